@@ -1,0 +1,156 @@
+/**
+ * The versioned schema. Each migration is plain SQL; `migrate()` runs the
+ * ones not yet applied, and the same SQL ships as files under
+ * `adapters/postgres/migrations/` (generated for the default schema and
+ * prefix) for hosts that run their own migration tool.
+ *
+ * Design choices the SQL encodes:
+ * - Times are `text` holding the caller's ISO string: the contract wants
+ *   the exact string back, and `timestamptz` would reformat it
+ *   (`2025-01-01T00:00:00.000Z` comes back as a Date or as
+ *   `2025-01-01 00:00:00+00`). ISO strings in UTC sort like the times.
+ * - Ids use `COLLATE "C"` so `ORDER BY id` and the cursor comparison are
+ *   byte order, which is creation order for byokit's ids, whatever the
+ *   database's default collation.
+ * - Both tables are keyed by `(tenant_id, id)`: every read names a tenant,
+ *   so every lookup and every page is a range scan of one tenant's rows
+ *   (a B-tree serves `id DESC` by scanning backwards).
+ * - Unique names and the single default per (tenant, scope) are unique
+ *   indexes, so the database keeps them even under races.
+ *
+ * @module
+ */
+import { quoteIdentifier, tableNames } from './names.js';
+import type { PostgresLocation, TableNames } from './names.js';
+
+/** One schema migration. */
+export interface PostgresMigration {
+  /** Increasing from 1; recorded in the `<prefix>migrations` table by `migrate()`. */
+  version: number;
+  /** File name stem, e.g. `001_init` (the shipped file is `<name>.sql`). */
+  name: string;
+  /** The SQL, for the requested schema and prefix. Idempotent (`IF NOT EXISTS`). */
+  sql: string;
+}
+
+function init(t: TableNames): string {
+  const q = quoteIdentifier;
+  return `-- byokit PostgreSQL schema, migration 001: configs and audit events.
+-- Generated for schema ${q(t.schema)} and table prefix '${t.prefix}'. For another schema
+-- or prefix, use postgresMigrations({ schema, tablePrefix }) from
+-- 'byokit/adapters/postgres', or replace the names below consistently.
+
+CREATE TABLE IF NOT EXISTS ${t.configs} (
+  tenant_id text NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  scope text NOT NULL,
+  name text NOT NULL,
+  provider text NOT NULL,
+  routes jsonb NOT NULL DEFAULT '[]',
+  model text,
+  base_url text,
+  options jsonb NOT NULL DEFAULT '{}',
+  enabled boolean NOT NULL,
+  is_default boolean NOT NULL DEFAULT false,
+  key_hint text,
+  kek_id text,
+  sealed_key text,
+  key_set_at text,
+  key_expires_at text,
+  last_validated_at text,
+  last_validation_status text,
+  created_at text NOT NULL,
+  updated_at text NOT NULL,
+  revision integer NOT NULL,
+  CONSTRAINT ${q(`${t.prefix}configs_pkey`)} PRIMARY KEY (tenant_id, id)
+);
+
+-- Names are unique within a tenant (exact, case-sensitive).
+CREATE UNIQUE INDEX IF NOT EXISTS ${q(t.nameIndex)}
+  ON ${t.configs} (tenant_id, name);
+
+-- At most one default per (tenant, scope), kept by the database.
+CREATE UNIQUE INDEX IF NOT EXISTS ${q(t.defaultIndex)}
+  ON ${t.configs} (tenant_id, scope) WHERE is_default;
+
+-- The resolution read: all of a tenant's configs in a few scopes.
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}configs_tenant_scope_idx`)}
+  ON ${t.configs} (tenant_id, scope);
+
+CREATE TABLE IF NOT EXISTS ${t.audit} (
+  tenant_id text NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  config_id text COLLATE "C",
+  at text NOT NULL,
+  actor jsonb,
+  type text NOT NULL,
+  changes jsonb NOT NULL DEFAULT '[]',
+  key_hint text,
+  detail jsonb NOT NULL DEFAULT '{}',
+  -- Also serves the newest-first listing (tenant_id, id DESC).
+  CONSTRAINT ${q(`${t.prefix}audit_pkey`)} PRIMARY KEY (tenant_id, id)
+);
+
+-- One config's history, newest first.
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}audit_tenant_config_idx`)}
+  ON ${t.audit} (tenant_id, config_id, id DESC);
+`;
+}
+
+const MIGRATIONS: readonly { version: number; name: string; build: (t: TableNames) => string }[] = [
+  { version: 1, name: '001_init', build: init },
+];
+
+/**
+ * The schema migrations, in order, as SQL for the given schema and prefix:
+ * for hosts that run their own migration tool instead of
+ * {@link PostgresStore.migrate}.
+ *
+ * @throws ValidationError if the schema or prefix is not a plain identifier.
+ * @example
+ * ```ts
+ * for (const m of postgresMigrations({ schema: 'app' })) writeFileSync(`migrations/${m.name}.sql`, m.sql);
+ * ```
+ */
+export function postgresMigrations(location: PostgresLocation = {}): PostgresMigration[] {
+  const names = tableNames(location);
+  return MIGRATIONS.map((m) => ({ version: m.version, name: m.name, sql: m.build(names) }));
+}
+
+/**
+ * The one statement `migrate()` sends: a `DO` block that takes a
+ * transaction-scoped advisory lock (so concurrent `migrate()` calls from
+ * several processes run one after the other), creates the bookkeeping
+ * table, and applies each migration not yet recorded, with its record, in
+ * the block's single transaction. One statement needs no connection
+ * checkout, so it works the same on a `pg` Pool, a `pg` Client and PGlite.
+ */
+export function migrateStatement(names: TableNames, migrations: readonly PostgresMigration[]): string {
+  // One lock per schema (not per prefix): two prefixes in one schema may both need to create it.
+  const lockKey = `byokit.migrate:${names.schema}`;
+  const steps = migrations
+    .map(
+      (m) => `
+  IF NOT EXISTS (SELECT 1 FROM ${names.migrations} WHERE version = ${m.version}) THEN
+${m.sql}
+    INSERT INTO ${names.migrations} (version, name) VALUES (${m.version}, '${m.name}');
+  END IF;`,
+    )
+    .join('\n');
+  return `DO $byokit_migrate$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('${lockKey}'));
+  -- CREATE SCHEMA checks the database CREATE privilege even when the schema
+  -- exists, so a least-privilege role migrating into "public" must not reach it.
+  IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${names.schema}') THEN
+    CREATE SCHEMA IF NOT EXISTS ${names.quotedSchema};
+  END IF;
+  CREATE TABLE IF NOT EXISTS ${names.migrations} (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  );
+${steps}
+END
+$byokit_migrate$`;
+}

@@ -1,0 +1,156 @@
+/**
+ * Column lists, parameter building and row mapping: the one place that
+ * knows how a record's fields are laid out in the tables.
+ *
+ * @module
+ */
+import type { AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord } from '../../src/store/types.js';
+import type { PostgresRow } from './queryable.js';
+
+/** Collects parameter values and hands out their `$n` placeholders. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  /** Adds a value and returns its placeholder with a cast (`$3::text`), so no statement depends on type inference. */
+  add(value: unknown, type: 'text' | 'jsonb' | 'boolean' | 'integer'): string {
+    this.values.push(type === 'jsonb' && value !== null ? JSON.stringify(value) : value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+type ColumnType = 'text' | 'jsonb' | 'boolean' | 'integer';
+
+/**
+ * Patchable fields and their columns. Also the allow-list of what an
+ * update may touch: a field not listed here never reaches the SQL.
+ */
+export const PATCH_COLUMNS: Readonly<Record<keyof ConfigPatch, readonly [string, ColumnType]>> = {
+  scope: ['scope', 'text'],
+  name: ['name', 'text'],
+  provider: ['provider', 'text'],
+  routes: ['routes', 'jsonb'],
+  model: ['model', 'text'],
+  baseUrl: ['base_url', 'text'],
+  options: ['options', 'jsonb'],
+  enabled: ['enabled', 'boolean'],
+  isDefault: ['is_default', 'boolean'],
+  keyHint: ['key_hint', 'text'],
+  kekId: ['kek_id', 'text'],
+  sealedKey: ['sealed_key', 'text'],
+  keySetAt: ['key_set_at', 'text'],
+  keyExpiresAt: ['key_expires_at', 'text'],
+  lastValidatedAt: ['last_validated_at', 'text'],
+  lastValidationStatus: ['last_validation_status', 'text'],
+  updatedAt: ['updated_at', 'text'],
+};
+
+/** Columns of a config as returned to callers (no `sealed_key`). */
+export const RECORD_COLUMNS =
+  'tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, kek_id, ' +
+  'key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision';
+
+/** Columns of an audit event. */
+export const AUDIT_COLUMNS = 'tenant_id, id, config_id, at, actor, type, changes, key_hint, detail';
+
+/** Placeholders for an audit event's values, in {@link AUDIT_COLUMNS} order. */
+export function auditValues(params: SqlParams, event: AuditEvent): string {
+  return [
+    params.add(event.tenantId, 'text'),
+    params.add(event.id, 'text'),
+    params.add(event.configId, 'text'),
+    params.add(event.at, 'text'),
+    params.add(event.actor, 'jsonb'),
+    params.add(event.type, 'text'),
+    params.add(event.changes, 'jsonb'),
+    params.add(event.keyHint, 'text'),
+    params.add(event.detail, 'jsonb'),
+  ].join(', ');
+}
+
+/** Placeholders for a new config's values, in {@link RECORD_COLUMNS} order plus `sealed_key` (always null on insert). */
+export function recordValues(params: SqlParams, r: ConfigRecord): string {
+  return [
+    params.add(r.tenantId, 'text'),
+    params.add(r.id, 'text'),
+    params.add(r.scope, 'text'),
+    params.add(r.name, 'text'),
+    params.add(r.provider, 'text'),
+    params.add(r.routes, 'jsonb'),
+    params.add(r.model, 'text'),
+    params.add(r.baseUrl, 'text'),
+    params.add(r.options, 'jsonb'),
+    params.add(r.enabled, 'boolean'),
+    params.add(r.isDefault, 'boolean'),
+    params.add(r.keyHint, 'text'),
+    params.add(r.kekId, 'text'),
+    params.add(r.keySetAt, 'text'),
+    params.add(r.keyExpiresAt, 'text'),
+    params.add(r.lastValidatedAt, 'text'),
+    params.add(r.lastValidationStatus, 'text'),
+    params.add(r.createdAt, 'text'),
+    params.add(r.updatedAt, 'text'),
+    params.add(r.revision, 'integer'),
+    'NULL::text',
+  ].join(', ');
+}
+
+function text(row: PostgresRow, column: string): string {
+  return String(row[column]);
+}
+
+function nullableText(row: PostgresRow, column: string): string | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A jsonb column: drivers parse it already; parse text in case a host's client does not. */
+function json(row: PostgresRow, column: string): unknown {
+  const value = row[column];
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/** Maps a configs row to a fresh plain record. */
+export function toRecord(row: PostgresRow): ConfigRecord {
+  return {
+    id: text(row, 'id'),
+    tenantId: text(row, 'tenant_id'),
+    scope: text(row, 'scope'),
+    name: text(row, 'name'),
+    provider: text(row, 'provider'),
+    routes: json(row, 'routes') as string[],
+    model: nullableText(row, 'model'),
+    baseUrl: nullableText(row, 'base_url'),
+    options: json(row, 'options') as ConfigRecord['options'],
+    enabled: row.enabled === true,
+    isDefault: row.is_default === true,
+    keyHint: nullableText(row, 'key_hint'),
+    kekId: nullableText(row, 'kek_id'),
+    keySetAt: nullableText(row, 'key_set_at'),
+    keyExpiresAt: nullableText(row, 'key_expires_at'),
+    lastValidatedAt: nullableText(row, 'last_validated_at'),
+    lastValidationStatus: nullableText(row, 'last_validation_status') as ConfigRecord['lastValidationStatus'],
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+    revision: Number(row.revision),
+  };
+}
+
+/** Maps a configs row selected with `sealed_key` to a candidate. */
+export function toCandidate(row: PostgresRow): CandidateRecord {
+  return { ...toRecord(row), sealedKey: nullableText(row, 'sealed_key') };
+}
+
+/** Maps an audit row to a fresh plain event. */
+export function toAuditEvent(row: PostgresRow): AuditEvent {
+  return {
+    id: text(row, 'id'),
+    at: text(row, 'at'),
+    tenantId: text(row, 'tenant_id'),
+    configId: nullableText(row, 'config_id'),
+    actor: (json(row, 'actor') ?? null) as AuditEvent['actor'],
+    type: text(row, 'type') as AuditEvent['type'],
+    changes: json(row, 'changes') as string[],
+    keyHint: nullableText(row, 'key_hint'),
+    detail: json(row, 'detail') as AuditEvent['detail'],
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * How a config record maps to the fields of its Redis hash, and back.
+ *
+ * Encoding, chosen so every value round-trips exactly and unambiguously:
+ * strings are stored as given; a `null` is an absent field (so `''` stays
+ * `''`); booleans are `'1'`/`'0'`; `revision` is a decimal integer (the
+ * scripts increment it with HINCRBY); `routes` and `options` are JSON.
+ * The sealed key lives in the `sealedKey` field of the same hash, so a key
+ * replacement rewrites key, hint and KEK id in one HSET.
+ *
+ * @module
+ */
+import type { CandidateRecord, ConfigOptions, ConfigPatch, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
+
+/** Fields that hold a string or `null`. */
+const NULLABLE_FIELDS = [
+  'model',
+  'baseUrl',
+  'keyHint',
+  'kekId',
+  'keySetAt',
+  'keyExpiresAt',
+  'lastValidatedAt',
+  'lastValidationStatus',
+] as const;
+
+/** Fields that always hold a string. */
+const STRING_FIELDS = ['scope', 'name', 'provider', 'updatedAt'] as const;
+
+/** Fields a patch may change, in the encoded form. */
+export interface EncodedPatch {
+  /** Field/value pairs to set. */
+  set: string[];
+  /** Fields to delete (patched to `null`). */
+  del: string[];
+}
+
+/** The hash fields of a new record, as field/value pairs (null fields omitted). */
+export function encodeRecord(record: ConfigRecord): string[] {
+  const pairs: string[] = [
+    'id', record.id,
+    'tenantId', record.tenantId,
+    'scope', record.scope,
+    'name', record.name,
+    'provider', record.provider,
+    'routes', JSON.stringify(record.routes),
+    'options', JSON.stringify(record.options),
+    'enabled', record.enabled ? '1' : '0',
+    'isDefault', record.isDefault ? '1' : '0',
+    'createdAt', record.createdAt,
+    'updatedAt', record.updatedAt,
+    'revision', String(record.revision),
+  ];
+  for (const field of NULLABLE_FIELDS) {
+    const value = record[field];
+    if (value !== null) pairs.push(field, value);
+  }
+  return pairs;
+}
+
+/**
+ * Encodes a patch. Unknown keys and the fields a patch may not change (`id`,
+ * `tenantId`, `createdAt`, `revision`) are ignored; `undefined` means
+ * "leave as is".
+ */
+export function encodePatch(patch: ConfigPatch): EncodedPatch {
+  const set: string[] = [];
+  const del: string[] = [];
+  for (const field of STRING_FIELDS) {
+    const value = patch[field];
+    if (value !== undefined) set.push(field, value);
+  }
+  for (const field of [...NULLABLE_FIELDS, 'sealedKey'] as const) {
+    const value = patch[field];
+    if (value === null) del.push(field);
+    else if (value !== undefined) set.push(field, value);
+  }
+  if (patch.routes !== undefined) set.push('routes', JSON.stringify(patch.routes));
+  if (patch.options !== undefined) set.push('options', JSON.stringify(patch.options));
+  if (patch.enabled !== undefined) set.push('enabled', patch.enabled ? '1' : '0');
+  if (patch.isDefault !== undefined) set.push('isDefault', patch.isDefault ? '1' : '0');
+  return { set, del };
+}
+
+/** Turns a flat HGETALL reply into a field map. */
+function toMap(flat: unknown): Map<string, string> {
+  if (!Array.isArray(flat)) throw new TypeError('hash reply is not an array');
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field: unknown = flat[i];
+    const value: unknown = flat[i + 1];
+    if (typeof field !== 'string' || typeof value !== 'string') throw new TypeError('hash reply holds a non-string');
+    map.set(field, value);
+  }
+  return map;
+}
+
+function required(map: Map<string, string>, field: string): string {
+  const value = map.get(field);
+  if (value === undefined) throw new TypeError(`stored config lacks field ${field}`);
+  return value;
+}
+
+/** Decodes a config hash (as a flat HGETALL reply) into a record, without the sealed key. */
+export function decodeRecord(flat: unknown): ConfigRecord {
+  const map = toMap(flat);
+  return recordFromMap(map);
+}
+
+/** Decodes a config hash into a candidate, with the sealed key. */
+export function decodeCandidate(flat: unknown): CandidateRecord {
+  const map = toMap(flat);
+  return { ...recordFromMap(map), sealedKey: map.get('sealedKey') ?? null };
+}
+
+function recordFromMap(map: Map<string, string>): ConfigRecord {
+  const revision = Number(required(map, 'revision'));
+  if (!Number.isSafeInteger(revision)) throw new TypeError('stored config has a bad revision');
+  return {
+    id: required(map, 'id'),
+    tenantId: required(map, 'tenantId'),
+    scope: required(map, 'scope'),
+    name: required(map, 'name'),
+    provider: required(map, 'provider'),
+    routes: JSON.parse(required(map, 'routes')) as string[],
+    model: map.get('model') ?? null,
+    baseUrl: map.get('baseUrl') ?? null,
+    options: JSON.parse(required(map, 'options')) as ConfigOptions,
+    enabled: required(map, 'enabled') === '1',
+    isDefault: required(map, 'isDefault') === '1',
+    keyHint: map.get('keyHint') ?? null,
+    kekId: map.get('kekId') ?? null,
+    keySetAt: map.get('keySetAt') ?? null,
+    keyExpiresAt: map.get('keyExpiresAt') ?? null,
+    lastValidatedAt: map.get('lastValidatedAt') ?? null,
+    lastValidationStatus: (map.get('lastValidationStatus') ?? null) as ValidationStatus | null,
+    createdAt: required(map, 'createdAt'),
+    updatedAt: required(map, 'updatedAt'),
+    revision,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The Redis storage adapter.
+ *
+ * Data layout, below each tenant's base `<keyPrefix>{<tenant>}:` (the braces
+ * are a Redis Cluster hash tag, so a tenant's keys share one slot):
+ *
+ * | key                  | type | holds                                              |
+ * | -------------------- | ---- | -------------------------------------------------- |
+ * | `cfg:<id>`           | hash | one config, sealed key included (see `codec.ts`)   |
+ * | `ids`                | zset | every config id, score 0, lex order = id order     |
+ * | `scope:<scope>`      | zset | config ids of one scope (resolution read, filter)  |
+ * | `names`              | hash | name → id, for unique names                        |
+ * | `defaults`           | hash | scope → id of its default config                   |
+ * | `audit`              | zset | every audit event id, score 0                      |
+ * | `audit:data`         | hash | event id → event JSON                              |
+ * | `audit:cfg:<id>`     | zset | event ids of one config (configId filter)          |
+ * | `audit:type:<type>`  | zset | event ids of one type (type filter)                |
+ *
+ * @module
+ */
+import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
+import type {
+  AuditEvent,
+  AuditQuery,
+  CandidateRecord,
+  ConfigPatch,
+  ConfigQuery,
+  ConfigRecord,
+  Page,
+  ScopePath,
+  StorageAdapter,
+  StoreCapabilities,
+  UpdateOptions,
+  WriteOptions,
+} from '../../src/store/types.js';
+import { runScript, type LuaScript, type RedisClientLike } from './client.js';
+import { decodeCandidate, decodeRecord, encodePatch, encodeRecord } from './codec.js';
+import { assertKeyPrefix, DEFAULT_KEY_PREFIX, tenantBase } from './keys.js';
+import {
+  CANDIDATES_SCRIPT,
+  CREATE_SCRIPT,
+  DELETE_SCRIPT,
+  GET_SCRIPT,
+  LIST_AUDIT_SCRIPT,
+  LIST_CONFIGS_SCRIPT,
+  UPDATE_SCRIPT,
+} from './scripts.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Prefix of every key the store writes; default `'byokit:'`. Must not
+   * contain `{` or `}` (the tenant id is the cluster hash tag).
+   *
+   * A client-side prefix (ioredis `keyPrefix`) applies as well, in front of
+   * this one: the scripts derive every key from the one key they are passed,
+   * so a key ends up as `<ioredis keyPrefix><keyPrefix>{<tenant>}:...`. Use
+   * either; both together work too.
+   */
+  keyPrefix?: string;
+}
+
+/** Script replies: a status, then a payload when the status is `OK`. */
+type Reply = [status: string, payload?: unknown];
+
+function asReply(value: unknown): Reply {
+  if (!Array.isArray(value) || typeof value[0] !== 'string') throw new TypeError('unexpected script reply');
+  return value as Reply;
+}
+
+function asArray(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError('unexpected script payload');
+  return value;
+}
+
+/** `''` for "none", `'='..value` for a value, as the scripts expect. */
+function ref(value: string | null | undefined): string {
+  return value === null || value === undefined ? '' : `=${value}`;
+}
+
+function auditArgs(event: AuditEvent): string[] {
+  return [event.id, JSON.stringify(event), ref(event.configId), event.type];
+}
+
+/**
+ * A copy of a backend error without what ioredis attaches to it: ioredis
+ * puts the command and its arguments (sealed keys among them) on
+ * `error.command`, so the original must not travel on as `cause`.
+ */
+function scrub(error: unknown): Error {
+  const safe = new Error(error instanceof Error ? error.message : 'non-error thrown');
+  safe.name = error instanceof Error ? error.name : 'Error';
+  return safe;
+}
+
+function copyRecord(record: ConfigRecord): ConfigRecord {
+  return { ...record, routes: [...record.routes], options: { ...record.options } };
+}
+
+/**
+ * {@link StorageAdapter} over Redis (standalone or Cluster). Every call is
+ * one Lua script run with EVALSHA (falling back to EVAL when the server has
+ * not cached the script), so every change, its index updates and its audit
+ * event apply atomically, and the resolution read is one round trip.
+ *
+ * The client is yours: the store never connects, quits or changes it.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisStore } from 'byokit/adapters/redis';
+ *
+ * const store = new RedisStore(new Redis(process.env.REDIS_URL!), { keyPrefix: 'myapp:byokit:' });
+ * const vault = createVault({ store, keyring: Keyring.fromEnv() });
+ * ```
+ */
+export class RedisStore implements StorageAdapter {
+  readonly name = 'redis';
+  readonly capabilities: StoreCapabilities = { transactions: true };
+
+  readonly #client: RedisClientLike;
+  readonly #keyPrefix: string;
+
+  /**
+   * @param client - an ioredis `Redis` or `Cluster`, or anything with
+   *   {@link RedisClientLike}'s two methods.
+   * @throws TypeError if `client` lacks `evalsha`/`eval`; RangeError for a
+   *   `keyPrefix` with braces.
+   */
+  constructor(client: RedisClientLike, options: RedisStoreOptions = {}) {
+    const missing = (['evalsha', 'eval'] as const).filter(
+      (method) => typeof (client as unknown as Record<string, unknown> | null)?.[method] !== 'function',
+    );
+    if (missing.length > 0) {
+      throw new TypeError(`[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`);
+    }
+    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    assertKeyPrefix(keyPrefix);
+    this.#client = client;
+    this.#keyPrefix = keyPrefix;
+  }
+
+  /** Runs one script for a tenant; any backend or decoding failure becomes a `StoreError`. */
+  async #run<T>(operation: string, tenantId: string, script: LuaScript, args: string[], read: (reply: Reply) => T): Promise<T> {
+    try {
+      const reply = asReply(await runScript(this.#client, script, [tenantBase(this.#keyPrefix, tenantId)], args));
+      return read(reply);
+    } catch (error) {
+      if (error instanceof ByokitError) throw error;
+      throw new StoreError('STORE_FAILED', `[byokit] [redis] ${operation} failed`, { cause: scrub(error) });
+    }
+  }
+
+  async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    const args = [
+      ...auditArgs(audit),
+      record.id,
+      record.name,
+      record.scope,
+      record.isDefault ? '1' : '0',
+      ...encodeRecord(record),
+    ];
+    return this.#run('createConfig', record.tenantId, CREATE_SCRIPT, args, ([status]) => {
+      if (status === 'NAME_TAKEN') {
+        throw new ConflictError('NAME_TAKEN', `[byokit] [redis] a config named "${record.name}" already exists in this tenant`);
+      }
+      if (status === 'ID_TAKEN') throw new StoreError('STORE_FAILED', `[byokit] [redis] config id ${record.id} already exists`);
+      if (status !== 'OK') throw new TypeError('unexpected script status');
+      return copyRecord(record);
+    });
+  }
+
+  async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
+    return this.#run('getConfig', tenantId, GET_SCRIPT, [id], ([status, payload]) =>
+      status === 'NOT_FOUND' ? null : decodeRecord(payload),
+    );
+  }
+
+  async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot)];
+    return this.#run('listConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
+      const rows = asArray(payload).map(decodeRecord);
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
+    });
+  }
+
+  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+    const { set, del } = encodePatch(patch);
+    const expected = options.expectedRevision === undefined ? '' : String(options.expectedRevision);
+    const args = [...auditArgs(options.audit), id, expected, String(set.length / 2), ...set, ...del];
+    return this.#run('updateConfig', tenantId, UPDATE_SCRIPT, args, ([status, payload]) => {
+      if (status === 'NOT_FOUND') return null;
+      if (status === 'CONCURRENT_UPDATE') {
+        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [redis] config ${id} changed since it was read`);
+      }
+      if (status === 'NAME_TAKEN') {
+        throw new ConflictError('NAME_TAKEN', `[byokit] [redis] a config named "${patch.name ?? ''}" already exists in this tenant`);
+      }
+      return decodeRecord(payload);
+    });
+  }
+
+  async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
+    return this.#run('deleteConfig', tenantId, DELETE_SCRIPT, [...auditArgs(audit), id], ([status]) => status === 'OK');
+  }
+
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+    const distinct = [...new Set(scopes)];
+    if (distinct.length === 0) return [];
+    return this.#run('loadCandidates', tenantId, CANDIDATES_SCRIPT, distinct, ([, payload]) =>
+      asArray(payload)
+        .map(decodeCandidate)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    );
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.configId), ref(query.type)];
+    return this.#run('listAudit', tenantId, LIST_AUDIT_SCRIPT, args, ([, payload]) => {
+      const events = asArray(payload).map((json) => {
+        if (typeof json !== 'string') throw new TypeError('audit event missing');
+        return JSON.parse(json) as AuditEvent;
+      });
+      const items = events.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: events.length > query.limit && last ? last.id : null };
+    });
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Envelope encryption of one provider key. See docs/format.md for the
+ * byte-level format and the reasoning behind each choice.
+ *
+ * seal: random DEK → HKDF-SHA256 → (encryption key, commitment);
+ *       body = AES-256-GCM(encryption key, nonce, key, AAD(context));
+ *       wrapped = KEK.wrap(DEK, AAD(context, kekId)).
+ * open: unwrap DEK → derive → constant-time commitment check → decrypt.
+ *
+ * @module
+ */
+import { gcm } from '@noble/ciphers/aes.js';
+import { bytesToUtf8, concatBytes, equalBytes, randomBytes, utf8ToBytes } from '@noble/ciphers/utils.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { DecryptionError } from '../errors.js';
+import { dataAad, wrapAad, type SealContext } from './aad.js';
+import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import type { KekProvider } from './kek-provider.js';
+
+/** The version tag every sealed value starts with. */
+export const SEALED_PREFIX = 'byokit:1:';
+const DEK_LENGTH = 32;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+const COMMITMENT_LENGTH = 32;
+const HKDF_INFO = utf8ToBytes('byokit/1 key+commitment');
+const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Longest secret accepted: provider keys are far shorter; this bounds work on hostile input. */
+export const MAX_SECRET_BYTES = 8192;
+
+/** The parts of a sealed value. */
+interface SealedParts {
+  kekId: string;
+  wrapped: Uint8Array;
+  commitment: Uint8Array;
+  body: Uint8Array;
+}
+
+/** @internal Test-only seam: deterministic DEK and nonce for test vectors. */
+export interface SealInternals {
+  random?: (length: number) => Uint8Array;
+}
+
+function failure(cause?: unknown): DecryptionError {
+  return new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] sealed value failed to open', cause === undefined ? undefined : { cause });
+}
+
+/** Derives the per-secret encryption key (first 32 bytes) and commitment (last 32). */
+function deriveKeys(dek: Uint8Array): { encKey: Uint8Array; commitment: Uint8Array; okm: Uint8Array } {
+  const okm = hkdf(sha256, dek, undefined, HKDF_INFO, DEK_LENGTH + COMMITMENT_LENGTH);
+  return { encKey: okm.subarray(0, DEK_LENGTH), commitment: okm.subarray(DEK_LENGTH), okm };
+}
+
+function format(parts: SealedParts): string {
+  return `${SEALED_PREFIX}${parts.kekId}:${encodeBase64Url(parts.wrapped)}:${encodeBase64Url(parts.commitment)}:${encodeBase64Url(parts.body)}`;
+}
+
+function parse(sealed: string): SealedParts {
+  if (typeof sealed !== 'string') throw new TypeError('[byokit] [crypto] a sealed value must be a string');
+  if (!sealed.startsWith(SEALED_PREFIX)) {
+    throw new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] unsupported sealed value format or version');
+  }
+  const fields = sealed.slice(SEALED_PREFIX.length).split(':');
+  if (fields.length !== 4) throw failure();
+  const [kekId, wrappedText, commitmentText, bodyText] = fields as [string, string, string, string];
+  const wrapped = decodeBase64Url(wrappedText);
+  const commitment = decodeBase64Url(commitmentText);
+  const body = decodeBase64Url(bodyText);
+  if (!KEK_ID_PATTERN.test(kekId) || !wrapped || wrapped.length === 0 || !commitment || !body) throw failure();
+  if (commitment.length !== COMMITMENT_LENGTH || body.length < NONCE_LENGTH + TAG_LENGTH) throw failure();
+  return { kekId, wrapped, commitment, body };
+}
+
+/** The KEK id a sealed value names, without opening it; `null` if unreadable. */
+export function sealedKekId(sealed: string): string | null {
+  try {
+    return parse(sealed).kekId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Seals `secret` for `context` under the provider's primary KEK.
+ *
+ * @param internals - test-only; leave unset.
+ */
+export async function sealSecret(secret: string, context: SealContext, kek: KekProvider, internals: SealInternals = {}): Promise<string> {
+  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('[byokit] [crypto] the secret must be a non-empty string');
+  const plaintext = utf8ToBytes(secret);
+  if (plaintext.length > MAX_SECRET_BYTES) throw new RangeError(`[byokit] [crypto] the secret is longer than ${MAX_SECRET_BYTES} bytes`);
+  const random = internals.random ?? randomBytes;
+  const dek = random(DEK_LENGTH);
+  const { encKey, commitment, okm } = deriveKeys(dek);
+  try {
+    const nonce = random(NONCE_LENGTH);
+    const body = concatBytes(nonce, gcm(encKey, nonce, dataAad(context)).encrypt(plaintext));
+    const kekId = kek.primaryKekId;
+    const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
+    return format({ kekId, wrapped, commitment: Uint8Array.from(commitment), body });
+  } finally {
+    dek.fill(0);
+    okm.fill(0);
+    plaintext.fill(0);
+  }
+}
+
+async function unwrapAndCommit(parts: SealedParts, context: SealContext, kek: KekProvider): Promise<Uint8Array> {
+  let dek: Uint8Array;
+  try {
+    dek = await kek.unwrapDek({ kekId: parts.kekId, wrapped: parts.wrapped, aad: wrapAad(context, parts.kekId) });
+  } catch (error) {
+    // A missing KEK is the one failure worth naming: the key must be re-entered.
+    if (error instanceof Error && (error as { code?: string }).code === 'KEK_UNKNOWN') throw error;
+    throw failure();
+  }
+  if (dek.length !== DEK_LENGTH) {
+    dek.fill(0);
+    throw failure();
+  }
+  return dek;
+}
+
+/**
+ * Opens a sealed value for `context`. Throws one plain `DECRYPTION_FAILED`
+ * error for every kind of failure (tampering, wrong context, wrong KEK),
+ * or `KEK_UNKNOWN` when the keyring no longer holds the KEK it names.
+ */
+export async function openSecret(sealed: string, context: SealContext, kek: KekProvider): Promise<string> {
+  const parts = parse(sealed);
+  const dek = await unwrapAndCommit(parts, context, kek);
+  const { encKey, commitment, okm } = deriveKeys(dek);
+  try {
+    // Key commitment: a body crafted to open under two keys is refused here.
+    if (!equalBytes(commitment, parts.commitment)) throw failure();
+    const nonce = parts.body.subarray(0, NONCE_LENGTH);
+    let plaintext: Uint8Array;
+    try {
+      plaintext = gcm(encKey, nonce, dataAad(context)).decrypt(parts.body.subarray(NONCE_LENGTH));
+    } catch {
+      throw failure();
+    }
+    try {
+      return bytesToUtf8(plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
+  } finally {
+    dek.fill(0);
+    okm.fill(0);
+  }
+}
+
+/**
+ * Re-wraps a sealed value's data key under the provider's primary KEK.
+ * The secret's own ciphertext and commitment stay as they are; the DEK is
+ * checked against the commitment first so garbage is never re-wrapped.
+ *
+ * @param internals - test-only; leave unset.
+ */
+export async function rewrapSealed(sealed: string, context: SealContext, kek: KekProvider): Promise<string> {
+  const parts = parse(sealed);
+  const dek = await unwrapAndCommit(parts, context, kek);
+  const { commitment, okm } = deriveKeys(dek);
+  try {
+    if (!equalBytes(commitment, parts.commitment)) throw failure();
+    const kekId = kek.primaryKekId;
+    const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
+    return format({ ...parts, kekId, wrapped });
+  } finally {
+    dek.fill(0);
+    okm.fill(0);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The local keyring: key-encryption keys (KEKs) held in process memory,
+ * each with a short id, one of them primary. New seals use the primary;
+ * any listed KEK opens. Rotation = a new keyring with a new primary first
+ * and the old KEKs after it, then `vault.rewrapKeys()`.
+ *
+ * @module
+ */
+import { gcm } from '@noble/ciphers/aes.js';
+import { concatBytes, randomBytes } from '@noble/ciphers/utils.js';
+import { KeyringError } from '../errors.js';
+import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import type { KekProvider } from './kek-provider.js';
+
+/** KEK length in bytes (AES-256). */
+export const KEK_LENGTH = 32;
+const NONCE_LENGTH = 12;
+const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const ENV_VARIABLE = 'BYOKIT_MASTER_KEYS';
+
+/** One key-encryption key. */
+export interface KekEntry {
+  id: string;
+  /** 32 random bytes. Copied on construction; the caller may wipe its copy. */
+  key: Uint8Array;
+}
+
+/** @internal Test-only seam: a deterministic source of nonces for test vectors. */
+export interface KeyringInternals {
+  random?: (length: number) => Uint8Array;
+}
+
+function invalid(message: string): KeyringError {
+  return new KeyringError('KEYRING_INVALID', `[byokit] [keyring] ${message}`);
+}
+
+/** Accepts standard base64 (with or without padding) or base64url. */
+function decodeKeyText(text: string): Uint8Array | null {
+  const normalised = text.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return decodeBase64Url(normalised);
+}
+
+/**
+ * Local KEKs, one primary. Implements {@link KekProvider}.
+ *
+ * @example
+ * ```ts
+ * // BYOKIT_MASTER_KEYS="k2:<base64 32 bytes>,k1:<base64 32 bytes>"  (first is primary)
+ * const keyring = Keyring.fromEnv();
+ * // Make a new entry for that variable:
+ * const entry = Keyring.generateEntry('k3'); // 'k3:...'
+ * ```
+ */
+export class Keyring implements KekProvider {
+  readonly #keys: Map<string, Uint8Array>;
+  readonly #random: (length: number) => Uint8Array;
+  /** Id of the KEK new seals use. */
+  readonly primaryKekId: string;
+
+  private constructor(entries: readonly KekEntry[], internals: KeyringInternals = {}) {
+    if (entries.length === 0) throw invalid('a keyring needs at least one key');
+    const keys = new Map<string, Uint8Array>();
+    for (const entry of entries) {
+      if (typeof entry.id !== 'string' || !KEK_ID_PATTERN.test(entry.id)) {
+        throw invalid('a key id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+      }
+      if (!(entry.key instanceof Uint8Array)) throw new TypeError(`[byokit] [keyring] key "${entry.id}" must be a Uint8Array`);
+      if (entry.key.length !== KEK_LENGTH) {
+        throw invalid(`key "${entry.id}" must be ${KEK_LENGTH} bytes, got ${entry.key.length}`);
+      }
+      if (keys.has(entry.id)) throw invalid(`key id "${entry.id}" is listed twice`);
+      keys.set(entry.id, Uint8Array.from(entry.key));
+    }
+    this.#keys = keys;
+    this.#random = internals.random ?? randomBytes;
+    this.primaryKekId = entries[0]!.id;
+  }
+
+  /**
+   * A keyring from explicit keys; the first is primary.
+   *
+   * @param internals - test-only; leave unset.
+   */
+  static fromKeys(entries: readonly KekEntry[], internals?: KeyringInternals): Keyring {
+    return new Keyring(entries, internals);
+  }
+
+  /** A keyring with one fresh random KEK (for tests, demos, or to bootstrap). */
+  static generate(id = 'k1'): Keyring {
+    const key = randomBytes(KEK_LENGTH);
+    try {
+      return new Keyring([{ id, key }]);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Parses `id:base64key,id:base64key,...` (first is primary). Keys are 32
+   * bytes in standard base64 or base64url. Errors name the entry by
+   * position or id, never echo key text.
+   */
+  static parse(text: string): Keyring {
+    if (typeof text !== 'string' || text.trim() === '') throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
+    const entries: KekEntry[] = [];
+    text.split(',').forEach((raw, index) => {
+      const item = raw.trim();
+      const colon = item.indexOf(':');
+      if (colon <= 0) throw invalid(`entry ${index + 1} is not "id:base64key"`);
+      const id = item.slice(0, colon);
+      const key = decodeKeyText(item.slice(colon + 1));
+      if (!key) throw invalid(`key "${id}" is not valid base64`);
+      entries.push({ id, key });
+    });
+    try {
+      return new Keyring(entries);
+    } finally {
+      for (const entry of entries) entry.key.fill(0);
+    }
+  }
+
+  /** Reads `BYOKIT_MASTER_KEYS` (or `variable`) from `env` (default `process.env`). */
+  static fromEnv(env?: Record<string, string | undefined>, variable = ENV_VARIABLE): Keyring {
+    const source = env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+    const text = source[variable];
+    if (text === undefined) throw invalid(`${variable} is not set; expected "id:base64key,..."`);
+    return Keyring.parse(text);
+  }
+
+  /** A new `id:base64key` entry with 32 fresh random bytes, for `BYOKIT_MASTER_KEYS`. */
+  static generateEntry(id = 'k1'): string {
+    if (!KEK_ID_PATTERN.test(id)) throw invalid('a key id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+    const key = randomBytes(KEK_LENGTH);
+    try {
+      return `${id}:${encodeBase64Url(key)}`;
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** The KEK ids, primary first. */
+  get kekIds(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  hasKek(kekId: string): boolean {
+    return this.#keys.has(kekId);
+  }
+
+  #kek(kekId: string): Uint8Array {
+    const key = this.#keys.get(kekId);
+    if (!key) throw new KeyringError('KEK_UNKNOWN', `[byokit] [keyring] no key with id "${kekId}" in this keyring`);
+    return key;
+  }
+
+  /** Wrapped form: nonce (12) ‖ AES-256-GCM ciphertext (32) ‖ tag (16). */
+  async wrapDek({ kekId, dek, aad }: { kekId: string; dek: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+    const nonce = this.#random(NONCE_LENGTH);
+    return concatBytes(nonce, gcm(this.#kek(kekId), nonce, aad).encrypt(dek));
+  }
+
+  async unwrapDek({ kekId, wrapped, aad }: { kekId: string; wrapped: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+    const kek = this.#kek(kekId);
+    if (wrapped.length <= NONCE_LENGTH) throw new RangeError('[byokit] [keyring] wrapped key too short');
+    return gcm(kek, wrapped.subarray(0, NONCE_LENGTH), aad).decrypt(wrapped.subarray(NONCE_LENGTH));
+  }
+
+  toJSON(): { primaryKekId: string; kekIds: string[] } {
+    return { primaryKekId: this.primaryKekId, kekIds: this.kekIds };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Keyring(primary=${this.primaryKekId}, ids=[${this.kekIds.join(', ')}])`;
+  }
+}

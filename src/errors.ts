@@ -1,0 +1,147 @@
+/**
+ * Typed errors. Every error byokit throws on purpose is a {@link ByokitError}
+ * with a stable string `code` hosts can switch on; messages are prefixed by
+ * the component (`[byokit] [vault] ...`) and never contain key material.
+ *
+ * @module
+ */
+
+/** Every stable error code byokit uses. */
+export type ByokitErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'NAME_TAKEN'
+  | 'CONCURRENT_UPDATE'
+  | 'PERMISSION_DENIED'
+  | 'DECRYPTION_FAILED'
+  | 'KEY_UNDECRYPTABLE'
+  | 'NO_KEY'
+  | 'KEYRING_INVALID'
+  | 'KEK_UNKNOWN'
+  | 'ADAPTER_INVALID'
+  | 'STORE_FAILED'
+  | 'PROVIDER_UNKNOWN'
+  | 'PROVIDER_SDK_MISSING'
+  | 'KEY_FORMAT_INVALID'
+  | 'RESOLUTION_DENIED'
+  | 'PROVIDER_REQUEST_FAILED';
+
+/** Options every byokit error accepts. */
+export interface ByokitErrorOptions {
+  /** The underlying error, kept for debugging (already scrubbed of secrets by the thrower). */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error byokit throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { await admin.setKey(id, input) }
+ * catch (e) { if (e instanceof ByokitError && e.code === 'KEY_FORMAT_INVALID') ... }
+ * ```
+ */
+export class ByokitError extends Error {
+  /** Stable, machine-readable code. Never changes for a given kind of failure. */
+  readonly code: ByokitErrorCode;
+
+  constructor(code: ByokitErrorCode, message: string, options?: ByokitErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in the input, named by its path; never carries the input value. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Input failed validation; nothing was written. */
+export class ValidationError extends ByokitError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) {
+    super('VALIDATION_FAILED', message);
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** The config (or other record) does not exist for this tenant. */
+export class NotFoundError extends ByokitError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A uniqueness rule or a compare-and-swap failed; nothing was written. */
+export class ConflictError extends ByokitError {
+  constructor(code: 'NAME_TAKEN' | 'CONCURRENT_UPDATE', message: string) {
+    super(code, message);
+  }
+}
+
+/** The actor is not allowed to perform the action; nothing was written. */
+export class PermissionError extends ByokitError {
+  readonly permission: string;
+  constructor(permission: string, message: string) {
+    super('PERMISSION_DENIED', message);
+    this.permission = permission;
+  }
+}
+
+/**
+ * A sealed value failed to open. The crypto layer uses `DECRYPTION_FAILED`
+ * and says nothing about why (wrong key, tampering and corruption look the
+ * same); the vault reports a stored key it cannot open as
+ * `KEY_UNDECRYPTABLE` ("re-enter this key").
+ */
+export class DecryptionError extends ByokitError {
+  constructor(code: 'DECRYPTION_FAILED' | 'KEY_UNDECRYPTABLE', message: string, options?: ByokitErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Resolution found no usable key and the fallback policy allows no platform key. */
+export class NoKeyError extends ByokitError {
+  /** Each step resolution considered, for logs and support (no key material). */
+  readonly trace: readonly import('./resolve/types.js').TraceEntry[];
+  constructor(message: string, trace: readonly import('./resolve/types.js').TraceEntry[] = []) {
+    super('NO_KEY', message);
+    this.trace = trace;
+  }
+}
+
+/** The keyring (master keys) is malformed or lacks a needed key. */
+export class KeyringError extends ByokitError {
+  constructor(code: 'KEYRING_INVALID' | 'KEK_UNKNOWN', message: string) {
+    super(code, message);
+  }
+}
+
+/** A storage adapter is incomplete, or a storage call failed. */
+export class StoreError extends ByokitError {
+  constructor(code: 'ADAPTER_INVALID' | 'STORE_FAILED', message: string, options?: ByokitErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** A provider problem: unknown provider, missing SDK package, bad key format, failed call. */
+export class ProviderError extends ByokitError {
+  constructor(
+    code: 'PROVIDER_UNKNOWN' | 'PROVIDER_SDK_MISSING' | 'KEY_FORMAT_INVALID' | 'PROVIDER_REQUEST_FAILED',
+    message: string,
+    options?: ByokitErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The host's guard hook refused this resolution (quota, plan, allow-list). */
+export class ResolutionDeniedError extends ByokitError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('RESOLUTION_DENIED', `[byokit] [resolve] resolution denied: ${reason}`);
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * byokit: bring-your-own-key for LLM platforms.
+ *
+ * - {@link createVault} / {@link Vault}: store, resolve and govern tenants' provider keys.
+ * - {@link Keyring}: the key-encryption keys (`BYOKIT_MASTER_KEYS`).
+ * - {@link MemoryStore}: the embedded default store; adapters live under `byokit/adapters/*`.
+ * - {@link createClient}: a ready provider SDK client for a {@link Resolution}.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export { Secret, keyHint } from './secret.js';
+export { newId } from './ids.js';
+export { Keyring, type KekEntry, type KekProvider, type SealContext } from './crypto/index.js';
+export * from './store/index.js';
+export * from './resolve/index.js';
+export * from './vault/index.js';
+export { createClient } from './providers/create-client.js';
+export type { ProviderDescriptor, ProviderCallInput, KeyValidationResult } from './providers/types.js';
+export type { ProviderRegistry } from './providers/registry.js';

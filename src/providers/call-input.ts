@@ -1,0 +1,78 @@
+/**
+ * Guards every built-in descriptor applies to its {@link ProviderCallInput}
+ * before an SDK sees it, plus small option readers.
+ *
+ * @module
+ */
+import { ProviderError, ValidationError } from '../errors.js';
+import type { ConfigOptions } from '../store/types.js';
+import type { ProviderCallInput } from './types.js';
+
+/**
+ * Returns the key, or throws when it is missing or blank. Several SDKs
+ * (openai, @anthropic-ai/sdk, @google/genai, @mistralai/mistralai, cohere-ai)
+ * read a key from the environment when handed `undefined` or `''`, which would
+ * silently bill a tenant's traffic to the platform's key. Checked again here
+ * (not only in `createClient`) because hosts may call a descriptor directly.
+ */
+export function requireKey(input: ProviderCallInput, label: string): string {
+  const key: unknown = input.apiKey;
+  if (typeof key !== 'string' || key.trim().length === 0) {
+    throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build a ${label} client without a key`);
+  }
+  return key;
+}
+
+/** Returns the base URL without trailing slashes, or throws when a required one is missing. */
+export function requireBaseUrl(input: ProviderCallInput, label: string): string {
+  if (typeof input.baseUrl !== 'string' || input.baseUrl.trim().length === 0) {
+    throw new ValidationError(`[byokit] [providers] a ${label} config needs a base URL`, [
+      { path: 'baseUrl', message: `required for ${label}` },
+    ]);
+  }
+  return trimTrailingSlashes(input.baseUrl.trim());
+}
+
+/** The config's base URL (trailing slashes removed), else `fallback`. */
+export function baseUrlOr(input: ProviderCallInput, fallback: string): string {
+  const url = typeof input.baseUrl === 'string' && input.baseUrl.trim().length > 0 ? input.baseUrl.trim() : fallback;
+  return trimTrailingSlashes(url);
+}
+
+/** `url` without trailing slashes, so SDKs that append `/path` don't produce `//path`. */
+export function trimTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
+/** A non-empty string option, else `undefined`. */
+export function stringOption(options: ConfigOptions, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
+}
+
+/** Problems with a base URL value: must parse as an http(s) URL. Never echoes the value. */
+export function checkBaseUrl(baseUrl: string | null, required: boolean, label: string): string[] {
+  if (baseUrl === null || baseUrl.trim().length === 0) {
+    return required ? [`a ${label} config needs a base URL`] : [];
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    return [`the ${label} base URL is not a valid URL`];
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return [`the ${label} base URL must use http or https`];
+  if (parsed.username !== '' || parsed.password !== '') {
+    return [`the ${label} base URL must not carry credentials; the key is set separately`];
+  }
+  return [];
+}
+
+/**
+ * Timeout of one live validation request. A validation is one or two small
+ * GETs; an endpoint that takes longer than this is reported `unreachable`.
+ * Hosts can override it per call through `clientOptions` (SDK option names).
+ */
+export const VALIDATION_TIMEOUT_MS = 10_000;

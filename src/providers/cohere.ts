@@ -1,0 +1,59 @@
+/**
+ * Cohere (`cohere-ai`, `CohereClientV2`, the client of Cohere's v2 chat API).
+ * Key as `Authorization: Bearer`.
+ *
+ * @module
+ */
+import type { CohereClient, CohereClientV2 } from 'cohere-ai';
+import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { checkKeyShape } from './key-format.js';
+import { loadSdk } from './load-sdk.js';
+import type { ProviderCallInput, ProviderDescriptor } from './types.js';
+import { checkModelAccess, liveCheck } from './validate.js';
+
+const LABEL = 'Cohere';
+const DEFAULT_BASE_URL = 'https://api.cohere.com';
+
+type CohereOptions = CohereClient.Options;
+
+async function build(input: ProviderCallInput, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
+  const apiKey = requireKey(input, LABEL);
+  const sdk = await loadSdk('cohere-ai', () => import('cohere-ai'));
+  // cohere-ai is CommonJS; depending on the loader its exports sit on the
+  // namespace or on `default`.
+  const { CohereClientV2 } = 'CohereClientV2' in sdk ? sdk : (sdk as unknown as { default: typeof sdk }).default;
+  return new CohereClientV2({
+    ...defaults,
+    ...(input.clientOptions as CohereOptions | undefined),
+    // A missing token would make the SDK read CO_API_KEY, and an empty one
+    // sends no Authorization header at all; requireKey rules both out.
+    token: apiKey,
+    baseUrl: baseUrlOr(input, DEFAULT_BASE_URL),
+  });
+}
+
+/**
+ * Cohere. Keys have no public prefix (40 alphanumerics today); any printable
+ * key of at least 20 characters is accepted. `baseUrl` is the host without
+ * version (`https://api.cohere.com`). Validation: `GET /v1/models?page_size=1`,
+ * then `GET /v1/models/{model}` when the config names a model (403/404 there
+ * = `forbidden_model`).
+ */
+const cohereProvider: ProviderDescriptor<CohereClientV2> = {
+  id: 'cohere',
+  label: LABEL,
+  keyPrefixes: [],
+  defaultBaseUrl: DEFAULT_BASE_URL,
+  checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20 }),
+  checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
+  createClient: (input) => build(input),
+  validateKey: (input) =>
+    liveCheck(input.apiKey, async () => {
+      const client = await build(input, { maxRetries: 0, timeoutInSeconds: VALIDATION_TIMEOUT_MS / 1000 });
+      await client.models.list({ pageSize: 1 });
+      if (input.model) return checkModelAccess(input.model, () => client.models.get(input.model!));
+      return { status: 'valid' };
+    }),
+};
+
+export default cohereProvider;

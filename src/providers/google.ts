@@ -1,0 +1,149 @@
+/**
+ * Google Gemini API (Google AI Studio keys). Two SDKs: `@google/generative-ai`
+ * (the default, for existing host code; Google has ended its support) and
+ * `@google/genai` (its successor), chosen with the config option
+ * `sdk: 'genai'` or by the host with `createClient(r, 'google-genai')`.
+ * Both send the key as `x-goog-api-key`.
+ *
+ * @module
+ */
+import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
+import type { CachedContent, GoogleGenerativeAI, ModelParams, RequestOptions } from '@google/generative-ai';
+import type { ConfigOptions } from '../store/types.js';
+import { baseUrlOr, checkBaseUrl, requireKey, stringOption, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { checkKeyShape } from './key-format.js';
+import { loadSdk } from './load-sdk.js';
+import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
+import { checkModelAccess, liveCheck, ProviderHttpError } from './validate.js';
+
+const LABEL = 'Google';
+const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
+const DEFAULT_API_VERSION = 'v1beta';
+/** Values of the `sdk` option. */
+const SDKS = ['generative-ai', 'genai'] as const;
+
+/** A Google client: `GoogleGenerativeAI` (default) or `GoogleGenAI` (`sdk: 'genai'`). */
+export type GoogleClient = GoogleGenerativeAI | GoogleGenAI;
+
+function useGenai(options: ConfigOptions): boolean {
+  return stringOption(options, 'sdk') === 'genai';
+}
+
+/**
+ * `@google/generative-ai` takes the base URL per model, not per client, so the
+ * returned client is a subclass that puts the config's base URL (and API
+ * version) into every model it hands out. The base URL is applied last: a
+ * stored key only ever goes to the endpoint configured with it.
+ */
+async function buildGenerativeAI(input: ProviderCallInput, apiKey: string): Promise<GoogleGenerativeAI> {
+  const { GoogleGenerativeAI } = await loadSdk('@google/generative-ai', () => import('@google/generative-ai'));
+  const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
+  const apiVersion = stringOption(input.options, 'apiVersion');
+  const defaults: RequestOptions = {
+    ...(input.clientOptions as RequestOptions | undefined),
+    ...(apiVersion === undefined ? {} : { apiVersion }),
+  };
+  class PinnedGoogleGenerativeAI extends GoogleGenerativeAI {
+    override getGenerativeModel(modelParams: ModelParams, requestOptions?: RequestOptions) {
+      return super.getGenerativeModel(modelParams, { ...defaults, ...requestOptions, baseUrl });
+    }
+    override getGenerativeModelFromCachedContent(
+      cachedContent: CachedContent,
+      modelParams?: Partial<ModelParams>,
+      requestOptions?: RequestOptions,
+    ) {
+      return super.getGenerativeModelFromCachedContent(cachedContent, modelParams, { ...defaults, ...requestOptions, baseUrl });
+    }
+  }
+  return new PinnedGoogleGenerativeAI(apiKey);
+}
+
+async function buildGenai(input: ProviderCallInput, apiKey: string): Promise<GoogleGenAI> {
+  const { GoogleGenAI } = await loadSdk('@google/genai', () => import('@google/genai'));
+  const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
+  const apiVersion = stringOption(input.options, 'apiVersion');
+  return new GoogleGenAI({
+    ...clientOptions,
+    apiKey,
+    // Explicit `false`: unset, GOOGLE_GENAI_USE_VERTEXAI / _ENTERPRISE in the
+    // environment would switch the client to Vertex AI and the platform's
+    // Google Cloud credentials.
+    vertexai: false,
+    enterprise: false,
+    // Explicit base URL: unset, the SDK reads GOOGLE_GEMINI_BASE_URL.
+    httpOptions: {
+      ...clientOptions.httpOptions,
+      baseUrl: baseUrlOr(input, DEFAULT_BASE_URL),
+      ...(apiVersion === undefined ? {} : { apiVersion }),
+    },
+  });
+}
+
+/** GET a Gemini API path with the key header; throws {@link ProviderHttpError} on a non-2xx answer. */
+async function getJson(input: ProviderCallInput, apiKey: string, path: string): Promise<void> {
+  const base = baseUrlOr(input, DEFAULT_BASE_URL);
+  const version = stringOption(input.options, 'apiVersion') ?? DEFAULT_API_VERSION;
+  const response = await fetch(`${base}/${version}/${path}`, {
+    headers: { 'x-goog-api-key': apiKey },
+    signal: AbortSignal.timeout(VALIDATION_TIMEOUT_MS),
+  });
+  const body = await response.text();
+  if (!response.ok) throw new ProviderHttpError(response.status, body);
+}
+
+/** Google answers a malformed or unknown key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not 401. */
+function isInvalidKeyAnswer(error: unknown): error is ProviderHttpError {
+  return error instanceof ProviderHttpError && error.status === 400 && /API_KEY_INVALID|API key not valid/i.test(error.message);
+}
+
+/**
+ * Google Gemini API. Keys must start with `AIza` (the format of Google API
+ * keys for over a decade; replace this descriptor in your registry if that
+ * changes before we ship an update). Options: `sdk` (`'generative-ai'`,
+ * default, or `'genai'`), `apiVersion` (default `v1beta`). `baseUrl` is the
+ * host without version, e.g. `https://generativelanguage.googleapis.com`.
+ * Validation (plain `fetch`, so it works with either SDK):
+ * `GET /{version}/models?pageSize=1`, then `GET /{version}/models/{model}`
+ * when the config names a model; a 400 `API_KEY_INVALID` counts as
+ * `invalid_key`.
+ */
+const googleProvider: ProviderDescriptor<GoogleClient> = {
+  id: 'google',
+  label: LABEL,
+  keyPrefixes: ['AIza'],
+  defaultBaseUrl: DEFAULT_BASE_URL,
+  checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 30, requiredPrefixes: ['AIza'] }),
+  checkOptions: (options, baseUrl) => {
+    const problems = checkBaseUrl(baseUrl, false, LABEL);
+    const sdk = options['sdk'];
+    if (sdk !== undefined && !SDKS.includes(sdk as (typeof SDKS)[number])) {
+      problems.push(`options.sdk must be one of ${SDKS.map((name) => `"${name}"`).join(', ')}`);
+    }
+    if (options['apiVersion'] !== undefined && typeof options['apiVersion'] !== 'string') {
+      problems.push('options.apiVersion must be a string');
+    }
+    return problems;
+  },
+  createClient: (input) => {
+    const apiKey = requireKey(input, LABEL);
+    return useGenai(input.options) ? buildGenai(input, apiKey) : buildGenerativeAI(input, apiKey);
+  },
+  validateKey: (input) =>
+    liveCheck(input.apiKey, async (): Promise<KeyValidationResult> => {
+      const apiKey = requireKey(input, LABEL);
+      try {
+        await getJson(input, apiKey, 'models?pageSize=1');
+      } catch (error) {
+        if (isInvalidKeyAnswer(error)) return { status: 'invalid_key', httpStatus: 400, detail: error.message };
+        throw error;
+      }
+      const model = input.model;
+      if (model) {
+        const name = model.startsWith('models/') ? model.slice('models/'.length) : model;
+        return checkModelAccess(model, () => getJson(input, apiKey, `models/${encodeURIComponent(name)}`));
+      }
+      return { status: 'valid' };
+    }),
+};
+
+export default googleProvider;

@@ -1,0 +1,72 @@
+/**
+ * Ollama (`ollama` package, `Ollama` client). Ollama itself has no keys; a
+ * key matters for Ollama behind an authenticating proxy or for ollama.com,
+ * and is sent as `Authorization: Bearer <key>`.
+ *
+ * @module
+ */
+import type { Config, Ollama } from 'ollama';
+import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { checkKeyShape } from './key-format.js';
+import { loadSdk } from './load-sdk.js';
+import type { ProviderCallInput, ProviderDescriptor } from './types.js';
+import { checkModelAccess, liveCheck } from './validate.js';
+
+const LABEL = 'Ollama';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
+
+/** Host headers without any `Authorization` (in any case): the key's header is ours to set. */
+function headersWithoutAuthorization(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined || headers === null) return out;
+  new Headers(headers as HeadersInit).forEach((value, name) => {
+    if (name.toLowerCase() !== 'authorization') out[name] = value;
+  });
+  return out;
+}
+
+/** A fetch that gives up after `ms`: the ollama client has no timeout option. */
+function fetchWithTimeout(base: typeof fetch, ms: number): typeof fetch {
+  return (url, init) => base(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(ms) });
+}
+
+async function build(input: ProviderCallInput, timeoutMs?: number): Promise<Ollama> {
+  const apiKey = requireKey(input, LABEL);
+  const { Ollama } = await loadSdk('ollama', () => import('ollama'));
+  const clientOptions = (input.clientOptions ?? {}) as Partial<Config>;
+  const baseFetch = clientOptions.fetch ?? fetch;
+  return new Ollama({
+    ...clientOptions,
+    ...(timeoutMs === undefined ? {} : { fetch: fetchWithTimeout(baseFetch, timeoutMs) }),
+    host: baseUrlOr(input, DEFAULT_BASE_URL),
+    // Always set: without an Authorization header, the SDK adds OLLAMA_API_KEY
+    // from the environment on requests to ollama.com.
+    headers: { ...headersWithoutAuthorization(clientOptions.headers), Authorization: `Bearer ${apiKey}` },
+  });
+}
+
+/**
+ * Ollama. `baseUrl` is the Ollama host (default `http://127.0.0.1:11434`).
+ * Any non-blank printable key is accepted (proxies issue tokens in every
+ * shape). Validation: `GET /api/tags`, then `POST /api/show` for the config's
+ * model (404 there = `forbidden_model`). A plain local Ollama ignores the
+ * key, so `valid` there only proves the endpoint answers.
+ */
+const ollamaProvider: ProviderDescriptor<Ollama> = {
+  id: 'ollama',
+  label: LABEL,
+  keyPrefixes: [],
+  defaultBaseUrl: DEFAULT_BASE_URL,
+  checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL }),
+  checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
+  createClient: (input) => build(input),
+  validateKey: (input) =>
+    liveCheck(input.apiKey, async () => {
+      const client = await build(input, VALIDATION_TIMEOUT_MS);
+      await client.list();
+      if (input.model) return checkModelAccess(input.model, () => client.show({ model: input.model! }));
+      return { status: 'valid' };
+    }),
+};
+
+export default ollamaProvider;

@@ -1,0 +1,41 @@
+/**
+ * The OpenAI client construction shared by `openai`, `custom` (any
+ * OpenAI-compatible endpoint) and `azure-openai`.
+ *
+ * @module
+ */
+import type { AzureOpenAI, ClientOptions, OpenAI } from 'openai';
+import type { ConfigOptions } from '../store/types.js';
+import { loadSdk } from './load-sdk.js';
+import { stringOption } from './call-input.js';
+
+/** Loads the `openai` package (optional peer dependency). */
+export async function loadOpenAI(): Promise<{ OpenAI: typeof OpenAI; AzureOpenAI: typeof AzureOpenAI }> {
+  const sdk = await loadSdk('openai', () => import('openai'));
+  return { OpenAI: sdk.OpenAI, AzureOpenAI: sdk.AzureOpenAI };
+}
+
+/** The options {@link pinnedOpenAIOptions} sets; valid for both `OpenAI` and `AzureOpenAI`. */
+export type PinnedOpenAIOptions = Pick<ClientOptions, 'adminAPIKey' | 'organization' | 'project' | 'webhookSecret'>;
+
+/**
+ * Credential-bearing options set explicitly so the SDK never falls back to the
+ * platform's environment. Left `undefined`, openai reads `OPENAI_ADMIN_KEY`
+ * (whose `Authorization` header is sent after, and so replaces, the tenant's),
+ * `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID` and `OPENAI_WEBHOOK_SECRET`: a tenant's
+ * request would then be attributed to, or authenticated as, the platform.
+ */
+export function pinnedOpenAIOptions(options: ConfigOptions, clientOptions: Record<string, unknown> | undefined): PinnedOpenAIOptions {
+  const webhookSecret = clientOptions?.['webhookSecret'];
+  return {
+    adminAPIKey: null,
+    organization: stringOption(options, 'organization') ?? null,
+    project: stringOption(options, 'project') ?? null,
+    webhookSecret: typeof webhookSecret === 'string' ? webhookSecret : null,
+  };
+}
+
+/** Validation-time client options: one attempt, bounded wait. Host `clientOptions` may override. */
+export function openAIValidationDefaults(timeout: number): { maxRetries: number; timeout: number } {
+  return { maxRetries: 0, timeout };
+}

@@ -1,0 +1,114 @@
+/**
+ * The resolution decision (DESIGN rule 6 and 7): a pure function over the
+ * candidates one adapter read returned. It picks a config or says the
+ * platform key may be used; opening keys and calling hooks is the vault's job.
+ *
+ * @module
+ */
+import type { CandidateRecord, ScopePath } from '../store/types.js';
+import type { KeySource, SkipReason, TraceEntry, TraceStepKind } from './types.js';
+
+/** Host policy after the tenant's own configs: use the platform key, or never. */
+export type FallbackPolicy = 'platform' | 'none';
+
+/** What {@link decideResolution} needs. */
+export interface DecisionInput {
+  candidates: readonly CandidateRecord[];
+  /** From the asked scope up to the tenant, most specific first. */
+  chain: readonly ScopePath[];
+  provider: string | null;
+  /** The explicitly named config, already looked up by the caller; `null` if none named. */
+  explicit: CandidateRecord | null;
+  fallback: FallbackPolicy;
+  now: Date;
+}
+
+/** The decision: a config, the platform key for a provider, or nothing. */
+export type Decision =
+  | { kind: 'config'; record: CandidateRecord; source: KeySource; trace: TraceEntry[] }
+  | { kind: 'platform'; provider: string; trace: TraceEntry[] }
+  | { kind: 'none'; provider: string | null; trace: TraceEntry[] };
+
+/** Why a candidate can't be used right now, or `null` if it can. */
+export function unusableReason(record: CandidateRecord, now: Date): SkipReason | null {
+  if (!record.enabled) return 'disabled';
+  if (record.sealedKey === null) return 'missing_key';
+  if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
+  return null;
+}
+
+/** Default first, then most recently created (ids are time-ordered). */
+function byPreference(a: CandidateRecord, b: CandidateRecord): number {
+  if (a.isDefault !== b.isDefault) return a.isDefault ? -1 : 1;
+  return a.id < b.id ? 1 : -1;
+}
+
+function sourceOf(record: CandidateRecord): KeySource {
+  return record.provider === 'custom' ? 'custom' : 'byok';
+}
+
+function routes(record: CandidateRecord, provider: string): boolean {
+  return record.provider === provider || (record.provider === 'custom' && record.routes.includes(provider));
+}
+
+/**
+ * Decides which key a request uses. Precedence, per scope from most
+ * specific up to the tenant: explicit config > custom endpoint routing the
+ * provider > BYOK config of the provider (default, then most recent) >
+ * parent scope > platform key (if `fallback` is `'platform'`). With no
+ * provider: the scope's default, else its most recent config.
+ */
+export function decideResolution(input: DecisionInput): Decision {
+  const trace: TraceEntry[] = [];
+  const { now } = input;
+  let provider = input.provider;
+
+  if (input.explicit) {
+    const record = input.explicit;
+    const entry = { step: 'explicit' as const, scope: record.scope, configId: record.id, configName: record.name };
+    const reason = provider !== null && !routes(record, provider) ? 'provider_mismatch' : unusableReason(record, now);
+    if (reason === null) {
+      trace.push({ ...entry, outcome: 'selected' });
+      return { kind: 'config', record, source: sourceOf(record), trace };
+    }
+    trace.push({ ...entry, outcome: 'skipped', reason });
+    // The named config's provider still says what the request needs.
+    provider ??= record.provider;
+  }
+
+  for (const scope of input.chain) {
+    const inScope = input.candidates.filter((c) => c.scope === scope).sort(byPreference);
+    const steps: Array<[TraceStepKind, CandidateRecord[]]> =
+      provider === null
+        ? [['default', inScope]]
+        : [
+            ['custom', inScope.filter((c) => c.provider === 'custom' && c.provider !== provider && c.routes.includes(provider!))],
+            ['byok', inScope.filter((c) => c.provider === provider)],
+          ];
+    let considered = 0;
+    for (const [step, records] of steps) {
+      for (const record of records) {
+        considered += 1;
+        const reason = unusableReason(record, now);
+        const kind: TraceStepKind = step === 'default' && !record.isDefault ? 'recent' : step;
+        const entry = { step: kind, scope, configId: record.id, configName: record.name };
+        if (reason === null) {
+          trace.push({ ...entry, outcome: 'selected' });
+          return { kind: 'config', record, source: sourceOf(record), trace };
+        }
+        trace.push({ ...entry, outcome: 'skipped', reason });
+      }
+    }
+    if (considered === 0) trace.push({ step: provider === null ? 'default' : 'byok', scope, outcome: 'none' });
+  }
+
+  if (provider === null) {
+    trace.push({ step: 'platform', outcome: 'skipped', reason: 'no_provider' });
+    return { kind: 'none', provider, trace };
+  }
+  if (input.fallback === 'none') {
+    trace.push({ step: 'platform', outcome: 'skipped', reason: 'fallback_none' });
+    return { kind: 'none', provider, trace };
+  }
+  return { kind: 'platform', provider, trace };
+}

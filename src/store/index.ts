@@ -1,0 +1,2 @@
+export { MemoryStore } from './memory.js';
+export * from './types.js';

@@ -1,0 +1,179 @@
+/**
+ * The embedded default store: everything in process memory, lost on exit.
+ * Good for tests, demos and single-process hosts that reload keys from
+ * elsewhere; use a database adapter for anything that must survive a restart.
+ *
+ * @module
+ */
+import { ConflictError } from '../errors.js';
+import type {
+  AuditEvent,
+  AuditQuery,
+  CandidateRecord,
+  ConfigPatch,
+  ConfigQuery,
+  ConfigRecord,
+  Page,
+  ScopePath,
+  StorageAdapter,
+  StoreCapabilities,
+  UpdateOptions,
+  WriteOptions,
+} from './types.js';
+
+interface StoredRow {
+  record: ConfigRecord;
+  sealedKey: string | null;
+}
+
+function copyRecord(record: ConfigRecord): ConfigRecord {
+  return { ...record, routes: [...record.routes], options: { ...record.options } };
+}
+
+function copyEvent(event: AuditEvent): AuditEvent {
+  return {
+    ...event,
+    actor: event.actor ? { ...event.actor } : null,
+    changes: [...event.changes],
+    detail: { ...event.detail },
+  };
+}
+
+/** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
+function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefined, limit: number, descending: boolean): Page<T> {
+  const after = cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
+  const items = after.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: after.length > limit && last ? last.id : null };
+}
+
+/**
+ * In-memory {@link StorageAdapter}. Every method applies its whole change
+ * synchronously before its promise settles, so concurrent calls never
+ * interleave inside one change: defaults stay exclusive and names unique.
+ *
+ * @example
+ * ```ts
+ * const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate() });
+ * ```
+ */
+export class MemoryStore implements StorageAdapter {
+  readonly name = 'memory';
+  readonly capabilities: StoreCapabilities = { transactions: true };
+
+  readonly #tenants = new Map<string, Map<string, StoredRow>>();
+  readonly #audit = new Map<string, AuditEvent[]>();
+
+  #rows(tenantId: string): Map<string, StoredRow> {
+    let rows = this.#tenants.get(tenantId);
+    if (!rows) {
+      rows = new Map();
+      this.#tenants.set(tenantId, rows);
+    }
+    return rows;
+  }
+
+  /**
+   * Appends an audit event. Called before a change is applied, so a
+   * failure here (a subclass may throw, as the fail-closed tests do) leaves
+   * the store untouched.
+   */
+  protected appendAudit(event: AuditEvent): void {
+    const events = this.#audit.get(event.tenantId) ?? [];
+    events.push(copyEvent(event));
+    this.#audit.set(event.tenantId, events);
+  }
+
+  #assertNameFree(rows: Map<string, StoredRow>, name: string, exceptId?: string): void {
+    for (const row of rows.values()) {
+      if (row.record.name === name && row.record.id !== exceptId) {
+        throw new ConflictError('NAME_TAKEN', `[byokit] [memory] a config named "${name}" already exists in this tenant`);
+      }
+    }
+  }
+
+  #clearOtherDefaults(rows: Map<string, StoredRow>, scope: ScopePath, keepId: string): void {
+    for (const row of rows.values()) {
+      if (row.record.scope === scope && row.record.id !== keepId && row.record.isDefault) {
+        row.record = { ...row.record, isDefault: false };
+      }
+    }
+  }
+
+  async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    const rows = this.#rows(record.tenantId);
+    this.#assertNameFree(rows, record.name);
+    this.appendAudit(audit);
+    if (record.isDefault) this.#clearOtherDefaults(rows, record.scope, record.id);
+    rows.set(record.id, { record: copyRecord(record), sealedKey: null });
+    return copyRecord(record);
+  }
+
+  async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
+    const row = this.#tenants.get(tenantId)?.get(id);
+    return row ? copyRecord(row.record) : null;
+  }
+
+  async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    const rows = [...(this.#tenants.get(tenantId)?.values() ?? [])]
+      .map((row) => row.record)
+      .filter((r) => query.scope === undefined || r.scope === query.scope)
+      .filter((r) => query.provider === undefined || r.provider === query.provider)
+      .filter((r) => query.kekIdNot === undefined || (r.kekId !== null && r.kekId !== query.kekIdNot))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const page = pageById(rows, query.cursor, query.limit, false);
+    return { items: page.items.map(copyRecord), nextCursor: page.nextCursor };
+  }
+
+  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+    const rows = this.#tenants.get(tenantId);
+    const row = rows?.get(id);
+    if (!rows || !row) return null;
+    if (options.expectedRevision !== undefined && row.record.revision !== options.expectedRevision) {
+      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] config ${id} changed since it was read`);
+    }
+    const { sealedKey, ...fields } = patch;
+    if (fields.name !== undefined) this.#assertNameFree(rows, fields.name, id);
+    this.appendAudit(options.audit);
+    const next: ConfigRecord = copyRecord({ ...row.record, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), revision: row.record.revision + 1 });
+    if (next.isDefault) this.#clearOtherDefaults(rows, next.scope, id);
+    rows.set(id, { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey });
+    return copyRecord(next);
+  }
+
+  async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
+    const rows = this.#tenants.get(tenantId);
+    if (!rows?.has(id)) return false;
+    this.appendAudit(audit);
+    rows.delete(id);
+    return true;
+  }
+
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+    const wanted = new Set(scopes);
+    return [...(this.#tenants.get(tenantId)?.values() ?? [])]
+      .filter((row) => wanted.has(row.record.scope))
+      .map((row) => ({ ...copyRecord(row.record), sealedKey: row.sealedKey }));
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const events = (this.#audit.get(tenantId) ?? [])
+      .filter((e) => query.configId === undefined || e.configId === query.configId)
+      .filter((e) => query.type === undefined || e.type === query.type)
+      .sort((a, b) => (a.id < b.id ? 1 : -1));
+    const page = pageById(events, query.cursor, query.limit, true);
+    return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Test-only raw view of what is held for a tenant, sealed keys included,
+   * for the conformance suite's look behind the adapter.
+   */
+  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[] } {
+    return {
+      configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map((row) => ({ ...copyRecord(row.record), sealedKey: row.sealedKey })),
+      audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
+      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys()].filter((t) => t !== tenantId),
+    };
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The storage contract. A {@link StorageAdapter} is the only part of byokit
+ * that touches a database. The vault does validation, crypto, permissions
+ * and audit content; an adapter stores what it is given and keeps the few
+ * rules that only the database can keep under concurrency.
+ *
+ * Rules every adapter keeps (the conformance suite in `byokit/testing`
+ * checks each one):
+ * - Every call carries `tenantId`, and touches or returns that tenant's rows
+ *   only.
+ * - A missing record is `null` (or `false`), never `undefined`, never an error.
+ * - Records come back as plain objects equal to what was written (same
+ *   field values, ISO strings for times), never with `sealedKey`, except
+ *   from {@link StorageAdapter.loadCandidates}.
+ * - Each change and its audit event are written together or not at all.
+ *
+ * @module
+ */
+
+/** A scope path inside a tenant: `''` is the tenant itself, `'ws1'`, `'ws1/proj7'`. */
+export type ScopePath = string;
+
+/** Result of a last live validation of a stored key. */
+export type ValidationStatus =
+  | 'valid'
+  | 'invalid_key'
+  | 'forbidden_model'
+  | 'rate_limited'
+  | 'unreachable'
+  | 'unexpected';
+
+/** Provider-specific, non-secret settings of a config (Azure deployment, API version, ...). */
+export type ConfigOptions = Record<string, string | number | boolean>;
+
+/**
+ * One provider configuration of a tenant, as stored. Holds no secret: the
+ * sealed key travels beside it only in {@link CandidateRecord}.
+ */
+export interface ConfigRecord {
+  /** Time-ordered id (`cfg_` + 26 Crockford base32 characters): sorting by id sorts by creation. */
+  id: string;
+  tenantId: string;
+  /** Scope path; `''` for the tenant itself. */
+  scope: ScopePath;
+  /** Unique within the tenant (exact, case-sensitive match). */
+  name: string;
+  /** Provider id from the registry (`openai`, `anthropic`, ..., `custom`). */
+  provider: string;
+  /** For `custom` endpoints: the provider ids this endpoint serves. Empty otherwise. */
+  routes: string[];
+  model: string | null;
+  baseUrl: string | null;
+  options: ConfigOptions;
+  enabled: boolean;
+  /** At most one record per (tenant, scope) has `isDefault: true`. */
+  isDefault: boolean;
+  /** Public hint of the stored key; `null` exactly when no key is stored. */
+  keyHint: string | null;
+  /** Id of the KEK that wrapped the stored key's data key; `null` when no key. */
+  kekId: string | null;
+  keySetAt: string | null;
+  keyExpiresAt: string | null;
+  lastValidatedAt: string | null;
+  lastValidationStatus: ValidationStatus | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Starts at 1 and grows by exactly 1 with every update; the compare-and-swap token. */
+  revision: number;
+}
+
+/** A config record with its sealed key, as the resolver (and key rewrap) needs it. */
+export interface CandidateRecord extends ConfigRecord {
+  /** The sealed key string (see docs/format.md), or `null` when no key is stored. */
+  sealedKey: string | null;
+}
+
+/**
+ * The fields an update may change. `sealedKey` must change together with
+ * `keyHint` and `kekId` (the vault always sends them together).
+ */
+export type ConfigPatch = Partial<
+  Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision'>
+> & { sealedKey?: string | null };
+
+/** The kinds of audit event. */
+export type AuditEventType =
+  | 'config.created'
+  | 'config.updated'
+  | 'config.deleted'
+  | 'config.default_changed'
+  | 'key.set'
+  | 'key.replaced'
+  | 'key.removed'
+  | 'key.enabled'
+  | 'key.disabled'
+  | 'key.validated'
+  | 'key.rewrapped';
+
+/** Who did something. `role` is the host's own role name, if any. */
+export interface Actor {
+  id: string;
+  role?: string;
+}
+
+/**
+ * One audit event. Carries the key hint at most, never key material or
+ * ciphertext.
+ */
+export interface AuditEvent {
+  /** Time-ordered id (`evt_...`): sorting by id sorts by time. */
+  id: string;
+  at: string;
+  tenantId: string;
+  configId: string | null;
+  /** `null` for system actions such as a keyring rewrap. */
+  actor: Actor | null;
+  type: AuditEventType;
+  /** Names of the fields the change touched. */
+  changes: string[];
+  keyHint: string | null;
+  /** Extra non-secret detail: validation outcome, old and new KEK id, config name. */
+  detail: Record<string, string | number | boolean | null>;
+}
+
+/** A page of results, with an opaque cursor for the next one (`null` at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Query of {@link StorageAdapter.listConfigs}. */
+export interface ConfigQuery {
+  /** Only configs in exactly this scope. */
+  scope?: ScopePath;
+  provider?: string;
+  /** Only configs with a stored key whose `kekId` differs from this one (used by rewrap). */
+  kekIdNot?: string;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** 1..500. */
+  limit: number;
+}
+
+/** Query of {@link StorageAdapter.listAudit}. */
+export interface AuditQuery {
+  configId?: string;
+  type?: AuditEventType;
+  cursor?: string;
+  /** 1..500. */
+  limit: number;
+}
+
+/** What an adapter can do, for the conformance suite and the vault. */
+export interface StoreCapabilities {
+  /** Changes and their audit events commit in one transaction (or script). */
+  transactions: boolean;
+}
+
+/** Options of every mutating call. */
+export interface WriteOptions {
+  /** The audit event to write in the same transaction as the change. */
+  audit: AuditEvent;
+}
+
+/** Options of {@link StorageAdapter.updateConfig}. */
+export interface UpdateOptions extends WriteOptions {
+  /** When set, the update applies only if the stored revision equals it. */
+  expectedRevision?: number;
+}
+
+/**
+ * The interface a storage adapter implements. Small on purpose: validation,
+ * crypto, permissions and audit content live in the vault.
+ */
+export interface StorageAdapter {
+  /** A short name for messages, e.g. `'postgres'`. */
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+
+  /**
+   * Inserts a new config and its audit event.
+   * - Throws `ConflictError('NAME_TAKEN')` if the tenant already has a
+   *   config of that name (enforced by the backend, also under races), and
+   *   writes nothing.
+   * - If `record.isDefault`, clears `isDefault` on every other config of the
+   *   same (tenant, scope) in the same atomic step.
+   * - `record.revision` is 1. `sealedKey` is `null` (keys are set by update).
+   */
+  createConfig(record: ConfigRecord, options: WriteOptions): Promise<ConfigRecord>;
+
+  /** The config, or `null` if this tenant has none with that id. */
+  getConfig(tenantId: string, id: string): Promise<ConfigRecord | null>;
+
+  /** The tenant's configs ordered by id (creation order), one page at a time. */
+  listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>>;
+
+  /**
+   * Applies `patch`, bumps `revision` by one, writes the audit event; all
+   * atomically. Returns the updated record, or `null` if it does not exist.
+   * - Throws `ConflictError('CONCURRENT_UPDATE')` if `expectedRevision` is
+   *   given and differs from the stored revision; nothing is written.
+   * - Throws `ConflictError('NAME_TAKEN')` if a rename collides.
+   * - If the patch sets `isDefault: true`, every other config of the
+   *   record's (tenant, scope) loses `isDefault` in the same atomic step:
+   *   after any set of concurrent calls exactly one default remains.
+   * - A patched `sealedKey` replaces the stored one whole: a reader sees the
+   *   old key with its old hint or the new key with its new hint, never a mix.
+   */
+  updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null>;
+
+  /** Deletes the config, its sealed key and writes the audit event. `false` if it did not exist. */
+  deleteConfig(tenantId: string, id: string, options: WriteOptions): Promise<boolean>;
+
+  /**
+   * The resolution read: every config of the tenant whose scope is one of
+   * `scopes`, with its sealed key, in one round trip to the backend. The
+   * only read that returns sealed key material.
+   */
+  loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]>;
+
+  /** The tenant's audit events, newest first, one page at a time. */
+  listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+/** The method names every adapter must have; checked when a vault is created. */
+export const STORAGE_ADAPTER_METHODS = [
+  'createConfig',
+  'getConfig',
+  'listConfigs',
+  'updateConfig',
+  'deleteConfig',
+  'loadCandidates',
+  'listAudit',
+] as const satisfies readonly (keyof StorageAdapter)[];

@@ -1,0 +1,37 @@
+/**
+ * `byokit/testing`: the storage-adapter conformance suite, published so every
+ * adapter (ours and yours) is held to the same rules, plus the record
+ * builders it uses. Needs `vitest` (an optional peer dependency).
+ *
+ * @example
+ * ```ts
+ * // my-store.test.ts
+ * import { runStorageAdapterTests } from 'byokit/testing';
+ * runStorageAdapterTests({ name: 'my-store', createStore: () => ({ store: new MyStore() }) });
+ * ```
+ *
+ * @module
+ */
+export { runStorageAdapterTests, conformanceGroups } from './run-storage-adapter-tests.js';
+export { describeRecords } from './records.js';
+export { describeTenantIsolation } from './tenant-isolation.js';
+export { describeNames } from './names.js';
+export { describeDefaults } from './defaults.js';
+export { describeKeys } from './keys.js';
+export { describeResolutionRead } from './resolution-read.js';
+export { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
+export { describePagination } from './pagination.js';
+export { describeAudit } from './audit.js';
+export {
+  makeAuditEvent,
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeKeyRemovalPatch,
+  makeRichConfigRecord,
+  makeTenantIds,
+  uniqueSuffix,
+} from './fixtures.js';
+export type { FakeKey } from './fixtures.js';
+export type { StorageAdapterTestOptions, StoreUnderTest } from './types.js';

@@ -1,0 +1,50 @@
+/**
+ * The aggregate: every conformance group in one call.
+ *
+ * @module
+ */
+import { describeAudit } from './audit.js';
+import { describeDefaults } from './defaults.js';
+import { describeKeys } from './keys.js';
+import { describeNames } from './names.js';
+import { describePagination } from './pagination.js';
+import { describeRecords } from './records.js';
+import { describeResolutionRead } from './resolution-read.js';
+import { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
+import { describeTenantIsolation } from './tenant-isolation.js';
+import type { StorageAdapterTestOptions } from './types.js';
+
+/** The conformance groups by name, for running a subset. */
+export const conformanceGroups = {
+  records: describeRecords,
+  tenantIsolation: describeTenantIsolation,
+  names: describeNames,
+  defaults: describeDefaults,
+  keys: describeKeys,
+  resolutionRead: describeResolutionRead,
+  rewrapCompareAndSwap: describeRewrapCompareAndSwap,
+  pagination: describePagination,
+  audit: describeAudit,
+} as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
+
+/**
+ * Registers the whole storage-adapter conformance suite with vitest: every
+ * rule of the {@link StorageAdapter} contract, the races, and (when
+ * `rawDump` is given) the look behind the adapter. Call it at the top level
+ * of a test file.
+ *
+ * @example
+ * ```ts
+ * import { runStorageAdapterTests } from 'byokit/testing';
+ * runStorageAdapterTests({
+ *   name: 'my-store',
+ *   createStore: async () => {
+ *     const db = await openFreshDatabase();
+ *     return { store: new MyStore(db), rawDump: () => db.dumpAllAsText(), cleanup: () => db.close() };
+ *   },
+ * });
+ * ```
+ */
+export function runStorageAdapterTests(options: StorageAdapterTestOptions): void {
+  for (const group of Object.values(conformanceGroups)) group(options);
+}

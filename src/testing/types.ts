@@ -1,0 +1,36 @@
+/**
+ * What an adapter author hands to the conformance suite.
+ *
+ * @module
+ */
+import type { StorageAdapter } from '../store/types.js';
+
+/** One fresh store for one test, with optional ways to look behind it. */
+export interface StoreUnderTest {
+  /** The adapter under test, empty. */
+  store: StorageAdapter;
+  /**
+   * A text dump of everything the backend holds for this store: all rows of
+   * all tables, or all keys with their values. Enables the raw look behind
+   * the adapter (no plaintext key, sealed keys really gone after delete,
+   * rows carry their tenant). Without it those checks are skipped, with that
+   * reason in their names.
+   */
+  rawDump?: () => Promise<string> | string;
+  /**
+   * Makes every later audit write fail inside the backend (a trigger that
+   * raises, a broken table, ...). Enables the check that a change and its
+   * audit event commit together; without it that check is skipped.
+   */
+  breakAuditWrites?: () => Promise<void> | void;
+  /** Releases what `createStore` made: drop the schema, delete the keys, close the client. */
+  cleanup?: () => Promise<void> | void;
+}
+
+/** Options of {@link runStorageAdapterTests} and of each group. */
+export interface StorageAdapterTestOptions {
+  /** Short adapter name, shown in every group title: `[conformance] <name> › records`. */
+  name: string;
+  /** Called before every test; must return a fresh, empty store. May be async. */
+  createStore: () => Promise<StoreUnderTest> | StoreUnderTest;
+}

@@ -1,0 +1,92 @@
+/**
+ * What the vault's parts share: the store, the keyring, the registry, the
+ * policy and hooks; plus the helpers every write uses (store-error
+ * wrapping, audit events, compare-and-swap retries).
+ *
+ * @module
+ */
+import { ByokitError, ConflictError, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { SealContext } from '../crypto/aad.js';
+import type { KekProvider } from '../crypto/kek-provider.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { FallbackPolicy } from '../resolve/resolver.js';
+import type { Actor, AuditEvent, AuditEventType, ConfigRecord, StorageAdapter } from '../store/types.js';
+import type { AuthorizeFn } from './permissions.js';
+import type { VaultOptions } from './options.js';
+
+/** @internal The resolved options every part of the vault reads. */
+export interface VaultContext {
+  store: StorageAdapter;
+  keyring: KekProvider;
+  providers: ProviderRegistry;
+  authorize: AuthorizeFn;
+  fallback: FallbackPolicy;
+  platformKeys: VaultOptions['platformKeys'];
+  onResolve: VaultOptions['onResolve'];
+  guard: VaultOptions['guard'];
+  auditSink: VaultOptions['auditSink'];
+  onHookError: VaultOptions['onHookError'];
+  now: () => Date;
+}
+
+/**
+ * Runs a store call; anything it throws that is not already a byokit error
+ * becomes `STORE_FAILED` (message without parameters, cause kept).
+ */
+export async function callStore<T>(ctx: VaultContext, operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ByokitError) throw error;
+    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, { cause: error });
+  }
+}
+
+/** Fields of an audit event the caller chooses. */
+export interface AuditDraft {
+  tenantId: string;
+  configId: string | null;
+  actor: Actor | null;
+  type: AuditEventType;
+  changes?: string[];
+  keyHint?: string | null;
+  detail?: AuditEvent['detail'];
+}
+
+/** A complete audit event stamped with an id and the time. */
+export function auditEvent(draft: AuditDraft, at: Date): AuditEvent {
+  return {
+    id: newId('evt', at.getTime()),
+    at: at.toISOString(),
+    tenantId: draft.tenantId,
+    configId: draft.configId,
+    actor: draft.actor ? { ...draft.actor } : null,
+    type: draft.type,
+    changes: draft.changes ?? [],
+    keyHint: draft.keyHint ?? null,
+    detail: draft.detail ?? {},
+  };
+}
+
+/** How often a read-modify-write is retried when another writer got in between. */
+const CAS_ATTEMPTS = 4;
+
+/**
+ * Runs a read-modify-write that uses `expectedRevision`, again from the
+ * read, when another writer changed the record in between.
+ */
+export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConflictError && error.code === 'CONCURRENT_UPDATE') || i >= CAS_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** What a config's sealed key is bound to: tenant, config, provider and endpoint. */
+export function sealContext(record: Pick<ConfigRecord, 'tenantId' | 'id' | 'provider' | 'baseUrl'>): SealContext {
+  return { tenantId: record.tenantId, configId: record.id, provider: record.provider, baseUrl: record.baseUrl };
+}

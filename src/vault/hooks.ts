@@ -1,0 +1,33 @@
+/**
+ * Calls to the host's optional hooks that must never break the operation
+ * that triggered them.
+ *
+ * @module
+ */
+import type { HookName } from './options.js';
+
+/**
+ * Runs `hook(arg)` detached from the caller: a throw or a rejection goes to
+ * `onError` (itself guarded), and a slow hook never delays the caller.
+ */
+export function callDetached<T>(
+  hook: ((arg: T) => void | Promise<void>) | undefined,
+  arg: T,
+  name: HookName,
+  onError: ((error: unknown, hook: HookName) => void) | undefined,
+): void {
+  if (!hook) return;
+  const report = (error: unknown) => {
+    try {
+      onError?.(error, name);
+    } catch {
+      // An error reporter that throws has nowhere left to report to.
+    }
+  };
+  try {
+    const result = hook(arg);
+    if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, report);
+  } catch (error) {
+    report(error);
+  }
+}

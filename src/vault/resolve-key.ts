@@ -1,0 +1,185 @@
+/**
+ * `vault.resolve()`: one store read, the pure decision, the guard, then the
+ * key opened (or the platform key looked up) into an immutable snapshot.
+ *
+ * @module
+ */
+import { DecryptionError, NoKeyError, NotFoundError, ResolutionDeniedError } from '../errors.js';
+import { openSecret } from '../crypto/envelope.js';
+import { decideResolution } from '../resolve/resolver.js';
+import { scopeChain } from '../resolve/scope.js';
+import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
+import { Secret, keyHint } from '../secret.js';
+import type { CandidateRecord, ConfigOptions } from '../store/types.js';
+import { callStore, sealContext, type VaultContext } from './context.js';
+import { callDetached } from './hooks.js';
+import type { GuardRequest, PlatformKey } from './options.js';
+import { parseInput, resolveInputSchema } from './schemas.js';
+import type { z } from 'zod';
+
+/** Input of `vault.resolve`. */
+export type ResolveInput = z.input<typeof resolveInputSchema>;
+
+type ResolveRequest = z.output<typeof resolveInputSchema>;
+
+function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
+  return Object.freeze(trace.map((entry) => Object.freeze({ ...entry })));
+}
+
+function describe(request: ResolveRequest): string {
+  const what = request.provider ? `provider "${request.provider}"` : request.config ? `config "${request.config}"` : 'any provider';
+  return `tenant "${request.tenantId}", scope "${request.scope}", ${what}`;
+}
+
+async function checkGuard(ctx: VaultContext, request: GuardRequest): Promise<void> {
+  if (!ctx.guard) return;
+  const verdict = await ctx.guard(request);
+  if (verdict && typeof verdict === 'object' && typeof verdict.deny === 'string') throw new ResolutionDeniedError(verdict.deny);
+}
+
+function prefixesOf(ctx: VaultContext, provider: string): readonly string[] {
+  return Object.hasOwn(ctx.providers, provider) ? ctx.providers[provider]!.keyPrefixes : [];
+}
+
+async function lookupPlatformKey(ctx: VaultContext, request: ResolveRequest, provider: string): Promise<PlatformKey | null> {
+  const source = ctx.platformKeys;
+  if (!source) return null;
+  const value =
+    typeof source === 'function'
+      ? await source({ tenantId: request.tenantId, scope: request.scope, provider })
+      : Object.hasOwn(source, provider)
+        ? source[provider]
+        : undefined;
+  const key = typeof value === 'string' ? { apiKey: value } : value;
+  // An empty key is "no key": an SDK given one might read the environment instead.
+  return key && typeof key.apiKey === 'string' && key.apiKey.length > 0 ? key : null;
+}
+
+interface Snapshot {
+  source: KeySource;
+  provider: string;
+  configScope: string | null;
+  model: string | null;
+  baseUrl: string | null;
+  options: ConfigOptions;
+  configId: string | null;
+  configName: string | null;
+  key: Secret;
+}
+
+function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date): Resolution {
+  return Object.freeze({
+    ...parts,
+    tenantId: request.tenantId,
+    scope: request.scope,
+    requestedProvider: request.provider ?? null,
+    options: Object.freeze({ ...parts.options }),
+    keyHint: parts.key.hint,
+    trace: frozenTrace(trace),
+    resolvedAt: at.toISOString(),
+  });
+}
+
+async function fromConfig(ctx: VaultContext, request: ResolveRequest, record: CandidateRecord, source: KeySource, trace: TraceEntry[]): Promise<Snapshot> {
+  await checkGuard(ctx, {
+    tenantId: request.tenantId,
+    scope: request.scope,
+    provider: record.provider,
+    requestedProvider: request.provider ?? null,
+    configId: record.id,
+    model: record.model,
+    source,
+  });
+  let plaintext: string;
+  try {
+    plaintext = await openSecret(record.sealedKey!, sealContext(record), ctx.keyring);
+  } catch (error) {
+    // Fail closed (DESIGN rule 13): never fall back to another key.
+    throw new DecryptionError(
+      'KEY_UNDECRYPTABLE',
+      `[byokit] [resolve] the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`,
+      { cause: error },
+    );
+  }
+  return {
+    source,
+    provider: record.provider,
+    configScope: record.scope,
+    model: record.model,
+    baseUrl: record.baseUrl,
+    options: record.options,
+    configId: record.id,
+    configName: record.name,
+    key: new Secret(plaintext, record.keyHint ?? keyHint(plaintext, prefixesOf(ctx, record.provider))),
+  };
+}
+
+async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider: string, trace: TraceEntry[]): Promise<Snapshot> {
+  const platformKey = await lookupPlatformKey(ctx, request, provider);
+  if (!platformKey) {
+    trace.push({ step: 'platform', outcome: 'skipped', reason: 'no_platform_key' });
+    throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: no usable config and no platform key`, frozenTrace(trace));
+  }
+  await checkGuard(ctx, {
+    tenantId: request.tenantId,
+    scope: request.scope,
+    provider,
+    requestedProvider: request.provider ?? null,
+    configId: null,
+    model: platformKey.model ?? null,
+    source: 'platform',
+  });
+  trace.push({ step: 'platform', outcome: 'selected' });
+  return {
+    source: 'platform',
+    provider,
+    configScope: null,
+    model: platformKey.model ?? null,
+    baseUrl: platformKey.baseUrl ?? null,
+    options: platformKey.options ?? {},
+    configId: null,
+    configName: null,
+    key: new Secret(platformKey.apiKey, keyHint(platformKey.apiKey, prefixesOf(ctx, provider))),
+  };
+}
+
+/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13). */
+export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promise<Resolution> {
+  const request = parseInput(resolveInputSchema, input, 'resolve request');
+  const chain = scopeChain(request.scope);
+  const candidates = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain));
+  let explicit: CandidateRecord | null = null;
+  if (request.config !== undefined) {
+    explicit = candidates.find((c) => c.id === request.config) ?? candidates.find((c) => c.name === request.config) ?? null;
+    if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${request.config}" visible from ${describe(request)}`);
+  }
+  const now = ctx.now();
+  const decision = decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now });
+  let parts: Snapshot;
+  if (decision.kind === 'config') {
+    parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
+  } else if (decision.kind === 'platform') {
+    parts = await fromPlatform(ctx, request, decision.provider, decision.trace);
+  } else {
+    const why = decision.provider === null ? 'no usable config and no provider named for a platform key' : 'no usable config and the fallback policy is "none"';
+    throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
+  }
+  const resolution = snapshot(request, parts, decision.trace, now);
+  callDetached(
+    ctx.onResolve,
+    {
+      tenantId: resolution.tenantId,
+      scope: resolution.scope,
+      provider: resolution.provider,
+      requestedProvider: resolution.requestedProvider,
+      configId: resolution.configId,
+      configName: resolution.configName,
+      model: resolution.model,
+      source: resolution.source,
+      at: resolution.resolvedAt,
+    },
+    'onResolve',
+    ctx.onHookError,
+  );
+  return resolution;
+}

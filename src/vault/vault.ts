@@ -1,0 +1,172 @@
+/**
+ * The facade hosts call: `createVault(...)`, then `vault.as(...)` for admin
+ * work and `vault.resolve(...)` per request.
+ *
+ * @module
+ */
+import { ByokitError, ConflictError, StoreError } from '../errors.js';
+import { rewrapSealed } from '../crypto/envelope.js';
+import { builtinProviders } from '../providers/builtin.js';
+import type { Resolution } from '../resolve/types.js';
+import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
+import { auditEvent, callStore, sealContext, type VaultContext } from './context.js';
+import { callDetached } from './hooks.js';
+import type { VaultOptions } from './options.js';
+import { defaultAuthorize } from './permissions.js';
+import { resolveKey, type ResolveInput } from './resolve-key.js';
+import { parseInput, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
+import { TenantVault } from './tenant-vault.js';
+import type { Actor } from '../store/types.js';
+
+/** Outcome of {@link Vault.rewrapKeys}. */
+export interface RewrapReport {
+  /** Keys now wrapped by the primary KEK. */
+  rewrapped: number;
+  /** Keys changed by someone else meanwhile (they are sealed afresh anyway). */
+  skipped: number;
+  /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
+  failed: { configId: string; code: string }[];
+}
+
+function checkAdapter(store: unknown): asserts store is StorageAdapter {
+  const missing = STORAGE_ADAPTER_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function');
+  if (missing.length > 0) {
+    throw new StoreError('ADAPTER_INVALID', `[byokit] [vault] the store is missing method(s): ${missing.join(', ')}`);
+  }
+}
+
+function checkKeyring(keyring: unknown): void {
+  const k = keyring as Record<string, unknown> | null;
+  const ok = k && typeof k.primaryKekId === 'string' && ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
+  if (!ok) throw new TypeError('[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
+}
+
+/**
+ * A vault: stores, resolves and governs one platform's BYOK keys.
+ * Create it with {@link createVault}.
+ */
+export class Vault {
+  readonly #ctx: VaultContext;
+
+  /** @internal Use {@link createVault}. */
+  constructor(ctx: VaultContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * A handle for admin work in one tenant, as one actor. Every call on it
+   * is permission-checked and audited with this actor.
+   */
+  as(input: { tenantId: string; actor: Actor }): TenantVault {
+    const { tenantId, actor } = parseInput(tenantHandleInputSchema, input, 'tenant handle');
+    return new TenantVault(this.#ctx, tenantId, actor);
+  }
+
+  /**
+   * Which key a request should use: one store read, then per scope from the
+   * asked one up to the tenant: explicit config > custom endpoint > BYOK
+   * (default, else most recent) > parent scope > platform key. A service
+   * call: it takes no actor.
+   *
+   * @throws `NO_KEY` when nothing applies, `KEY_UNDECRYPTABLE` when the
+   * chosen key can't be opened (never a silent fallback), `RESOLUTION_DENIED`
+   * when the guard refuses, `NOT_FOUND` for an unknown explicit config.
+   *
+   * @example
+   * ```ts
+   * const r = await vault.resolve({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' });
+   * r.source; // 'byok' | 'custom' | 'platform'
+   * ```
+   */
+  resolve(input: ResolveInput): Promise<Resolution> {
+    return resolveKey(this.#ctx, input);
+  }
+
+  /**
+   * After a rotation (a keyring whose new primary KEK comes first, old KEKs
+   * after it), re-wraps every stored data key of `tenantId` that another
+   * KEK wraps. Provider keys need not be re-entered. Safe to run again, and
+   * concurrently with other writes (compare-and-swap per key).
+   */
+  async rewrapKeys(input: { tenantId: string; actor?: Actor }): Promise<RewrapReport> {
+    const tenantId = parseInput(tenantIdSchema, input?.tenantId, 'tenant id');
+    const ctx = this.#ctx;
+    const primary = ctx.keyring.primaryKekId;
+    const report: RewrapReport = { rewrapped: 0, skipped: 0, failed: [] };
+    const failedIds = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await callStore(ctx, 'listConfigs', () =>
+        ctx.store.listConfigs(tenantId, { kekIdNot: primary, limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
+      );
+      const scopes = [...new Set(page.items.map((r) => r.scope))];
+      const rows = scopes.length === 0 ? [] : await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, scopes));
+      for (const record of page.items) {
+        const row = rows.find((r) => r.id === record.id);
+        if (!row || row.sealedKey === null || row.revision !== record.revision || failedIds.has(row.id)) {
+          report.skipped += 1;
+          continue;
+        }
+        let sealed: string;
+        try {
+          sealed = await rewrapSealed(row.sealedKey, sealContext(row), ctx.keyring);
+        } catch (error) {
+          failedIds.add(row.id);
+          report.failed.push({ configId: row.id, code: error instanceof ByokitError ? error.code : 'DECRYPTION_FAILED' });
+          continue;
+        }
+        const at = ctx.now();
+        const audit = auditEvent(
+          { tenantId, configId: row.id, actor: input.actor ?? null, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId: row.kekId, toKekId: primary } },
+          at,
+        );
+        try {
+          await callStore(ctx, 'updateConfig', () =>
+            ctx.store.updateConfig(tenantId, row.id, { sealedKey: sealed, kekId: primary, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
+          );
+          report.rewrapped += 1;
+          callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          report.skipped += 1;
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return report;
+  }
+}
+
+/**
+ * Creates a vault.
+ *
+ * @example
+ * ```ts
+ * const vault = createVault({
+ *   store: new MemoryStore(),
+ *   keyring: Keyring.fromEnv(),                       // BYOKIT_MASTER_KEYS
+ *   platformKeys: { openai: process.env.OPENAI_API_KEY },
+ * });
+ * ```
+ */
+export function createVault(options: VaultOptions): Vault {
+  if (!options || typeof options !== 'object') throw new TypeError('[byokit] [vault] createVault needs an options object');
+  checkAdapter(options.store);
+  checkKeyring(options.keyring);
+  if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
+    throw new TypeError('[byokit] [vault] `fallback` must be "platform" or "none"');
+  }
+  return new Vault({
+    store: options.store,
+    keyring: options.keyring,
+    providers: Object.freeze({ ...builtinProviders, ...options.providers }),
+    authorize: options.authorize ?? defaultAuthorize,
+    fallback: options.fallback ?? 'platform',
+    platformKeys: options.platformKeys,
+    onResolve: options.onResolve,
+    guard: options.guard,
+    auditSink: options.auditSink,
+    onHookError: options.onHookError,
+    now: options.now ?? (() => new Date()),
+  });
+}

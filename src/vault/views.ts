@@ -1,0 +1,78 @@
+/**
+ * What read paths return: a config's public view with its key hint and key
+ * state (DESIGN rules 1 and 13), never ciphertext.
+ *
+ * @module
+ */
+import type { KekProvider } from '../crypto/kek-provider.js';
+import type { ConfigOptions, ConfigRecord, ScopePath, ValidationStatus } from '../store/types.js';
+
+/**
+ * The state of a config's key:
+ * - `active`: stored, enabled, not expired, openable;
+ * - `disabled`: stored but switched off (falls through to the next candidate);
+ * - `missing`: no key stored;
+ * - `expired`: past the expiry the admin set;
+ * - `undecryptable`: its KEK is gone from the keyring: re-enter this key.
+ */
+export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryptable';
+
+/** A config as hosts and their UIs see it. Holds no key material. */
+export interface ConfigView {
+  id: string;
+  tenantId: string;
+  scope: ScopePath;
+  name: string;
+  provider: string;
+  routes: string[];
+  model: string | null;
+  baseUrl: string | null;
+  options: ConfigOptions;
+  enabled: boolean;
+  isDefault: boolean;
+  /** e.g. `sk-...7xQ2`, or `null` when no key is stored. */
+  keyHint: string | null;
+  keyState: KeyState;
+  keySetAt: string | null;
+  keyExpiresAt: string | null;
+  lastValidatedAt: string | null;
+  lastValidationStatus: ValidationStatus | null;
+  createdAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+/** The key state of a record at `now`. */
+export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): KeyState {
+  if (record.keyHint === null) return 'missing';
+  if (record.kekId !== null && !kek.hasKek(record.kekId)) return 'undecryptable';
+  if (!record.enabled) return 'disabled';
+  if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+/** The public view of a record. Copies only the listed fields, so nothing else can leak through. */
+export function toView(record: ConfigRecord, kek: KekProvider, now: Date): ConfigView {
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    scope: record.scope,
+    name: record.name,
+    provider: record.provider,
+    routes: [...record.routes],
+    model: record.model,
+    baseUrl: record.baseUrl,
+    options: { ...record.options },
+    enabled: record.enabled,
+    isDefault: record.isDefault,
+    keyHint: record.keyHint,
+    keyState: keyStateOf(record, kek, now),
+    keySetAt: record.keySetAt,
+    keyExpiresAt: record.keyExpiresAt,
+    lastValidatedAt: record.lastValidatedAt,
+    lastValidationStatus: record.lastValidationStatus,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    revision: record.revision,
+  };
+}

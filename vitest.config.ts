@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Examples import the package by its public name, as a host would.
+    alias: [
+      { find: /^byokit\/adapters\/(.*)$/, replacement: here('./adapters/$1/index.ts') },
+      { find: /^byokit\/providers$/, replacement: here('./src/providers/index.ts') },
+      { find: /^byokit\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^byokit$/, replacement: here('./src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
