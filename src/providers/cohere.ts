@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CohereClient, CohereClientV2 } from 'cohere-ai';
+import type { CohereClientV2 } from 'cohere-ai';
 import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
@@ -14,7 +14,8 @@ import { checkModelAccess, liveCheck } from './validate.js';
 const LABEL = 'Cohere';
 const DEFAULT_BASE_URL = 'https://api.cohere.com';
 
-type CohereOptions = CohereClient.Options;
+/** The CohereClientV2 constructor options (the namespace holding them is not exported). */
+type CohereOptions = ConstructorParameters<typeof CohereClientV2>[0];
 
 async function build(input: ProviderCallInput, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
   const apiKey = requireKey(input, LABEL);

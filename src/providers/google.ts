@@ -124,7 +124,7 @@ const googleProvider: ProviderDescriptor<GoogleClient> = {
     }
     return problems;
   },
-  createClient: (input) => {
+  createClient: async (input) => {
     const apiKey = requireKey(input, LABEL);
     return useGenai(input.options) ? buildGenai(input, apiKey) : buildGenerativeAI(input, apiKey);
   },

@@ -69,12 +69,13 @@ export function auditEvent(draft: AuditDraft, at: Date): AuditEvent {
   };
 }
 
-/** How often a read-modify-write is retried when another writer got in between. */
-const CAS_ATTEMPTS = 4;
+/** How often a read-modify-write is tried when other writers keep getting in between. */
+const CAS_ATTEMPTS = 8;
 
 /**
  * Runs a read-modify-write that uses `expectedRevision`, again from the
- * read, when another writer changed the record in between.
+ * read, when another writer changed the record in between. A short random
+ * pause between tries spreads out writers that collided.
  */
 export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Promise<T> {
   for (let i = 1; ; i++) {
@@ -82,11 +83,7 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConflictError && error.code === 'CONCURRENT_UPDATE') || i >= CAS_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * i));
     }
   }
-}
-
-/** What a config's sealed key is bound to: tenant, config, provider and endpoint. */
-export function sealContext(record: Pick<ConfigRecord, 'tenantId' | 'id' | 'provider' | 'baseUrl'>): SealContext {
-  return { tenantId: record.tenantId, configId: record.id, provider: record.provider, baseUrl: record.baseUrl };
 }

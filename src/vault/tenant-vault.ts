@@ -114,10 +114,16 @@ export class TenantVault {
     }
   }
 
-  /** Applies a patch with its audit event, retrying from a fresh read if another writer got in first. */
+  /**
+   * Applies a patch with its audit event. With `cas` (for patches derived
+   * from what was read, such as a key sealed for the endpoint read), the
+   * write applies only to the revision read, retried from a fresh read if
+   * another writer got in first; flag writes need no such guard.
+   */
   async #write(
     id: string,
     build: (current: ConfigRecord, at: Date) => Promise<{ patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null>,
+    { cas }: { cas: boolean },
   ): Promise<ConfigView> {
     return retryOnConcurrentUpdate(async () => {
       const current = await this.#load(id);
@@ -128,7 +134,7 @@ export class TenantVault {
       const updated = await callStore(this.#ctx, 'updateConfig', () =>
         this.#ctx.store.updateConfig(this.tenantId, current.id, { ...change.patch, updatedAt: at.toISOString() }, {
           audit,
-          expectedRevision: current.revision,
+          ...(cas ? { expectedRevision: current.revision } : {}),
         }),
       );
       if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
@@ -237,7 +243,7 @@ export class TenantVault {
         patch.lastValidationStatus = null;
       }
       return { patch, audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint } };
-    });
+    }, { cas: true });
   }
 
   /** Deletes a config and its key. Needs `config:delete` (owners by default). */
@@ -286,7 +292,7 @@ export class TenantVault {
           detail: replacing ? { previousKeyHint: current.keyHint } : ({} as AuditEvent['detail']),
         },
       };
-    });
+    }, { cas: true });
   }
 
   /** Removes the stored key, keeping the config. Needs `key:manage`. */
@@ -298,7 +304,7 @@ export class TenantVault {
         patch: { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null },
         audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
       };
-    });
+    }, { cas: false });
   }
 
   /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage`. */
@@ -311,7 +317,7 @@ export class TenantVault {
         patch: { enabled },
         audit: { configId: current.id, type: enabled ? 'key.enabled' : 'key.disabled', changes: ['enabled'], keyHint: current.keyHint },
       };
-    });
+    }, { cas: false });
   }
 
   /**
@@ -327,7 +333,7 @@ export class TenantVault {
         patch: { isDefault },
         audit: { configId: current.id, type: 'config.default_changed', changes: ['isDefault'], detail: { isDefault, scope: current.scope } },
       };
-    });
+    }, { cas: false });
   }
 
   /**
@@ -360,7 +366,7 @@ export class TenantVault {
           detail: { status: result.status, ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }) },
         },
       };
-    });
+    }, { cas: false });
     return { ...result, config };
   }
 

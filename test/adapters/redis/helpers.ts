@@ -52,7 +52,7 @@ export async function keysUnder(client: Redis, prefix: string): Promise<string[]
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
@@ -75,11 +75,11 @@ export async function dumpUnder(client: Redis, prefix: string): Promise<string> 
       const hash = await client.hgetall(key);
       for (const field of Object.keys(hash).sort()) lines.push(`  ${field} = ${hash[field]}`);
     } else if (type === 'zset') {
-      for (const member of await client.zrange(key, 0, -1)) lines.push(`  ${member}`);
+      for (const member of await client.zrange(key, '0', '-1')) lines.push(`  ${member}`);
     } else if (type === 'set') {
       for (const member of (await client.smembers(key)).sort()) lines.push(`  ${member}`);
     } else if (type === 'list') {
-      for (const item of await client.lrange(key, 0, -1)) lines.push(`  ${item}`);
+      for (const item of await client.lrange(key, '0', '-1')) lines.push(`  ${item}`);
     } else if (type === 'string') {
       lines.push(`  ${await client.get(key)}`);
     } else {

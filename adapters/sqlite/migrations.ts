@@ -1,0 +1,125 @@
+/**
+ * The schema, as numbered migrations. A migration is never edited once
+ * released; a change is a new migration. Applied versions are recorded in
+ * `<prefix>migrations`, so running them again is a no-op.
+ *
+ * @module
+ */
+import { StoreError } from '../../src/errors.js';
+import type { SqliteDatabase } from './database.js';
+import type { TableNames } from './tables.js';
+
+/** One schema step. */
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  /** The statements, for the given table names. */
+  sql(tables: TableNames): string;
+}
+
+/**
+ * Why the schema looks the way it does:
+ * - `UNIQUE (tenant_id, name)` keeps names unique per tenant in the database,
+ *   also against a second process writing the same file.
+ * - The partial unique index on `(tenant_id, scope) WHERE is_default = 1` makes
+ *   a second default impossible, whatever the code above it does.
+ * - Audit rows have no foreign key to configs: the history must outlive a
+ *   deleted config (including the deletion event itself).
+ * - Times are ISO text and options/routes/actor/changes/detail JSON text, so
+ *   they read back exactly as written.
+ */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'configs and audit',
+    sql: (t) => `
+      CREATE TABLE ${t.configs} (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        routes TEXT NOT NULL,
+        model TEXT,
+        base_url TEXT,
+        options TEXT NOT NULL,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        is_default INTEGER NOT NULL CHECK (is_default IN (0, 1)),
+        key_hint TEXT,
+        kek_id TEXT,
+        sealed_key TEXT,
+        key_set_at TEXT,
+        key_expires_at TEXT,
+        last_validated_at TEXT,
+        last_validation_status TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      );
+      CREATE UNIQUE INDEX ${t.configs}_name ON ${t.configs} (tenant_id, name);
+      CREATE UNIQUE INDEX ${t.configs}_one_default ON ${t.configs} (tenant_id, scope) WHERE is_default = 1;
+      CREATE INDEX ${t.configs}_scope ON ${t.configs} (tenant_id, scope, id);
+      CREATE TABLE ${t.audit} (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        config_id TEXT,
+        actor TEXT,
+        type TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        key_hint TEXT,
+        detail TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      );
+      CREATE INDEX ${t.audit}_config ON ${t.audit} (tenant_id, config_id, id);
+    `,
+  },
+];
+
+/** The schema version this code needs. */
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.at(-1)!.version;
+
+/** The highest applied version, or 0 on a fresh database. */
+export function appliedVersion(db: SqliteDatabase, tables: TableNames): number {
+  const exists = db.prepare(`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`).get(tables.migrations);
+  if (!exists) return 0;
+  const row = db.prepare(`SELECT MAX(version) AS version FROM ${tables.migrations}`).get() as { version: number | bigint | null } | undefined;
+  return Number(row?.version ?? 0);
+}
+
+/**
+ * Applies the missing migrations in one `BEGIN IMMEDIATE` transaction, so
+ * two processes migrating the same file at once apply each step once.
+ * Refuses a database migrated by a newer byokit rather than guess.
+ */
+export function applyMigrations(db: SqliteDatabase, tables: TableNames): { from: number; to: number } {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+    );
+    const from = appliedVersion(db, tables);
+    if (from > SQLITE_SCHEMA_VERSION) {
+      throw new StoreError(
+        'STORE_FAILED',
+        `[byokit] [sqlite] the database schema is at version ${from}, newer than this byokit knows (${SQLITE_SCHEMA_VERSION}); upgrade byokit`,
+      );
+    }
+    const record = db.prepare(`INSERT INTO ${tables.migrations} (version, name, applied_at) VALUES (?, ?, ?)`);
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (migration.version <= from) continue;
+      db.exec(migration.sql(tables));
+      record.run(migration.version, migration.name, new Date().toISOString());
+    }
+    db.exec('COMMIT');
+    return { from, to: Math.max(from, SQLITE_SCHEMA_VERSION) };
+  } catch (error) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // Already rolled back by SQLite; report the original error.
+    }
+    throw error;
+  }
+}

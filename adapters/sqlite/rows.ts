@@ -1,0 +1,166 @@
+/**
+ * Mapping between records and rows: booleans as 0/1, JSON text for the
+ * structured fields, and fresh plain objects on the way out (drivers may
+ * return null-prototype rows).
+ *
+ * @module
+ */
+import type { AuditEvent, CandidateRecord, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
+import type { SqliteValue } from './database.js';
+
+/** A row of the configs table as the driver returns it. */
+export interface ConfigRow {
+  tenant_id: string;
+  id: string;
+  scope: string;
+  name: string;
+  provider: string;
+  routes: string;
+  model: string | null;
+  base_url: string | null;
+  options: string;
+  enabled: number | bigint;
+  is_default: number | bigint;
+  key_hint: string | null;
+  kek_id: string | null;
+  sealed_key: string | null;
+  key_set_at: string | null;
+  key_expires_at: string | null;
+  last_validated_at: string | null;
+  last_validation_status: string | null;
+  created_at: string;
+  updated_at: string;
+  revision: number | bigint;
+}
+
+/** A row of the audit table as the driver returns it. */
+export interface AuditRow {
+  tenant_id: string;
+  id: string;
+  at: string;
+  config_id: string | null;
+  actor: string | null;
+  type: string;
+  changes: string;
+  key_hint: string | null;
+  detail: string;
+}
+
+/** Config columns in the order {@link configValues} binds them. */
+export const CONFIG_COLUMNS = [
+  'tenant_id',
+  'id',
+  'scope',
+  'name',
+  'provider',
+  'routes',
+  'model',
+  'base_url',
+  'options',
+  'enabled',
+  'is_default',
+  'key_hint',
+  'kek_id',
+  'sealed_key',
+  'key_set_at',
+  'key_expires_at',
+  'last_validated_at',
+  'last_validation_status',
+  'created_at',
+  'updated_at',
+  'revision',
+] as const;
+
+/** Columns every read but the resolution read selects: everything except `sealed_key`. */
+export const PUBLIC_CONFIG_COLUMNS = CONFIG_COLUMNS.filter((c) => c !== 'sealed_key').join(', ');
+
+/** Audit columns in the order {@link auditValues} binds them. */
+export const AUDIT_COLUMNS = ['tenant_id', 'id', 'at', 'config_id', 'actor', 'type', 'changes', 'key_hint', 'detail'] as const;
+
+/** Binds a record (and its sealed key) in {@link CONFIG_COLUMNS} order. */
+export function configValues(record: ConfigRecord, sealedKey: string | null): SqliteValue[] {
+  return [
+    record.tenantId,
+    record.id,
+    record.scope,
+    record.name,
+    record.provider,
+    JSON.stringify(record.routes),
+    record.model,
+    record.baseUrl,
+    JSON.stringify(record.options),
+    record.enabled ? 1 : 0,
+    record.isDefault ? 1 : 0,
+    record.keyHint,
+    record.kekId,
+    sealedKey,
+    record.keySetAt,
+    record.keyExpiresAt,
+    record.lastValidatedAt,
+    record.lastValidationStatus,
+    record.createdAt,
+    record.updatedAt,
+    record.revision,
+  ];
+}
+
+/** A fresh {@link ConfigRecord} from a row (without `sealedKey`, even if the row has it). */
+export function toConfigRecord(row: ConfigRow): ConfigRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    scope: row.scope,
+    name: row.name,
+    provider: row.provider,
+    routes: JSON.parse(row.routes) as string[],
+    model: row.model,
+    baseUrl: row.base_url,
+    options: JSON.parse(row.options) as ConfigRecord['options'],
+    enabled: Number(row.enabled) === 1,
+    isDefault: Number(row.is_default) === 1,
+    keyHint: row.key_hint,
+    kekId: row.kek_id,
+    keySetAt: row.key_set_at,
+    keyExpiresAt: row.key_expires_at,
+    lastValidatedAt: row.last_validated_at,
+    lastValidationStatus: row.last_validation_status as ValidationStatus | null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    revision: Number(row.revision),
+  };
+}
+
+/** A fresh {@link CandidateRecord} from a full row. */
+export function toCandidateRecord(row: ConfigRow): CandidateRecord {
+  return { ...toConfigRecord(row), sealedKey: row.sealed_key };
+}
+
+/** Binds an audit event in {@link AUDIT_COLUMNS} order. */
+export function auditValues(event: AuditEvent): SqliteValue[] {
+  return [
+    event.tenantId,
+    event.id,
+    event.at,
+    event.configId,
+    event.actor === null ? null : JSON.stringify(event.actor),
+    event.type,
+    JSON.stringify(event.changes),
+    event.keyHint,
+    JSON.stringify(event.detail),
+  ];
+}
+
+/** A fresh {@link AuditEvent} from a row. */
+export function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    at: row.at,
+    tenantId: row.tenant_id,
+    configId: row.config_id,
+    actor: row.actor === null ? null : (JSON.parse(row.actor) as AuditEvent['actor']),
+    type: row.type as AuditEvent['type'],
+    changes: JSON.parse(row.changes) as string[],
+    keyHint: row.key_hint,
+    detail: JSON.parse(row.detail) as AuditEvent['detail'],
+  };
+}

@@ -1,0 +1,360 @@
+/**
+ * The embedded SQLite store: one database file, for a single instance (or a
+ * few processes on one machine). Works over `better-sqlite3` or
+ * `node:sqlite` through {@link SqliteDatabase}.
+ *
+ * @module
+ */
+import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
+import type {
+  AuditEvent,
+  AuditQuery,
+  CandidateRecord,
+  ConfigPatch,
+  ConfigQuery,
+  ConfigRecord,
+  Page,
+  ScopePath,
+  StorageAdapter,
+  StoreCapabilities,
+  UpdateOptions,
+  WriteOptions,
+} from '../../src/store/types.js';
+import type { SqliteDatabase, SqliteStatement, SqliteValue } from './database.js';
+import { SQLITE_SCHEMA_VERSION, appliedVersion, applyMigrations } from './migrations.js';
+import { openSqliteDatabase } from './open-database.js';
+import type { SqliteDriver } from './open-database.js';
+import {
+  AUDIT_COLUMNS,
+  CONFIG_COLUMNS,
+  PUBLIC_CONFIG_COLUMNS,
+  auditValues,
+  configValues,
+  toAuditEvent,
+  toCandidateRecord,
+  toConfigRecord,
+} from './rows.js';
+import type { AuditRow, ConfigRow } from './rows.js';
+import { tableNames } from './tables.js';
+import type { TableNames } from './tables.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Prefix of the table names (default `byokit_`: `byokit_configs`, `byokit_audit`, `byokit_migrations`). */
+  tablePrefix?: string;
+  /**
+   * Apply missing migrations on first use (default `true`). With `false`,
+   * call {@link SqliteStore.migrate} yourself (e.g. in a deploy step); until
+   * then every call fails with `STORE_FAILED` naming the missing version.
+   */
+  autoMigrate?: boolean;
+  /**
+   * Set the connection up on first use (default `true`): `journal_mode=WAL`
+   * (readers never block the writer), `busy_timeout` (wait for another
+   * process's write lock instead of failing), `foreign_keys=ON` and
+   * `secure_delete=ON` (deleted sealed keys are zeroed in the file, not left
+   * in free pages). Set `false` to leave a connection you configured alone.
+   */
+  configureConnection?: boolean;
+  /** Milliseconds to wait for another connection's write lock (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Options of {@link SqliteStore.open}. */
+export interface SqliteOpenOptions extends SqliteStoreOptions {
+  /** Which driver opens the file (default `'auto'`: better-sqlite3 if installed, else `node:sqlite`). */
+  driver?: SqliteDriver;
+}
+
+const UNIQUE_NAME = /UNIQUE constraint failed: \w+\.tenant_id, \w+\.name/;
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown; errcode?: unknown } | null)?.code;
+  return typeof code === 'string' ? ` (${code})` : '';
+}
+
+/**
+ * SQLite {@link StorageAdapter}. Each change and its audit event are one
+ * `BEGIN IMMEDIATE` transaction; names are unique and the default exclusive
+ * by unique indexes; the resolution read is one `SELECT`. The drivers are
+ * synchronous, so a transaction never spans an `await`: concurrent calls in
+ * one process run one after another, and other processes wait on the write
+ * lock (`busy_timeout`).
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from 'byokit/adapters/sqlite';
+ * const store = await SqliteStore.open('./data/byokit.db');     // better-sqlite3 or node:sqlite
+ * // or with a connection you opened and configured:
+ * const store2 = new SqliteStore(new Database('./data/byokit.db'));
+ * const vault = createVault({ store, keyring: Keyring.fromEnv() });
+ * ```
+ */
+export class SqliteStore implements StorageAdapter {
+  readonly name = 'sqlite';
+  readonly capabilities: StoreCapabilities = { transactions: true };
+
+  readonly #db: SqliteDatabase;
+  readonly #tables: TableNames;
+  readonly #autoMigrate: boolean;
+  readonly #configure: boolean;
+  readonly #busyTimeoutMs: number;
+  readonly #statements = new Map<string, SqliteStatement>();
+  #owned = false;
+  #ready = false;
+
+  /**
+   * Wraps an open connection. Nothing touches the database until the first
+   * call (or {@link SqliteStore.migrate}).
+   *
+   * @param db - a `better-sqlite3` `Database` or `node:sqlite` `DatabaseSync`
+   *   (anything with `prepare` and `exec`). Not closed by {@link close}: it is yours.
+   */
+  constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
+    this.#db = db;
+    this.#tables = tableNames(options.tablePrefix);
+    this.#autoMigrate = options.autoMigrate ?? true;
+    this.#configure = options.configureConnection ?? true;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  }
+
+  /**
+   * Opens (creating it and its folder if needed) the database file at
+   * `path` and returns a store that owns the connection: {@link close}
+   * closes it. The driver is imported only here, lazily.
+   *
+   * @example
+   * ```ts
+   * const store = await SqliteStore.open('.byokit/demo.db');
+   * ```
+   */
+  static async open(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
+    const { driver, ...storeOptions } = options;
+    const store = new SqliteStore(await openSqliteDatabase(path, driver), storeOptions);
+    store.#owned = true;
+    return store;
+  }
+
+  /** The schema version this code needs (applied versions are in `<prefix>migrations`). */
+  static readonly schemaVersion = SQLITE_SCHEMA_VERSION;
+
+  /**
+   * Applies missing migrations (idempotent; safe from several processes at
+   * once). Returns the schema version before and after.
+   */
+  async migrate(): Promise<{ from: number; to: number }> {
+    return this.#wrap('migrate', () => {
+      this.#configureConnection();
+      const result = applyMigrations(this.#db, this.#tables);
+      this.#ready = true;
+      return result;
+    });
+  }
+
+  /** Closes the connection if {@link open} opened it; a connection you passed in stays open. */
+  async close(): Promise<void> {
+    this.#statements.clear();
+    if (this.#owned) this.#db.close?.();
+  }
+
+  async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    return this.#wrap('createConfig', () =>
+      this.#transaction(() => {
+        if (record.isDefault) this.#clearOtherDefaults(record.tenantId, record.scope, record.id);
+        this.#insertConfig(record, null);
+        this.#insertAudit(audit);
+        return toConfigRecord(this.#selectRow(record.tenantId, record.id)!);
+      }),
+    );
+  }
+
+  async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
+    return this.#wrap('getConfig', () => {
+      const row = this.#statement(`SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id);
+      return row ? toConfigRecord(row as ConfigRow) : null;
+    });
+  }
+
+  async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    return this.#wrap('listConfigs', () => {
+      const where = ['tenant_id = ?'];
+      const params: SqliteValue[] = [tenantId];
+      if (query.scope !== undefined) (where.push('scope = ?'), params.push(query.scope));
+      if (query.provider !== undefined) (where.push('provider = ?'), params.push(query.provider));
+      if (query.kekIdNot !== undefined) (where.push('kek_id IS NOT NULL AND kek_id <> ?'), params.push(query.kekIdNot));
+      if (query.cursor !== undefined) (where.push('id > ?'), params.push(query.cursor));
+      params.push(query.limit + 1);
+      const rows = this.#statement(
+        `SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${where.join(' AND ')} ORDER BY id ASC LIMIT ?`,
+      ).all(...params) as ConfigRow[];
+      return this.#page(rows.map(toConfigRecord), query.limit);
+    });
+  }
+
+  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+    return this.#wrap('updateConfig', () =>
+      this.#transaction(() => {
+        const row = this.#selectRow(tenantId, id);
+        if (!row) return null;
+        const current = toConfigRecord(row);
+        if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
+          throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] config ${id} changed since it was read`);
+        }
+        const { sealedKey, ...fields } = patch;
+        const next: ConfigRecord = { ...current, revision: current.revision + 1 };
+        for (const [field, value] of Object.entries(fields)) {
+          // An undefined value means "not in the patch"; tenant and id never move.
+          if (value !== undefined && field !== 'tenantId' && field !== 'id') (next as unknown as Record<string, unknown>)[field] = value;
+        }
+        // Also when a default config moves to another scope: it stays the default there, as in MemoryStore.
+        if (next.isDefault) this.#clearOtherDefaults(tenantId, next.scope, id);
+        const nextSealed = sealedKey === undefined ? row.sealed_key : sealedKey;
+        const assignments = CONFIG_COLUMNS.slice(2).map((c) => `${c} = ?`).join(', ');
+        this.#statement(`UPDATE ${this.#tables.configs} SET ${assignments} WHERE tenant_id = ? AND id = ?`).run(
+          ...configValues(next, nextSealed).slice(2),
+          tenantId,
+          id,
+        );
+        this.#insertAudit(options.audit);
+        return next;
+      }),
+    );
+  }
+
+  async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
+    return this.#wrap('deleteConfig', () =>
+      this.#transaction(() => {
+        const result = this.#statement(`DELETE FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).run(tenantId, id);
+        if (Number(result.changes) === 0) return false;
+        this.#insertAudit(audit);
+        return true;
+      }),
+    );
+  }
+
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+    if (scopes.length === 0) return [];
+    return this.#wrap('loadCandidates', () => {
+      // One statement for any number of scopes: the list travels as one JSON parameter.
+      const rows = this.#statement(
+        `SELECT ${CONFIG_COLUMNS.join(', ')} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
+      ).all(tenantId, JSON.stringify(scopes)) as ConfigRow[];
+      return rows.map(toCandidateRecord);
+    });
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    return this.#wrap('listAudit', () => {
+      const where = ['tenant_id = ?'];
+      const params: SqliteValue[] = [tenantId];
+      if (query.configId !== undefined) (where.push('config_id = ?'), params.push(query.configId));
+      if (query.type !== undefined) (where.push('type = ?'), params.push(query.type));
+      if (query.cursor !== undefined) (where.push('id < ?'), params.push(query.cursor));
+      params.push(query.limit + 1);
+      const rows = this.#statement(
+        `SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${this.#tables.audit} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+      ).all(...params) as AuditRow[];
+      return this.#page(rows.map(toAuditEvent), query.limit);
+    });
+  }
+
+  /** Runs `fn` with the schema ready, turning backend failures into `StoreError` (typed errors pass through). */
+  #wrap<T>(operation: string, fn: () => T): Promise<T> {
+    try {
+      if (operation !== 'migrate') this.#ensureReady();
+      return Promise.resolve(fn());
+    } catch (error) {
+      if (error instanceof ByokitError) return Promise.reject(error);
+      // The driver's message may name columns but never bound values; it stays in `cause`.
+      return Promise.reject(new StoreError('STORE_FAILED', `[byokit] [sqlite] ${operation} failed${errorCode(error)}`, { cause: error }));
+    }
+  }
+
+  #ensureReady(): void {
+    if (this.#ready) return;
+    this.#configureConnection();
+    if (this.#autoMigrate) {
+      applyMigrations(this.#db, this.#tables);
+    } else {
+      const version = appliedVersion(this.#db, this.#tables);
+      if (version < SQLITE_SCHEMA_VERSION) {
+        throw new StoreError(
+          'STORE_FAILED',
+          `[byokit] [sqlite] the database schema is at version ${version}, this byokit needs ${SQLITE_SCHEMA_VERSION}: call store.migrate() (autoMigrate is off)`,
+        );
+      }
+    }
+    this.#ready = true;
+  }
+
+  #configured = false;
+  #configureConnection(): void {
+    if (!this.#configure || this.#configured) return;
+    this.#db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.#busyTimeoutMs))}; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;`,
+    );
+    this.#configured = true;
+  }
+
+  /** All-or-nothing: the write lock is taken at BEGIN, so reads inside see no other writer. */
+  #transaction<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        this.#db.exec('ROLLBACK');
+      } catch {
+        // SQLite already rolled back (e.g. on SQLITE_FULL); the original error is the one to report.
+      }
+      if (error instanceof Error && UNIQUE_NAME.test(error.message)) {
+        throw new ConflictError('NAME_TAKEN', '[byokit] [sqlite] a config of that name already exists in this tenant');
+      }
+      throw error;
+    }
+  }
+
+  #statement(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #selectRow(tenantId: string, id: string): ConfigRow | undefined {
+    return this.#statement(`SELECT ${CONFIG_COLUMNS.join(', ')} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as
+      | ConfigRow
+      | undefined;
+  }
+
+  #insertConfig(record: ConfigRecord, sealedKey: string | null): void {
+    this.#statement(
+      `INSERT INTO ${this.#tables.configs} (${CONFIG_COLUMNS.join(', ')}) VALUES (${CONFIG_COLUMNS.map(() => '?').join(', ')})`,
+    ).run(...configValues(record, sealedKey));
+  }
+
+  #insertAudit(event: AuditEvent): void {
+    this.#statement(`INSERT INTO ${this.#tables.audit} (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map(() => '?').join(', ')})`).run(
+      ...auditValues(event),
+    );
+  }
+
+  #clearOtherDefaults(tenantId: string, scope: ScopePath, keepId: string): void {
+    this.#statement(`UPDATE ${this.#tables.configs} SET is_default = 0 WHERE tenant_id = ? AND scope = ? AND is_default = 1 AND id <> ?`).run(
+      tenantId,
+      scope,
+      keepId,
+    );
+  }
+
+  /** Rows were fetched with `limit + 1`: the extra row only says that another page exists. */
+  #page<T extends { id: string }>(items: T[], limit: number): Page<T> {
+    const more = items.length > limit;
+    const page = more ? items.slice(0, limit) : items;
+    return { items: page, nextCursor: more ? page.at(-1)!.id : null };
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Table names under a configurable prefix, so byokit can share a database
+ * file with the host's own tables.
+ *
+ * @module
+ */
+import { ValidationError } from '../../src/errors.js';
+
+/** The adapter's table names. */
+export interface TableNames {
+  configs: string;
+  audit: string;
+  migrations: string;
+}
+
+/** Default prefix: tables `byokit_configs`, `byokit_audit`, `byokit_migrations`. */
+export const DEFAULT_TABLE_PREFIX = 'byokit_';
+
+/**
+ * Table names for `prefix`. The prefix is spliced into SQL, so only
+ * identifier characters are allowed.
+ */
+export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
+    throw new ValidationError('[byokit] [sqlite] tablePrefix must be letters, digits and underscores, starting with a letter or underscore', [
+      { path: 'tablePrefix', message: 'invalid identifier' },
+    ]);
+  }
+  return { configs: `${prefix}configs`, audit: `${prefix}audit`, migrations: `${prefix}migrations` };
+}

@@ -1,0 +1,185 @@
+/**
+ * `createClient`: a ready provider SDK client for a resolution.
+ *
+ * @module
+ */
+import type { Anthropic } from '@anthropic-ai/sdk';
+import type { GoogleGenAI } from '@google/genai';
+import type { GoogleGenerativeAI } from '@google/generative-ai';
+import type { Mistral } from '@mistralai/mistralai';
+import type { CohereClientV2 } from 'cohere-ai';
+import type { Ollama } from 'ollama';
+import type { AzureOpenAI, OpenAI } from 'openai';
+import { ProviderError, ValidationError } from '../errors.js';
+import type { Resolution } from '../resolve/types.js';
+import type { ConfigOptions } from '../store/types.js';
+import { builtinProviders } from './builtin.js';
+import { getProvider, type ProviderRegistry } from './registry.js';
+import type { ProviderCallInput } from './types.js';
+import { toSafeError } from './validate.js';
+
+/**
+ * The client type each expectation gives. Keys are provider ids, plus
+ * `google-genai` (a `google` resolution built with `@google/genai`).
+ * Hosts add their own providers by module augmentation:
+ *
+ * @example
+ * ```ts
+ * declare module 'byokit/providers' {
+ *   interface ProviderClients { voice: VoiceClient }
+ * }
+ * const voice = await createClient(resolution, { expect: 'voice', providers }); // VoiceClient
+ * ```
+ */
+export interface ProviderClients {
+  openai: OpenAI;
+  /** An OpenAI-compatible endpoint: an `OpenAI` client with the config's base URL. */
+  custom: OpenAI;
+  'azure-openai': AzureOpenAI;
+  anthropic: Anthropic;
+  /** `@google/generative-ai` (forced, whatever the config's `sdk` option says). */
+  google: GoogleGenerativeAI;
+  /** `@google/genai` (forced, whatever the config's `sdk` option says). */
+  'google-genai': GoogleGenAI;
+  mistral: Mistral;
+  cohere: CohereClientV2;
+  ollama: Ollama;
+}
+
+/** What {@link createClient} needs of a resolution. A `Resolution` from the vault has it all. */
+export type ClientSource = Pick<Resolution, 'provider' | 'baseUrl' | 'model' | 'options' | 'key'> &
+  Partial<Pick<Resolution, 'configName'>>;
+
+/** Options of {@link createClient}. */
+export interface CreateClientOptions {
+  /**
+   * The client the calling code is written against (a key of
+   * {@link ProviderClients} or a host provider id). Types the result and is
+   * checked at run time: a resolution that can't produce that client throws
+   * a {@link ProviderMismatchError} instead of handing back the wrong SDK.
+   */
+  expect?: string;
+  /**
+   * Host descriptors, merged over the built-in ones (pass the same registry
+   * you gave `createVault`).
+   */
+  providers?: ProviderRegistry;
+  /** Passed to the SDK constructor (timeouts, retries, fetch, headers), in the SDK's own option names. */
+  clientOptions?: Record<string, unknown>;
+}
+
+/**
+ * Which resolution providers can satisfy an expectation, beyond an exact id
+ * match, and the option override that makes the descriptor build the
+ * expected SDK. `openai` and `custom` both build `OpenAI`, and `AzureOpenAI`
+ * is a subclass of it, so code written against `OpenAI` works with all three.
+ */
+const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; options?: ConfigOptions }>> = {
+  openai: { providers: ['openai', 'custom', 'azure-openai'] },
+  custom: { providers: ['custom', 'openai', 'azure-openai'] },
+  google: { providers: ['google'], options: { sdk: 'generative-ai' } },
+  'google-genai': { providers: ['google'], options: { sdk: 'genai' } },
+};
+
+/**
+ * The resolution's provider can't produce the client the caller expects
+ * (e.g. `expect: 'anthropic'`, but the tenant's custom endpoint routes
+ * Anthropic traffic and gives an OpenAI-compatible client). Code
+ * `PROVIDER_UNKNOWN`: the provider is unknown to the calling code.
+ */
+export class ProviderMismatchError extends ProviderError {
+  /** The expectation passed to `createClient`. */
+  readonly expected: string;
+  /** The resolution's provider. */
+  readonly actual: string;
+  constructor(expected: string, actual: string, configName?: string | null) {
+    const where = configName ? ` (config "${configName}")` : '';
+    super(
+      'PROVIDER_UNKNOWN',
+      `[byokit] [providers] expected a "${expected}" client but the resolution is for "${actual}"${where}; ` +
+        `check resolution.provider before building, or expect a client that provider can build`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+function readKey(source: ClientSource): string {
+  let key: unknown;
+  try {
+    key = source.key?.reveal();
+  } catch {
+    key = undefined;
+  }
+  // Several SDKs read a key from the environment when given none: never let
+  // a missing tenant key turn into the platform's key.
+  if (typeof key !== 'string' || key.trim().length === 0) {
+    throw new ProviderError('KEY_FORMAT_INVALID', '[byokit] [providers] the resolution carries no key; refusing to build a client');
+  }
+  return key;
+}
+
+/**
+ * Builds the provider SDK client for a resolution, with the tenant's key and
+ * base URL. The SDK is imported on first use; a missing one throws
+ * `PROVIDER_SDK_MISSING` naming the package.
+ *
+ * Typing: pass the client your code is written against as `expect` (or as
+ * the second argument directly) to get that SDK's type. Since any resolution
+ * can turn out to be a custom endpoint at run time, the expectation is also
+ * checked then: `'openai'` accepts `openai`, `custom` and `azure-openai`
+ * resolutions (all give an `OpenAI`, or its subclass `AzureOpenAI`); other
+ * expectations accept their own provider only, else a
+ * {@link ProviderMismatchError}. `'google'` / `'google-genai'` also choose
+ * the Google SDK, overriding the config's `sdk` option. Without an
+ * expectation the result is `unknown`.
+ *
+ * Errors carry no key: SDK construction failures become a scrubbed
+ * `PROVIDER_REQUEST_FAILED`.
+ *
+ * @example
+ * ```ts
+ * const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
+ * const openai = await createClient(r, 'openai');           // OpenAI
+ * await openai.chat.completions.create({ model: r.model ?? 'gpt-4o-mini', messages });
+ *
+ * const voice = await createClient(r2, { expect: 'voice', providers: { voice: voiceProvider } });
+ * ```
+ */
+export function createClient<K extends keyof ProviderClients>(resolution: ClientSource, expect: K): Promise<ProviderClients[K]>;
+export function createClient<K extends keyof ProviderClients>(
+  resolution: ClientSource,
+  options: CreateClientOptions & { expect: K },
+): Promise<ProviderClients[K]>;
+export function createClient(resolution: ClientSource, options?: CreateClientOptions | string): Promise<unknown>;
+export async function createClient(resolution: ClientSource, options: CreateClientOptions | string = {}): Promise<unknown> {
+  const { expect, providers, clientOptions } = typeof options === 'string' ? { expect: options } : (options as CreateClientOptions);
+  const registry: ProviderRegistry = providers ? { ...builtinProviders, ...providers } : builtinProviders;
+  const descriptor = getProvider(registry, resolution.provider);
+
+  let optionOverride: ConfigOptions | undefined;
+  if (expect !== undefined) {
+    const rule = Object.hasOwn(COMPATIBLE, expect) ? COMPATIBLE[expect] : undefined;
+    if (rule?.providers.includes(resolution.provider)) optionOverride = rule.options;
+    else if (expect !== resolution.provider) throw new ProviderMismatchError(expect, resolution.provider, resolution.configName);
+  }
+
+  const apiKey = readKey(resolution);
+  if (descriptor.requiresBaseUrl && !resolution.baseUrl) {
+    throw new ValidationError(`[byokit] [providers] a ${descriptor.label} config needs a base URL`, [
+      { path: 'baseUrl', message: `required for ${descriptor.label}` },
+    ]);
+  }
+  const input: ProviderCallInput = {
+    apiKey,
+    baseUrl: resolution.baseUrl,
+    model: resolution.model,
+    options: { ...resolution.options, ...optionOverride },
+    ...(clientOptions === undefined ? {} : { clientOptions }),
+  };
+  try {
+    return await descriptor.createClient(input);
+  } catch (error) {
+    throw toSafeError(error, apiKey, `building the ${descriptor.label} client`);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `byokit/providers`: provider descriptors, the built-in registry, client
+ * construction and live key validation. Importing it loads no provider SDK.
+ *
+ * @module
+ */
+export type { ProviderDescriptor, ProviderCallInput, KeyValidationResult } from './types.js';
+export { getProvider, type ProviderRegistry } from './registry.js';
+export { builtinProviders } from './builtin.js';
+export {
+  createClient,
+  ProviderMismatchError,
+  type ClientSource,
+  type CreateClientOptions,
+  type ProviderClients,
+} from './create-client.js';
+export {
+  runKeyValidation,
+  liveCheck,
+  checkModelAccess,
+  classifyValidationError,
+  scrubSecret,
+  scrubError,
+  ProviderHttpError,
+} from './validate.js';
+export { loadSdk } from './load-sdk.js';
+export { checkKeyShape, type KeyShape } from './key-format.js';
+export { default as openaiProvider } from './openai.js';
+export { default as anthropicProvider } from './anthropic.js';
+export { default as googleProvider, type GoogleClient } from './google.js';
+export { default as mistralProvider } from './mistral.js';
+export { default as cohereProvider } from './cohere.js';
+export { default as ollamaProvider } from './ollama.js';
+export { default as customProvider } from './custom.js';
+export { default as azureOpenAIProvider } from './azure-openai.js';

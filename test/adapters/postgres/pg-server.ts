@@ -1,0 +1,120 @@
+/**
+ * Test plumbing for the PostgreSQL adapter: where the server is, whether it
+ * answers, and a fresh schema per test.
+ *
+ * Outside CI an unreachable server skips the server-backed files, with the
+ * reason in the title; with `CI=true` it fails them, so a broken CI service
+ * can never pass as green.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { PostgresStore } from '../../../adapters/postgres/index.js';
+import type { PostgresQueryable, PostgresStoreOptions } from '../../../adapters/postgres/index.js';
+import type { StoreUnderTest } from '../../../src/testing/index.js';
+
+/** The server the tests use. */
+export const PG_URL = process.env.BYOKIT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const IN_CI = process.env.CI === 'true';
+
+async function probe(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return `PostgreSQL unreachable at BYOKIT_PG_URL=${PG_URL}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Why the server can't be used, or `null` when it answers. */
+export const unreachable: string | null = await probe();
+
+/**
+ * `describe` for tests that need the server: runs them when it answers;
+ * otherwise fails (CI) or skips with the reason in the title (local runs).
+ */
+export function describeWithServer(name: string, body: () => void): void {
+  if (unreachable === null) {
+    describe(name, body);
+  } else if (IN_CI) {
+    describe(name, () => {
+      it('needs a reachable PostgreSQL server (CI=true: failing instead of skipping)', () => {
+        throw new Error(unreachable);
+      });
+    });
+  } else {
+    describe.skipIf(true)(`${name} (skipped: ${unreachable}; set CI=true to fail instead)`, body);
+  }
+}
+
+/** A new pool on the test server. */
+export function newPool(max = 10): pg.Pool {
+  return new pg.Pool({ connectionString: PG_URL, max });
+}
+
+/** A fresh schema name, unique per test. */
+export function freshSchemaName(): string {
+  return `byokit_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Rows of both tables of a store, as JSON text: the raw look behind the adapter. */
+export async function dumpTables(db: PostgresQueryable, schema: string, prefix = 'byokit_'): Promise<string> {
+  const rows = await db.query(
+    `SELECT json_build_object(
+       'configs', (SELECT coalesce(json_agg(c ORDER BY c.id), '[]'::json) FROM "${schema}"."${prefix}configs" c),
+       'audit', (SELECT coalesce(json_agg(a ORDER BY a.id), '[]'::json) FROM "${schema}"."${prefix}audit" a)
+     )::text AS dump`,
+  );
+  return String(rows.rows[0]?.dump);
+}
+
+/**
+ * Makes every later audit insert fail inside the database (a NOT VALID
+ * check constraint ignores existing rows and rejects every new one).
+ */
+export async function breakAudit(db: PostgresQueryable, schema: string, prefix = 'byokit_'): Promise<void> {
+  await db.query(`ALTER TABLE "${schema}"."${prefix}audit" ADD CONSTRAINT audit_broken_for_test CHECK (false) NOT VALID`);
+}
+
+/**
+ * A store in a fresh schema of the server, reached through `client` (a
+ * Pool, a Client, ...); `admin` creates and drops the schema.
+ */
+export async function storeInFreshSchema(
+  client: PostgresQueryable,
+  admin: PostgresQueryable,
+  options: Omit<PostgresStoreOptions, 'schema'> = {},
+): Promise<StoreUnderTest & { store: PostgresStore; schema: string }> {
+  const schema = freshSchemaName();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const store = new PostgresStore(client, { ...options, schema });
+  await store.migrate();
+  const prefix = options.tablePrefix ?? 'byokit_';
+  return {
+    store,
+    schema,
+    rawDump: () => dumpTables(admin, schema, prefix),
+    breakAuditWrites: () => breakAudit(admin, schema, prefix),
+    cleanup: async () => {
+      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    },
+  };
+}
+
+/** Wraps a client and counts the statements sent through it. */
+export function countingClient<C extends PostgresQueryable>(inner: C): PostgresQueryable & { count: number; texts: string[] } {
+  const counter = {
+    count: 0,
+    texts: [] as string[],
+    query(text: string, params?: unknown[]) {
+      counter.count += 1;
+      counter.texts.push(text);
+      return inner.query(text, params);
+    },
+  };
+  return counter;
+}
