@@ -62,7 +62,12 @@ import {
 export interface PostgresStoreOptions extends PostgresLocation {
   /**
    * How many times a write that lost a race it could not see coming (see
-   * the module notes) is run again before its error is reported. Default 20.
+   * the module notes) is run again before its error is reported. Default
+   * 100. A 23505 on the default index means another writer just committed
+   * a default in that scope, so each retry follows someone else's progress;
+   * N concurrent creates of a default in one scope need at most about N
+   * rounds. Concurrent set-default updates of existing configs of one scope
+   * queue on row locks instead and need no retry.
    */
   maxAttempts?: number;
 }
@@ -107,7 +112,7 @@ export class PostgresStore implements StorageAdapter {
     this.#client = client;
     this.#location = { schema: options.schema, tablePrefix: options.tablePrefix };
     this.#t = tableNames(this.#location);
-    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 20);
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 100);
   }
 
   /**

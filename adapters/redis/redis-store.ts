@@ -55,7 +55,9 @@ export interface RedisStoreOptions {
    * A client-side prefix (ioredis `keyPrefix`) applies as well, in front of
    * this one: the scripts derive every key from the one key they are passed,
    * so a key ends up as `<ioredis keyPrefix><keyPrefix>{<tenant>}:...`. Use
-   * either; both together work too.
+   * either; both together work too. Keep braces out of the ioredis prefix
+   * as well: Redis Cluster takes the first `{...}` as the hash tag, so a
+   * braced client prefix would put every tenant into one slot.
    */
   keyPrefix?: string;
 }

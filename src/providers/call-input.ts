@@ -26,7 +26,7 @@ export function requireKey(input: ProviderCallInput, label: string): string {
 /** Returns the base URL without trailing slashes, or throws when a required one is missing. */
 export function requireBaseUrl(input: ProviderCallInput, label: string): string {
   if (typeof input.baseUrl !== 'string' || input.baseUrl.trim().length === 0) {
-    throw new ValidationError(`[byokit] [providers] a ${label} config needs a base URL`, [
+    throw new ValidationError(`[byokit] [providers] a base URL is required for ${label}`, [
       { path: 'baseUrl', message: `required for ${label}` },
     ]);
   }
@@ -55,7 +55,7 @@ export function stringOption(options: ConfigOptions, name: string): string | und
 /** Problems with a base URL value: must parse as an http(s) URL. Never echoes the value. */
 export function checkBaseUrl(baseUrl: string | null, required: boolean, label: string): string[] {
   if (baseUrl === null || baseUrl.trim().length === 0) {
-    return required ? [`a ${label} config needs a base URL`] : [];
+    return required ? [`a base URL is required for ${label}`] : [];
   }
   let parsed: URL;
   try {

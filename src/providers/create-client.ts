@@ -166,7 +166,7 @@ export async function createClient(resolution: ClientSource, options: CreateClie
 
   const apiKey = readKey(resolution);
   if (descriptor.requiresBaseUrl && !resolution.baseUrl) {
-    throw new ValidationError(`[byokit] [providers] a ${descriptor.label} config needs a base URL`, [
+    throw new ValidationError(`[byokit] [providers] a base URL is required for ${descriptor.label}`, [
       { path: 'baseUrl', message: `required for ${descriptor.label}` },
     ]);
   }

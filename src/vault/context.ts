@@ -87,3 +87,8 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
     }
   }
 }
+
+/** What a config's sealed key is bound to: tenant, config, provider and endpoint. */
+export function sealContext(record: Pick<ConfigRecord, 'tenantId' | 'id' | 'provider' | 'baseUrl'>): SealContext {
+  return { tenantId: record.tenantId, configId: record.id, provider: record.provider, baseUrl: record.baseUrl };
+}

@@ -64,9 +64,9 @@ describe('azure-openai: options and validation', () => {
       code: 'VALIDATION_FAILED',
     });
     expect(azureOpenAIProvider.checkOptions?.({}, null)).toEqual([
-      'a Azure OpenAI config needs a base URL'.replace('a Azure', 'an Azure'),
+      'a base URL is required for Azure OpenAI',
       'an Azure OpenAI config needs options.apiVersion',
-    ].map((p, i) => (i === 0 ? 'a Azure OpenAI config needs a base URL' : p)));
+    ]);
   });
 
   it('deployment probe: 400 -> valid, 404 -> forbidden_model; no deployment -> GET /models', async () => {

@@ -39,7 +39,7 @@ describe('custom: base URL', () => {
     await expect(customProvider.createClient({ apiKey: canaryKey('', 30), baseUrl: null, model: null, options: {} })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
-    expect(customProvider.checkOptions?.({}, null)).toEqual(['a custom endpoint config needs a base URL']);
+    expect(customProvider.checkOptions?.({}, null)).toEqual(['a base URL is required for custom endpoint']);
     expect(customProvider.checkOptions?.({}, 'ftp://example.com')).toEqual(['the custom endpoint base URL must use http or https']);
   });
 

@@ -80,3 +80,29 @@ describe('openai: organization and project options', () => {
     }
   });
 });
+
+describe('openai: platform admin key', () => {
+  it('is never picked up from OPENAI_ADMIN_KEY for admin endpoints', async () => {
+    const { vi } = await import('vitest');
+    const { startFakeServer } = await import('./fake-server.js');
+    const server = await startFakeServer(() => ({ status: 200, body: { object: 'list', data: [], has_more: false } }));
+    vi.stubEnv('OPENAI_ADMIN_KEY', 'sk-admin-platform-key-from-env');
+    try {
+      const client = await openaiProvider.createClient({
+        apiKey: canaryKey('sk-proj-'),
+        baseUrl: `${server.url}/v1`,
+        model: null,
+        options: {},
+        clientOptions: { maxRetries: 0 },
+      });
+      // Without the pin, this would authenticate as the platform's organisation admin.
+      await client.admin.organization.auditLogs.list().catch(() => undefined);
+      for (const request of server.requests) {
+        expect(request.headers['authorization'] ?? '').not.toContain('platform');
+      }
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+    }
+  });
+});

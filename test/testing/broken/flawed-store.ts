@@ -1,0 +1,191 @@
+/**
+ * A small store with switchable flaws, each breaking one rule of the
+ * contract. The conformance suite must fail on every one of them.
+ */
+import { ConflictError } from '../../../src/errors.js';
+import type {
+  AuditEvent,
+  AuditQuery,
+  CandidateRecord,
+  ConfigPatch,
+  ConfigQuery,
+  ConfigRecord,
+  Page,
+  ScopePath,
+  StorageAdapter,
+  UpdateOptions,
+  WriteOptions,
+} from '../../../src/store/types.js';
+
+export const FLAWS = [
+  'tenantBlindGet',
+  'tenantBlindUpdate',
+  'undefinedForMissing',
+  'noRevisionBump',
+  'ignoreExpectedRevision',
+  'noDefaultClearing',
+  'defaultsClearedAcrossScopes',
+  'caseInsensitiveNames',
+  'noRenameCheck',
+  'sealedKeyInGet',
+  'prefixScopes',
+  'auditOldestFirst',
+  'auditBeforeNameCheck',
+  'softDelete',
+  'racyDefaults',
+  'racyNames',
+  'splitKeyWrite',
+  'auditAfterChange',
+  'cursorOnLastPage',
+  'cursorSkipsOne',
+  'listByInsertion',
+  'kekIdNotIncludesNoKey',
+  'auditCascade',
+  'undefinedPatchClears',
+] as const;
+export type Flaw = (typeof FLAWS)[number];
+
+interface Row {
+  record: ConfigRecord;
+  sealedKey: string | null;
+  deleted?: boolean;
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export class FlawedStore implements StorageAdapter {
+  readonly name = 'flawed';
+  readonly capabilities = { transactions: true };
+  readonly rows: Row[] = [];
+  readonly audit: AuditEvent[] = [];
+  auditBroken = false;
+
+  constructor(private readonly flaw: Flaw) {}
+
+  #writeAudit(event: AuditEvent): void {
+    if (this.auditBroken) throw new Error('audit write failed');
+    this.audit.push(structuredClone(event));
+  }
+
+  #live(tenantId: string): Row[] {
+    return this.rows.filter((r) => !r.deleted && (r.record.tenantId === tenantId));
+  }
+
+  #find(tenantId: string, id: string, tenantBlind = false): Row | undefined {
+    return this.rows.find((r) => !r.deleted && r.record.id === id && (tenantBlind || r.record.tenantId === tenantId));
+  }
+
+  #sameName(a: string, b: string): boolean {
+    return this.flaw === 'caseInsensitiveNames' ? a.toLowerCase() === b.toLowerCase() : a === b;
+  }
+
+  #clearDefaults(tenantId: string, scope: string, keepId: string): void {
+    if (this.flaw === 'noDefaultClearing') return;
+    for (const row of this.#live(tenantId)) {
+      if ((this.flaw === 'defaultsClearedAcrossScopes' || row.record.scope === scope) && row.record.id !== keepId) row.record.isDefault = false;
+    }
+  }
+
+  async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    if (this.flaw === 'auditBeforeNameCheck') this.#writeAudit(audit);
+    if (this.flaw === 'racyNames') await tick();
+    if (this.#live(record.tenantId).some((r) => this.#sameName(r.record.name, record.name))) {
+      throw new ConflictError('NAME_TAKEN', 'name taken');
+    }
+    if (this.flaw === 'racyNames') await tick();
+    if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange') this.#writeAudit(audit);
+    if (record.isDefault) this.#clearDefaults(record.tenantId, record.scope, record.id);
+    this.rows.push({ record: structuredClone(record), sealedKey: null });
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit);
+    return structuredClone(record);
+  }
+
+  async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
+    const row = this.#find(tenantId, id, this.flaw === 'tenantBlindGet');
+    if (!row) return this.flaw === 'undefinedForMissing' ? (undefined as unknown as null) : null;
+    return this.flaw === 'sealedKeyInGet' ? ({ ...structuredClone(row.record), sealedKey: row.sealedKey } as ConfigRecord) : structuredClone(row.record);
+  }
+
+  async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    let rows = this.#live(tenantId)
+      .map((r) => r.record)
+      .filter((r) => query.scope === undefined || r.scope === query.scope)
+      .filter((r) => query.provider === undefined || r.provider === query.provider)
+      .filter((r) => query.kekIdNot === undefined || (this.flaw === 'kekIdNotIncludesNoKey' ? r.kekId !== query.kekIdNot : r.kekId !== null && r.kekId !== query.kekIdNot));
+    if (this.flaw !== 'listByInsertion') rows = rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const cursor = query.cursor;
+    const start = cursor === undefined ? 0 : rows.findIndex((r) => (this.flaw === 'listByInsertion' ? r.id === cursor : r.id > cursor)) + (this.flaw === 'listByInsertion' ? 1 : 0);
+    const from = start < 0 ? rows.length : start + (this.flaw === 'cursorSkipsOne' && cursor !== undefined ? 1 : 0);
+    const items = rows.slice(from, from + query.limit);
+    const more = from + query.limit < rows.length || (this.flaw === 'cursorOnLastPage' && items.length === query.limit);
+    return { items: structuredClone(items), nextCursor: more && items.length > 0 ? items.at(-1)!.id : null };
+  }
+
+  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+    const row = this.#find(tenantId, id, this.flaw === 'tenantBlindUpdate');
+    if (!row) return null;
+    if (this.flaw !== 'ignoreExpectedRevision' && options.expectedRevision !== undefined && options.expectedRevision !== row.record.revision) {
+      throw new ConflictError('CONCURRENT_UPDATE', 'changed');
+    }
+    const { sealedKey, ...fields } = patch;
+    if (fields.name !== undefined && this.flaw !== 'noRenameCheck') {
+      if (this.#live(row.record.tenantId).some((r) => r !== row && this.#sameName(r.record.name, fields.name!))) throw new ConflictError('NAME_TAKEN', 'name taken');
+    }
+    if (this.flaw !== 'auditAfterChange') this.#writeAudit(options.audit);
+    const defined = this.flaw === 'undefinedPatchClears' ? fields : Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    if (this.flaw === 'racyDefaults' && fields.isDefault) {
+      const others = this.#live(tenantId).filter((r) => r.record.scope === row.record.scope && r !== row);
+      await tick();
+      for (const other of others) other.record.isDefault = false;
+      await tick();
+      row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
+    } else if (this.flaw === 'splitKeyWrite' && sealedKey !== undefined) {
+      row.sealedKey = sealedKey;
+      await tick();
+      row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
+    } else {
+      row.record = { ...row.record, ...defined, revision: row.record.revision + (this.flaw === 'noRevisionBump' ? 0 : 1) };
+      if (row.record.isDefault) this.#clearDefaults(tenantId, row.record.scope, id);
+      if (sealedKey !== undefined) row.sealedKey = sealedKey;
+    }
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(options.audit);
+    return structuredClone(row.record);
+  }
+
+  async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
+    const row = this.#find(tenantId, id);
+    if (!row) return false;
+    if (this.flaw !== 'auditAfterChange') this.#writeAudit(audit);
+    if (this.flaw === 'softDelete') row.deleted = true;
+    else this.rows.splice(this.rows.indexOf(row), 1);
+    if (this.flaw === 'auditCascade') {
+      for (let i = this.audit.length - 1; i >= 0; i--) if (this.audit[i]!.configId === id && this.audit[i]!.type !== 'config.deleted') this.audit.splice(i, 1);
+    }
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit);
+    return true;
+  }
+
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+    const match = (scope: string) => scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
+    return this.#live(tenantId)
+      .filter((r) => match(r.record.scope))
+      .map((r) => ({ ...structuredClone(r.record), sealedKey: r.sealedKey }));
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const events = this.audit
+      .filter((e) => e.tenantId === tenantId)
+      .filter((e) => query.configId === undefined || e.configId === query.configId)
+      .filter((e) => query.type === undefined || e.type === query.type)
+      .sort((a, b) => (this.flaw === 'auditOldestFirst' ? (a.id < b.id ? -1 : 1) : a.id < b.id ? 1 : -1));
+    const cursor = query.cursor;
+    const after = cursor === undefined ? events : events.filter((e) => (this.flaw === 'auditOldestFirst' ? e.id > cursor : e.id < cursor));
+    const items = after.slice(0, query.limit);
+    return { items: structuredClone(items), nextCursor: after.length > query.limit ? items.at(-1)!.id : null };
+  }
+
+  /** Everything held, deleted rows included (a soft delete keeps the sealed key). */
+  dump(): string {
+    return JSON.stringify({ rows: this.rows, audit: this.audit });
+  }
+}
