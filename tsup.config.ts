@@ -1,19 +1,33 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'providers/index': 'src/providers/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'adapters/sqlite/index': 'adapters/sqlite/index.ts',
-    'adapters/postgres/index': 'adapters/postgres/index.ts',
-    'adapters/redis/index': 'adapters/redis/index.ts',
-  },
-  format: ['esm', 'cjs'],
+const shared: Options = {
   dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
   splitting: true,
   treeshake: true,
-});
+  // Provider SDKs, database clients and vitest are optional peers, imported lazily: never bundle them.
+  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^cohere-ai/, /^ollama/, /^better-sqlite3/, /^pg$/, /^@electric-sql\//, /^ioredis/, /^vitest/],
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      'providers/index': 'src/providers/index.ts',
+      'adapters/sqlite/index': 'adapters/sqlite/index.ts',
+      'adapters/postgres/index': 'adapters/postgres/index.ts',
+      'adapters/redis/index': 'adapters/redis/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    clean: true,
+  },
+  {
+    // vitest is ESM-only, so the conformance suite is too.
+    ...shared,
+    entry: { 'testing/index': 'src/testing/index.ts' },
+    format: ['esm'],
+    clean: false,
+  },
+]);

@@ -21,6 +21,7 @@ export type ByokitErrorCode =
   | 'ADAPTER_INVALID'
   | 'STORE_FAILED'
   | 'PROVIDER_UNKNOWN'
+  | 'PROVIDER_MISMATCH'
   | 'PROVIDER_SDK_MISSING'
   | 'KEY_FORMAT_INVALID'
   | 'RESOLUTION_DENIED'
@@ -129,7 +130,7 @@ export class StoreError extends ByokitError {
 /** A provider problem: unknown provider, missing SDK package, bad key format, failed call. */
 export class ProviderError extends ByokitError {
   constructor(
-    code: 'PROVIDER_UNKNOWN' | 'PROVIDER_SDK_MISSING' | 'KEY_FORMAT_INVALID' | 'PROVIDER_REQUEST_FAILED',
+    code: 'PROVIDER_UNKNOWN' | 'PROVIDER_MISMATCH' | 'PROVIDER_SDK_MISSING' | 'KEY_FORMAT_INVALID' | 'PROVIDER_REQUEST_FAILED',
     message: string,
     options?: ByokitErrorOptions,
   ) {

@@ -5,6 +5,7 @@
  */
 import type { Anthropic, ClientOptions } from '@anthropic-ai/sdk';
 import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
@@ -20,6 +21,8 @@ async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> 
     ...defaults,
     ...(input.clientOptions as ClientOptions | undefined),
     apiKey,
+    // @anthropic-ai/sdk 1.x sends an API key as `Authorization: Bearer`.
+    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
     // `null`, not undefined: undefined lets the SDK read ANTHROPIC_AUTH_TOKEN.
     authToken: null,
     // Always explicit: unset, the SDK reads ANTHROPIC_BASE_URL.

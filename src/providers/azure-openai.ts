@@ -9,6 +9,7 @@ import type { AzureOpenAI } from 'openai';
 import { ValidationError } from '../errors.js';
 import type { ConfigOptions } from '../store/types.js';
 import { checkBaseUrl, requireBaseUrl, requireKey, stringOption, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
@@ -45,6 +46,7 @@ async function build(input: ProviderCallInput, defaults: Partial<AzureClientOpti
     ...(input.clientOptions as AzureClientOptions | undefined),
     ...pinnedOpenAIOptions(input.options, input.clientOptions),
     apiKey,
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['api-key', apiKey]),
     apiVersion,
     // The base URL is passed rather than `endpoint`: unset, AzureOpenAI reads
     // OPENAI_BASE_URL (and AZURE_OPENAI_ENDPOINT) from the platform's environment.

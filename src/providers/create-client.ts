@@ -85,7 +85,7 @@ const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; option
  * The resolution's provider can't produce the client the caller expects
  * (e.g. `expect: 'anthropic'`, but the tenant's custom endpoint routes
  * Anthropic traffic and gives an OpenAI-compatible client). Code
- * `PROVIDER_UNKNOWN`: the provider is unknown to the calling code.
+ * `PROVIDER_MISMATCH`.
  */
 export class ProviderMismatchError extends ProviderError {
   /** The expectation passed to `createClient`. */
@@ -95,7 +95,7 @@ export class ProviderMismatchError extends ProviderError {
   constructor(expected: string, actual: string, configName?: string | null) {
     const where = configName ? ` (config "${configName}")` : '';
     super(
-      'PROVIDER_UNKNOWN',
+      'PROVIDER_MISMATCH',
       `[byokit] [providers] expected a "${expected}" client but the resolution is for "${actual}"${where}; ` +
         `check resolution.provider before building, or expect a client that provider can build`,
     );

@@ -8,6 +8,7 @@
  */
 import type { ClientOptions, OpenAI } from 'openai';
 import { checkBaseUrl, requireBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
@@ -24,6 +25,7 @@ async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> 
     ...(input.clientOptions as ClientOptions | undefined),
     ...pinnedOpenAIOptions(input.options, input.clientOptions),
     apiKey,
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
     baseURL,
   });
 }

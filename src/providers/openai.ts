@@ -5,6 +5,7 @@
  */
 import type { ClientOptions, OpenAI } from 'openai';
 import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
@@ -21,6 +22,7 @@ async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> 
     ...(input.clientOptions as ClientOptions | undefined),
     ...pinnedOpenAIOptions(input.options, input.clientOptions),
     apiKey,
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
     // Always explicit: unset, the SDK would read OPENAI_BASE_URL and send the tenant's key there.
     baseURL: baseUrlOr(input, DEFAULT_BASE_URL),
   });

@@ -127,10 +127,11 @@ export class ProviderHttpError extends Error {
  * response objects the SDK may have attached).
  */
 class ScrubbedError extends Error {
+  // `declare`: no own `undefined` fields cluttering util.inspect output.
   /** HTTP status of the original error, where it had one. */
-  status?: number;
+  declare status?: number;
   /** `code` of the original error (e.g. `ECONNREFUSED`), scrubbed. */
-  code?: string;
+  declare code?: string;
 }
 
 function scrubChain(error: unknown, key: string, depth: number, seen: Set<unknown>): Error | undefined {

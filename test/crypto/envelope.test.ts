@@ -147,7 +147,7 @@ describe('sealSecret / openSecret', () => {
 
   it('says nothing about the key or why in its failure', async () => {
     const sealed = await sealSecret(CANARY, ctx, keyring);
-    const error = await openSecret(sealed, { ...ctx, tenantId: 'x' }, keyring).catch((e: unknown) => e as Error);
+    const error = (await openSecret(sealed, { ...ctx, tenantId: 'x' }, keyring).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('[byokit] [crypto] sealed value failed to open');
     expect(String(error.stack)).not.toContain(CANARY.slice(3, 12));
   });

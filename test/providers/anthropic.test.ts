@@ -24,9 +24,10 @@ describeProviderContract({
   baseUrl: (url) => `${url}/proxy`,
   clientOptions: { maxRetries: 0 },
   platformEnv: {
+    ANTHROPIC_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     ANTHROPIC_API_KEY: 'sk-ant-platform-key-from-env',
     ANTHROPIC_AUTH_TOKEN: 'platform-token-from-env',
-    ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/platform',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
   },
   call: {
     run: (client) =>

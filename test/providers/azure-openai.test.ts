@@ -23,10 +23,11 @@ describeProviderContract({
   options,
   clientOptions: { maxRetries: 0 },
   platformEnv: {
+    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     AZURE_OPENAI_API_KEY: 'platform-azure-key-from-env',
-    AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/platform',
-    OPENAI_BASE_URL: 'http://127.0.0.1:9/platform',
-    OPENAI_API_VERSION: '1999-01-01',
+    AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/platform-from-env',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
+    OPENAI_API_VERSION: '1999-01-01-from-env',
     OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env',
   },
   call: {

@@ -20,7 +20,8 @@ describeProviderContract({
   keyHeader: (key) => ['authorization', `Bearer ${key}`],
   baseUrl: (url) => `${url}/gateway/v1`,
   clientOptions: { maxRetries: 0 },
-  platformEnv: { OPENAI_API_KEY: 'sk-platform-key-from-env', OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env' },
+  platformEnv: {
+    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env', OPENAI_API_KEY: 'sk-platform-key-from-env', OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env' },
   call: {
     run: (client) => (client as OpenAI).chat.completions.create({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'hi' }] }),
     method: 'POST',

@@ -18,7 +18,7 @@ const listResponse = { models: [modelInfo] };
 const platformEnv = {
   GOOGLE_API_KEY: 'AIza-platform-key-from-env',
   GEMINI_API_KEY: 'AIza-platform-gemini-key-from-env',
-  GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9/platform',
+  GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
   GOOGLE_GENAI_USE_VERTEXAI: 'true',
 };
 

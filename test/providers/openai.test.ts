@@ -1,7 +1,8 @@
 import type { OpenAI } from 'openai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import openaiProvider from '../../src/providers/openai.js';
 import { describeProviderContract } from './contract.js';
+import { startFakeServer } from './fake-server.js';
 import { canaryKey } from './leak.js';
 
 const chatCompletion = {
@@ -21,9 +22,10 @@ describeProviderContract({
   clientOptions: { maxRetries: 0 },
   // Each of these would replace or accompany the tenant's key if the SDK read them.
   platformEnv: {
+    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     OPENAI_API_KEY: 'sk-platform-key-from-env',
     OPENAI_ADMIN_KEY: 'sk-admin-platform-key-from-env',
-    OPENAI_BASE_URL: 'http://127.0.0.1:9/platform',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
     OPENAI_ORG_ID: 'org-platform-from-env',
     OPENAI_PROJECT_ID: 'proj-platform-from-env',
   },
@@ -61,7 +63,6 @@ describe('openai: key format', () => {
 
 describe('openai: organization and project options', () => {
   it('sends the config organization/project, never the environment ones', async () => {
-    const { startFakeServer } = await import('./fake-server.js');
     const server = await startFakeServer(() => ({ status: 200, body: { object: 'list', data: [] } }));
     try {
       const key = canaryKey('sk-proj-');
@@ -83,8 +84,6 @@ describe('openai: organization and project options', () => {
 
 describe('openai: platform admin key', () => {
   it('is never picked up from OPENAI_ADMIN_KEY for admin endpoints', async () => {
-    const { vi } = await import('vitest');
-    const { startFakeServer } = await import('./fake-server.js');
     const server = await startFakeServer(() => ({ status: 200, body: { object: 'list', data: [], has_more: false } }));
     vi.stubEnv('OPENAI_ADMIN_KEY', 'sk-admin-platform-key-from-env');
     try {

@@ -1,13 +1,13 @@
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
-import { Keyring, MemoryStore, createVault, type VaultOptions } from '../../src/index.js';
+import { Keyring, MemoryStore, createVault, type StorageAdapter, type VaultOptions } from '../../src/index.js';
 
 /** A key no test output, error, view or event may ever contain (nor a long piece of it). */
 export const CANARY = 'sk-proj-CANARYcanary0123456789abcdefXYZW';
 export const CANARY_HINT = 'sk-proj-...XYZW';
 
-export function makeVault(overrides: Partial<VaultOptions> = {}) {
-  const store = overrides.store ?? new MemoryStore();
+export function makeVault<S extends StorageAdapter = MemoryStore>(overrides: Partial<Omit<VaultOptions, 'store'>> & { store?: S } = {}) {
+  const store = (overrides.store ?? new MemoryStore()) as S;
   const keyring = overrides.keyring ?? Keyring.generate('k1');
   const vault = createVault({ store, keyring, ...overrides });
   const owner = vault.as({ tenantId: 'acme', actor: { id: 'owner-1', role: 'owner' } });

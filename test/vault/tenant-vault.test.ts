@@ -96,7 +96,7 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
     const cfg = await owner.createConfig({ name: 'claude', provider: 'anthropic' });
     const before = snapshotStore(store);
     const bad = 'sk-proj-notAnAnthropicKey 123456789';
-    const error = await owner.setKey(cfg.id, bad).catch((e: unknown) => e as Error);
+    const error = (await owner.setKey(cfg.id, bad).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'KEY_FORMAT_INVALID' });
     expect(error.message).not.toContain('notAnAnthropic');
     expect(snapshotStore(store)).toBe(before);

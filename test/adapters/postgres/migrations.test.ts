@@ -4,7 +4,6 @@
  * and prefix are validated identifiers.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore, postgresMigrations } from '../../../adapters/postgres/index.js';
 import type { PostgresQueryable } from '../../../adapters/postgres/index.js';
@@ -95,21 +94,6 @@ describe('postgres migrations: schema and prefix validation', () => {
   });
 });
 
-describe('postgres migrations on PGlite', () => {
-  const db = new PGlite();
-  afterAll(() => db.close());
-
-  it('migrate() creates a case-sensitive schema that does not exist yet, with an empty prefix, and the store works there', async () => {
-    const store = new PostgresStore(db, { schema: 'Mixed_Case', tablePrefix: '' });
-    await store.migrate();
-    const record = makeConfigRecord({ tenantId: 't1' });
-    await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
-    expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "Mixed_Case"."configs"`);
-    expect(rows[0]).toStrictEqual({ n: 1 });
-  });
-});
-
 describeWithServer('postgres migrations on the server', () => {
   const admin = newPool(4);
   afterAll(() => admin.end());
@@ -123,6 +107,21 @@ describeWithServer('postgres migrations on the server', () => {
     }
   }
 
+  it('migrate() creates a case-sensitive schema that does not exist yet, with an empty prefix, and the store works there', async () => {
+    const schema = `Mixed_${freshSchemaName()}`;
+    try {
+      const store = new PostgresStore(admin, { schema, tablePrefix: '' });
+      await store.migrate();
+      const record = makeConfigRecord({ tenantId: 't1' });
+      await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
+      expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}"."configs"`);
+      expect(rows[0]).toStrictEqual({ n: 1 });
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
   it('running the shipped file yourself gives the same tables and indexes as migrate()', async () => {
     await withSchema(async (viaMigrate) => {
       await withSchema(async (viaFile) => {
@@ -131,13 +130,14 @@ describeWithServer('postgres migrations on the server', () => {
         const shipped = readFileSync(new URL('001_init.sql', MIGRATIONS_DIR), 'utf8');
         // The file is several statements: the simple query protocol (no params) runs them in one go, like psql.
         await admin.query(shipped.replaceAll('"public"', `"${viaFile}"`));
-        const fromMigrate = (await fingerprint(admin, viaMigrate)) as { columns: { table: string }[] };
-        const fromFile = (await fingerprint(admin, viaFile)) as { columns: { table: string }[] };
+        type Fingerprint = { columns: { table: string }[]; indexes: { name: string }[] };
+        const fromMigrate = (await fingerprint(admin, viaMigrate)) as Fingerprint;
+        const fromFile = (await fingerprint(admin, viaFile)) as Fingerprint;
         // migrate() adds its bookkeeping table; everything else is identical.
         const withoutBookkeeping = {
           ...fromMigrate,
           columns: fromMigrate.columns.filter((c) => c.table !== 'byokit_migrations'),
-          indexes: (fromMigrate as { indexes: { name: string }[] }).indexes.filter((i) => i.name !== 'byokit_migrations_pkey'),
+          indexes: fromMigrate.indexes.filter((i) => i.name !== 'byokit_migrations_pkey'),
         };
         expect(fromFile).toStrictEqual(withoutBookkeeping);
         expect(fromMigrate.columns.length).toBeGreaterThan(fromFile.columns.length);

@@ -1,0 +1,97 @@
+/**
+ * byokit benchmarks: `npm run bench`.
+ *
+ * Every figure is reported as a ratio against a baseline measured in the
+ * same run on the same machine: one AES-256-GCM open of a provider-key-sized
+ * ciphertext with @noble/ciphers, the least work any encrypted-at-rest
+ * design must do per request. Absolute numbers vary by machine; ratios
+ * say what byokit adds on top of that floor.
+ */
+import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { gcm } from '@noble/ciphers/aes.js';
+import { randomBytes } from '@noble/ciphers/utils.js';
+import { Keyring, MemoryStore, createVault } from '../src/index.js';
+import { openSecret, sealSecret } from '../src/crypto/envelope.js';
+
+const ROUNDS = 5;
+const KEY = 'sk-proj-BENCH000000000000000000000000000000000000bnch';
+
+/** Median nanoseconds per operation over ROUNDS rounds of `iterations` calls, after a warm-up round. */
+async function measure(iterations: number, op: () => unknown | Promise<unknown>): Promise<number> {
+  const perOp: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await op();
+    const elapsed = Number(process.hrtime.bigint() - start) / iterations;
+    if (round > 0) perOp.push(elapsed);
+  }
+  perOp.sort((a, b) => a - b);
+  return perOp[Math.floor(perOp.length / 2)]!;
+}
+
+async function main() {
+  const rows: { name: string; ns: number }[] = [];
+  const add = (name: string, ns: number) => rows.push({ name, ns });
+
+  // Baseline: one noble AES-256-GCM open of a key-sized message.
+  const aesKey = randomBytes(32);
+  const nonce = randomBytes(12);
+  const sealedBytes = gcm(aesKey, nonce).encrypt(new TextEncoder().encode(KEY));
+  const baseline = await measure(2000, () => gcm(aesKey, nonce).decrypt(sealedBytes));
+  add('baseline: noble AES-256-GCM open (1 AEAD)', baseline);
+
+  // For reference: the same open with node:crypto (what an optional native backend could use).
+  const nodeKey = nodeRandomBytes(32);
+  const nodeNonce = nodeRandomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', nodeKey, nodeNonce);
+  const nodeCt = Buffer.concat([cipher.update(KEY), cipher.final()]);
+  const nodeTag = cipher.getAuthTag();
+  add('node:crypto AES-256-GCM open (1 AEAD)', await measure(2000, () => {
+    const d = createDecipheriv('aes-256-gcm', nodeKey, nodeNonce);
+    d.setAuthTag(nodeTag);
+    return Buffer.concat([d.update(nodeCt), d.final()]);
+  }));
+
+  const keyring = Keyring.generate('k1');
+  const ctx = { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null };
+  const sealed = await sealSecret(KEY, ctx, keyring);
+  add('sealSecret (DEK + HKDF + 2 AEAD)', await measure(1000, () => sealSecret(KEY, ctx, keyring)));
+  add('openSecret (unwrap + HKDF + commit + AEAD)', await measure(1000, () => openSecret(sealed, ctx, keyring)));
+
+  // The hot path: resolve() on the memory store, a tenant with 10 configs over 3 scopes.
+  const store = new MemoryStore();
+  const vault = createVault({ store, keyring, platformKeys: { openai: 'sk-platform-0000000000000000000001' } });
+  const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
+  for (let i = 0; i < 10; i++) {
+    const cfg = await admin.createConfig({ name: `c${i}`, provider: i % 2 ? 'anthropic' : 'openai', scope: ['', 'ws', 'ws/proj'][i % 3]! });
+    if (i % 2 === 0) await admin.setKey(cfg.id, `${KEY}${i}`);
+  }
+  add('vault.resolve (memory store, byok)', await measure(1000, () => vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' })));
+  add('vault.resolve (memory store, platform)', await measure(1000, () => vault.resolve({ tenantId: 'other', provider: 'openai' })));
+  const target = await admin.createConfig({ name: 'target', provider: 'openai' });
+  add('admin.setKey (memory store, audited)', await measure(300, () => admin.setKey(target.id, KEY)));
+
+  console.log(`byokit benchmarks (node ${process.version}, median of ${ROUNDS} rounds)\n`);
+  console.log('| operation | µs/op | ops/s | × baseline |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const row of rows) {
+    console.log(`| ${row.name} | ${(row.ns / 1000).toFixed(1)} | ${Math.round(1e9 / row.ns).toLocaleString('en-US')} | ${(row.ns / baseline).toFixed(2)} |`);
+  }
+
+  // Memory: heap held per stored config with a sealed key.
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const big = new MemoryStore();
+  const bigVault = createVault({ store: big, keyring });
+  const bigAdmin = bigVault.as({ tenantId: 'mem', actor: { id: 'bench', role: 'owner' } });
+  const COUNT = 2000;
+  for (let i = 0; i < COUNT; i++) {
+    const cfg = await bigAdmin.createConfig({ name: `m${i}`, provider: 'openai' });
+    await bigAdmin.setKey(cfg.id, `${KEY}${i}`);
+  }
+  globalThis.gc?.();
+  const perConfig = (process.memoryUsage().heapUsed - before) / COUNT;
+  console.log(`\nmemory: ~${Math.round(perConfig).toLocaleString('en-US')} bytes of heap per config with key and 3 audit events (MemoryStore, ${COUNT} configs${globalThis.gc ? '' : ', without --expose-gc: rough'})`);
+}
+
+await main();

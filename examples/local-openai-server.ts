@@ -1,0 +1,62 @@
+/**
+ * A tiny OpenAI-compatible chat server on 127.0.0.1, standing in for the
+ * provider so the examples run offline. It answers `POST /v1/chat/completions`
+ * only when the request carries the key it expects, and records which key
+ * hint each request used.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LocalOpenAIServer {
+  baseUrl: string;
+  /** Keys (by label) this server accepts; set by the example before it calls. */
+  accept: Map<string, string>;
+  /** Label of the key each request used, in order (`'unknown'` for a rejected key). */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
+  const accept = new Map<string, string>();
+  const seen: string[] = [];
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    const presented = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const label = [...accept].find(([, key]) => key === presented)?.[0];
+    seen.push(label ?? 'unknown');
+    if (!label) return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    const request = JSON.parse(body) as { model: string; messages: { content: string }[] };
+    send(res, 200, {
+      id: 'chatcmpl-local',
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `Hello from the local server, paid for by "${label}".` } }],
+      usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    accept,
+    seen,
+    close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/errors.js';
+import type { ProviderDescriptor } from '../../src/providers/types.js';
+import {
+  checkModelAccess,
+  classifyValidationError,
+  httpStatusOf,
+  isConnectionFailure,
+  ProviderHttpError,
+  runKeyValidation,
+  scrubError,
+  scrubSecret,
+  toSafeError,
+} from '../../src/providers/validate.js';
+import { canaryKey, expectNoKeyLeak } from './leak.js';
+
+describe('scrubSecret', () => {
+  const key = 'sk-proj-abcdef0123456789XYZW';
+
+  it('removes the key and every run of more than four of its characters', () => {
+    expect(scrubSecret(`key=${key};`, key)).toBe('key=[redacted];');
+    expect(scrubSecret('tail 6789XYZW and part cdef01', key)).toBe('tail [redacted] and part [redacted]');
+    // Four characters are hint-sized and stay.
+    expect(scrubSecret('ends with XYZW', key)).toBe('ends with XYZW');
+  });
+
+  it('removes the URL-encoded key too', () => {
+    const k = 'abc/def+ghi=jkl/mnop';
+    expect(scrubSecret(`GET /x?key=${encodeURIComponent(k)}`, k)).toBe('GET /x?key=[redacted]');
+  });
+
+  it('handles short keys and empty inputs', () => {
+    expect(scrubSecret('value abc here', 'abc')).toBe('value [redacted] here');
+    expect(scrubSecret('', key)).toBe('');
+    expect(scrubSecret('text', '')).toBe('text');
+  });
+});
+
+describe('scrubError / toSafeError', () => {
+  it('copies the cause chain scrubbed, keeps status and code, drops attached objects', () => {
+    const key = canaryKey('sk-');
+    const root = Object.assign(new Error(`connect ECONNREFUSED (auth ${key})`), { code: 'ECONNREFUSED' });
+    const top = Object.assign(new Error(`401 Incorrect API key provided: ${key}`, { cause: root }), {
+      status: 401,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const safe = scrubError(top, key, 'calling X');
+    expect(safe).toBeInstanceOf(ProviderError);
+    expect(safe.code).toBe('PROVIDER_REQUEST_FAILED');
+    expect(safe.message).toBe('[byokit] [providers] calling X: 401 Incorrect API key provided: [redacted]');
+    const cause = safe.cause as Error & { status?: number; headers?: unknown; cause?: Error & { code?: string } };
+    expect(cause.status).toBe(401);
+    expect(cause.headers).toBeUndefined();
+    expect(cause.cause?.code).toBe('ECONNREFUSED');
+    expectNoKeyLeak(safe, key);
+  });
+
+  it('survives cycles and non-error throws', () => {
+    const key = canaryKey();
+    const a: Error & { cause?: unknown } = new Error(`a ${key}`);
+    a.cause = a;
+    expectNoKeyLeak(scrubError(a, key), key);
+    expectNoKeyLeak(scrubError(`string ${key}`, key), key);
+    expect(scrubError(undefined, key).message).toContain('unknown error');
+  });
+
+  it('keeps a clean byokit error as is, wraps one that mentions the key', () => {
+    const key = canaryKey();
+    const clean = new ProviderError('PROVIDER_SDK_MISSING', '[byokit] [providers] install x');
+    expect(toSafeError(clean, key)).toBe(clean);
+    const dirty = new ProviderError('PROVIDER_SDK_MISSING', `[byokit] [providers] ${key}`);
+    const wrapped = toSafeError(dirty, key);
+    expect(wrapped).not.toBe(dirty);
+    expectNoKeyLeak(wrapped, key);
+  });
+});
+
+describe('error classification', () => {
+  const key = canaryKey();
+
+  it('reads the status under every SDK spelling', () => {
+    expect(httpStatusOf({ status: 401 })).toBe(401); // openai, anthropic, genai
+    expect(httpStatusOf({ statusCode: 429 })).toBe(429); // mistral, cohere
+    expect(httpStatusOf({ status_code: 404 })).toBe(404); // ollama
+    expect(httpStatusOf({ cause: { status: 403 } })).toBe(403);
+    expect(httpStatusOf({ status: 'nope' })).toBeUndefined();
+  });
+
+  it('recognises connection failures across SDKs', () => {
+    expect(isConnectionFailure(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
+    expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'APIConnectionError' }))).toBe(true);
+    expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'ConnectionError' }))).toBe(true);
+    expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'CohereTimeoutError' }))).toBe(true);
+    expect(isConnectionFailure(new Error('fetch failed', { cause: { code: 'ENOTFOUND' } }))).toBe(true);
+    expect(isConnectionFailure(new AggregateError([{ code: 'ECONNREFUSED' }]))).toBe(true);
+    expect(isConnectionFailure(new Error('bad json'))).toBe(false);
+  });
+
+  it('maps statuses to typed results with a scrubbed, capped detail', () => {
+    expect(classifyValidationError({ status: 401, message: `nope ${key}` }, key)).toEqual({
+      status: 'invalid_key',
+      httpStatus: 401,
+      detail: 'nope [redacted]',
+    });
+    expect(classifyValidationError({ statusCode: 403, message: 'forbidden' }, key).status).toBe('invalid_key');
+    expect(classifyValidationError({ statusCode: 429, message: 'slow' }, key).status).toBe('rate_limited');
+    expect(classifyValidationError({ status: 502, message: 'x' }, key)).toMatchObject({ status: 'unexpected', httpStatus: 502 });
+    expect(classifyValidationError(new Error('x'.repeat(1000)), key).detail).toHaveLength(300);
+    expect(classifyValidationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), key).status).toBe('unreachable');
+  });
+});
+
+describe('runKeyValidation with host descriptors', () => {
+  const base = { label: 'Host', keyPrefixes: [], checkKeyFormat: () => null, createClient: async () => ({}) };
+  const input = (key: string) => ({ apiKey: key, baseUrl: null, model: null, options: {} });
+
+  it('maps a thrown ProviderHttpError and scrubs it', async () => {
+    const key = canaryKey();
+    const descriptor: ProviderDescriptor = {
+      ...base,
+      id: 'host',
+      validateKey: async () => {
+        throw new ProviderHttpError(401, `{"error":"bad key ${key}"}`);
+      },
+    };
+    const result = await runKeyValidation(descriptor, input(key));
+    expect(result).toMatchObject({ status: 'invalid_key', httpStatus: 401 });
+    expectNoKeyLeak(result, key);
+  });
+
+  it('scrubs a returned detail and turns an unknown status into unexpected', async () => {
+    const key = canaryKey();
+    const descriptor: ProviderDescriptor = {
+      ...base,
+      id: 'host',
+      validateKey: async () => ({ status: 'weird' as 'valid', detail: `echo ${key}` }),
+    };
+    const result = await runKeyValidation(descriptor, input(key));
+    expect(result).toEqual({ status: 'unexpected', detail: 'echo [redacted]' });
+  });
+
+  it('says so when a descriptor has no live check, and refuses an empty key', async () => {
+    const descriptor: ProviderDescriptor = { ...base, id: 'host' };
+    expect(await runKeyValidation(descriptor, input(canaryKey()))).toEqual({ status: 'unexpected', detail: 'Host has no live validation call' });
+    await expect(runKeyValidation(descriptor, input(''))).rejects.toMatchObject({ code: 'KEY_FORMAT_INVALID' });
+  });
+
+  it('checkModelAccess: 403/404 -> forbidden_model, others rethrown', async () => {
+    expect(await checkModelAccess('m', async () => 1)).toEqual({ status: 'valid' });
+    expect(await checkModelAccess('m', () => Promise.reject(new ProviderHttpError(403, '')))).toMatchObject({
+      status: 'forbidden_model',
+      httpStatus: 403,
+    });
+    const error = new ProviderHttpError(500, '');
+    await expect(checkModelAccess('m', () => Promise.reject(error))).rejects.toBe(error);
+  });
+});
