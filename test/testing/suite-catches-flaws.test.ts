@@ -1,0 +1,102 @@
+// The conformance suite must be able to fail: it runs (in a child vitest)
+// against FlawedStore with one flaw switched on at a time, and each flaw must
+// fail the check written for its rule, while the flawless store passes all.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FLAWS } from './broken/flawed-store.js';
+import type { Flaw } from './broken/flawed-store.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const vitestCli = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** The check (group › test title prefix) each flaw must fail. */
+const EXPECTED: Record<Flaw, string> = {
+  tenantBlindGet: 'tenant isolation › tenant B cannot read, list, update, delete or load',
+  tenantBlindUpdate: 'tenant isolation › tenant B cannot read, list, update, delete or load',
+  undefinedForMissing: 'records › missing records are null or false',
+  noRevisionBump: 'records › revision starts at 1 and grows by exactly 1',
+  ignoreExpectedRevision: 'rewrap compare-and-swap › a stale expectedRevision throws CONCURRENT_UPDATE',
+  noDefaultClearing: 'defaults › createConfig with isDefault clears the default',
+  defaultsClearedAcrossScopes: 'defaults › createConfig with isDefault clears the default of the same (tenant, scope) only',
+  caseInsensitiveNames: 'names › names match exactly',
+  noRenameCheck: 'names › a rename onto a taken name throws NAME_TAKEN',
+  sealedKeyInGet: 'records › no read but loadCandidates returns a sealedKey property',
+  prefixScopes: 'resolution read › returns exactly the configs whose scope is one of the given scopes',
+  auditOldestFirst: 'audit › lists newest first',
+  auditBeforeNameCheck: 'names › createConfig with a taken name throws NAME_TAKEN and writes nothing',
+  softDelete: 'keys › deleteConfig removes the sealed key from the backend',
+  racyDefaults: 'defaults › race: 200 concurrent updateConfig(isDefault: true)',
+  racyNames: 'names › race: 20 concurrent createConfig calls with one name',
+  splitKeyWrite: 'keys › race: concurrent key replacements never leave a half-written record',
+  auditAfterChange: 'audit › a change and its audit event commit together',
+  cursorOnLastPage: 'pagination › respects the limit and ends with nextCursor null',
+  cursorSkipsOne: 'pagination › walks 23 configs',
+  listByInsertion: 'pagination › orders by id (creation order), not by insertion order',
+  kekIdNotIncludesNoKey: 'rewrap compare-and-swap › listConfigs(kekIdNot) returns exactly the configs with a key under another KEK',
+  auditCascade: 'audit › create, update and delete each write exactly their event',
+  undefinedPatchClears: 'records › a patch changes only the fields it names',
+};
+
+interface JsonReport {
+  testResults: Array<{ assertionResults: Array<{ ancestorTitles: string[]; title: string; status: string }> }>;
+}
+
+let results: Map<string, { failed: string[]; passed: number; total: number }>;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'byokit-flaws-'));
+  const output = join(dir, 'report.json');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [vitestCli, 'run', '--root', root, '--config', 'test/testing/broken/vitest.config.ts', '--reporter=json', `--outputFile=${output}`],
+        { cwd: root, env: { ...process.env, CI: '' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        // The child run is expected to fail (that is the point); only a missing report is an error.
+        (error) => (readable(output) ? resolve() : reject(error ?? new Error('no report written'))),
+      );
+    });
+    const report = JSON.parse(readFileSync(output, 'utf8')) as JsonReport;
+    results = new Map();
+    for (const file of report.testResults) {
+      for (const test of file.assertionResults) {
+        const match = /\[conformance\] flaw=(\w+) › (.*)$/.exec(test.ancestorTitles[0] ?? '');
+        if (!match) continue;
+        const entry = results.get(match[1]!) ?? { failed: [], passed: 0, total: 0 };
+        entry.total++;
+        if (test.status === 'failed') entry.failed.push(`${match[2]} › ${test.title}`);
+        if (test.status === 'passed') entry.passed++;
+        results.set(match[1]!, entry);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 150_000);
+
+function readable(path: string): boolean {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the conformance suite catches broken adapters', () => {
+  it('passes a store without flaws, every check of it', () => {
+    const clean = results.get('none');
+    expect(clean?.total).toBeGreaterThan(50);
+    expect(clean?.failed).toStrictEqual([]);
+    expect(clean?.passed).toBe(clean?.total);
+  });
+
+  it.each(FLAWS)('fails a store with flaw %s on the check for its rule', (flaw) => {
+    const failed = results.get(flaw)?.failed ?? [];
+    expect(failed.some((title) => title.startsWith(EXPECTED[flaw])), `failed checks: ${failed.join(' | ')}`).toBe(true);
+  });
+});
