@@ -28,6 +28,8 @@ export default defineConfig([
     ...shared,
     entry: { 'testing/index': 'src/testing/index.ts' },
     format: ['esm'],
+    // The suite's vault check must use the package users import, not a bundled copy.
+    external: [...(shared.external ?? []), /^byokit/],
     clean: false,
   },
 ]);

@@ -27,6 +27,24 @@ export type ByokitErrorCode =
   | 'RESOLUTION_DENIED'
   | 'PROVIDER_REQUEST_FAILED';
 
+const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
+  'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
+  'KEY_UNDECRYPTABLE', 'NO_KEY', 'KEYRING_INVALID', 'KEK_UNKNOWN', 'ADAPTER_INVALID', 'STORE_FAILED', 'PROVIDER_UNKNOWN',
+  'PROVIDER_MISMATCH', 'PROVIDER_SDK_MISSING', 'KEY_FORMAT_INVALID', 'RESOLUTION_DENIED', 'PROVIDER_REQUEST_FAILED',
+]);
+
+/**
+ * Whether `error` is a byokit error (optionally with `code`). Checks the
+ * code, not only the class: an adapter loaded as CommonJS and a vault loaded
+ * as ESM hold two copies of each class, and `instanceof` fails across them.
+ */
+export function isByokitError<C extends ByokitErrorCode>(error: unknown, code?: C): error is ByokitError & { code: C } {
+  if (!(error instanceof Error)) return false;
+  const actual = (error as { code?: unknown }).code;
+  const known = error instanceof ByokitError || (typeof actual === 'string' && CODES.has(actual));
+  return known && (code === undefined || actual === code);
+}
+
 /** Options every byokit error accepts. */
 export interface ByokitErrorOptions {
   /** The underlying error, kept for debugging (already scrubbed of secrets by the thrower). */

@@ -9,12 +9,16 @@
 /** A value SQLite binds: booleans are stored as 0/1 by the adapter, since neither driver binds them. */
 export type SqliteValue = string | number | bigint | null;
 
-/** A prepared statement (`better-sqlite3` `Statement`, `node:sqlite` `StatementSync`). */
+/**
+ * A prepared statement (`better-sqlite3` `Statement`, `node:sqlite`
+ * `StatementSync`). The adapter binds only {@link SqliteValue}s; the
+ * parameters are typed `unknown` so both drivers' own signatures fit.
+ */
 export interface SqliteStatement {
-  run(...params: SqliteValue[]): { changes: number | bigint };
+  run(...params: unknown[]): { changes: number | bigint };
   /** The first row, or `undefined` when there is none. */
-  get(...params: SqliteValue[]): unknown;
-  all(...params: SqliteValue[]): unknown[];
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 
 /** A synchronous SQLite connection (`better-sqlite3` `Database`, `node:sqlite` `DatabaseSync`). */

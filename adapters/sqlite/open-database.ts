@@ -24,9 +24,14 @@ async function loadBetterSqlite3(): Promise<DatabaseConstructor | null> {
 }
 
 function loadNodeSqlite(): DatabaseConstructor | null {
-  // getBuiltinModule exists from Node 20.16 / 22.3; node:sqlite from Node 22.5.
-  const mod = process.getBuiltinModule?.('node:sqlite') as { DatabaseSync?: DatabaseConstructor } | undefined;
-  return mod?.DatabaseSync ?? null;
+  // getBuiltinModule exists from Node 20.16 / 22.3; node:sqlite from Node 22.5
+  // (behind --experimental-sqlite before 22.13, where loading it may throw).
+  try {
+    const mod = process.getBuiltinModule?.('node:sqlite') as { DatabaseSync?: DatabaseConstructor } | undefined;
+    return mod?.DatabaseSync ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -101,6 +101,7 @@ export class SqliteStore implements StorageAdapter {
   readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, SqliteStatement>();
   #owned = false;
+  #configured = false;
   #ready = false;
 
   /**
@@ -287,7 +288,6 @@ export class SqliteStore implements StorageAdapter {
     this.#ready = true;
   }
 
-  #configured = false;
   #configureConnection(): void {
     if (!this.#configure || this.#configured) return;
     this.#db.exec(

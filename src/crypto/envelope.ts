@@ -17,6 +17,7 @@ import { DecryptionError } from '../errors.js';
 import { dataAad, wrapAad, type SealContext } from './aad.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
+import { KEK_ID_PATTERN } from './keyring.js';
 
 /** The version tag every sealed value starts with. */
 export const SEALED_PREFIX = 'byokit:1:';
@@ -25,7 +26,6 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const COMMITMENT_LENGTH = 32;
 const HKDF_INFO = utf8ToBytes('byokit/1 key+commitment');
-const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 /** Longest secret accepted: provider keys are far shorter; this bounds work on hostile input. */
 export const MAX_SECRET_BYTES = 8192;
 
@@ -52,6 +52,12 @@ function deriveKeys(dek: Uint8Array): { encKey: Uint8Array; commitment: Uint8Arr
   return { encKey: okm.subarray(0, DEK_LENGTH), commitment: okm.subarray(DEK_LENGTH), okm };
 }
 
+/** Checks what a KEK provider returned before it is written into a sealed value that must open later. */
+function checkWrap(kekId: string, wrapped: Uint8Array): void {
+  if (!KEK_ID_PATTERN.test(kekId)) throw new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+  if (!(wrapped instanceof Uint8Array) || wrapped.length === 0) throw new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key');
+}
+
 function format(parts: SealedParts): string {
   return `${SEALED_PREFIX}${parts.kekId}:${encodeBase64Url(parts.wrapped)}:${encodeBase64Url(parts.commitment)}:${encodeBase64Url(parts.body)}`;
 }
@@ -68,7 +74,8 @@ function parse(sealed: string): SealedParts {
   const commitment = decodeBase64Url(commitmentText);
   const body = decodeBase64Url(bodyText);
   if (!KEK_ID_PATTERN.test(kekId) || !wrapped || wrapped.length === 0 || !commitment || !body) throw failure();
-  if (commitment.length !== COMMITMENT_LENGTH || body.length < NONCE_LENGTH + TAG_LENGTH) throw failure();
+  // A body holds at least one byte of key: an empty secret is never sealed.
+  if (commitment.length !== COMMITMENT_LENGTH || body.length <= NONCE_LENGTH + TAG_LENGTH) throw failure();
   return { kekId, wrapped, commitment, body };
 }
 
@@ -98,6 +105,7 @@ export async function sealSecret(secret: string, context: SealContext, kek: KekP
     const body = concatBytes(nonce, gcm(encKey, nonce, dataAad(context)).encrypt(plaintext));
     const kekId = kek.primaryKekId;
     const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
+    checkWrap(kekId, wrapped);
     return format({ kekId, wrapped, commitment: Uint8Array.from(commitment), body });
   } finally {
     dek.fill(0);
@@ -156,8 +164,6 @@ export async function openSecret(sealed: string, context: SealContext, kek: KekP
  * Re-wraps a sealed value's data key under the provider's primary KEK.
  * The secret's own ciphertext and commitment stay as they are; the DEK is
  * checked against the commitment first so garbage is never re-wrapped.
- *
- * @param internals - test-only; leave unset.
  */
 export async function rewrapSealed(sealed: string, context: SealContext, kek: KekProvider): Promise<string> {
   const parts = parse(sealed);
@@ -167,6 +173,7 @@ export async function rewrapSealed(sealed: string, context: SealContext, kek: Ke
     if (!equalBytes(commitment, parts.commitment)) throw failure();
     const kekId = kek.primaryKekId;
     const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
+    checkWrap(kekId, wrapped);
     return format({ ...parts, kekId, wrapped });
   } finally {
     dek.fill(0);

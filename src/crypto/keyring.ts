@@ -7,7 +7,7 @@
  * @module
  */
 import { gcm } from '@noble/ciphers/aes.js';
-import { concatBytes, randomBytes } from '@noble/ciphers/utils.js';
+import { concatBytes, equalBytes, randomBytes } from '@noble/ciphers/utils.js';
 import { KeyringError } from '../errors.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
@@ -15,7 +15,8 @@ import type { KekProvider } from './kek-provider.js';
 /** KEK length in bytes (AES-256). */
 export const KEK_LENGTH = 32;
 const NONCE_LENGTH = 12;
-const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Allowed KEK ids; the sealed format relies on it (see docs/format.md). */
+export const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const ENV_VARIABLE = 'BYOKIT_MASTER_KEYS';
 
 /** One key-encryption key. */
@@ -69,6 +70,9 @@ export class Keyring implements KekProvider {
         throw invalid(`key "${entry.id}" must be ${KEK_LENGTH} bytes, got ${entry.key.length}`);
       }
       if (keys.has(entry.id)) throw invalid(`key id "${entry.id}" is listed twice`);
+      for (const [otherId, other] of keys) {
+        if (equalBytes(other, entry.key)) throw invalid(`keys "${otherId}" and "${entry.id}" are the same key`);
+      }
       keys.set(entry.id, Uint8Array.from(entry.key));
     }
     this.#keys = keys;
@@ -103,18 +107,19 @@ export class Keyring implements KekProvider {
   static parse(text: string): Keyring {
     if (typeof text !== 'string' || text.trim() === '') throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
     const entries: KekEntry[] = [];
-    text.split(',').forEach((raw, index) => {
-      const item = raw.trim();
-      const colon = item.indexOf(':');
-      if (colon <= 0) throw invalid(`entry ${index + 1} is not "id:base64key"`);
-      const id = item.slice(0, colon);
-      const key = decodeKeyText(item.slice(colon + 1));
-      if (!key) throw invalid(`key "${id}" is not valid base64`);
-      entries.push({ id, key });
-    });
     try {
+      text.split(',').forEach((raw, index) => {
+        const item = raw.trim();
+        const colon = item.indexOf(':');
+        if (colon <= 0) throw invalid(`entry ${index + 1} is not "id:base64key"`);
+        const id = item.slice(0, colon);
+        const key = decodeKeyText(item.slice(colon + 1));
+        if (!key) throw invalid(`key "${id}" is not valid base64`);
+        entries.push({ id, key });
+      });
       return new Keyring(entries);
     } finally {
+      // Wipe the decoded copies whether or not the keyring was built.
       for (const entry of entries) entry.key.fill(0);
     }
   }

@@ -27,7 +27,8 @@ export interface DecisionInput {
 export type Decision =
   | { kind: 'config'; record: CandidateRecord; source: KeySource; trace: TraceEntry[] }
   | { kind: 'platform'; provider: string; trace: TraceEntry[] }
-  | { kind: 'none'; provider: string | null; trace: TraceEntry[] };
+  | { kind: 'none'; provider: string | null; trace: TraceEntry[] }
+  | { kind: 'mismatch'; record: CandidateRecord; provider: string; trace: TraceEntry[] };
 
 /** Why a candidate can't be used right now, or `null` if it can. */
 export function unusableReason(record: CandidateRecord, now: Date): SkipReason | null {
@@ -66,7 +67,12 @@ export function decideResolution(input: DecisionInput): Decision {
   if (input.explicit) {
     const record = input.explicit;
     const entry = { step: 'explicit' as const, scope: record.scope, configId: record.id, configName: record.name };
-    const reason = provider !== null && !routes(record, provider) ? 'provider_mismatch' : unusableReason(record, now);
+    if (provider !== null && !routes(record, provider)) {
+      // Naming a config and a provider it does not serve is a host bug, not a reason to pay with another key.
+      trace.push({ ...entry, outcome: 'skipped', reason: 'provider_mismatch' });
+      return { kind: 'mismatch', record, provider, trace };
+    }
+    const reason = unusableReason(record, now);
     if (reason === null) {
       trace.push({ ...entry, outcome: 'selected' });
       return { kind: 'config', record, source: sourceOf(record), trace };

@@ -202,7 +202,10 @@ export interface StorageAdapter {
    * - Throws `ConflictError('NAME_TAKEN')` if a rename collides.
    * - If the patch sets `isDefault: true`, every other config of the
    *   record's (tenant, scope) loses `isDefault` in the same atomic step:
-   *   after any set of concurrent calls exactly one default remains.
+   *   after any set of concurrent calls exactly one default remains. The
+   *   same holds when a default record moves to another scope: it stays
+   *   the default there, and the other configs of its new scope lose the flag.
+   * - A patch field whose value is `undefined` is not part of the patch.
    * - A patched `sealedKey` replaces the stored one whole: a reader sees the
    *   old key with its old hint or the new key with its new hint, never a mix.
    */

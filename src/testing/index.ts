@@ -22,6 +22,7 @@ export { describeResolutionRead } from './resolution-read.js';
 export { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
 export { describePagination } from './pagination.js';
 export { describeAudit } from './audit.js';
+export { describeVaultRoundTrip } from './vault-round-trip.js';
 export {
   makeAuditEvent,
   makeAuditEventFor,

@@ -13,6 +13,7 @@ import { describeResolutionRead } from './resolution-read.js';
 import { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
 import { describeTenantIsolation } from './tenant-isolation.js';
 import type { StorageAdapterTestOptions } from './types.js';
+import { describeVaultRoundTrip } from './vault-round-trip.js';
 
 /** The conformance groups by name, for running a subset. */
 export const conformanceGroups = {
@@ -25,6 +26,7 @@ export const conformanceGroups = {
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
   pagination: describePagination,
   audit: describeAudit,
+  vaultRoundTrip: describeVaultRoundTrip,
 } as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
 
 /**

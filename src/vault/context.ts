@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ByokitError, ConflictError, StoreError } from '../errors.js';
+import { StoreError, isByokitError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SealContext } from '../crypto/aad.js';
 import type { KekProvider } from '../crypto/kek-provider.js';
@@ -27,6 +27,7 @@ export interface VaultContext {
   guard: VaultOptions['guard'];
   auditSink: VaultOptions['auditSink'];
   onHookError: VaultOptions['onHookError'];
+  endpointPolicy: VaultOptions['endpointPolicy'];
   now: () => Date;
 }
 
@@ -38,7 +39,7 @@ export async function callStore<T>(ctx: VaultContext, operation: string, run: ()
   try {
     return await run();
   } catch (error) {
-    if (error instanceof ByokitError) throw error;
+    if (isByokitError(error)) throw error;
     throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, { cause: error });
   }
 }
@@ -61,7 +62,8 @@ export function auditEvent(draft: AuditDraft, at: Date): AuditEvent {
     at: at.toISOString(),
     tenantId: draft.tenantId,
     configId: draft.configId,
-    actor: draft.actor ? { ...draft.actor } : null,
+    // Only the documented fields: a host's user object may carry session data.
+    actor: draft.actor ? { id: draft.actor.id, ...(draft.actor.role === undefined ? {} : { role: draft.actor.role }) } : null,
     type: draft.type,
     changes: draft.changes ?? [],
     keyHint: draft.keyHint ?? null,
@@ -82,7 +84,7 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof ConflictError && error.code === 'CONCURRENT_UPDATE') || i >= CAS_ATTEMPTS) throw error;
+      if (!isByokitError(error, 'CONCURRENT_UPDATE') || i >= CAS_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * i));
     }
   }

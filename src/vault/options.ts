@@ -70,6 +70,23 @@ export interface GuardDenial {
  */
 export type ResolutionGuard = (request: GuardRequest) => void | GuardDenial | undefined | Promise<void | GuardDenial | undefined>;
 
+/** What an endpoint policy is asked about. */
+export interface EndpointRequest {
+  tenantId: string;
+  provider: string;
+  /** `createConfig` / `updateConfig` (the URL is about to be stored) or `validateKey` (about to be called). */
+  action: 'createConfig' | 'updateConfig' | 'validateKey';
+}
+
+/**
+ * Decides which base URLs tenants may use. byokit itself accepts any
+ * http(s) URL without credentials, query or fragment; a host whose servers
+ * can reach internal services should refuse private, loopback and metadata
+ * addresses here (`validateKey` makes a server-side request to the URL).
+ * Return `true` to allow.
+ */
+export type EndpointPolicy = (url: URL, request: EndpointRequest) => boolean | Promise<boolean>;
+
 /** Which optional hook failed, for {@link VaultOptions.onHookError}. */
 export type HookName = 'onResolve' | 'auditSink';
 
@@ -93,6 +110,8 @@ export interface VaultOptions {
   guard?: ResolutionGuard;
   /** Also receives every audit event after it is stored. Errors never break the change. */
   auditSink?: (event: AuditEvent) => void | Promise<void>;
+  /** Which base URLs tenants may store and byokit may call; default: any http(s) URL. */
+  endpointPolicy?: EndpointPolicy;
   /** Where failures of `onResolve` and `auditSink` go (default: ignored). */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

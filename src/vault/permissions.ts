@@ -20,6 +20,12 @@ export interface AuthorizeContext {
   /** The vault method, e.g. `'setKey'`. */
   action: string;
   configId?: string;
+  /** The config's scope, where known before the call (createConfig; key-moving updates). */
+  scope?: string;
+  /** The config's provider, where known before the call. */
+  provider?: string;
+  /** For updates that move a key: the fields being changed. */
+  fields?: string[];
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DecryptionError, NoKeyError, NotFoundError, ResolutionDeniedError } from '../errors.js';
+import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution } from '../resolve/resolver.js';
 import { scopeChain } from '../resolve/scope.js';
@@ -158,6 +158,11 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
+  } else if (decision.kind === 'mismatch') {
+    throw new ProviderError(
+      'PROVIDER_MISMATCH',
+      `[byokit] [resolve] config "${decision.record.name}" is a ${decision.record.provider} config and does not serve provider "${decision.provider}"`,
+    );
   } else if (decision.kind === 'platform') {
     parts = await fromPlatform(ctx, request, decision.provider, decision.trace);
   } else {

@@ -36,7 +36,9 @@ export const configNameSchema = z
   .string()
   .min(1)
   .max(100)
-  .refine((s) => !CONTROL_CHARS.test(s) && s.trim() === s, 'must have no control characters or surrounding spaces');
+  .refine((s) => !CONTROL_CHARS.test(s) && s.trim() === s, 'must have no control characters or surrounding spaces')
+  // `resolve({ config })` takes an id or a name: a name must never read as an id.
+  .refine((s) => !/^cfg_[0-9A-Z]{26}$/.test(s), 'must not look like a config id');
 
 /** An http(s) base URL with no credentials, query or fragment. */
 export const baseUrlSchema = z

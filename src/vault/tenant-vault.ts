@@ -15,7 +15,8 @@ import { keyHint } from '../secret.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import { auditEvent, callStore, retryOnConcurrentUpdate, sealContext, type AuditDraft, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
-import { requirePermissions, type Permission } from './permissions.js';
+import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
+import type { EndpointRequest } from './options.js';
 import {
   configIdSchema,
   createConfigInputSchema,
@@ -68,10 +69,13 @@ export class TenantVault {
     this.#ctx = ctx;
     this.tenantId = tenantId;
     this.actor = Object.freeze({ ...actor });
+    // A handle stays bound to its tenant: no reassigning `tenantId` at run time.
+    Object.freeze(this);
   }
 
-  async #allow(action: string, permissions: readonly Permission[], configId?: string): Promise<void> {
+  async #allow(action: string, permissions: readonly Permission[], configId?: string, extra: Partial<AuthorizeContext> = {}): Promise<void> {
     await requirePermissions(this.#ctx.authorize, this.actor, permissions, {
+      ...extra,
       tenantId: this.tenantId,
       action,
       ...(configId === undefined ? {} : { configId }),
@@ -153,6 +157,17 @@ export class TenantVault {
     }
   }
 
+  /** Asks the host's endpoint policy, if any, whether `baseUrl` may be stored or called. */
+  async #checkEndpointPolicy(baseUrl: string | null, provider: string, action: EndpointRequest['action']): Promise<void> {
+    const policy = this.#ctx.endpointPolicy;
+    if (!policy || baseUrl === null) return;
+    if ((await policy(new URL(baseUrl), { tenantId: this.tenantId, provider, action })) !== true) {
+      throw new ValidationError(`[byokit] [vault] invalid config: baseUrl: not allowed by the endpoint policy`, [
+        { path: 'baseUrl', message: 'not allowed by the endpoint policy' },
+      ]);
+    }
+  }
+
   #checkEndpoint(record: Pick<ConfigRecord, 'provider' | 'baseUrl' | 'routes' | 'options'>): void {
     const descriptor = this.#descriptor(record.provider);
     const issues: { path: string; message: string }[] = [];
@@ -169,9 +184,10 @@ export class TenantVault {
 
   /** Creates a config (no key yet: set one with {@link TenantVault.setKey}). Needs `config:write`. */
   async createConfig(input: CreateConfigInput): Promise<ConfigView> {
-    await this.#allow('createConfig', ['config:write']);
     const data = parseInput(createConfigInputSchema, input, 'config');
+    await this.#allow('createConfig', ['config:write'], undefined, { scope: data.scope, provider: data.provider });
     this.#checkEndpoint(data);
+    await this.#checkEndpointPolicy(data.baseUrl, data.provider, 'createConfig');
     const at = this.#ctx.now();
     const iso = at.toISOString();
     const record: ConfigRecord = {
@@ -217,7 +233,9 @@ export class TenantVault {
    */
   async updateConfig(id: string, input: UpdateConfigInput): Promise<ConfigView> {
     await this.#allow('updateConfig', ['config:write'], id);
-    const data = parseInput(updateConfigInputSchema, input, 'config update');
+    const parsed = parseInput(updateConfigInputSchema, input, 'config update');
+    // `{ baseUrl: undefined }` means "not given", never "clear it" (that is `null`).
+    const data = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as typeof parsed;
     return this.#write(id, async (current) => {
       const changed = (Object.keys(data) as (keyof typeof data)[]).filter(
         (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
@@ -225,12 +243,21 @@ export class TenantVault {
       if (changed.length === 0) return null;
       const next = { ...current, ...data };
       this.#checkEndpoint(next);
+      if (changed.includes('baseUrl') || changed.includes('provider')) await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
       const patch: ConfigPatch = {};
       for (const field of changed) Object.assign(patch, { [field]: data[field] });
-      const movesKey = changed.includes('provider') || changed.includes('baseUrl');
-      if (movesKey) await this.#allow('updateConfig', ['key:manage'], id);
-      if (changed.includes('scope') && current.isDefault) patch.isDefault = false;
+      // Where the key is sent (provider, endpoint) and who uses it (scope) are key decisions.
+      const movesKey = changed.includes('provider') || changed.includes('baseUrl') || (changed.includes('scope') && current.keyHint !== null);
+      if (movesKey) await this.#allow('updateConfig', ['key:manage'], id, { scope: current.scope, provider: current.provider, fields: changed });
       const changes: string[] = [...changed];
+      if (changed.includes('scope') && current.isDefault) {
+        patch.isDefault = false;
+        changes.push('isDefault');
+      }
+      const detail: AuditEvent['detail'] = {};
+      if (changed.includes('baseUrl')) Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
+      if (changed.includes('provider')) Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
+      if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
       if (current.keyHint !== null && changed.includes('provider')) {
         Object.assign(patch, { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null });
         changes.push('key');
@@ -239,10 +266,11 @@ export class TenantVault {
         const plaintext = await this.#open(row);
         patch.sealedKey = await sealSecret(plaintext, sealContext(next), this.#ctx.keyring);
         patch.kekId = this.#ctx.keyring.primaryKekId;
+        changes.push('key');
         patch.lastValidatedAt = null;
         patch.lastValidationStatus = null;
       }
-      return { patch, audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint } };
+      return { patch, audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint, detail } };
     }, { cas: true });
   }
 
@@ -266,6 +294,9 @@ export class TenantVault {
     await this.#allow('setKey', ['key:manage'], id);
     const plaintext = parseInput(providerKeySchema, key, 'key');
     const { expiresAt } = parseInput(setKeyOptionsSchema, options, 'key options');
+    if (expiresAt !== null && new Date(expiresAt).getTime() <= this.#ctx.now().getTime()) {
+      throw new ValidationError('[byokit] [vault] invalid key options: expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
+    }
     return this.#write(id, async (current, at) => {
       const descriptor = this.#descriptor(current.provider);
       const problem = descriptor.checkKeyFormat(plaintext);
@@ -304,7 +335,7 @@ export class TenantVault {
         patch: { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null },
         audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
       };
-    }, { cas: false });
+    }, { cas: true });
   }
 
   /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage`. */
@@ -344,6 +375,7 @@ export class TenantVault {
     await this.#allow('validateKey', ['key:manage'], id);
     const record = await this.#load(id);
     const row = await this.#loadSealed(record);
+    await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
     const plaintext = await this.#open(row);
     const descriptor = this.#descriptor(row.provider);
     const result = await runKeyValidation(descriptor, {
@@ -355,7 +387,7 @@ export class TenantVault {
     });
     const config = await this.#write(id, async (current, at) => {
       // Record the outcome only for the key that was checked, not one set meanwhile.
-      if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint) return null;
+      if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint || current.baseUrl !== row.baseUrl) return null;
       return {
         patch: { lastValidatedAt: at.toISOString(), lastValidationStatus: result.status },
         audit: {
@@ -366,7 +398,7 @@ export class TenantVault {
           detail: { status: result.status, ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }) },
         },
       };
-    }, { cas: false });
+    }, { cas: true });
     return { ...result, config };
   }
 

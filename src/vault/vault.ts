@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ByokitError, ConflictError, StoreError } from '../errors.js';
+import { KeyringError, StoreError, isByokitError } from '../errors.js';
+import { KEK_ID_PATTERN } from '../crypto/keyring.js';
 import { rewrapSealed } from '../crypto/envelope.js';
 import { builtinProviders } from '../providers/builtin.js';
 import type { Resolution } from '../resolve/types.js';
@@ -14,19 +15,26 @@ import { callDetached } from './hooks.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
 import { resolveKey, type ResolveInput } from './resolve-key.js';
-import { parseInput, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
+import { actorSchema, parseInput, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
 import { TenantVault } from './tenant-vault.js';
 import type { Actor } from '../store/types.js';
 
 /** Outcome of {@link Vault.rewrapKeys}. */
 export interface RewrapReport {
-  /** Keys now wrapped by the primary KEK. */
+  /** Keys this pass re-wrapped under the primary KEK. */
   rewrapped: number;
-  /** Keys changed by someone else meanwhile (they are sealed afresh anyway). */
-  skipped: number;
   /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
   failed: { configId: string; code: string }[];
+  /**
+   * Keys still wrapped by another KEK after this pass (the failed ones, and
+   * any that kept changing under concurrent writes). Remove an old KEK from
+   * the keyring only once every tenant reports `remaining: 0`.
+   */
+  remaining: number;
 }
+
+/** How often one key's rewrap is retried when concurrent writes keep changing its record. */
+const REWRAP_ATTEMPTS = 5;
 
 function checkAdapter(store: unknown): asserts store is StorageAdapter {
   const missing = STORAGE_ADAPTER_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function');
@@ -39,6 +47,9 @@ function checkKeyring(keyring: unknown): void {
   const k = keyring as Record<string, unknown> | null;
   const ok = k && typeof k.primaryKekId === 'string' && ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
   if (!ok) throw new TypeError('[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
+  if (!KEK_ID_PATTERN.test(k.primaryKekId as string)) {
+    throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)');
+  }
 }
 
 /**
@@ -90,50 +101,74 @@ export class Vault {
    */
   async rewrapKeys(input: { tenantId: string; actor?: Actor }): Promise<RewrapReport> {
     const tenantId = parseInput(tenantIdSchema, input?.tenantId, 'tenant id');
+    const actor = input?.actor === undefined ? null : parseInput(actorSchema, input.actor, 'actor');
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
-    const report: RewrapReport = { rewrapped: 0, skipped: 0, failed: [] };
-    const failedIds = new Set<string>();
+    const report: RewrapReport = { rewrapped: 0, failed: [], remaining: 0 };
     let cursor: string | undefined;
     do {
       const page = await callStore(ctx, 'listConfigs', () =>
         ctx.store.listConfigs(tenantId, { kekIdNot: primary, limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
       );
-      const scopes = [...new Set(page.items.map((r) => r.scope))];
-      const rows = scopes.length === 0 ? [] : await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, scopes));
       for (const record of page.items) {
-        const row = rows.find((r) => r.id === record.id);
-        if (!row || row.sealedKey === null || row.revision !== record.revision || failedIds.has(row.id)) {
-          report.skipped += 1;
-          continue;
-        }
-        let sealed: string;
-        try {
-          sealed = await rewrapSealed(row.sealedKey, sealContext(row), ctx.keyring);
-        } catch (error) {
-          failedIds.add(row.id);
-          report.failed.push({ configId: row.id, code: error instanceof ByokitError ? error.code : 'DECRYPTION_FAILED' });
-          continue;
-        }
-        const at = ctx.now();
-        const audit = auditEvent(
-          { tenantId, configId: row.id, actor: input.actor ?? null, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId: row.kekId, toKekId: primary } },
-          at,
-        );
-        try {
-          await callStore(ctx, 'updateConfig', () =>
-            ctx.store.updateConfig(tenantId, row.id, { sealedKey: sealed, kekId: primary, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
-          );
-          report.rewrapped += 1;
-          callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);
-        } catch (error) {
-          if (!(error instanceof ConflictError)) throw error;
-          report.skipped += 1;
+        const outcome = await this.#rewrapOne(tenantId, record.id, record.scope, actor);
+        if (outcome === 'rewrapped') report.rewrapped += 1;
+        else if (outcome !== 'current') {
+          report.remaining += 1;
+          if (outcome !== 'busy') report.failed.push({ configId: record.id, code: outcome.code });
         }
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     return report;
+  }
+
+  /**
+   * Re-wraps one key with compare-and-swap, re-reading it when another
+   * write got in between (a rename or a default change bumps the revision
+   * but leaves the key under the old KEK, so a conflict is no proof the key
+   * moved).
+   */
+  async #rewrapOne(
+    tenantId: string,
+    id: string,
+    scope: string,
+    actor: Actor | null,
+  ): Promise<'rewrapped' | 'current' | 'busy' | { code: string }> {
+    const ctx = this.#ctx;
+    const primary = ctx.keyring.primaryKekId;
+    for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
+      const rows = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, [scope]));
+      const row = rows.find((r) => r.id === id);
+      // Deleted, key removed, or already moved (by a new setKey) since the listing.
+      if (!row || row.sealedKey === null || row.kekId === primary) return 'current';
+      let sealed: string;
+      try {
+        sealed = await rewrapSealed(row.sealedKey, sealContext(row), ctx.keyring);
+      } catch (error) {
+        return { code: isByokitError(error) ? error.code : 'DECRYPTION_FAILED' };
+      }
+      const at = ctx.now();
+      const audit = auditEvent(
+        { tenantId, configId: row.id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId: row.kekId, toKekId: primary } },
+        at,
+      );
+      try {
+        const updated = await callStore(ctx, 'updateConfig', () =>
+          ctx.store.updateConfig(tenantId, row.id, { sealedKey: sealed, kekId: primary, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
+        );
+        if (!updated) return 'current';
+        callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);
+        return 'rewrapped';
+      } catch (error) {
+        if (!isByokitError(error, 'CONCURRENT_UPDATE')) throw error;
+        // The record moved on (scope change, rename, default ...): read it again.
+        const moved = await callStore(ctx, 'getConfig', () => ctx.store.getConfig(tenantId, id));
+        if (!moved) return 'current';
+        scope = moved.scope;
+      }
+    }
+    return 'busy';
   }
 }
 
@@ -167,6 +202,7 @@ export function createVault(options: VaultOptions): Vault {
     guard: options.guard,
     auditSink: options.auditSink,
     onHookError: options.onHookError,
+    endpointPolicy: options.endpointPolicy,
     now: options.now ?? (() => new Date()),
   });
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dataAad, wrapAad } from '../../src/crypto/aad.js';
 import { openSecret, rewrapSealed, sealSecret, sealedKekId } from '../../src/crypto/envelope.js';
 import { Keyring } from '../../src/crypto/keyring.js';
+import type { KekProvider } from '../../src/crypto/kek-provider.js';
 import { ByokitError, DecryptionError, KeyringError } from '../../src/errors.js';
 import { fixedBytes } from '../vectors/fixed-bytes.js';
 
@@ -123,11 +124,14 @@ describe('sealSecret / openSecret', () => {
   });
 
   it('does not open under another KEK id, even one holding the same bytes', async () => {
-    const bytes = fixedBytes(32, 42);
-    const both = Keyring.fromKeys([
-      { id: 'k1', key: bytes },
-      { id: 'k2', key: bytes },
-    ]);
+    // A provider that answers to both ids with the same KEK bytes (a Keyring refuses duplicate keys).
+    const inner = Keyring.fromKeys([{ id: 'k1', key: fixedBytes(32, 42) }]);
+    const both: KekProvider = {
+      primaryKekId: 'k1',
+      hasKek: () => true,
+      wrapDek: (r) => inner.wrapDek({ ...r, kekId: 'k1' }),
+      unwrapDek: (r) => inner.unwrapDek({ ...r, kekId: 'k1' }),
+    };
     const sealed = await sealSecret(CANARY, ctx, both);
     await expect(openSecret(sealed.replace('byokit:1:k1:', 'byokit:1:k2:'), ctx, both)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
   });
@@ -177,5 +181,21 @@ describe('rewrapSealed', () => {
     const keyring = Keyring.generate('k1');
     const sealed = await sealSecret(CANARY, ctx, keyring);
     await expect(rewrapSealed(sealed, { ...ctx, tenantId: 'other' }, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+  });
+});
+
+describe('what a KEK provider returns is checked before anything is written', () => {
+  const inner = Keyring.generate('k1');
+  const provider = (primaryKekId: string, wrap?: () => Promise<Uint8Array>): KekProvider => ({
+    primaryKekId,
+    hasKek: () => true,
+    wrapDek: wrap ?? ((r) => inner.wrapDek({ ...r, kekId: 'k1' })),
+    unwrapDek: (r) => inner.unwrapDek({ ...r, kekId: 'k1' }),
+  });
+  it('refuses a KEK id the format cannot hold (a KMS ARN, say)', async () => {
+    await expect(sealSecret(CANARY, ctx, provider('arn:aws:kms:eu-west-1:1:key/x'))).rejects.toBeInstanceOf(RangeError);
+  });
+  it('refuses an empty wrapped key', async () => {
+    await expect(sealSecret(CANARY, ctx, provider('kms1', async () => new Uint8Array()))).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -201,11 +201,11 @@ describe('rotation: vault.rewrapKeys', () => {
     }
     await before.owner.createConfig({ name: 'keyless', provider: 'openai' });
     const rotated = makeVault({ store, keyring: Keyring.fromKeys([k2, k1]) });
-    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 3, skipped: 0, failed: [] });
+    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 3, failed: [], remaining: 0 });
     expect(store.inspectRaw('acme').configs.filter((c) => c.sealedKey).every((c) => c.kekId === 'k2' && c.sealedKey!.startsWith('byokit:1:k2:'))).toBe(true);
     const onlyNew = makeVault({ store, keyring: Keyring.fromKeys([k2]) });
     expect((await onlyNew.vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' })).key.reveal()).toBe(`${CANARY}2`);
-    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, skipped: 0, failed: [] });
+    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, failed: [], remaining: 0 });
     const events = await onlyNew.owner.listAudit({ type: 'key.rewrapped' });
     expect(events.items).toHaveLength(3);
     expect(events.items[0]).toMatchObject({ actor: null, detail: { fromKekId: 'k1', toKekId: 'k2' } });
@@ -217,6 +217,33 @@ describe('rotation: vault.rewrapKeys', () => {
     const cfg = await before.owner.createConfig({ name: 'c', provider: 'openai' });
     await before.owner.setKey(cfg.id, CANARY);
     const after = makeVault({ store, keyring: Keyring.generate('new') });
-    expect(await after.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, skipped: 0, failed: [{ configId: cfg.id, code: 'KEK_UNKNOWN' }] });
+    expect(await after.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, failed: [{ configId: cfg.id, code: 'KEK_UNKNOWN' }], remaining: 1 });
+  });
+
+  it('still re-wraps a key whose record another writer changed meanwhile (rename, default)', async () => {
+    const k1 = { id: 'k1', key: new Uint8Array(32).fill(1) };
+    const k2 = { id: 'k2', key: new Uint8Array(32).fill(2) };
+    /** Lets another admin change the record between rewrap's read and its write, twice. */
+    class RacingStore extends MemoryStore {
+      races = 2;
+      onRead: (() => Promise<unknown>) | null = null;
+      override async loadCandidates(tenantId: string, scopes: readonly string[]) {
+        const rows = await super.loadCandidates(tenantId, scopes);
+        if (this.onRead && this.races-- > 0) await this.onRead();
+        return rows;
+      }
+    }
+    const store = new RacingStore();
+    const before = makeVault({ store, keyring: Keyring.fromKeys([k1]) });
+    const cfg = await before.owner.createConfig({ name: 'c', provider: 'openai' });
+    await before.owner.setKey(cfg.id, CANARY);
+    const rotated = makeVault({ store, keyring: Keyring.fromKeys([k2, k1]) });
+    let flip = false;
+    store.onRead = () => ((flip = !flip) ? rotated.owner.setDefault(cfg.id) : rotated.owner.updateConfig(cfg.id, { name: 'renamed' }));
+    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme', actor: { id: 'ops', role: 'owner', token: 'x' } as never }).catch((e: unknown) => e)).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme', actor: { id: 'ops' } })).toEqual({ rewrapped: 1, failed: [], remaining: 0 });
+    expect((await store.getConfig('acme', cfg.id))?.kekId).toBe('k2');
+    const onlyNew = makeVault({ store, keyring: Keyring.fromKeys([k2]) });
+    expect((await onlyNew.vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
   });
 });

@@ -1,0 +1,190 @@
+/**
+ * A storage adapter written the way a byokit user would write their own:
+ * every tenant's configs and audit events in one JSON file. Only public
+ * names are imported (`byokit`), and `custom-adapter.test.ts` runs the
+ * published conformance suite (`byokit/testing`) on it.
+ *
+ * How it keeps the rules:
+ * - Every change runs under an in-process mutex: read the file, apply the
+ *   change and its audit event to the in-memory copy, write the copy back.
+ *   So a change and its event land together, names stay unique and the
+ *   default stays exclusive, also under concurrent calls.
+ * - The file is replaced atomically (write a temp file, then rename), so a
+ *   reader or a crash sees the old file or the new one, never half of one.
+ * - A failed rule (name taken, stale revision) throws before anything is
+ *   written.
+ *
+ * Good for one process and small numbers of configs; the whole file is
+ * rewritten on every change. Use the SQLite adapter for more.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ConflictError } from 'byokit';
+import type {
+  AuditEvent,
+  AuditQuery,
+  CandidateRecord,
+  ConfigPatch,
+  ConfigQuery,
+  ConfigRecord,
+  Page,
+  ScopePath,
+  StorageAdapter,
+  StoreCapabilities,
+  UpdateOptions,
+  WriteOptions,
+} from 'byokit';
+
+interface StoredConfig {
+  record: ConfigRecord;
+  sealedKey: string | null;
+}
+
+/** The whole file: per tenant, configs by id and audit events. */
+interface FileState {
+  tenants: Record<string, { configs: Record<string, StoredConfig>; audit: AuditEvent[] }>;
+}
+
+/** Runs async functions one at a time, in call order. */
+class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** The first `limit` items after `cursor` in an already sorted list; the cursor is the last id. */
+function pageAfter<T extends { id: string }>(sorted: T[], limit: number, isAfter: (id: string) => boolean): Page<T> {
+  const rest = sorted.filter((item) => isAfter(item.id));
+  const items = rest.slice(0, limit);
+  return { items, nextCursor: rest.length > limit ? items.at(-1)!.id : null };
+}
+
+/** A {@link StorageAdapter} over one JSON file. */
+export class JsonFileStore implements StorageAdapter {
+  readonly name = 'json-file';
+  /** A change and its audit event are written in one atomic file replace. */
+  readonly capabilities: StoreCapabilities = { transactions: true };
+
+  readonly #path: string;
+  readonly #lock = new Mutex();
+
+  /** @param path - the JSON file; created on the first change. */
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    return this.#change((state) => {
+      const tenant = tenantOf(state, record.tenantId);
+      if (Object.values(tenant.configs).some((c) => c.record.name === record.name)) {
+        throw new ConflictError('NAME_TAKEN', `[byokit] [json-file] a config of that name already exists in this tenant`);
+      }
+      if (record.isDefault) clearDefaults(tenant.configs, record.scope, record.id);
+      tenant.configs[record.id] = { record: structuredClone(record), sealedKey: null };
+      tenant.audit.push(structuredClone(audit));
+      return { value: structuredClone(record), write: true };
+    });
+  }
+
+  async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
+    const stored = (await this.#read()).tenants[tenantId]?.configs[id];
+    return stored ? stored.record : null;
+  }
+
+  async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    const records = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
+      .map((c) => c.record)
+      .filter((r) => query.scope === undefined || r.scope === query.scope)
+      .filter((r) => query.provider === undefined || r.provider === query.provider)
+      .filter((r) => query.kekIdNot === undefined || (r.kekId !== null && r.kekId !== query.kekIdNot))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const cursor = query.cursor;
+    return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
+  }
+
+  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+    return this.#change((state) => {
+      const tenant = state.tenants[tenantId];
+      const stored = tenant?.configs[id];
+      if (!tenant || !stored) return { value: null, write: false };
+      if (options.expectedRevision !== undefined && stored.record.revision !== options.expectedRevision) {
+        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] config ${id} changed since it was read`);
+      }
+      const { sealedKey, ...fields } = patch;
+      // A field set to undefined is not part of the patch.
+      const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ConfigRecord>;
+      if (defined.name !== undefined && Object.values(tenant.configs).some((c) => c.record.id !== id && c.record.name === defined.name)) {
+        throw new ConflictError('NAME_TAKEN', `[byokit] [json-file] a config of that name already exists in this tenant`);
+      }
+      const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
+      if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
+      tenant.configs[id] = { record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
+      tenant.audit.push(structuredClone(options.audit));
+      return { value: structuredClone(record), write: true };
+    });
+  }
+
+  async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
+    return this.#change((state) => {
+      const tenant = state.tenants[tenantId];
+      if (!tenant?.configs[id]) return { value: false, write: false };
+      delete tenant.configs[id];
+      tenant.audit.push(structuredClone(audit));
+      return { value: true, write: true };
+    });
+  }
+
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+    const wanted = new Set(scopes);
+    return Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
+      .filter((c) => wanted.has(c.record.scope))
+      .map((c) => ({ ...c.record, sealedKey: c.sealedKey }));
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const events = ((await this.#read()).tenants[tenantId]?.audit ?? [])
+      .filter((e) => query.configId === undefined || e.configId === query.configId)
+      .filter((e) => query.type === undefined || e.type === query.type)
+      .sort((a, b) => (a.id < b.id ? 1 : -1));
+    const cursor = query.cursor;
+    return pageAfter(events, query.limit, (id) => cursor === undefined || id < cursor);
+  }
+
+  /** Reads the file afresh: every read returns new objects the caller may change. */
+  async #read(): Promise<FileState> {
+    try {
+      return JSON.parse(await readFile(this.#path, 'utf8')) as FileState;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { tenants: {} };
+      throw error;
+    }
+  }
+
+  /** Read, change, write back; one at a time. If `change` throws, nothing is written. */
+  #change<T>(change: (state: FileState) => { value: T; write: boolean }): Promise<T> {
+    return this.#lock.run(async () => {
+      const state = await this.#read();
+      const { value, write } = change(state);
+      if (write) {
+        const temp = `${this.#path}.tmp`;
+        await writeFile(temp, JSON.stringify(state));
+        await rename(temp, this.#path);
+      }
+      return value;
+    });
+  }
+}
+
+function tenantOf(state: FileState, tenantId: string): FileState['tenants'][string] {
+  state.tenants[tenantId] ??= { configs: {}, audit: [] };
+  return state.tenants[tenantId];
+}
+
+function clearDefaults(configs: Record<string, StoredConfig>, scope: ScopePath, keepId: string): void {
+  for (const stored of Object.values(configs)) {
+    if (stored.record.scope === scope && stored.record.id !== keepId) stored.record.isDefault = false;
+  }
+}
