@@ -15,8 +15,10 @@ const expected = {
 let failures = 0;
 for (const [specifier, names] of Object.entries(expected)) {
   const esm = await import(specifier);
-  const cjs = specifier === 'byokit/testing' ? esm : require(specifier); // ESM-only: vitest is
-  for (const [kind, mod] of [['esm', esm], ['cjs', cjs]]) {
+  // byokit/testing is ESM-only, as vitest is.
+  const cjs = specifier === 'byokit/testing' ? null : require(specifier);
+  const kinds = specifier === 'byokit/testing' ? [['esm', esm]] : [['esm', esm], ['cjs', cjs]];
+  for (const [kind, mod] of kinds) {
     const missing = names.filter((name) => mod[name] === undefined);
     if (missing.length > 0) {
       failures++;

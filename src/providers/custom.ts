@@ -7,27 +7,16 @@
  * @module
  */
 import type { ClientOptions, OpenAI } from 'openai';
-import { checkBaseUrl, requireBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
-import { withoutEnvHeaders } from './env-headers.js';
+import { checkBaseUrl, requireBaseUrl, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
+import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
 import { liveCheck } from './validate.js';
 
 const LABEL = 'custom endpoint';
 
 async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  const apiKey = requireKey(input, LABEL);
-  const baseURL = requireBaseUrl(input, LABEL);
-  const { OpenAI } = await loadOpenAI();
-  return new OpenAI({
-    ...defaults,
-    ...(input.clientOptions as ClientOptions | undefined),
-    ...pinnedOpenAIOptions(input.options, input.clientOptions),
-    apiKey,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
-    baseURL,
-  });
+  return buildOpenAIClient(input, LABEL, requireBaseUrl(input, LABEL), defaults);
 }
 
 /**

@@ -6,6 +6,9 @@
  */
 import type { AzureOpenAI, ClientOptions, OpenAI } from 'openai';
 import type { ConfigOptions } from '../store/types.js';
+import { requireKey } from './call-input.js';
+import { withoutEnvHeaders } from './env-headers.js';
+import type { ProviderCallInput } from './types.js';
 import { loadSdk } from './load-sdk.js';
 import { stringOption } from './call-input.js';
 
@@ -38,4 +41,27 @@ export function pinnedOpenAIOptions(options: ConfigOptions, clientOptions: Recor
 /** Validation-time client options: one attempt, bounded wait. Host `clientOptions` may override. */
 export function openAIValidationDefaults(timeout: number): { maxRetries: number; timeout: number } {
   return { maxRetries: 0, timeout };
+}
+
+/**
+ * An `OpenAI` client for `input` at `baseURL` (always explicit: unset, the
+ * SDK would read OPENAI_BASE_URL and send the tenant's key there), with the
+ * environment's admin key, organisation and custom headers pinned out.
+ */
+export async function buildOpenAIClient(
+  input: ProviderCallInput,
+  label: string,
+  baseURL: string,
+  defaults: Partial<ClientOptions> = {},
+): Promise<OpenAI> {
+  const apiKey = requireKey(input, label);
+  const { OpenAI } = await loadOpenAI();
+  return new OpenAI({
+    ...defaults,
+    ...(input.clientOptions as ClientOptions | undefined),
+    ...pinnedOpenAIOptions(input.options, input.clientOptions),
+    apiKey,
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
+    baseURL,
+  });
 }

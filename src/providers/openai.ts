@@ -4,10 +4,9 @@
  * @module
  */
 import type { ClientOptions, OpenAI } from 'openai';
-import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
-import { withoutEnvHeaders } from './env-headers.js';
+import { baseUrlOr, checkBaseUrl, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
+import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
 import { checkModelAccess, liveCheck } from './validate.js';
 
@@ -15,17 +14,7 @@ const LABEL = 'OpenAI';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  const apiKey = requireKey(input, LABEL);
-  const { OpenAI } = await loadOpenAI();
-  return new OpenAI({
-    ...defaults,
-    ...(input.clientOptions as ClientOptions | undefined),
-    ...pinnedOpenAIOptions(input.options, input.clientOptions),
-    apiKey,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
-    // Always explicit: unset, the SDK would read OPENAI_BASE_URL and send the tenant's key there.
-    baseURL: baseUrlOr(input, DEFAULT_BASE_URL),
-  });
+  return buildOpenAIClient(input, LABEL, baseUrlOr(input, DEFAULT_BASE_URL), defaults);
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
-import type { ConfigOptions, ConfigRecord, ScopePath, ValidationStatus } from '../store/types.js';
+import type { ConfigRecord } from '../store/types.js';
 
 /**
  * The state of a config's key:
@@ -17,30 +17,12 @@ import type { ConfigOptions, ConfigRecord, ScopePath, ValidationStatus } from '.
  */
 export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryptable';
 
-/** A config as hosts and their UIs see it. Holds no key material. */
-export interface ConfigView {
-  id: string;
-  tenantId: string;
-  scope: ScopePath;
-  name: string;
-  provider: string;
-  routes: string[];
-  model: string | null;
-  baseUrl: string | null;
-  options: ConfigOptions;
-  enabled: boolean;
-  isDefault: boolean;
-  /** e.g. `sk-...7xQ2`, or `null` when no key is stored. */
-  keyHint: string | null;
-  keyState: KeyState;
-  keySetAt: string | null;
-  keyExpiresAt: string | null;
-  lastValidatedAt: string | null;
-  lastValidationStatus: ValidationStatus | null;
-  createdAt: string;
-  updatedAt: string;
-  revision: number;
-}
+/**
+ * A config as hosts and their UIs see it: the stored record without the
+ * KEK id, plus the key's state. Holds no key material: `keyHint` (e.g.
+ * `sk-...7xQ2`) is all that is ever shown of a key.
+ */
+export type ConfigView = Omit<ConfigRecord, 'kekId'> & { keyState: KeyState };
 
 /** The key state of a record at `now`. */
 export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): KeyState {
