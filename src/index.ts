@@ -10,10 +10,10 @@
  */
 export * from './errors.js';
 export { Secret, keyHint } from './secret.js';
-export { newId } from './ids.js';
 export { Keyring, type KekEntry, type KekProvider, type SealContext } from './crypto/index.js';
 export * from './store/index.js';
-export * from './resolve/index.js';
+export type { FallbackPolicy } from './resolve/resolver.js';
+export type { KeySource, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
 export * from './vault/index.js';
 export { createClient } from './providers/create-client.js';
 export type { ProviderDescriptor, ProviderCallInput, KeyValidationResult } from './providers/types.js';

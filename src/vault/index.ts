@@ -1,7 +1,24 @@
 export * from './options.js';
-export * from './permissions.js';
-export * from './schemas.js';
+export { DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, defaultAuthorize, type AuthorizeContext, type AuthorizeFn, type Permission } from './permissions.js';
+export {
+  actorSchema,
+  baseUrlSchema,
+  configIdSchema,
+  configNameSchema,
+  configOptionsSchema,
+  createConfigInputSchema,
+  listAuditInputSchema,
+  listConfigsInputSchema,
+  providerIdSchema,
+  providerKeySchema,
+  resolveInputSchema,
+  scopeSchema,
+  setKeyOptionsSchema,
+  tenantHandleInputSchema,
+  tenantIdSchema,
+  updateConfigInputSchema,
+} from './schemas.js';
 export { TenantVault, type CreateConfigInput, type ListAuditInput, type ListConfigsInput, type SetKeyOptions, type UpdateConfigInput, type ValidateKeyResult } from './tenant-vault.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ResolveInput } from './resolve-key.js';
-export { keyStateOf, type ConfigView, type KeyState } from './views.js';
+export type { ConfigView, KeyState } from './views.js';

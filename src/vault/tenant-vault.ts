@@ -225,11 +225,13 @@ export class TenantVault {
   }
 
   /**
-   * Changes non-secret fields. Needs `config:write`; changing `provider` or
-   * `baseUrl` decides where the key is sent, so it also needs `key:manage`.
-   * A new base URL re-seals the stored key for it; a new provider removes
-   * the stored key (a key belongs to one provider). Moving a config to
-   * another scope clears its default flag.
+   * Changes non-secret fields. Needs `config:write`. Changing `provider` or
+   * `baseUrl` decides where the key is sent, and moving a config that has a
+   * key to another scope decides who uses it, so those also need
+   * `key:manage`. A new base URL re-seals the stored key for it; a new
+   * provider removes the stored key (a key belongs to one provider). Moving
+   * a config to another scope clears its default flag. A field given as
+   * `undefined` is left as it is (`null` clears `model` or `baseUrl`).
    */
   async updateConfig(id: string, input: UpdateConfigInput): Promise<ConfigView> {
     await this.#allow('updateConfig', ['config:write'], id);
@@ -241,14 +243,14 @@ export class TenantVault {
         (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
       );
       if (changed.length === 0) return null;
+      // Where the key is sent (provider, endpoint) and who uses it (scope) are key decisions.
+      const movesKey = changed.includes('provider') || changed.includes('baseUrl') || (changed.includes('scope') && current.keyHint !== null);
+      if (movesKey) await this.#allow('updateConfig', ['key:manage'], id, { scope: current.scope, provider: current.provider, fields: changed });
       const next = { ...current, ...data };
       this.#checkEndpoint(next);
       if (changed.includes('baseUrl') || changed.includes('provider')) await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
       const patch: ConfigPatch = {};
       for (const field of changed) Object.assign(patch, { [field]: data[field] });
-      // Where the key is sent (provider, endpoint) and who uses it (scope) are key decisions.
-      const movesKey = changed.includes('provider') || changed.includes('baseUrl') || (changed.includes('scope') && current.keyHint !== null);
-      if (movesKey) await this.#allow('updateConfig', ['key:manage'], id, { scope: current.scope, provider: current.provider, fields: changed });
       const changes: string[] = [...changed];
       if (changed.includes('scope') && current.isDefault) {
         patch.isDefault = false;
