@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { isCI } from './test/in-ci.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -17,7 +18,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
     // In CI also write a JSON report, so .ci/run can print a plain "N passed, N failed" line.
-    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    reporters: isCI() ? ['default', 'json'] : ['default'],
     outputFile: { json: 'coverage/vitest-report.json' },
     hookTimeout: 30_000,
   },

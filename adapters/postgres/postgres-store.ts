@@ -128,11 +128,10 @@ export class PostgresStore implements StorageAdapter {
     const p = new SqlParams();
     const t = this.#t;
     const ctes: string[] = [];
+    const tenant = p.add(record.tenantId, 'text');
     let after = '';
     if (record.isDefault) {
-      const tenant = p.add(record.tenantId, 'text');
-      const id = p.add(record.id, 'text');
-      ctes.push(...this.#clearDefaults(tenant, id, p.add(record.scope, 'text'), 'true'));
+      ctes.push(...this.#clearDefaults(tenant, p.add(record.id, 'text'), p.add(record.scope, 'text'), 'true'));
       after = 'WHERE (SELECT count(*) FROM cleared) >= 0';
     }
     ctes.push(
@@ -140,7 +139,7 @@ export class PostgresStore implements StorageAdapter {
         INSERT INTO ${t.configs} (${RECORD_COLUMNS}, sealed_key)
         SELECT ${recordValues(p, record)} ${after}
         RETURNING ${RECORD_COLUMNS})`,
-      `audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit)} FROM inserted)`,
+      `audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM inserted)`,
     );
     const rows = await this.#write('createConfig', `WITH ${ctes.join(',\n')}\nSELECT * FROM inserted`, p.values);
     const row = rows[0];
@@ -185,14 +184,23 @@ export class PostgresStore implements StorageAdapter {
     }
     sets.push('revision = revision + 1');
 
-    const ctes = [`target AS (SELECT scope, is_default FROM ${t.configs} WHERE tenant_id = ${tenant} AND id = ${target})`];
+    // `target` is the record as the statement's snapshot sees it: whether it exists, and its scope.
+    const ctes = [`target AS (SELECT scope, revision FROM ${t.configs} WHERE tenant_id = ${tenant} AND id = ${target})`];
     const conditions = [`tenant_id = ${tenant}`, `id = ${target}`];
-    if (options.expectedRevision !== undefined) conditions.push(`revision = ${p.add(options.expectedRevision, 'integer')}`);
-    // The record ends up default in its (possibly new) scope: the others there must lose it.
+    const expected = options.expectedRevision === undefined ? undefined : p.add(options.expectedRevision, 'integer');
+    if (expected !== undefined) conditions.push(`revision = ${expected}`);
+    // The record may end up default in its (possibly new) scope: the others there must lose it.
     if (patch.isDefault === true || (patch.scope !== undefined && patch.isDefault === undefined)) {
       const scope = patch.scope === undefined ? '(SELECT scope FROM target)' : p.add(patch.scope, 'text');
-      const staysDefault = patch.isDefault === true ? 'true' : 'COALESCE((SELECT is_default FROM target), false)';
-      ctes.push(...this.#clearDefaults(tenant, target, scope, staysDefault));
+      // Read from the LOCKED (newest committed) version of the record, never from the snapshot:
+      // the update must apply (exists, revision matches), and the record must end up default.
+      const rules = ['l.id = ' + target];
+      if (expected !== undefined) rules.push(`l.revision = ${expected}`, `EXISTS (SELECT 1 FROM target WHERE target.revision = ${expected})`);
+      if (patch.isDefault !== true) rules.push('l.is_default');
+      // A record moved away since the snapshot is not in the locked scope: clear nothing there;
+      // the unique index catches a default in its new scope (23505, run again).
+      if (patch.scope === undefined) rules.push(`l.scope = ${scope}`);
+      ctes.push(...this.#clearDefaults(tenant, target, scope, `EXISTS (SELECT 1 FROM locked AS l WHERE ${rules.join(' AND ')})`));
       conditions.push('(SELECT count(*) FROM cleared) >= 0');
     }
     ctes.push(
@@ -200,7 +208,7 @@ export class PostgresStore implements StorageAdapter {
         UPDATE ${t.configs} SET ${sets.join(', ')}
         WHERE ${conditions.join(' AND ')}
         RETURNING ${RECORD_COLUMNS})`,
-      `audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, options.audit)} FROM updated)`,
+      `audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, options.audit, tenant)} FROM updated)`,
     );
     // One row always: whether the config existed (in the snapshot) and, if the update applied, the new record.
     const sql = `WITH ${ctes.join(',\n')}
@@ -208,7 +216,7 @@ export class PostgresStore implements StorageAdapter {
       FROM (SELECT 1) AS one LEFT JOIN updated ON true`;
     const row = (await this.#write('updateConfig', sql, p.values))[0];
     if (row && row.id !== null && row.id !== undefined) return toRecord(row);
-    if (row?.found === 1 && options.expectedRevision !== undefined) {
+    if (row && Number(row.found) === 1 && options.expectedRevision !== undefined) {
       throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [postgres] config ${id} changed since it was read`);
     }
     return null;
@@ -217,12 +225,13 @@ export class PostgresStore implements StorageAdapter {
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
     const p = new SqlParams();
     const t = this.#t;
+    const tenant = p.add(tenantId, 'text');
     const sql = `WITH deleted AS (
-        DELETE FROM ${t.configs} WHERE tenant_id = ${p.add(tenantId, 'text')} AND id = ${p.add(id, 'text')} RETURNING id),
-      audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit)} FROM deleted)
+        DELETE FROM ${t.configs} WHERE tenant_id = ${tenant} AND id = ${p.add(id, 'text')} RETURNING id),
+      audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM deleted)
       SELECT count(*)::integer AS deleted FROM deleted`;
     const rows = await this.#write('deleteConfig', sql, p.values);
-    return rows[0]?.deleted === 1;
+    return Number(rows[0]?.deleted) === 1;
   }
 
   async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
@@ -253,23 +262,26 @@ export class PostgresStore implements StorageAdapter {
   }
 
   /**
-   * CTEs `locked` and `cleared`: lock every config of (tenant, scope) in id
-   * order and clear the defaults among them except `keepId`, if the
-   * written record will be default (`whenDefault`). Statements that use
-   * them must make their own write wait for `cleared` (reference it), so
-   * the old default is gone before the partial unique index checks the new
-   * one.
+   * CTEs `locked` and `cleared`. `locked` locks, in one id-ordered pass,
+   * every config of (tenant, scope) and the written record `keepId` itself
+   * (wherever it is now), and reports their newest committed versions.
+   * `cleared` then clears the defaults among them in `scope`, except
+   * `keepId`, when `whenDefault` holds; `whenDefault` may read the locked
+   * version of the written record as `locked`. Statements that use them
+   * must make their own write wait for `cleared` (reference it), so the
+   * old default is gone before the partial unique index checks the new one.
    */
   #clearDefaults(tenant: string, keepId: string, scope: string, whenDefault: string): string[] {
     const t = this.#t;
     return [
       `locked AS (
-        SELECT id, is_default FROM ${t.configs}
-        WHERE tenant_id = ${tenant} AND scope = ${scope} AND ${whenDefault}
+        SELECT id, scope, is_default, revision FROM ${t.configs}
+        WHERE tenant_id = ${tenant} AND (scope = ${scope} OR id = ${keepId})
         ORDER BY id FOR UPDATE)`,
       `cleared AS (
         UPDATE ${t.configs} AS c SET is_default = false FROM locked
         WHERE c.tenant_id = ${tenant} AND c.id = locked.id AND locked.is_default AND locked.id <> ${keepId}
+          AND locked.scope = ${scope} AND ${whenDefault}
         RETURNING c.id)`,
     ];
   }

@@ -52,10 +52,15 @@ export const RECORD_COLUMNS =
 /** Columns of an audit event. */
 export const AUDIT_COLUMNS = 'tenant_id, id, config_id, at, actor, type, changes, key_hint, detail';
 
-/** Placeholders for an audit event's values, in {@link AUDIT_COLUMNS} order. */
-export function auditValues(params: SqlParams, event: AuditEvent): string {
+/**
+ * Placeholders for an audit event's values, in {@link AUDIT_COLUMNS} order.
+ * The event is stored under `tenant` (the placeholder of the call's tenant
+ * id), never under `event.tenantId`: a call only ever writes its own
+ * tenant's rows, whatever the event says.
+ */
+export function auditValues(params: SqlParams, event: AuditEvent, tenant: string): string {
   return [
-    params.add(event.tenantId, 'text'),
+    tenant,
     params.add(event.id, 'text'),
     params.add(event.configId, 'text'),
     params.add(event.at, 'text'),
@@ -103,6 +108,15 @@ function nullableText(row: PostgresRow, column: string): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+/**
+ * A boolean column: drivers parse it to `true`/`false`; a client with raw
+ * text type parsers returns PostgreSQL's text form `'t'`/`'f'`.
+ */
+function bool(row: PostgresRow, column: string): boolean {
+  const value = row[column];
+  return value === true || value === 't' || value === 'true';
+}
+
 /** A jsonb column: drivers parse it already; parse text in case a host's client does not. */
 function json(row: PostgresRow, column: string): unknown {
   const value = row[column];
@@ -121,8 +135,8 @@ export function toRecord(row: PostgresRow): ConfigRecord {
     model: nullableText(row, 'model'),
     baseUrl: nullableText(row, 'base_url'),
     options: json(row, 'options') as ConfigRecord['options'],
-    enabled: row.enabled === true,
-    isDefault: row.is_default === true,
+    enabled: bool(row, 'enabled'),
+    isDefault: bool(row, 'is_default'),
     keyHint: nullableText(row, 'key_hint'),
     kekId: nullableText(row, 'kek_id'),
     keySetAt: nullableText(row, 'key_set_at'),

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { copyConfigRecord } from '../../src/store/patch.js';
 import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
 import type {
   AuditEvent,
@@ -95,12 +96,13 @@ function scrub(error: unknown): Error {
   return safe;
 }
 
-function copyRecord(record: ConfigRecord): ConfigRecord {
-  return { ...record, routes: [...record.routes], options: { ...record.options } };
-}
+/** Only the record's own fields: a caller's extra properties (a `sealedKey`) never come back. */
+const copyRecord = copyConfigRecord;
 
 /**
- * {@link StorageAdapter} over Redis (standalone or Cluster). Every call is
+ * {@link StorageAdapter} over Redis (standalone, or a Cluster that is not
+ * resharding: scripts derive key names from the one tenant key they are
+ * given, so a slot migration under load is unsupported). Every call is
  * one Lua script run with EVALSHA (falling back to EVAL when the server has
  * not cached the script), so every change, its index updates and its audit
  * event apply atomically, and the resolution read is one round trip.

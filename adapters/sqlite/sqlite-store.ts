@@ -36,6 +36,7 @@ import {
 } from './rows.js';
 import type { AuditRow, ConfigRow } from './rows.js';
 import { tableNames } from './tables.js';
+import { patchedFields } from '../../src/store/patch.js';
 import type { TableNames } from './tables.js';
 
 /** Options of {@link SqliteStore}. */
@@ -163,7 +164,7 @@ export class SqliteStore implements StorageAdapter {
       this.#transaction(() => {
         if (record.isDefault) this.#clearOtherDefaults(record.tenantId, record.scope, record.id);
         this.#insertConfig(record, null);
-        this.#insertAudit(audit);
+        this.#insertAudit({ ...audit, tenantId: record.tenantId });
         return toConfigRecord(this.#selectRow(record.tenantId, record.id)!);
       }),
     );
@@ -201,12 +202,9 @@ export class SqliteStore implements StorageAdapter {
         if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
           throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] config ${id} changed since it was read`);
         }
-        const { sealedKey, ...fields } = patch;
-        const next: ConfigRecord = { ...current, revision: current.revision + 1 };
-        for (const [field, value] of Object.entries(fields)) {
-          // An undefined value means "not in the patch"; tenant and id never move.
-          if (value !== undefined && field !== 'tenantId' && field !== 'id') (next as unknown as Record<string, unknown>)[field] = value;
-        }
+        const { sealedKey } = patch;
+        // Only patchable fields: id, tenant, createdAt and revision never come from a patch.
+        const next: ConfigRecord = { ...current, ...patchedFields(patch), revision: current.revision + 1 };
         // Also when a default config moves to another scope: it stays the default there, as in MemoryStore.
         if (next.isDefault) this.#clearOtherDefaults(tenantId, next.scope, id);
         const nextSealed = sealedKey === undefined ? row.sealed_key : sealedKey;
@@ -216,7 +214,7 @@ export class SqliteStore implements StorageAdapter {
           tenantId,
           id,
         );
-        this.#insertAudit(options.audit);
+        this.#insertAudit({ ...options.audit, tenantId });
         return next;
       }),
     );
@@ -227,7 +225,7 @@ export class SqliteStore implements StorageAdapter {
       this.#transaction(() => {
         const result = this.#statement(`DELETE FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).run(tenantId, id);
         if (Number(result.changes) === 0) return false;
-        this.#insertAudit(audit);
+        this.#insertAudit({ ...audit, tenantId });
         return true;
       }),
     );

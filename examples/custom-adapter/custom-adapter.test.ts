@@ -3,7 +3,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStorageAdapterTests } from 'byokit/testing';
+import { makeAuditEvent, makeConfigRecord, runStorageAdapterTests } from 'byokit/testing';
+import { describe, expect, it } from 'vitest';
 import { JsonFileStore } from './json-file-store.js';
 
 runStorageAdapterTests({
@@ -18,4 +19,21 @@ runStorageAdapterTests({
       cleanup: () => rm(dir, { recursive: true, force: true }),
     };
   },
+});
+
+describe('json-file (example): caller-supplied keys are only keys', () => {
+  it('"constructor", "toString" and "__proto__" are ordinary ids and tenants', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'byokit-json-store-'));
+    try {
+      const store = new JsonFileStore(join(dir, 'byokit.json'));
+      const record = makeConfigRecord({ tenantId: '__proto__' });
+      await store.createConfig(record, { audit: makeAuditEvent({ tenantId: '__proto__', configId: record.id }) });
+      expect(await store.getConfig('t', 'constructor')).toBeNull();
+      expect(await store.updateConfig('t', 'toString', { name: 'x' }, { audit: makeAuditEvent({ tenantId: 't' }) })).toBeNull();
+      expect((await store.getConfig('__proto__', record.id))?.id).toBe(record.id);
+      expect(({} as Record<string, unknown>).configs).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -18,7 +18,7 @@
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError } from 'byokit';
+import { ConflictError, patchedFields } from 'byokit';
 import type {
   AuditEvent,
   AuditQuery,
@@ -113,16 +113,16 @@ export class JsonFileStore implements StorageAdapter {
       if (options.expectedRevision !== undefined && stored.record.revision !== options.expectedRevision) {
         throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] config ${id} changed since it was read`);
       }
-      const { sealedKey, ...fields } = patch;
-      // A field set to undefined is not part of the patch.
-      const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ConfigRecord>;
+      const { sealedKey } = patch;
+      // Only the fields an update may change, and only those the patch sets.
+      const defined = patchedFields(patch);
       if (defined.name !== undefined && Object.values(tenant.configs).some((c) => c.record.id !== id && c.record.name === defined.name)) {
         throw new ConflictError('NAME_TAKEN', `[byokit] [json-file] a config of that name already exists in this tenant`);
       }
       const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
       tenant.configs[id] = { record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
-      tenant.audit.push(structuredClone(options.audit));
+      tenant.audit.push({ ...structuredClone(options.audit), tenantId });
       return { value: structuredClone(record), write: true };
     });
   }
@@ -132,7 +132,7 @@ export class JsonFileStore implements StorageAdapter {
       const tenant = state.tenants[tenantId];
       if (!tenant?.configs[id]) return { value: false, write: false };
       delete tenant.configs[id];
-      tenant.audit.push(structuredClone(audit));
+      tenant.audit.push({ ...structuredClone(audit), tenantId });
       return { value: true, write: true };
     });
   }
@@ -156,9 +156,16 @@ export class JsonFileStore implements StorageAdapter {
   /** Reads the file afresh: every read returns new objects the caller may change. */
   async #read(): Promise<FileState> {
     try {
-      return JSON.parse(await readFile(this.#path, 'utf8')) as FileState;
+      const state = JSON.parse(await readFile(this.#path, 'utf8')) as FileState;
+      // Ids and tenant ids come from callers: look them up in prototype-free
+      // maps, so "constructor" or "__proto__" is just a key, never Object's.
+      const tenants = dictionary<FileState['tenants'][string]>();
+      for (const [id, tenant] of Object.entries(state.tenants)) {
+        tenants[id] = { configs: Object.assign(dictionary<StoredConfig>(), tenant.configs), audit: tenant.audit };
+      }
+      return { tenants };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { tenants: {} };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { tenants: dictionary() };
       throw error;
     }
   }
@@ -178,8 +185,13 @@ export class JsonFileStore implements StorageAdapter {
   }
 }
 
+/** An object with no prototype, safe to index by caller-supplied keys. */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function tenantOf(state: FileState, tenantId: string): FileState['tenants'][string] {
-  state.tenants[tenantId] ??= { configs: {}, audit: [] };
+  state.tenants[tenantId] ??= { configs: dictionary(), audit: [] };
   return state.tenants[tenantId];
 }
 

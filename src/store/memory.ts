@@ -6,6 +6,7 @@
  * @module
  */
 import { ConflictError } from '../errors.js';
+import { copyConfigRecord, patchedFields } from './patch.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -26,9 +27,7 @@ interface StoredRow {
   sealedKey: string | null;
 }
 
-function copyRecord(record: ConfigRecord): ConfigRecord {
-  return { ...record, routes: [...record.routes], options: { ...record.options } };
-}
+const copyRecord = copyConfigRecord;
 
 function copyEvent(event: AuditEvent): AuditEvent {
   return {
@@ -74,7 +73,8 @@ export class MemoryStore implements StorageAdapter {
   }
 
   /**
-   * Appends an audit event. Called before a change is applied, so a
+   * Appends an audit event (under the calling tenant, whatever the event
+   * says). Called before a change is applied, so a
    * failure here (a subclass may throw, as the fail-closed tests do) leaves
    * the store untouched.
    */
@@ -103,7 +103,7 @@ export class MemoryStore implements StorageAdapter {
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
     const rows = this.#rows(record.tenantId);
     this.#assertNameFree(rows, record.name);
-    this.appendAudit(audit);
+    this.appendAudit({ ...audit, tenantId: record.tenantId });
     if (record.isDefault) this.#clearOtherDefaults(rows, record.scope, record.id);
     rows.set(record.id, { record: copyRecord(record), sealedKey: null });
     return copyRecord(record);
@@ -132,10 +132,11 @@ export class MemoryStore implements StorageAdapter {
     if (options.expectedRevision !== undefined && row.record.revision !== options.expectedRevision) {
       throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] config ${id} changed since it was read`);
     }
-    const { sealedKey, ...fields } = patch;
+    const fields = patchedFields(patch);
     if (fields.name !== undefined) this.#assertNameFree(rows, fields.name, id);
-    this.appendAudit(options.audit);
-    const next: ConfigRecord = copyRecord({ ...row.record, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), revision: row.record.revision + 1 });
+    this.appendAudit({ ...options.audit, tenantId });
+    const next: ConfigRecord = copyRecord({ ...row.record, ...fields, revision: row.record.revision + 1 });
+    const { sealedKey } = patch;
     if (next.isDefault) this.#clearOtherDefaults(rows, next.scope, id);
     rows.set(id, { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey });
     return copyRecord(next);
@@ -144,7 +145,7 @@ export class MemoryStore implements StorageAdapter {
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
     const rows = this.#tenants.get(tenantId);
     if (!rows?.has(id)) return false;
-    this.appendAudit(audit);
+    this.appendAudit({ ...audit, tenantId });
     rows.delete(id);
     return true;
   }

@@ -3,6 +3,7 @@
  * per-test key prefixes, cleanup by SCAN+DEL (never FLUSHALL/FLUSHDB: other
  * test files share the server) and a raw text dump of a prefix's keys.
  */
+import { isCI } from '../../in-ci.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../../adapters/redis/index.js';
@@ -11,7 +12,7 @@ import { RedisStore } from '../../../adapters/redis/index.js';
 export const REDIS_URL = process.env.BYOKIT_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** In CI an unreachable server fails the run instead of skipping it. */
-export const IN_CI = process.env.CI === 'true';
+export const IN_CI = isCI();
 
 /** A client that gives up at once when the server is down, instead of retrying forever. */
 export function connect(options: { keyPrefix?: string } = {}): Redis {

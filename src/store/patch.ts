@@ -1,0 +1,57 @@
+/**
+ * What an update may change, shared by adapters so none of them lets a patch
+ * rewrite `id`, `tenantId`, `createdAt` or `revision`.
+ *
+ * @module
+ */
+import type { ConfigPatch, ConfigRecord } from './types.js';
+
+/** The record fields an update may change (`sealedKey` travels beside them). */
+export const CONFIG_PATCH_FIELDS = [
+  'scope',
+  'name',
+  'provider',
+  'routes',
+  'model',
+  'baseUrl',
+  'options',
+  'enabled',
+  'isDefault',
+  'keyHint',
+  'kekId',
+  'keySetAt',
+  'keyExpiresAt',
+  'lastValidatedAt',
+  'lastValidationStatus',
+  'updatedAt',
+] as const satisfies readonly (keyof ConfigRecord)[];
+
+/**
+ * The patch's record fields that are set (not `undefined`), and nothing
+ * else: unknown keys and the fields no update may change are dropped.
+ */
+export function patchedFields(patch: ConfigPatch): Partial<ConfigRecord> {
+  const fields: Partial<ConfigRecord> = {};
+  for (const field of CONFIG_PATCH_FIELDS) {
+    const value = patch[field];
+    if (value !== undefined) Object.assign(fields, { [field]: value });
+  }
+  return fields;
+}
+
+/**
+ * A fresh record holding exactly the {@link ConfigRecord} fields of
+ * `record` (arrays and objects copied): no extra property, such as a
+ * `sealedKey` on a candidate, survives.
+ */
+export function copyConfigRecord(record: ConfigRecord): ConfigRecord {
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    createdAt: record.createdAt,
+    revision: record.revision,
+    ...(Object.fromEntries(CONFIG_PATCH_FIELDS.map((field) => [field, record[field]])) as Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision'>),
+    routes: [...record.routes],
+    options: { ...record.options },
+  };
+}
