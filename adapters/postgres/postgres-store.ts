@@ -11,8 +11,12 @@
  * would interleave on the one connection) and PGlite alike.
  *
  * Exclusive defaults. A statement that sets a default first locks every
- * config of the target (tenant, scope) with `SELECT ... ORDER BY id FOR
- * UPDATE`, then clears whichever rows that lock reports as default. Under
+ * config of the target (tenant, scope), and the written record itself, in
+ * one `SELECT ... ORDER BY id FOR UPDATE`, then clears whichever rows that
+ * lock reports as default, and only if the locked version of the written
+ * record says the write applies (it exists, its revision is the expected
+ * one) and leaves it default; data-modifying CTEs all run whether or not
+ * the main UPDATE matches, so the clearing must check that itself. Under
  * READ COMMITTED a row lock waits for the previous writer and yields the
  * row's newest committed version (not the statement's snapshot), so
  * concurrent "set default" calls on one scope queue on the locks in id

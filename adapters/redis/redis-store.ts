@@ -81,8 +81,9 @@ function ref(value: string | null | undefined): string {
   return value === null || value === undefined ? '' : `=${value}`;
 }
 
-function auditArgs(event: AuditEvent): string[] {
-  return [event.id, JSON.stringify(event), ref(event.configId), event.type];
+/** Script arguments of an audit event, stored under the calling tenant whatever the event says. */
+function auditArgs(event: AuditEvent, tenantId: string): string[] {
+  return [event.id, JSON.stringify({ ...event, tenantId }), ref(event.configId), event.type];
 }
 
 /**
@@ -157,7 +158,7 @@ export class RedisStore implements StorageAdapter {
 
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
     const args = [
-      ...auditArgs(audit),
+      ...auditArgs(audit, record.tenantId),
       record.id,
       record.name,
       record.scope,
@@ -193,7 +194,7 @@ export class RedisStore implements StorageAdapter {
   async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
     const { set, del } = encodePatch(patch);
     const expected = options.expectedRevision === undefined ? '' : String(options.expectedRevision);
-    const args = [...auditArgs(options.audit), id, expected, String(set.length / 2), ...set, ...del];
+    const args = [...auditArgs(options.audit, tenantId), id, expected, String(set.length / 2), ...set, ...del];
     return this.#run('updateConfig', tenantId, UPDATE_SCRIPT, args, ([status, payload]) => {
       if (status === 'NOT_FOUND') return null;
       if (status === 'CONCURRENT_UPDATE') {
@@ -207,7 +208,7 @@ export class RedisStore implements StorageAdapter {
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
-    return this.#run('deleteConfig', tenantId, DELETE_SCRIPT, [...auditArgs(audit), id], ([status]) => status === 'OK');
+    return this.#run('deleteConfig', tenantId, DELETE_SCRIPT, [...auditArgs(audit, tenantId), id], ([status]) => status === 'OK');
   }
 
   async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {

@@ -84,7 +84,7 @@ export class JsonFileStore implements StorageAdapter {
       }
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, record.id);
       tenant.configs[record.id] = { record: structuredClone(record), sealedKey: null };
-      tenant.audit.push(structuredClone(audit));
+      tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
       return { value: structuredClone(record), write: true };
     });
   }

@@ -12,7 +12,9 @@
  * - Records come back as plain objects equal to what was written (same
  *   field values, ISO strings for times), never with `sealedKey`, except
  *   from {@link StorageAdapter.loadCandidates}.
- * - Each change and its audit event are written together or not at all.
+ * - Each change and its audit event are written together or not at all;
+ *   the event is stored under the tenant of the call (for `createConfig`,
+ *   the record's tenant), whatever its own `tenantId` says.
  *
  * @module
  */
@@ -205,7 +207,9 @@ export interface StorageAdapter {
    *   after any set of concurrent calls exactly one default remains. The
    *   same holds when a default record moves to another scope: it stays
    *   the default there, and the other configs of its new scope lose the flag.
-   * - A patch field whose value is `undefined` is not part of the patch.
+   * - A patch field whose value is `undefined` is not part of the patch, and
+   *   a patch never changes `id`, `tenantId`, `createdAt` or `revision`
+   *   (see `patchedFields`).
    * - A patched `sealedKey` replaces the stored one whole: a reader sees the
    *   old key with its old hint or the new key with its new hint, never a mix.
    */

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { STORAGE_ADAPTER_METHODS } from '../store/types.js';
+import type { ConfigPatch } from '../store/types.js';
 import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeRichConfigRecord, makeTenantIds } from './fixtures.js';
 import { allConfigs, createConfig, hasSealedKeyProperty, useStore } from './harness.js';
 import { groupTitle } from './harness.js';
@@ -86,6 +87,25 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const expected = { ...record, model: 'other-model', revision: 2 };
       expect(updated).toStrictEqual(expected);
       expect(await store.getConfig(a, record.id)).toStrictEqual(expected);
+    });
+
+    it('a patch carrying revision, createdAt, id or tenantId does not change them: revision still grows by 1', async () => {
+      const { store } = sut();
+      const { a, b } = makeTenantIds();
+      const record = makeRichConfigRecord({ tenantId: a });
+      await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
+      const other = makeConfigRecord({ tenantId: a });
+      // Not a ConfigPatch by its type, but a JavaScript caller (or a spread record) can send it.
+      const patch = { model: 'patched', revision: 41, createdAt: '1999-01-01T00:00:00.000Z', id: other.id, tenantId: b } as unknown as ConfigPatch;
+      const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
+      const expected = { ...record, model: 'patched', revision: 2 };
+      expect(updated).toStrictEqual(expected);
+      expect(await store.getConfig(a, record.id)).toStrictEqual(expected);
+      expect(await store.getConfig(a, other.id)).toBeNull();
+      expect(await store.getConfig(b, record.id)).toBeNull();
+      expect(await store.getConfig(b, other.id)).toBeNull();
+      expect((await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated'), expectedRevision: 2 }))?.revision).toBe(3);
+      expect(await store.getConfig(a, record.id)).toStrictEqual({ ...expected, revision: 3 });
     });
 
     it('a patch can set nullable fields back to null', async () => {

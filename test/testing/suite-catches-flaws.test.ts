@@ -39,6 +39,13 @@ const EXPECTED: Record<Flaw, string> = {
   kekIdNotIncludesNoKey: 'rewrap compare-and-swap › listConfigs(kekIdNot) returns exactly the configs with a key under another KEK',
   auditCascade: 'audit › create, update and delete each write exactly their event',
   undefinedPatchClears: 'records › a patch changes only the fields it names',
+  clearDefaultsBeforeRevisionCheck: 'defaults › a stale expectedRevision with isDefault: true',
+  clearDefaultsForMissing: 'defaults › updateConfig of a missing id with { scope, isDefault: true } returns null and changes nothing',
+  noDefaultClearingOnMove: 'defaults › a default record moved with { scope } alone stays default in its new scope',
+  racyMoves: 'defaults › race: default records moved into a scope with { scope } alone',
+  patchOverwritesFixedFields: 'records › a patch carrying revision, createdAt, id or tenantId does not change them',
+  idKeyedRows: 'tenant isolation › the same config id in two tenants is two separate records',
+  auditUnderEventTenant: 'tenant isolation › an audit event is stored under the tenant of the call',
 };
 
 interface JsonReport {

@@ -12,10 +12,11 @@ import { describe, it } from 'vitest';
 import { PostgresStore } from '../../../adapters/postgres/index.js';
 import type { PostgresQueryable, PostgresStoreOptions } from '../../../adapters/postgres/index.js';
 import type { StoreUnderTest } from '../../../src/testing/index.js';
+import { isCI } from '../../in-ci.js';
 
 /** The server the tests use. */
 export const PG_URL = process.env.BYOKIT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const IN_CI = process.env.CI === 'true';
+const IN_CI = isCI();
 
 async function probe(): Promise<string | null> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });

@@ -161,6 +161,96 @@ describeWithServer('postgres store on the server', () => {
     }
   });
 
+  /**
+   * Runs `call` while `other` holds an uncommitted change, commits that change once `call` has
+   * taken its snapshot and waits on the row lock, and returns what `call` returned.
+   */
+  async function againstHeldChange<T>(other: pg.Client, change: () => Promise<unknown>, call: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+    await other.query('BEGIN');
+    await change();
+    const pending = call();
+    const settled = pending.then(
+      (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
+      (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await other.query('COMMIT');
+    return settled;
+  }
+
+  describe('updateConfig reads the locked (newest) version of the record, not its snapshot', () => {
+    let other: pg.Client;
+    let sut: Awaited<ReturnType<typeof storeInFreshSchema>>;
+    let configs: string;
+    beforeAll(async () => {
+      other = new pg.Client({ connectionString: PG_URL });
+      await other.connect();
+      sut = await storeInFreshSchema(pool, pool);
+      configs = `"${sut.schema}"."byokit_configs"`;
+    });
+    afterAll(async () => {
+      await sut.cleanup?.();
+      await other.end();
+    });
+    const defaults = async (tenantId: string, scope: string) =>
+      (await sut.store.loadCandidates(tenantId, [scope])).filter((r) => r.isDefault).map((r) => r.name);
+
+    it('a default moved with { scope } while a set-default in its old scope takes the flag moves as non-default and keeps the new scope\'s default', async () => {
+      const { a } = makeTenantIds();
+      const x = await create(sut.store, { tenantId: a, name: 'x', scope: 'ws2', isDefault: true });
+      const y = await create(sut.store, { tenantId: a, name: 'y', scope: 'ws2' });
+      await create(sut.store, { tenantId: a, name: 'z', scope: 'ws1', isDefault: true });
+      const result = await againstHeldChange(
+        other,
+        () => other.query(`UPDATE ${configs} SET is_default = (id = $1), revision = revision + 1 WHERE tenant_id = $2 AND scope = 'ws2'`, [y.id, a]),
+        () => sut.store.updateConfig(a, x.id, { scope: 'ws1' }, { audit: makeAuditEventFor(x, 'config.updated') }),
+      );
+      expect(result).toMatchObject({ status: 'fulfilled', value: { scope: 'ws1', isDefault: false, revision: 3 } });
+      expect(await defaults(a, 'ws1')).toStrictEqual(['z']);
+      expect(await defaults(a, 'ws2')).toStrictEqual(['y']);
+    });
+
+    it('a set-default whose record moved to another scope meanwhile clears the default of its new scope only', async () => {
+      const { a } = makeTenantIds();
+      await create(sut.store, { tenantId: a, name: 'd1', scope: 'ws1', isDefault: true });
+      const t = await create(sut.store, { tenantId: a, name: 't', scope: 'ws1' });
+      await create(sut.store, { tenantId: a, name: 'd2', scope: 'ws2', isDefault: true });
+      const result = await againstHeldChange(
+        other,
+        () => other.query(`UPDATE ${configs} SET scope = 'ws2', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`, [a, t.id]),
+        () => sut.store.updateConfig(a, t.id, { isDefault: true }, { audit: makeAuditEventFor(t, 'config.default_changed') }),
+      );
+      expect(result).toMatchObject({ status: 'fulfilled', value: { scope: 'ws2', isDefault: true, revision: 3 } });
+      expect(await defaults(a, 'ws1')).toStrictEqual(['d1']);
+      expect(await defaults(a, 'ws2')).toStrictEqual(['t']);
+    });
+
+    it('a set-default whose expectedRevision went stale after the snapshot throws CONCURRENT_UPDATE and clears nothing', async () => {
+      const { a } = makeTenantIds();
+      await create(sut.store, { tenantId: a, name: 'current', scope: 'ws1', isDefault: true });
+      const b = await create(sut.store, { tenantId: a, name: 'b', scope: 'ws1' });
+      const audit = makeAuditEventFor(b, 'config.default_changed');
+      const result = await againstHeldChange(
+        other,
+        () => other.query(`UPDATE ${configs} SET model = 'meanwhile', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`, [a, b.id]),
+        () => sut.store.updateConfig(a, b.id, { isDefault: true }, { audit, expectedRevision: 1 }),
+      );
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'CONCURRENT_UPDATE' });
+      expect(await defaults(a, 'ws1')).toStrictEqual(['current']);
+      expect((await sut.store.listAudit(a, { limit: 10 })).items.map((e) => e.id)).not.toContain(audit.id);
+    });
+
+    it('an audit event naming another tenant is stored under the tenant of the call', async () => {
+      const { a, b } = makeTenantIds();
+      const record = await create(sut.store, { tenantId: a, name: 'mislabelled' });
+      const audit = makeAuditEventFor({ ...record, tenantId: b }, 'config.updated');
+      await sut.store.updateConfig(a, record.id, { model: 'm' }, { audit });
+      expect((await sut.store.listAudit(b, { limit: 10 })).items).toStrictEqual([]);
+      expect((await sut.store.listAudit(a, { limit: 10, type: 'config.updated' })).items).toStrictEqual([{ ...audit, tenantId: a }]);
+    });
+  });
+
   it('concurrent set-default calls through two clients (two "processes") on one scope leave exactly one default', async () => {
     const other = new pg.Client({ connectionString: PG_URL });
     await other.connect();

@@ -42,6 +42,13 @@ export const FLAWS = [
   'kekIdNotIncludesNoKey',
   'auditCascade',
   'undefinedPatchClears',
+  'clearDefaultsBeforeRevisionCheck',
+  'clearDefaultsForMissing',
+  'noDefaultClearingOnMove',
+  'racyMoves',
+  'patchOverwritesFixedFields',
+  'idKeyedRows',
+  'auditUnderEventTenant',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -62,9 +69,10 @@ export class FlawedStore implements StorageAdapter {
 
   constructor(private readonly flaw: Flaw) {}
 
-  #writeAudit(event: AuditEvent): void {
+  /** Stores the event under the call's tenant (the flaw: under the tenant the event names). */
+  #writeAudit(event: AuditEvent, tenantId: string): void {
     if (this.auditBroken) throw new Error('audit write failed');
-    this.audit.push(structuredClone(event));
+    this.audit.push(this.flaw === 'auditUnderEventTenant' ? structuredClone(event) : { ...structuredClone(event), tenantId });
   }
 
   #live(tenantId: string): Row[] {
@@ -87,16 +95,19 @@ export class FlawedStore implements StorageAdapter {
   }
 
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
-    if (this.flaw === 'auditBeforeNameCheck') this.#writeAudit(audit);
+    if (this.flaw === 'auditBeforeNameCheck') this.#writeAudit(audit, record.tenantId);
     if (this.flaw === 'racyNames') await tick();
+    if (this.flaw === 'idKeyedRows') {
+      for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i]!.record.id === record.id) this.rows.splice(i, 1);
+    }
     if (this.#live(record.tenantId).some((r) => this.#sameName(r.record.name, record.name))) {
       throw new ConflictError('NAME_TAKEN', 'name taken');
     }
     if (this.flaw === 'racyNames') await tick();
-    if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange') this.#writeAudit(audit);
+    if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange') this.#writeAudit(audit, record.tenantId);
     if (record.isDefault) this.#clearDefaults(record.tenantId, record.scope, record.id);
     this.rows.push({ record: structuredClone(record), sealedKey: null });
-    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit);
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit, record.tenantId);
     return structuredClone(record);
   }
 
@@ -123,15 +134,23 @@ export class FlawedStore implements StorageAdapter {
 
   async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindUpdate');
-    if (!row) return null;
+    if (!row) {
+      if (this.flaw === 'clearDefaultsForMissing' && patch.isDefault === true) this.#clearDefaults(tenantId, patch.scope ?? '', id);
+      return null;
+    }
+    if (this.flaw === 'clearDefaultsBeforeRevisionCheck' && (patch.isDefault === true || (patch.scope !== undefined && patch.isDefault === undefined && row.record.isDefault))) {
+      this.#clearDefaults(tenantId, patch.scope ?? row.record.scope, id);
+    }
     if (this.flaw !== 'ignoreExpectedRevision' && options.expectedRevision !== undefined && options.expectedRevision !== row.record.revision) {
       throw new ConflictError('CONCURRENT_UPDATE', 'changed');
     }
-    const { sealedKey, ...fields } = patch;
+    // Fields outside ConfigPatch (revision, createdAt, id, tenantId) never come from a patch; the flaw takes them.
+    const { sealedKey, revision: _revision, createdAt: _createdAt, id: _id, tenantId: _tenantId, ...fixedDropped } = patch as ConfigPatch & Partial<ConfigRecord>;
+    const fields: ConfigPatch = this.flaw === 'patchOverwritesFixedFields' ? (({ sealedKey: _s, ...all }) => all)(patch) : fixedDropped;
     if (fields.name !== undefined && this.flaw !== 'noRenameCheck') {
       if (this.#live(row.record.tenantId).some((r) => r !== row && this.#sameName(r.record.name, fields.name!))) throw new ConflictError('NAME_TAKEN', 'name taken');
     }
-    if (this.flaw !== 'auditAfterChange') this.#writeAudit(options.audit);
+    if (this.flaw !== 'auditAfterChange') this.#writeAudit(options.audit, tenantId);
     const defined = this.flaw === 'undefinedPatchClears' ? fields : Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     if (this.flaw === 'racyDefaults' && fields.isDefault) {
       const others = this.#live(tenantId).filter((r) => r.record.scope === row.record.scope && r !== row);
@@ -139,29 +158,36 @@ export class FlawedStore implements StorageAdapter {
       for (const other of others) other.record.isDefault = false;
       await tick();
       row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
+    } else if (this.flaw === 'racyMoves' && fields.scope !== undefined && fields.isDefault === undefined) {
+      // Decides "stays default" from a read taken before it yields: a set-default meanwhile is missed.
+      const wasDefault = row.record.isDefault;
+      await tick();
+      if (wasDefault) this.#clearDefaults(tenantId, fields.scope, id);
+      row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
     } else if (this.flaw === 'splitKeyWrite' && sealedKey !== undefined) {
       row.sealedKey = sealedKey;
       await tick();
       row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
     } else {
       row.record = { ...row.record, ...defined, revision: row.record.revision + (this.flaw === 'noRevisionBump' ? 0 : 1) };
-      if (row.record.isDefault) this.#clearDefaults(tenantId, row.record.scope, id);
+      const moveOnly = fields.scope !== undefined && fields.isDefault === undefined;
+      if (row.record.isDefault && !(this.flaw === 'noDefaultClearingOnMove' && moveOnly)) this.#clearDefaults(tenantId, row.record.scope, id);
       if (sealedKey !== undefined) row.sealedKey = sealedKey;
     }
-    if (this.flaw === 'auditAfterChange') this.#writeAudit(options.audit);
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(options.audit, tenantId);
     return structuredClone(row.record);
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
     const row = this.#find(tenantId, id);
     if (!row) return false;
-    if (this.flaw !== 'auditAfterChange') this.#writeAudit(audit);
+    if (this.flaw !== 'auditAfterChange') this.#writeAudit(audit, tenantId);
     if (this.flaw === 'softDelete') row.deleted = true;
     else this.rows.splice(this.rows.indexOf(row), 1);
     if (this.flaw === 'auditCascade') {
       for (let i = this.audit.length - 1; i >= 0; i--) if (this.audit[i]!.configId === id && this.audit[i]!.type !== 'config.deleted') this.audit.splice(i, 1);
     }
-    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit);
+    if (this.flaw === 'auditAfterChange') this.#writeAudit(audit, tenantId);
     return true;
   }
 
