@@ -39,7 +39,7 @@ export function keyHint(key: string, prefixes: readonly string[] = []): string {
  * @example
  * ```ts
  * const s = new Secret('sk-live-1234567890abcdef', 'sk-...cdef');
- * console.log(`${s}`);   // sk-...cdef
+ * `${s}`;                // 'sk-...cdef' (as do String, JSON.stringify, util.inspect)
  * s.reveal();            // the key, for the SDK call only
  * ```
  */
