@@ -11,7 +11,7 @@ import type { SealContext } from '../crypto/aad.js';
 import type { KekProvider } from '../crypto/kek-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
-import type { Actor, AuditEvent, AuditEventType, ConfigRecord, StorageAdapter } from '../store/types.js';
+import type { Actor, AuditEvent, AuditEventType, CandidateRecord, ConfigRecord, StorageAdapter } from '../store/types.js';
 import type { AuthorizeFn } from './permissions.js';
 import type { VaultOptions } from './options.js';
 
@@ -93,4 +93,13 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
 /** What a config's sealed key is bound to: tenant, config, provider and endpoint. */
 export function sealContext(record: Pick<ConfigRecord, 'tenantId' | 'id' | 'provider' | 'baseUrl'>): SealContext {
   return { tenantId: record.tenantId, configId: record.id, provider: record.provider, baseUrl: record.baseUrl };
+}
+
+/**
+ * One config with its sealed key, through the resolution read of its scope
+ * (the only read that returns sealed material); `null` if it is not there.
+ */
+export async function loadSealedRow(ctx: VaultContext, tenantId: string, scope: string, id: string): Promise<CandidateRecord | null> {
+  const rows = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, [scope]));
+  return rows.find((row) => row.id === id) ?? null;
 }

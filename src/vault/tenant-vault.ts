@@ -13,7 +13,7 @@ import type { ProviderDescriptor, KeyValidationResult } from '../providers/types
 import { runKeyValidation } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
-import { auditEvent, callStore, retryOnConcurrentUpdate, sealContext, type AuditDraft, type VaultContext } from './context.js';
+import { auditEvent, callStore, loadSealedRow, retryOnConcurrentUpdate, sealContext, type AuditDraft, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
@@ -101,10 +101,8 @@ export class TenantVault {
     return record;
   }
 
-  /** The one record with its sealed key, via the resolution read of its scope. */
   async #loadSealed(record: ConfigRecord): Promise<CandidateRecord> {
-    const rows = await callStore(this.#ctx, 'loadCandidates', () => this.#ctx.store.loadCandidates(this.tenantId, [record.scope]));
-    const row = rows.find((r) => r.id === record.id);
+    const row = await loadSealedRow(this.#ctx, this.tenantId, record.scope, record.id);
     if (!row) throw new NotFoundError(`[byokit] [vault] no config ${record.id} in tenant "${this.tenantId}"`);
     return row;
   }

@@ -10,7 +10,7 @@ import { rewrapSealed } from '../crypto/envelope.js';
 import { builtinProviders } from '../providers/builtin.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
-import { auditEvent, callStore, sealContext, type VaultContext } from './context.js';
+import { auditEvent, callStore, loadSealedRow, sealContext, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
@@ -138,8 +138,7 @@ export class Vault {
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
     for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
-      const rows = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, [scope]));
-      const row = rows.find((r) => r.id === id);
+      const row = await loadSealedRow(ctx, tenantId, scope, id);
       // Deleted, key removed, or already moved (by a new setKey) since the listing.
       if (!row || row.sealedKey === null || row.kekId === primary) return 'current';
       let sealed: string;

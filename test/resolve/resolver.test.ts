@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/ids.js';
+import { makeConfigRecord } from '../../src/testing/fixtures.js';
 import { decideResolution, type DecisionInput } from '../../src/resolve/resolver.js';
 import { scopeChain } from '../../src/resolve/scope.js';
 import type { CandidateRecord } from '../../src/store/types.js';
@@ -7,29 +7,11 @@ import type { CandidateRecord } from '../../src/store/types.js';
 const now = new Date('2026-06-01T00:00:00.000Z');
 
 function candidate(overrides: Partial<CandidateRecord>): CandidateRecord {
+  const { sealedKey = 'byokit:1:sealed', ...fields } = overrides;
+  const at = now.toISOString();
   return {
-    id: newId('cfg'),
-    tenantId: 't1',
-    scope: '',
-    name: `c-${Math.random()}`,
-    provider: 'openai',
-    routes: [],
-    model: null,
-    baseUrl: null,
-    options: {},
-    enabled: true,
-    isDefault: false,
-    keyHint: 'sk-...abcd',
-    kekId: 'k1',
-    keySetAt: now.toISOString(),
-    keyExpiresAt: null,
-    lastValidatedAt: null,
-    lastValidationStatus: null,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    revision: 1,
-    sealedKey: 'byokit:1:sealed',
-    ...overrides,
+    ...makeConfigRecord({ tenantId: 't1', name: `c-${Math.random()}`, keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: at, createdAt: at, updatedAt: at, ...fields }),
+    sealedKey,
   };
 }
 
