@@ -20,6 +20,7 @@ export type ByokitErrorCode =
   | 'KEK_UNKNOWN'
   | 'ADAPTER_INVALID'
   | 'STORE_FAILED'
+  | 'RECORD_MISMATCH'
   | 'PROVIDER_UNKNOWN'
   | 'PROVIDER_MISMATCH'
   | 'PROVIDER_SDK_MISSING'
@@ -31,6 +32,7 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
   'KEY_UNDECRYPTABLE', 'NO_KEY', 'KEYRING_INVALID', 'KEK_UNKNOWN', 'ADAPTER_INVALID', 'STORE_FAILED', 'PROVIDER_UNKNOWN',
   'PROVIDER_MISMATCH', 'PROVIDER_SDK_MISSING', 'KEY_FORMAT_INVALID', 'RESOLUTION_DENIED', 'PROVIDER_REQUEST_FAILED',
+  'RECORD_MISMATCH',
 ]);
 
 /**
@@ -138,9 +140,14 @@ export class KeyringError extends ByokitError {
   }
 }
 
-/** A storage adapter is incomplete, or a storage call failed. */
+/**
+ * A storage adapter is incomplete (`ADAPTER_INVALID`), a storage call failed
+ * (`STORE_FAILED`), or the store returned a record of another tenant or id
+ * than the one asked for (`RECORD_MISMATCH`: a row copied or moved behind
+ * the adapter; the vault refuses it rather than open or show it).
+ */
 export class StoreError extends ByokitError {
-  constructor(code: 'ADAPTER_INVALID' | 'STORE_FAILED', message: string, options?: ByokitErrorOptions) {
+  constructor(code: 'ADAPTER_INVALID' | 'STORE_FAILED' | 'RECORD_MISMATCH', message: string, options?: ByokitErrorOptions) {
     super(code, message, options);
   }
 }

@@ -52,6 +52,8 @@ import type { PostgresLocation, TableNames } from './names.js';
 import type { PostgresQueryable, PostgresRow } from './queryable.js';
 import {
   AUDIT_COLUMNS,
+  INSERT_COLUMNS,
+  KEK_ID_SQL,
   PATCH_COLUMNS,
   RECORD_COLUMNS,
   SqlParams,
@@ -140,7 +142,7 @@ export class PostgresStore implements StorageAdapter {
     }
     ctes.push(
       `inserted AS (
-        INSERT INTO ${t.configs} (${RECORD_COLUMNS}, sealed_key)
+        INSERT INTO ${t.configs} (${INSERT_COLUMNS})
         SELECT ${recordValues(p, record)} ${after}
         RETURNING ${RECORD_COLUMNS})`,
       `audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM inserted)`,
@@ -165,7 +167,7 @@ export class PostgresStore implements StorageAdapter {
     const where = [`tenant_id = ${p.add(tenantId, 'text')}`];
     if (query.scope !== undefined) where.push(`scope = ${p.add(query.scope, 'text')}`);
     if (query.provider !== undefined) where.push(`provider = ${p.add(query.provider, 'text')}`);
-    if (query.kekIdNot !== undefined) where.push(`kek_id IS NOT NULL AND kek_id <> ${p.add(query.kekIdNot, 'text')}`);
+    if (query.kekIdNot !== undefined) where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS DISTINCT FROM ${p.add(query.kekIdNot, 'text')}`);
     if (query.cursor !== undefined) where.push(`id > ${p.add(query.cursor, 'text')}`);
     const rows = await this.#run(
       'listConfigs',
@@ -248,6 +250,15 @@ export class PostgresStore implements StorageAdapter {
       [tenantId, JSON.stringify(scopes)],
     );
     return rows.map(toCandidate);
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    const rows = await this.#run(
+      'loadSealedConfig',
+      `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
+      [tenantId, id],
+    );
+    return rows[0] ? toCandidate(rows[0]) : null;
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {

@@ -35,7 +35,6 @@ export const PATCH_COLUMNS: Readonly<Record<keyof ConfigPatch, readonly [string,
   enabled: ['enabled', 'boolean'],
   isDefault: ['is_default', 'boolean'],
   keyHint: ['key_hint', 'text'],
-  kekId: ['kek_id', 'text'],
   sealedKey: ['sealed_key', 'text'],
   keySetAt: ['key_set_at', 'text'],
   keyExpiresAt: ['key_expires_at', 'text'],
@@ -44,10 +43,29 @@ export const PATCH_COLUMNS: Readonly<Record<keyof ConfigPatch, readonly [string,
   updatedAt: ['updated_at', 'text'],
 };
 
-/** Columns of a config as returned to callers (no `sealed_key`). */
+/** The columns a new config is inserted with, in {@link recordValues} order (`sealed_key` last). */
+export const INSERT_COLUMNS =
+  'tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, ' +
+  'key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision, sealed_key';
+
+const KEK_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+
+/**
+ * The KEK id the stored sealed value names (`sealedKekId` in SQL): the text
+ * between `byokit:1:` and the next `:` when it is 1-32 characters of
+ * `A-Z a-z 0-9 _ -` (checked with `translate`, which no collation or locale
+ * changes), else NULL. There is no KEK id column: reads derive it, so a row
+ * can't claim a KEK its sealed value does not name.
+ */
+export const KEK_ID_SQL = `(CASE WHEN left(sealed_key, 9) = 'byokit:1:'
+    AND strpos(substr(sealed_key, 10), ':') BETWEEN 2 AND 33
+    AND translate(split_part(sealed_key, ':', 3), '${KEK_ID_CHARS}', '') = ''
+  THEN split_part(sealed_key, ':', 3) END)`;
+
+/** Columns of a config as returned to callers (no `sealed_key`; `kek_id` derived from it). */
 export const RECORD_COLUMNS =
-  'tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, kek_id, ' +
-  'key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision';
+  'tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, ' +
+  `${KEK_ID_SQL} AS kek_id, key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision`;
 
 /** Columns of an audit event. */
 export const AUDIT_COLUMNS = 'tenant_id, id, config_id, at, actor, type, changes, key_hint, detail';
@@ -72,7 +90,7 @@ export function auditValues(params: SqlParams, event: AuditEvent, tenant: string
   ].join(', ');
 }
 
-/** Placeholders for a new config's values, in {@link RECORD_COLUMNS} order plus `sealed_key` (always null on insert). */
+/** Placeholders for a new config's values, in {@link INSERT_COLUMNS} order (`sealed_key` always null on insert). */
 export function recordValues(params: SqlParams, r: ConfigRecord): string {
   return [
     params.add(r.tenantId, 'text'),
@@ -87,7 +105,6 @@ export function recordValues(params: SqlParams, r: ConfigRecord): string {
     params.add(r.enabled, 'boolean'),
     params.add(r.isDefault, 'boolean'),
     params.add(r.keyHint, 'text'),
-    params.add(r.kekId, 'text'),
     params.add(r.keySetAt, 'text'),
     params.add(r.keyExpiresAt, 'text'),
     params.add(r.lastValidatedAt, 'text'),

@@ -6,7 +6,10 @@
  * `''`); booleans are `'1'`/`'0'`; `revision` is a decimal integer (the
  * scripts increment it with HINCRBY); `routes` and `options` are JSON.
  * The sealed key lives in the `sealedKey` field of the same hash, so a key
- * replacement rewrites key, hint and KEK id in one HSET.
+ * replacement rewrites key and hint in one HSET. There is no KEK id field:
+ * the scripts derive `kekId` from `sealedKey` on every read (a `kekId`
+ * field left by byokit 0.1, or written behind the adapter, is never read,
+ * and is deleted when the key next changes).
  *
  * @module
  */
@@ -17,7 +20,6 @@ const NULLABLE_FIELDS = [
   'model',
   'baseUrl',
   'keyHint',
-  'kekId',
   'keySetAt',
   'keyExpiresAt',
   'lastValidatedAt',
@@ -75,6 +77,8 @@ export function encodePatch(patch: ConfigPatch): EncodedPatch {
     if (value === null) del.push(field);
     else if (value !== undefined) set.push(field, value);
   }
+  // A 0.1 hash kept the KEK id beside the key; reads ignore it, and a new key clears it.
+  if (patch.sealedKey !== undefined) del.push('kekId');
   if (patch.routes !== undefined) set.push('routes', JSON.stringify(patch.routes));
   if (patch.options !== undefined) set.push('options', JSON.stringify(patch.options));
   if (patch.enabled !== undefined) set.push('enabled', patch.enabled ? '1' : '0');
@@ -129,6 +133,7 @@ function recordFromMap(map: Map<string, string>): ConfigRecord {
     enabled: required(map, 'enabled') === '1',
     isDefault: required(map, 'isDefault') === '1',
     keyHint: map.get('keyHint') ?? null,
+    // Derived from `sealedKey` by the script that read the hash, never stored.
     kekId: map.get('kekId') ?? null,
     keySetAt: map.get('keySetAt') ?? null,
     keyExpiresAt: map.get('keyExpiresAt') ?? null,

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { copyConfigRecord } from '../../src/store/patch.js';
+import { storedRecord } from '../../src/store/patch.js';
 import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
 import type {
   AuditEvent,
@@ -44,6 +44,7 @@ import {
   GET_SCRIPT,
   LIST_AUDIT_SCRIPT,
   LIST_CONFIGS_SCRIPT,
+  SEALED_CONFIG_SCRIPT,
   UPDATE_SCRIPT,
 } from './scripts.js';
 
@@ -96,9 +97,6 @@ function scrub(error: unknown): Error {
   safe.name = error instanceof Error ? error.name : 'Error';
   return safe;
 }
-
-/** Only the record's own fields: a caller's extra properties (a `sealedKey`) never come back. */
-const copyRecord = copyConfigRecord;
 
 /**
  * {@link StorageAdapter} over Redis (standalone, or a Cluster that is not
@@ -171,7 +169,8 @@ export class RedisStore implements StorageAdapter {
       }
       if (status === 'ID_TAKEN') throw new StoreError('STORE_FAILED', `[byokit] [redis] config id ${record.id} already exists`);
       if (status !== 'OK') throw new TypeError('unexpected script status');
-      return copyRecord(record);
+      // A new config has no key, so no KEK id, whatever the record says.
+      return storedRecord(record, null);
     });
   }
 
@@ -218,6 +217,12 @@ export class RedisStore implements StorageAdapter {
       asArray(payload)
         .map(decodeCandidate)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    );
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    return this.#run('loadSealedConfig', tenantId, SEALED_CONFIG_SCRIPT, [id], ([status, payload]) =>
+      status === 'NOT_FOUND' ? null : decodeCandidate(payload),
     );
   }
 

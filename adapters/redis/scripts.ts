@@ -29,15 +29,31 @@ local base = KEYS[1]
 local function cfgKey(id) return base .. 'cfg:' .. id end
 local function scopeKey(scope) return base .. 'scope:' .. scope end
 local function opt(v) if v == '' then return nil end return string.sub(v, 2) end
+-- The KEK id a sealed value names (sealedKekId): the text between 'byokit:1:' and the next ':'
+-- when it is 1-32 characters of A-Z a-z 0-9 _ -, else nil.
+local function kekIdOf(sealed)
+  if not sealed then return nil end
+  local id = string.match(sealed, '^byokit:1:([A-Za-z0-9_%-]+):')
+  if id and #id <= 32 then return id end
+  return nil
+end
+-- A config hash as a flat field list. 'kekId' is never read from the hash (a field
+-- 0.1 stored, or one written behind the adapter): it is derived from 'sealedKey'.
 local function row(id, withSecret)
   local flat = redis.call('HGETALL', cfgKey(id))
-  if withSecret then return flat end
-  local out = {}
+  local out, sealed = {}, nil
   for i = 1, #flat, 2 do
-    if flat[i] ~= 'sealedKey' then
-      out[#out + 1] = flat[i]
+    local field = flat[i]
+    if field == 'sealedKey' then sealed = flat[i + 1] end
+    if field ~= 'kekId' and (withSecret or field ~= 'sealedKey') then
+      out[#out + 1] = field
       out[#out + 1] = flat[i + 1]
     end
+  end
+  local kekId = kekIdOf(sealed)
+  if kekId then
+    out[#out + 1] = 'kekId'
+    out[#out + 1] = kekId
   end
   return out
 end
@@ -155,7 +171,16 @@ return {'OK', row(ARGV[1], false)}
 `,
 );
 
-/** ARGV: scopes (distinct). The only script that returns sealed keys. */
+/** ARGV: id. One of the two scripts that return sealed keys: one config, one hash read. */
+export const SEALED_CONFIG_SCRIPT = luaScript(
+  'sealed-config',
+  `${PRELUDE}
+if redis.call('EXISTS', cfgKey(ARGV[1])) == 0 then return {'NOT_FOUND'} end
+return {'OK', row(ARGV[1], true)}
+`,
+);
+
+/** ARGV: scopes (distinct). One of the two scripts that return sealed keys. */
 export const CANDIDATES_SCRIPT = luaScript(
   'candidates',
   `${PRELUDE}
@@ -187,10 +212,10 @@ local out = {}
 while #out < want do
   local ids = redis.call('ZRANGEBYLEX', src, min, '+', 'LIMIT', 0, batch)
   for _, id in ipairs(ids) do
-    local f = redis.call('HMGET', cfgKey(id), 'provider', 'kekId')
+    local f = redis.call('HMGET', cfgKey(id), 'provider', 'sealedKey')
     local match = true
     if provider and f[1] ~= provider then match = false end
-    if kekNot and ((not f[2]) or f[2] == kekNot) then match = false end
+    if kekNot and ((not f[2]) or kekIdOf(f[2]) == kekNot) then match = false end
     if match then
       out[#out + 1] = row(id, false)
       if #out >= want then break end

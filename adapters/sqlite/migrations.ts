@@ -27,6 +27,11 @@ export interface SqliteMigration {
  *   deleted config (including the deletion event itself).
  * - Times are ISO text and options/routes/actor/changes/detail JSON text, so
  *   they read back exactly as written.
+ * - Migration 2 drops `kek_id`: the KEK id is read from `sealed_key` itself
+ *   (see `KEK_ID_SQL`), so no column can claim a KEK the sealed value does
+ *   not name (a tampered `kek_id` once made rewrap skip a key still under
+ *   the old KEK). Dropped rather than left unused, so nothing, not even a
+ *   host's own report query, reads a value that nothing keeps true.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -74,6 +79,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
       CREATE INDEX ${t.audit}_config ON ${t.audit} (tenant_id, config_id, id);
     `,
+  },
+  {
+    version: 2,
+    name: 'kek id derived from the sealed key',
+    sql: (t) => `ALTER TABLE ${t.configs} DROP COLUMN kek_id;`,
   },
 ];
 

@@ -22,6 +22,7 @@ export interface ConfigRow {
   enabled: number | bigint;
   is_default: number | bigint;
   key_hint: string | null;
+  /** Not a column: derived from `sealed_key` by {@link KEK_ID_SQL} in every select. */
   kek_id: string | null;
   sealed_key: string | null;
   key_set_at: string | null;
@@ -46,7 +47,11 @@ export interface AuditRow {
   detail: string;
 }
 
-/** Config columns in the order {@link configValues} binds them. */
+/**
+ * Config columns in the order {@link configValues} binds them: what the
+ * store writes. There is no KEK id column: reads derive it from
+ * `sealed_key` ({@link KEK_ID_SQL}).
+ */
 export const CONFIG_COLUMNS = [
   'tenant_id',
   'id',
@@ -60,7 +65,6 @@ export const CONFIG_COLUMNS = [
   'enabled',
   'is_default',
   'key_hint',
-  'kek_id',
   'sealed_key',
   'key_set_at',
   'key_expires_at',
@@ -71,8 +75,22 @@ export const CONFIG_COLUMNS = [
   'revision',
 ] as const;
 
-/** Columns every read but the resolution read selects: everything except `sealed_key`. */
-export const PUBLIC_CONFIG_COLUMNS = CONFIG_COLUMNS.filter((c) => c !== 'sealed_key').join(', ');
+/**
+ * The KEK id the stored sealed value names (`sealedKekId` in SQL): the text
+ * between `byokit:1:` and the next `:` when it is 1-32 characters of
+ * `A-Z a-z 0-9 _ -`, else NULL. Derived on every read, so a row can't claim
+ * a KEK its sealed value does not name.
+ */
+export const KEK_ID_SQL = `(CASE WHEN substr(sealed_key, 1, 9) = 'byokit:1:'
+    AND instr(substr(sealed_key, 10), ':') BETWEEN 2 AND 33
+    AND substr(sealed_key, 10, instr(substr(sealed_key, 10), ':') - 1) NOT GLOB '*[^A-Za-z0-9_-]*'
+  THEN substr(sealed_key, 10, instr(substr(sealed_key, 10), ':') - 1) END)`;
+
+/** What every read but the two sealed reads selects: every column except `sealed_key`, plus the derived `kek_id`. */
+export const PUBLIC_CONFIG_COLUMNS = [...CONFIG_COLUMNS.filter((c) => c !== 'sealed_key'), `${KEK_ID_SQL} AS kek_id`].join(', ');
+
+/** What the sealed reads (`loadCandidates`, `loadSealedConfig`) select: the public columns and `sealed_key`. */
+export const SEALED_CONFIG_COLUMNS = `${PUBLIC_CONFIG_COLUMNS}, sealed_key`;
 
 /** Audit columns in the order {@link auditValues} binds them. */
 export const AUDIT_COLUMNS = ['tenant_id', 'id', 'at', 'config_id', 'actor', 'type', 'changes', 'key_hint', 'detail'] as const;
@@ -92,7 +110,6 @@ export function configValues(record: ConfigRecord, sealedKey: string | null): Sq
     record.enabled ? 1 : 0,
     record.isDefault ? 1 : 0,
     record.keyHint,
-    record.kekId,
     sealedKey,
     record.keySetAt,
     record.keyExpiresAt,
@@ -104,7 +121,7 @@ export function configValues(record: ConfigRecord, sealedKey: string | null): Sq
   ];
 }
 
-/** A fresh {@link ConfigRecord} from a row (without `sealedKey`, even if the row has it). */
+/** A fresh {@link ConfigRecord} from a selected row (without `sealedKey`, even if the row has it). */
 export function toConfigRecord(row: ConfigRow): ConfigRecord {
   return {
     id: row.id,

@@ -27,7 +27,9 @@ import type { SqliteDriver } from './open-database.js';
 import {
   AUDIT_COLUMNS,
   CONFIG_COLUMNS,
+  KEK_ID_SQL,
   PUBLIC_CONFIG_COLUMNS,
+  SEALED_CONFIG_COLUMNS,
   auditValues,
   configValues,
   toAuditEvent,
@@ -36,7 +38,7 @@ import {
 } from './rows.js';
 import type { AuditRow, ConfigRow } from './rows.js';
 import { tableNames } from './tables.js';
-import { patchedFields } from '../../src/store/patch.js';
+import { patchedFields, storedRecord } from '../../src/store/patch.js';
 import type { TableNames } from './tables.js';
 
 /** Options of {@link SqliteStore}. */
@@ -183,7 +185,7 @@ export class SqliteStore implements StorageAdapter {
       const params: SqliteValue[] = [tenantId];
       if (query.scope !== undefined) (where.push('scope = ?'), params.push(query.scope));
       if (query.provider !== undefined) (where.push('provider = ?'), params.push(query.provider));
-      if (query.kekIdNot !== undefined) (where.push('kek_id IS NOT NULL AND kek_id <> ?'), params.push(query.kekIdNot));
+      if (query.kekIdNot !== undefined) (where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`), params.push(query.kekIdNot));
       if (query.cursor !== undefined) (where.push('id > ?'), params.push(query.cursor));
       params.push(query.limit + 1);
       const rows = this.#statement(
@@ -215,7 +217,7 @@ export class SqliteStore implements StorageAdapter {
           id,
         );
         this.#insertAudit({ ...options.audit, tenantId });
-        return next;
+        return storedRecord(next, nextSealed);
       }),
     );
   }
@@ -236,9 +238,16 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('loadCandidates', () => {
       // One statement for any number of scopes: the list travels as one JSON parameter.
       const rows = this.#statement(
-        `SELECT ${CONFIG_COLUMNS.join(', ')} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
       ).all(tenantId, JSON.stringify(scopes)) as ConfigRow[];
       return rows.map(toCandidateRecord);
+    });
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    return this.#wrap('loadSealedConfig', () => {
+      const row = this.#selectRow(tenantId, id);
+      return row ? toCandidateRecord(row) : null;
     });
   }
 
@@ -324,7 +333,7 @@ export class SqliteStore implements StorageAdapter {
   }
 
   #selectRow(tenantId: string, id: string): ConfigRow | undefined {
-    return this.#statement(`SELECT ${CONFIG_COLUMNS.join(', ')} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as
+    return this.#statement(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as
       | ConfigRow
       | undefined;
   }

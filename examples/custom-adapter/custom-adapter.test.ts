@@ -1,6 +1,6 @@
 // Runs byokit's published conformance suite on the example adapter, exactly
 // as an adapter author would in their own repository.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeAuditEvent, makeConfigRecord, runStorageAdapterTests } from 'byokit/testing';
@@ -16,6 +16,16 @@ runStorageAdapterTests({
       store: new JsonFileStore(path),
       // The raw look: the file itself is everything this store holds.
       rawDump: () => readFile(path, 'utf8').catch(() => ''),
+      // The copied-row attack: edit the file behind the store, as anyone with access to it could.
+      copyRowBehindAdapter: async (from, toTenantId, { keepStoredTenant }) => {
+        const state = JSON.parse(await readFile(path, 'utf8'));
+        const row = structuredClone(state.tenants[from.tenantId].configs[from.id]);
+        if (!keepStoredTenant) row.record.tenantId = toTenantId;
+        state.tenants[toTenantId] ??= { configs: {}, audit: [] };
+        state.tenants[toTenantId].configs[from.id] = row;
+        await writeFile(path, JSON.stringify(state));
+        return true;
+      },
       cleanup: () => rm(dir, { recursive: true, force: true }),
     };
   },

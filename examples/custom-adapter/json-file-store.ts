@@ -13,12 +13,15 @@
  *   reader or a crash sees the old file or the new one, never half of one.
  * - A failed rule (name taken, stale revision) throws before anything is
  *   written.
+ * - The KEK id is never stored: every read derives it from the sealed key
+ *   (`storedRecord`, `sealedKekId`), so a record can't claim a KEK its
+ *   sealed key does not name.
  *
  * Good for one process and small numbers of configs; the whole file is
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, patchedFields } from 'byokit';
+import { ConflictError, patchedFields, sealedKekId, storedRecord } from 'byokit';
 import type {
   AuditEvent,
   AuditQuery,
@@ -85,21 +88,21 @@ export class JsonFileStore implements StorageAdapter {
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, record.id);
       tenant.configs[record.id] = { record: structuredClone(record), sealedKey: null };
       tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
-      return { value: structuredClone(record), write: true };
+      return { value: storedRecord(record, null), write: true };
     });
   }
 
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     const stored = (await this.#read()).tenants[tenantId]?.configs[id];
-    return stored ? stored.record : null;
+    return stored ? storedRecord(stored.record, stored.sealedKey) : null;
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
     const records = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
-      .map((c) => c.record)
-      .filter((r) => query.scope === undefined || r.scope === query.scope)
-      .filter((r) => query.provider === undefined || r.provider === query.provider)
-      .filter((r) => query.kekIdNot === undefined || (r.kekId !== null && r.kekId !== query.kekIdNot))
+      .filter((c) => query.scope === undefined || c.record.scope === query.scope)
+      .filter((c) => query.provider === undefined || c.record.provider === query.provider)
+      .filter((c) => query.kekIdNot === undefined || (c.sealedKey !== null && sealedKekId(c.sealedKey) !== query.kekIdNot))
+      .map((c) => storedRecord(c.record, c.sealedKey))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
     return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
@@ -121,9 +124,10 @@ export class JsonFileStore implements StorageAdapter {
       }
       const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
-      tenant.configs[id] = { record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
+      const next: StoredConfig = { record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
+      tenant.configs[id] = next;
       tenant.audit.push({ ...structuredClone(options.audit), tenantId });
-      return { value: structuredClone(record), write: true };
+      return { value: storedRecord(next.record, next.sealedKey), write: true };
     });
   }
 
@@ -141,7 +145,12 @@ export class JsonFileStore implements StorageAdapter {
     const wanted = new Set(scopes);
     return Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
       .filter((c) => wanted.has(c.record.scope))
-      .map((c) => ({ ...c.record, sealedKey: c.sealedKey }));
+      .map((c) => ({ ...storedRecord(c.record, c.sealedKey), sealedKey: c.sealedKey }));
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    const stored = (await this.#read()).tenants[tenantId]?.configs[id];
+    return stored ? { ...storedRecord(stored.record, stored.sealedKey), sealedKey: stored.sealedKey } : null;
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {

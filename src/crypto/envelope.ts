@@ -17,10 +17,9 @@ import { DecryptionError } from '../errors.js';
 import { dataAad, wrapAad, type SealContext } from './aad.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
-import { KEK_ID_PATTERN } from './keyring.js';
+import { KEK_ID_PATTERN, SEALED_PREFIX } from './sealed-kek-id.js';
 
-/** The version tag every sealed value starts with. */
-export const SEALED_PREFIX = 'byokit:1:';
+export { SEALED_PREFIX, sealedKekId } from './sealed-kek-id.js';
 const DEK_LENGTH = 32;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
@@ -77,15 +76,6 @@ function parse(sealed: string): SealedParts {
   // A body holds at least one byte of key: an empty secret is never sealed.
   if (commitment.length !== COMMITMENT_LENGTH || body.length <= NONCE_LENGTH + TAG_LENGTH) throw failure();
   return { kekId, wrapped, commitment, body };
-}
-
-/** The KEK id a sealed value names, without opening it; `null` if unreadable. */
-export function sealedKekId(sealed: string): string | null {
-  try {
-    return parse(sealed).kekId;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -11,12 +11,13 @@ import { concatBytes, equalBytes, randomBytes } from '@noble/ciphers/utils.js';
 import { KeyringError } from '../errors.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
+import { KEK_ID_PATTERN } from './sealed-kek-id.js';
+
+export { KEK_ID_PATTERN } from './sealed-kek-id.js';
 
 /** KEK length in bytes (AES-256). */
 export const KEK_LENGTH = 32;
 const NONCE_LENGTH = 12;
-/** Allowed KEK ids; the sealed format relies on it (see docs/format.md). */
-export const KEK_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const ENV_VARIABLE = 'BYOKIT_MASTER_KEYS';
 
 /** One key-encryption key. */

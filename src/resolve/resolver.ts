@@ -23,9 +23,14 @@ export interface DecisionInput {
   now: Date;
 }
 
-/** The decision: a config, the platform key for a provider, or nothing. */
+/**
+ * The decision: a config, the platform key for a provider, or nothing. A
+ * config whose stored key can't be whole (`undecryptable`) is still the
+ * decision: it wins where its key would, and the request fails closed.
+ */
 export type Decision =
   | { kind: 'config'; record: CandidateRecord; source: KeySource; trace: TraceEntry[] }
+  | { kind: 'undecryptable'; record: CandidateRecord; trace: TraceEntry[] }
   | { kind: 'platform'; provider: string; trace: TraceEntry[] }
   | { kind: 'none'; provider: string | null; trace: TraceEntry[] }
   | { kind: 'mismatch'; record: CandidateRecord; provider: string; trace: TraceEntry[] };
@@ -33,9 +38,25 @@ export type Decision =
 /** Why a candidate can't be used right now, or `null` if it can. */
 export function unusableReason(record: CandidateRecord, now: Date): SkipReason | null {
   if (!record.enabled) return 'disabled';
-  if (record.sealedKey === null) return 'missing_key';
+  if (record.sealedKey === null && record.keyHint === null) return 'missing_key';
   if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
   return null;
+}
+
+/**
+ * Whether an enabled candidate's stored key is broken in a way the row
+ * shows: a hint without a sealed value (the sealed value was removed behind
+ * the vault) or a sealed value without a hint. Either way a key is present
+ * and can't be used: the request fails closed instead of falling through to
+ * another key (DESIGN rules 7 and 13).
+ */
+export function keyDisagrees(record: CandidateRecord): boolean {
+  return (record.sealedKey === null) !== (record.keyHint === null);
+}
+
+/** A usable-looking candidate as its decision: the config, or a fail-closed `undecryptable`. */
+function chosen(record: CandidateRecord, trace: TraceEntry[]): Decision {
+  return keyDisagrees(record) ? { kind: 'undecryptable', record, trace } : { kind: 'config', record, source: sourceOf(record), trace };
 }
 
 /** Default first, then most recently created (ids are time-ordered). */
@@ -75,7 +96,7 @@ export function decideResolution(input: DecisionInput): Decision {
     const reason = unusableReason(record, now);
     if (reason === null) {
       trace.push({ ...entry, outcome: 'selected' });
-      return { kind: 'config', record, source: sourceOf(record), trace };
+      return chosen(record, trace);
     }
     trace.push({ ...entry, outcome: 'skipped', reason });
     // The named config's provider still says what the request needs.
@@ -100,7 +121,7 @@ export function decideResolution(input: DecisionInput): Decision {
         const entry = { step: kind, scope, configId: record.id, configName: record.name };
         if (reason === null) {
           trace.push({ ...entry, outcome: 'selected' });
-          return { kind: 'config', record, source: sourceOf(record), trace };
+          return chosen(record, trace);
         }
         trace.push({ ...entry, outcome: 'skipped', reason });
       }

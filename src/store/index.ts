@@ -1,3 +1,4 @@
 export { MemoryStore } from './memory.js';
 export * from './types.js';
-export { CONFIG_PATCH_FIELDS, copyConfigRecord, patchedFields } from './patch.js';
+export { CONFIG_PATCH_FIELDS, copyConfigRecord, patchedFields, storedRecord } from './patch.js';
+export { sealedKekId } from '../crypto/sealed-kek-id.js';

@@ -6,7 +6,8 @@
  * @module
  */
 import { ConflictError } from '../errors.js';
-import { copyConfigRecord, patchedFields } from './patch.js';
+import { sealedKekId } from '../crypto/sealed-kek-id.js';
+import { copyConfigRecord, patchedFields, storedRecord } from './patch.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -28,6 +29,15 @@ interface StoredRow {
 }
 
 const copyRecord = copyConfigRecord;
+
+/** The record as reads return it: `kekId` from the sealed value, whatever the record says. */
+function readRecord(row: StoredRow): ConfigRecord {
+  return storedRecord(row.record, row.sealedKey);
+}
+
+function readCandidate(row: StoredRow): CandidateRecord {
+  return { ...readRecord(row), sealedKey: row.sealedKey };
+}
 
 function copyEvent(event: AuditEvent): AuditEvent {
   return {
@@ -105,24 +115,25 @@ export class MemoryStore implements StorageAdapter {
     this.#assertNameFree(rows, record.name);
     this.appendAudit({ ...audit, tenantId: record.tenantId });
     if (record.isDefault) this.#clearOtherDefaults(rows, record.scope, record.id);
-    rows.set(record.id, { record: copyRecord(record), sealedKey: null });
-    return copyRecord(record);
+    const row: StoredRow = { record: copyRecord(record), sealedKey: null };
+    rows.set(record.id, row);
+    return readRecord(row);
   }
 
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     const row = this.#tenants.get(tenantId)?.get(id);
-    return row ? copyRecord(row.record) : null;
+    return row ? readRecord(row) : null;
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
     const rows = [...(this.#tenants.get(tenantId)?.values() ?? [])]
-      .map((row) => row.record)
-      .filter((r) => query.scope === undefined || r.scope === query.scope)
-      .filter((r) => query.provider === undefined || r.provider === query.provider)
-      .filter((r) => query.kekIdNot === undefined || (r.kekId !== null && r.kekId !== query.kekIdNot))
+      .filter(({ record: r }) => query.scope === undefined || r.scope === query.scope)
+      .filter(({ record: r }) => query.provider === undefined || r.provider === query.provider)
+      .filter((row) => query.kekIdNot === undefined || (row.sealedKey !== null && sealedKekId(row.sealedKey) !== query.kekIdNot))
+      .map(readRecord)
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const page = pageById(rows, query.cursor, query.limit, false);
-    return { items: page.items.map(copyRecord), nextCursor: page.nextCursor };
+    return { items: page.items, nextCursor: page.nextCursor };
   }
 
   async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
@@ -138,8 +149,9 @@ export class MemoryStore implements StorageAdapter {
     const next: ConfigRecord = copyRecord({ ...row.record, ...fields, revision: row.record.revision + 1 });
     const { sealedKey } = patch;
     if (next.isDefault) this.#clearOtherDefaults(rows, next.scope, id);
-    rows.set(id, { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey });
-    return copyRecord(next);
+    const stored: StoredRow = { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey };
+    rows.set(id, stored);
+    return readRecord(stored);
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
@@ -152,9 +164,12 @@ export class MemoryStore implements StorageAdapter {
 
   async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
     const wanted = new Set(scopes);
-    return [...(this.#tenants.get(tenantId)?.values() ?? [])]
-      .filter((row) => wanted.has(row.record.scope))
-      .map((row) => ({ ...copyRecord(row.record), sealedKey: row.sealedKey }));
+    return [...(this.#tenants.get(tenantId)?.values() ?? [])].filter((row) => wanted.has(row.record.scope)).map(readCandidate);
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    const row = this.#tenants.get(tenantId)?.get(id);
+    return row ? readCandidate(row) : null;
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
@@ -172,9 +187,20 @@ export class MemoryStore implements StorageAdapter {
    */
   inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[] } {
     return {
-      configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map((row) => ({ ...copyRecord(row.record), sealedKey: row.sealedKey })),
+      configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map(readCandidate),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
       otherTenants: [...this.#tenants.keys(), ...this.#audit.keys()].filter((t) => t !== tenantId),
     };
+  }
+
+  /**
+   * Test-only raw write: files `row` under `tenantId` exactly as given (its
+   * own `tenantId` and `id` fields included, whatever they say), replacing
+   * any row of that id. For tests that tamper with what is stored behind the
+   * adapter, such as a row copied into another tenant; never needed otherwise.
+   */
+  putRaw(tenantId: string, row: CandidateRecord): void {
+    const { sealedKey, ...record } = row;
+    this.#rows(tenantId).set(row.id, { record: copyRecord(record), sealedKey });
   }
 }

@@ -1,12 +1,16 @@
 /**
  * What an update may change, shared by adapters so none of them lets a patch
- * rewrite `id`, `tenantId`, `createdAt` or `revision`.
+ * rewrite `id`, `tenantId`, `createdAt`, `revision` or `kekId`.
  *
  * @module
  */
+import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import type { ConfigPatch, ConfigRecord } from './types.js';
 
-/** The record fields an update may change (`sealedKey` travels beside them). */
+/**
+ * The record fields an update may change (`sealedKey` travels beside them;
+ * `kekId` is derived from it, never patched).
+ */
 export const CONFIG_PATCH_FIELDS = [
   'scope',
   'name',
@@ -18,7 +22,6 @@ export const CONFIG_PATCH_FIELDS = [
   'enabled',
   'isDefault',
   'keyHint',
-  'kekId',
   'keySetAt',
   'keyExpiresAt',
   'lastValidatedAt',
@@ -50,8 +53,25 @@ export function copyConfigRecord(record: ConfigRecord): ConfigRecord {
     tenantId: record.tenantId,
     createdAt: record.createdAt,
     revision: record.revision,
-    ...(Object.fromEntries(CONFIG_PATCH_FIELDS.map((field) => [field, record[field]])) as Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision'>),
+    kekId: record.kekId,
+    ...(Object.fromEntries(CONFIG_PATCH_FIELDS.map((field) => [field, record[field]])) as Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>),
     routes: [...record.routes],
     options: { ...record.options },
   };
+}
+
+/**
+ * A fresh copy of a stored record as a read returns it, with `kekId`
+ * derived from the stored sealed value (never taken from the record). For
+ * adapters that keep a record and its sealed value side by side; add
+ * `sealedKey` beside it for the two sealed reads.
+ *
+ * @example
+ * ```ts
+ * const record = storedRecord(row.record, row.sealedKey);          // getConfig, listConfigs
+ * const candidate = { ...storedRecord(row.record, row.sealedKey), sealedKey: row.sealedKey };
+ * ```
+ */
+export function storedRecord(record: ConfigRecord, sealedKey: string | null): ConfigRecord {
+  return { ...copyConfigRecord(record), kekId: sealedKekId(sealedKey) };
 }

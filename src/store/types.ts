@@ -11,7 +11,11 @@
  * - A missing record is `null` (or `false`), never `undefined`, never an error.
  * - Records come back as plain objects equal to what was written (same
  *   field values, ISO strings for times), never with `sealedKey`, except
- *   from {@link StorageAdapter.loadCandidates}.
+ *   from {@link StorageAdapter.loadCandidates} and
+ *   {@link StorageAdapter.loadSealedConfig}.
+ * - `kekId` is never stored on its own: every read derives it from the
+ *   stored sealed value (`sealedKekId`, see docs/format.md), so a row can't
+ *   claim a KEK its sealed value does not name.
  * - Each change and its audit event are written together or not at all;
  *   the event is stored under the tenant of the call (for `createConfig`,
  *   the record's tenant), whatever its own `tenantId` says.
@@ -58,7 +62,12 @@ export interface ConfigRecord {
   isDefault: boolean;
   /** Public hint of the stored key; `null` exactly when no key is stored. */
   keyHint: string | null;
-  /** Id of the KEK that wrapped the stored key's data key; `null` when no key. */
+  /**
+   * Id of the KEK that wrapped the stored key's data key, as the stored
+   * sealed value names it; `null` when no key is stored (or the stored value
+   * names none). Derived on every read from the sealed value
+   * (`sealedKekId`), never stored or patched on its own.
+   */
   kekId: string | null;
   keySetAt: string | null;
   keyExpiresAt: string | null;
@@ -77,11 +86,12 @@ export interface CandidateRecord extends ConfigRecord {
 }
 
 /**
- * The fields an update may change. `sealedKey` must change together with
- * `keyHint` and `kekId` (the vault always sends them together).
+ * The fields an update may change. `sealedKey` changes together with
+ * `keyHint` (the vault always sends them together); `kekId` is not part of
+ * a patch: it follows the sealed value.
  */
 export type ConfigPatch = Partial<
-  Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision'>
+  Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>
 > & { sealedKey?: string | null };
 
 /** The kinds of audit event. */
@@ -135,7 +145,11 @@ export interface ConfigQuery {
   /** Only configs in exactly this scope. */
   scope?: ScopePath;
   provider?: string;
-  /** Only configs with a stored key whose `kekId` differs from this one (used by rewrap). */
+  /**
+   * Only configs with a stored key whose KEK id, as its sealed value names
+   * it, differs from this one (used by rewrap). A stored value that names no
+   * KEK counts as differing, so rewrap reports it instead of skipping it.
+   */
   kekIdNot?: string;
   /** Opaque cursor from a previous page. */
   cursor?: string;
@@ -220,10 +234,23 @@ export interface StorageAdapter {
 
   /**
    * The resolution read: every config of the tenant whose scope is one of
-   * `scopes`, with its sealed key, in one round trip to the backend. The
-   * only read that returns sealed key material.
+   * `scopes`, with its sealed key, in one round trip to the backend. With
+   * {@link StorageAdapter.loadSealedConfig}, the only read that returns
+   * sealed key material.
    */
   loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]>;
+
+  /**
+   * One config with its sealed key (`sealedKey: null` when it has none), or
+   * `null` if this tenant has no config with that id: the read behind key
+   * validation, re-sealing for a new endpoint and rewrap.
+   * - Returns `null` for another tenant's id, even when that tenant has a
+   *   config with this id.
+   * - Reads that one row only, never the rest of its scope or tenant, in one
+   *   round trip to the backend where the backend allows it.
+   * - The result equals what `loadCandidates` returns for the same config.
+   */
+  loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null>;
 
   /** The tenant's audit events, newest first, one page at a time. */
   listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
@@ -237,5 +264,6 @@ export const STORAGE_ADAPTER_METHODS = [
   'updateConfig',
   'deleteConfig',
   'loadCandidates',
+  'loadSealedConfig',
   'listAudit',
 ] as const satisfies readonly (keyof StorageAdapter)[];

@@ -115,6 +115,7 @@ export interface FakeKey {
   /** An opaque sealed string (`byokit:1:...`), the only form an adapter ever sees. */
   sealedKey: string;
   keyHint: string;
+  /** The KEK id the sealed form names: what an adapter must report as the record's `kekId`. */
   kekId: string;
 }
 
@@ -145,12 +146,12 @@ export function makeFakeKey(kekId = 'kek-1'): FakeKey {
   };
 }
 
-/** The patch the vault sends to set or replace a key: sealed key, hint and KEK id together. */
+/** The patch the vault sends to set or replace a key: sealed key and hint together (the KEK id follows the sealed key). */
 export function makeKeyPatch(key: FakeKey, at = new Date().toISOString()): ConfigPatch {
-  return { sealedKey: key.sealedKey, keyHint: key.keyHint, kekId: key.kekId, keySetAt: at, updatedAt: at };
+  return { sealedKey: key.sealedKey, keyHint: key.keyHint, keySetAt: at, updatedAt: at };
 }
 
 /** The patch the vault sends to remove a key. */
 export function makeKeyRemovalPatch(at = new Date().toISOString()): ConfigPatch {
-  return { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, updatedAt: at };
+  return { sealedKey: null, keyHint: null, keySetAt: null, updatedAt: at };
 }

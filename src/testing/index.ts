@@ -19,10 +19,12 @@ export { describeNames } from './names.js';
 export { describeDefaults } from './defaults.js';
 export { describeKeys } from './keys.js';
 export { describeResolutionRead } from './resolution-read.js';
+export { describeSealedRead } from './sealed-read.js';
 export { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
 export { describePagination } from './pagination.js';
 export { describeAudit } from './audit.js';
 export { describeVaultRoundTrip } from './vault-round-trip.js';
+export { describeCopiedRows } from './copied-rows.js';
 export {
   makeAuditEvent,
   makeAuditEventFor,

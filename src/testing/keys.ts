@@ -58,8 +58,9 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       const record = await createConfig(store, { tenantId: a });
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~+/=';
       const sealedKey = `byokit:1:kek-long:${alphabet.repeat(120)}`;
-      await store.updateConfig(a, record.id, { sealedKey, keyHint: 'sk-...long', kekId: 'kek-long' }, { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(a, record.id, { sealedKey, keyHint: 'sk-...long' }, { audit: makeAuditEventFor(record, 'key.set') });
       expect(await sealedOf(store, a, record.id)).toBe(sealedKey);
+      expect((await store.getConfig(a, record.id))?.kekId).toBe('kek-long');
     });
 
     it('race: concurrent key replacements never leave a half-written record (sealed key, hint and KEK id stay paired)', async () => {

@@ -70,7 +70,7 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       };
       const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
       const { sealedKey, ...visible } = patch;
-      const expected = { ...record, ...visible, revision: 2 };
+      const expected = { ...record, ...visible, kekId: key.kekId, revision: 2 };
       expect(sealedKey).toBe(key.sealedKey);
       expect(updated).toStrictEqual(expected);
       expect(await store.getConfig(a, record.id)).toStrictEqual(expected);

@@ -4,6 +4,7 @@
  * @module
  */
 import { describeAudit } from './audit.js';
+import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeys } from './keys.js';
 import { describeNames } from './names.js';
@@ -11,6 +12,7 @@ import { describePagination } from './pagination.js';
 import { describeRecords } from './records.js';
 import { describeResolutionRead } from './resolution-read.js';
 import { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
+import { describeSealedRead } from './sealed-read.js';
 import { describeTenantIsolation } from './tenant-isolation.js';
 import type { StorageAdapterTestOptions } from './types.js';
 import { describeVaultRoundTrip } from './vault-round-trip.js';
@@ -23,16 +25,19 @@ export const conformanceGroups = {
   defaults: describeDefaults,
   keys: describeKeys,
   resolutionRead: describeResolutionRead,
+  sealedRead: describeSealedRead,
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
   pagination: describePagination,
   audit: describeAudit,
   vaultRoundTrip: describeVaultRoundTrip,
+  copiedRows: describeCopiedRows,
 } as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
 
 /**
  * Registers the whole storage-adapter conformance suite with vitest: every
- * rule of the {@link StorageAdapter} contract, the races, and (when
- * `rawDump` is given) the look behind the adapter. Call it at the top level
+ * rule of the {@link StorageAdapter} contract, the races, (when
+ * `rawDump` is given) the look behind the adapter, and (when
+ * `copyRowBehindAdapter` is given) the copied-row attack through the vault. Call it at the top level
  * of a test file.
  *
  * @example

@@ -23,6 +23,23 @@ export interface StoreUnderTest {
    * audit event commit together; without it that check is skipped.
    */
   breakAuditWrites?: () => Promise<void> | void;
+  /**
+   * Copies one stored config, sealed key included, into another tenant's
+   * keyspace behind the adapter, as someone with write access to the
+   * backend could: the "copied row" attack. With `keepStoredTenant` the copy
+   * is verbatim, so its own tenant field still names the source tenant (a
+   * Redis hash copied under another tenant's key); without it the copy's
+   * tenant field says `toTenantId` (a SQL row whose tenant column was
+   * rewritten). Return `false` when the backend can't hold that kind of copy
+   * (a SQL row has one tenant column: no verbatim copy); the check is then
+   * skipped with that reason. Enables the `copiedRows` checks; without it
+   * they are skipped.
+   */
+  copyRowBehindAdapter?: (
+    from: { tenantId: string; id: string },
+    toTenantId: string,
+    options: { keepStoredTenant: boolean },
+  ) => Promise<boolean> | boolean;
   /** Releases what `createStore` made: drop the schema, delete the keys, close the client. */
   cleanup?: () => Promise<void> | void;
 }

@@ -90,16 +90,50 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
   }
 }
 
-/** What a config's sealed key is bound to: tenant, config, provider and endpoint. */
-export function sealContext(record: Pick<ConfigRecord, 'tenantId' | 'id' | 'provider' | 'baseUrl'>): SealContext {
-  return { tenantId: record.tenantId, configId: record.id, provider: record.provider, baseUrl: record.baseUrl };
+/**
+ * What a config's sealed key is bound to: the tenant of the call and the
+ * config id that was asked for (DESIGN rule 14: trust the request, never
+ * the row), with the record's provider and endpoint.
+ */
+export function sealContext(tenantId: string, configId: string, record: Pick<ConfigRecord, 'provider' | 'baseUrl'>): SealContext {
+  return { tenantId, configId, provider: record.provider, baseUrl: record.baseUrl };
 }
 
 /**
- * One config with its sealed key, through the resolution read of its scope
- * (the only read that returns sealed material); `null` if it is not there.
+ * Refuses a record the store returned for another tenant (or, when `id` is
+ * given, another config) than the call asked for: a row copied or moved
+ * behind the adapter. The message names what was asked, never the
+ * record's own values.
  */
-export async function loadSealedRow(ctx: VaultContext, tenantId: string, scope: string, id: string): Promise<CandidateRecord | null> {
-  const rows = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(tenantId, [scope]));
-  return rows.find((row) => row.id === id) ?? null;
+export function checkRecord<R extends ConfigRecord>(ctx: VaultContext, record: R, tenantId: string, id?: string): R {
+  const field = record.tenantId !== tenantId ? 'tenantId' : id !== undefined && record.id !== id ? 'id' : null;
+  if (field !== null) {
+    const asked = id === undefined ? `tenant "${tenantId}"` : `config ${id} of tenant "${tenantId}"`;
+    throw new StoreError(
+      'RECORD_MISMATCH',
+      `[byokit] [vault] the ${ctx.store.name} store returned a record whose ${field} is not the one asked for (${asked}); refusing it (a row copied or moved behind the adapter)`,
+    );
+  }
+  return record;
+}
+
+/** A tenant's config (no sealed key), checked against the request; `null` if it is not there. */
+export async function loadConfig(ctx: VaultContext, tenantId: string, id: string): Promise<ConfigRecord | null> {
+  const record = await callStore(ctx, 'getConfig', () => ctx.store.getConfig(tenantId, id));
+  return record ? checkRecord(ctx, record, tenantId, id) : null;
+}
+
+/** One config with its sealed key (one row, one read), checked against the request; `null` if it is not there. */
+export async function loadSealedConfig(ctx: VaultContext, tenantId: string, id: string): Promise<CandidateRecord | null> {
+  const row = await callStore(ctx, 'loadSealedConfig', () => ctx.store.loadSealedConfig(tenantId, id));
+  return row ? checkRecord(ctx, row, tenantId, id) : null;
+}
+
+/**
+ * Whether a record holds a key: a hint or a sealed value (its KEK id). Both
+ * count, so a row whose hint was removed behind the vault still counts as
+ * keyed wherever that decides who may touch it.
+ */
+export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean {
+  return record.keyHint !== null || record.kekId !== null;
 }

@@ -11,7 +11,7 @@ import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
 import type { CandidateRecord, ConfigOptions } from '../store/types.js';
-import { callStore, sealContext, type VaultContext } from './context.js';
+import { callStore, checkRecord, sealContext, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
 import type { GuardRequest, PlatformKey } from './options.js';
 import { parseInput, resolveInputSchema } from './schemas.js';
@@ -92,14 +92,10 @@ async function fromConfig(ctx: VaultContext, request: ResolveRequest, record: Ca
   });
   let plaintext: string;
   try {
-    plaintext = await openSecret(record.sealedKey!, sealContext(record), ctx.keyring);
+    plaintext = await openSecret(record.sealedKey!, sealContext(request.tenantId, record.id, record), ctx.keyring);
   } catch (error) {
     // Fail closed (DESIGN rule 13): never fall back to another key.
-    throw new DecryptionError(
-      'KEY_UNDECRYPTABLE',
-      `[byokit] [resolve] the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`,
-      { cause: error },
-    );
+    throw undecryptable(record, error);
   }
   return {
     source,
@@ -112,6 +108,14 @@ async function fromConfig(ctx: VaultContext, request: ResolveRequest, record: Ca
     configName: record.name,
     key: new Secret(plaintext, record.keyHint ?? keyHint(plaintext, prefixesOf(ctx, record.provider))),
   };
+}
+
+function undecryptable(record: CandidateRecord, cause?: unknown): DecryptionError {
+  return new DecryptionError(
+    'KEY_UNDECRYPTABLE',
+    `[byokit] [resolve] the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider: string, trace: TraceEntry[]): Promise<Snapshot> {
@@ -148,6 +152,8 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
   const request = parseInput(resolveInputSchema, input, 'resolve request');
   const chain = scopeChain(request.scope);
   const candidates = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain));
+  // A candidate of another tenant fails the whole resolution: skipping it could hand out a weaker key instead.
+  for (const candidate of candidates) checkRecord(ctx, candidate, request.tenantId);
   let explicit: CandidateRecord | null = null;
   if (request.config !== undefined) {
     explicit = candidates.find((c) => c.id === request.config) ?? candidates.find((c) => c.name === request.config) ?? null;
@@ -158,6 +164,9 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
+  } else if (decision.kind === 'undecryptable') {
+    // The row says a key is stored but its sealed value is gone (or the reverse): a present key, never a fallback.
+    throw undecryptable(decision.record);
   } else if (decision.kind === 'mismatch') {
     throw new ProviderError(
       'PROVIDER_MISMATCH',

@@ -98,6 +98,14 @@ export const setKeyOptionsSchema = z
   })
   .strict();
 
+/** Options of `validateKey`. */
+export const validateKeyOptionsSchema = z
+  .object({
+    /** Passed to the provider SDK's constructor (timeouts, fetch, headers). */
+    clientOptions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
 /** The key itself: a non-empty string of at most 8 KiB. Its value never appears in an error. */
 export const providerKeySchema = z
   .string({ error: 'must be a string' })

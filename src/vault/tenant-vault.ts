@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DecryptionError, NotFoundError, ProviderError, ValidationError } from '../errors.js';
+import { ConflictError, DecryptionError, NotFoundError, ProviderError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../crypto/envelope.js';
 import { getProvider } from '../providers/registry.js';
@@ -13,7 +13,18 @@ import type { ProviderDescriptor, KeyValidationResult } from '../providers/types
 import { runKeyValidation } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
-import { auditEvent, callStore, loadSealedRow, retryOnConcurrentUpdate, sealContext, type AuditDraft, type VaultContext } from './context.js';
+import {
+  auditEvent,
+  callStore,
+  checkRecord,
+  hasKey,
+  loadConfig,
+  loadSealedConfig,
+  retryOnConcurrentUpdate,
+  sealContext,
+  type AuditDraft,
+  type VaultContext,
+} from './context.js';
 import { callDetached } from './hooks.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
@@ -26,6 +37,7 @@ import {
   providerKeySchema,
   setKeyOptionsSchema,
   updateConfigInputSchema,
+  validateKeyOptionsSchema,
 } from './schemas.js';
 import { toView, type ConfigView } from './views.js';
 import type { z } from 'zod';
@@ -82,6 +94,11 @@ export class TenantVault {
     });
   }
 
+  /** Asks the policy about an action on an existing config, naming the config's scope and provider. */
+  async #allowOn(record: ConfigRecord, action: string, permissions: readonly Permission[], extra: Partial<AuthorizeContext> = {}): Promise<void> {
+    await this.#allow(action, permissions, record.id, { scope: record.scope, provider: record.provider, ...extra });
+  }
+
   #view(record: ConfigRecord): ConfigView {
     return toView(record, this.#ctx.keyring, this.#ctx.now());
   }
@@ -96,21 +113,29 @@ export class TenantVault {
 
   async #load(id: unknown): Promise<ConfigRecord> {
     const configId = parseInput(configIdSchema, id, 'config id');
-    const record = await callStore(this.#ctx, 'getConfig', () => this.#ctx.store.getConfig(this.tenantId, configId));
+    const record = await loadConfig(this.#ctx, this.tenantId, configId);
     if (!record) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
     return record;
   }
 
-  async #loadSealed(record: ConfigRecord): Promise<CandidateRecord> {
-    const row = await loadSealedRow(this.#ctx, this.tenantId, record.scope, record.id);
-    if (!row) throw new NotFoundError(`[byokit] [vault] no config ${record.id} in tenant "${this.tenantId}"`);
+  /** The config with its sealed key: one row, one read (never its whole scope). */
+  async #loadSealed(id: unknown): Promise<CandidateRecord> {
+    const configId = parseInput(configIdSchema, id, 'config id');
+    const row = await loadSealedConfig(this.#ctx, this.tenantId, configId);
+    if (!row) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
     return row;
   }
 
+  /**
+   * Opens a config's stored key for this tenant and the id asked for. A key
+   * whose row and sealed value disagree (a hint without a sealed value, or
+   * the reverse) is a present key that can't be opened: `KEY_UNDECRYPTABLE`.
+   */
   async #open(row: CandidateRecord): Promise<string> {
-    if (row.sealedKey === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
+    if (row.sealedKey === null && row.keyHint === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
     try {
-      return await openSecret(row.sealedKey, sealContext(row), this.#ctx.keyring);
+      if (row.sealedKey === null || row.keyHint === null) throw new Error('the stored row and its sealed value disagree');
+      return await openSecret(row.sealedKey, sealContext(this.tenantId, row.id, row), this.#ctx.keyring);
     } catch (error) {
       throw new DecryptionError('KEY_UNDECRYPTABLE', `[byokit] [vault] the key of config ${row.id} can't be opened; re-enter it`, { cause: error });
     }
@@ -140,6 +165,7 @@ export class TenantVault {
         }),
       );
       if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
+      checkRecord(this.#ctx, updated, this.tenantId, current.id);
       this.#published(audit);
       return this.#view(updated);
     });
@@ -203,36 +229,38 @@ export class TenantVault {
       revision: 1,
     };
     const audit = this.#event({ configId: record.id, type: 'config.created', changes: Object.keys(data).sort(), detail: { name: record.name, provider: record.provider } }, at);
-    const created = await callStore(this.#ctx, 'createConfig', () => this.#ctx.store.createConfig(record, { audit }));
+    const created = checkRecord(this.#ctx, await callStore(this.#ctx, 'createConfig', () => this.#ctx.store.createConfig(record, { audit })), this.tenantId, record.id);
     this.#published(audit);
     return this.#view(created);
   }
 
-  /** One config, or a `NOT_FOUND` error. Needs `config:read`. */
+  /** One config, or a `NOT_FOUND` error. Needs `config:read` in the config's scope. */
   async getConfig(id: string): Promise<ConfigView> {
-    await this.#allow('getConfig', ['config:read'], id);
-    return this.#view(await this.#load(id));
+    const record = await this.#load(id);
+    await this.#allowOn(record, 'getConfig', ['config:read']);
+    return this.#view(record);
   }
 
-  /** The tenant's configs in creation order, a page at a time. Needs `config:read`. */
+  /** The tenant's configs in creation order, a page at a time. Needs `config:read` (in `scope`, when the query names one). */
   async listConfigs(query: ListConfigsInput = {}): Promise<Page<ConfigView>> {
-    await this.#allow('listConfigs', ['config:read']);
     const q = parseInput(listConfigsInputSchema, query, 'config query');
+    await this.#allow('listConfigs', ['config:read'], undefined, q.scope === undefined ? {} : { scope: q.scope });
     const page = await callStore(this.#ctx, 'listConfigs', () => this.#ctx.store.listConfigs(this.tenantId, q));
-    return { items: page.items.map((r) => this.#view(r)), nextCursor: page.nextCursor };
+    return { items: page.items.map((r) => this.#view(checkRecord(this.#ctx, r, this.tenantId))), nextCursor: page.nextCursor };
   }
 
   /**
-   * Changes non-secret fields. Needs `config:write`. Changing `provider` or
-   * `baseUrl` decides where the key is sent, and moving a config that has a
-   * key to another scope decides who uses it, so those also need
-   * `key:manage`. A new base URL re-seals the stored key for it; a new
+   * Changes non-secret fields. Needs `config:write` in the config's scope,
+   * and for a move to another scope in the new scope too. Changing
+   * `provider` or `baseUrl` decides where the key is sent, and on a config
+   * that has a key, changing `routes` decides which traffic reaches it and
+   * moving it decides who uses it: those also need `key:manage` (in both
+   * scopes for a move). A new base URL re-seals the stored key for it; a new
    * provider removes the stored key (a key belongs to one provider). Moving
    * a config to another scope clears its default flag. A field given as
    * `undefined` is left as it is (`null` clears `model` or `baseUrl`).
    */
   async updateConfig(id: string, input: UpdateConfigInput): Promise<ConfigView> {
-    await this.#allow('updateConfig', ['config:write'], id);
     const parsed = parseInput(updateConfigInputSchema, input, 'config update');
     // `{ baseUrl: undefined }` means "not given", never "clear it" (that is `null`).
     const data = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as typeof parsed;
@@ -240,11 +268,21 @@ export class TenantVault {
       const changed = (Object.keys(data) as (keyof typeof data)[]).filter(
         (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
       );
-      if (changed.length === 0) return null;
-      // Where the key is sent (provider, endpoint) and who uses it (scope) are key decisions.
-      const movesKey = changed.includes('provider') || changed.includes('baseUrl') || (changed.includes('scope') && current.keyHint !== null);
-      if (movesKey) await this.#allow('updateConfig', ['key:manage'], id, { scope: current.scope, provider: current.provider, fields: changed });
       const next = { ...current, ...data };
+      // A move is asked about both ends: the policy sees `scope` = each end in turn and `toScope` = where it goes.
+      const scopes = changed.includes('scope') ? [current.scope, next.scope] : [current.scope];
+      const context = (scope: string): Partial<AuthorizeContext> => ({
+        scope,
+        provider: current.provider,
+        fields: changed,
+        ...(changed.includes('scope') ? { toScope: next.scope } : {}),
+      });
+      for (const scope of scopes) await this.#allow('updateConfig', ['config:write'], current.id, context(scope));
+      if (changed.length === 0) return null;
+      // Where the key is sent (provider, endpoint), which traffic reaches it (routes) and who uses it (scope) are key decisions.
+      const movesKey =
+        changed.includes('provider') || changed.includes('baseUrl') || (hasKey(current) && (changed.includes('scope') || changed.includes('routes')));
+      if (movesKey) for (const scope of scopes) await this.#allow('updateConfig', ['key:manage'], current.id, context(scope));
       this.#checkEndpoint(next);
       if (changed.includes('baseUrl') || changed.includes('provider')) await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
       const patch: ConfigPatch = {};
@@ -258,14 +296,15 @@ export class TenantVault {
       if (changed.includes('baseUrl')) Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
       if (changed.includes('provider')) Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
       if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
-      if (current.keyHint !== null && changed.includes('provider')) {
-        Object.assign(patch, { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null });
+      if (hasKey(current) && changed.includes('provider')) {
+        Object.assign(patch, { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null });
         changes.push('key');
-      } else if (current.keyHint !== null && changed.includes('baseUrl')) {
-        const row = await this.#loadSealed(current);
+      } else if (hasKey(current) && changed.includes('baseUrl')) {
+        const row = await this.#loadSealed(current.id);
+        // The key must be the one this write's revision holds; else read again and retry.
+        if (row.revision !== current.revision) throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [vault] config ${current.id} changed since it was read`);
         const plaintext = await this.#open(row);
-        patch.sealedKey = await sealSecret(plaintext, sealContext(next), this.#ctx.keyring);
-        patch.kekId = this.#ctx.keyring.primaryKekId;
+        patch.sealedKey = await sealSecret(plaintext, sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
         changes.push('key');
         patch.lastValidatedAt = null;
         patch.lastValidationStatus = null;
@@ -274,10 +313,10 @@ export class TenantVault {
     }, { cas: true });
   }
 
-  /** Deletes a config and its key. Needs `config:delete` (owners by default). */
+  /** Deletes a config and its key. Needs `config:delete` (owners by default) in the config's scope. */
   async deleteConfig(id: string): Promise<void> {
-    await this.#allow('deleteConfig', ['config:delete'], id);
     const current = await this.#load(id);
+    await this.#allowOn(current, 'deleteConfig', ['config:delete']);
     const at = this.#ctx.now();
     const audit = this.#event({ configId: current.id, type: 'config.deleted', keyHint: current.keyHint, detail: { name: current.name, provider: current.provider } }, at);
     const deleted = await callStore(this.#ctx, 'deleteConfig', () => this.#ctx.store.deleteConfig(this.tenantId, current.id, { audit }));
@@ -288,28 +327,27 @@ export class TenantVault {
   /**
    * Stores (or replaces) the config's key, sealed for this tenant, config,
    * provider and endpoint. Checks the key's format first; the key is never
-   * echoed in any error. Needs `key:manage`.
+   * echoed in any error. Needs `key:manage` in the config's scope.
    */
   async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
-    await this.#allow('setKey', ['key:manage'], id);
     const plaintext = parseInput(providerKeySchema, key, 'key');
     const { expiresAt } = parseInput(setKeyOptionsSchema, options, 'key options');
     if (expiresAt !== null && new Date(expiresAt).getTime() <= this.#ctx.now().getTime()) {
       throw new ValidationError('[byokit] [vault] invalid key options: expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
     }
     return this.#write(id, async (current, at) => {
+      await this.#allowOn(current, 'setKey', ['key:manage']);
       const descriptor = this.#descriptor(current.provider);
       const problem = descriptor.checkKeyFormat(plaintext);
       if (problem !== null) {
         throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a ${descriptor.label} key: ${problem}`);
       }
       const hint = keyHint(plaintext, descriptor.keyPrefixes);
-      const replacing = current.keyHint !== null;
+      const replacing = hasKey(current);
       return {
         patch: {
-          sealedKey: await sealSecret(plaintext, sealContext(current), this.#ctx.keyring),
+          sealedKey: await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring),
           keyHint: hint,
-          kekId: this.#ctx.keyring.primaryKekId,
           keySetAt: at.toISOString(),
           keyExpiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
           lastValidatedAt: null,
@@ -326,23 +364,23 @@ export class TenantVault {
     }, { cas: true });
   }
 
-  /** Removes the stored key, keeping the config. Needs `key:manage`. */
+  /** Removes the stored key, keeping the config. Needs `key:manage` in the config's scope. */
   async removeKey(id: string): Promise<ConfigView> {
-    await this.#allow('removeKey', ['key:manage'], id);
     return this.#write(id, async (current) => {
-      if (current.keyHint === null) return null;
+      await this.#allowOn(current, 'removeKey', ['key:manage']);
+      if (!hasKey(current)) return null;
       return {
-        patch: { sealedKey: null, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null },
+        patch: { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null },
         audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
       };
     }, { cas: true });
   }
 
-  /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage`. */
+  /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage` in the config's scope. */
   async setEnabled(id: string, enabled: boolean): Promise<ConfigView> {
-    await this.#allow('setEnabled', ['key:manage'], id);
     if (typeof enabled !== 'boolean') throw new ValidationError('[byokit] [vault] invalid enabled: must be a boolean', [{ path: 'enabled', message: 'must be a boolean' }]);
     return this.#write(id, async (current) => {
+      await this.#allowOn(current, 'setEnabled', ['key:manage']);
       if (current.enabled === enabled) return null;
       return {
         patch: { enabled },
@@ -353,12 +391,12 @@ export class TenantVault {
 
   /**
    * Makes the config its scope's default (clearing any other, atomically),
-   * or with `false` clears its default flag. Needs `config:write`.
+   * or with `false` clears its default flag. Needs `config:write` in the config's scope.
    */
   async setDefault(id: string, isDefault = true): Promise<ConfigView> {
-    await this.#allow('setDefault', ['config:write'], id);
     if (typeof isDefault !== 'boolean') throw new ValidationError('[byokit] [vault] invalid isDefault: must be a boolean', [{ path: 'isDefault', message: 'must be a boolean' }]);
     return this.#write(id, async (current) => {
+      await this.#allowOn(current, 'setDefault', ['config:write']);
       if (current.isDefault === isDefault) return null;
       return {
         patch: { isDefault },
@@ -369,12 +407,12 @@ export class TenantVault {
 
   /**
    * Makes the provider's cheapest live call with the stored key and records
-   * when and with what outcome. Needs `key:manage`.
+   * when and with what outcome. Needs `key:manage` in the config's scope.
    */
   async validateKey(id: string, options: { clientOptions?: Record<string, unknown> } = {}): Promise<ValidateKeyResult> {
-    await this.#allow('validateKey', ['key:manage'], id);
-    const record = await this.#load(id);
-    const row = await this.#loadSealed(record);
+    const { clientOptions } = parseInput(validateKeyOptionsSchema, options, 'validation options');
+    const row = await this.#loadSealed(id);
+    await this.#allowOn(row, 'validateKey', ['key:manage']);
     await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
     const plaintext = await this.#open(row);
     const descriptor = this.#descriptor(row.provider);
@@ -383,7 +421,7 @@ export class TenantVault {
       baseUrl: row.baseUrl,
       model: row.model,
       options: row.options,
-      ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}),
+      ...(clientOptions ? { clientOptions } : {}),
     });
     const config = await this.#write(id, async (current, at) => {
       // Record the outcome only for the key that was checked, not one set meanwhile.

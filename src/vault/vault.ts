@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { KeyringError, StoreError, isByokitError } from '../errors.js';
-import { KEK_ID_PATTERN } from '../crypto/keyring.js';
+import { KeyringError, StoreError, ValidationError, isByokitError } from '../errors.js';
+import { KEK_ID_PATTERN, sealedKekId } from '../crypto/sealed-kek-id.js';
 import { rewrapSealed } from '../crypto/envelope.js';
 import { builtinProviders } from '../providers/builtin.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
-import { auditEvent, callStore, loadSealedRow, sealContext, type VaultContext } from './context.js';
+import { auditEvent, callStore, checkRecord, loadSealedConfig, sealContext, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
@@ -36,6 +36,27 @@ export interface RewrapReport {
 /** How often one key's rewrap is retried when concurrent writes keep changing its record. */
 const REWRAP_ATTEMPTS = 5;
 
+function invalidOption(path: string, message: string): ValidationError {
+  return new ValidationError(`[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`, [{ path, message }]);
+}
+
+/** The optional options' types: a wrong one fails here, typed, not later inside a call. */
+function checkOptions(options: VaultOptions): void {
+  if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
+    throw invalidOption('fallback', 'must be "platform" or "none"');
+  }
+  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'endpointPolicy', 'onHookError', 'now'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
+  }
+  const { platformKeys, providers } = options;
+  if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
+    throw invalidOption('platformKeys', 'must be an object of keys or a function');
+  }
+  if (providers !== undefined && (typeof providers !== 'object' || providers === null || Array.isArray(providers))) {
+    throw invalidOption('providers', 'must be an object of provider descriptors');
+  }
+}
+
 function checkAdapter(store: unknown): asserts store is StorageAdapter {
   const missing = STORAGE_ADAPTER_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length > 0) {
@@ -45,8 +66,8 @@ function checkAdapter(store: unknown): asserts store is StorageAdapter {
 
 function checkKeyring(keyring: unknown): void {
   const k = keyring as Record<string, unknown> | null;
-  const ok = k && typeof k.primaryKekId === 'string' && ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
-  if (!ok) throw new TypeError('[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
+  const ok = typeof k === 'object' && k !== null && typeof k.primaryKekId === 'string' && ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
+  if (!ok) throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
   if (!KEK_ID_PATTERN.test(k.primaryKekId as string)) {
     throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)');
   }
@@ -111,7 +132,7 @@ export class Vault {
         ctx.store.listConfigs(tenantId, { kekIdNot: primary, limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
       );
       for (const record of page.items) {
-        const outcome = await this.#rewrapOne(tenantId, record.id, record.scope, actor);
+        const outcome = record.tenantId === tenantId ? await this.#rewrapOne(tenantId, record.id, actor) : { code: 'RECORD_MISMATCH' };
         if (outcome === 'rewrapped') report.rewrapped += 1;
         else if (outcome !== 'current') {
           report.remaining += 1;
@@ -124,47 +145,48 @@ export class Vault {
   }
 
   /**
-   * Re-wraps one key with compare-and-swap, re-reading it when another
-   * write got in between (a rename or a default change bumps the revision
-   * but leaves the key under the old KEK, so a conflict is no proof the key
-   * moved).
+   * Re-wraps one key with compare-and-swap, reading its one row again when
+   * another write got in between (a rename or a default change bumps the
+   * revision but leaves the key under the old KEK, so a conflict is no proof
+   * the key moved). Which KEK wraps it is read from the sealed value itself,
+   * never from what the row says.
    */
-  async #rewrapOne(
-    tenantId: string,
-    id: string,
-    scope: string,
-    actor: Actor | null,
-  ): Promise<'rewrapped' | 'current' | 'busy' | { code: string }> {
+  async #rewrapOne(tenantId: string, id: string, actor: Actor | null): Promise<'rewrapped' | 'current' | 'busy' | { code: string }> {
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
     for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
-      const row = await loadSealedRow(ctx, tenantId, scope, id);
+      let row;
+      try {
+        row = await loadSealedConfig(ctx, tenantId, id);
+      } catch (error) {
+        if (isByokitError(error, 'RECORD_MISMATCH')) return { code: error.code };
+        throw error;
+      }
+      const fromKekId = sealedKekId(row?.sealedKey);
       // Deleted, key removed, or already moved (by a new setKey) since the listing.
-      if (!row || row.sealedKey === null || row.kekId === primary) return 'current';
+      if (!row || row.sealedKey === null || fromKekId === primary) return 'current';
       let sealed: string;
       try {
-        sealed = await rewrapSealed(row.sealedKey, sealContext(row), ctx.keyring);
+        sealed = await rewrapSealed(row.sealedKey, sealContext(tenantId, id, row), ctx.keyring);
       } catch (error) {
         return { code: isByokitError(error) ? error.code : 'DECRYPTION_FAILED' };
       }
       const at = ctx.now();
       const audit = auditEvent(
-        { tenantId, configId: row.id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId: row.kekId, toKekId: primary } },
+        { tenantId, configId: id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId, toKekId: primary } },
         at,
       );
       try {
         const updated = await callStore(ctx, 'updateConfig', () =>
-          ctx.store.updateConfig(tenantId, row.id, { sealedKey: sealed, kekId: primary, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
+          ctx.store.updateConfig(tenantId, id, { sealedKey: sealed, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
         );
         if (!updated) return 'current';
+        checkRecord(ctx, updated, tenantId, id);
         callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);
         return 'rewrapped';
       } catch (error) {
-        if (!isByokitError(error, 'CONCURRENT_UPDATE')) throw error;
         // The record moved on (scope change, rename, default ...): read it again.
-        const moved = await callStore(ctx, 'getConfig', () => ctx.store.getConfig(tenantId, id));
-        if (!moved) return 'current';
-        scope = moved.scope;
+        if (!isByokitError(error, 'CONCURRENT_UPDATE')) throw error;
       }
     }
     return 'busy';
@@ -184,12 +206,10 @@ export class Vault {
  * ```
  */
 export function createVault(options: VaultOptions): Vault {
-  if (!options || typeof options !== 'object') throw new TypeError('[byokit] [vault] createVault needs an options object');
+  if (!options || typeof options !== 'object') throw invalidOption('(input)', 'createVault needs an options object');
   checkAdapter(options.store);
   checkKeyring(options.keyring);
-  if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
-    throw new TypeError('[byokit] [vault] `fallback` must be "platform" or "none"');
-  }
+  checkOptions(options);
   return new Vault({
     store: options.store,
     keyring: options.keyring,

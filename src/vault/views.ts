@@ -13,7 +13,9 @@ import type { ConfigRecord } from '../store/types.js';
  * - `disabled`: stored but switched off (falls through to the next candidate);
  * - `missing`: no key stored;
  * - `expired`: past the expiry the admin set;
- * - `undecryptable`: its KEK is gone from the keyring: re-enter this key.
+ * - `undecryptable`: its KEK is gone from the keyring, or the stored row and
+ *   its sealed value disagree (a hint without a sealed value, or the
+ *   reverse): re-enter this key.
  */
 export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryptable';
 
@@ -24,10 +26,15 @@ export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryp
  */
 export type ConfigView = Omit<ConfigRecord, 'kekId'> & { keyState: KeyState };
 
-/** The key state of a record at `now`. */
+/**
+ * The key state of a record at `now`. `kekId` is what the stored sealed
+ * value names (adapters derive it), so a hint without a KEK id is a hint
+ * without a sealed value, and a KEK id without a hint a sealed value without
+ * its hint: both fail closed as `undecryptable`.
+ */
 export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): KeyState {
-  if (record.keyHint === null) return 'missing';
-  if (record.kekId !== null && !kek.hasKek(record.kekId)) return 'undecryptable';
+  if (record.keyHint === null && record.kekId === null) return 'missing';
+  if (record.keyHint === null || record.kekId === null || !kek.hasKek(record.kekId)) return 'undecryptable';
   if (!record.enabled) return 'disabled';
   if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
   return 'active';

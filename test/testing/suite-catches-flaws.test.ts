@@ -46,6 +46,9 @@ const EXPECTED: Record<Flaw, string> = {
   patchOverwritesFixedFields: 'records › a patch carrying revision, createdAt, id or tenantId does not change them',
   idKeyedRows: 'tenant isolation › the same config id in two tenants is two separate records',
   auditUnderEventTenant: 'tenant isolation › an audit event is stored under the tenant of the call',
+  storedKekId: 'sealed read › kekId is the KEK id the stored sealed key names',
+  tenantBlindSealedRead: 'sealed read › loadSealedConfig returns null for a missing id, a deleted config, and another tenant',
+  sealedReadWithoutKey: 'sealed read › loadSealedConfig returns the config with its sealed key',
 };
 
 interface JsonReport {

@@ -125,7 +125,7 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
     await owner.deleteConfig(a.id);
     // Someone with database access pastes a's sealed key into b's row.
     const current = (await store.getConfig('acme', b.id))!;
-    await store.updateConfig('acme', b.id, { sealedKey: sealed, keyHint: CANARY_HINT, kekId: 'k1' }, {
+    await store.updateConfig('acme', b.id, { sealedKey: sealed, keyHint: CANARY_HINT }, {
       audit: { id: 'evt_01JD0000000000000000000000', at: current.updatedAt, tenantId: 'acme', configId: b.id, actor: null, type: 'key.set', changes: [], keyHint: null, detail: {} },
     });
     await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).rejects.toMatchObject({ code: 'KEY_UNDECRYPTABLE' });
@@ -181,9 +181,9 @@ describe('bad input (DESIGN rule 12): typed error, nothing written', () => {
 
   it('checks the adapter and the keyring when the vault is created', () => {
     expect(() => createVault({ store: { name: 'half', capabilities: { transactions: false }, getConfig: async () => null } as never, keyring: Keyring.generate() })).toThrow(
-      /missing method\(s\): createConfig, listConfigs, updateConfig, deleteConfig, loadCandidates, listAudit/,
+      /missing method\(s\): createConfig, listConfigs, updateConfig, deleteConfig, loadCandidates, loadSealedConfig, listAudit/,
     );
-    expect(() => createVault({ store: new MemoryStore(), keyring: {} as never })).toThrow(TypeError);
+    expect(() => createVault({ store: new MemoryStore(), keyring: {} as never })).toThrow(expect.objectContaining({ code: 'KEYRING_INVALID' }));
   });
 });
 

@@ -10,6 +10,9 @@ import type { PostgresQueryable } from '../../../adapters/postgres/index.js';
 import { migrateStatement } from '../../../adapters/postgres/migrations.js';
 import { tableNames } from '../../../adapters/postgres/names.js';
 import { ValidationError } from '../../../src/errors.js';
+import { sealSecret } from '../../../src/crypto/envelope.js';
+import { Keyring, createVault } from '../../../src/index.js';
+import { CANARY } from '../../vault/helpers.js';
 import { makeAuditEventFor, makeConfigRecord } from '../../../src/testing/index.js';
 import { describeWithServer, freshSchemaName, newPool } from './pg-server.js';
 
@@ -122,14 +125,16 @@ describeWithServer('postgres migrations on the server', () => {
     }
   });
 
-  it('running the shipped file yourself gives the same tables and indexes as migrate()', async () => {
+  it('running the shipped files yourself, in order, gives the same tables and indexes as migrate()', async () => {
     await withSchema(async (viaMigrate) => {
       await withSchema(async (viaFile) => {
         await new PostgresStore(admin, { schema: viaMigrate }).migrate();
         await admin.query(`CREATE SCHEMA "${viaFile}"`);
-        const shipped = readFileSync(new URL('001_init.sql', MIGRATIONS_DIR), 'utf8');
-        // The file is several statements: the simple query protocol (no params) runs them in one go, like psql.
-        await admin.query(shipped.replaceAll('"public"', `"${viaFile}"`));
+        for (const { name } of postgresMigrations()) {
+          const shipped = readFileSync(new URL(`${name}.sql`, MIGRATIONS_DIR), 'utf8');
+          // A file may be several statements: the simple query protocol (no params) runs them in one go, like psql.
+          await admin.query(shipped.replaceAll('"public"', `"${viaFile}"`));
+        }
         type Fingerprint = { columns: { table: string }[]; indexes: { name: string }[] };
         const fromMigrate = (await fingerprint(admin, viaMigrate)) as Fingerprint;
         const fromFile = (await fingerprint(admin, viaFile)) as Fingerprint;
@@ -160,6 +165,37 @@ describeWithServer('postgres migrations on the server', () => {
       const again = await admin.query(`SELECT version, name, applied_at::text FROM "${schema}".byokit_migrations ORDER BY version`);
       expect(again.rows).toStrictEqual(bookkeeping.rows);
       expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
+    });
+  });
+
+  it('a 0.1 database (001 only, with kek_id) works before and after migrate(): keys resolve, a kek_id changed in the row is ignored, 002 drops it', async () => {
+    await withSchema(async (schema) => {
+      const [init] = postgresMigrations({ schema });
+      await admin.query(`CREATE SCHEMA "${schema}"`);
+      await admin.query(init!.sql);
+      await admin.query(`CREATE TABLE "${schema}".byokit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await admin.query(`INSERT INTO "${schema}".byokit_migrations (version, name) VALUES (1, '001_init')`);
+      const keyring = Keyring.generate('k1');
+      const id = 'cfg_01JD0000000000000000000001';
+      const sealed = await sealSecret(CANARY, { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null }, keyring);
+      // Written the way 0.1 wrote it, then tampered: kek_id claims a KEK the sealed value does not name.
+      await admin.query(
+        `INSERT INTO "${schema}".byokit_configs (tenant_id, id, scope, name, provider, enabled, key_hint, kek_id, sealed_key, created_at, updated_at, revision)
+         VALUES ('acme', $1, '', 'prod', 'openai', true, 'sk-proj-...XYZW', 'k9', $2, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 2)`,
+        [id, sealed],
+      );
+      const store = new PostgresStore(admin, { schema });
+      const vault = createVault({ store, keyring });
+      const check = async () => {
+        expect(await store.getConfig('acme', id)).toMatchObject({ kekId: 'k1' });
+        expect((await store.listConfigs('acme', { kekIdNot: 'k9', limit: 10 })).items.map((r) => r.id)).toStrictEqual([id]);
+        expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
+      };
+      await check();
+      await store.migrate();
+      const { rows } = await admin.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs'`, [schema]);
+      expect(rows.map((r) => r.column_name)).not.toContain('kek_id');
+      await check();
     });
   });
 

@@ -82,6 +82,33 @@ export async function breakAudit(db: PostgresQueryable, schema: string, prefix =
 }
 
 /**
+ * The copied-row attack on PostgreSQL: copies a config row (sealed key
+ * included) under another tenant with its tenant column rewritten, whatever
+ * columns the table has. A row has one tenant column, so a verbatim copy
+ * (still naming the source tenant) can't exist here: `false`.
+ */
+export async function copyPostgresRow(
+  db: PostgresQueryable,
+  schema: string,
+  prefix: string,
+  from: { tenantId: string; id: string },
+  toTenantId: string,
+  keepStoredTenant: boolean,
+): Promise<boolean> {
+  if (keepStoredTenant) return false;
+  const table = `"${schema}"."${prefix}configs"`;
+  const result = await db.query(
+    `INSERT INTO ${table}
+     SELECT (jsonb_populate_record(NULL::${table}, to_jsonb(c) || jsonb_build_object('tenant_id', $3::text))).*
+     FROM ${table} AS c WHERE c.tenant_id = $1::text AND c.id = $2::text
+     RETURNING id`,
+    [from.tenantId, from.id, toTenantId],
+  );
+  if (result.rows.length !== 1) throw new Error(`no config ${from.id} in tenant ${from.tenantId} to copy`);
+  return true;
+}
+
+/**
  * A store in a fresh schema of the server, reached through `client` (a
  * Pool, a Client, ...); `admin` creates and drops the schema.
  */
@@ -100,6 +127,7 @@ export async function storeInFreshSchema(
     schema,
     rawDump: () => dumpTables(admin, schema, prefix),
     breakAuditWrites: () => breakAudit(admin, schema, prefix),
+    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => copyPostgresRow(admin, schema, prefix, from, toTenantId, keepStoredTenant),
     cleanup: async () => {
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
     },

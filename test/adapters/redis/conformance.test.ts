@@ -22,8 +22,8 @@ describe.skipIf(SKIP_REDIS)(`redis conformance (${REDIS_URL})${SKIP_REASON}`, ()
     name: 'redis',
     createStore: async () => {
       if (!admin) throw new Error('no admin connection to Redis');
-      const { store, rawDump, breakAuditWrites, cleanup } = await createRedisFixture(admin);
-      return { store, rawDump, breakAuditWrites, cleanup };
+      const { store, rawDump, breakAuditWrites, copyRowBehindAdapter, cleanup } = await createRedisFixture(admin);
+      return { store, rawDump, breakAuditWrites, copyRowBehindAdapter, cleanup };
     },
   });
 });

@@ -7,6 +7,7 @@ import { isCI } from '../../in-ci.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../../adapters/redis/index.js';
+import { tenantBase } from '../../../adapters/redis/keys.js';
 
 /** Address of the test server. */
 export const REDIS_URL = process.env.BYOKIT_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -90,6 +91,33 @@ export async function dumpUnder(client: Redis, prefix: string): Promise<string> 
   return lines.join('\n');
 }
 
+/**
+ * The copied-row attack on Redis: copies a config's hash (sealed key
+ * included) under another tenant's base and files it in that tenant's
+ * indexes, as someone with access to the server could. With
+ * `keepStoredTenant` the hash is copied verbatim, so its `tenantId` field
+ * still names the source tenant.
+ */
+export async function copyRedisRow(
+  admin: Redis,
+  fullPrefix: string,
+  from: { tenantId: string; id: string },
+  toTenantId: string,
+  keepStoredTenant: boolean,
+): Promise<boolean> {
+  const source = tenantBase(fullPrefix, from.tenantId);
+  const target = tenantBase(fullPrefix, toTenantId);
+  const hash = await admin.hgetall(`${source}cfg:${from.id}`);
+  if (!hash.id) throw new Error(`no config ${from.id} in tenant ${from.tenantId} to copy`);
+  const copy = keepStoredTenant ? hash : { ...hash, tenantId: toTenantId };
+  await admin.hset(`${target}cfg:${from.id}`, copy);
+  await admin.zadd(`${target}ids`, 0, from.id);
+  await admin.zadd(`${target}scope:${hash.scope}`, 0, from.id);
+  await admin.hset(`${target}names`, hash.name!, from.id);
+  if (hash.isDefault === '1') await admin.hset(`${target}defaults`, hash.scope!, from.id);
+  return true;
+}
+
 /** CRC16/XMODEM as Redis Cluster uses it. */
 function crc16(bytes: Uint8Array): number {
   let crc = 0;
@@ -123,6 +151,7 @@ export interface RedisStoreFixture {
   prefix: string;
   rawDump: () => Promise<string>;
   breakAuditWrites: () => Promise<void>;
+  copyRowBehindAdapter: (from: { tenantId: string; id: string }, toTenantId: string, options: { keepStoredTenant: boolean }) => Promise<boolean>;
   cleanup: () => Promise<void>;
 }
 
@@ -156,6 +185,7 @@ export async function createRedisFixture(admin: Redis, options: { clientKeyPrefi
     client,
     prefix,
     rawDump: () => dumpUnder(admin, fullPrefix),
+    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => copyRedisRow(admin, fullPrefix, from, toTenantId, keepStoredTenant),
     breakAuditWrites: async () => {
       await admin.call(
         'ACL', 'SETUSER', user, 'resetkeys',

@@ -3,7 +3,7 @@ import { describe } from 'vitest';
 import { SqliteStore } from '../../../adapters/sqlite/index.js';
 import type { SqliteDatabase } from '../../../adapters/sqlite/index.js';
 import { runStorageAdapterTests } from '../../../src/testing/index.js';
-import { dumpDatabase, nodeSqlite, tempDir } from './helpers.js';
+import { copySqliteRow, dumpDatabase, nodeSqlite, tempDir } from './helpers.js';
 
 /** Store factory over a fresh file per test, with a raw dump read through a separate connection. */
 function fileStoreFactory(open: (path: string) => SqliteDatabase & { close(): unknown }, tablePrefix?: string) {
@@ -17,6 +17,8 @@ function fileStoreFactory(open: (path: string) => SqliteDatabase & { close(): un
     return {
       store,
       rawDump: () => dumpDatabase(observer),
+      copyRowBehindAdapter: (from: { tenantId: string; id: string }, toTenantId: string, { keepStoredTenant }: { keepStoredTenant: boolean }) =>
+        copySqliteRow(observer, `${tablePrefix ?? 'byokit_'}configs`, from, toTenantId, keepStoredTenant),
       breakAuditWrites: () => {
         const audit = `${tablePrefix ?? 'byokit_'}audit`;
         observer.exec(`CREATE TRIGGER break_audit BEFORE INSERT ON ${audit} BEGIN SELECT RAISE(ABORT, 'audit writes are broken'); END`);

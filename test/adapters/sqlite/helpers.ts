@@ -25,3 +25,25 @@ export function openObserver(path: string): Database.Database {
 export const nodeSqlite = process.getBuiltinModule?.('node:sqlite') as
   | { DatabaseSync: new (path: string) => SqliteDatabase & { close(): void } }
   | undefined;
+
+/**
+ * The copied-row attack on a SQLite file: copies a config row (sealed key
+ * included) under another tenant with its tenant column rewritten. A row
+ * has one tenant column, so a verbatim copy (still naming the source
+ * tenant) can't exist here: `false`.
+ */
+export function copySqliteRow(
+  db: SqliteDatabase,
+  configsTable: string,
+  from: { tenantId: string; id: string },
+  toTenantId: string,
+  keepStoredTenant: boolean,
+): boolean {
+  if (keepStoredTenant) return false;
+  const row = db.prepare(`SELECT * FROM ${configsTable} WHERE tenant_id = ? AND id = ?`).get(from.tenantId, from.id) as Record<string, unknown> | undefined;
+  if (!row) throw new Error(`no config ${from.id} in tenant ${from.tenantId} to copy`);
+  const copy = { ...row, tenant_id: toTenantId };
+  const columns = Object.keys(copy);
+  db.prepare(`INSERT INTO ${configsTable} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(copy));
+  return true;
+}

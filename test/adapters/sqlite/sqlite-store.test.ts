@@ -2,6 +2,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../../../adapters/sqlite/index.js';
+import { SQLITE_MIGRATIONS } from '../../../adapters/sqlite/migrations.js';
+import { sealSecret } from '../../../src/crypto/envelope.js';
+import { Keyring, createVault } from '../../../src/index.js';
+import { CANARY } from '../../vault/helpers.js';
 import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeRichConfigRecord } from '../../../src/testing/index.js';
 import { nodeSqlite, openObserver, tempDir } from './helpers.js';
 
@@ -95,13 +99,44 @@ describe('SqliteStore on a file', () => {
     expect(await two.migrate()).toStrictEqual({ from: SQLITE_SCHEMA_VERSION, to: SQLITE_SCHEMA_VERSION });
     expect(await one.migrate()).toStrictEqual({ from: SQLITE_SCHEMA_VERSION, to: SQLITE_SCHEMA_VERSION });
     const rows = observe(path).prepare('SELECT version, name FROM byokit_migrations').all();
-    expect(rows).toStrictEqual([{ version: 1, name: 'configs and audit' }]);
+    expect(rows).toStrictEqual([
+      { version: 1, name: 'configs and audit' },
+      { version: 2, name: 'kek id derived from the sealed key' },
+    ]);
+  });
+
+  it('a 0.1 database (schema 1, with a kek_id column) keeps working after migrate(): its keys still resolve and the column is gone', async () => {
+    const path = tmp.file();
+    const raw = observe(path);
+    const tables = { configs: 'byokit_configs', audit: 'byokit_audit', migrations: 'byokit_migrations' };
+    raw.exec(SQLITE_MIGRATIONS[0]!.sql(tables));
+    raw.exec('CREATE TABLE byokit_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    raw.prepare(`INSERT INTO byokit_migrations VALUES (1, 'configs and audit', '2025-01-01T00:00:00.000Z')`).run();
+    const keyring = Keyring.generate('k1');
+    const id = 'cfg_01JD0000000000000000000001';
+    const sealed = await sealSecret(CANARY, { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null }, keyring);
+    // Written the way 0.1 wrote it: the KEK id in its own column beside the sealed key.
+    raw.prepare(
+      `INSERT INTO byokit_configs (tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, kek_id,
+        sealed_key, key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision)
+       VALUES ('acme', ?, '', 'prod', 'openai', '[]', NULL, NULL, '{}', 1, 0, 'sk-proj-...XYZW', 'k1', ?, NULL, NULL, NULL, NULL, ?, ?, 2)`,
+    ).run(id, sealed, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+
+    const store = await openStore(path);
+    expect(await store.migrate()).toStrictEqual({ from: 1, to: SQLITE_SCHEMA_VERSION });
+    const columns = (raw.prepare('PRAGMA table_info(byokit_configs)').all() as Array<{ name: string }>).map((c) => c.name);
+    expect(columns).not.toContain('kek_id');
+    expect(columns).toContain('sealed_key');
+    expect(await store.getConfig('acme', id)).toMatchObject({ kekId: 'k1', keyHint: 'sk-proj-...XYZW', revision: 2 });
+    const vault = createVault({ store, keyring });
+    expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
+    expect(await vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } }).getConfig(id)).toMatchObject({ keyState: 'active' });
   });
 
   it('migrates on first use by default', async () => {
     const store = await openStore();
     expect(await store.listConfigs('acme', { limit: 1 })).toStrictEqual({ items: [], nextCursor: null });
-    expect(observe().prepare('SELECT COUNT(*) AS n FROM byokit_migrations').get()).toStrictEqual({ n: 1 });
+    expect(observe().prepare('SELECT COUNT(*) AS n FROM byokit_migrations').get()).toStrictEqual({ n: SQLITE_SCHEMA_VERSION });
   });
 
   it('with autoMigrate: false, fails with STORE_FAILED until migrate() is called', async () => {

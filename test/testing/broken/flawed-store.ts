@@ -3,6 +3,7 @@
  * contract. The conformance suite must fail on every one of them.
  */
 import { ConflictError } from '../../../src/errors.js';
+import { sealedKekId } from '../../../src/crypto/sealed-kek-id.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -49,6 +50,9 @@ export const FLAWS = [
   'patchOverwritesFixedFields',
   'idKeyedRows',
   'auditUnderEventTenant',
+  'storedKekId',
+  'tenantBlindSealedRead',
+  'sealedReadWithoutKey',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -56,6 +60,8 @@ interface Row {
   record: ConfigRecord;
   sealedKey: string | null;
   deleted?: boolean;
+  /** The tenant whose keyspace holds the row, when it differs from what the record says (a copied row). */
+  filedUnder?: string;
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -76,11 +82,26 @@ export class FlawedStore implements StorageAdapter {
   }
 
   #live(tenantId: string): Row[] {
-    return this.rows.filter((r) => !r.deleted && (r.record.tenantId === tenantId));
+    return this.rows.filter((r) => !r.deleted && (r.filedUnder ?? r.record.tenantId) === tenantId);
   }
 
   #find(tenantId: string, id: string, tenantBlind = false): Row | undefined {
-    return this.rows.find((r) => !r.deleted && r.record.id === id && (tenantBlind || r.record.tenantId === tenantId));
+    return this.rows.find((r) => !r.deleted && r.record.id === id && (tenantBlind || (r.filedUnder ?? r.record.tenantId) === tenantId));
+  }
+
+  /** A row's record as reads return it: the KEK id its sealed key names (the flaw: whatever the record holds). */
+  #read(row: Row): ConfigRecord {
+    const record = structuredClone(row.record);
+    return this.flaw === 'storedKekId' ? record : { ...record, kekId: sealedKekId(row.sealedKey) };
+  }
+
+  /** The copied-row attack: the row filed under another tenant, its own tenant field kept or rewritten. */
+  copyRow(from: { tenantId: string; id: string }, toTenantId: string, keepStoredTenant: boolean): boolean {
+    const row = this.#find(from.tenantId, from.id);
+    if (!row) throw new Error('no such row');
+    const record = { ...structuredClone(row.record), ...(keepStoredTenant ? {} : { tenantId: toTenantId }) };
+    this.rows.push({ record, sealedKey: row.sealedKey, filedUnder: toTenantId });
+    return true;
   }
 
   #sameName(a: string, b: string): boolean {
@@ -106,30 +127,41 @@ export class FlawedStore implements StorageAdapter {
     if (this.flaw === 'racyNames') await tick();
     if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange') this.#writeAudit(audit, record.tenantId);
     if (record.isDefault) this.#clearDefaults(record.tenantId, record.scope, record.id);
-    this.rows.push({ record: structuredClone(record), sealedKey: null });
+    const row: Row = { record: structuredClone(record), sealedKey: null };
+    this.rows.push(row);
     if (this.flaw === 'auditAfterChange') this.#writeAudit(audit, record.tenantId);
-    return structuredClone(record);
+    return this.#read(row);
   }
 
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindGet');
     if (!row) return this.flaw === 'undefinedForMissing' ? (undefined as unknown as null) : null;
-    return this.flaw === 'sealedKeyInGet' ? ({ ...structuredClone(row.record), sealedKey: row.sealedKey } as ConfigRecord) : structuredClone(row.record);
+    return this.flaw === 'sealedKeyInGet' ? ({ ...this.#read(row), sealedKey: row.sealedKey } as ConfigRecord) : this.#read(row);
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
+    const kekIdOf = (r: ConfigRecord) => (this.flaw === 'storedKekId' ? r.kekId : sealedKekId(this.rows.find((row) => row.record === r)?.sealedKey));
     let rows = this.#live(tenantId)
       .map((r) => r.record)
       .filter((r) => query.scope === undefined || r.scope === query.scope)
       .filter((r) => query.provider === undefined || r.provider === query.provider)
-      .filter((r) => query.kekIdNot === undefined || (this.flaw === 'kekIdNotIncludesNoKey' ? r.kekId !== query.kekIdNot : r.kekId !== null && r.kekId !== query.kekIdNot));
+      .filter((r) => query.kekIdNot === undefined || (this.flaw === 'kekIdNotIncludesNoKey' ? kekIdOf(r) !== query.kekIdNot : this.#keyed(r) && kekIdOf(r) !== query.kekIdNot));
     if (this.flaw !== 'listByInsertion') rows = rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
     const start = cursor === undefined ? 0 : rows.findIndex((r) => (this.flaw === 'listByInsertion' ? r.id === cursor : r.id > cursor)) + (this.flaw === 'listByInsertion' ? 1 : 0);
     const from = start < 0 ? rows.length : start + (this.flaw === 'cursorSkipsOne' && cursor !== undefined ? 1 : 0);
     const items = rows.slice(from, from + query.limit);
     const more = from + query.limit < rows.length || (this.flaw === 'cursorOnLastPage' && items.length === query.limit);
-    return { items: structuredClone(items), nextCursor: more && items.length > 0 ? items.at(-1)!.id : null };
+    return { items: items.map((r) => this.#read(this.#rowOf(r))), nextCursor: more && items.length > 0 ? items.at(-1)!.id : null };
+  }
+
+  #rowOf(record: ConfigRecord): Row {
+    return this.rows.find((row) => row.record === record)!;
+  }
+
+  /** Whether the record's row holds a sealed key (the flaw storedKekId: whether the record claims a KEK). */
+  #keyed(record: ConfigRecord): boolean {
+    return this.flaw === 'storedKekId' ? record.kekId !== null : this.#rowOf(record).sealedKey !== null;
   }
 
   async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
@@ -175,7 +207,7 @@ export class FlawedStore implements StorageAdapter {
       if (sealedKey !== undefined) row.sealedKey = sealedKey;
     }
     if (this.flaw === 'auditAfterChange') this.#writeAudit(options.audit, tenantId);
-    return structuredClone(row.record);
+    return this.#read(row);
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
@@ -195,7 +227,13 @@ export class FlawedStore implements StorageAdapter {
     const match = (scope: string) => scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
     return this.#live(tenantId)
       .filter((r) => match(r.record.scope))
-      .map((r) => ({ ...structuredClone(r.record), sealedKey: r.sealedKey }));
+      .map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+  }
+
+  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+    const row = this.#find(tenantId, id, this.flaw === 'tenantBlindSealedRead');
+    if (!row) return null;
+    return { ...this.#read(row), sealedKey: this.flaw === 'sealedReadWithoutKey' ? null : row.sealedKey };
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {

@@ -9,7 +9,12 @@ for (const flaw of [...FLAWS, 'none' as const]) {
     name: `flaw=${flaw}`,
     createStore: () => {
       const store = new FlawedStore(flaw as Flaw);
-      return { store, rawDump: () => store.dump(), breakAuditWrites: () => void (store.auditBroken = true) };
+      return {
+        store,
+        rawDump: () => store.dump(),
+        breakAuditWrites: () => void (store.auditBroken = true),
+        copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => store.copyRow(from, toTenantId, keepStoredTenant),
+      };
     },
   });
 }
