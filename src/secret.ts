@@ -1,3 +1,5 @@
+import { ValidationError } from './errors.js';
+
 /**
  * A provider key that cannot leak by accident: it prints, serialises and
  * inspects as its hint; only {@link Secret.reveal} gives the raw key.
@@ -50,7 +52,10 @@ export class Secret {
 
   constructor(value: string, hint: string = keyHint(value)) {
     if (typeof value !== 'string' || value.length === 0) {
-      throw new TypeError('[byokit] [secret] a secret must be a non-empty string');
+      throw new ValidationError('[byokit] [secret] a secret must be a non-empty string', [{ path: 'value', message: 'must be a non-empty string' }]);
+    }
+    if (typeof hint !== 'string') {
+      throw new ValidationError('[byokit] [secret] a hint must be a string', [{ path: 'hint', message: 'must be a string' }]);
     }
     this.#value = value;
     this.hint = hint;

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { ConflictError, StoreError } from '../../src/errors.js';
+import { ConflictError, StoreError, ValidationError } from '../../src/errors.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -114,6 +114,9 @@ export class PostgresStore implements StorageAdapter {
   constructor(client: PostgresQueryable, options: PostgresStoreOptions = {}) {
     if (typeof (client as Partial<PostgresQueryable> | null)?.query !== 'function') {
       throw new StoreError('ADAPTER_INVALID', '[byokit] [postgres] the client must have a query(text, params) method');
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError('[byokit] [postgres] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
     }
     this.#client = client;
     this.#location = { schema: options.schema, tablePrefix: options.tablePrefix };

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../src/errors.js';
+
 /**
  * Key layout of the Redis adapter. Every key of one tenant starts with the
  * same base, `<keyPrefix>{<tenant>}:`, whose braces are a Redis Cluster hash
@@ -41,8 +43,12 @@ export function tenantBase(keyPrefix: string, tenantId: string): string {
  * the hash tag (every tenant in one slot), so they are refused.
  */
 export function assertKeyPrefix(keyPrefix: string): void {
-  if (typeof keyPrefix !== 'string') throw new TypeError('[byokit] [redis] keyPrefix must be a string');
+  if (typeof keyPrefix !== 'string') {
+    throw new ValidationError('[byokit] [redis] keyPrefix must be a string', [{ path: 'keyPrefix', message: 'must be a string' }]);
+  }
   if (/[{}]/.test(keyPrefix)) {
-    throw new RangeError('[byokit] [redis] keyPrefix must not contain "{" or "}": the tenant id is the hash tag');
+    throw new ValidationError('[byokit] [redis] keyPrefix must not contain "{" or "}": the tenant id is the hash tag', [
+      { path: 'keyPrefix', message: 'must not contain "{" or "}"' },
+    ]);
   }
 }

@@ -19,7 +19,7 @@
  * @module
  */
 import { storedRecord } from '../../src/store/patch.js';
-import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
+import { ByokitError, ConflictError, StoreError, ValidationError } from '../../src/errors.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -127,15 +127,18 @@ export class RedisStore implements StorageAdapter {
   /**
    * @param client - an ioredis `Redis` or `Cluster`, or anything with
    *   {@link RedisClientLike}'s two methods.
-   * @throws TypeError if `client` lacks `evalsha`/`eval`; RangeError for a
-   *   `keyPrefix` with braces.
+   * @throws StoreError `ADAPTER_INVALID` if `client` lacks `evalsha`/`eval`;
+   *   ValidationError for options that are not an object or a `keyPrefix` with braces.
    */
   constructor(client: RedisClientLike, options: RedisStoreOptions = {}) {
     const missing = (['evalsha', 'eval'] as const).filter(
       (method) => typeof (client as unknown as Record<string, unknown> | null)?.[method] !== 'function',
     );
     if (missing.length > 0) {
-      throw new TypeError(`[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`);
+      throw new StoreError('ADAPTER_INVALID', `[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError('[byokit] [redis] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
     }
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     assertKeyPrefix(keyPrefix);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ByokitError, ConflictError, StoreError } from '../../src/errors.js';
+import { ByokitError, ConflictError, StoreError, ValidationError } from '../../src/errors.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -115,6 +115,13 @@ export class SqliteStore implements StorageAdapter {
    *   (anything with `prepare` and `exec`). Not closed by {@link close}: it is yours.
    */
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
+    const missing = (['prepare', 'exec'] as const).filter((method) => typeof (db as unknown as Record<string, unknown> | null)?.[method] !== 'function');
+    if (missing.length > 0) {
+      throw new StoreError('ADAPTER_INVALID', `[byokit] [sqlite] the database lacks ${missing.join(', ')}; pass a better-sqlite3 Database or a node:sqlite DatabaseSync`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError('[byokit] [sqlite] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+    }
     this.#db = db;
     this.#tables = tableNames(options.tablePrefix);
     this.#autoMigrate = options.autoMigrate ?? true;
@@ -133,6 +140,12 @@ export class SqliteStore implements StorageAdapter {
    * ```
    */
   static async open(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
+    if (typeof path !== 'string' || path === '') {
+      throw new ValidationError('[byokit] [sqlite] the path must be a non-empty string', [{ path: 'path', message: 'must be a non-empty string' }]);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError('[byokit] [sqlite] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+    }
     const { driver, ...storeOptions } = options;
     const store = new SqliteStore(await openSqliteDatabase(path, driver), storeOptions);
     store.#owned = true;

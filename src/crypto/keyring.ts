@@ -36,6 +36,17 @@ function invalid(message: string): KeyringError {
   return new KeyringError('KEYRING_INVALID', `[byokit] [keyring] ${message}`);
 }
 
+/**
+ * How a message names an entry: by position, plus its id only when the id
+ * is a valid KEK id. Text that is no valid id may be key material (an entry
+ * written the wrong way round, `<key>:k1`), so it is never echoed.
+ */
+function entryName(index: number, id: unknown): string {
+  return typeof id === 'string' && KEK_ID_PATTERN.test(id) ? `entry ${index + 1} ("${id}")` : `entry ${index + 1}`;
+}
+
+const ID_RULE = 'must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"';
+
 /** Accepts standard base64 (with or without padding) or base64url. */
 function decodeKeyText(text: string): Uint8Array | null {
   const normalised = text.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -60,22 +71,21 @@ export class Keyring implements KekProvider {
   readonly primaryKekId: string;
 
   private constructor(entries: readonly KekEntry[], internals: KeyringInternals = {}) {
+    if (!Array.isArray(entries)) throw invalid('a keyring needs an array of { id, key } entries');
     if (entries.length === 0) throw invalid('a keyring needs at least one key');
     const keys = new Map<string, Uint8Array>();
-    for (const entry of entries) {
-      if (typeof entry.id !== 'string' || !KEK_ID_PATTERN.test(entry.id)) {
-        throw invalid('a key id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
-      }
-      if (!(entry.key instanceof Uint8Array)) throw new TypeError(`[byokit] [keyring] key "${entry.id}" must be a Uint8Array`);
-      if (entry.key.length !== KEK_LENGTH) {
-        throw invalid(`key "${entry.id}" must be ${KEK_LENGTH} bytes, got ${entry.key.length}`);
-      }
-      if (keys.has(entry.id)) throw invalid(`key id "${entry.id}" is listed twice`);
+    entries.forEach((entry: unknown, index) => {
+      const { id, key } = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<KekEntry>;
+      const name = entryName(index, id);
+      if (typeof id !== 'string' || !KEK_ID_PATTERN.test(id)) throw invalid(`${name}: the key id ${ID_RULE}`);
+      if (!(key instanceof Uint8Array)) throw invalid(`${name}: the key must be a Uint8Array`);
+      if (key.length !== KEK_LENGTH) throw invalid(`${name}: the key must be ${KEK_LENGTH} bytes, got ${key.length}`);
+      if (keys.has(id)) throw invalid(`${name}: the key id is listed twice`);
       for (const [otherId, other] of keys) {
-        if (equalBytes(other, entry.key)) throw invalid(`keys "${otherId}" and "${entry.id}" are the same key`);
+        if (equalBytes(other, key)) throw invalid(`${name}: the same key as "${otherId}"`);
       }
-      keys.set(entry.id, Uint8Array.from(entry.key));
-    }
+      keys.set(id, Uint8Array.from(key));
+    });
     this.#keys = keys;
     this.#random = internals.random ?? randomBytes;
     this.primaryKekId = entries[0]!.id;
@@ -92,6 +102,7 @@ export class Keyring implements KekProvider {
 
   /** A keyring with one fresh random KEK (for tests, demos, or to bootstrap). */
   static generate(id = 'k1'): Keyring {
+    if (typeof id !== 'string' || !KEK_ID_PATTERN.test(id)) throw invalid(`the key id ${ID_RULE}`);
     const key = randomBytes(KEK_LENGTH);
     try {
       return new Keyring([{ id, key }]);
@@ -102,8 +113,9 @@ export class Keyring implements KekProvider {
 
   /**
    * Parses `id:base64key,id:base64key,...` (first is primary). Keys are 32
-   * bytes in standard base64 or base64url. Errors name the entry by
-   * position or id, never echo key text.
+   * bytes in standard base64 or base64url. Errors name an entry by its
+   * position, and by its id only when that is a valid KEK id: they never
+   * echo key text, also not from an entry written the wrong way round.
    */
   static parse(text: string): Keyring {
     if (typeof text !== 'string' || text.trim() === '') throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
@@ -114,8 +126,9 @@ export class Keyring implements KekProvider {
         const colon = item.indexOf(':');
         if (colon <= 0) throw invalid(`entry ${index + 1} is not "id:base64key"`);
         const id = item.slice(0, colon);
+        if (!KEK_ID_PATTERN.test(id)) throw invalid(`entry ${index + 1}: the key id ${ID_RULE} (is the entry written as "id:base64key"?)`);
         const key = decodeKeyText(item.slice(colon + 1));
-        if (!key) throw invalid(`key "${id}" is not valid base64`);
+        if (!key) throw invalid(`${entryName(index, id)}: the key is not valid base64`);
         entries.push({ id, key });
       });
       return new Keyring(entries);
@@ -127,15 +140,17 @@ export class Keyring implements KekProvider {
 
   /** Reads `BYOKIT_MASTER_KEYS` (or `variable`) from `env` (default `process.env`). */
   static fromEnv(env?: Record<string, string | undefined>, variable = ENV_VARIABLE): Keyring {
+    if (typeof variable !== 'string' || variable === '') throw invalid('the variable name must be a non-empty string');
+    if (env !== undefined && env !== null && typeof env !== 'object') throw invalid('env must be an object of environment variables');
     const source = env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-    const text = source[variable];
+    const text = Object.hasOwn(source, variable) ? source[variable] : undefined;
     if (text === undefined) throw invalid(`${variable} is not set; expected "id:base64key,..."`);
     return Keyring.parse(text);
   }
 
   /** A new `id:base64key` entry with 32 fresh random bytes, for `BYOKIT_MASTER_KEYS`. */
   static generateEntry(id = 'k1'): string {
-    if (!KEK_ID_PATTERN.test(id)) throw invalid('a key id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+    if (typeof id !== 'string' || !KEK_ID_PATTERN.test(id)) throw invalid(`the key id ${ID_RULE}`);
     const key = randomBytes(KEK_LENGTH);
     try {
       return `${id}:${encodeBase64Url(key)}`;

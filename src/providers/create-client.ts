@@ -104,6 +104,22 @@ export class ProviderMismatchError extends ProviderError {
   }
 }
 
+/** The arguments' shapes, checked before anything reads them: a typed error instead of a TypeError from deep inside. */
+function checkClientArguments(resolution: unknown, options: unknown): void {
+  const invalid = (path: string, message: string) =>
+    new ValidationError(`[byokit] [providers] invalid createClient arguments: ${path}: ${message}`, [{ path, message }]);
+  if (typeof resolution !== 'object' || resolution === null) throw invalid('resolution', 'must be a Resolution from vault.resolve()');
+  const { provider, options: providerOptions } = resolution as Partial<ClientSource>;
+  if (typeof provider !== 'string' || provider === '') throw invalid('resolution.provider', 'must be a provider id');
+  if (providerOptions !== undefined && providerOptions !== null && typeof providerOptions !== 'object') throw invalid('resolution.options', 'must be an object');
+  if (typeof options === 'string') return;
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an expected client id or an options object');
+  const { expect, providers, clientOptions } = options as CreateClientOptions;
+  if (expect !== undefined && typeof expect !== 'string') throw invalid('options.expect', 'must be a provider id');
+  if (providers !== undefined && (typeof providers !== 'object' || providers === null)) throw invalid('options.providers', 'must be an object of descriptors');
+  if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null)) throw invalid('options.clientOptions', 'must be an object');
+}
+
 function readKey(source: ClientSource): string {
   let key: unknown;
   try {
@@ -153,6 +169,7 @@ export function createClient<K extends keyof ProviderClients>(
 ): Promise<ProviderClients[K]>;
 export function createClient(resolution: ClientSource, options?: CreateClientOptions | string): Promise<unknown>;
 export async function createClient(resolution: ClientSource, options: CreateClientOptions | string = {}): Promise<unknown> {
+  checkClientArguments(resolution, options);
   const { expect, providers, clientOptions } = typeof options === 'string' ? { expect: options } : (options as CreateClientOptions);
   const registry: ProviderRegistry = providers ? { ...builtinProviders, ...providers } : builtinProviders;
   const descriptor = getProvider(registry, resolution.provider);

@@ -20,11 +20,20 @@ export interface AuthorizeContext {
   /** The vault method, e.g. `'setKey'`. */
   action: string;
   configId?: string;
-  /** The config's scope, where known before the call (createConfig; key-moving updates). */
+  /**
+   * The scope the action touches: the config's scope for every action on an
+   * existing config, the new config's scope for `createConfig`, the filter
+   * of `listConfigs` when it names one; absent for tenant-wide reads. A move
+   * to another scope is asked about twice, once with each end here (the
+   * source, then the destination), so a policy that checks `scope` alone
+   * covers both ends.
+   */
   scope?: string;
+  /** For a move (`updateConfig` changing `scope`): where the config goes. Present in both checks of the move. */
+  toScope?: string;
   /** The config's provider, where known before the call. */
   provider?: string;
-  /** For updates that move a key: the fields being changed. */
+  /** For `updateConfig`: the fields being changed. */
   fields?: string[];
 }
 

@@ -123,3 +123,42 @@ describe('decideResolution: fall-through (DESIGN rule 7)', () => {
     expect(decide([candidate({ name: 'mine' })]).kind).toBe('config');
   });
 });
+
+describe('decideResolution: a row whose hint and sealed key disagree fails closed', () => {
+  const hintWithoutSealed = { sealedKey: null, keyHint: 'sk-...abcd' };
+  const sealedWithoutHint = { sealedKey: 'byokit:1:k1:sealed', keyHint: null };
+
+  it.each([
+    // [case, overrides of the winning candidate, expected decision]
+    ['a hint without a sealed key', hintWithoutSealed, 'undecryptable'],
+    ['a sealed key without a hint', sealedWithoutHint, 'undecryptable'],
+    ['neither (no key)', { sealedKey: null, keyHint: null }, 'backup'],
+    ['both (a key)', {}, 'primary'],
+    ['a hint without a sealed key, disabled', { ...hintWithoutSealed, enabled: false }, 'backup'],
+    ['a hint without a sealed key, expired', { ...hintWithoutSealed, keyExpiresAt: '2026-05-31T23:59:59.000Z' }, 'backup'],
+  ] as const)('%s: %s', (_case, overrides, expected) => {
+    const primary = candidate({ name: 'primary', isDefault: true, ...overrides });
+    const d = decide([candidate({ name: 'backup' }), primary]);
+    expect(d.kind === 'undecryptable' ? 'undecryptable' : picked(d)).toBe(expected);
+    if (expected === 'undecryptable') {
+      expect(d).toMatchObject({ kind: 'undecryptable', record: { name: 'primary' } });
+      expect(d.trace.at(-1)).toMatchObject({ configName: 'primary', outcome: 'selected' });
+    }
+  });
+
+  it('never falls through to the platform key, at any step of the order', () => {
+    const broken = (extra: Partial<CandidateRecord>) => candidate({ name: 'broken', ...hintWithoutSealed, ...extra });
+    expect(decide([broken({})]).kind).toBe('undecryptable');
+    expect(decide([broken({ provider: 'custom', routes: ['openai'] })]).kind).toBe('undecryptable');
+    expect(decide([broken({ scope: 'ws' })], { scope: 'ws/proj' }).kind).toBe('undecryptable');
+    expect(decide([broken({})], { provider: null }).kind).toBe('undecryptable');
+    const explicit = broken({});
+    expect(decide([explicit], { explicit }).kind).toBe('undecryptable');
+    expect(decide([broken({})], { fallback: 'none' }).kind).toBe('undecryptable');
+  });
+
+  it('a more specific usable config still wins over a broken one further up', () => {
+    const d = decide([candidate({ name: 'broken', ...hintWithoutSealed }), candidate({ name: 'proj', scope: 'ws' })], { scope: 'ws' });
+    expect(picked(d)).toBe('proj');
+  });
+});

@@ -52,12 +52,12 @@ describe('RedisStore without a server', () => {
   describe('construction', () => {
     it('refuses a client without evalsha/eval, naming what is missing', () => {
       expect(() => new RedisStore({ evalsha: async () => null } as unknown as RedisClientLike)).toThrow(/lacks eval;/);
-      expect(() => new RedisStore(null as unknown as RedisClientLike)).toThrow(TypeError);
+      expect(() => new RedisStore(null as unknown as RedisClientLike)).toThrow(expect.objectContaining({ name: 'StoreError', code: 'ADAPTER_INVALID' }));
     });
 
     it('refuses a keyPrefix with braces (the tenant must be the hash tag)', () => {
       const client = countingClient({ evalsha: async () => null, eval: async () => null });
-      expect(() => new RedisStore(client, { keyPrefix: 'app:{x}:' })).toThrow(RangeError);
+      expect(() => new RedisStore(client, { keyPrefix: 'app:{x}:' })).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'VALIDATION_FAILED' }));
     });
   });
 
