@@ -17,13 +17,17 @@ import type { AuthorizeContext, AuthorizeFn, Permission } from '../../src/index.
 import { attackerServer, canaryKey, expectRefused, platformVault } from './attacker.js';
 import { describeAgainstEveryStore } from './stores.js';
 
-/** Alice administers project "eng/alice" and nothing else; the owner everything; Eve edits configs but manages no key. */
+/**
+ * Alice administers project "eng/alice" and nothing else; the owner
+ * everything; Eve edits configs but manages no key. Written as hosts wrote
+ * policies for 0.1, which named a scope only where it knew one: where byokit
+ * names a scope, it must be inside Alice's project.
+ */
 const hostPolicy: AuthorizeFn = (actor, permission: Permission, context: AuthorizeContext) => {
   if (actor.id === 'owner') return true;
   if (actor.id === 'eve') return permission === 'config:read' || permission === 'config:write';
   if (actor.id !== 'alice') return false;
-  // Tenant-wide reads name no scope; everything else must be inside Alice's project.
-  if (context.scope === undefined) return permission === 'config:read';
+  if (context.scope === undefined) return true;
   return context.scope === 'eng/alice' || context.scope.startsWith('eng/alice/');
 };
 
