@@ -50,15 +50,15 @@ export class Secret {
   /** The public hint, safe to show and log. */
   readonly hint: string;
 
-  constructor(value: string, hint: string = keyHint(value)) {
+  constructor(value: string, hint?: string) {
     if (typeof value !== 'string' || value.length === 0) {
       throw new ValidationError('[byokit] [secret] a secret must be a non-empty string', [{ path: 'value', message: 'must be a non-empty string' }]);
     }
-    if (typeof hint !== 'string') {
+    if (hint !== undefined && typeof hint !== 'string') {
       throw new ValidationError('[byokit] [secret] a hint must be a string', [{ path: 'hint', message: 'must be a string' }]);
     }
     this.#value = value;
-    this.hint = hint;
+    this.hint = hint ?? keyHint(value);
     Object.freeze(this);
   }
 

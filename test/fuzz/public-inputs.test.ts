@@ -1,0 +1,209 @@
+/**
+ * Property tests (fast-check) of every public input: whatever a caller
+ * passes, a call succeeds or rejects with a typed ByokitError of a known
+ * code (never a TypeError or another exception), shows no secret in its
+ * error, and a rejected call leaves the store exactly as it was.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Keyring, MemoryStore, Secret, createClient, createVault } from '../../src/index.js';
+import { RUNS, configFields, configId, junk, providerKey, scope, seededVault, typedOrDone, url } from './arbitraries.js';
+
+describe('the tenant handle takes any input: typed errors only, nothing written on a rejection', () => {
+  it('createConfig', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(configFields, junk), async (input) => {
+        const { owner, dump } = await seededVault();
+        await typedOrDone(() => owner.createConfig(input as never), [], dump);
+      }),
+      RUNS,
+    );
+  });
+
+  it('updateConfig', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(1), fc.oneof(configFields, junk), junk, async (which, input, strayId) => {
+        const { owner, ids, dump } = await seededVault();
+        await typedOrDone(() => owner.updateConfig(ids[which]!, input as never), [], dump);
+        await typedOrDone(() => owner.updateConfig(strayId as never, input as never), [], dump);
+      }),
+      RUNS,
+    );
+  });
+
+  it('setKey, with any options; the key never shows in an error', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(1),
+        fc.oneof(providerKey, junk),
+        fc.oneof(fc.record({ expiresAt: fc.oneof(fc.date({ noInvalidDate: false }), fc.string(), fc.constant(null), junk) }, { requiredKeys: [] }), junk),
+        async (which, key, options) => {
+          const { owner, ids, dump } = await seededVault();
+          const secrets = typeof key === 'string' ? [key] : [];
+          await typedOrDone(() => owner.setKey(ids[which]!, key as never, options as never), secrets, dump);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('setEnabled, setDefault, deleteConfig, removeKey, getConfig with any id and value', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constant(null).chain(() => configId(['cfg_placeholder'])), junk, async (idInput, value) => {
+        const { owner, ids, dump } = await seededVault();
+        const id = idInput === 'cfg_placeholder' ? ids[0]! : idInput;
+        await typedOrDone(() => owner.setEnabled(id as never, value as never), [], dump);
+        await typedOrDone(() => owner.setDefault(id as never, value as never), [], dump);
+        await typedOrDone(() => owner.getConfig(id as never), [], dump);
+        if (id !== ids[0]) {
+          await typedOrDone(() => owner.deleteConfig(id as never), [], dump);
+          await typedOrDone(() => owner.removeKey(id as never), [], dump);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('validateKey with any id and options (never a live call: no config it can reach has a key)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(junk, fc.string(), fc.constant('keyless')), junk, async (idInput, options) => {
+        const { owner, ids, dump } = await seededVault();
+        const id = idInput === 'keyless' ? ids[1]! : idInput;
+        const code = await typedOrDone(() => owner.validateKey(id as never, options as never), [], dump);
+        expect(code).not.toBe('ok');
+      }),
+      RUNS,
+    );
+  });
+
+  it('listConfigs and listAudit with any query change nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ scope, provider: fc.string(), cursor: fc.oneof(fc.string(), junk), limit: fc.oneof(fc.integer(), fc.double(), junk), extra: junk }, { requiredKeys: [] }), junk),
+        async (query) => {
+          const { owner, dump } = await seededVault();
+          const before = dump();
+          await typedOrDone(() => owner.listConfigs(query as never), [], dump);
+          await typedOrDone(() => owner.listAudit(query as never), [], dump);
+          expect(dump()).toBe(before);
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+describe('the vault takes any input: typed errors only', () => {
+  it('vault.as', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ tenantId: fc.oneof(fc.string(), junk), actor: fc.oneof(fc.record({ id: fc.string(), role: fc.oneof(fc.string(), junk) }, { requiredKeys: [] }), junk) }, { requiredKeys: [] }), junk),
+        async (input) => {
+          const { vault, dump } = await seededVault();
+          await typedOrDone(() => vault.as(input as never), [], dump);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('vault.resolve changes nothing, and never falls back on a bad request', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), scope, provider: fc.oneof(fc.constantFrom('openai', 'anthropic'), fc.string(), junk), config: fc.oneof(fc.constantFrom('keyed', 'keyless'), fc.string(), junk), extra: junk }, { requiredKeys: [] }), junk),
+        async (input) => {
+          const { vault, dump } = await seededVault();
+          const before = dump();
+          await typedOrDone(() => vault.resolve(input as never), [], dump);
+          expect(dump()).toBe(before);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('vault.rewrapKeys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), actor: junk }, { requiredKeys: [] }), junk), async (input) => {
+        const { vault, dump } = await seededVault();
+        await typedOrDone(() => vault.rewrapKeys(input as never), [], dump);
+      }),
+      RUNS,
+    );
+  });
+
+  it('createVault with any options', async () => {
+    const store = new MemoryStore();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ store: fc.oneof(fc.constant(store), junk), keyring: fc.oneof(fc.constant(Keyring.generate()), junk), fallback: junk, authorize: junk, platformKeys: junk, providers: junk, now: junk, guard: junk }, { requiredKeys: [] }),
+          junk,
+        ),
+        async (options) => {
+          await typedOrDone(() => createVault(options as never));
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+describe('the keyring, Secret and createClient take any input: typed errors only, no key text', () => {
+  const keyText = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64'));
+
+  it('Keyring.parse and Keyring.fromEnv, also for entries in the wrong order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.oneof(fc.constantFrom('k1', 'k2'), fc.string()), keyText, fc.nat(3)), { maxLength: 3 }), fc.string(), async (entries, noise) => {
+        // Each entry as "id:key", "key:id", the key alone, or with noise in it.
+        const text = entries
+          .map(([id, key, form]) => [`${id}:${key}`, `${key}:${id}`, key, `${id}:${key.slice(0, 10)}${noise}${key.slice(10)}`][form])
+          .join(',');
+        const secrets = entries.map(([, key]) => key);
+        await typedOrDone(() => Keyring.parse(text), secrets);
+        await typedOrDone(() => Keyring.fromEnv({ BYOKIT_MASTER_KEYS: text }), secrets);
+      }),
+      RUNS,
+    );
+    await fc.assert(fc.asyncProperty(junk, junk, async (env, variable) => void (await typedOrDone(() => Keyring.fromEnv(env as never, variable as never)))), RUNS);
+    await fc.assert(fc.asyncProperty(junk, async (text) => void (await typedOrDone(() => Keyring.parse(text as never)))), RUNS);
+  });
+
+  it('Keyring.fromKeys, Keyring.generate and Keyring.generateEntry', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.array(fc.oneof(fc.record({ id: fc.oneof(fc.string(), junk), key: fc.oneof(fc.uint8Array({ minLength: 30, maxLength: 33 }), junk) }, { requiredKeys: [] }), junk), { maxLength: 3 }), junk),
+        junk,
+        async (entries, id) => {
+          await typedOrDone(() => Keyring.fromKeys(entries as never));
+          await typedOrDone(() => Keyring.generate(id as never));
+          await typedOrDone(() => Keyring.generateEntry(id as never));
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('new Secret', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), junk), fc.oneof(fc.string(), fc.constant(undefined), junk), async (value, hint) => {
+        await typedOrDone(() => new Secret(value as never, hint as never), typeof value === 'string' && value !== hint ? [value] : []);
+      }),
+      RUNS,
+    );
+  });
+
+  it('createClient with any source and options (its argument checks; no SDK is reached without a key)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ provider: fc.oneof(fc.constantFrom('openai', 'anthropic', 'custom', 'nope'), junk), baseUrl: url, model: junk, options: junk, key: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(fc.constantFrom('openai', 'custom', 'voice'), fc.record({ expect: junk, providers: junk, clientOptions: junk }, { requiredKeys: [] }), junk),
+        async (source, options) => {
+          const code = await typedOrDone(() => createClient(source as never, options as never));
+          expect(code).not.toBe('ok');
+        },
+      ),
+      RUNS,
+    );
+  });
+});
