@@ -1,7 +1,8 @@
 /**
  * The resolution read costs one round trip: a vault resolve() over the
  * PostgreSQL store (through a `pg` Pool) sends exactly one statement
- * (loadCandidates), counted through a wrapping client.
+ * (loadCandidates), counted through a wrapping client; so does the
+ * per-config sealed read (loadSealedConfig).
  */
 import { afterAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../../adapters/postgres/index.js';
@@ -17,7 +18,7 @@ describeWithServer('postgres round trips', () => {
     try {
       const counter = countingClient(pool);
       const store = new PostgresStore(counter, { schema: sut.schema });
-      const vault = createVault({ store, keyring: Keyring.generate() });
+      const vault = createVault({ store, keyring: Keyring.generate('k1') });
       const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
       const config = await admin.createConfig({ name: 'prod', provider: 'openai', scope: '' });
       await admin.setKey(config.id, 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
@@ -28,6 +29,13 @@ describeWithServer('postgres round trips', () => {
       expect(resolution.source).toBe('byok');
       expect(counter.count).toBe(1);
       expect(counter.texts[0]).toMatch(/^SELECT .* sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s);
+
+      // The per-config sealed read behind validateKey, re-sealing and rewrap: one statement for one row.
+      counter.count = 0;
+      counter.texts.length = 0;
+      expect(await store.loadSealedConfig('acme', config.id)).toMatchObject({ id: config.id, kekId: 'k1' });
+      expect(counter.count).toBe(1);
+      expect(counter.texts[0]).toMatch(/WHERE tenant_id = \$1::text AND id = \$2::text$/);
     } finally {
       await sut.cleanup?.();
     }

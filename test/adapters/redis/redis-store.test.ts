@@ -125,6 +125,20 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       expect(counting.calls).toStrictEqual(['evalsha']);
     });
 
+    it('loadSealedConfig sends exactly one command and returns that one config, its KEK id read from the sealed key', async () => {
+      const { client, prefix } = await fixture();
+      const counting = countingClient(client);
+      const store = new RedisStore(counting, { keyPrefix: prefix });
+      const records = [];
+      for (let i = 0; i < 5; i++) records.push(await create(store, { tenantId: 't1', scope: 'ws1', name: `n${i}` }));
+      const key = makeFakeKey('kek-7');
+      await store.updateConfig('t1', records[2]!.id, makeKeyPatch(key), { audit: makeAuditEventFor(records[2]!, 'key.set') });
+      await store.loadSealedConfig('t1', records[0]!.id); // warm the server's script cache
+      counting.calls.length = 0;
+      expect(await store.loadSealedConfig('t1', records[2]!.id)).toMatchObject({ id: records[2]!.id, sealedKey: key.sealedKey, kekId: 'kek-7' });
+      expect(counting.calls).toStrictEqual(['evalsha']);
+    });
+
     it('loadCandidates is one command on the server too (MONITOR)', async () => {
       const { client, store } = await fixture();
       for (let i = 0; i < 4; i++) await create(store, { tenantId: 't1', scope: i % 2 ? 'ws1' : '', name: `n${i}` });
