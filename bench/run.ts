@@ -71,6 +71,27 @@ async function main() {
   const target = await admin.createConfig({ name: 'target', provider: 'openai' });
   add('admin.setKey (memory store, audited)', await measure(2000, () => admin.setKey(target.id, KEY)));
 
+  // Rotation: rewrapKeys over 1,000 keyed configs in one scope, per config. Each round rotates the
+  // other way (k1 → k2, then k2 → k1), so every round has all 1,000 keys to move.
+  const REWRAP_COUNT = 1000;
+  const k1 = { id: 'k1', key: randomBytes(32) };
+  const k2 = { id: 'k2', key: randomBytes(32) };
+  const rotStore = new MemoryStore();
+  const rotAdmin = createVault({ store: rotStore, keyring: Keyring.fromKeys([k1]) }).as({ tenantId: 'rot', actor: { id: 'bench', role: 'owner' } });
+  for (let i = 0; i < REWRAP_COUNT; i++) {
+    const cfg = await rotAdmin.createConfig({ name: `r${i}`, provider: 'openai', scope: 'ws' });
+    await rotAdmin.setKey(cfg.id, `${KEY}${i}`);
+  }
+  const toK2 = createVault({ store: rotStore, keyring: Keyring.fromKeys([k2, k1]) });
+  const toK1 = createVault({ store: rotStore, keyring: Keyring.fromKeys([k1, k2]) });
+  let flip = false;
+  const perRewrap = await measure(1, async () => {
+    flip = !flip;
+    const report = await (flip ? toK2 : toK1).rewrapKeys({ tenantId: 'rot' });
+    if (report.rewrapped !== REWRAP_COUNT) throw new Error(`rewrapped ${report.rewrapped} of ${REWRAP_COUNT}`);
+  });
+  add(`vault.rewrapKeys per config (memory store, ${REWRAP_COUNT.toLocaleString('en-US')} in one scope)`, perRewrap / REWRAP_COUNT);
+
   console.log(`byokit benchmarks (node ${process.version}, median of ${ROUNDS} rounds)\n`);
   console.log('| operation | µs/op | ops/s | × baseline |');
   console.log('| --- | ---: | ---: | ---: |');
