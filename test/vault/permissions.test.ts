@@ -91,3 +91,22 @@ describe('a custom async policy', () => {
     await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({ source: 'platform' });
   });
 });
+
+describe('the policy sees the scope of every action on an existing config', () => {
+  it('names the config’s scope and provider, so a per-project policy can decide each action', async () => {
+    const seen: Array<{ action: string; permission: string; scope?: string; provider?: string }> = [];
+    const authorize: AuthorizeFn = (_actor, permission, context) => {
+      seen.push({ action: context.action, permission, scope: context.scope, provider: context.provider });
+      return true;
+    };
+    const { vault } = makeVault({ authorize });
+    const admin = vault.as({ tenantId: 'acme', actor: { id: 'project-admin' } });
+    const cfg = await admin.createConfig({ name: 'p', provider: 'openai', scope: 'eng/api' });
+    for (const op of operations) await op.run(admin, cfg.id).catch(() => undefined);
+    const perConfig = seen.filter((s) => !['createConfig', 'listConfigs', 'listAudit'].includes(s.action));
+    expect(new Set(perConfig.map((s) => s.action))).toStrictEqual(new Set(['getConfig', 'updateConfig', 'setDefault', 'setKey', 'removeKey', 'setEnabled', 'deleteConfig']));
+    // (One of the operations changes the provider to mistral on the way.)
+    for (const entry of perConfig) expect(entry, entry.action).toMatchObject({ scope: 'eng/api', provider: expect.stringMatching(/^(openai|mistral)$/) });
+    expect(seen.find((s) => s.action === 'createConfig')).toMatchObject({ scope: 'eng/api' });
+  });
+});
