@@ -118,6 +118,9 @@ export class PostgresStore implements StorageAdapter {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError('[byokit] [postgres] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
     }
+    if (options.maxAttempts !== undefined && !(Number.isSafeInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
+      throw new ValidationError('[byokit] [postgres] maxAttempts must be a positive integer', [{ path: 'maxAttempts', message: 'must be a positive integer' }]);
+    }
     this.#client = client;
     this.#location = { schema: options.schema, tablePrefix: options.tablePrefix };
     this.#t = tableNames(this.#location);

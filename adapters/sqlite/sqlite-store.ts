@@ -122,6 +122,9 @@ export class SqliteStore implements StorageAdapter {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError('[byokit] [sqlite] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
     }
+    if (options.busyTimeoutMs !== undefined && !(Number.isFinite(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)) {
+      throw new ValidationError('[byokit] [sqlite] busyTimeoutMs must be a number of milliseconds, 0 or more', [{ path: 'busyTimeoutMs', message: 'must be a number, 0 or more' }]);
+    }
     this.#db = db;
     this.#tables = tableNames(options.tablePrefix);
     this.#autoMigrate = options.autoMigrate ?? true;
