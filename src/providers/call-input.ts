@@ -42,13 +42,6 @@ export function transportOf(input: ProviderCallInput, provider: string): Transpo
   });
 }
 
-/** `clientOptions` without `fetch`: the transport wraps the host's fetch, and its own goes to the SDK instead. */
-export function withoutFetch<T extends Record<string, unknown>>(clientOptions: T | undefined): Omit<T, 'fetch'> {
-  if (!clientOptions) return {} as Omit<T, 'fetch'>;
-  const { fetch: _hostFetch, ...rest } = clientOptions;
-  return rest;
-}
-
 /** Returns the base URL without trailing slashes, or throws when a required one is missing. */
 export function requireBaseUrl(input: ProviderCallInput, label: string): string {
   if (typeof input.baseUrl !== 'string' || input.baseUrl.trim().length === 0) {
