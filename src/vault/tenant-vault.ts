@@ -411,7 +411,11 @@ export class TenantVault {
           type: 'key.validated',
           changes: ['lastValidatedAt', 'lastValidationStatus'],
           keyHint: current.keyHint,
-          detail: { status: result.status, ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }) },
+          detail: {
+            status: result.status,
+            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+            ...(result.reason === undefined ? {} : { reason: result.reason }),
+          },
         },
       };
     }, { cas: true });

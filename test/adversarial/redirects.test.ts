@@ -48,6 +48,8 @@ describe.each([302, 307])('an endpoint that redirects (HTTP %i) to an internal a
       expect(internal.hits).toHaveLength(0);
       expect(result).toMatchObject({ status: 'unexpected', httpStatus: status, reason: 'redirect_refused' });
       expect(JSON.stringify(result)).not.toContain('INTERNAL-SERVICE-ANSWER');
+      const [event] = (await admin.listAudit({ type: 'key.validated' })).items;
+      expect(event?.detail).toMatchObject({ status: 'unexpected', reason: 'redirect_refused' });
     });
   });
 
