@@ -7,10 +7,9 @@
  * text still reaches an error is scrubbed of every one of these encodings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVault, Keyring, MemoryStore } from '../../src/index.js';
 import { scrubError, scrubSecret } from '../../src/providers/index.js';
 import { json, startHostileServer, type HostileServer } from './hostile-server.js';
-import { PROVIDER_TARGETS } from './targets.js';
+import { PROVIDER_TARGETS, tenantKeyFor } from './targets.js';
 
 /** Every way the attack spells the key. */
 const ENCODINGS: Record<string, (key: string) => string> = {
@@ -65,11 +64,7 @@ describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('validateKey ag
         detail: echoed,
       });
     });
-    // The hostile server is local: allow exactly 127.0.0.1.
-    const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), allowPrivateEndpoints: ['127.0.0.1'] });
-    const admin = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
-    const config = await admin.createConfig({ name: 'c', provider: target.provider, baseUrl: target.baseUrl(server.url), options: target.options });
-    await admin.setKey(config.id, target.key);
+    const { admin, config } = await tenantKeyFor(target, server.url);
     const result = await admin.validateKey(config.id);
     expect(result.status).toBe('invalid_key');
     const audit = await admin.listAudit();

@@ -5,9 +5,9 @@
  * back in `detail`. A request carrying a key never follows a redirect.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, createVault, Keyring, MemoryStore } from '../../src/index.js';
+import { createClient } from '../../src/index.js';
 import { json, startHostileServer, type HostileServer } from './hostile-server.js';
-import { errorTexts, PROVIDER_TARGETS, TARGETS, type Target } from './targets.js';
+import { errorTexts, PROVIDER_TARGETS, TARGETS, tenantKeyFor } from './targets.js';
 
 let front: HostileServer;
 let internal: HostileServer;
@@ -26,15 +26,6 @@ beforeEach(() => {
   internal.hits.length = 0;
 });
 
-/** A vault whose tenant stored `target`'s key for the front server. Both servers are local: allow exactly 127.0.0.1. */
-async function tenantWith(target: Target) {
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), allowPrivateEndpoints: ['127.0.0.1'] });
-  const admin = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
-  const config = await admin.createConfig({ name: 'c', provider: target.provider, baseUrl: target.baseUrl(front.url), options: target.options });
-  await admin.setKey(config.id, target.key);
-  return { vault, admin, config };
-}
-
 describe.each([302, 307])('an endpoint that redirects (HTTP %i) to an internal address', (status) => {
   beforeEach(() => {
     front.handle((_req, res) => res.writeHead(status, { location: `${internal.url}/latest/meta-data/iam` }).end());
@@ -42,7 +33,7 @@ describe.each([302, 307])('an endpoint that redirects (HTTP %i) to an internal a
 
   describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('validateKey: %s', (_name, target) => {
     it('is refused with reason redirect_refused; the internal address is never reached', async () => {
-      const { admin, config } = await tenantWith(target);
+      const { admin, config } = await tenantKeyFor(target, front.url);
       const result = await admin.validateKey(config.id);
       expect(front.hits.length).toBeGreaterThan(0);
       expect(internal.hits).toHaveLength(0);
@@ -55,7 +46,7 @@ describe.each([302, 307])('an endpoint that redirects (HTTP %i) to an internal a
 
   describe.each(TARGETS.filter((t) => t.guardedClient).map((t) => [t.name, t] as const))('a createClient client: %s', (_name, target) => {
     it('fails with REDIRECT_REFUSED; the internal address is never reached', async () => {
-      const { vault } = await tenantWith(target);
+      const { vault } = await tenantKeyFor(target, front.url);
       const resolution = await vault.resolve({ tenantId: 'acme', provider: target.provider });
       const client = await createClient(resolution, { expect: target.expect, clientOptions: target.clientOptions });
       const error = await target.call(client).then(

@@ -11,6 +11,7 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { OpenAI } from 'openai';
+import { createVault, Keyring, MemoryStore } from '../../src/index.js';
 import { canaryKey } from '../providers/leak.js';
 
 export interface Target {
@@ -150,4 +151,17 @@ export function errorTexts(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.join(' | ');
+}
+
+/**
+ * A vault whose tenant `acme` stored `target`'s key for the server at
+ * `serverUrl`. The attack servers listen on 127.0.0.1: the vault allows
+ * exactly that address, nothing else internal.
+ */
+export async function tenantKeyFor(target: Target, serverUrl: string) {
+  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), allowPrivateEndpoints: ['127.0.0.1'] });
+  const admin = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
+  const config = await admin.createConfig({ name: 'c', provider: target.provider, baseUrl: target.baseUrl(serverUrl), options: target.options });
+  await admin.setKey(config.id, target.key);
+  return { vault, admin, config };
 }
