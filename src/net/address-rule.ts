@@ -118,10 +118,10 @@ export class AddressRule {
     const kind = classifyAddress(bytes);
     if (kind === 'public') return null;
     const plain = unmapped(bytes);
-    if (this.#cidrs.some((cidr) => cidrContains(cidr, plain) || cidrContains(cidr, bytes))) {
-      // Metadata services only when listed as exactly that address.
-      if (kind !== 'metadata' || this.#cidrs.some((cidr) => cidr.bits === cidr.bytes.length * 8 && (cidrContains(cidr, plain) || cidrContains(cidr, bytes)))) return null;
-    }
+    const listed = this.#cidrs.filter((cidr) => cidrContains(cidr, plain) || cidrContains(cidr, bytes));
+    // A metadata service passes only when listed as exactly that address, never through a range.
+    const exact = (cidr: Cidr) => cidr.bits === cidr.bytes.length * 8;
+    if (listed.length > 0 && (kind !== 'metadata' || listed.some(exact))) return null;
     if (this.#allowSelfHosted && SELF_HOSTED_CLASSES.has(kind)) return null;
     return describeClass(kind);
   }

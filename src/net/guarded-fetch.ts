@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { isByokitError, NetworkError } from '../errors.js';
+import { isByokitError, NetworkError, type NetworkErrorCode } from '../errors.js';
 import { checkEndpoint, type EndpointRequest, type NetworkPolicy } from './endpoint-policy.js';
 import { parseIpLiteral } from './ip-address.js';
 import { limitResponse, type ResponseLimits } from './limited-response.js';
@@ -57,14 +57,17 @@ function anySignal(signals: (AbortSignal | null | undefined)[]): AbortSignal | u
   return controller.signal;
 }
 
-/** A byokit network error anywhere in `error`'s cause chain (fetch wraps connect failures in a TypeError). */
+const NETWORK_CODES: ReadonlySet<string> = new Set<NetworkErrorCode>(['ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT']);
+
+/**
+ * A byokit network error anywhere in `error`'s cause chain (fetch wraps a
+ * refused connection in a TypeError). By code, so a copy of the class from
+ * another module format counts too.
+ */
 function networkErrorIn(error: unknown): NetworkError | null {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    if (current instanceof NetworkError) return current;
-    if (isByokitError(current) && ['ENDPOINT_REFUSED', 'RESPONSE_TIMEOUT', 'RESPONSE_TOO_LARGE', 'REDIRECT_REFUSED'].includes(current.code)) {
-      return current as NetworkError;
-    }
+    if (isByokitError(current) && NETWORK_CODES.has(current.code)) return current as NetworkError;
     current = (current as { cause?: unknown }).cause;
   }
   return null;

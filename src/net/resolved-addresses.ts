@@ -121,13 +121,28 @@ async function loadUndici(): Promise<UndiciModule | null> {
 /** One connection pool per address rule: equal opt-ins share their sockets. */
 const dispatchers = new Map<string, Promise<object | null>>();
 
+/** Where undici (Node's and the package's) keeps the process-wide dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * True when the host replaced Node's default dispatcher, e.g. with a
+ * `ProxyAgent` or `EnvHttpProxyAgent` for its egress proxy: a dispatcher of
+ * ours would route around it, so byokit leaves it in place.
+ */
+function hostSetGlobalDispatcher(): boolean {
+  const current = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
+  return typeof current === 'object' && current !== null && current.constructor?.name !== 'Agent';
+}
+
 /**
  * An undici dispatcher (for `fetch`'s `dispatcher` option) whose
- * connections check every resolved address against `rule`, or `null` off
- * Node or when undici can't be loaded. `lookupAll` replaces DNS (tests).
+ * connections check every resolved address against `rule`; `null` off
+ * Node, when undici can't be loaded, or when the host set its own global
+ * dispatcher (an egress proxy), where addresses are checked before the
+ * request instead. `lookupAll` replaces DNS (tests).
  */
 export function connectTimeDispatcher(rule: AddressRule, lookupAll?: LookupAll): Promise<object | null> {
-  if (!isNode()) return Promise.resolve(null);
+  if (!isNode() || hostSetGlobalDispatcher()) return Promise.resolve(null);
   const create = async (): Promise<object | null> => {
     const undici = await loadUndici();
     const lookup = lookupAll ?? systemLookupAll();

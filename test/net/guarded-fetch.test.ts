@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NetworkError } from '../../src/errors.js';
 import { networkPolicy, type NetworkPolicyOptions } from '../../src/net/endpoint-policy.js';
 import { createGuardedFetch, type FetchFunction } from '../../src/net/guarded-fetch.js';
@@ -185,5 +185,40 @@ describe('the guarded fetch: bounds (validation) and streams (clients)', () => {
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
     expect(rest).toBe('data: last\n\n');
+  });
+});
+
+describe("the guarded fetch: a host's egress proxy", () => {
+  const GLOBAL = Symbol.for('undici.globalDispatcher.1');
+  let previous: unknown;
+  let dispatched = 0;
+  beforeEach(async () => {
+    const { Agent } = await import('undici');
+    /** Stands in for a host's `setGlobalDispatcher(new ProxyAgent(...))`. */
+    class HostEgressAgent extends Agent {
+      override dispatch(options: Parameters<InstanceType<typeof Agent>['dispatch']>[0], handler: Parameters<InstanceType<typeof Agent>['dispatch']>[1]) {
+        dispatched++;
+        return super.dispatch(options, handler);
+      }
+    }
+    previous = (globalThis as Record<symbol, unknown>)[GLOBAL];
+    (globalThis as Record<symbol, unknown>)[GLOBAL] = new HostEgressAgent();
+    dispatched = 0;
+  });
+  afterEach(() => {
+    (globalThis as Record<symbol, unknown>)[GLOBAL] = previous;
+  });
+
+  it('is kept (requests go through it), and resolved addresses are checked before the request', async () => {
+    api.handle((_req, res) => json(res, 200, {}));
+    const lookup = fixedLookup('127.0.0.1');
+    const strict = guarded({}, { lookupAll: lookup });
+    const port = new URL(api.url).port;
+    await expect(strict.fetch(`http://api.example.test:${port}/v1/models`)).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+    expect(lookup.calls).toEqual(['api.example.test']);
+    expect(dispatched).toBe(0);
+    const { fetch } = guarded();
+    expect((await fetch(`${api.url}/v1/models`)).status).toBe(200);
+    expect(dispatched).toBe(1);
   });
 });
