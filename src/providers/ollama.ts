@@ -45,7 +45,9 @@ async function build(input: ProviderCallInput, transport: Transport): Promise<Ol
 }
 
 /**
- * Ollama. `baseUrl` is the Ollama host (default `http://127.0.0.1:11434`).
+ * Ollama. `baseUrl` is the Ollama host (default `http://127.0.0.1:11434`, a
+ * loopback address: like any internal endpoint it needs the host's
+ * `allowPrivateEndpoints` opt-in, else it is refused when stored and called).
  * Any non-blank printable key is accepted (proxies issue tokens in every
  * shape). Validation: `GET /api/tags`, then `POST /api/show` for the config's
  * model (404 there = `forbidden_model`). A plain local Ollama ignores the
