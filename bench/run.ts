@@ -12,6 +12,10 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { Keyring, MemoryStore, createVault } from '../src/index.js';
 import { openSecret, sealSecret } from '../src/crypto/envelope.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkPolicy } from '../src/net/endpoint-policy.js';
+import { createGuardedFetch } from '../src/net/guarded-fetch.js';
 
 const ROUNDS = 5;
 const KEY = 'sk-proj-BENCH000000000000000000000000000000000000bnch';
@@ -92,12 +96,30 @@ async function main() {
   });
   add(`vault.rewrapKeys per config (memory store, ${REWRAP_COUNT.toLocaleString('en-US')} in one scope)`, perRewrap / REWRAP_COUNT);
 
+  // The transport: one small request to a local server, plain fetch vs byokit's guarded fetch
+  // (URL policy check, connect-time address check on a kept-alive connection, no redirects).
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models`;
+  const guarded = createGuardedFetch({
+    policy: networkPolicy({ allowPrivateEndpoints: ['127.0.0.1'] }),
+    request: { tenantId: 'acme', provider: 'openai', action: 'request' },
+  });
+  const plainNs = await measure(500, async () => (await fetch(url)).text());
+  const guardedNs = await measure(500, async () => (await guarded(url)).text());
+  add('fetch, one local request (plain global fetch)', plainNs);
+  add('fetch, one local request (guarded)', guardedNs);
+  server.closeAllConnections();
+  server.close();
+
   console.log(`byokit benchmarks (node ${process.version}, median of ${ROUNDS} rounds)\n`);
   console.log('| operation | µs/op | ops/s | × baseline |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const row of rows) {
     console.log(`| ${row.name} | ${(row.ns / 1000).toFixed(1)} | ${Math.round(1e9 / row.ns).toLocaleString('en-US')} | ${(row.ns / baseline).toFixed(2)} |`);
   }
+
+  console.log(`\nguarded fetch / plain fetch: ${(guardedNs / plainNs).toFixed(2)}×`);
 
   // Memory: heap held per stored config with a sealed key.
   globalThis.gc?.();

@@ -45,6 +45,9 @@ export async function runQuickstart({ store: storeKind = 'memory', log = console
     const vault = createVault({
       store,
       keyring,
+      // The demo's OpenAI stand-in listens on 127.0.0.1. Keys only travel to
+      // public addresses unless the host opts in; allow exactly this one.
+      allowPrivateEndpoints: ['127.0.0.1'],
       platformKeys: { openai: { apiKey: PLATFORM_KEY, baseUrl: server.baseUrl } },
       onResolve: (event) => void usage.push(event),
     });

@@ -39,11 +39,13 @@ const voiceProvider: ProviderDescriptor<VoiceClient> = {
   keyPrefixes: ['av_'],
   defaultBaseUrl: 'https://api.acme-voice.example',
   checkKeyFormat: (key) => checkKeyShape(key, { label: 'Acme Voice', minLength: 24, requiredPrefixes: ['av_'] }),
-  async createClient({ apiKey, baseUrl }) {
+  async createClient({ apiKey, baseUrl, transport }) {
     const base = baseUrl ?? 'https://api.acme-voice.example';
+    // byokit's guarded fetch: every URL passes the endpoint policy, no redirect is followed.
+    const send = transport?.fetch ?? fetch;
     return {
       async speak(text, voice = 'alloy') {
-        const response = await fetch(`${base}/v1/speech`, {
+        const response = await send(`${base}/v1/speech`, {
           method: 'POST',
           headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ text, voice }),
@@ -55,9 +57,10 @@ const voiceProvider: ProviderDescriptor<VoiceClient> = {
   },
   // The cheapest call that proves the key: list voices. Thrown errors become
   // typed, scrubbed results (invalid_key, rate_limited, unreachable ...).
-  validateKey: ({ apiKey, baseUrl }) =>
+  // Through `transport.fetch`, the check is also bounded in time and size.
+  validateKey: ({ apiKey, baseUrl, transport }) =>
     liveCheck(apiKey, async () => {
-      const response = await fetch(`${baseUrl ?? 'https://api.acme-voice.example'}/v1/voices`, {
+      const response = await (transport?.fetch ?? fetch)(`${baseUrl ?? 'https://api.acme-voice.example'}/v1/voices`, {
         headers: { authorization: `Bearer ${apiKey}` },
       });
       if (!response.ok) throw new ProviderHttpError(response.status, await response.text());
@@ -94,7 +97,9 @@ const voiceApiUrl = `http://127.0.0.1:${(fakeVoiceApi.address() as AddressInfo).
 
 try {
   const providers = { voice: voiceProvider };
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(), providers });
+  // The stand-in API listens on 127.0.0.1: a loopback address, which keys may
+  // only travel to when the host opts in (by default only public addresses).
+  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(), providers, allowPrivateEndpoints: ['127.0.0.1'] });
 
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
   const config = await admin.createConfig({ name: 'voice-prod', provider: 'voice', baseUrl: voiceApiUrl });

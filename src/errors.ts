@@ -26,13 +26,18 @@ export type ByokitErrorCode =
   | 'PROVIDER_SDK_MISSING'
   | 'KEY_FORMAT_INVALID'
   | 'RESOLUTION_DENIED'
-  | 'PROVIDER_REQUEST_FAILED';
+  | 'PROVIDER_REQUEST_FAILED'
+  | 'ENDPOINT_REFUSED'
+  | 'REDIRECT_REFUSED'
+  | 'RESPONSE_TOO_LARGE'
+  | 'RESPONSE_TIMEOUT';
 
 const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
   'KEY_UNDECRYPTABLE', 'NO_KEY', 'KEYRING_INVALID', 'KEK_UNKNOWN', 'ADAPTER_INVALID', 'STORE_FAILED', 'PROVIDER_UNKNOWN',
   'PROVIDER_MISMATCH', 'PROVIDER_SDK_MISSING', 'KEY_FORMAT_INVALID', 'RESOLUTION_DENIED', 'PROVIDER_REQUEST_FAILED',
   'RECORD_MISMATCH',
+  'ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT',
 ]);
 
 /**
@@ -169,5 +174,26 @@ export class ResolutionDeniedError extends ByokitError {
   constructor(reason: string) {
     super('RESOLUTION_DENIED', `[byokit] [resolve] resolution denied: ${reason}`);
     this.reason = reason;
+  }
+}
+
+/** Codes of {@link NetworkError}. */
+export type NetworkErrorCode = 'ENDPOINT_REFUSED' | 'REDIRECT_REFUSED' | 'RESPONSE_TOO_LARGE' | 'RESPONSE_TIMEOUT';
+
+/**
+ * byokit's guarded transport stopped a request that carries a key:
+ * `ENDPOINT_REFUSED` (the URL, or an address its host resolved to, is not
+ * allowed by the endpoint policy), `REDIRECT_REFUSED` (the endpoint answered
+ * with a redirect, which a key never follows), `RESPONSE_TOO_LARGE` /
+ * `RESPONSE_TIMEOUT` (a validation answer went past its size or time bound).
+ * Thrown from the `fetch` byokit hands each SDK, so an SDK may wrap it (find
+ * it in the `cause` chain).
+ */
+export class NetworkError extends ByokitError {
+  /** The HTTP status that was received (the redirect's, for `REDIRECT_REFUSED`). */
+  readonly httpStatus: number | undefined;
+  constructor(code: NetworkErrorCode, message: string, options?: ByokitErrorOptions & { httpStatus?: number }) {
+    super(code, message, options);
+    this.httpStatus = options?.httpStatus;
   }
 }

@@ -4,17 +4,18 @@
  * @module
  */
 import type { Anthropic, ClientOptions } from '@anthropic-ai/sdk';
-import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, requireKey, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck } from './validate.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Anthropic';
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
-async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> = {}): Promise<Anthropic> {
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<Anthropic> {
   const apiKey = requireKey(input, LABEL);
   const { Anthropic } = await loadSdk('@anthropic-ai/sdk', () => import('@anthropic-ai/sdk'));
   return new Anthropic({
@@ -27,6 +28,8 @@ async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> 
     authToken: null,
     // Always explicit: unset, the SDK reads ANTHROPIC_BASE_URL.
     baseURL: baseUrlOr(input, DEFAULT_BASE_URL),
+    // Last: the host's own `fetch` is already wrapped inside the transport.
+    fetch: transport.fetch,
   });
 }
 
@@ -43,10 +46,10 @@ const anthropicProvider: ProviderDescriptor<Anthropic> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20, requiredPrefixes: ['sk-ant-'] }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'anthropic')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, { maxRetries: 0, timeout: VALIDATION_TIMEOUT_MS });
+    guardedLiveCheck('anthropic', LABEL, input, async (transport) => {
+      const client = await build(input, transport, { maxRetries: 0, timeout: VALIDATION_TIMEOUT_MS });
       await client.models.list({ limit: 1 });
       if (input.model) return checkModelAccess(input.model, () => client.models.retrieve(input.model!));
       return { status: 'valid' };

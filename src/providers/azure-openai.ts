@@ -8,12 +8,13 @@
 import type { AzureOpenAI } from 'openai';
 import { ValidationError } from '../errors.js';
 import type { ConfigOptions } from '../store/types.js';
-import { checkBaseUrl, requireBaseUrl, requireKey, stringOption, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { Transport } from '../net/transport.js';
+import { checkBaseUrl, requireBaseUrl, requireKey, stringOption, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
-import { httpStatusOf, liveCheck } from './validate.js';
+import { guardedLiveCheck, httpStatusOf } from './validate.js';
 
 const LABEL = 'Azure OpenAI';
 
@@ -35,7 +36,7 @@ function baseURLOf(endpoint: string): string {
 /** The AzureOpenAI constructor's options (not exported by name from the package root). */
 type AzureClientOptions = NonNullable<ConstructorParameters<typeof AzureOpenAI>[0]>;
 
-async function build(input: ProviderCallInput, defaults: Partial<AzureClientOptions> = {}): Promise<AzureOpenAI> {
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<AzureClientOptions> = {}): Promise<AzureOpenAI> {
   const apiKey = requireKey(input, LABEL);
   const endpoint = requireBaseUrl(input, LABEL);
   const apiVersion = requireApiVersion(input.options);
@@ -52,6 +53,8 @@ async function build(input: ProviderCallInput, defaults: Partial<AzureClientOpti
     // OPENAI_BASE_URL (and AZURE_OPENAI_ENDPOINT) from the platform's environment.
     baseURL: baseURLOf(endpoint),
     ...(deployment === undefined ? {} : { deployment }),
+    // Last: the host's own `fetch` is already wrapped inside the transport.
+    fetch: transport.fetch,
   });
 }
 
@@ -80,10 +83,10 @@ const azureOpenAIProvider: ProviderDescriptor<AzureOpenAI> = {
     }
     return problems;
   },
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'azure-openai')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async (): Promise<KeyValidationResult> => {
-      const client = await build(input, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
+    guardedLiveCheck('azure-openai', LABEL, input, async (transport): Promise<KeyValidationResult> => {
+      const client = await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
       const deployment = stringOption(input.options, 'deployment') ?? input.model ?? undefined;
       if (deployment === undefined) {
         await client.models.list();

@@ -5,6 +5,9 @@
  * @module
  */
 import { ProviderError, ValidationError } from '../errors.js';
+import { DEFAULT_NETWORK_POLICY } from '../net/endpoint-policy.js';
+import type { FetchFunction } from '../net/guarded-fetch.js';
+import { createTransport, type Transport } from '../net/transport.js';
 import type { ConfigOptions } from '../store/types.js';
 import type { ProviderCallInput } from './types.js';
 
@@ -21,6 +24,22 @@ export function requireKey(input: ProviderCallInput, label: string): string {
     throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build a ${label} client without a key`);
   }
   return key;
+}
+
+/**
+ * The transport byokit handed the descriptor; called directly without one,
+ * a transport with the default policy (public addresses only) around the
+ * host's `clientOptions.fetch`, so a descriptor is never a way around the
+ * endpoint policy.
+ */
+export function transportOf(input: ProviderCallInput, provider: string): Transport {
+  if (input.transport) return input.transport;
+  const hostFetch = input.clientOptions?.['fetch'];
+  return createTransport({
+    policy: DEFAULT_NETWORK_POLICY,
+    request: { tenantId: '', provider, action: 'request' },
+    ...(typeof hostFetch === 'function' ? { base: hostFetch as FetchFunction } : {}),
+  });
 }
 
 /** Returns the base URL without trailing slashes, or throws when a required one is missing. */
@@ -71,8 +90,9 @@ export function checkBaseUrl(baseUrl: string | null, required: boolean, label: s
 }
 
 /**
- * Timeout of one live validation request. A validation is one or two small
- * GETs; an endpoint that takes longer than this is reported `unreachable`.
- * Hosts can override it per call through `clientOptions` (SDK option names).
+ * Deadline of one live validation, all its requests together, headers and
+ * bodies. A validation is one or two small GETs; an endpoint that takes
+ * longer is reported `unreachable` (reason `timeout`). Hosts can shorten it
+ * per call (`timeoutMs`).
  */
 export const VALIDATION_TIMEOUT_MS = 10_000;

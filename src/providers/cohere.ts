@@ -5,11 +5,13 @@
  * @module
  */
 import type { CohereClientV2 } from 'cohere-ai';
-import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { ValidationError } from '../errors.js';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, requireKey, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck } from './validate.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Cohere';
 const DEFAULT_BASE_URL = 'https://api.cohere.com';
@@ -17,8 +19,14 @@ const DEFAULT_BASE_URL = 'https://api.cohere.com';
 /** The CohereClientV2 constructor options (the namespace holding them is not exported). */
 type CohereOptions = ConstructorParameters<typeof CohereClientV2>[0];
 
-async function build(input: ProviderCallInput, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
   const apiKey = requireKey(input, LABEL);
+  if (input.clientOptions?.['fetcher'] !== undefined) {
+    // A `fetcher` replaces cohere-ai's whole HTTP layer, so nothing could guard it.
+    throw new ValidationError('[byokit] [providers] clientOptions.fetcher would bypass the endpoint policy; pass clientOptions.fetch instead (it is wrapped)', [
+      { path: 'clientOptions.fetcher', message: 'not supported; use clientOptions.fetch' },
+    ]);
+  }
   const sdk = await loadSdk('cohere-ai', () => import('cohere-ai'));
   // cohere-ai is CommonJS; depending on the loader its exports sit on the
   // namespace or on `default`.
@@ -30,6 +38,8 @@ async function build(input: ProviderCallInput, defaults: Partial<CohereOptions> 
     // sends no Authorization header at all; requireKey rules both out.
     token: apiKey,
     baseUrl: baseUrlOr(input, DEFAULT_BASE_URL),
+    // Last: the host's own `fetch` is already wrapped inside the transport.
+    fetch: transport.fetch,
   });
 }
 
@@ -47,10 +57,10 @@ const cohereProvider: ProviderDescriptor<CohereClientV2> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20 }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'cohere')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, { maxRetries: 0, timeoutInSeconds: VALIDATION_TIMEOUT_MS / 1000 });
+    guardedLiveCheck('cohere', LABEL, input, async (transport) => {
+      const client = await build(input, transport, { maxRetries: 0, timeoutInSeconds: VALIDATION_TIMEOUT_MS / 1000 });
       await client.models.list({ pageSize: 1 });
       if (input.model) return checkModelAccess(input.model, () => client.models.get(input.model!));
       return { status: 'valid' };

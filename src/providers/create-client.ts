@@ -11,9 +11,13 @@ import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { AzureOpenAI, OpenAI } from 'openai';
 import { ProviderError, ValidationError } from '../errors.js';
+import { DEFAULT_NETWORK_POLICY, overridePolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
+import type { FetchFunction } from '../net/guarded-fetch.js';
+import { createTransport } from '../net/transport.js';
 import type { Resolution } from '../resolve/types.js';
 import type { ConfigOptions } from '../store/types.js';
 import { builtinProviders } from './builtin.js';
+import { clientContextOf } from './client-context.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
 import { toSafeError } from './validate.js';
@@ -50,8 +54,14 @@ export interface ProviderClients {
 export type ClientSource = Pick<Resolution, 'provider' | 'baseUrl' | 'model' | 'options' | 'key'> &
   Partial<Pick<Resolution, 'configName'>>;
 
-/** Options of {@link createClient}. */
-export interface CreateClientOptions {
+/**
+ * Options of {@link createClient}. `allowPrivateEndpoints` and
+ * `endpointPolicy` set the network policy of the client: a resolution from
+ * a vault carries that vault's policy, and a field given here replaces the
+ * vault's; a hand-built source gets the default policy (public addresses
+ * only) unless given one here.
+ */
+export interface CreateClientOptions extends NetworkPolicyOptions {
   /**
    * The client the calling code is written against (a key of
    * {@link ProviderClients} or a host provider id). Types the result and is
@@ -64,7 +74,11 @@ export interface CreateClientOptions {
    * you gave `createVault`).
    */
   providers?: ProviderRegistry;
-  /** Passed to the SDK constructor (timeouts, retries, fetch, headers), in the SDK's own option names. */
+  /**
+   * Passed to the SDK constructor (timeouts, retries, headers), in the SDK's
+   * own option names. A `fetch` here is wrapped by byokit's guarded
+   * transport, never handed to the SDK bare.
+   */
   clientOptions?: Record<string, unknown>;
 }
 
@@ -150,6 +164,14 @@ function readKey(source: ClientSource): string {
  * the Google SDK, overriding the config's `sdk` option. Without an
  * expectation the result is `unknown`.
  *
+ * Every request the client makes goes through byokit's guarded transport
+ * (where the SDK takes a `fetch`; see docs/providers.md): each URL passes
+ * the endpoint policy (provider defaults included; by default public
+ * addresses only), host names are checked by what they resolve to at
+ * connect time on Node, and no redirect is followed (`REDIRECT_REFUSED`).
+ * The base URL is checked when the client is built: a refused one throws
+ * `ENDPOINT_REFUSED` here.
+ *
  * Errors carry no key: SDK construction failures become a scrubbed
  * `PROVIDER_REQUEST_FAILED`.
  *
@@ -170,7 +192,8 @@ export function createClient<K extends keyof ProviderClients>(
 export function createClient(resolution: ClientSource, options?: CreateClientOptions | string): Promise<unknown>;
 export async function createClient(resolution: ClientSource, options: CreateClientOptions | string = {}): Promise<unknown> {
   checkClientArguments(resolution, options);
-  const { expect, providers, clientOptions } = typeof options === 'string' ? { expect: options } : (options as CreateClientOptions);
+  const settings: CreateClientOptions = typeof options === 'string' ? { expect: options } : options;
+  const { expect, providers, clientOptions } = settings;
   const registry: ProviderRegistry = providers ? { ...builtinProviders, ...providers } : builtinProviders;
   const descriptor = getProvider(registry, resolution.provider);
 
@@ -187,11 +210,23 @@ export async function createClient(resolution: ClientSource, options: CreateClie
       { path: 'baseUrl', message: `required for ${descriptor.label}` },
     ]);
   }
+  const context = clientContextOf(resolution);
+  const policy = overridePolicy(context?.network ?? DEFAULT_NETWORK_POLICY, settings);
+  const hostFetch = clientOptions?.['fetch'];
+  const transport = createTransport({
+    policy,
+    request: { tenantId: context?.tenantId ?? '', provider: resolution.provider, action: 'request' },
+    ...(typeof hostFetch === 'function' ? { base: hostFetch as FetchFunction } : {}),
+  });
+  const endpoint = resolution.baseUrl ?? descriptor.defaultBaseUrl;
+  // Fail here, with a clear error, rather than on the client's first request.
+  if (endpoint) await transport.check(endpoint);
   const input: ProviderCallInput = {
     apiKey,
     baseUrl: resolution.baseUrl,
     model: resolution.model,
     options: { ...resolution.options, ...optionOverride },
+    transport,
     ...(clientOptions === undefined ? {} : { clientOptions }),
   };
   try {

@@ -7,16 +7,17 @@
  * @module
  */
 import type { ClientOptions, OpenAI } from 'openai';
-import { checkBaseUrl, requireBaseUrl, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import { checkBaseUrl, requireBaseUrl, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { liveCheck } from './validate.js';
+import { guardedLiveCheck } from './validate.js';
+import type { Transport } from '../net/transport.js';
 
 const LABEL = 'custom endpoint';
 
-async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  return buildOpenAIClient(input, LABEL, requireBaseUrl(input, LABEL), defaults);
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
+  return buildOpenAIClient(input, LABEL, requireBaseUrl(input, LABEL), transport, defaults);
 }
 
 /**
@@ -34,10 +35,10 @@ const customProvider: ProviderDescriptor<OpenAI> = {
   requiresBaseUrl: true,
   checkKeyFormat: (key) => checkKeyShape(key, { label: 'Custom endpoint' }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, true, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'custom')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
+    guardedLiveCheck('custom', LABEL, input, async (transport) => {
+      const client = await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
       await client.models.list();
       return { status: 'valid' };
     }),

@@ -5,16 +5,25 @@
  * `sdk: 'genai'` or by the host with `createClient(r, 'google-genai')`.
  * Both send the key as `x-goog-api-key`.
  *
+ * `@google/genai` takes a `fetch` (`httpOptions.fetch`), so its requests go
+ * through byokit's guarded transport. `@google/generative-ai` has no fetch
+ * option (it calls the global `fetch`): byokit checks its base URL against
+ * the endpoint policy, and what the host name resolves to, when the client
+ * is built, but it can't refuse a redirect or re-check the address at
+ * connect time for it. Use `sdk: 'genai'` where that matters.
+ *
  * @module
  */
 import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
 import type { CachedContent, GoogleGenerativeAI, ModelParams, RequestOptions } from '@google/generative-ai';
 import type { ConfigOptions } from '../store/types.js';
-import { baseUrlOr, checkBaseUrl, requireKey, stringOption, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { FetchFunction } from '../net/guarded-fetch.js';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, requireKey, stringOption, transportOf } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck, ProviderHttpError } from './validate.js';
+import { checkModelAccess, guardedLiveCheck, ProviderHttpError } from './validate.js';
 
 const LABEL = 'Google';
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -35,9 +44,11 @@ function useGenai(options: ConfigOptions): boolean {
  * version) into every model it hands out. The base URL is applied last: a
  * stored key only ever goes to the endpoint configured with it.
  */
-async function buildGenerativeAI(input: ProviderCallInput, apiKey: string): Promise<GoogleGenerativeAI> {
+async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenerativeAI> {
   const { GoogleGenerativeAI } = await loadSdk('@google/generative-ai', () => import('@google/generative-ai'));
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
+  // No fetch option in this SDK: check the endpoint (and its resolved addresses) once, up front.
+  await transport.check(baseUrl, { resolve: true });
   const apiVersion = stringOption(input.options, 'apiVersion');
   const defaults: RequestOptions = {
     ...(input.clientOptions as RequestOptions | undefined),
@@ -58,10 +69,11 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string): Prom
   return new PinnedGoogleGenerativeAI(apiKey);
 }
 
-async function buildGenai(input: ProviderCallInput, apiKey: string): Promise<GoogleGenAI> {
+async function buildGenai(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenAI> {
   const { GoogleGenAI } = await loadSdk('@google/genai', () => import('@google/genai'));
   const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
   const apiVersion = stringOption(input.options, 'apiVersion');
+  const hostFetch = clientOptions.httpOptions?.fetch as FetchFunction | undefined;
   return new GoogleGenAI({
     ...clientOptions,
     apiKey,
@@ -75,25 +87,25 @@ async function buildGenai(input: ProviderCallInput, apiKey: string): Promise<Goo
       ...clientOptions.httpOptions,
       baseUrl: baseUrlOr(input, DEFAULT_BASE_URL),
       ...(apiVersion === undefined ? {} : { apiVersion }),
+      // A host's own httpOptions.fetch is kept, behind the guard.
+      fetch: hostFetch ? transport.wrap(hostFetch) : transport.fetch,
     },
   });
 }
 
 /** GET a Gemini API path with the key header; throws {@link ProviderHttpError} on a non-2xx answer. */
-async function getJson(input: ProviderCallInput, apiKey: string, path: string): Promise<void> {
+async function getJson(input: ProviderCallInput, apiKey: string, path: string, transport: Transport): Promise<void> {
   const base = baseUrlOr(input, DEFAULT_BASE_URL);
   const version = stringOption(input.options, 'apiVersion') ?? DEFAULT_API_VERSION;
-  const response = await fetch(`${base}/${version}/${path}`, {
-    headers: { 'x-goog-api-key': apiKey },
-    signal: AbortSignal.timeout(VALIDATION_TIMEOUT_MS),
-  });
+  // The transport bounds the whole validation (headers and body).
+  const response = await transport.fetch(`${base}/${version}/${path}`, { headers: { 'x-goog-api-key': apiKey } });
   const body = await response.text();
   if (!response.ok) throw new ProviderHttpError(response.status, body);
 }
 
 /** Google answers a malformed or unknown key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not 401. */
 function isInvalidKeyAnswer(error: unknown): error is ProviderHttpError {
-  return error instanceof ProviderHttpError && error.status === 400 && /API_KEY_INVALID|API key not valid/i.test(error.message);
+  return error instanceof ProviderHttpError && error.status === 400 && error.providerCode === 'API_KEY_INVALID';
 }
 
 /**
@@ -126,21 +138,22 @@ const googleProvider: ProviderDescriptor<GoogleClient> = {
   },
   createClient: async (input) => {
     const apiKey = requireKey(input, LABEL);
-    return useGenai(input.options) ? buildGenai(input, apiKey) : buildGenerativeAI(input, apiKey);
+    const transport = transportOf(input, 'google');
+    return useGenai(input.options) ? buildGenai(input, apiKey, transport) : buildGenerativeAI(input, apiKey, transport);
   },
   validateKey: (input) =>
-    liveCheck(input.apiKey, async (): Promise<KeyValidationResult> => {
+    guardedLiveCheck('google', LABEL, input, async (transport): Promise<KeyValidationResult> => {
       const apiKey = requireKey(input, LABEL);
       try {
-        await getJson(input, apiKey, 'models?pageSize=1');
+        await getJson(input, apiKey, 'models?pageSize=1', transport);
       } catch (error) {
-        if (isInvalidKeyAnswer(error)) return { status: 'invalid_key', httpStatus: 400, detail: error.message };
+        if (isInvalidKeyAnswer(error)) return { status: 'invalid_key', httpStatus: 400, detail: 'the provider refused the key (HTTP 400, API_KEY_INVALID)' };
         throw error;
       }
       const model = input.model;
       if (model) {
         const name = model.startsWith('models/') ? model.slice('models/'.length) : model;
-        return checkModelAccess(model, () => getJson(input, apiKey, `models/${encodeURIComponent(name)}`));
+        return checkModelAccess(model, () => getJson(input, apiKey, `models/${encodeURIComponent(name)}`, transport));
       }
       return { status: 'valid' };
     }),

@@ -4,7 +4,9 @@
  *
  * @module
  */
-export type { ProviderDescriptor, ProviderCallInput, KeyValidationResult } from './types.js';
+export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './types.js';
+export type { EndpointAction, EndpointPolicy, EndpointRequest, NetworkPolicyOptions } from '../net/endpoint-policy.js';
+export type { PrivateEndpoints } from '../net/address-rule.js';
 export { getProvider, type ProviderRegistry } from './registry.js';
 export { builtinProviders } from './builtin.js';
 export {
@@ -16,6 +18,7 @@ export {
 } from './create-client.js';
 export {
   runKeyValidation,
+  type KeyValidationOptions,
   liveCheck,
   checkModelAccess,
   classifyValidationError,

@@ -3,19 +3,24 @@
  *
  * @module
  */
-import type { Mistral, SDKOptions } from '@mistralai/mistralai';
-import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { HTTPClient, Mistral, SDKOptions } from '@mistralai/mistralai';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, requireKey, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck } from './validate.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Mistral';
 const DEFAULT_BASE_URL = 'https://api.mistral.ai';
 
-async function build(input: ProviderCallInput, defaults: Partial<SDKOptions> = {}): Promise<Mistral> {
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<SDKOptions> = {}): Promise<Mistral> {
   const apiKey = requireKey(input, LABEL);
-  const { Mistral } = await loadSdk('@mistralai/mistralai', () => import('@mistralai/mistralai'));
+  const { Mistral, HTTPClient } = await loadSdk('@mistralai/mistralai', () => import('@mistralai/mistralai'));
+  // A host's own HTTPClient (for its hooks) is kept, behind the guard: each
+  // request reaches it as a Request that never follows redirects.
+  const hostClient = input.clientOptions?.['httpClient'] as HTTPClient | undefined;
+  const fetcher = hostClient ? transport.wrap((request, init) => hostClient.request(new Request(request, init))) : transport.fetch;
   return new Mistral({
     ...defaults,
     ...(input.clientOptions as SDKOptions | undefined),
@@ -23,6 +28,7 @@ async function build(input: ProviderCallInput, defaults: Partial<SDKOptions> = {
     apiKey,
     // Explicit, so the `server` option (global/eu/us) can't redirect the key elsewhere.
     serverURL: baseUrlOr(input, DEFAULT_BASE_URL),
+    httpClient: new HTTPClient({ fetcher }),
   });
 }
 
@@ -40,10 +46,10 @@ const mistralProvider: ProviderDescriptor<Mistral> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 16 }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'mistral')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, { retryConfig: { strategy: 'none' }, timeoutMs: VALIDATION_TIMEOUT_MS });
+    guardedLiveCheck('mistral', LABEL, input, async (transport) => {
+      const client = await build(input, transport, { retryConfig: { strategy: 'none' }, timeoutMs: VALIDATION_TIMEOUT_MS });
       await client.models.list();
       if (input.model) return checkModelAccess(input.model, () => client.models.retrieve({ modelId: input.model! }));
       return { status: 'valid' };

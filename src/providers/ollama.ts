@@ -6,11 +6,12 @@
  * @module
  */
 import type { Config, Ollama } from 'ollama';
-import { baseUrlOr, checkBaseUrl, requireKey, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, requireKey, transportOf } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { loadSdk } from './load-sdk.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck } from './validate.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Ollama';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
@@ -25,19 +26,17 @@ function headersWithoutAuthorization(headers: unknown): Record<string, string> {
   return out;
 }
 
-/** A fetch that gives up after `ms`: the ollama client has no timeout option. */
-function fetchWithTimeout(base: typeof fetch, ms: number): typeof fetch {
-  return (url, init) => base(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(ms) });
-}
-
-async function build(input: ProviderCallInput, timeoutMs?: number): Promise<Ollama> {
+async function build(input: ProviderCallInput, transport: Transport): Promise<Ollama> {
   const apiKey = requireKey(input, LABEL);
   const { Ollama } = await loadSdk('ollama', () => import('ollama'));
   const clientOptions = (input.clientOptions ?? {}) as Partial<Config>;
-  const baseFetch = clientOptions.fetch ?? fetch;
   return new Ollama({
     ...clientOptions,
-    ...(timeoutMs === undefined ? {} : { fetch: fetchWithTimeout(baseFetch, timeoutMs) }),
+    // The host's own `fetch` is already wrapped inside the transport; a
+    // validation's transport also carries its deadline (ollama has no timeout option).
+    fetch: transport.fetch,
+    // Always explicit, and checked by the transport like any other URL: the
+    // SDK's own default is this same loopback address.
     host: baseUrlOr(input, DEFAULT_BASE_URL),
     // Always set: without an Authorization header, the SDK adds OLLAMA_API_KEY
     // from the environment on requests to ollama.com.
@@ -46,7 +45,9 @@ async function build(input: ProviderCallInput, timeoutMs?: number): Promise<Olla
 }
 
 /**
- * Ollama. `baseUrl` is the Ollama host (default `http://127.0.0.1:11434`).
+ * Ollama. `baseUrl` is the Ollama host (default `http://127.0.0.1:11434`, a
+ * loopback address: like any internal endpoint it needs the host's
+ * `allowPrivateEndpoints` opt-in, else it is refused when stored and called).
  * Any non-blank printable key is accepted (proxies issue tokens in every
  * shape). Validation: `GET /api/tags`, then `POST /api/show` for the config's
  * model (404 there = `forbidden_model`). A plain local Ollama ignores the
@@ -59,10 +60,10 @@ const ollamaProvider: ProviderDescriptor<Ollama> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'ollama')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, VALIDATION_TIMEOUT_MS);
+    guardedLiveCheck('ollama', LABEL, input, async (transport) => {
+      const client = await build(input, transport);
       await client.list();
       if (input.model) return checkModelAccess(input.model, () => client.show({ model: input.model! }));
       return { status: 'valid' };

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AzureOpenAI, ClientOptions, OpenAI } from 'openai';
+import type { Transport } from '../net/transport.js';
 import type { ConfigOptions } from '../store/types.js';
 import { requireKey } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';
@@ -46,12 +47,14 @@ export function openAIValidationDefaults(timeout: number): { maxRetries: number;
 /**
  * An `OpenAI` client for `input` at `baseURL` (always explicit: unset, the
  * SDK would read OPENAI_BASE_URL and send the tenant's key there), with the
- * environment's admin key, organisation and custom headers pinned out.
+ * environment's admin key, organisation and custom headers pinned out, and
+ * every request through the guarded `transport`.
  */
 export async function buildOpenAIClient(
   input: ProviderCallInput,
   label: string,
   baseURL: string,
+  transport: Transport,
   defaults: Partial<ClientOptions> = {},
 ): Promise<OpenAI> {
   const apiKey = requireKey(input, label);
@@ -63,5 +66,7 @@ export async function buildOpenAIClient(
     apiKey,
     defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
     baseURL,
+    // Last: the host's own `fetch` is already wrapped inside the transport.
+    fetch: transport.fetch,
   });
 }

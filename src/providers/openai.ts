@@ -4,17 +4,18 @@
  * @module
  */
 import type { ClientOptions, OpenAI } from 'openai';
-import { baseUrlOr, checkBaseUrl, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { Transport } from '../net/transport.js';
+import { baseUrlOr, checkBaseUrl, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
 import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
 import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, liveCheck } from './validate.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'OpenAI';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-async function build(input: ProviderCallInput, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  return buildOpenAIClient(input, LABEL, baseUrlOr(input, DEFAULT_BASE_URL), defaults);
+async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
+  return buildOpenAIClient(input, LABEL, baseUrlOr(input, DEFAULT_BASE_URL), transport, defaults);
 }
 
 /**
@@ -32,10 +33,10 @@ const openaiProvider: ProviderDescriptor<OpenAI> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20, requiredPrefixes: ['sk-'] }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input),
+  createClient: (input) => build(input, transportOf(input, 'openai')),
   validateKey: (input) =>
-    liveCheck(input.apiKey, async () => {
-      const client = await build(input, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
+    guardedLiveCheck('openai', LABEL, input, async (transport) => {
+      const client = await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
       await client.models.list();
       if (input.model) return checkModelAccess(input.model, () => client.models.retrieve(input.model!));
       return { status: 'valid' };

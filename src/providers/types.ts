@@ -5,7 +5,17 @@
  *
  * @module
  */
+import type { Transport } from '../net/transport.js';
 import type { ConfigOptions, ValidationStatus } from '../store/types.js';
+
+/**
+ * How a descriptor reaches the network with a key. byokit sets it
+ * (`createClient`, `runKeyValidation`): every request that carries the key
+ * must go through `transport.fetch` (pass it as the SDK's `fetch` option),
+ * or through `transport.wrap(otherFetch)`. It checks each URL against the
+ * endpoint policy, never follows a redirect, and bounds a validation.
+ */
+export type ProviderTransport = Transport;
 
 /** What a descriptor needs to build a client or make a live call. Never logged. */
 export interface ProviderCallInput {
@@ -14,15 +24,34 @@ export interface ProviderCallInput {
   baseUrl: string | null;
   model: string | null;
   options: ConfigOptions;
-  /** Passed through to the SDK (timeouts, fetch, headers). */
+  /** Passed through to the SDK (timeouts, fetch, headers). A host `fetch` here is wrapped by the transport, never used bare. */
   clientOptions?: Record<string, unknown>;
+  /**
+   * The guarded network access for this call. Set by `createClient` and
+   * `runKeyValidation`; a built-in descriptor called without one builds its
+   * own with the default policy (public addresses only).
+   */
+  transport?: ProviderTransport;
 }
 
-/** Outcome of a live validation call. `detail` is scrubbed text, no key. */
+/** Why a validation stopped before the provider could judge the key. */
+export type ValidationFailureReason = 'endpoint_refused' | 'redirect_refused' | 'response_too_large' | 'timeout';
+
+/**
+ * Outcome of a live validation call. `detail` is byokit's own wording (an
+ * HTTP status, a provider error code at most), never provider text.
+ */
 export interface KeyValidationResult {
   status: ValidationStatus;
   /** HTTP status, where one was received. */
   httpStatus?: number;
+  /**
+   * Set when byokit's transport stopped the check: the endpoint policy
+   * refused a URL or a resolved address (`endpoint_refused`), the endpoint
+   * answered with a redirect (`redirect_refused`), or an answer went past
+   * the size or time bound (`response_too_large`, `timeout`).
+   */
+  reason?: ValidationFailureReason;
   detail?: string;
 }
 

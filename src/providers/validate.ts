@@ -1,23 +1,30 @@
 /**
- * Live key validation and secret scrubbing. A provider's error can carry the
- * key back to us (an echoing proxy, a URL with `?key=`, a header dump), so
- * everything that leaves this module as text is scrubbed of the key and of
- * any run of more than four of its characters.
+ * Live key validation and secret scrubbing. A provider's answer can carry
+ * the key back to us (an echoing proxy, a URL with `?key=`, a header dump),
+ * so a validation's `detail` is never provider text: it is our own fixed
+ * wording plus, at most, an HTTP status and a short provider error code
+ * that survives the scrub. Errors that keep provider text in their cause
+ * chain are scrubbed of the key in every encoding {@link scrubSecret} knows.
  *
  * @module
  */
 import { ByokitError, ProviderError } from '../errors.js';
+import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
+import type { Transport } from '../net/transport.js';
 import type { ValidationStatus } from '../store/types.js';
 import { requireKey } from './call-input.js';
+import { scrubSecret } from './scrub-secret.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
+import { withValidationBounds, type ValidationBounds } from './validation-bounds.js';
 
-/** Runs of the key this long or longer are removed; four characters are what a hint shows. */
-const MIN_SECRET_RUN = 5;
+export { scrubSecret };
+
 /** Longest `detail` a validation result carries. */
 const MAX_DETAIL_LENGTH = 300;
 /** How deep a cause chain is followed (guards against cycles and absurd chains). */
 const MAX_CAUSE_DEPTH = 8;
-const REDACTED = '[redacted]';
+/** What a provider error code may look like to be shown: a short identifier, nothing else. */
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const STATUSES: ReadonlySet<ValidationStatus> = new Set([
   'valid',
@@ -59,65 +66,60 @@ const CONNECTION_ERROR_NAMES = new Set([
   'TimeoutError', // AbortSignal.timeout()
 ]);
 
-/**
- * `text` with `key` removed, along with every run of more than four
- * consecutive characters of the key (raw or URL-encoded), so neither the key
- * nor a recognisable part of it survives. Hint-sized pieces (four characters)
- * are kept on purpose: the hint is public.
- *
- * @example
- * ```ts
- * scrubSecret('bad key sk-proj-abcdef123456 (abcdef1...)', 'sk-proj-abcdef123456') // 'bad key [redacted] ([redacted]...)'
- * ```
- */
-export function scrubSecret(text: string, key: string): string {
-  if (typeof text !== 'string' || text.length === 0 || typeof key !== 'string' || key.length === 0) return text;
-  let result = text;
-  const variants = new Set([key, encodeURIComponent(key)]);
-  for (const variant of variants) {
-    result = variant.length < MIN_SECRET_RUN ? result.split(variant).join(REDACTED) : removeRuns(result, variant);
-  }
-  return result;
+/** The first short identifier among `candidates` (provider error codes, reasons, types). */
+function firstIdentifier(candidates: readonly unknown[]): string | undefined {
+  for (const candidate of candidates) if (typeof candidate === 'string' && ERROR_CODE.test(candidate)) return candidate;
+  return undefined;
 }
 
-/** Replaces every maximal run of `secret`'s substrings (length >= MIN_SECRET_RUN) in `text`. */
-function removeRuns(text: string, secret: string): string {
-  const grams = new Set<string>();
-  for (let i = 0; i + MIN_SECRET_RUN <= secret.length; i++) grams.add(secret.slice(i, i + MIN_SECRET_RUN));
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (i + MIN_SECRET_RUN <= text.length && grams.has(text.slice(i, i + MIN_SECRET_RUN))) {
-      let end = i + MIN_SECRET_RUN;
-      while (end < text.length && secret.includes(text.slice(i, end + 1))) end++;
-      out += REDACTED;
-      i = end;
-    } else {
-      out += text[i];
-      i++;
-    }
+/**
+ * The provider's error code in a JSON error body (`error.details[].reason`,
+ * `error.status`, `error.code`, `error.type`, `code`, `type`), if it is a
+ * short identifier.
+ */
+function errorCodeInBody(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
   }
-  return out;
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const top = parsed as { error?: unknown; code?: unknown; type?: unknown };
+  const error = (typeof top.error === 'object' && top.error !== null ? top.error : {}) as {
+    details?: unknown;
+    status?: unknown;
+    code?: unknown;
+    type?: unknown;
+  };
+  const reasons = Array.isArray(error.details) ? error.details.map((detail) => (detail as { reason?: unknown } | null)?.reason) : [];
+  return firstIdentifier([...reasons, error.status, error.code, error.type, top.code, top.type]);
 }
 
 /**
  * An HTTP error response from a provider, for descriptors built on `fetch`
  * (no SDK). Throw it from `validateKey` and {@link runKeyValidation} maps its
- * `status` like an SDK error's. Put no request headers in `message`.
+ * `status` like an SDK error's. The body is not kept: only the provider's
+ * error code, when the body is JSON and the code a short identifier
+ * (`providerCode`, e.g. `API_KEY_INVALID`), so no echoed key can ride along.
  *
  * @example
  * ```ts
- * const res = await fetch(`${baseUrl}/v1/voices`, { headers: { 'xi-api-key': apiKey } });
+ * const res = await input.transport.fetch(`${baseUrl}/v1/voices`, { headers: { 'xi-api-key': apiKey } });
  * if (!res.ok) throw new ProviderHttpError(res.status, await res.text());
  * ```
  */
 export class ProviderHttpError extends Error {
   /** The HTTP status the provider answered with. */
   readonly status: number;
+  /** The provider's error code from a JSON body, if it is a short identifier. */
+  readonly providerCode: string | undefined;
   constructor(status: number, body: string) {
-    super(`HTTP ${status}${body ? `: ${oneLine(body)}` : ''}`);
+    const providerCode = typeof body === 'string' ? errorCodeInBody(body) : undefined;
+    super(`HTTP ${status}${providerCode ? ` (${providerCode})` : ''}`);
     this.name = 'ProviderHttpError';
     this.status = status;
+    this.providerCode = providerCode;
   }
 }
 
@@ -240,30 +242,61 @@ export function scrubDetail(text: string, key: string): string {
 }
 
 /**
+ * The provider's (or the network's) error code carried by `error` or its
+ * causes, where it is a short identifier that survives {@link scrubSecret}:
+ * `invalid_api_key`, `authentication_error`, `API_KEY_INVALID`,
+ * `ECONNREFUSED`. Never free text.
+ */
+function errorCodeOf(error: unknown, key: string): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
+    const source = current as { providerCode?: unknown; code?: unknown; type?: unknown; error?: unknown; cause?: unknown };
+    const nested = (typeof source.error === 'object' && source.error !== null ? source.error : {}) as { code?: unknown; type?: unknown; error?: unknown };
+    const inner = (typeof nested.error === 'object' && nested.error !== null ? nested.error : {}) as { code?: unknown; type?: unknown };
+    const code = firstIdentifier([source.providerCode, inner.type, inner.code, source.code, nested.code, source.type, nested.type]);
+    if (code !== undefined && code !== 'error' && scrubSecret(code, key) === code) return code;
+    current = source.cause;
+  }
+  return undefined;
+}
+
+/**
  * Maps a thrown SDK or fetch error to a typed result: 401/403 `invalid_key`,
  * 429 `rate_limited`, no response `unreachable`, anything else `unexpected`.
- * The `detail` is the scrubbed, capped error message.
+ * The `detail` is our own wording with the HTTP status and the provider's
+ * error code (a short identifier that survives the scrub); no provider
+ * message or body is ever copied into it.
  */
 export function classifyValidationError(error: unknown, key: string): KeyValidationResult {
-  const message = typeof error === 'object' && error !== null && typeof (error as Error).message === 'string' ? (error as Error).message : String(error);
-  const detail = scrubDetail(message, key);
+  const code = errorCodeOf(error, key);
   const httpStatus = httpStatusOf(error);
   if (httpStatus !== undefined) {
-    if (httpStatus === 401 || httpStatus === 403) return { status: 'invalid_key', httpStatus, detail };
-    if (httpStatus === 429) return { status: 'rate_limited', httpStatus, detail };
-    return { status: 'unexpected', httpStatus, detail };
+    const status = `HTTP ${httpStatus}${code ? `, ${code}` : ''}`;
+    if (httpStatus === 401 || httpStatus === 403) return { status: 'invalid_key', httpStatus, detail: `the provider refused the key (${status})` };
+    if (httpStatus === 429) return { status: 'rate_limited', httpStatus, detail: `the provider is rate limiting this key (${status})` };
+    return { status: 'unexpected', httpStatus, detail: `unexpected answer from the provider (${status})` };
   }
-  if (isConnectionFailure(error)) return { status: 'unreachable', detail };
-  return { status: 'unexpected', detail };
+  const suffix = code ? ` (${code})` : '';
+  if (isConnectionFailure(error)) return { status: 'unreachable', detail: `the endpoint could not be reached${suffix}` };
+  return { status: 'unexpected', detail: `the validation call failed${suffix}` };
 }
+
+const REASONS: ReadonlySet<string> = new Set(['endpoint_refused', 'redirect_refused', 'response_too_large', 'timeout']);
 
 /** A result a descriptor returned, checked and scrubbed: unknown statuses become `unexpected`. */
 function scrubResult(result: KeyValidationResult, key: string): KeyValidationResult {
   const status: ValidationStatus = STATUSES.has(result?.status) ? result.status : 'unexpected';
   const out: KeyValidationResult = { status };
   if (typeof result?.httpStatus === 'number') out.httpStatus = result.httpStatus;
+  if (typeof result?.reason === 'string' && REASONS.has(result.reason)) out.reason = result.reason;
   if (typeof result?.detail === 'string' && result.detail.length > 0) out.detail = scrubDetail(result.detail, key);
   return out;
+}
+
+/** Options of {@link runKeyValidation}. */
+export interface KeyValidationOptions extends NetworkPolicyOptions, ValidationBounds {
+  /** The tenant whose key is checked, as the endpoint policy is told. */
+  tenantId?: string;
 }
 
 /**
@@ -271,6 +304,13 @@ function scrubResult(result: KeyValidationResult, key: string): KeyValidationRes
  * never throws for provider-side failures. Throws only for a missing key
  * (`KEY_FORMAT_INVALID`, a caller bug). A descriptor without `validateKey`
  * gives `unexpected` with a detail saying so.
+ *
+ * The check runs through a guarded transport (`input.transport`): every
+ * URL passes the endpoint policy (by default public addresses only; widen
+ * it with `allowPrivateEndpoints`), no redirect is followed, and the whole
+ * check is bounded (`timeoutMs`, default 10 s, headers and bodies;
+ * `maxResponseBytes`, default 64 KiB per answer). A refusal or a bound
+ * gives a result with a `reason`.
  *
  * The vault calls this from `tenant.validateKey(configId)`; hosts may call it
  * directly.
@@ -283,12 +323,29 @@ function scrubResult(result: KeyValidationResult, key: string): KeyValidationRes
  * if (result.status === 'invalid_key') ...
  * ```
  */
-export async function runKeyValidation(descriptor: ProviderDescriptor, input: ProviderCallInput): Promise<KeyValidationResult> {
+export async function runKeyValidation(
+  descriptor: ProviderDescriptor,
+  input: ProviderCallInput,
+  options: KeyValidationOptions = {},
+): Promise<KeyValidationResult> {
+  return runValidationWith(descriptor, input, networkPolicy(options), options);
+}
+
+/** @internal {@link runKeyValidation} with a compiled policy (the vault's). */
+export async function runValidationWith(
+  descriptor: ProviderDescriptor,
+  input: ProviderCallInput,
+  policy: NetworkPolicy,
+  options: { tenantId?: string } & ValidationBounds = {},
+): Promise<KeyValidationResult> {
   const key = requireKey(input, descriptor.label);
   if (!descriptor.validateKey) {
     return { status: 'unexpected', detail: `${descriptor.label} has no live validation call` };
   }
-  return liveCheck(key, () => descriptor.validateKey!(input));
+  const request = { tenantId: options.tenantId ?? '', provider: descriptor.id, action: 'validateKey' as const };
+  return withValidationBounds(key, input, policy, request, options, (transport) =>
+    liveCheck(key, () => descriptor.validateKey!({ ...input, transport })),
+  );
 }
 
 /**
@@ -302,6 +359,27 @@ export async function liveCheck(key: string, check: () => Promise<KeyValidationR
   } catch (error) {
     return classifyValidationError(error, key);
   }
+}
+
+/**
+ * @internal The body of a built-in `validateKey`: with the transport
+ * {@link runKeyValidation} set, a {@link liveCheck} over it; called directly
+ * (no transport), the same bounds and the default policy, so a descriptor
+ * is never a way around them.
+ */
+export function guardedLiveCheck(
+  descriptorId: string,
+  label: string,
+  input: ProviderCallInput,
+  check: (transport: Transport) => Promise<KeyValidationResult>,
+): Promise<KeyValidationResult> {
+  const key = requireKey(input, label);
+  if (input.transport) {
+    const transport = input.transport;
+    return liveCheck(key, () => check(transport));
+  }
+  const request = { tenantId: '', provider: descriptorId, action: 'validateKey' as const };
+  return withValidationBounds(key, input, networkPolicy(), request, {}, (transport) => liveCheck(key, () => check(transport)));
 }
 
 /**

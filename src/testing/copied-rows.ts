@@ -66,7 +66,7 @@ export function describeCopiedRows(options: StorageAdapterTestOptions): void {
         const server = await attackerServer();
         try {
           // Allow any endpoint: the attack must fail because of the vault's checks, not because a policy refused the URL.
-          const vault = createVault({ store, keyring: Keyring.generate(), endpointPolicy: () => true });
+          const vault = createVault({ store, keyring: Keyring.generate(), allowPrivateEndpoints: ['127.0.0.1'] });
           const ownerA = vault.as({ tenantId: a, actor: { id: 'owner-a', role: 'owner' } });
           const canary = `sk-proj-canary${uniqueSuffix()}${uniqueSuffix()}${uniqueSuffix()}${uniqueSuffix()}`;
           const config = await ownerA.createConfig({ name: 'gateway', provider: 'custom', routes: ['openai'], baseUrl: 'https://gateway-a.example/v1' });

@@ -9,6 +9,7 @@ import { StoreError, isByokitError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SealContext } from '../crypto/aad.js';
 import type { KekProvider } from '../crypto/kek-provider.js';
+import type { NetworkPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { Actor, AuditEvent, AuditEventType, CandidateRecord, ConfigRecord, StorageAdapter } from '../store/types.js';
@@ -27,7 +28,8 @@ export interface VaultContext {
   guard: VaultOptions['guard'];
   auditSink: VaultOptions['auditSink'];
   onHookError: VaultOptions['onHookError'];
-  endpointPolicy: VaultOptions['endpointPolicy'];
+  /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
+  network: NetworkPolicy;
   now: () => Date;
 }
 

@@ -4,6 +4,8 @@
  * @module
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
+import type { PrivateEndpoints } from '../net/address-rule.js';
+import type { EndpointPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
@@ -70,22 +72,8 @@ export interface GuardDenial {
  */
 export type ResolutionGuard = (request: GuardRequest) => void | GuardDenial | undefined | Promise<void | GuardDenial | undefined>;
 
-/** What an endpoint policy is asked about. */
-export interface EndpointRequest {
-  tenantId: string;
-  provider: string;
-  /** `createConfig` / `updateConfig` (the URL is about to be stored) or `validateKey` (about to be called). */
-  action: 'createConfig' | 'updateConfig' | 'validateKey';
-}
-
-/**
- * Decides which base URLs tenants may use. byokit itself accepts any
- * http(s) URL without credentials, query or fragment; a host whose servers
- * can reach internal services should refuse private, loopback and metadata
- * addresses here (`validateKey` makes a server-side request to the URL).
- * Return `true` to allow.
- */
-export type EndpointPolicy = (url: URL, request: EndpointRequest) => boolean | Promise<boolean>;
+export type { EndpointAction, EndpointPolicy, EndpointRequest } from '../net/endpoint-policy.js';
+export type { PrivateEndpoints } from '../net/address-rule.js';
 
 /** Which optional hook failed, for {@link VaultOptions.onHookError}. */
 export type HookName = 'onResolve' | 'auditSink';
@@ -110,8 +98,29 @@ export interface VaultOptions {
   guard?: ResolutionGuard;
   /** Also receives every audit event after it is stored. Errors never break the change. */
   auditSink?: (event: AuditEvent) => void | Promise<void>;
-  /** Which base URLs tenants may store and byokit may call; default: any http(s) URL. */
+  /**
+   * The host's own check of every URL a key travels to (base URLs before
+   * they are stored, and each request of a validation or of a client built
+   * from this vault's resolutions). It runs after the built-in address
+   * rule and can only narrow it.
+   */
   endpointPolicy?: EndpointPolicy;
+  /**
+   * The opt-in for self-hosted endpoints. By default a key only travels to
+   * public addresses: loopback, private, link-local and cloud metadata
+   * addresses (in any spelling, and whatever a host name resolves to) are
+   * refused, for stored base URLs, provider defaults (Ollama's
+   * `http://127.0.0.1:11434`), platform keys, validation and clients.
+   * `true` allows loopback, private and link-local addresses; a list allows
+   * exactly the host names (`'ollama.internal'`, `'*.svc.cluster.local'`),
+   * IPs and CIDR ranges (`'10.0.0.0/8'`) it names.
+   *
+   * @example
+   * ```ts
+   * createVault({ store, keyring, allowPrivateEndpoints: ['ollama.internal', '10.20.0.0/16'] });
+   * ```
+   */
+  allowPrivateEndpoints?: PrivateEndpoints;
   /** Where failures of `onResolve` and `auditSink` go (default: ignored). */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

@@ -7,6 +7,7 @@
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution } from '../resolve/resolver.js';
+import { attachClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
@@ -179,6 +180,8 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
     throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
   }
   const resolution = snapshot(request, parts, decision.trace, now);
+  // createClient builds this resolution's client under this vault's endpoint policy.
+  attachClientContext(resolution, { network: ctx.network, tenantId: resolution.tenantId });
   callDetached(
     ctx.onResolve,
     {

@@ -103,6 +103,8 @@ export const validateKeyOptionsSchema = z
   .object({
     /** Passed to the provider SDK's constructor (timeouts, fetch, headers). */
     clientOptions: z.record(z.string(), z.unknown()).optional(),
+    /** Bound on the whole check, headers and bodies together (default 10 s, at most 2 minutes). */
+    timeoutMs: z.number().int().min(1).max(120_000).optional(),
   })
   .strict();
 

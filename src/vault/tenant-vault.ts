@@ -10,7 +10,8 @@ import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../crypto/envelope.js';
 import { getProvider } from '../providers/registry.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
-import { runKeyValidation } from '../providers/validate.js';
+import { checkEndpoint } from '../net/endpoint-policy.js';
+import { runValidationWith } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import {
@@ -181,14 +182,19 @@ export class TenantVault {
     }
   }
 
-  /** Asks the host's endpoint policy, if any, whether `baseUrl` may be stored or called. */
+  /**
+   * Checks the URL the key would go to (the base URL, else the provider's
+   * default) against the endpoint policy: the address rule, then the host's
+   * `endpointPolicy`.
+   */
   async #checkEndpointPolicy(baseUrl: string | null, provider: string, action: EndpointRequest['action']): Promise<void> {
-    const policy = this.#ctx.endpointPolicy;
-    if (!policy || baseUrl === null) return;
-    if ((await policy(new URL(baseUrl), { tenantId: this.tenantId, provider, action })) !== true) {
-      throw new ValidationError(`[byokit] [vault] invalid config: baseUrl: not allowed by the endpoint policy`, [
-        { path: 'baseUrl', message: 'not allowed by the endpoint policy' },
-      ]);
+    const url = baseUrl ?? this.#descriptor(provider).defaultBaseUrl;
+    if (url === undefined) return;
+    const refusal = await checkEndpoint(this.#ctx.network, url, { tenantId: this.tenantId, provider, action });
+    if (refusal !== null) {
+      const what = baseUrl === null ? `the ${provider} default endpoint` : 'baseUrl';
+      const hint = refusal === 'not allowed by the endpoint policy' ? '' : ' (self-hosted endpoints need the allowPrivateEndpoints opt-in)';
+      throw new ValidationError(`[byokit] [vault] invalid config: ${what}: ${refusal}${hint}`, [{ path: 'baseUrl', message: `${refusal}${hint}` }]);
     }
   }
 
@@ -408,21 +414,31 @@ export class TenantVault {
   /**
    * Makes the provider's cheapest live call with the stored key and records
    * when and with what outcome. Needs `key:manage` in the config's scope.
+   * The call goes through byokit's guarded transport: every URL passes the
+   * endpoint policy, no redirect is followed, and the whole check is bounded
+   * (`timeoutMs`, default 10 s for headers and bodies together; 64 KiB per
+   * answer). A refusal or a bound is a result with a `reason`, not a throw;
+   * `detail` is byokit's own wording, never the provider's text.
    */
-  async validateKey(id: string, options: { clientOptions?: Record<string, unknown> } = {}): Promise<ValidateKeyResult> {
-    const { clientOptions } = parseInput(validateKeyOptionsSchema, options, 'validation options');
+  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<ValidateKeyResult> {
+    const { clientOptions, timeoutMs } = parseInput(validateKeyOptionsSchema, options, 'validation options');
     const row = await this.#loadSealed(id);
     await this.#allowOn(row, 'validateKey', ['key:manage']);
     await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
     const plaintext = await this.#open(row);
     const descriptor = this.#descriptor(row.provider);
-    const result = await runKeyValidation(descriptor, {
-      apiKey: plaintext,
-      baseUrl: row.baseUrl,
-      model: row.model,
-      options: row.options,
-      ...(clientOptions ? { clientOptions } : {}),
-    });
+    const result = await runValidationWith(
+      descriptor,
+      {
+        apiKey: plaintext,
+        baseUrl: row.baseUrl,
+        model: row.model,
+        options: row.options,
+        ...(clientOptions ? { clientOptions } : {}),
+      },
+      this.#ctx.network,
+      { tenantId: this.tenantId, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+    );
     const config = await this.#write(id, async (current, at) => {
       // Record the outcome only for the key that was checked, not one set meanwhile.
       if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint || current.baseUrl !== row.baseUrl) return null;
@@ -433,7 +449,11 @@ export class TenantVault {
           type: 'key.validated',
           changes: ['lastValidatedAt', 'lastValidationStatus'],
           keyHint: current.keyHint,
-          detail: { status: result.status, ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }) },
+          detail: {
+            status: result.status,
+            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+            ...(result.reason === undefined ? {} : { reason: result.reason }),
+          },
         },
       };
     }, { cas: true });

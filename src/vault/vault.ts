@@ -7,6 +7,7 @@
 import { KeyringError, StoreError, ValidationError, isByokitError } from '../errors.js';
 import { KEK_ID_PATTERN, sealedKekId } from '../crypto/sealed-kek-id.js';
 import { rewrapSealed } from '../crypto/envelope.js';
+import { networkPolicy } from '../net/endpoint-policy.js';
 import { builtinProviders } from '../providers/builtin.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
@@ -221,7 +222,7 @@ export function createVault(options: VaultOptions): Vault {
     guard: options.guard,
     auditSink: options.auditSink,
     onHookError: options.onHookError,
-    endpointPolicy: options.endpointPolicy,
+    network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     now: options.now ?? (() => new Date()),
   });
 }

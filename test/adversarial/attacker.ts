@@ -61,7 +61,7 @@ export function platformVault(store: StorageAdapter, overrides: Partial<VaultOpt
     store,
     keyring: Keyring.fromKeys([{ id: 'k1', key: new Uint8Array(32).fill(1) }]),
     platformKeys: { openai: PLATFORM_KEY },
-    endpointPolicy: () => true,
+    allowPrivateEndpoints: ['127.0.0.1'],
     ...overrides,
   });
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import azureOpenAIProvider from '../../src/providers/azure-openai.js';
 import { runKeyValidation } from '../../src/providers/validate.js';
 import { describeProviderContract } from './contract.js';
-import { startFakeServer, type FakeServer } from './fake-server.js';
+import { LOCAL_ENDPOINTS, localTransport, startFakeServer, type FakeServer } from './fake-server.js';
 import { canaryKey } from './leak.js';
 
 const chatCompletion = {
@@ -52,7 +52,14 @@ describe('azure-openai: options and validation', () => {
   it('sends api-version on every request and the key only as api-key', async () => {
     server.respond(() => ({ status: 200, body: chatCompletion }));
     server.requests.length = 0;
-    const client = await azureOpenAIProvider.createClient({ apiKey: key, baseUrl: `${server.url}/`, model: null, options, clientOptions: { maxRetries: 0 } });
+    const client = await azureOpenAIProvider.createClient({
+      apiKey: key,
+      baseUrl: `${server.url}/`,
+      model: null,
+      options,
+      clientOptions: { maxRetries: 0 },
+      transport: localTransport('azure-openai'),
+    });
     await client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
     const request = server.requests[0]!;
     expect(request.url).toBe('/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21');
@@ -73,12 +80,12 @@ describe('azure-openai: options and validation', () => {
   it('deployment probe: 400 -> valid, 404 -> forbidden_model; no deployment -> GET /models', async () => {
     const input = { apiKey: key, baseUrl: server.url, model: null, options };
     server.respond(() => ({ status: 400, body: { error: { code: 'BadRequest', message: 'messages must not be empty' } } }));
-    expect(await runKeyValidation(azureOpenAIProvider, input)).toEqual({ status: 'valid' });
+    expect(await runKeyValidation(azureOpenAIProvider, input, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
     server.respond(() => ({ status: 404, body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } }));
-    expect(await runKeyValidation(azureOpenAIProvider, input)).toMatchObject({ status: 'forbidden_model', httpStatus: 404 });
+    expect(await runKeyValidation(azureOpenAIProvider, input, LOCAL_ENDPOINTS)).toMatchObject({ status: 'forbidden_model', httpStatus: 404 });
     server.requests.length = 0;
     server.respond(() => ({ status: 200, body: { object: 'list', data: [] } }));
-    expect(await runKeyValidation(azureOpenAIProvider, { ...input, options: { apiVersion: '2024-10-21' } })).toEqual({ status: 'valid' });
+    expect(await runKeyValidation(azureOpenAIProvider, { ...input, options: { apiVersion: '2024-10-21' } }, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
     expect(server.requests[0]?.url).toBe('/openai/models?api-version=2024-10-21');
   });
 });

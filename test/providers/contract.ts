@@ -11,7 +11,7 @@ import type { ProviderCallInput } from '../../src/providers/types.js';
 import { runKeyValidation } from '../../src/providers/validate.js';
 import { Secret } from '../../src/secret.js';
 import type { ConfigOptions } from '../../src/store/types.js';
-import { closedPortUrl, startFakeServer, type FakeServer, type RecordedRequest } from './fake-server.js';
+import { closedPortUrl, LOCAL_ENDPOINTS, startFakeServer, type FakeServer, type RecordedRequest } from './fake-server.js';
 import { expectNoKeyLeak } from './leak.js';
 
 export interface ProviderSpec {
@@ -99,6 +99,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
           : { status: 404, body: { error: { message: `no route ${request.method} ${request.path}` } } },
       );
       const client = await createClient(sourceFor(spec, spec.baseUrl(server.url)), {
+        ...LOCAL_ENDPOINTS,
         ...(spec.clientOptions ? { clientOptions: spec.clientOptions } : {}),
       });
       const result = await spec.call.run(client);
@@ -114,7 +115,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
 
     it('validateKey: 200 -> valid, with the cheapest call', async () => {
       server.respond(() => ({ status: 200, body: spec.list.response }));
-      const result = await runKeyValidation(descriptor, input());
+      const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result).toEqual({ status: 'valid' });
       expect(server.requests).toHaveLength(1);
       expect(server.requests[0]!.method).toBe(spec.list.method);
@@ -128,7 +129,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
         server.respond((request) =>
           request.path === model.path ? { status: 200, body: model.response } : { status: 200, body: spec.list.response },
         );
-        expect(await runKeyValidation(descriptor, input({ model: model.name }))).toEqual({ status: 'valid' });
+        expect(await runKeyValidation(descriptor, input({ model: model.name }), LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
         expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
           `${spec.list.method} ${spec.list.path}`,
           `${model.method} ${model.path}`,
@@ -138,7 +139,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
             ? { status: 404, body: { error: { message: 'model not found', type: 'not_found_error' } } }
             : { status: 200, body: spec.list.response },
         );
-        const result = await runKeyValidation(descriptor, input({ model: model.name }));
+        const result = await runKeyValidation(descriptor, input({ model: model.name }), LOCAL_ENDPOINTS);
         expect(result.status).toBe('forbidden_model');
         expect(result.httpStatus).toBe(404);
       });
@@ -151,7 +152,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
         status,
         body: { error: { message: `Incorrect API key provided: ${spec.key}`, type: 'authentication_error', code: 'invalid_api_key' } },
       }));
-      const result = await runKeyValidation(descriptor, input());
+      const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result.status).toBe('invalid_key');
       expect(result.httpStatus).toBe(status);
       expectNoKeyLeak(result, spec.key);
@@ -159,7 +160,7 @@ export function describeProviderContract(spec: ProviderSpec): void {
 
     it('validateKey: 429 -> rate_limited, one request only (no retries)', async () => {
       server.respond(() => ({ status: 429, body: { error: { message: 'slow down', type: 'rate_limit_error' } }, headers: { 'retry-after': '0' } }));
-      const result = await runKeyValidation(descriptor, input());
+      const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result.status).toBe('rate_limited');
       expect(result.httpStatus).toBe(429);
       expect(server.requests).toHaveLength(1);
@@ -167,14 +168,14 @@ export function describeProviderContract(spec: ProviderSpec): void {
 
     it('validateKey: 500 -> unexpected', async () => {
       server.respond(() => ({ status: 500, body: { error: { message: 'boom' } } }));
-      const result = await runKeyValidation(descriptor, input());
+      const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result.status).toBe('unexpected');
       expect(result.httpStatus).toBe(500);
     });
 
     it('validateKey: nothing listening -> unreachable', async () => {
       const url = await closedPortUrl();
-      const result = await runKeyValidation(descriptor, input({ baseUrl: spec.baseUrl(url) }));
+      const result = await runKeyValidation(descriptor, input({ baseUrl: spec.baseUrl(url) }), LOCAL_ENDPOINTS);
       expect(result.status).toBe('unreachable');
       expect(result.httpStatus).toBeUndefined();
       expectNoKeyLeak(result, spec.key);

@@ -9,12 +9,12 @@ import { loadSdk } from '../../src/providers/load-sdk.js';
 import type { ProviderRegistry } from '../../src/providers/registry.js';
 import type { ProviderDescriptor } from '../../src/providers/types.js';
 import { Secret } from '../../src/secret.js';
-import { startFakeServer, type FakeServer } from './fake-server.js';
+import { LOCAL_ENDPOINTS, startFakeServer, type FakeServer } from './fake-server.js';
 import { canaryKey, expectNoKeyLeak } from './leak.js';
 
 const source = (provider: string, extra: Partial<{ baseUrl: string | null; options: Record<string, string> }> = {}) => ({
   provider,
-  baseUrl: extra.baseUrl ?? (provider === 'custom' || provider === 'azure-openai' ? 'http://127.0.0.1:9' : null),
+  baseUrl: extra.baseUrl ?? (provider === 'custom' || provider === 'azure-openai' ? 'https://gateway.example.test/v1' : null),
   model: null,
   options: extra.options ?? (provider === 'azure-openai' ? { apiVersion: '2024-10-21' } : {}),
   key: new Secret(canaryKey(provider === 'openai' ? 'sk-' : provider === 'anthropic' ? 'sk-ant-' : provider === 'google' ? 'AIza' : '')),
@@ -124,7 +124,14 @@ describe('createClient: keys', () => {
     };
     const r = { ...source('echo'), baseUrl: 'https://echo.example', model: 'm1', options: { region: 'eu' } };
     await createClient(r, { providers, clientOptions: { timeout: 5 } });
-    expect(seen).toEqual({ apiKey: r.key.reveal(), baseUrl: 'https://echo.example', model: 'm1', options: { region: 'eu' }, clientOptions: { timeout: 5 } });
+    expect(seen).toEqual({
+      apiKey: r.key.reveal(),
+      baseUrl: 'https://echo.example',
+      model: 'm1',
+      options: { region: 'eu' },
+      clientOptions: { timeout: 5 },
+      transport: expect.objectContaining({ fetch: expect.any(Function) }),
+    });
   });
 });
 
@@ -169,9 +176,10 @@ const speechProvider: ProviderDescriptor<SpeechClient> = {
   keyPrefixes: ['av_'],
   requiresBaseUrl: true,
   checkKeyFormat: (key) => (key.startsWith('av_') ? null : 'Acme Voice keys start with "av_"'),
-  createClient: async ({ apiKey, baseUrl }) => ({
+  createClient: async ({ apiKey, baseUrl, transport }) => ({
     async speak(text) {
-      const response = await fetch(`${baseUrl}/v1/speech`, {
+      // The guarded transport byokit hands every descriptor: policy-checked, no redirects.
+      const response = await (transport?.fetch ?? fetch)(`${baseUrl}/v1/speech`, {
         method: 'POST',
         headers: { 'xi-api-key': apiKey, 'content-type': 'application/json' },
         body: JSON.stringify({ text }),
@@ -191,7 +199,7 @@ describe('createClient: a host-registered, non-LLM provider', () => {
   it('goes through createClient like a built-in one', async () => {
     const key = canaryKey('av_');
     const r = { provider: 'speech', baseUrl: `${server.url}/tts`, model: null, options: {}, key: new Secret(key) };
-    const speech = (await createClient(r, { expect: 'speech', providers: { speech: speechProvider } })) as SpeechClient;
+    const speech = (await createClient(r, { expect: 'speech', providers: { speech: speechProvider }, ...LOCAL_ENDPOINTS })) as SpeechClient;
     expect(await speech.speak('hello')).toEqual({ audio: 'UklGRg==' });
     expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/tts/v1/speech' });
     expect(server.requests[0]?.headers['xi-api-key']).toBe(key);

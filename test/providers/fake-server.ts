@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkPolicy } from '../../src/net/endpoint-policy.js';
+import { createTransport, type Transport } from '../../src/net/transport.js';
 
 export interface RecordedRequest {
   method: string;
@@ -83,4 +85,19 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * The opt-in for these servers: they listen on 127.0.0.1, a loopback
+ * address the default endpoint policy refuses (a key never travels to one
+ * unless the host allows it). Tests allow exactly that address.
+ */
+export const LOCAL_ENDPOINTS = { allowPrivateEndpoints: ['127.0.0.1'] } as const;
+
+/** A guarded transport that allows the local fake servers, for calling a descriptor directly. */
+export function localTransport(provider = 'test'): Transport {
+  return createTransport({
+    policy: networkPolicy(LOCAL_ENDPOINTS),
+    request: { tenantId: 'acme', provider, action: 'request' },
+  });
 }

@@ -6,7 +6,7 @@ import googleProvider from '../../src/providers/google.js';
 import { runKeyValidation } from '../../src/providers/validate.js';
 import { Secret } from '../../src/secret.js';
 import { describeProviderContract } from './contract.js';
-import { startFakeServer, type FakeServer } from './fake-server.js';
+import { LOCAL_ENDPOINTS, startFakeServer, type FakeServer } from './fake-server.js';
 import { canaryKey, expectNoKeyLeak } from './leak.js';
 
 const generateContentResponse = {
@@ -75,21 +75,21 @@ describe('google: SDK choice, API version, invalid-key answer', () => {
   afterAll(() => server.close());
 
   it('the expectation picks the SDK over the config option', async () => {
-    const genai = await createClient(source(), 'google-genai');
+    const genai = await createClient(source(), { expect: 'google-genai', ...LOCAL_ENDPOINTS });
     expect(typeof genai.models.generateContent).toBe('function');
-    const legacy = await createClient(source({ sdk: 'genai' }), 'google');
+    const legacy = await createClient(source({ sdk: 'genai' }), { expect: 'google', ...LOCAL_ENDPOINTS });
     expect(typeof legacy.getGenerativeModel).toBe('function');
   });
 
   it('honours options.apiVersion, and per-call request options cannot move the base URL', async () => {
     server.requests.length = 0;
-    const client = await createClient(source({ apiVersion: 'v1' }), 'google');
+    const client = await createClient(source({ apiVersion: 'v1' }), { expect: 'google', ...LOCAL_ENDPOINTS });
     await client
       .getGenerativeModel({ model: 'gemini-2.0-flash' }, { baseUrl: 'http://127.0.0.1:9/elsewhere' })
       .generateContent('hi');
     expect(server.requests[0]?.path).toBe('/proxy/v1/models/gemini-2.0-flash:generateContent');
     server.requests.length = 0;
-    const genai = await createClient(source({ apiVersion: 'v1' }), 'google-genai');
+    const genai = await createClient(source({ apiVersion: 'v1' }), { expect: 'google-genai', ...LOCAL_ENDPOINTS });
     await genai.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi' });
     expect(server.requests[0]?.path).toBe('/proxy/v1/models/gemini-2.0-flash:generateContent');
   });
@@ -99,7 +99,7 @@ describe('google: SDK choice, API version, invalid-key answer', () => {
       status: 400,
       body: { error: { code: 400, message: `API key not valid. Please pass a valid API key. (${key})`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } },
     }));
-    const result = await runKeyValidation(googleProvider, { apiKey: key, baseUrl: `${server.url}/proxy`, model: null, options: {} });
+    const result = await runKeyValidation(googleProvider, { apiKey: key, baseUrl: `${server.url}/proxy`, model: null, options: {} }, LOCAL_ENDPOINTS);
     expect(result).toMatchObject({ status: 'invalid_key', httpStatus: 400 });
     expectNoKeyLeak(result, key);
   });

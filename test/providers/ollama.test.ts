@@ -2,7 +2,7 @@ import type { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ollamaProvider from '../../src/providers/ollama.js';
 import { describeProviderContract } from './contract.js';
-import { startFakeServer, type FakeServer } from './fake-server.js';
+import { localTransport, startFakeServer, type FakeServer } from './fake-server.js';
 import { canaryKey } from './leak.js';
 
 const chatResponse = {
@@ -45,6 +45,7 @@ describe('ollama: headers', () => {
       model: null,
       options: {},
       clientOptions: { headers: { authorization: 'Bearer host-token', 'x-trace': 'abc' } },
+      transport: localTransport('ollama'),
     });
     await client.list();
     expect(server.requests[0]?.headers['authorization']).toBe(`Bearer ${key}`);

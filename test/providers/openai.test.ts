@@ -2,7 +2,7 @@ import type { OpenAI } from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import openaiProvider from '../../src/providers/openai.js';
 import { describeProviderContract } from './contract.js';
-import { startFakeServer } from './fake-server.js';
+import { localTransport, startFakeServer } from './fake-server.js';
 import { canaryKey } from './leak.js';
 
 const chatCompletion = {
@@ -72,6 +72,7 @@ describe('openai: organization and project options', () => {
         model: null,
         options: { organization: 'org-tenant', project: 'proj-tenant' },
         clientOptions: { maxRetries: 0 },
+        transport: localTransport('openai'),
       });
       await client.models.list();
       expect(server.requests[0]?.headers['openai-organization']).toBe('org-tenant');
@@ -93,6 +94,7 @@ describe('openai: platform admin key', () => {
         model: null,
         options: {},
         clientOptions: { maxRetries: 0 },
+        transport: localTransport('openai'),
       });
       // Without the pin, this would authenticate as the platform's organisation admin.
       await client.admin.organization.auditLogs.list().catch(() => undefined);

@@ -96,17 +96,40 @@ describe('error classification', () => {
     expect(isConnectionFailure(new Error('bad json'))).toBe(false);
   });
 
-  it('maps statuses to typed results with a scrubbed, capped detail', () => {
-    expect(classifyValidationError({ status: 401, message: `nope ${key}` }, key)).toEqual({
+  it('maps statuses to typed results whose detail is our own wording, never the provider message', () => {
+    expect(classifyValidationError({ status: 401, message: `nope ${key}`, code: 'invalid_api_key' }, key)).toEqual({
       status: 'invalid_key',
       httpStatus: 401,
-      detail: 'nope [redacted]',
+      detail: 'the provider refused the key (HTTP 401, invalid_api_key)',
     });
-    expect(classifyValidationError({ statusCode: 403, message: 'forbidden' }, key).status).toBe('invalid_key');
+    expect(classifyValidationError({ statusCode: 403, message: 'forbidden' }, key)).toEqual({
+      status: 'invalid_key',
+      httpStatus: 403,
+      detail: 'the provider refused the key (HTTP 403)',
+    });
     expect(classifyValidationError({ statusCode: 429, message: 'slow' }, key).status).toBe('rate_limited');
     expect(classifyValidationError({ status: 502, message: 'x' }, key)).toMatchObject({ status: 'unexpected', httpStatus: 502 });
-    expect(classifyValidationError(new Error('x'.repeat(1000)), key).detail).toHaveLength(300);
+    expect(classifyValidationError(new Error('x'.repeat(1000)), key).detail).toBe('the validation call failed');
     expect(classifyValidationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), key).status).toBe('unreachable');
+  });
+
+  it('shows a provider error code only when it is a short identifier that carries no part of the key', () => {
+    const withCode = (code: unknown) => classifyValidationError({ status: 401, message: 'm', code }, key).detail;
+    expect(withCode('authentication_error')).toBe('the provider refused the key (HTTP 401, authentication_error)');
+    expect(withCode('has spaces and <html>')).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode('x'.repeat(65))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode(key.slice(6, 30))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode(Buffer.from(key).toString('hex').slice(0, 40))).toBe('the provider refused the key (HTTP 401)');
+    // Nested the way @anthropic-ai/sdk keeps it: { error: { error: { type } } }.
+    const nested = classifyValidationError({ status: 401, error: { type: 'error', error: { type: 'authentication_error' } } }, key);
+    expect(nested.detail).toBe('the provider refused the key (HTTP 401, authentication_error)');
+  });
+
+  it('ProviderHttpError keeps the status and a JSON error code, never the body', () => {
+    const error = new ProviderHttpError(400, JSON.stringify({ error: { message: `bad ${key}`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } }));
+    expect(error.message).toBe('HTTP 400 (API_KEY_INVALID)');
+    expect(error.providerCode).toBe('API_KEY_INVALID');
+    expect(new ProviderHttpError(502, `<html>${key}</html>`).message).toBe('HTTP 502');
   });
 });
 
@@ -137,6 +160,8 @@ describe('runKeyValidation with host descriptors', () => {
     };
     const result = await runKeyValidation(descriptor, input(key));
     expect(result).toEqual({ status: 'unexpected', detail: 'echo [redacted]' });
+    const encoded = await runKeyValidation({ ...descriptor, validateKey: async () => ({ status: 'valid', detail: `b64 ${btoa(key)}` }) }, input(key));
+    expect(encoded.detail).not.toContain(btoa(key).slice(4, 16));
   });
 
   it('says so when a descriptor has no live check, and refuses an empty key', async () => {

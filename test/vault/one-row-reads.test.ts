@@ -35,7 +35,7 @@ const K2 = { id: 'k2', key: new Uint8Array(32).fill(2) };
 
 async function scopeOf(count: number) {
   const store = new CountingStore();
-  const vault = createVault({ store, keyring: Keyring.fromKeys([K1]), endpointPolicy: () => true });
+  const vault = createVault({ store, keyring: Keyring.fromKeys([K1]), allowPrivateEndpoints: ['127.0.0.1'] });
   const owner = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {

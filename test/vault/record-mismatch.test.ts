@@ -31,7 +31,7 @@ const K2 = { id: 'k2', key: new Uint8Array(32).fill(2) };
 async function setUp() {
   const store = new TenantBlindStore();
   const keyring = Keyring.fromKeys([K1]);
-  const vault = createVault({ store, keyring, platformKeys: { openai: 'sk-platform-000000000000000000000001' }, endpointPolicy: () => true });
+  const vault = createVault({ store, keyring, platformKeys: { openai: 'sk-platform-000000000000000000000001' }, allowPrivateEndpoints: ['127.0.0.1'] });
   const acme = vault.as({ tenantId: 'acme', actor: { id: 'acme-owner', role: 'owner' } });
   const globex = vault.as({ tenantId: 'globex', actor: { id: 'globex-owner', role: 'owner' } });
   const victim = await acme.createConfig({ name: 'gateway', provider: 'custom', routes: ['openai'], baseUrl: 'https://gateway.acme.example/v1' });

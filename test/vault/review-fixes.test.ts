@@ -84,22 +84,27 @@ describe('smaller hardening', () => {
 });
 
 describe('the endpoint policy', () => {
-  it('is asked before a base URL is stored and before validateKey calls it', async () => {
+  it('is asked before a base URL is stored and before validateKey calls it, after the address rule', async () => {
     const asked: string[] = [];
     let allowLoopback = true;
     const { owner } = makeVault({
+      // The local address is allowed by the opt-in; the host's function can only narrow it.
+      allowPrivateEndpoints: ['127.0.0.1'],
       endpointPolicy: (url, request) => {
         asked.push(`${request.action} ${url.hostname}`);
         return url.protocol === 'https:' || (allowLoopback && url.hostname === '127.0.0.1');
       },
     });
+    // Refused by the address rule before the host's function is asked.
     await expect(owner.createConfig({ name: 'x', provider: 'custom', baseUrl: 'http://169.254.169.254/latest' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     const cfg = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1' });
     await expect(owner.updateConfig(cfg.id, { baseUrl: 'http://10.0.0.7/v1' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    // Refused by the host's function although the address rule allows it.
+    await expect(owner.updateConfig(cfg.id, { baseUrl: 'http://gw.example/v1' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     const local = await owner.createConfig({ name: 'local', provider: 'custom', baseUrl: 'http://127.0.0.1:9/v1' });
     await owner.setKey(local.id, CANARY);
     allowLoopback = false;
     await expect(owner.validateKey(local.id)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(asked).toEqual(['createConfig 169.254.169.254', 'createConfig gw.example', 'updateConfig 10.0.0.7', 'createConfig 127.0.0.1', 'validateKey 127.0.0.1']);
+    expect(asked).toEqual(['createConfig gw.example', 'updateConfig gw.example', 'createConfig 127.0.0.1', 'validateKey 127.0.0.1']);
   });
 });

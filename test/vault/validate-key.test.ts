@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../providers/fake-server.js';
+import { LOCAL_ENDPOINTS, startFakeServer, type FakeServer } from '../providers/fake-server.js';
 import { CANARY, CANARY_HINT, expectNoSecret, makeVault, renderEverywhere } from './helpers.js';
 
 let server: FakeServer;
@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function setup() {
-  const ctx = makeVault();
+  const ctx = makeVault(LOCAL_ENDPOINTS);
   const cfg = await ctx.owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o', baseUrl: `${server.url}/v1` });
   await ctx.owner.setKey(cfg.id, CANARY);
   return { ...ctx, cfg };

@@ -1,0 +1,33 @@
+/**
+ * What a vault hands `createClient` along with a resolution, without a new
+ * argument: the vault's network policy, and the tenant it resolved for.
+ * Kept beside the frozen `Resolution` in a `WeakMap`, so it costs nothing
+ * once the resolution is dropped, can't be forged by editing the object,
+ * and later features (an outcome reporter) can add fields here.
+ *
+ * @module
+ */
+import type { NetworkPolicy } from '../net/endpoint-policy.js';
+
+/** Per-resolution context a vault attaches for `createClient`. */
+export interface ClientContext {
+  /** The vault's endpoint policy (address rule and host check). */
+  readonly network: NetworkPolicy;
+  /** The tenant the resolution is for, as the endpoint policy is told. */
+  readonly tenantId: string;
+}
+
+const contexts = new WeakMap<object, ClientContext>();
+
+/** @internal Called by the vault where it makes the resolution snapshot. */
+export function attachClientContext(resolution: object, context: ClientContext): void {
+  contexts.set(resolution, Object.freeze({ ...context }));
+}
+
+/**
+ * The context a vault attached to `source`, or `undefined` for a hand-built
+ * source (or a copy of a resolution: `{ ...r }` does not carry it).
+ */
+export function clientContextOf(source: object): ClientContext | undefined {
+  return contexts.get(source);
+}

@@ -1,0 +1,94 @@
+/**
+ * A local HTTP server that misbehaves on purpose: it redirects, drips a
+ * body, sends gigabytes, echoes the key. Each test sets the handler; the
+ * server records every request and counts the body bytes it wrote.
+ * Plain node:http on 127.0.0.1, no byokit imports, so the attack files run
+ * unchanged against older byokit code.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Hit {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+export type HostileHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+export interface HostileServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  hits: Hit[];
+  /** Body bytes written so far (all responses). */
+  bytesWritten(): number;
+  handle(handler: HostileHandler): void;
+  close(): Promise<void>;
+}
+
+export async function startHostileServer(handler: HostileHandler = (_req, res) => res.end('{}')): Promise<HostileServer> {
+  let current = handler;
+  const hits: Hit[] = [];
+  let written = 0;
+  const server = createServer((req, res) => {
+    hits.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) written += Buffer.byteLength(chunk as string);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    req.resume();
+    req.on('end', () => current(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    bytesWritten: () => written,
+    handle(next) {
+      current = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Answers JSON with `status`. */
+export function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Sends `status` headers at once, then one byte every `everyMs` until the client goes away. */
+export function drip(res: ServerResponse, status = 200, everyMs = 50): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.write('{"data":[');
+  const timer = setInterval(() => {
+    if (res.destroyed || res.writableEnded) return clearInterval(timer);
+    res.write(' ');
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+/**
+ * Streams `totalBytes` of a JSON array (chunked, no content-length unless
+ * `declareLength`), respecting back-pressure, until done or the client goes away.
+ */
+export function flood(res: ServerResponse, totalBytes: number, status = 200, declareLength = false): void {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  res.writeHead(status, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(totalBytes) } : {}) });
+  let sent = 0;
+  const pump = () => {
+    while (sent < totalBytes && !res.destroyed) {
+      const piece = sent + chunk.length <= totalBytes ? chunk : chunk.subarray(0, totalBytes - sent);
+      sent += piece.length;
+      if (!res.write(piece)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.on('error', () => undefined);
+  pump();
+}
