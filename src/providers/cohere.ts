@@ -19,7 +19,7 @@ type CohereOptions = ConstructorParameters<typeof CohereClientV2>[0];
 
 async function build(input: ProviderCallInput, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
   const apiKey = requireKey(input, LABEL);
-  const sdk = await loadSdk('cohere-ai', () => import('cohere-ai'));
+  const sdk = await loadSdk<typeof import('cohere-ai')>('cohere-ai');
   // cohere-ai is CommonJS; depending on the loader its exports sit on the
   // namespace or on `default`.
   const { CohereClientV2 } = 'CohereClientV2' in sdk ? sdk : (sdk as unknown as { default: typeof sdk }).default;

@@ -36,7 +36,7 @@ function useGenai(options: ConfigOptions): boolean {
  * stored key only ever goes to the endpoint configured with it.
  */
 async function buildGenerativeAI(input: ProviderCallInput, apiKey: string): Promise<GoogleGenerativeAI> {
-  const { GoogleGenerativeAI } = await loadSdk('@google/generative-ai', () => import('@google/generative-ai'));
+  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
   const apiVersion = stringOption(input.options, 'apiVersion');
   const defaults: RequestOptions = {
@@ -59,7 +59,7 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string): Prom
 }
 
 async function buildGenai(input: ProviderCallInput, apiKey: string): Promise<GoogleGenAI> {
-  const { GoogleGenAI } = await loadSdk('@google/genai', () => import('@google/genai'));
+  const { GoogleGenAI } = await loadSdk<typeof import('@google/genai')>('@google/genai');
   const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
   const apiVersion = stringOption(input.options, 'apiVersion');
   return new GoogleGenAI({

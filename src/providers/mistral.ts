@@ -15,7 +15,7 @@ const DEFAULT_BASE_URL = 'https://api.mistral.ai';
 
 async function build(input: ProviderCallInput, defaults: Partial<SDKOptions> = {}): Promise<Mistral> {
   const apiKey = requireKey(input, LABEL);
-  const { Mistral } = await loadSdk('@mistralai/mistralai', () => import('@mistralai/mistralai'));
+  const { Mistral } = await loadSdk<typeof import('@mistralai/mistralai')>('@mistralai/mistralai');
   return new Mistral({
     ...defaults,
     ...(input.clientOptions as SDKOptions | undefined),

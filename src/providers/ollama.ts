@@ -32,7 +32,7 @@ function fetchWithTimeout(base: typeof fetch, ms: number): typeof fetch {
 
 async function build(input: ProviderCallInput, timeoutMs?: number): Promise<Ollama> {
   const apiKey = requireKey(input, LABEL);
-  const { Ollama } = await loadSdk('ollama', () => import('ollama'));
+  const { Ollama } = await loadSdk<typeof import('ollama')>('ollama');
   const clientOptions = (input.clientOptions ?? {}) as Partial<Config>;
   const baseFetch = clientOptions.fetch ?? fetch;
   return new Ollama({
