@@ -44,7 +44,7 @@ describe('exported schemas, as a host uses them', () => {
 });
 
 describe('parseInput messages', () => {
-  function issuesOf(run: () => unknown): { path: string; message: string }[] {
+  function issuesOf(run: () => unknown): readonly { path: string; message: string }[] {
     try {
       run();
     } catch (error) {
