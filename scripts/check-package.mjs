@@ -90,6 +90,22 @@ export async function typed(r: Resolution): Promise<[OpenAI, Mistral]> {
   return [openai, mistral];
 }
 `;
+// A host's own provider, typed by augmenting ProviderClients: reaches createClient from both entries.
+const AUGMENTED = `
+import { createClient, type Resolution } from 'byokit';
+import { createClient as createFromProviders } from 'byokit/providers';
+interface VoiceClient { speak(text: string): Promise<string> }
+declare module 'byokit/providers' {
+  interface ProviderClients { voice: VoiceClient }
+}
+export async function speak(r: Resolution): Promise<string> {
+  const voice = await createClient(r, { expect: 'voice' });
+  const same: VoiceClient = await createFromProviders(r, 'voice');
+  // @ts-expect-error a VoiceClient is not a number (no error here would mean the augmentation was lost)
+  const notAny: number = voice;
+  return (await voice.speak('hi')) + (await same.speak('hi'));
+}
+`;
 const TESTING = `
 import { runStorageAdapterTests } from 'byokit/testing';
 export const suite = runStorageAdapterTests;
@@ -100,6 +116,7 @@ writeFileSync(join(project, 'typed.ts'), TYPED);
 // A CommonJS file names an ESM-only package's types with resolution-mode (TypeScript 5.3+).
 writeFileSync(join(project, 'typed.cts'), TYPED.replace("from '@mistralai/mistralai';", "from '@mistralai/mistralai' with { 'resolution-mode': 'import' };"));
 writeFileSync(join(project, 'testing.ts'), TESTING);
+writeFileSync(join(project, 'augmented.ts'), AUGMENTED);
 
 const base = { strict: true, skipLibCheck: false, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [] };
 const MODES = [
@@ -147,6 +164,10 @@ function report(label, diagnostics) {
 
 section('types with no provider SDK installed (skipLibCheck: false)');
 for (const mode of MODES) report(mode.name, typecheck(mode.files, mode.options));
+
+section('types: a host provider added to ProviderClients by module augmentation');
+report('bundler', typecheck(['augmented.ts'], MODES[0].options));
+report('node16 (ESM)', typecheck(['augmented.ts'], MODES[1].options));
 
 section('types of byokit/testing (vitest installed, as its users have it)');
 const linkFromRepo = (name) => {
