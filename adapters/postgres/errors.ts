@@ -85,10 +85,10 @@ export function scrubbedCause(error: unknown): unknown {
 export class PostgresNotMigratedError extends StoreError {
   /** The SQLSTATE PostgreSQL answered: `42P01` (no such table) or `3F000` (no such schema). */
   readonly sqlState: string;
-  constructor(names: Pick<TableNames, 'schema' | 'prefix'>, sqlState: string, cause: unknown) {
+  constructor(operation: string, names: Pick<TableNames, 'schema' | 'prefix'>, sqlState: string, cause: unknown) {
     super(
       'STORE_FAILED',
-      `[byokit] [postgres] the byokit tables do not exist in schema "${names.schema}" with prefix "${names.prefix}" (SQLSTATE ${sqlState}): ` +
+      `[byokit] [postgres] ${operation} failed (SQLSTATE ${sqlState}): the byokit tables do not exist in schema "${names.schema}" with prefix "${names.prefix}"; ` +
         'call `await store.migrate()` once before using the store (or run the SQL from adapters/postgres/migrations/ yourself)',
       { cause },
     );
@@ -110,7 +110,7 @@ export function toStoreError(error: unknown, operation: string, names: TableName
     return new ConflictError('NAME_TAKEN', '[byokit] [postgres] a config with this name already exists in this tenant');
   }
   const state = sqlState(error);
-  if (state !== undefined && NOT_MIGRATED_STATES.has(state)) return new PostgresNotMigratedError(names, state, scrubbedCause(error));
+  if (state !== undefined && NOT_MIGRATED_STATES.has(state)) return new PostgresNotMigratedError(operation, names, state, scrubbedCause(error));
   const code = sqlState(error);
   return new StoreError('STORE_FAILED', `[byokit] [postgres] ${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`, {
     cause: scrubbedCause(error),
