@@ -22,6 +22,7 @@ const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(
 export const run = () => vault.resolve({ tenantId: 't', provider: 'openai' });`,
   // Everything the root entry exports (createClient included): must bundle too, with no SDK.
   'whole root entry': `export * from 'byokit';`,
+  'whole byokit/providers entry': `export * from 'byokit/providers';`,
 };
 
 /** Bundles `source` (which imports `byokit`) for a browser, minified; returns byte counts. */

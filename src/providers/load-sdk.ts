@@ -63,7 +63,7 @@ function importAtRunTime(packageName: string): Promise<unknown> {
  * ```
  */
 export function provideSdk(packageName: string, sdk: object): void {
-  if (typeof packageName !== 'string' || packageName.length === 0 || typeof sdk !== 'object' || sdk === null) {
+  if (typeof packageName !== 'string' || packageName.length === 0 || sdk === null || (typeof sdk !== 'object' && typeof sdk !== 'function')) {
     throw new TypeError('[byokit] [providers] provideSdk(packageName, module) takes a package name and its module namespace');
   }
   providedSdks.set(packageName, sdk);

@@ -58,8 +58,12 @@ describe('provideSdk', () => {
     expect(seen[0]).toMatchObject({ apiKey: KEY, baseURL: 'https://api.openai.com/v1' });
   });
 
-  it('refuses something that is not a module', () => {
+  it('refuses something that is not a module, and takes a CommonJS export that is a function', async () => {
     expect(() => provideSdk('openai', null as never)).toThrow(TypeError);
+    expect(() => provideSdk('openai', 'openai' as never)).toThrow(TypeError);
     expect(() => provideSdk('', {})).toThrow(TypeError);
+    const callable = Object.assign(() => undefined, { Client: class {} });
+    provideSdk('byokit-test-callable-sdk', callable);
+    expect(await loadSdk('byokit-test-callable-sdk')).toBe(callable);
   });
 });
