@@ -45,9 +45,15 @@ function declarationFiles(dir) {
   });
 }
 
-/** The module specifier of an import/export declaration line, or null. */
+/**
+ * The module a declaration-file line names, or null: the `from '...'` of an
+ * import or export (also the last line of one spread over several lines,
+ * which is where TypeScript reports a missing module), a bare
+ * `import '...'`, or an inline `import('...')` type.
+ */
 function specifierOf(line) {
-  const match = /^(?:import|export)\b.*?['"]([^'"]+)['"];?\s*$/.exec(line);
+  if (/^\s*(?:\*|\/\/|\/\*)/.test(line)) return null; // doc comments quote code, e.g. `() => import('pkg')`
+  const match = /(?:^|[\s}])from\s+['"]([^'"]+)['"]/.exec(line) ?? /^import\s+['"]([^'"]+)['"]/.exec(line) ?? /\bimport\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
   return match ? match[1] : null;
 }
 
