@@ -10,6 +10,9 @@ const shared: Options = {
   external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^cohere-ai/, /^ollama/, /^better-sqlite3/, /^pg$/, /^@electric-sql\//, /^ioredis/, /^vitest/],
 };
 
+// No `clean` here: both configs build in parallel, and a clean in either
+// deletes what the other wrote. `npm run build` (scripts/build.mjs) empties
+// dist/ before tsup starts.
 export default defineConfig([
   {
     ...shared,
@@ -21,7 +24,6 @@ export default defineConfig([
       'adapters/redis/index': 'adapters/redis/index.ts',
     },
     format: ['esm', 'cjs'],
-    clean: true,
   },
   {
     // vitest is ESM-only, so the conformance suite is too.
@@ -30,6 +32,5 @@ export default defineConfig([
     format: ['esm'],
     // The suite's vault check must use the package users import, not a bundled copy.
     external: [...(shared.external ?? []), /^byokit/],
-    clean: false,
   },
 ]);

@@ -7,7 +7,10 @@
  * design must do per request. Absolute numbers vary by machine; ratios
  * say what byokit adds on top of that floor.
  */
+import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { Keyring, MemoryStore, createVault } from '../src/index.js';
@@ -112,6 +115,10 @@ async function main() {
   server.closeAllConnections();
   server.close();
 
+  // Cold start: what `import 'byokit'` costs a fresh process.
+  const cold = coldImportNs();
+  if (cold !== null) add(`cold import of dist/index.js (fresh process, median of ${COLD_RUNS})`, cold);
+
   console.log(`byokit benchmarks (node ${process.version}, median of ${ROUNDS} rounds)\n`);
   console.log('| operation | µs/op | ops/s | × baseline |');
   console.log('| --- | ---: | ---: | ---: |');
@@ -135,6 +142,26 @@ async function main() {
   globalThis.gc?.();
   const perConfig = (process.memoryUsage().heapUsed - before) / COUNT;
   console.log(`\nmemory: ~${Math.round(perConfig).toLocaleString('en-US')} bytes of heap per config with key and 3 audit events (MemoryStore, ${COUNT} configs${globalThis.gc ? '' : ', without --expose-gc: rough'})`);
+}
+
+const COLD_RUNS = 9;
+
+/**
+ * Cold import of the built root entry: each run is a fresh `node` process
+ * that times its own `await import()` (so Node's start-up is not counted);
+ * the median of the runs. Null, with a note, when dist/ is not built.
+ */
+function coldImportNs(): number | null {
+  const entry = new URL('../dist/index.js', import.meta.url);
+  if (!existsSync(fileURLToPath(entry))) {
+    console.log('(cold import skipped: run `npm run build` first)\n');
+    return null;
+  }
+  const script = `const t = process.hrtime.bigint(); await import(${JSON.stringify(entry.href)}); console.log(String(process.hrtime.bigint() - t));`;
+  const times: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) times.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()));
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)]!;
 }
 
 await main();

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const expected = {
-  byokit: ['createVault', 'Keyring', 'MemoryStore', 'createClient', 'Secret', 'ByokitError'],
-  'byokit/providers': ['createClient', 'builtinProviders'],
+  byokit: ['createVault', 'Keyring', 'MemoryStore', 'createClient', 'provideSdk', 'Secret', 'ByokitError'],
+  'byokit/providers': ['createClient', 'builtinProviders', 'loadSdk', 'provideSdk'],
   'byokit/testing': ['runStorageAdapterTests'],
   'byokit/adapters/sqlite': ['SqliteStore'],
-  'byokit/adapters/postgres': ['PostgresStore'],
+  'byokit/adapters/postgres': ['PostgresStore', 'PostgresNotMigratedError'],
   'byokit/adapters/redis': ['RedisStore'],
 };
 

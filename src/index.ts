@@ -16,5 +16,6 @@ export type { FallbackPolicy } from './resolve/resolver.js';
 export type { KeySource, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
 export * from './vault/index.js';
 export { createClient } from './providers/create-client.js';
+export { provideSdk } from './providers/load-sdk.js';
 export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './providers/types.js';
 export type { ProviderRegistry } from './providers/registry.js';

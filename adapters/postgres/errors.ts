@@ -72,14 +72,45 @@ export function scrubbedCause(error: unknown): unknown {
 }
 
 /**
+ * The store's tables (or its schema) don't exist: `migrate()` was never run
+ * against this database, schema and table prefix. Code `STORE_FAILED`, like
+ * every backend failure; the class and the message say what to do.
+ *
+ * @example
+ * ```ts
+ * const store = new PostgresStore(pool);
+ * await store.migrate(); // once, before the first call (idempotent; a deploy step is a good place)
+ * ```
+ */
+export class PostgresNotMigratedError extends StoreError {
+  /** The SQLSTATE PostgreSQL answered: `42P01` (no such table) or `3F000` (no such schema). */
+  readonly sqlState: string;
+  constructor(operation: string, names: Pick<TableNames, 'schema' | 'prefix'>, sqlState: string, cause: unknown) {
+    super(
+      'STORE_FAILED',
+      `[byokit] [postgres] ${operation} failed (SQLSTATE ${sqlState}): the byokit tables do not exist in schema "${names.schema}" with prefix "${names.prefix}"; ` +
+        'call `await store.migrate()` once before using the store (or run the SQL from adapters/postgres/migrations/ yourself)',
+      { cause },
+    );
+    this.sqlState = sqlState;
+  }
+}
+
+/** SQLSTATEs that mean the store's schema or tables are missing: undefined_table, invalid_schema_name. */
+const NOT_MIGRATED_STATES = new Set(['42P01', '3F000']);
+
+/**
  * The byokit error for a failed call: `NAME_TAKEN` for the name index,
- * otherwise `STORE_FAILED` naming the operation and SQLSTATE only.
+ * {@link PostgresNotMigratedError} when the tables are missing, otherwise
+ * `STORE_FAILED` naming the operation and SQLSTATE only.
  */
 export function toStoreError(error: unknown, operation: string, names: TableNames): Error {
   if (error instanceof ConflictError || error instanceof StoreError) return error;
   if (isUniqueViolation(error, names.nameIndex)) {
     return new ConflictError('NAME_TAKEN', '[byokit] [postgres] a config with this name already exists in this tenant');
   }
+  const state = sqlState(error);
+  if (state !== undefined && NOT_MIGRATED_STATES.has(state)) return new PostgresNotMigratedError(operation, names, state, scrubbedCause(error));
   const code = sqlState(error);
   return new StoreError('STORE_FAILED', `[byokit] [postgres] ${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`, {
     cause: scrubbedCause(error),

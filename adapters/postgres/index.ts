@@ -5,6 +5,7 @@
  * @module
  */
 export { PostgresStore } from './postgres-store.js';
+export { PostgresNotMigratedError } from './errors.js';
 export type { PostgresStoreOptions } from './postgres-store.js';
 export type { PostgresQueryable, PostgresRow } from './queryable.js';
 export { postgresMigrations } from './migrations.js';

@@ -8,7 +8,10 @@
 import { StoreError } from '../../src/errors.js';
 import type { SqliteDatabase } from './database.js';
 
-/** Which driver {@link openSqliteDatabase} uses. `'auto'` tries better-sqlite3, then `node:sqlite`. */
+/**
+ * Which driver {@link openSqliteDatabase} uses. `'auto'` tries better-sqlite3,
+ * then `node:sqlite` (also when better-sqlite3 is installed but can't load here).
+ */
 export type SqliteDriver = 'auto' | 'better-sqlite3' | 'node:sqlite';
 
 type DatabaseConstructor = new (path: string) => SqliteDatabase;
@@ -35,13 +38,39 @@ function loadNodeSqlite(): DatabaseConstructor | null {
 }
 
 /**
+ * True when `error` says a native module could not be loaded into this
+ * runtime: better-sqlite3 built for another Node version (its
+ * `NODE_MODULE_VERSION` differs), or a runtime that can't load it at all
+ * (Bun). better-sqlite3 loads its native module when the first database is
+ * constructed, so that is where this shows.
+ */
+export function isNativeModuleLoadFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'ERR_DLOPEN_FAILED' || (typeof message === 'string' && /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message));
+}
+
+function nativeLoadError(cause: unknown): StoreError {
+  return new StoreError(
+    'STORE_FAILED',
+    '[byokit] [sqlite] better-sqlite3 is installed but its native module does not load on this runtime ' +
+      '(built for another Node.js version, or a runtime it does not support): run `npm rebuild better-sqlite3`, ' +
+      "or use driver 'node:sqlite' (Node 22.5+, Bun)",
+    { cause },
+  );
+}
+
+/**
  * Opens (creating if needed, parent folders included) the SQLite file at
- * `path` with the chosen driver.
+ * `path` with the chosen driver. With `'auto'`, a better-sqlite3 whose native
+ * module does not load here (built for another Node version, or on Bun)
+ * gives way to `node:sqlite` instead of failing.
  */
 export async function openSqliteDatabase(path: string, driver: SqliteDriver = 'auto'): Promise<SqliteDatabase> {
-  let Database: DatabaseConstructor | null = null;
-  if (driver !== 'node:sqlite') Database = await loadBetterSqlite3();
-  if (!Database && driver !== 'better-sqlite3') Database = loadNodeSqlite();
+  const betterSqlite3 = driver === 'node:sqlite' ? null : await loadBetterSqlite3();
+  // node:sqlite only when needed: loading it prints an experimental warning on Node 22 before 22.13.
+  const fallback = driver === 'better-sqlite3' ? () => null : loadNodeSqlite;
+  let Database = betterSqlite3 ?? fallback();
   if (!Database) {
     const wanted =
       driver === 'auto' ? 'install better-sqlite3, or run on Node 22.5+ for node:sqlite' : driver === 'better-sqlite3' ? 'install better-sqlite3' : 'run on Node 22.5+';
@@ -52,9 +81,22 @@ export async function openSqliteDatabase(path: string, driver: SqliteDriver = 'a
     const { dirname } = (await import('node:path')) as typeof import('node:path');
     mkdirSync(dirname(path), { recursive: true });
   }
+  if (Database === betterSqlite3) {
+    try {
+      return new betterSqlite3(path);
+    } catch (error) {
+      if (!isNativeModuleLoadFailure(error)) throw couldNotOpen(error);
+      Database = fallback();
+      if (!Database) throw nativeLoadError(error);
+    }
+  }
   try {
     return new Database(path);
   } catch (error) {
-    throw new StoreError('STORE_FAILED', '[byokit] [sqlite] could not open the database file', { cause: error });
+    throw couldNotOpen(error);
   }
+}
+
+function couldNotOpen(cause: unknown): StoreError {
+  return new StoreError('STORE_FAILED', '[byokit] [sqlite] could not open the database file', { cause });
 }

@@ -17,7 +17,7 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<Anthropic> {
   const apiKey = requireKey(input, LABEL);
-  const { Anthropic } = await loadSdk('@anthropic-ai/sdk', () => import('@anthropic-ai/sdk'));
+  const { Anthropic } = await loadSdk<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk');
   return new Anthropic({
     ...defaults,
     ...(input.clientOptions as ClientOptions | undefined),

@@ -21,7 +21,7 @@ import type { ProviderCallInput } from './types.js';
 export function requireKey(input: ProviderCallInput, label: string): string {
   const key: unknown = input.apiKey;
   if (typeof key !== 'string' || key.trim().length === 0) {
-    throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build a ${label} client without a key`);
+    throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build the ${label} client without a key`);
   }
   return key;
 }

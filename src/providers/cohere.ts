@@ -27,7 +27,7 @@ async function build(input: ProviderCallInput, transport: Transport, defaults: P
       { path: 'clientOptions.fetcher', message: 'not supported; use clientOptions.fetch' },
     ]);
   }
-  const sdk = await loadSdk('cohere-ai', () => import('cohere-ai'));
+  const sdk = await loadSdk<typeof import('cohere-ai')>('cohere-ai');
   // cohere-ai is CommonJS; depending on the loader its exports sit on the
   // namespace or on `default`.
   const { CohereClientV2 } = 'CohereClientV2' in sdk ? sdk : (sdk as unknown as { default: typeof sdk }).default;

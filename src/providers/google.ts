@@ -45,7 +45,7 @@ function useGenai(options: ConfigOptions): boolean {
  * stored key only ever goes to the endpoint configured with it.
  */
 async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenerativeAI> {
-  const { GoogleGenerativeAI } = await loadSdk('@google/generative-ai', () => import('@google/generative-ai'));
+  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
   // No fetch option in this SDK: check the endpoint (and its resolved addresses) once, up front.
   await transport.check(baseUrl, { resolve: true });
@@ -70,7 +70,7 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, trans
 }
 
 async function buildGenai(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenAI> {
-  const { GoogleGenAI } = await loadSdk('@google/genai', () => import('@google/genai'));
+  const { GoogleGenAI } = await loadSdk<typeof import('@google/genai')>('@google/genai');
   const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
   const apiVersion = stringOption(input.options, 'apiVersion');
   const hostFetch = clientOptions.httpOptions?.fetch as FetchFunction | undefined;

@@ -26,7 +26,7 @@ export {
   scrubError,
   ProviderHttpError,
 } from './validate.js';
-export { loadSdk } from './load-sdk.js';
+export { loadSdk, provideSdk } from './load-sdk.js';
 export { checkKeyShape, type KeyShape } from './key-format.js';
 export { default as openaiProvider } from './openai.js';
 export { default as anthropicProvider } from './anthropic.js';

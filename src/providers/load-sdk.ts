@@ -4,12 +4,24 @@
  * imported until a client is built, and a missing package becomes one typed
  * error that names what to install.
  *
+ * The built-in descriptors import their SDK by a specifier that bundlers do
+ * not follow (as the SQLite adapter does with its drivers): a bundle of
+ * `byokit` needs no SDK installed and contains none, and Node, Bun and Deno
+ * load the SDK from `node_modules` at run time. A runtime that can't import
+ * packages at run time (a bundled Cloudflare Worker, a browser) gets the SDK
+ * from the host instead, through {@link provideSdk}.
+ *
  * @module
  */
 import { ProviderError } from '../errors.js';
 
 /** Node's codes for an import or require of a package that is not installed. */
 const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
+/** How runtimes without those codes say a module can't be found (workerd, Deno, Bun, browsers). */
+const NOT_FOUND_MESSAGES = /no such module|cannot find (?:module|package)|failed to resolve module specifier|module not found|could not resolve/i;
+
+/** SDK modules the host handed over with {@link provideSdk}, by package name. */
+const providedSdks = new Map<string, unknown>();
 
 /**
  * True when `error` says that `packageName` itself is not installed. A package
@@ -20,36 +32,67 @@ const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 function isPackageMissing(error: unknown, packageName: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string' || !NOT_FOUND_CODES.has(code) || typeof message !== 'string') return false;
-  return (
-    message.includes(`'${packageName}'`) ||
-    message.includes(`"${packageName}"`) ||
-    message.includes(`'${packageName}/`) ||
-    message.includes(`"${packageName}/`)
-  );
+  if (typeof message !== 'string') return false;
+  const saysNotFound = typeof code === 'string' ? NOT_FOUND_CODES.has(code) : NOT_FOUND_MESSAGES.test(message);
+  if (!saysNotFound) return false;
+  return [`'${packageName}'`, `"${packageName}"`, `'${packageName}/`, `"${packageName}/`].some((quoted) => message.includes(quoted));
 }
 
 /**
- * Runs `load` (a dynamic `import()` of `packageName`) and turns "package not
- * installed" into a `PROVIDER_SDK_MISSING` {@link ProviderError} naming the
- * package. Host descriptors for their own optional SDKs can use it too.
- *
- * The import must stay a literal `import('pkg')` inside `load` so bundlers see
- * the optional dependency and keep it external.
+ * Imports `packageName` by a computed specifier, so that bundlers leave it to
+ * the runtime (the comments keep webpack and Vite from warning about it).
+ */
+function importAtRunTime(packageName: string): Promise<unknown> {
+  const specifier = packageName;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+}
+
+/**
+ * Hands byokit an SDK module it should use instead of importing the package
+ * itself. Needed only where packages can't be imported at run time: a
+ * Cloudflare Worker or a browser bundle, where the bundler must see the
+ * SDK's import in your code to include it. Node, Bun and Deno don't need it.
+ * Provide the whole module namespace; a later call replaces an earlier one.
  *
  * @example
  * ```ts
- * const { ElevenLabsClient } = await loadSdk('@elevenlabs/elevenlabs-js', () => import('@elevenlabs/elevenlabs-js'));
+ * import * as openai from 'openai';
+ * import { provideSdk } from 'byokit';
+ *
+ * provideSdk('openai', openai); // createClient(r, 'openai') and validateKey now use this module
  * ```
  */
-export async function loadSdk<Module>(packageName: string, load: () => Promise<Module>): Promise<Module> {
+export function provideSdk(packageName: string, sdk: object): void {
+  if (typeof packageName !== 'string' || packageName.length === 0 || sdk === null || (typeof sdk !== 'object' && typeof sdk !== 'function')) {
+    throw new TypeError('[byokit] [providers] provideSdk(packageName, module) takes a package name and its module namespace');
+  }
+  providedSdks.set(packageName, sdk);
+}
+
+/**
+ * Loads an optional SDK and turns "package not installed" into a
+ * `PROVIDER_SDK_MISSING` {@link ProviderError} naming the package. A module
+ * given to {@link provideSdk} wins; else `load` runs, or, without `load`, the
+ * package is imported at run time by a specifier bundlers don't follow.
+ * Host descriptors for their own optional SDKs can use it too: pass
+ * `() => import('pkg')` as `load` when your bundler should include the SDK,
+ * or leave it out to keep the SDK out of your bundle.
+ *
+ * @example
+ * ```ts
+ * const { ElevenLabsClient } = await loadSdk<typeof import('@elevenlabs/elevenlabs-js')>('@elevenlabs/elevenlabs-js');
+ * ```
+ */
+export async function loadSdk<Module>(packageName: string, load?: () => Promise<Module>): Promise<Module> {
+  if (providedSdks.has(packageName)) return providedSdks.get(packageName) as Module;
   try {
-    return await load();
+    return load ? await load() : ((await importAtRunTime(packageName)) as Module);
   } catch (error) {
     if (isPackageMissing(error, packageName)) {
       throw new ProviderError(
         'PROVIDER_SDK_MISSING',
-        `[byokit] [providers] the "${packageName}" package is not installed; install it (npm install ${packageName}) to build this provider's client`,
+        `[byokit] [providers] the "${packageName}" package is not installed; install it (npm install ${packageName}) to build this provider's client. ` +
+          `Where packages can't be imported at run time (a bundled worker, a browser), import it yourself and pass it to provideSdk("${packageName}", module)`,
       );
     }
     throw error;

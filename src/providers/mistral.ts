@@ -16,7 +16,7 @@ const DEFAULT_BASE_URL = 'https://api.mistral.ai';
 
 async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<SDKOptions> = {}): Promise<Mistral> {
   const apiKey = requireKey(input, LABEL);
-  const { Mistral, HTTPClient } = await loadSdk('@mistralai/mistralai', () => import('@mistralai/mistralai'));
+  const { Mistral, HTTPClient } = await loadSdk<typeof import('@mistralai/mistralai')>('@mistralai/mistralai');
   // A host's own HTTPClient (for its hooks) is kept, behind the guard: each
   // request reaches it as a Request that never follows redirects.
   const hostClient = input.clientOptions?.['httpClient'] as HTTPClient | undefined;

@@ -28,7 +28,7 @@ function headersWithoutAuthorization(headers: unknown): Record<string, string> {
 
 async function build(input: ProviderCallInput, transport: Transport): Promise<Ollama> {
   const apiKey = requireKey(input, LABEL);
-  const { Ollama } = await loadSdk('ollama', () => import('ollama'));
+  const { Ollama } = await loadSdk<typeof import('ollama')>('ollama');
   const clientOptions = (input.clientOptions ?? {}) as Partial<Config>;
   return new Ollama({
     ...clientOptions,

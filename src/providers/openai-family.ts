@@ -15,7 +15,7 @@ import { stringOption } from './call-input.js';
 
 /** Loads the `openai` package (optional peer dependency). */
 export async function loadOpenAI(): Promise<{ OpenAI: typeof OpenAI; AzureOpenAI: typeof AzureOpenAI }> {
-  const sdk = await loadSdk('openai', () => import('openai'));
+  const sdk = await loadSdk<typeof import('openai')>('openai');
   return { OpenAI: sdk.OpenAI, AzureOpenAI: sdk.AzureOpenAI };
 }
 

@@ -346,7 +346,7 @@ export class TenantVault {
       const descriptor = this.#descriptor(current.provider);
       const problem = descriptor.checkKeyFormat(plaintext);
       if (problem !== null) {
-        throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a ${descriptor.label} key: ${problem}`);
+        throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
       }
       const hint = keyHint(plaintext, descriptor.keyPrefixes);
       const replacing = hasKey(current);

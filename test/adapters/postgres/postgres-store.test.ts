@@ -89,11 +89,12 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       expect(everythingPrinted(error)).not.toContain('sk-quoted-secret');
     });
 
-    it('an unreachable table is StoreError STORE_FAILED naming the operation', async () => {
+    it('an unreachable table is StoreError STORE_FAILED naming the operation, and migrate()', async () => {
       const broken = new PostgresStore(db, { schema, tablePrefix: 'missing_' });
       const error = await rejection(broken.loadCandidates('t', ['']));
       expect(error).toBeInstanceOf(StoreError);
-      expect(error).toMatchObject({ code: 'STORE_FAILED', message: '[byokit] [postgres] loadCandidates failed (SQLSTATE 42P01)' });
+      expect(error).toMatchObject({ code: 'STORE_FAILED' });
+      expect((error as Error).message).toMatch(/^\[byokit\] \[postgres\] loadCandidates failed \(SQLSTATE 42P01\): .*call `await store\.migrate\(\)`/);
     });
 
     it('times come back as the exact strings written, whatever their precision or offset', async () => {

@@ -1,0 +1,76 @@
+// The core bundle budget: what a host's bundler adds for `createVault`,
+// `Keyring`, `MemoryStore` and a `vault.resolve()` call, bundled from the built
+// package (dist/, through its exports map) with esbuild, minified, gzipped.
+// Fails above the budget, and fails if the bundle reaches any provider SDK:
+// the root entry must bundle with none installed.
+//
+//   node scripts/check-size.mjs            (after npm run build)
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+export const BUDGET_GZIP_BYTES = 40 * 1000;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SDKS = /^(openai|@anthropic-ai\/sdk|@google\/genai|@google\/generative-ai|@mistralai\/mistralai|cohere-ai|ollama)(\/|$)/;
+
+const ENTRIES = {
+  core: `import { createVault, Keyring, MemoryStore } from 'byokit';
+const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate() });
+export const run = () => vault.resolve({ tenantId: 't', provider: 'openai' });`,
+  // Everything the root entry exports (createClient included): must bundle too, with no SDK.
+  'whole root entry': `export * from 'byokit';`,
+  'whole byokit/providers entry': `export * from 'byokit/providers';`,
+};
+
+/** Bundles `source` (which imports `byokit`) for a browser, minified; returns byte counts. */
+export async function bundleSize(source) {
+  // A throwaway project whose node_modules/byokit is this package, so the
+  // import goes through package.json's exports map as a host's would.
+  const project = mkdtempSync(join(tmpdir(), 'byokit-size-'));
+  try {
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(root, join(project, 'node_modules', 'byokit'), 'dir');
+    writeFileSync(join(project, 'entry.mjs'), source);
+    const result = await build({
+      entryPoints: [join(project, 'entry.mjs')],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'no-provider-sdk',
+          setup(b) {
+            b.onResolve({ filter: SDKS }, (args) => ({ errors: [{ text: `the bundle reaches the provider SDK "${args.path}" (from ${args.importer})` }] }));
+          },
+        },
+      ],
+    });
+    const bytes = result.outputFiles[0].contents;
+    return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let failed = false;
+  for (const [name, source] of Object.entries(ENTRIES)) {
+    try {
+      const { minified, gzipped } = await bundleSize(source);
+      const over = name === 'core' && gzipped > BUDGET_GZIP_BYTES;
+      failed ||= over;
+      const budget = name === 'core' ? ` (budget ${(BUDGET_GZIP_BYTES / 1000).toFixed(1)} kB${over ? ': OVER' : ''})` : '';
+      console.log(`${name}: ${(minified / 1000).toFixed(1)} kB minified, ${(gzipped / 1000).toFixed(1)} kB gzipped${budget}`);
+    } catch (error) {
+      failed = true;
+      console.error(`${name}: does not bundle: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}

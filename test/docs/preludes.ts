@@ -1,0 +1,84 @@
+/**
+ * Preludes for documentation snippets: what a snippet assumes its reader
+ * already has (a vault, a resolution, a store ...), named in the
+ * `<!-- snippet: ... -->` line before the block. Each is real code, so a
+ * snippet marked `run` can run with it; imports are aliased (`__x`) so they
+ * never clash with the snippet's own.
+ */
+export interface Prelude {
+  /** What the prelude declares, for the reader of this file. */
+  gives: string;
+  code: string;
+  /** Extra modules the snippet imports relatively (`./my-store.js`), by file name. */
+  files?: Record<string, string>;
+}
+
+export const PRELUDES: Readonly<Record<string, Prelude>> = {
+  vault: {
+    gives: '`vault`: a vault on a MemoryStore, with a platform OpenAI key; tenant `acme` has an OpenAI config `prod` with a key',
+    code: `
+import { createVault as __createVault, Keyring as __Keyring, MemoryStore as __MemoryStore } from 'byokit';
+const vault = __createVault({
+  store: new __MemoryStore(),
+  keyring: __Keyring.generate(),
+  platformKeys: { openai: 'sk-platform-DOCS00000000000000000001' },
+});
+{
+  const owner = vault.as({ tenantId: 'acme', actor: { id: 'docs', role: 'owner' } });
+  const prod = await owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o-mini' });
+  await owner.setKey(prod.id, 'sk-proj-DOCSdocs0000000000000000000001');
+}
+`,
+  },
+  admin: {
+    gives: '`admin`: the tenant handle of `acme` as an owner (needs `vault`)',
+    code: `const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });\n`,
+  },
+  resolution: {
+    gives: '`r`: a resolution of `acme` for `openai` (needs `vault`)',
+    code: `const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });\n`,
+  },
+  messages: {
+    gives: '`messages`: a chat message list',
+    code: `const messages = [{ role: 'user' as const, content: 'Hello' }];\n`,
+  },
+  meter: {
+    gives: '`meter(usage)`: the host\'s metering function',
+    code: `function meter(usage: import('byokit').UsageEvent): void {\n  void usage;\n}\n`,
+  },
+  store: {
+    gives: '`store`: a MemoryStore',
+    code: `import { MemoryStore as __StoreClass } from 'byokit';\nconst store = new __StoreClass();\n`,
+  },
+  tenants: {
+    gives: '`listYourTenants()`: the host\'s own tenant list',
+    code: `async function listYourTenants(): Promise<string[]> {\n  return ['acme'];\n}\n`,
+  },
+  'voice-client': {
+    gives: '`VoiceClient`: a host SDK class taking `{ apiKey, baseUrl, fetch? }`; `providers`: a registry with a `voice` descriptor',
+    code: `
+class VoiceClient {
+  constructor(readonly options: { apiKey: string; baseUrl: string; fetch?: typeof fetch }) {}
+}
+const providers: import('byokit/providers').ProviderRegistry = {};
+`,
+  },
+  'my-store': {
+    gives: '`./my-store.js` exporting `MyStore`, and `createFreshDatabase()`, a host database with test helpers',
+    code: `
+interface __TestDatabase {
+  allRowsOfAllTables(): Promise<unknown>;
+  exec(sql: string): Promise<void>;
+  drop(): Promise<void>;
+}
+declare function createFreshDatabase(): Promise<__TestDatabase>;
+`,
+    files: {
+      'my-store.ts': `import { MemoryStore } from 'byokit';\nexport class MyStore extends MemoryStore {\n  constructor(readonly db: unknown) {\n    super();\n  }\n}\n`,
+    },
+  },
+  env: {
+    gives: '`env`: a Cloudflare Worker\'s bindings, with `BYOKIT_MASTER_KEYS`',
+    code: `import { Keyring as __EnvKeyring } from 'byokit';\nconst env: { BYOKIT_MASTER_KEYS: string } = { BYOKIT_MASTER_KEYS: __EnvKeyring.generateEntry('k1') };\n`,
+  },
+};
