@@ -8,6 +8,7 @@
  * @module
  */
 import type { NetworkPolicy } from '../net/endpoint-policy.js';
+import type { OutcomeSink } from '../outcomes/types.js';
 
 /** Per-resolution context a vault attaches for `createClient`. */
 export interface ClientContext {
@@ -15,6 +16,12 @@ export interface ClientContext {
   readonly network: NetworkPolicy;
   /** The tenant the resolution is for, as the endpoint policy is told. */
   readonly tenantId: string;
+  /** The vault that resolved it (`vault.report` takes its own resolutions only). */
+  readonly owner?: object;
+  /** Where the client reports each response, when the vault has `onUsage` or key health on. */
+  readonly outcomes?: OutcomeSink | null;
+  /** `keySetAt` of the resolved config's key (`null` for a platform key), for its health record. */
+  readonly keySetAt?: string | null;
 }
 
 const contexts = new WeakMap<object, ClientContext>();
