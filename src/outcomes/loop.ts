@@ -3,8 +3,8 @@
  * becomes an {@link Outcome} for `onUsage`, and, with key health on, news
  * about the key. An auth failure of a key not known to fail, or the first
  * success of one known to fail, is written at once (a transition admins
- * must see; at most once per key per interval, so a flapping key can't
- * cause a write per call). Everything else (last use, successes, further
+ * must see; each kind at most once per key per interval, so a flapping key
+ * can't cause a write per call). Everything else (last use, successes, further
  * failures) waits in a bounded map and is written behind: at most once per
  * key per interval, and on `close()`.
  *
@@ -23,8 +23,8 @@ interface Entry {
   keySetAt: string;
   /** As of this process's last write or transition. */
   failing: boolean;
-  /** When this process last wrote at once for the key (ms). */
-  urgentAt: number;
+  /** When this process last wrote at once for the key because of a failure, and because of a recovery (ms). */
+  urgentAt: { auth_failed: number; ok: number };
   usedAt?: string;
   successAt?: string;
   failures?: { count: number; firstAt: string; lastAt: string };
@@ -87,7 +87,7 @@ export class OutcomeLoop implements OutcomeSink {
         for (const [key] of this.#keys) if (!this.#due.has(key)) this.#keys.delete(key);
         if (this.#keys.size >= this.#maxKeys) return;
       }
-      entry = { resolution, keySetAt, failing: false, urgentAt: -Infinity };
+      entry = { resolution, keySetAt, failing: false, urgentAt: { auth_failed: -Infinity, ok: -Infinity } };
       this.#keys.set(id, entry);
     }
     if (status !== 'network') entry.usedAt = later(entry.usedAt, at);
@@ -99,8 +99,9 @@ export class OutcomeLoop implements OutcomeSink {
     }
     this.#due.add(id);
     const now = Date.now();
-    if ((status === 'auth_failed' ? !entry.failing : status === 'ok' && entry.failing) && now - entry.urgentAt >= this.#interval) {
-      entry.urgentAt = now;
+    const kind = status === 'auth_failed' ? (entry.failing ? null : status) : status === 'ok' && entry.failing ? status : null;
+    if (kind !== null && now - entry.urgentAt[kind] >= this.#interval) {
+      entry.urgentAt[kind] = now;
       entry.failing = status === 'auth_failed';
       this.#write(id);
     } else if (this.#timer === undefined) {
