@@ -74,9 +74,13 @@ function objectAt(text: string, start: number): string | undefined {
   return undefined;
 }
 
+/** Where a usage object starts, by key. */
+const OBJECT_KEYS = { usage: /"usage"\s*:\s*\{/g, usageMetadata: /"usageMetadata"\s*:\s*\{/g };
+
 /** The last object value of `"key"` in `text` that parses, if any. A key inside a JSON string is escaped (`\"key\"`), so it never matches. */
-function lastObjectOf(text: string, key: string): Json | undefined {
-  const pattern = new RegExp(`"${key}"\\s*:\\s*\\{`, 'g');
+function lastObjectOf(text: string, key: keyof typeof OBJECT_KEYS): Json | undefined {
+  const pattern = OBJECT_KEYS[key];
+  pattern.lastIndex = 0;
   const starts: number[] = [];
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) starts.push(match.index + match[0].length - 1);
   for (let i = starts.length - 1; i >= 0; i--) {
@@ -92,8 +96,10 @@ function lastObjectOf(text: string, key: string): Json | undefined {
   return undefined;
 }
 
-function lastNumberOf(text: string, key: string): number | undefined {
-  const matches = text.match(new RegExp(`"${key}"\\s*:\\s*(\\d{1,12})(?![\\d.eE])`, 'g'));
+const NUMBER_KEYS = { prompt_eval_count: /"prompt_eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g, eval_count: /"eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g };
+
+function lastNumberOf(text: string, key: keyof typeof NUMBER_KEYS): number | undefined {
+  const matches = text.match(NUMBER_KEYS[key]);
   const last = matches?.at(-1);
   return last === undefined ? undefined : tokens(Number(last.slice(last.lastIndexOf(':') + 1)));
 }
