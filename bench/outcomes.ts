@@ -10,6 +10,8 @@
  * untracked per round, reported as the median with the spread (min-max)
  * over the rounds, beside the median µs per call of each. Both calls do
  * the same network round trip, so the ratio is the observer's share.
+ * A third row answers in-process (a host `fetch` returning a streamed
+ * body, no socket): what is left is the observer's CPU cost alone.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +53,11 @@ async function main() {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 
   let outcomes = 0;
+  const bytes = new TextEncoder().encode(completion);
+  const inProcess = async () =>
+    new Response(new ReadableStream({ start: (controller) => (controller.enqueue(bytes), controller.close()) }), { headers: { 'content-type': 'application/json' } });
   const clients: Record<'tracked' | 'untracked', OpenAI> = {} as never;
+  const local: Record<'tracked' | 'untracked', OpenAI> = {} as never;
   for (const kind of ['tracked', 'untracked'] as const) {
     const vault = createVault({
       store: new MemoryStore(),
@@ -62,18 +68,25 @@ async function main() {
     const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
     const cfg = await admin.createConfig({ name: 'bench', provider: 'openai', baseUrl });
     await admin.setKey(cfg.id, KEY);
-    clients[kind] = await createClient(await vault.resolve({ tenantId: 'acme', provider: 'openai' }), { expect: 'openai', clientOptions: { maxRetries: 0 } });
+    const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
+    clients[kind] = await createClient(r, { expect: 'openai', clientOptions: { maxRetries: 0 } });
+    local[kind] = await createClient(r, { expect: 'openai', clientOptions: { maxRetries: 0, fetch: inProcess } });
   }
 
   const messages = [{ role: 'user' as const, content: 'Hello' }];
-  const calls = {
-    'chat completion (JSON)': async (client: OpenAI) => {
-      await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
-    },
-    'chat completion (stream, 62 events)': async (client: OpenAI) => {
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
-      for await (const _chunk of stream) void _chunk;
-    },
+  const json = async (client: OpenAI) => {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+  };
+  const calls: Record<string, [typeof clients, (client: OpenAI) => Promise<void>]> = {
+    'chat completion (JSON)': [clients, json],
+    'chat completion (stream, 62 events)': [
+      clients,
+      async (client: OpenAI) => {
+        const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+        for await (const _chunk of stream) void _chunk;
+      },
+    ],
+    'chat completion (JSON, answered in-process: CPU only)': [local, json],
   };
 
   const time = async (client: OpenAI, call: (client: OpenAI) => Promise<void>) => {
@@ -86,7 +99,7 @@ async function main() {
   console.log(`byokit outcome loop overhead (node ${process.version}; ${ROUNDS} rounds of ${CALLS} calls each, after a warm-up round)\n`);
   console.log('| call | untracked µs/call | tracked µs/call | tracked / untracked: median | spread (min-max) |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const [name, call] of Object.entries(calls)) {
+  for (const [name, [pair, call]] of Object.entries(calls)) {
     const tracked: number[] = [];
     const untracked: number[] = [];
     const ratios: number[] = [];
@@ -94,7 +107,7 @@ async function main() {
       // Alternate who goes first, so neither always runs on a warmer process.
       const order = round % 2 === 0 ? (['tracked', 'untracked'] as const) : (['untracked', 'tracked'] as const);
       const result: Record<string, number> = {};
-      for (const kind of order) result[kind] = await time(clients[kind], call);
+      for (const kind of order) result[kind] = await time(pair[kind], call);
       if (round === 0) continue;
       tracked.push(result.tracked!);
       untracked.push(result.untracked!);
