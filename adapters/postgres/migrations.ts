@@ -125,7 +125,8 @@ function keyHealth(t: TableNames): string {
 -- apart from the config row: health writes never bump a config's revision,
 -- so admins' compare-and-swap writes never collide with traffic. The
 -- foreign key removes the row with its config, and refuses a row for a
--- config that is not there.
+-- config that is not there. byokit 0.2 needs this table (views read it);
+-- it only adds a table, so byokit 0.1 instances keep working beside it.
 
 CREATE TABLE IF NOT EXISTS ${t.keyHealth} (
   tenant_id text NOT NULL,
