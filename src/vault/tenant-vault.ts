@@ -104,9 +104,11 @@ export class TenantVault {
   /** Views of `records` with their keys' health: one health read for all of them. */
   async #views(records: ConfigRecord[]): Promise<ConfigView[]> {
     const ids = records.map((r) => r.id);
-    const health = ids.length === 0 ? [] : await callStore(this.#ctx, 'loadKeyHealth', () => this.#ctx.store.loadKeyHealth(this.tenantId, ids));
+    const found = ids.length === 0 ? [] : await callStore(this.#ctx, 'loadKeyHealth', () => this.#ctx.store.loadKeyHealth(this.tenantId, ids));
+    // Only this tenant's records, whatever the store returned.
+    const health = new Map(found.filter((h) => h.tenantId === this.tenantId).map((h) => [h.configId, h]));
     const now = this.#ctx.now();
-    return records.map((r) => toView(r, this.#ctx.keyring, now, health.find((h) => h.configId === r.id && h.tenantId === this.tenantId) ?? null));
+    return records.map((r) => toView(r, this.#ctx.keyring, now, health.get(r.id) ?? null));
   }
 
   async #view(record: ConfigRecord): Promise<ConfigView> {
