@@ -70,7 +70,8 @@ function emptySummary(): RevalidateSummary {
 /** @internal The body of `vault.revalidate`, with parsed options. */
 export async function revalidateKeys(ctx: VaultContext, options: RevalidateOptions & { concurrency: number }): Promise<RevalidateSummary> {
   const { tenantIds, olderThan, concurrency, timeoutMs, signal, onProgress } = options;
-  const cutoff = new Date(ctx.now().getTime() - olderThan).toISOString();
+  // Clamped at the epoch: any `olderThan` longer than that means "every key".
+  const cutoff = new Date(Math.max(0, ctx.now().getTime() - olderThan)).toISOString();
   const summary = emptySummary();
   // The checks run as a system job: allowed to validate, nothing else.
   const system: VaultContext = { ...ctx, authorize: (_actor, permission, context) => permission === 'key:manage' && context.action === 'validateKey' };

@@ -399,7 +399,7 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
   });
 
   it('a refused key: auth_failed with the provider’s error code, and the key starts failing (view, audit event, onKeyHealth)', async () => {
-    const { client, outcomes, health, owner, configId, audit } = await setup();
+    const { client, outcomes, health, owner, configId, audit, hookErrors } = await setup();
     server.answer(spec.refused.answer);
     await expect(spec.json.run(client)).rejects.toBeDefined();
     expect(outcomes).toHaveLength(1);
@@ -412,7 +412,9 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
     expect(view.health).toMatchObject({ state: 'failing', failureCount: 1 });
     expect(view.keyState).toBe('active');
     expect(audit.filter((e) => e.type === 'key.failing')).toHaveLength(1);
-    expectNothingSecret({ outcomes, health, audit, view }, spec.key, [PROMPT, COMPLETION]);
+    const trail = (await owner.listAudit({ configId })).items;
+    expectNothingSecret({ outcomes, health, audit, view, trail, hookErrors }, spec.key, [PROMPT, COMPLETION]);
+    expect(hookErrors).toStrictEqual([]);
   });
 
   it('a 429 is rate_limited with the wait the provider asked for; a 500 is server_error', async () => {

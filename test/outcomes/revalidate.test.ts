@@ -88,6 +88,8 @@ describe('vault.revalidate', () => {
     advance(3600_000);
     expect((await vault.revalidate({ tenantIds: ['acme'], olderThan: DAY })).checked).toBe(0);
     expect((await vault.revalidate({ tenantIds: ['acme'], olderThan: 0 })).checked).toBe(3);
+    advance(1);
+    expect((await vault.revalidate({ tenantIds: ['acme'], olderThan: Number.MAX_VALUE })).checked).toBe(0);
   });
 
   it('stops starting checks when its signal aborts, and says so', async () => {
