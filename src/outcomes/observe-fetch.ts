@@ -43,6 +43,8 @@ const HEAD = 4 * 1024;
  * reported there, since some SDKs (ollama) stop reading at it.
  */
 const LAST_EVENT = /^data: \[DONE\]|"type"\s*:\s*"(?:message_stop|message-end|response\.completed)"|"done"\s*:\s*true/;
+/** A chunk is read from the provider only when the SDK asks for one (the default would read one ahead). */
+const NO_READ_AHEAD = { highWaterMark: 0 };
 /** Statuses whose responses can't have a body (a Response with one can't be built). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -251,8 +253,15 @@ function observeResponse(response: Response, input: string | URL | Request, star
       finish('cancel');
       return reader.cancel(reason);
     },
-  });
-  const observed = new Response(body, { status: httpStatus, statusText: response.statusText, headers: response.headers });
+  }, NO_READ_AHEAD);
+  let observed: Response;
+  try {
+    observed = new Response(body, { status: httpStatus, statusText: response.statusText, headers: response.headers });
+  } catch (error) {
+    // An answer a Response can't be rebuilt from goes to the SDK as it came, unobserved.
+    reader.releaseLock();
+    throw error;
+  }
   // A constructed Response has an empty `url`; keep the real one for SDKs that read it.
   Object.defineProperty(observed, 'url', { value: response.url, enumerable: true });
   return observed;

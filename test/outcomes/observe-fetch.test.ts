@@ -125,6 +125,23 @@ describe('observeFetch', () => {
     ]);
   });
 
+  it('an answer no Response can be rebuilt from goes to the SDK as it came, its body still readable', async () => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"ok":true}'));
+        controller.close();
+      },
+    });
+    // A status outside 200-599 (a fetch of a host's that returns what it likes).
+    const odd = { status: 600, statusText: '', url: 'http://x.test/', headers: new Headers({ 'content-type': 'application/json' }), body } as unknown as Response;
+    const { failures, reports, target } = recorder();
+    const response = await observeFetch(async () => odd, target)('http://x.test/');
+    expect(response).toBe(odd);
+    expect(await new Response(response.body).json()).toStrictEqual({ ok: true });
+    expect(failures).toHaveLength(1);
+    expect(reports).toStrictEqual([]);
+  });
+
   it('an error code or model that carries key material is dropped, never reported', async () => {
     const { reports, target } = recorder({ safe: (text) => !text.includes('CANARY') });
     const body = '{"model":"sk-CANARY1234567890","error":{"code":"sk_CANARY_1234567890"}}';
