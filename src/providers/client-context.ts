@@ -1,9 +1,10 @@
 /**
  * What a vault hands `createClient` along with a resolution, without a new
- * argument: the vault's network policy, and the tenant it resolved for.
- * Kept beside the frozen `Resolution` in a `WeakMap`, so it costs nothing
- * once the resolution is dropped, can't be forged by editing the object,
- * and later features (an outcome reporter) can add fields here.
+ * argument: the vault's network policy, the tenant it resolved for, and
+ * where the client reports its outcomes. Kept beside the frozen
+ * `Resolution` in a `WeakMap`, so it costs nothing once the resolution is
+ * dropped, can't be forged by editing the object, and is lost by a copy
+ * (which `vault.report` then refuses).
  *
  * @module
  */
