@@ -19,6 +19,20 @@ describe('runnable examples', () => {
     expect(out).toContain('ledger: platform=3 byok=1');
   });
 
+  it('credits: platform calls cost their tokens, BYOK calls a flat fee, failed calls nothing; a revoked key shows as failing', async () => {
+    const out = await runExample('examples/credits.ts');
+    expect(out).toContain('platform call ok (5 in, 9 out): -32 credits, balance 68');
+    expect(out).toContain('platform call ok (5 in, 9 out): -32 credits, balance 4');
+    expect(out).toContain('call 4:\n  denied: out of credits');
+    expect(out).toContain('byok call ok (5 in, 9 out): -2 credits, balance 2');
+    expect(out).toContain('byok call ok (5 in, 9 out): -2 credits, balance 0');
+    expect(out).toContain('byok call auth_failed: no charge, balance 0');
+    expect(out).toMatch(/key sk-proj-\.\.\.ac7Q of acme is failing \(HTTP 401\)/);
+    expect(out).toContain('own-key: health=failing failures=1 lastUsedAt=set');
+    expect(out).toContain('balance: 0');
+    expect(out).not.toContain('ACME0000000000000000000000ac7Q');
+  });
+
   it('voice-provider: a host-registered, non-LLM keyed service end to end', async () => {
     const out = await runExample('examples/voice-provider.ts');
     expect(out).toMatch(/validation: valid/);

@@ -30,7 +30,8 @@ export type ByokitErrorCode =
   | 'ENDPOINT_REFUSED'
   | 'REDIRECT_REFUSED'
   | 'RESPONSE_TOO_LARGE'
-  | 'RESPONSE_TIMEOUT';
+  | 'RESPONSE_TIMEOUT'
+  | 'VAULT_CLOSED';
 
 const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
@@ -38,6 +39,7 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'PROVIDER_MISMATCH', 'PROVIDER_SDK_MISSING', 'KEY_FORMAT_INVALID', 'RESOLUTION_DENIED', 'PROVIDER_REQUEST_FAILED',
   'RECORD_MISMATCH',
   'ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT',
+  'VAULT_CLOSED',
 ]);
 
 /**
@@ -195,5 +197,15 @@ export class NetworkError extends ByokitError {
   constructor(code: NetworkErrorCode, message: string, options?: ByokitErrorOptions & { httpStatus?: number }) {
     super(code, message, options);
     this.httpStatus = options?.httpStatus;
+  }
+}
+
+/**
+ * The vault was closed (`vault.close()`): it refuses further work, through
+ * tenant handles made before the close too. Code `VAULT_CLOSED`.
+ */
+export class VaultClosedError extends ByokitError {
+  constructor(operation: string) {
+    super('VAULT_CLOSED', `[byokit] [vault] the vault is closed; ${operation} refused`);
   }
 }

@@ -31,6 +31,8 @@ export interface TableNames {
   audit: string;
   /** `"schema"."prefix_migrations"`, used by `migrate()` only. */
   migrations: string;
+  /** `"schema"."prefix_key_health"` (migration 003). */
+  keyHealth: string;
   /** Unquoted index names, as PostgreSQL reports them in a unique violation. */
   nameIndex: string;
   defaultIndex: string;
@@ -71,6 +73,7 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     configs: table('configs'),
     audit: table('audit'),
     migrations: table('migrations'),
+    keyHealth: table('key_health'),
     nameIndex: `${prefix}configs_tenant_name_key`,
     defaultIndex: `${prefix}configs_tenant_scope_default_key`,
     quotedSchema,

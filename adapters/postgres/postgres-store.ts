@@ -38,6 +38,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -45,7 +49,8 @@ import type {
   UpdateOptions,
   WriteOptions,
 } from '../../src/store/types.js';
-import { isRetryable, toStoreError } from './errors.js';
+import { isRetryable, sqlState, toStoreError } from './errors.js';
+import { KEY_HEALTH_COLUMNS, recordKeyHealthStatement, toKeyHealth } from './key-health-sql.js';
 import { migrateStatement, postgresMigrations } from './migrations.js';
 import { tableNames } from './names.js';
 import type { PostgresLocation, TableNames } from './names.js';
@@ -280,6 +285,36 @@ export class PostgresStore implements StorageAdapter {
       p.values,
     );
     return pageOf(rows.map(toAuditEvent), query.limit);
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, options: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    const token = globalThis.crypto.randomUUID();
+    const { sql, params } = recordKeyHealthStatement(this.#t, tenantId, configId, change, options, token);
+    let rows: PostgresRow[];
+    try {
+      rows = await this.#write('recordKeyHealth', sql, params);
+    } catch (error) {
+      // The foreign key: this tenant has no such config (never had, or it was just deleted).
+      if (sqlState((error as { cause?: unknown }).cause) === '23503') return null;
+      throw error;
+    }
+    const row = rows[0];
+    if (!row) throw new StoreError('STORE_FAILED', '[byokit] [postgres] recordKeyHealth returned no row');
+    const health = toKeyHealth(row);
+    // `'t'` from a client with raw text type parsers.
+    const transitioned = row.transitioned === true || row.transitioned === 't';
+    return { health, transition: transitioned ? (health.state === 'failing' ? 'failing' : 'recovered') : null };
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    if (configIds.length === 0) return [];
+    const rows = await this.#run(
+      'loadKeyHealth',
+      `SELECT ${KEY_HEALTH_COLUMNS} FROM ${this.#t.keyHealth}
+       WHERE tenant_id = $1::text AND config_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+      [tenantId, JSON.stringify(configIds)],
+    );
+    return rows.map(toKeyHealth);
   }
 
   /**

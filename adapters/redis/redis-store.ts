@@ -15,6 +15,7 @@
  * | `audit:data`         | hash | event id → event JSON                              |
  * | `audit:cfg:<id>`     | zset | event ids of one config (configId filter)          |
  * | `audit:type:<type>`  | zset | event ids of one type (type filter)                |
+ * | `health:<id>`        | hash | the health of one config's key (see `key-health-scripts.ts`) |
  *
  * @module
  */
@@ -27,6 +28,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -37,6 +42,7 @@ import type {
 import { runScript, type LuaScript, type RedisClientLike } from './client.js';
 import { decodeCandidate, decodeRecord, encodePatch, encodeRecord } from './codec.js';
 import { assertKeyPrefix, DEFAULT_KEY_PREFIX, tenantBase } from './keys.js';
+import { decodeKeyHealth, HEALTH_LOAD_SCRIPT, HEALTH_RECORD_SCRIPT } from './key-health-scripts.js';
 import {
   CANDIDATES_SCRIPT,
   CREATE_SCRIPT,
@@ -65,7 +71,7 @@ export interface RedisStoreOptions {
 }
 
 /** Script replies: a status, then a payload when the status is `OK`. */
-type Reply = [status: string, payload?: unknown];
+type Reply = [status: string, payload?: unknown, extra?: unknown];
 
 function asReply(value: unknown): Reply {
   if (!Array.isArray(value) || typeof value[0] !== 'string') throw new TypeError('unexpected script reply');
@@ -226,6 +232,39 @@ export class RedisStore implements StorageAdapter {
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     return this.#run('loadSealedConfig', tenantId, SEALED_CONFIG_SCRIPT, [id], ([status, payload]) =>
       status === 'NOT_FOUND' ? null : decodeCandidate(payload),
+    );
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    const failures = change.failures && change.failures.count > 0 ? change.failures : null;
+    const args = [
+      ...auditArgs(audit.failing, tenantId),
+      ...auditArgs(audit.recovered, tenantId),
+      configId,
+      change.keySetAt,
+      ref(change.usedAt),
+      ref(change.successAt),
+      ref(change.validAt),
+      String(failures?.count ?? 0),
+      ref(failures?.firstAt),
+      ref(failures?.lastAt),
+    ];
+    return this.#run('recordKeyHealth', tenantId, HEALTH_RECORD_SCRIPT, args, ([status, payload, transition]) => {
+      if (status === 'NOT_FOUND') return null;
+      if (transition !== '' && transition !== 'failing' && transition !== 'recovered') throw new TypeError('unexpected script payload');
+      return { health: decodeKeyHealth(tenantId, configId, payload), transition: transition === '' ? null : transition };
+    });
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    const distinct = [...new Set(configIds)];
+    if (distinct.length === 0) return [];
+    return this.#run('loadKeyHealth', tenantId, HEALTH_LOAD_SCRIPT, distinct, ([, payload]) =>
+      asArray(payload).map((entry) => {
+        const [id, flat] = asArray(entry);
+        if (typeof id !== 'string') throw new TypeError('unexpected script payload');
+        return decodeKeyHealth(tenantId, id, flat);
+      }),
     );
   }
 

@@ -24,7 +24,8 @@
  */
 import { luaScript } from './client.js';
 
-const PRELUDE = `
+/** Helpers every script starts with (`base`, `cfgKey`, `opt`, `writeAudit`, ...). */
+export const PRELUDE = `
 local base = KEYS[1]
 local function cfgKey(id) return base .. 'cfg:' .. id end
 local function scopeKey(scope) return base .. 'scope:' .. scope end
@@ -158,6 +159,7 @@ redis.call('ZREM', base .. 'ids', id)
 redis.call('ZREM', scopeKey(cur[2]), id)
 dropDefault(cur[2], id)
 redis.call('DEL', key)
+redis.call('DEL', base .. 'health:' .. id)
 return {'OK'}
 `,
 );

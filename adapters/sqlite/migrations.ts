@@ -32,6 +32,11 @@ export interface SqliteMigration {
  *   not name (a tampered `kek_id` once made rewrap skip a key still under
  *   the old KEK). Dropped rather than left unused, so nothing, not even a
  *   host's own report query, reads a value that nothing keeps true.
+ * - Migration 3 adds the key health table: one row per config whose key
+ *   traffic or validation has reported on, apart from the config row so
+ *   that health writes never bump the config's revision. No foreign key:
+ *   `deleteConfig` removes the row in its transaction, which also holds on
+ *   a connection opened without `foreign_keys=ON`.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -84,6 +89,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 2,
     name: 'kek id derived from the sealed key',
     sql: (t) => `ALTER TABLE ${t.configs} DROP COLUMN kek_id;`,
+  },
+  {
+    version: 3,
+    name: 'key health',
+    sql: (t) => `
+      CREATE TABLE ${t.keyHealth} (
+        tenant_id TEXT NOT NULL,
+        config_id TEXT NOT NULL,
+        key_set_at TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('ok', 'failing')),
+        first_failure_at TEXT,
+        last_failure_at TEXT,
+        failure_count INTEGER NOT NULL,
+        last_used_at TEXT,
+        last_success_at TEXT,
+        last_valid_at TEXT,
+        PRIMARY KEY (tenant_id, config_id)
+      );
+    `,
   },
 ];
 

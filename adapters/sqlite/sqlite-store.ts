@@ -13,6 +13,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -39,6 +43,8 @@ import {
 import type { AuditRow, ConfigRow } from './rows.js';
 import { tableNames } from './tables.js';
 import { patchedFields, storedRecord } from '../../src/store/patch.js';
+import { mergeKeyHealth } from '../../src/store/key-health.js';
+import { KEY_HEALTH_COLUMNS, keyHealthValues, toKeyHealth, type KeyHealthRow } from './key-health-rows.js';
 import type { TableNames } from './tables.js';
 
 /** Options of {@link SqliteStore}. */
@@ -243,6 +249,7 @@ export class SqliteStore implements StorageAdapter {
       this.#transaction(() => {
         const result = this.#statement(`DELETE FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).run(tenantId, id);
         if (Number(result.changes) === 0) return false;
+        this.#statement(`DELETE FROM ${this.#tables.keyHealth} WHERE tenant_id = ? AND config_id = ?`).run(tenantId, id);
         this.#insertAudit({ ...audit, tenantId });
         return true;
       }),
@@ -279,6 +286,32 @@ export class SqliteStore implements StorageAdapter {
         `SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${this.#tables.audit} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
       ).all(...params) as AuditRow[];
       return this.#page(rows.map(toAuditEvent), query.limit);
+    });
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    const t = this.#tables;
+    return this.#wrap('recordKeyHealth', () =>
+      this.#transaction(() => {
+        if (!this.#statement(`SELECT 1 AS found FROM ${t.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, configId)) return null;
+        const row = this.#statement(`SELECT ${KEY_HEALTH_COLUMNS.join(', ')} FROM ${t.keyHealth} WHERE tenant_id = ? AND config_id = ?`).get(tenantId, configId);
+        const result = mergeKeyHealth(row ? toKeyHealth(row as KeyHealthRow) : null, tenantId, configId, change);
+        this.#statement(
+          `INSERT OR REPLACE INTO ${t.keyHealth} (${KEY_HEALTH_COLUMNS.join(', ')}) VALUES (${KEY_HEALTH_COLUMNS.map(() => '?').join(', ')})`,
+        ).run(...keyHealthValues(result.health));
+        if (result.transition) this.#insertAudit({ ...audit[result.transition], tenantId });
+        return result;
+      }),
+    );
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    if (configIds.length === 0) return [];
+    return this.#wrap('loadKeyHealth', () => {
+      const rows = this.#statement(
+        `SELECT ${KEY_HEALTH_COLUMNS.join(', ')} FROM ${this.#tables.keyHealth} WHERE tenant_id = ? AND config_id IN (SELECT value FROM json_each(?))`,
+      ).all(tenantId, JSON.stringify(configIds)) as KeyHealthRow[];
+      return rows.map(toKeyHealth);
     });
   }
 

@@ -11,9 +11,11 @@ export interface TableNames {
   configs: string;
   audit: string;
   migrations: string;
+  /** Health of each config's key (migration 3). */
+  keyHealth: string;
 }
 
-/** Default prefix: tables `byokit_configs`, `byokit_audit`, `byokit_migrations`. */
+/** Default prefix: tables `byokit_configs`, `byokit_audit`, `byokit_migrations`, `byokit_key_health`. */
 export const DEFAULT_TABLE_PREFIX = 'byokit_';
 
 /**
@@ -26,5 +28,5 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
       { path: 'tablePrefix', message: 'invalid identifier' },
     ]);
   }
-  return { configs: `${prefix}configs`, audit: `${prefix}audit`, migrations: `${prefix}migrations` };
+  return { configs: `${prefix}configs`, audit: `${prefix}audit`, migrations: `${prefix}migrations`, keyHealth: `${prefix}key_health` };
 }

@@ -16,12 +16,15 @@
  * - The KEK id is never stored: every read derives it from the sealed key
  *   (`storedRecord`, `sealedKekId`), so a record can't claim a KEK its
  *   sealed key does not name.
+ * - Key health sits beside each config (never inside its record, so its
+ *   revision stays put) and changes by `mergeKeyHealth` under the same
+ *   mutex, so concurrent reports lose nothing.
  *
  * Good for one process and small numbers of configs; the whole file is
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, patchedFields, sealedKekId, storedRecord } from 'byokit';
+import { ConflictError, mergeKeyHealth, patchedFields, sealedKekId, storedRecord } from 'byokit';
 import type {
   AuditEvent,
   AuditQuery,
@@ -29,6 +32,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -40,6 +47,8 @@ import type {
 interface StoredConfig {
   record: ConfigRecord;
   sealedKey: string | null;
+  /** The key's health (traffic and validation), kept with the config so it goes with it. */
+  health?: KeyHealthRecord;
 }
 
 /** The whole file: per tenant, configs by id and audit events. */
@@ -124,7 +133,7 @@ export class JsonFileStore implements StorageAdapter {
       }
       const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
-      const next: StoredConfig = { record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
+      const next: StoredConfig = { ...stored, record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
       tenant.configs[id] = next;
       tenant.audit.push({ ...structuredClone(options.audit), tenantId });
       return { value: storedRecord(next.record, next.sealedKey), write: true };
@@ -160,6 +169,23 @@ export class JsonFileStore implements StorageAdapter {
       .sort((a, b) => (a.id < b.id ? 1 : -1));
     const cursor = query.cursor;
     return pageAfter(events, query.limit, (id) => cursor === undefined || id < cursor);
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    return this.#change((state) => {
+      const tenant = state.tenants[tenantId];
+      const stored = tenant?.configs[configId];
+      if (!tenant || !stored) return { value: null, write: false };
+      const result = mergeKeyHealth(stored.health ?? null, tenantId, configId, change);
+      stored.health = result.health;
+      if (result.transition) tenant.audit.push({ ...structuredClone(audit[result.transition]), tenantId });
+      return { value: result, write: true };
+    });
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    const configs = (await this.#read()).tenants[tenantId]?.configs;
+    return [...new Set(configIds)].flatMap((id) => (configs?.[id]?.health ? [configs[id].health] : []));
   }
 
   /** Reads the file afresh: every read returns new objects the caller may change. */

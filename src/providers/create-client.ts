@@ -20,7 +20,8 @@ import { builtinProviders } from './builtin.js';
 import { clientContextOf } from './client-context.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
-import { toSafeError } from './validate.js';
+import { scrubSecret, toSafeError } from './validate.js';
+import { observeTransport } from '../outcomes/observe-fetch.js';
 
 /**
  * The client type each expectation gives. Keys are provider ids, plus
@@ -164,6 +165,10 @@ function readKey(source: ClientSource): string {
  * the Google SDK, overriding the config's `sdk` option. Without an
  * expectation the result is `unknown`.
  *
+ * A resolution from a vault with `onUsage` or key health on gives a client
+ * that reports each response to that vault (status, latency, token usage,
+ * retry-after; never prompts or completions): see docs/outcomes.md.
+ *
  * Every request the client makes goes through byokit's guarded transport
  * (where the SDK takes a `fetch`; see docs/providers.md): each URL passes
  * the endpoint policy (provider defaults included; by default public
@@ -213,11 +218,27 @@ export async function createClient(resolution: ClientSource, options: CreateClie
   const context = clientContextOf(resolution);
   const policy = overridePolicy(context?.network ?? DEFAULT_NETWORK_POLICY, settings);
   const hostFetch = clientOptions?.['fetch'];
-  const transport = createTransport({
+  const guarded = createTransport({
     policy,
     request: { tenantId: context?.tenantId ?? '', provider: resolution.provider, action: 'request' },
     ...(typeof hostFetch === 'function' ? { base: hostFetch as FetchFunction } : {}),
   });
+  // A vault with `onUsage` or key health on hears every response of the client it resolved.
+  const sink = context?.outcomes;
+  // Model ids and error codes repeat call after call: remember the few found safe.
+  const safeTexts = new Set<string>();
+  const transport = sink
+    ? observeTransport(guarded, {
+        report: (report) => sink.observe(resolution as Resolution, report, 'client'),
+        failed: (error) => sink.observerFailed(error),
+        safe: (text) => {
+          if (safeTexts.has(text)) return true;
+          if (scrubSecret(text, apiKey) !== text) return false;
+          if (safeTexts.size < 32) safeTexts.add(text);
+          return true;
+        },
+      })
+    : guarded;
   const endpoint = resolution.baseUrl ?? descriptor.defaultBaseUrl;
   // Fail here, with a clear error, rather than on the client's first request.
   if (endpoint) await transport.check(endpoint);

@@ -75,9 +75,9 @@ function firstIdentifier(candidates: readonly unknown[]): string | undefined {
 /**
  * The provider's error code in a JSON error body (`error.details[].reason`,
  * `error.status`, `error.code`, `error.type`, `code`, `type`), if it is a
- * short identifier.
+ * short identifier. @internal Also read by the outcome observer.
  */
-function errorCodeInBody(body: string): string | undefined {
+export function errorCodeInBody(body: string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

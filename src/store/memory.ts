@@ -7,6 +7,7 @@
  */
 import { ConflictError } from '../errors.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
+import { mergeKeyHealth } from './key-health.js';
 import { copyConfigRecord, patchedFields, storedRecord } from './patch.js';
 import type {
   AuditEvent,
@@ -15,6 +16,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -26,6 +31,8 @@ import type {
 interface StoredRow {
   record: ConfigRecord;
   sealedKey: string | null;
+  /** The key's health record, kept with the row so it goes when the row goes. */
+  health?: KeyHealthRecord;
 }
 
 const copyRecord = copyConfigRecord;
@@ -149,7 +156,7 @@ export class MemoryStore implements StorageAdapter {
     const next: ConfigRecord = copyRecord({ ...row.record, ...fields, revision: row.record.revision + 1 });
     const { sealedKey } = patch;
     if (next.isDefault) this.#clearOtherDefaults(rows, next.scope, id);
-    const stored: StoredRow = { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey };
+    const stored: StoredRow = { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey, ...(row.health ? { health: row.health } : {}) };
     rows.set(id, stored);
     return readRecord(stored);
   }
@@ -179,6 +186,25 @@ export class MemoryStore implements StorageAdapter {
       .sort((a, b) => (a.id < b.id ? 1 : -1));
     const page = pageById(events, query.cursor, query.limit, true);
     return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    const row = this.#tenants.get(tenantId)?.get(configId);
+    if (!row) return null;
+    const result = mergeKeyHealth(row.health ?? null, tenantId, configId, change);
+    if (result.transition) this.appendAudit({ ...audit[result.transition], tenantId });
+    row.health = result.health;
+    return { health: { ...result.health }, transition: result.transition };
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    const rows = this.#tenants.get(tenantId);
+    const out: KeyHealthRecord[] = [];
+    for (const id of new Set(configIds)) {
+      const health = rows?.get(id)?.health;
+      if (health) out.push({ ...health });
+    }
+    return out;
   }
 
   /**

@@ -106,7 +106,9 @@ export type AuditEventType =
   | 'key.enabled'
   | 'key.disabled'
   | 'key.validated'
-  | 'key.rewrapped';
+  | 'key.rewrapped'
+  | 'key.failing'
+  | 'key.recovered';
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {
@@ -176,6 +178,65 @@ export interface StoreCapabilities {
 export interface WriteOptions {
   /** The audit event to write in the same transaction as the change. */
   audit: AuditEvent;
+}
+
+/** Whether a stored key is known to work: `failing` after an auth failure, until a later success. */
+export type KeyHealthState = 'ok' | 'failing';
+
+/**
+ * What traffic and validation learned about one config's key, stored apart
+ * from the config: writing it never bumps the config's `revision` (so
+ * admins' compare-and-swap writes never collide with traffic) and never
+ * changes anything else of the config.
+ */
+export interface KeyHealthRecord {
+  tenantId: string;
+  configId: string;
+  /** The `keySetAt` of the key this record is about: news about an older key never changes it. */
+  keySetAt: string;
+  state: KeyHealthState;
+  /** First auth failure of the current failing spell; `null` when `ok`. */
+  firstFailureAt: string | null;
+  /** Latest auth failure ever recorded for this key (kept after a recovery). */
+  lastFailureAt: string | null;
+  /** Auth failures in the current failing spell; 0 when `ok`. */
+  failureCount: number;
+  /** Latest call made with the config's key (any key the config held). */
+  lastUsedAt: string | null;
+  /** Latest successful call or valid validation of this key. */
+  lastSuccessAt: string | null;
+  /** Latest validation of this key that found it valid (a failed check leaves it). */
+  lastValidAt: string | null;
+}
+
+/**
+ * News about one key, as {@link StorageAdapter.recordKeyHealth} applies it.
+ * Every time is an ISO string; every field but `keySetAt` is optional.
+ */
+export interface KeyHealthChange {
+  /** The `keySetAt` of the key the news is about (from the record the call resolved). */
+  keySetAt: string;
+  /** The key was used at this time (stored as the later of this and what is stored). */
+  usedAt?: string;
+  /** A successful call at this time. */
+  successAt?: string;
+  /** A validation found the key valid at this time (also a success). */
+  validAt?: string;
+  /** `count` auth failures, the first and the last at these times. */
+  failures?: { count: number; firstAt: string; lastAt: string };
+}
+
+/** Result of {@link StorageAdapter.recordKeyHealth}: the record after the change, and the state change it made, if any. */
+export interface KeyHealthResult {
+  health: KeyHealthRecord;
+  /** `'failing'` when this call moved the key from ok to failing, `'recovered'` from failing to ok, else `null`. */
+  transition: 'failing' | 'recovered' | null;
+}
+
+/** Options of {@link StorageAdapter.recordKeyHealth}: the audit event of each possible transition. */
+export interface KeyHealthWriteOptions {
+  /** Written, in the same atomic step, exactly when the call makes a transition of that kind. */
+  audit: { failing: AuditEvent; recovered: AuditEvent };
 }
 
 /** Options of {@link StorageAdapter.updateConfig}. */
@@ -254,6 +315,41 @@ export interface StorageAdapter {
 
   /** The tenant's audit events, newest first, one page at a time. */
   listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
+
+  /**
+   * Applies news about a config's key to its health record (creating it),
+   * atomically, and returns the record after it, or `null` (nothing written)
+   * when this tenant has no config `configId`. The merge is
+   * `mergeKeyHealth` (exported for adapter authors); in words:
+   * - It never touches the config itself: `revision`, `updatedAt` and every
+   *   other field stay as they are.
+   * - Atomic per record: after any set of concurrent calls the record is
+   *   what applying them one after another gives; no failure is lost
+   *   (`failureCount` grows by the sum of their counts), and exactly one
+   *   call reports each transition.
+   * - News about an older key (`change.keySetAt` before the stored one) only
+   *   moves `lastUsedAt`; news about a newer key starts the record over for
+   *   it (`ok`, no failures, no success), keeping `lastUsedAt`.
+   * - Times only move forward: `lastUsedAt`, `lastFailureAt`,
+   *   `lastSuccessAt` and `lastValidAt` become the later of stored and given.
+   * - Failures make the key `failing` (the first one of a spell sets
+   *   `firstFailureAt`, each adds to `failureCount`); a success (or a valid
+   *   validation) at or after `lastFailureAt` makes it `ok` again, with
+   *   `failureCount` 0 and `firstFailureAt` null. A success older than the
+   *   last failure clears nothing.
+   * - Writes `options.audit.failing` when the call moves the key from ok to
+   *   failing, `options.audit.recovered` from failing to ok, in the same
+   *   atomic step, under the tenant of the call; no event otherwise.
+   * - `deleteConfig` removes the config's health record with it.
+   */
+  recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, options: KeyHealthWriteOptions): Promise<KeyHealthResult | null>;
+
+  /**
+   * The health records of this tenant's configs among `configIds` (at most
+   * 500), in any order; configs without one (never used, or another
+   * tenant's) are simply absent. One round trip.
+   */
+  loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]>;
 }
 
 /** The method names every adapter must have; checked when a vault is created. */
@@ -266,4 +362,6 @@ export const STORAGE_ADAPTER_METHODS = [
   'loadCandidates',
   'loadSealedConfig',
   'listAudit',
+  'recordKeyHealth',
+  'loadKeyHealth',
 ] as const satisfies readonly (keyof StorageAdapter)[];

@@ -25,6 +25,7 @@ export { describePagination } from './pagination.js';
 export { describeAudit } from './audit.js';
 export { describeVaultRoundTrip } from './vault-round-trip.js';
 export { describeCopiedRows } from './copied-rows.js';
+export { describeKeyHealth } from './key-health.js';
 export {
   makeAuditEvent,
   makeAuditEventFor,

@@ -6,6 +6,7 @@
 import { describeAudit } from './audit.js';
 import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
+import { describeKeyHealth } from './key-health.js';
 import { describeKeys } from './keys.js';
 import { describeNames } from './names.js';
 import { describePagination } from './pagination.js';
@@ -31,6 +32,7 @@ export const conformanceGroups = {
   audit: describeAudit,
   vaultRoundTrip: describeVaultRoundTrip,
   copiedRows: describeCopiedRows,
+  keyHealth: describeKeyHealth,
 } as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
 
 /**

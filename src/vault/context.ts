@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { StoreError, isByokitError } from '../errors.js';
+import { StoreError, VaultClosedError, isByokitError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SealContext } from '../crypto/aad.js';
 import type { KekProvider } from '../crypto/kek-provider.js';
@@ -15,6 +15,7 @@ import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { Actor, AuditEvent, AuditEventType, CandidateRecord, ConfigRecord, StorageAdapter } from '../store/types.js';
 import type { AuthorizeFn } from './permissions.js';
 import type { VaultOptions } from './options.js';
+import type { OutcomeLoop } from '../outcomes/loop.js';
 
 /** @internal The resolved options every part of the vault reads. */
 export interface VaultContext {
@@ -31,13 +32,22 @@ export interface VaultContext {
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
   now: () => Date;
+  onUsage: VaultOptions['onUsage'];
+  onKeyHealth: VaultOptions['onKeyHealth'];
+  /** The outcome loop, when the vault has `onUsage` or key health on. */
+  outcomes: OutcomeLoop | null;
+  /** Shared by every handle of the vault (and its internal copies): set by `close()`. */
+  state: { closed: boolean };
 }
 
 /**
  * Runs a store call; anything it throws that is not already a byokit error
- * becomes `STORE_FAILED` (message without parameters, cause kept).
+ * becomes `STORE_FAILED` (message without parameters, cause kept). Every
+ * store call of the vault goes through here, so a closed vault refuses all
+ * of them (`VAULT_CLOSED`).
  */
 export async function callStore<T>(ctx: VaultContext, operation: string, run: () => Promise<T>): Promise<T> {
+  if (ctx.state.closed) throw new VaultClosedError(operation);
   try {
     return await run();
   } catch (error) {

@@ -9,6 +9,7 @@ export {
   createConfigInputSchema,
   listAuditInputSchema,
   listConfigsInputSchema,
+  outcomeReportSchema,
   providerIdSchema,
   providerKeySchema,
   resolveInputSchema,
@@ -22,3 +23,5 @@ export { TenantVault, type CreateConfigInput, type ListAuditInput, type ListConf
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';
+export { OUTCOME_STATUSES, type KeyHealth, type KeyHealthEvent, type Outcome, type OutcomeReport, type OutcomeStatus } from '../outcomes/types.js';
+export type { RevalidateOptions, RevalidateProgress, RevalidateSummary } from '../outcomes/revalidate.js';

@@ -9,6 +9,7 @@ import type { EndpointPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
+import type { KeyHealthEvent, Outcome } from '../outcomes/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
 import type { AuthorizeFn } from './permissions.js';
 
@@ -75,8 +76,27 @@ export type ResolutionGuard = (request: GuardRequest) => void | GuardDenial | un
 export type { EndpointAction, EndpointPolicy, EndpointRequest } from '../net/endpoint-policy.js';
 export type { PrivateEndpoints } from '../net/address-rule.js';
 
-/** Which optional hook failed, for {@link VaultOptions.onHookError}. */
-export type HookName = 'onResolve' | 'auditSink';
+/**
+ * Which optional hook (or background step) failed, for
+ * {@link VaultOptions.onHookError}: a hook that threw, `observer` (the
+ * response observer of an instrumented client; the call itself went on),
+ * `keyHealth` (a key health write in the background).
+ */
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth';
+
+/** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
+export interface KeyHealthOptions {
+  /**
+   * Milliseconds between writes of one key's last use (write-behind): at
+   * most one such write per key per interval. Default 60 000.
+   */
+  flushIntervalMs?: number;
+  /**
+   * Most keys with news waiting for the next write (default 10 000): news
+   * about further keys is dropped until the next write, so memory stays bounded.
+   */
+  maxPendingKeys?: number;
+}
 
 /** Options of {@link createVault}. */
 export interface VaultOptions {
@@ -121,7 +141,29 @@ export interface VaultOptions {
    * ```
    */
   allowPrivateEndpoints?: PrivateEndpoints;
-  /** Where failures of `onResolve` and `auditSink` go (default: ignored). */
+  /**
+   * Called with every outcome of a call made with a key this vault resolved:
+   * each HTTP response a client from `createClient` observes (status,
+   * latency, token usage, retry-after), and each `vault.report`. For
+   * metering and credits. Errors go to `onHookError`, never to the call.
+   *
+   * @example
+   * ```ts
+   * createVault({ store, keyring, onUsage: (o) => o.source === 'platform' && charge(o.tenantId, o.inputTokens, o.outputTokens) });
+   * ```
+   */
+  onUsage?: (outcome: Outcome) => void | Promise<void>;
+  /**
+   * Key health from traffic: an auth failure (401) of a stored key marks it
+   * `failing` (views, an audit event, `onKeyHealth`), a later success clears
+   * it, and its last use is written behind (not per call). `true` or
+   * settings; default on when `onKeyHealth` is given. Validations update
+   * key health whatever this says. Resolution never changes because of it.
+   */
+  keyHealth?: boolean | KeyHealthOptions;
+  /** Called when a stored key starts failing or recovers (for an email or a webhook). Errors go to `onHookError`. */
+  onKeyHealth?: (event: KeyHealthEvent) => void | Promise<void>;
+  /** Where failures of the hooks and background steps go (default: ignored); see {@link HookName}. */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */
   now?: () => Date;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError } from '../errors.js';
+import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution } from '../resolve/resolver.js';
 import { attachClientContext } from '../providers/client-context.js';
@@ -150,6 +150,7 @@ async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider
 
 /** Resolves which key a request uses (DESIGN rules 6-8, 11, 13). */
 export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promise<Resolution> {
+  if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
   const request = parseInput(resolveInputSchema, input, 'resolve request');
   const chain = scopeChain(request.scope);
   const candidates = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain));
@@ -181,7 +182,13 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
   }
   const resolution = snapshot(request, parts, decision.trace, now);
   // createClient builds this resolution's client under this vault's endpoint policy.
-  attachClientContext(resolution, { network: ctx.network, tenantId: resolution.tenantId });
+  attachClientContext(resolution, {
+    network: ctx.network,
+    tenantId: resolution.tenantId,
+    owner: ctx,
+    outcomes: ctx.outcomes,
+    keySetAt: decision.kind === 'config' ? decision.record.keySetAt : null,
+  });
   callDetached(
     ctx.onResolve,
     {

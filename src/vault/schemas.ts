@@ -15,6 +15,7 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import { MAX_SCOPE_DEPTH, SCOPE_SEGMENT_PATTERN } from '../resolve/scope.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
+import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -162,6 +163,8 @@ const auditTypes = [
   'key.disabled',
   'key.validated',
   'key.rewrapped',
+  'key.failing',
+  'key.recovered',
 ] as const;
 
 /** Paging and filters of `listAudit`. */
@@ -170,6 +173,36 @@ export const listAuditInputSchema = z.strictObject({
   type: z.optional(z.enum(auditTypes)),
   cursor: z.optional(z.string().check(z.maxLength(200))),
   limit: pageLimitSchema,
+});
+
+const count = z.int().check(z.minimum(0));
+const milliseconds = z.number().check(z.minimum(0));
+
+/** The report of `vault.report(resolution, report)`: what a host's own call came to. No prompt, no completion. */
+export const outcomeReportSchema = z.strictObject({
+  status: z.enum(OUTCOME_STATUSES),
+  latencyMs: milliseconds,
+  model: z.optional(z.nullable(modelSchema)),
+  httpStatus: z.optional(z.int().check(z.minimum(100), z.maximum(599))),
+  providerCode: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short identifier'))),
+  retryAfter: z.optional(milliseconds),
+  inputTokens: z.optional(count),
+  outputTokens: z.optional(count),
+  durationMs: z.optional(milliseconds),
+  attempt: z.optional(z.int().check(z.minimum(1))),
+  streamed: z.optional(z.boolean()),
+  at: z.optional(z.union([z.iso.datetime({ offset: true }), z.date()])),
+});
+
+/** Options of `vault.revalidate`. */
+export const revalidateOptionsSchema = z.strictObject({
+  tenantIds: z.array(tenantIdSchema).check(z.minLength(1), z.maxLength(10_000)),
+  olderThan: milliseconds,
+  concurrency: z._default(z.int().check(z.minimum(1), z.maximum(32)), 4),
+  timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+  signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+  onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+  actor: z.optional(actorSchema),
 });
 
 /** What zod reports about one failed rule; the fields {@link describeIssue} reads. */

@@ -26,7 +26,7 @@ import {
   type AuditDraft,
   type VaultContext,
 } from './context.js';
-import { callDetached } from './hooks.js';
+import { callDetached, reportHookError } from './hooks.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
 import {
@@ -41,6 +41,7 @@ import {
   validateKeyOptionsSchema,
 } from './schemas.js';
 import { toView, type ConfigView } from './views.js';
+import { definedOnly, writeKeyHealth } from '../outcomes/key-health-writer.js';
 import type { z } from 'zod';
 
 /** Input of {@link TenantVault.createConfig}. */
@@ -100,8 +101,18 @@ export class TenantVault {
     await this.#allow(action, permissions, record.id, { scope: record.scope, provider: record.provider, ...extra });
   }
 
-  #view(record: ConfigRecord): ConfigView {
-    return toView(record, this.#ctx.keyring, this.#ctx.now());
+  /** Views of `records` with their keys' health: one health read for all of them. */
+  async #views(records: ConfigRecord[]): Promise<ConfigView[]> {
+    const ids = records.map((r) => r.id);
+    const found = ids.length === 0 ? [] : await callStore(this.#ctx, 'loadKeyHealth', () => this.#ctx.store.loadKeyHealth(this.tenantId, ids));
+    // Only this tenant's records, whatever the store returned.
+    const health = new Map(found.filter((h) => h.tenantId === this.tenantId).map((h) => [h.configId, h]));
+    const now = this.#ctx.now();
+    return records.map((r) => toView(r, this.#ctx.keyring, now, health.get(r.id) ?? null));
+  }
+
+  async #view(record: ConfigRecord): Promise<ConfigView> {
+    return (await this.#views([record]))[0]!;
   }
 
   #event(draft: Omit<AuditDraft, 'tenantId' | 'actor'>, at: Date): AuditEvent {
@@ -237,7 +248,8 @@ export class TenantVault {
     const audit = this.#event({ configId: record.id, type: 'config.created', changes: Object.keys(data).sort(), detail: { name: record.name, provider: record.provider } }, at);
     const created = checkRecord(this.#ctx, await callStore(this.#ctx, 'createConfig', () => this.#ctx.store.createConfig(record, { audit })), this.tenantId, record.id);
     this.#published(audit);
-    return this.#view(created);
+    // A new config has no health yet: no read needed.
+    return toView(created, this.#ctx.keyring, this.#ctx.now());
   }
 
   /** One config, or a `NOT_FOUND` error. Needs `config:read` in the config's scope. */
@@ -252,7 +264,7 @@ export class TenantVault {
     const q = parseInput(listConfigsInputSchema, query, 'config query');
     await this.#allow('listConfigs', ['config:read'], undefined, q.scope === undefined ? {} : { scope: q.scope });
     const page = await callStore(this.#ctx, 'listConfigs', () => this.#ctx.store.listConfigs(this.tenantId, q));
-    return { items: page.items.map((r) => this.#view(checkRecord(this.#ctx, r, this.tenantId))), nextCursor: page.nextCursor };
+    return { items: await this.#views(page.items.map((r) => checkRecord(this.#ctx, r, this.tenantId))), nextCursor: page.nextCursor };
   }
 
   /**
@@ -439,6 +451,7 @@ export class TenantVault {
       this.#ctx.network,
       { tenantId: this.tenantId, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
     );
+    await this.#recordValidationHealth(row, result);
     const config = await this.#write(id, async (current, at) => {
       // Record the outcome only for the key that was checked, not one set meanwhile.
       if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint || current.baseUrl !== row.baseUrl) return null;
@@ -458,6 +471,25 @@ export class TenantVault {
       };
     }, { cas: true });
     return { ...result, config };
+  }
+
+  /**
+   * What a validation says about the key's health: `valid` clears a failing
+   * key and is kept as `lastValidAt`; `invalid_key` is an auth failure.
+   * Other outcomes (rate limits, an unreachable endpoint) say nothing about
+   * the key. A failed health write never fails the validation (`onHookError`).
+   */
+  async #recordValidationHealth(row: CandidateRecord, result: KeyValidationResult): Promise<void> {
+    if (row.keySetAt === null || (result.status !== 'valid' && result.status !== 'invalid_key')) return;
+    const at = this.#ctx.now().toISOString();
+    const change = result.status === 'valid' ? { keySetAt: row.keySetAt, validAt: at } : { keySetAt: row.keySetAt, failures: { count: 1, firstAt: at, lastAt: at } };
+    const target = { tenantId: this.tenantId, configId: row.id, provider: row.provider, keyHint: row.keyHint };
+    const cause = definedOnly({ via: 'validation' as const, status: result.status, httpStatus: result.httpStatus });
+    try {
+      await writeKeyHealth(this.#ctx, target, change, cause);
+    } catch (error) {
+      reportHookError(this.#ctx.onHookError, error, 'keyHealth');
+    }
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

@@ -4,11 +4,15 @@
  *
  * @module
  */
-import { KeyringError, StoreError, ValidationError, isByokitError } from '../errors.js';
+import { KeyringError, StoreError, ValidationError, VaultClosedError, isByokitError } from '../errors.js';
 import { KEK_ID_PATTERN, sealedKekId } from '../crypto/sealed-kek-id.js';
 import { rewrapSealed } from '../crypto/envelope.js';
 import { networkPolicy } from '../net/endpoint-policy.js';
 import { builtinProviders } from '../providers/builtin.js';
+import { clientContextOf } from '../providers/client-context.js';
+import { OutcomeLoop } from '../outcomes/loop.js';
+import { revalidateKeys, type RevalidateOptions, type RevalidateSummary } from '../outcomes/revalidate.js';
+import type { OutcomeReport } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
 import { auditEvent, callStore, checkRecord, loadSealedConfig, sealContext, type VaultContext } from './context.js';
@@ -16,7 +20,7 @@ import { callDetached } from './hooks.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
 import { resolveKey, type ResolveInput } from './resolve-key.js';
-import { actorSchema, parseInput, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
+import { actorSchema, outcomeReportSchema, parseInput, revalidateOptionsSchema, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
 import { TenantVault } from './tenant-vault.js';
 import type { Actor } from '../store/types.js';
 
@@ -46,8 +50,16 @@ function checkOptions(options: VaultOptions): void {
   if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
     throw invalidOption('fallback', 'must be "platform" or "none"');
   }
-  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'endpointPolicy', 'onHookError', 'now'] as const) {
+  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'endpointPolicy', 'onHookError', 'now', 'onUsage', 'onKeyHealth'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
+  }
+  const health = options.keyHealth;
+  if (health !== undefined && typeof health !== 'boolean') {
+    if (typeof health !== 'object' || health === null) throw invalidOption('keyHealth', 'must be a boolean or an object');
+    for (const name of ['flushIntervalMs', 'maxPendingKeys'] as const) {
+      const value = health[name];
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw invalidOption(`keyHealth.${name}`, 'must be a positive integer');
+    }
   }
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
@@ -91,6 +103,7 @@ export class Vault {
    * is permission-checked and audited with this actor.
    */
   as(input: { tenantId: string; actor: Actor }): TenantVault {
+    this.#open('vault.as');
     const { tenantId, actor } = parseInput(tenantHandleInputSchema, input, 'tenant handle');
     return new TenantVault(this.#ctx, tenantId, actor);
   }
@@ -113,6 +126,71 @@ export class Vault {
    */
   resolve(input: ResolveInput): Promise<Resolution> {
     return resolveKey(this.#ctx, input);
+  }
+
+  /**
+   * Reports what a call made with one of this vault's resolutions came to,
+   * for a host that calls the provider without a client from
+   * `createClient` (or with `@google/generative-ai`, which can't be
+   * observed). Feeds the same pipeline as instrumented clients: `onUsage`,
+   * and with key health on, the key's health and last use. Never send
+   * prompts or completions: the report has no field for them.
+   *
+   * @throws `VALIDATION_FAILED` for a malformed report, or a resolution that
+   * is not one this vault handed out (another vault's, a copy, a hand-built
+   * object); `VAULT_CLOSED` after `close()`.
+   *
+   * @example
+   * ```ts
+   * const started = Date.now();
+   * const res = await fetch(url, { headers: { authorization: `Bearer ${r.key.reveal()}` } });
+   * vault.report(r, { status: res.ok ? 'ok' : res.status === 401 ? 'auth_failed' : 'server_error', httpStatus: res.status, latencyMs: Date.now() - started });
+   * ```
+   */
+  report(resolution: Resolution, report: OutcomeReport): void {
+    this.#open('vault.report');
+    if (typeof resolution !== 'object' || resolution === null || clientContextOf(resolution)?.owner !== this.#ctx) {
+      throw new ValidationError('[byokit] [vault] invalid report: resolution: must be a resolution this vault returned (not a copy)', [
+        { path: 'resolution', message: 'must be a resolution this vault returned' },
+      ]);
+    }
+    const parsed = parseInput(outcomeReportSchema, report, 'report');
+    this.#ctx.outcomes?.observe(resolution, parsed, 'report');
+  }
+
+  /**
+   * Re-validates stored keys whose last validation attempt is older than
+   * `olderThan` milliseconds (or that were never validated), across the
+   * given tenants, `concurrency` at a time: for a host's scheduler. Each
+   * check is a `validateKey` (recorded as its attempt, with the key's health:
+   * a valid key recovers, a refused one starts failing). Disabled, expired
+   * and undecryptable keys are skipped.
+   *
+   * @example
+   * ```ts
+   * const summary = await vault.revalidate({ tenantIds: await listMyTenants(), olderThan: 24 * 3600_000, concurrency: 4 });
+   * summary.byStatus.invalid_key; // keys that stopped working
+   * ```
+   */
+  async revalidate(options: RevalidateOptions): Promise<RevalidateSummary> {
+    this.#open('vault.revalidate');
+    const parsed = parseInput(revalidateOptionsSchema, options, 'revalidate options');
+    return revalidateKeys(this.#ctx, parsed as RevalidateOptions & { concurrency: number });
+  }
+
+  /**
+   * Closes the vault: writes the key health news it holds (last use written
+   * behind), stops its timers, and from then on refuses every call, through
+   * tenant handles made before too, with `VAULT_CLOSED`. Outcomes clients
+   * observe after it are dropped. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    this.#ctx.state.closed = true;
+    await this.#ctx.outcomes?.close();
+  }
+
+  #open(operation: string): void {
+    if (this.#ctx.state.closed) throw new VaultClosedError(operation);
   }
 
   /**
@@ -211,7 +289,8 @@ export function createVault(options: VaultOptions): Vault {
   checkAdapter(options.store);
   checkKeyring(options.keyring);
   checkOptions(options);
-  return new Vault({
+  const health = options.keyHealth ?? options.onKeyHealth !== undefined;
+  const ctx: VaultContext = {
     store: options.store,
     keyring: options.keyring,
     providers: Object.freeze({ ...builtinProviders, ...options.providers }),
@@ -224,5 +303,14 @@ export function createVault(options: VaultOptions): Vault {
     onHookError: options.onHookError,
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     now: options.now ?? (() => new Date()),
-  });
+    onUsage: options.onUsage,
+    onKeyHealth: options.onKeyHealth,
+    outcomes: null,
+    state: { closed: false },
+  };
+  if (options.onUsage || health) {
+    const settings = typeof health === 'object' ? health : {};
+    ctx.outcomes = new OutcomeLoop(ctx, health ? (settings.flushIntervalMs ?? 60_000) : 0, settings.maxPendingKeys ?? 10_000);
+  }
+  return new Vault(ctx);
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
-import type { ConfigRecord } from '../store/types.js';
+import type { KeyHealth } from '../outcomes/types.js';
+import type { ConfigRecord, KeyHealthRecord } from '../store/types.js';
 
 /**
  * The state of a config's key:
@@ -21,10 +22,21 @@ export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryp
 
 /**
  * A config as hosts and their UIs see it: the stored record without the
- * KEK id, plus the key's state. Holds no key material: `keyHint` (e.g.
- * `sk-...7xQ2`) is all that is ever shown of a key.
+ * KEK id, plus the key's state and health. Holds no key material:
+ * `keyHint` (e.g. `sk-...7xQ2`) is all that is ever shown of a key.
+ * `lastValidatedAt` / `lastValidationStatus` are the last validation
+ * attempt; `lastValidAt` the last one that found the key valid (a failed
+ * check leaves it).
  */
-export type ConfigView = Omit<ConfigRecord, 'kekId'> & { keyState: KeyState };
+export type ConfigView = Omit<ConfigRecord, 'kekId'> & {
+  keyState: KeyState;
+  /** Whether the current key works, as traffic and validations found: `failing` after an auth failure, until a later success. */
+  health: KeyHealth;
+  /** Latest call made with the config's key (written behind: up to the vault's `keyHealth.flushIntervalMs` late). */
+  lastUsedAt: string | null;
+  /** Latest validation that found the current key valid. */
+  lastValidAt: string | null;
+};
 
 /**
  * The key state of a record at `now`. `kekId` is what the stored sealed
@@ -40,8 +52,13 @@ export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): K
   return 'active';
 }
 
-/** The public view of a record. Copies only the listed fields, so nothing else can leak through. */
-export function toView(record: ConfigRecord, kek: KekProvider, now: Date): ConfigView {
+/**
+ * The public view of a record and its key's health record. Copies only the
+ * listed fields, so nothing else can leak through. A health record about
+ * an earlier key (or a config whose key was removed) shows no failure.
+ */
+export function toView(record: ConfigRecord, kek: KekProvider, now: Date, health: KeyHealthRecord | null = null): ConfigView {
+  const current = health !== null && record.keySetAt !== null && health.keySetAt === record.keySetAt ? health : null;
   return {
     id: record.id,
     tenantId: record.tenantId,
@@ -60,8 +77,18 @@ export function toView(record: ConfigRecord, kek: KekProvider, now: Date): Confi
     keyExpiresAt: record.keyExpiresAt,
     lastValidatedAt: record.lastValidatedAt,
     lastValidationStatus: record.lastValidationStatus,
+    lastValidAt: current?.lastValidAt ?? null,
+    health: healthView(current),
+    lastUsedAt: health?.lastUsedAt ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     revision: record.revision,
   };
+}
+
+/** The view fields of a health record (no record: a key with no known failure). */
+export function healthView(record: Pick<KeyHealthRecord, 'state' | 'firstFailureAt' | 'lastFailureAt' | 'failureCount'> | null): KeyHealth {
+  return record
+    ? { state: record.state, firstFailureAt: record.firstFailureAt, lastFailureAt: record.lastFailureAt, failureCount: record.failureCount }
+    : { state: 'ok', firstFailureAt: null, lastFailureAt: null, failureCount: 0 };
 }

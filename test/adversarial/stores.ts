@@ -114,7 +114,11 @@ const sqlite: TargetKind = {
   },
 };
 
-/** A PostgreSQL store in a fresh schema; with `legacySchema`, only migration 001 applied (a 0.1 database not yet migrated). */
+/**
+ * A PostgreSQL store in a fresh schema; with `legacySchema`, a 0.1 database
+ * not yet through migration 002: 001, plus the additive 003 (a new table,
+ * harmless to 0.1) that 0.2 needs for key health.
+ */
 function postgres(legacySchema: boolean): TargetKind {
   return {
     name: legacySchema ? 'postgres (0.1 schema, before migration 002)' : 'postgres',
@@ -125,7 +129,7 @@ function postgres(legacySchema: boolean): TargetKind {
       const schema = freshSchemaName();
       await admin.query(`CREATE SCHEMA "${schema}"`);
       const store = new PostgresStore(admin, { schema });
-      if (legacySchema) await admin.query(postgresMigrations({ schema })[0]!.sql);
+      if (legacySchema) for (const m of postgresMigrations({ schema }).filter((m) => m.version !== 2)) await admin.query(m.sql);
       else await store.migrate();
       const table = `"${schema}".byokit_configs`;
       const hasColumn = async (name: string) =>

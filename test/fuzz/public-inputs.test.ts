@@ -132,12 +132,72 @@ describe('the vault takes any input: typed errors only', () => {
     );
   });
 
+  it('vault.report with any resolution and report: typed errors only; a rejected report reaches no hook', async () => {
+    const heard: unknown[] = [];
+    const store = new MemoryStore();
+    const vault = createVault({ store, keyring: Keyring.generate(), platformKeys: { openai: 'sk-proj-platform0000000000000000000001' }, onUsage: (o) => void heard.push(o), keyHealth: true });
+    const resolution = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
+    const report = fc.oneof(
+      fc.record(
+        {
+          status: fc.oneof(fc.constantFrom('ok', 'auth_failed', 'network', 'weird'), junk),
+          latencyMs: fc.oneof(fc.double(), junk),
+          inputTokens: fc.oneof(fc.integer(), fc.double(), junk),
+          httpStatus: fc.oneof(fc.integer(), junk),
+          providerCode: fc.oneof(fc.string(), junk),
+          model: fc.oneof(fc.string(), fc.constant(null), junk),
+          at: fc.oneof(fc.date({ noInvalidDate: false }), fc.string(), junk),
+          prompt: junk,
+        },
+        { requiredKeys: [] },
+      ),
+      junk,
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constant(resolution), fc.constant({ ...resolution }), junk), report, async (r, input) => {
+        const before = heard.length;
+        const outcome = await typedOrDone(() => vault.report(r as never, input as never));
+        expect(heard.length).toBe(outcome === 'ok' ? before + 1 : before);
+      }),
+      RUNS,
+    );
+    await vault.close();
+  });
+
+  it('vault.revalidate with any options (never a live call: no tenant it can reach has a due key that answers)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ tenantIds: fc.oneof(fc.array(fc.oneof(fc.constantFrom('nobody', 'other'), fc.string())), junk), olderThan: fc.oneof(fc.double(), junk), concurrency: fc.oneof(fc.integer(), junk), signal: junk, onProgress: junk, actor: junk }, { requiredKeys: [] }), junk),
+        async (input) => {
+          const { vault, dump } = await seededVault();
+          await typedOrDone(() => vault.revalidate(input as never), [], dump);
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('createVault with any options', async () => {
     const store = new MemoryStore();
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.record({ store: fc.oneof(fc.constant(store), junk), keyring: fc.oneof(fc.constant(Keyring.generate()), junk), fallback: junk, authorize: junk, platformKeys: junk, providers: junk, now: junk, guard: junk }, { requiredKeys: [] }),
+          fc.record(
+            {
+              store: fc.oneof(fc.constant(store), junk),
+              keyring: fc.oneof(fc.constant(Keyring.generate()), junk),
+              fallback: junk,
+              authorize: junk,
+              platformKeys: junk,
+              providers: junk,
+              now: junk,
+              guard: junk,
+              onUsage: junk,
+              onKeyHealth: junk,
+              keyHealth: fc.oneof(fc.boolean(), fc.record({ flushIntervalMs: fc.oneof(fc.integer(), junk), maxPendingKeys: fc.oneof(fc.integer(), junk) }, { requiredKeys: [] }), junk),
+            },
+            { requiredKeys: [] },
+          ),
           junk,
         ),
         async (options) => {

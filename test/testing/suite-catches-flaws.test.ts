@@ -49,6 +49,12 @@ const EXPECTED: Record<Flaw, string> = {
   storedKekId: 'sealed read › kekId is the KEK id the stored sealed key names',
   tenantBlindSealedRead: 'sealed read › loadSealedConfig returns null for a missing id, a deleted config, and another tenant',
   sealedReadWithoutKey: 'sealed read › loadSealedConfig returns the config with its sealed key',
+  healthBumpsRevision: 'key health › never touches the config',
+  racyHealth: 'key health › race: 40 concurrent failure reports lose nothing',
+  tenantBlindHealth: 'key health › returns null and writes nothing for a missing config or another tenant',
+  healthSurvivesDelete: 'key health › deleteConfig removes the config’s health record',
+  staleSuccessClears: 'key health › a success older than the last failure clears nothing',
+  noHealthAudit: 'key health › failures make the key failing',
 };
 
 interface JsonReport {

@@ -4,6 +4,7 @@
  */
 import { ConflictError } from '../../../src/errors.js';
 import { sealedKekId } from '../../../src/crypto/sealed-kek-id.js';
+import { mergeKeyHealth } from '../../../src/store/key-health.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -11,6 +12,10 @@ import type {
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  KeyHealthChange,
+  KeyHealthRecord,
+  KeyHealthResult,
+  KeyHealthWriteOptions,
   Page,
   ScopePath,
   StorageAdapter,
@@ -53,6 +58,12 @@ export const FLAWS = [
   'storedKekId',
   'tenantBlindSealedRead',
   'sealedReadWithoutKey',
+  'healthBumpsRevision',
+  'racyHealth',
+  'tenantBlindHealth',
+  'healthSurvivesDelete',
+  'staleSuccessClears',
+  'noHealthAudit',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -64,6 +75,9 @@ interface Row {
   filedUnder?: string;
 }
 
+/** Health records by `${tenant}/${configId}` (the flaw tenantBlindHealth: by config id alone). */
+type HealthMap = Map<string, KeyHealthRecord>;
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class FlawedStore implements StorageAdapter {
@@ -71,6 +85,7 @@ export class FlawedStore implements StorageAdapter {
   readonly capabilities = { transactions: true };
   readonly rows: Row[] = [];
   readonly audit: AuditEvent[] = [];
+  readonly health: HealthMap = new Map();
   auditBroken = false;
 
   constructor(private readonly flaw: Flaw) {}
@@ -216,6 +231,7 @@ export class FlawedStore implements StorageAdapter {
     if (this.flaw !== 'auditAfterChange') this.#writeAudit(audit, tenantId);
     if (this.flaw === 'softDelete') row.deleted = true;
     else this.rows.splice(this.rows.indexOf(row), 1);
+    if (this.flaw !== 'healthSurvivesDelete') this.health.delete(this.#healthKey(tenantId, id));
     if (this.flaw === 'auditCascade') {
       for (let i = this.audit.length - 1; i >= 0; i--) if (this.audit[i]!.configId === id && this.audit[i]!.type !== 'config.deleted') this.audit.splice(i, 1);
     }
@@ -246,6 +262,33 @@ export class FlawedStore implements StorageAdapter {
     const after = cursor === undefined ? events : events.filter((e) => (this.flaw === 'auditOldestFirst' ? e.id > cursor : e.id < cursor));
     const items = after.slice(0, query.limit);
     return { items: structuredClone(items), nextCursor: after.length > query.limit ? items.at(-1)!.id : null };
+  }
+
+  #healthKey(tenantId: string, configId: string): string {
+    return this.flaw === 'tenantBlindHealth' ? configId : `${tenantId}/${configId}`;
+  }
+
+  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+    const row = this.#find(tenantId, configId, this.flaw === 'tenantBlindHealth');
+    if (!row) return null;
+    const key = this.#healthKey(tenantId, configId);
+    const stored = this.health.get(key) ?? null;
+    if (this.flaw === 'racyHealth') await tick();
+    let result = mergeKeyHealth(stored, tenantId, configId, change);
+    if (this.flaw === 'staleSuccessClears' && result.health.state === 'failing' && change.successAt !== undefined) {
+      result = { health: { ...result.health, state: 'ok', failureCount: 0, firstFailureAt: null }, transition: stored?.state === 'failing' ? 'recovered' : null };
+    }
+    if (result.transition && this.flaw !== 'noHealthAudit') this.#writeAudit(audit[result.transition], tenantId);
+    this.health.set(key, result.health);
+    if (this.flaw === 'healthBumpsRevision') row.record = { ...row.record, revision: row.record.revision + 1 };
+    return structuredClone(result);
+  }
+
+  async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
+    return [...new Set(configIds)].flatMap((id) => {
+      const health = this.health.get(this.#healthKey(tenantId, id));
+      return health ? [structuredClone(health)] : [];
+    });
   }
 
   /** Everything held, deleted rows included (a soft delete keeps the sealed key). */
