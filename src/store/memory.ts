@@ -7,7 +7,19 @@
  */
 import { ConflictError } from '../errors.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
+import { scopeChain } from '../resolve/scope.js';
 import { copyConfigRecord, patchedFields, storedRecord } from './patch.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from './access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from './settings-storage.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -48,6 +60,12 @@ function copyEvent(event: AuditEvent): AuditEvent {
   };
 }
 
+/** The quota counters of one access key: `[window id, count]` of the requests quota (`r`) and the token budget (`t`). */
+interface Counters {
+  r?: [string, number];
+  t?: [string, number];
+}
+
 /** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
 function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefined, limit: number, descending: boolean): Page<T> {
   const after = cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
@@ -72,6 +90,12 @@ export class MemoryStore implements StorageAdapter {
 
   readonly #tenants = new Map<string, Map<string, StoredRow>>();
   readonly #audit = new Map<string, AuditEvent[]>();
+  readonly #settings = new Map<string, SettingsRecord>();
+  /** Access keys by id (ids are unique across tenants). */
+  readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  /** Counters and usage by `tenant\u0000keyId` and `tenant\u0000period:keyId`. */
+  readonly #counters = new Map<string, Counters>();
+  readonly #usage = new Map<string, AccessKeyUsageRecord>();
 
   #rows(tenantId: string): Map<string, StoredRow> {
     let rows = this.#tenants.get(tenantId);
@@ -179,6 +203,99 @@ export class MemoryStore implements StorageAdapter {
       .sort((a, b) => (a.id < b.id ? 1 : -1));
     const page = pageById(events, query.cursor, query.limit, true);
     return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
+  }
+
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return structuredClone(this.#settings.get(tenantId) ?? null);
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    if ((this.#settings.get(record.tenantId)?.revision ?? 0) !== expectedRevision) {
+      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`);
+    }
+    this.appendAudit({ ...audit, tenantId: record.tenantId });
+    this.#settings.set(record.tenantId, structuredClone(record));
+    return structuredClone(record);
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    this.appendAudit({ ...audit, tenantId: record.tenantId });
+    this.#accessKeys.set(record.id, structuredClone(record));
+    return structuredClone(record);
+  }
+
+  /** The tenant's access key of that id (ids are unique across tenants), or `null`. */
+  #accessKey(tenantId: string, id: string): AccessKeyRecord | null {
+    const record = this.#accessKeys.get(id);
+    return record?.tenantId === tenantId ? record : null;
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return structuredClone(this.#accessKey(tenantId, id));
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    const records = [...this.#accessKeys.values()].filter((r) => r.tenantId === tenantId).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return structuredClone(pageById(records, query.cursor, query.limit, false));
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    const record = this.#accessKey(tenantId, id);
+    if (record && record.revokedAt === null) {
+      this.appendAudit({ ...audit, tenantId });
+      record.revokedAt = revokedAt;
+    }
+    return structuredClone(record);
+  }
+
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const record = this.#accessKeys.get(id);
+    if (!record) return null;
+    const candidates = await this.loadCandidates(record.tenantId, scopeChain(record.scope));
+    return { accessKey: structuredClone(record), candidates, settings: await this.getSettings(record.tenantId) };
+  }
+
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    // No await between the checks and the counts: concurrent calls can't interleave inside one.
+    const c = this.#countersOf(tenantId, id);
+    // A window id other than the stored one is a new window: its count starts at 0.
+    const requests = use.requests && c.r?.[0] === use.requests.window ? c.r[1] : 0;
+    const tokens = use.tokens && c.t?.[0] === use.tokens.window ? c.t[1] : 0;
+    const exceeded = use.tokens && tokens >= use.tokens.limit ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+    if (exceeded) return { exceeded, requests, tokens };
+    if (use.requests) c.r = [use.requests.window, requests + 1];
+    this.#usageOf(tenantId, id, use.period).requests += 1;
+    return { exceeded, requests: use.requests ? requests + 1 : 0, tokens };
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, { period, tokens, window }: TokenCharge): Promise<void> {
+    this.#usageOf(tenantId, id, period).tokens += tokens;
+    const c = this.#countersOf(tenantId, id);
+    if (window !== undefined) c.t = [window, (c.t?.[0] === window ? c.t[1] : 0) + tokens];
+  }
+
+  /** The key's counters, created empty on first use. */
+  #countersOf(tenantId: string, id: string): Counters {
+    const key = `${tenantId}\u0000${id}`;
+    const counters = this.#counters.get(key) ?? {};
+    this.#counters.set(key, counters);
+    return counters;
+  }
+
+  #usageOf(tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
+    const key = `${tenantId}\u0000${period}:${keyId}`;
+    const usage = this.#usage.get(key) ?? { tenantId, keyId, period, requests: 0, tokens: 0 };
+    this.#usage.set(key, usage);
+    return usage;
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const rows = [...this.#usage.values()]
+      .filter((u) => u.tenantId === tenantId && (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+      .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const page = pageById(rows, query.cursor, query.limit, false);
+    return { items: page.items.map(({ id: _id, ...usage }) => usage), nextCursor: page.nextCursor };
   }
 
   /**

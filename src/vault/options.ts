@@ -10,6 +10,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
+import type { AccessKeysFeature, EntitlementFeature } from './features.js';
 import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
@@ -39,6 +40,8 @@ export type PlatformKeySource =
 /** One resolution, reported to the host for metering and attribution (DESIGN rule 11). */
 export interface UsageEvent {
   tenantId: string;
+  /** The access key the resolution was made with (`resolve({ accessKey })`), else `null`. */
+  accessKeyId: string | null;
   scope: ScopePath;
   provider: string;
   requestedProvider: string | null;
@@ -52,6 +55,8 @@ export interface UsageEvent {
 /** What the guard hook sees before a resolution is returned. No key material. */
 export interface GuardRequest {
   tenantId: string;
+  /** The access key the resolution is made with, else `null`. */
+  accessKeyId: string | null;
   scope: ScopePath;
   provider: string;
   requestedProvider: string | null;
@@ -121,6 +126,23 @@ export interface VaultOptions {
    * ```
    */
   allowPrivateEndpoints?: PrivateEndpoints;
+  /**
+   * Access keys: `accessKeys({ keyring })`, with the keyring that keys
+   * access-key hashes (not your KEK keyring). Without it, access-key calls
+   * fail with `VALIDATION_FAILED` naming this option.
+   *
+   * @example
+   * ```ts
+   * createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.fromEnv(process.env, 'BYOKIT_ACCESS_KEY_SECRETS') }) });
+   * ```
+   */
+  accessKeys?: AccessKeysFeature;
+  /**
+   * BYOK entitlement managed per tenant: `byokEntitlement({ default })`.
+   * Without it every tenant may bring keys, resolution reads no settings
+   * document, and `setEntitlement` fails with `VALIDATION_FAILED`.
+   */
+  entitlement?: EntitlementFeature;
   /** Where failures of `onResolve` and `auditSink` go (default: ignored). */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */
