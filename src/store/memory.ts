@@ -66,6 +66,14 @@ interface Counters {
   t?: [string, number];
 }
 
+/** What the store holds for a tenant besides configs and audit. */
+interface TenantState {
+  settings?: SettingsRecord;
+  keys: Map<string, AccessKeyRecord>;
+  counters: Map<string, Counters>;
+  usage: Map<string, AccessKeyUsageRecord>;
+}
+
 /** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
 function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefined, limit: number, descending: boolean): Page<T> {
   const after = cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
@@ -90,12 +98,10 @@ export class MemoryStore implements StorageAdapter {
 
   readonly #tenants = new Map<string, Map<string, StoredRow>>();
   readonly #audit = new Map<string, AuditEvent[]>();
-  readonly #settings = new Map<string, SettingsRecord>();
-  /** Access keys by id (ids are unique across tenants). */
-  readonly #accessKeys = new Map<string, AccessKeyRecord>();
-  /** Counters and usage by `tenant\u0000keyId` and `tenant\u0000period:keyId`. */
-  readonly #counters = new Map<string, Counters>();
-  readonly #usage = new Map<string, AccessKeyUsageRecord>();
+  /** Per tenant: its settings, access keys, quota counters (by key id) and usage (by `period:keyId`). */
+  readonly #state = new Map<string, TenantState>();
+  /** Access key id → its tenant: the token names no tenant. */
+  readonly #keyTenants = new Map<string, string>();
 
   #rows(tenantId: string): Map<string, StoredRow> {
     let rows = this.#tenants.get(tenantId);
@@ -205,42 +211,44 @@ export class MemoryStore implements StorageAdapter {
     return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
   }
 
+  /** The tenant's state, created on first write. */
+  #of(tenantId: string): TenantState {
+    const state = this.#state.get(tenantId) ?? { keys: new Map(), counters: new Map(), usage: new Map() };
+    this.#state.set(tenantId, state);
+    return state;
+  }
+
   async getSettings(tenantId: string): Promise<SettingsRecord | null> {
-    return structuredClone(this.#settings.get(tenantId) ?? null);
+    return structuredClone(this.#state.get(tenantId)?.settings ?? null);
   }
 
   async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
-    if ((this.#settings.get(record.tenantId)?.revision ?? 0) !== expectedRevision) {
+    if ((this.#state.get(record.tenantId)?.settings?.revision ?? 0) !== expectedRevision) {
       throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`);
     }
     this.appendAudit({ ...audit, tenantId: record.tenantId });
-    this.#settings.set(record.tenantId, structuredClone(record));
+    this.#of(record.tenantId).settings = structuredClone(record);
     return structuredClone(record);
   }
 
   async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
     this.appendAudit({ ...audit, tenantId: record.tenantId });
-    this.#accessKeys.set(record.id, structuredClone(record));
+    this.#of(record.tenantId).keys.set(record.id, structuredClone(record));
+    this.#keyTenants.set(record.id, record.tenantId);
     return structuredClone(record);
   }
 
-  /** The tenant's access key of that id (ids are unique across tenants), or `null`. */
-  #accessKey(tenantId: string, id: string): AccessKeyRecord | null {
-    const record = this.#accessKeys.get(id);
-    return record?.tenantId === tenantId ? record : null;
-  }
-
   async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
-    return structuredClone(this.#accessKey(tenantId, id));
+    return structuredClone(this.#state.get(tenantId)?.keys.get(id) ?? null);
   }
 
   async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
-    const records = [...this.#accessKeys.values()].filter((r) => r.tenantId === tenantId).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const records = [...(this.#state.get(tenantId)?.keys.values() ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1));
     return structuredClone(pageById(records, query.cursor, query.limit, false));
   }
 
   async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
-    const record = this.#accessKey(tenantId, id);
+    const record = this.#state.get(tenantId)?.keys.get(id) ?? null;
     if (record && record.revokedAt === null) {
       this.appendAudit({ ...audit, tenantId });
       record.revokedAt = revokedAt;
@@ -249,10 +257,10 @@ export class MemoryStore implements StorageAdapter {
   }
 
   async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
-    const record = this.#accessKeys.get(id);
-    if (!record) return null;
-    const candidates = await this.loadCandidates(record.tenantId, scopeChain(record.scope));
-    return { accessKey: structuredClone(record), candidates, settings: await this.getSettings(record.tenantId) };
+    const tenantId = this.#keyTenants.get(id) ?? '';
+    const accessKey = await this.getAccessKey(tenantId, id);
+    if (!accessKey) return null;
+    return { accessKey, candidates: await this.loadCandidates(tenantId, scopeChain(accessKey.scope)), settings: await this.getSettings(tenantId) };
   }
 
   async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
@@ -276,22 +284,22 @@ export class MemoryStore implements StorageAdapter {
 
   /** The key's counters, created empty on first use. */
   #countersOf(tenantId: string, id: string): Counters {
-    const key = `${tenantId}\u0000${id}`;
-    const counters = this.#counters.get(key) ?? {};
-    this.#counters.set(key, counters);
-    return counters;
+    const { counters } = this.#of(tenantId);
+    const c = counters.get(id) ?? {};
+    counters.set(id, c);
+    return c;
   }
 
   #usageOf(tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
-    const key = `${tenantId}\u0000${period}:${keyId}`;
-    const usage = this.#usage.get(key) ?? { tenantId, keyId, period, requests: 0, tokens: 0 };
-    this.#usage.set(key, usage);
-    return usage;
+    const { usage } = this.#of(tenantId);
+    const record = usage.get(`${period}:${keyId}`) ?? { tenantId, keyId, period, requests: 0, tokens: 0 };
+    usage.set(`${period}:${keyId}`, record);
+    return record;
   }
 
   async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
-    const rows = [...this.#usage.values()]
-      .filter((u) => u.tenantId === tenantId && (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+    const rows = [...(this.#state.get(tenantId)?.usage.values() ?? [])]
+      .filter((u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
       .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const page = pageById(rows, query.cursor, query.limit, false);
@@ -302,11 +310,13 @@ export class MemoryStore implements StorageAdapter {
    * Test-only raw view of what is held for a tenant, sealed keys included,
    * for the conformance suite's look behind the adapter.
    */
-  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[] } {
+  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[]; state: unknown } {
     return {
       configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map(readCandidate),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
-      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys()].filter((t) => t !== tenantId),
+      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
+      // Settings, access keys, counters and usage, as held (Maps as entry lists, so JSON shows them).
+      state: structuredClone(Object.entries(this.#state.get(tenantId) ?? {}).map(([name, value]) => [name, value instanceof Map ? [...value] : value])),
     };
   }
 

@@ -25,7 +25,11 @@ export { describePagination } from './pagination.js';
 export { describeAudit } from './audit.js';
 export { describeVaultRoundTrip } from './vault-round-trip.js';
 export { describeCopiedRows } from './copied-rows.js';
+export { describeSettings } from './settings.js';
+export { describeAccessKeys } from './access-keys.js';
+export { describeQuotas } from './quotas.js';
 export {
+  makeAccessKeyRecord,
   makeAuditEvent,
   makeAuditEventFor,
   makeConfigRecord,
@@ -33,6 +37,7 @@ export {
   makeKeyPatch,
   makeKeyRemovalPatch,
   makeRichConfigRecord,
+  makeSettingsRecord,
   makeTenantIds,
   uniqueSuffix,
 } from './fixtures.js';

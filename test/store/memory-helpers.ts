@@ -14,7 +14,7 @@ export function dumpAll(store: MemoryStore): string {
     if (seen.has(tenant)) continue;
     seen.add(tenant);
     const raw = store.inspectRaw(tenant);
-    parts.push({ tenant, configs: raw.configs, audit: raw.audit });
+    parts.push({ tenant, configs: raw.configs, audit: raw.audit, state: raw.state });
     pending.push(...raw.otherTenants);
   }
   return JSON.stringify(parts);

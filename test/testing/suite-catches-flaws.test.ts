@@ -49,6 +49,17 @@ const EXPECTED: Record<Flaw, string> = {
   storedKekId: 'sealed read › kekId is the KEK id the stored sealed key names',
   tenantBlindSealedRead: 'sealed read › loadSealedConfig returns null for a missing id, a deleted config, and another tenant',
   sealedReadWithoutKey: 'sealed read › loadSealedConfig returns the config with its sealed key',
+  settingsIgnoreRevision: 'settings › a stale or wrong expectedRevision throws CONCURRENT_UPDATE',
+  racySettings: 'settings › race: 20 concurrent first writes',
+  tenantBlindAccessKey: 'access keys › getAccessKey is null for a missing id and for another tenant',
+  revokeTwice: 'access keys › revokeAccessKey sets revokedAt once',
+  candidatesOfAllTenants: 'access keys › loadAccessKeyCandidates returns the key, exactly the candidates of its tenant',
+  candidatesByPrefix: 'access keys › loadAccessKeyCandidates returns the key, exactly the candidates of its tenant',
+  racyQuota: 'quotas › race: 200 concurrent uses against a limit of 50',
+  quotaCountsRefusals: 'quotas › a requests quota counts up to its limit, then refuses without counting',
+  tokenBudgetIgnored: 'quotas › a token budget refuses a use once',
+  lostTokenCharges: 'quotas › race: 200 concurrent token charges all add up',
+  usageAcrossTenants: 'quotas › counters and usage are per tenant',
 };
 
 interface JsonReport {

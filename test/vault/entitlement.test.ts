@@ -151,7 +151,7 @@ describe('BYOK entitlement', () => {
     await vault.setEntitlement('acme', { byok: false });
     expect((await store.getSettings('acme'))?.document).toStrictEqual({ routes: { chat: ['openai'] }, entitlement: { byok: false, providers: null } });
 
-    await store.putSettings({ ...later, document: { entitlement: { byok: 'no' } }, revision: 3 }, { audit: { ...audit, id: 'evt_01JD3Q0000000000000000000B' }, expectedRevision: 2 });
+    await store.putSettings({ ...later, document: { entitlement: { byok: 'no' } } as never, revision: 3 }, { audit: { ...audit, id: 'evt_01JD3Q0000000000000000000B' }, expectedRevision: 2 });
     expect(await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).toMatchObject({ code: 'STORE_FAILED' });
     expect(await refusal(vault.getEntitlement('acme'))).toMatchObject({ code: 'STORE_FAILED' });
   });
