@@ -32,6 +32,11 @@ export interface SqliteMigration {
  *   not name (a tampered `kek_id` once made rewrap skip a key still under
  *   the old KEK). Dropped rather than left unused, so nothing, not even a
  *   host's own report query, reads a value that nothing keeps true.
+ * - Migration 3 adds the settings document (one row per tenant, JSON text,
+ *   revision), access keys (keyed by `id` alone: the token names no tenant;
+ *   indexed by tenant for listing), the quota counters (one row per key:
+ *   the current window of each quota and its count, so storage never grows
+ *   with traffic) and usage (one row per key and UTC day).
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -84,6 +89,52 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 2,
     name: 'kek id derived from the sealed key',
     sql: (t) => `ALTER TABLE ${t.configs} DROP COLUMN kek_id;`,
+  },
+  {
+    version: 3,
+    name: 'settings, access keys, quota counters and usage',
+    sql: (t) => `
+      CREATE TABLE ${t.settings} (
+        tenant_id TEXT NOT NULL PRIMARY KEY,
+        document TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE ${t.accessKeys} (
+        id TEXT NOT NULL PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        providers TEXT,
+        models TEXT,
+        quota TEXT,
+        hint TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        hash_key_id TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX ${t.accessKeys}_tenant ON ${t.accessKeys} (tenant_id, id);
+      CREATE TABLE ${t.accessKeyCounters} (
+        tenant_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requests_window TEXT,
+        requests INTEGER NOT NULL DEFAULT 0,
+        tokens_window TEXT,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, key_id)
+      );
+      CREATE TABLE ${t.accessKeyUsage} (
+        tenant_id TEXT NOT NULL,
+        period TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, period, key_id)
+      );
+      CREATE INDEX ${t.accessKeyUsage}_key ON ${t.accessKeyUsage} (tenant_id, key_id, period);
+    `,
   },
 ];
 

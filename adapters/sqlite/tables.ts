@@ -11,6 +11,13 @@ export interface TableNames {
   configs: string;
   audit: string;
   migrations: string;
+  /** One settings document per tenant. */
+  settings: string;
+  accessKeys: string;
+  /** Quota counters: one row per access key. */
+  accessKeyCounters: string;
+  /** Usage: one row per access key and day. */
+  accessKeyUsage: string;
 }
 
 /** Default prefix: tables `byokit_configs`, `byokit_audit`, `byokit_migrations`. */
@@ -26,5 +33,13 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
       { path: 'tablePrefix', message: 'invalid identifier' },
     ]);
   }
-  return { configs: `${prefix}configs`, audit: `${prefix}audit`, migrations: `${prefix}migrations` };
+  return {
+    configs: `${prefix}configs`,
+    audit: `${prefix}audit`,
+    migrations: `${prefix}migrations`,
+    settings: `${prefix}settings`,
+    accessKeys: `${prefix}access_keys`,
+    accessKeyCounters: `${prefix}access_key_counters`,
+    accessKeyUsage: `${prefix}access_key_usage`,
+  };
 }
