@@ -12,7 +12,7 @@ export class SqlParams {
   readonly values: unknown[] = [];
 
   /** Adds a value and returns its placeholder with a cast (`$3::text`), so no statement depends on type inference. */
-  add(value: unknown, type: 'text' | 'jsonb' | 'boolean' | 'integer'): string {
+  add(value: unknown, type: 'text' | 'jsonb' | 'boolean' | 'integer' | 'bigint'): string {
     this.values.push(type === 'jsonb' && value !== null ? JSON.stringify(value) : value);
     return `$${this.values.length}::${type}`;
   }
