@@ -315,8 +315,8 @@ export class MemoryStore implements StorageAdapter {
       configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map(readCandidate),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
       otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
-      // Settings, access keys, counters and usage, as held (Maps as entry lists, so JSON shows them).
-      state: structuredClone(Object.entries(this.#state.get(tenantId) ?? {}).map(([name, value]) => [name, value instanceof Map ? [...value] : value])),
+      // Settings, access keys, counters and usage, as held.
+      state: structuredClone(this.#state.get(tenantId)),
     };
   }
 
