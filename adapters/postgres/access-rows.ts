@@ -6,7 +6,7 @@
 import type { AccessKeyRecord, AccessKeyUsageRecord } from '../../src/store/access-key-storage.js';
 import type { SettingsRecord } from '../../src/store/settings-storage.js';
 import type { PostgresRow } from './queryable.js';
-import type { SqlParams } from './rows.js';
+import { json, nullableText, type SqlParams } from './rows.js';
 
 /** Columns of an access key, in {@link accessKeyValues} order. */
 export const ACCESS_KEY_COLUMNS = 'id, tenant_id, scope, name, providers, models, quota, hint, secret_hash, hash_key_id, expires_at, revoked_at, created_at';
@@ -36,13 +36,9 @@ export function accessKeyValues(p: SqlParams, r: AccessKeyRecord): string {
   ].join(', ');
 }
 
-/** A jsonb value: drivers parse it already; parse text in case a host's client does not. */
-function json<T>(value: unknown): T | null {
-  return value === null || value === undefined ? null : ((typeof value === 'string' ? JSON.parse(value) : value) as T);
-}
-
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+/** A jsonb column that may be SQL NULL. */
+function nullableJson<T>(row: PostgresRow, column: string): T | null {
+  return (json(row, column) ?? null) as T | null;
 }
 
 /** An access-key row (or its `to_jsonb` form) as a fresh record. */
@@ -52,21 +48,21 @@ export function toAccessKey(row: PostgresRow): AccessKeyRecord {
     tenantId: String(row.tenant_id),
     scope: String(row.scope),
     name: String(row.name),
-    providers: json(row.providers),
-    models: json(row.models),
-    quota: json(row.quota),
+    providers: nullableJson(row, 'providers'),
+    models: nullableJson(row, 'models'),
+    quota: nullableJson(row, 'quota'),
     hint: String(row.hint),
     secretHash: String(row.secret_hash),
     hashKeyId: String(row.hash_key_id),
-    expiresAt: text(row.expires_at),
-    revokedAt: text(row.revoked_at),
+    expiresAt: nullableText(row, 'expires_at'),
+    revokedAt: nullableText(row, 'revoked_at'),
     createdAt: String(row.created_at),
   };
 }
 
 /** A settings row (or its `to_jsonb` form) as a fresh record. */
 export function toSettings(row: PostgresRow): SettingsRecord {
-  return { tenantId: String(row.tenant_id), document: json(row.document)!, revision: Number(row.revision), updatedAt: String(row.updated_at) };
+  return { tenantId: String(row.tenant_id), document: json(row, 'document') as SettingsRecord['document'], revision: Number(row.revision), updatedAt: String(row.updated_at) };
 }
 
 /** A usage row as a fresh record (`bigint` counts come back as text from `pg`). */

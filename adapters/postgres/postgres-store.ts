@@ -70,6 +70,7 @@ import {
   RECORD_COLUMNS,
   SqlParams,
   auditValues,
+  json,
   recordValues,
   toAuditEvent,
   toCandidate,
@@ -545,12 +546,6 @@ export class PostgresStore implements StorageAdapter {
       throw toStoreError(error, operation, this.#t);
     }
   }
-}
-
-/** A jsonb column: drivers parse it already; parse text in case a host's client does not. */
-function json(row: PostgresRow, column: string): unknown {
-  const value = row[column];
-  return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
 function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {

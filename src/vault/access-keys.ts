@@ -13,8 +13,7 @@ import { quotaWindow, usagePeriod } from '../access/quota-window.js';
 import { accessKeyHint, newAccessKeyToken, parseAccessKeyToken } from '../access/token.js';
 import { Keyring } from '../crypto/keyring.js';
 import { Secret } from '../secret.js';
-import type { AccessKeyQuota, AccessKeyRecord } from '../store/access-key-storage.js';
-import type { ScopePath } from '../store/types.js';
+import type { AccessKeyRecord } from '../store/access-key-storage.js';
 import {
   accessKeyIdSchema,
   accessKeyResolveInputSchema,
@@ -39,22 +38,12 @@ export type RecordUsageInput = z.input<typeof recordUsageInputSchema>;
 /** The state of an access key: usable, revoked, or past its expiry. */
 export type AccessKeyState = 'active' | 'revoked' | 'expired';
 
-/** An access key as hosts see it: its hint, grants and state; never the token or its hash. */
-export interface AccessKeyView {
-  id: string;
-  tenantId: string;
-  scope: ScopePath;
-  name: string;
-  providers: string[] | null;
-  models: string[] | null;
-  quota: AccessKeyQuota | null;
-  /** `byk_live_...x7Q2`: all that is ever shown of the token after creation. */
-  hint: string;
-  state: AccessKeyState;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
+/**
+ * An access key as hosts see it: the stored record without its hash, plus
+ * its state. `hint` (`byk_live_...x7Q2`) is all that is ever shown of the
+ * token after creation.
+ */
+export type AccessKeyView = Omit<AccessKeyRecord, 'secretHash' | 'hashKeyId'> & { state: AccessKeyState };
 
 /** What `createAccessKey` returns: the view, and the token, this once. */
 export interface CreatedAccessKey {

@@ -9,7 +9,7 @@ import {
   type AccessKeyCandidates,
   type UsageEvent,
 } from '../../src/index.js';
-import { CANARY, expectNoSecret, makeVault, renderEverywhere } from './helpers.js';
+import { CANARY, expectNoSecret, makeVault, refusal, renderEverywhere } from './helpers.js';
 
 const PLATFORM = 'sk-platform-0000000000000000000000p1';
 
@@ -25,13 +25,6 @@ function setup(options: Parameters<typeof makeVault>[0] = {}) {
     ...options,
   });
   return { ...made, clock, usage };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  return promise.then(
-    () => expect.fail('expected a refusal'),
-    (error: unknown) => error as Error & { code?: string },
-  );
 }
 
 describe('access keys: issuing', () => {

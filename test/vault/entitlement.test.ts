@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, Keyring, MemoryStore, NotEntitledError, accessKeys, byokEntitlement, type SettingsRecord } from '../../src/index.js';
-import { CANARY, makeVault } from './helpers.js';
+import { CANARY, makeVault, refusal } from './helpers.js';
 
 const PLATFORM = 'sk-platform-0000000000000000000000p1';
 
 function setup(fallback: 'enabled' | 'disabled' = 'enabled', store = new MemoryStore()) {
   return makeVault({ store, platformKeys: { openai: PLATFORM }, entitlement: byokEntitlement({ default: fallback }) });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  return promise.then(
-    () => expect.fail('expected a refusal'),
-    (error: unknown) => error as Error & { code?: string },
-  );
 }
 
 describe('BYOK entitlement', () => {

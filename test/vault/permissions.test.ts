@@ -108,7 +108,7 @@ describe('the policy sees the scope of every action on an existing config', () =
     const { vault } = makeVault({ authorize });
     const admin = vault.as({ tenantId: 'acme', actor: { id: 'project-admin' } });
     const cfg = await admin.createConfig({ name: 'p', provider: 'openai', scope: 'eng/api' });
-    for (const op of operations) await op.run(admin, cfg.id).catch(() => undefined);
+    for (const op of operations) await op.run(admin, cfg.id, '').catch(() => undefined);
     const perConfig = seen.filter((s) => !['createConfig', 'listConfigs', 'listAudit'].includes(s.action));
     expect(new Set(perConfig.map((s) => s.action))).toStrictEqual(new Set(['getConfig', 'updateConfig', 'setDefault', 'setKey', 'removeKey', 'setEnabled', 'deleteConfig']));
     // (One of the operations changes the provider to mistral on the way.)
