@@ -16,7 +16,6 @@ export type { FallbackPolicy } from './resolve/resolver.js';
 export type { KeySource, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
 export * from './vault/index.js';
 export { ACCESS_KEY_PREFIX } from './access/token.js';
-export { quotaWindow, usagePeriod } from './access/quota-window.js';
 export { scopeChain } from './resolve/scope.js';
 export { createClient } from './providers/create-client.js';
 export { provideSdk } from './providers/load-sdk.js';

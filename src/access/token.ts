@@ -21,6 +21,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SECRET_CHARS = 43;
 const CHECKSUM_CHARS = 6;
 const TOKEN = /^byk_live_([0-9A-HJKMNP-TV-Z]{26})_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
+const TOKEN_LENGTH = ACCESS_KEY_PREFIX.length + 26 + 1 + SECRET_CHARS + CHECKSUM_CHARS;
 
 /** A fresh uniformly random base62 string (bytes >= 248 are dropped, so `byte % 62` has no bias). */
 export function randomBase62(length: number): string {
@@ -61,7 +62,7 @@ export function newAccessKeyToken(id: string): { token: string; secret: string }
 
 /** The record id and secret part of a token, or `null` when it is not a well-formed token (checksum included). */
 export function parseAccessKeyToken(token: string): { id: string; secret: string } | null {
-  const match = TOKEN.exec(token);
+  const match = token.length === TOKEN_LENGTH ? TOKEN.exec(token) : null;
   if (!match || checksum(token.slice(0, -CHECKSUM_CHARS)) !== match[3]) return null;
   return { id: `ak_${match[1]}`, secret: match[2]! };
 }

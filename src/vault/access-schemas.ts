@@ -54,7 +54,8 @@ export const recordUsageInputSchema = /* @__PURE__ */ (() =>
  */
 export const accessKeyResolveInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-  accessKey: z.string().check(z.maxLength(512)),
+  // Any string: a malformed token is ACCESS_KEY_INVALID (401), not a validation error.
+  accessKey: z.string(),
   provider: z.optional(providerIdSchema),
   /** The model the request will use, checked against the key's allow-list. */
   model: z.optional(modelSchema),

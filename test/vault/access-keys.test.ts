@@ -158,6 +158,7 @@ describe('access keys: resolving', () => {
       token.slice(0, -1),
       'byk_live_',
       'sk-proj-notanaccesskey',
+      `byk_live_${'A'.repeat(100_000)}`,
     ];
     const errors = await Promise.all(tokens.map((t) => refusal(vault.resolve({ accessKey: t, provider: 'openai' }))));
     for (const [i, error] of errors.entries()) {
