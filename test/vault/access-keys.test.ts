@@ -129,6 +129,20 @@ describe('access keys: resolving', () => {
     expect(calls).toStrictEqual(['loadAccessKeyCandidates', 'useAccessKey']);
   });
 
+  it('names a config explicitly only within its scope chain, and the guard sees the access key', async () => {
+    const seen: unknown[] = [];
+    const { vault, owner } = setup({ guard: (request) => void seen.push(request.accessKeyId) });
+    const mine = await owner.createConfig({ name: 'mine', provider: 'openai', scope: 'ws1' });
+    await owner.setKey(mine.id, CANARY);
+    const theirs = await owner.createConfig({ name: 'theirs', provider: 'openai', scope: 'ws2' });
+    await owner.setKey(theirs.id, 'sk-proj-WS2000000000000000000000000ws2');
+    const { accessKey, secret } = await owner.createAccessKey({ name: 'app', scope: 'ws1' });
+    expect((await vault.resolve({ accessKey: secret, config: 'mine' })).configId).toBe(mine.id);
+    expect((await refusal(vault.resolve({ accessKey: secret, config: 'theirs' }))).code).toBe('NOT_FOUND');
+    expect((await refusal(vault.resolve({ accessKey: secret, config: theirs.id }))).code).toBe('NOT_FOUND');
+    expect(seen).toStrictEqual([accessKey.id]);
+  });
+
   it('takes no tenantId or scope beside an access key', async () => {
     const { vault, owner } = setup();
     const { secret } = await owner.createAccessKey({ name: 'app' });
