@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
-import { Keyring, MemoryStore, createVault } from '../src/index.js';
+import { Keyring, MemoryStore, accessKeys, createVault } from '../src/index.js';
 import { openSecret, sealSecret } from '../src/crypto/envelope.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +78,30 @@ async function main() {
   const target = await admin.createConfig({ name: 'target', provider: 'openai' });
   add('admin.setKey (memory store, audited)', await measure(2000, () => admin.setKey(target.id, KEY)));
 
+  // Access keys on the same tenant: a resolution (authenticate + resolve + quota count), and the three
+  // refusals, which must cost about the same (no timing oracle on whether an id exists).
+  const akVault = createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.generate('h1') }) });
+  const akAdmin = akVault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
+  const live = (await akAdmin.createAccessKey({ name: 'live', scope: 'ws/proj', quota: { requests: { limit: 1e12, per: 'day' } } })).secret.reveal();
+  const revokedKey = await akAdmin.createAccessKey({ name: 'revoked' });
+  await akAdmin.revokeAccessKey(revokedKey.accessKey.id);
+  const revoked = revokedKey.secret.reveal();
+  const unknown = live.replace(/^byk_live_[0-9A-Z]{26}/, `byk_live_${'0'.repeat(26)}`);
+  const refusal = (token: string) => () => akVault.resolve({ accessKey: token, provider: 'openai' }).then(() => {
+    throw new Error('expected a refusal');
+  }, (e: { code?: string }) => {
+    if (e.code !== 'ACCESS_KEY_INVALID') throw e;
+  });
+  add('vault.resolve with an access key (memory store, byok, quota counted)', await measure(5000, () => akVault.resolve({ accessKey: live, provider: 'openai' })));
+  // The live key's id with another secret (checksum recomputed): a known id, the wrong secret.
+  const { newAccessKeyToken } = await import('../src/access/token.js');
+  const wrongSecret = newAccessKeyToken(`ak_${live.slice(9, 35)}`).token;
+  const unknownNs = await measure(5000, refusal(unknown));
+  const revokedNs = await measure(5000, refusal(revoked));
+  add('access key refused: unknown id (the MAC all the same)', unknownNs);
+  add('access key refused: revoked', revokedNs);
+  add('access key refused: known id, wrong secret', await measure(5000, refusal(wrongSecret)));
+
   // Rotation: rewrapKeys over 1,000 keyed configs in one scope, per config. Each round rotates the
   // other way (k1 → k2, then k2 → k1), so every round has all 1,000 keys to move.
   const REWRAP_COUNT = 1000;
@@ -127,6 +151,7 @@ async function main() {
   }
 
   console.log(`\nguarded fetch / plain fetch: ${(guardedNs / plainNs).toFixed(2)}×`);
+  console.log(`access key refused, unknown id / revoked: ${(unknownNs / revokedNs).toFixed(2)}× (the difference is the store returning a known key's candidates)`);
 
   // Memory: heap held per stored config with a sealed key.
   globalThis.gc?.();

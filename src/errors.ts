@@ -31,7 +31,11 @@ export type ByokitErrorCode =
   | 'REDIRECT_REFUSED'
   | 'RESPONSE_TOO_LARGE'
   | 'RESPONSE_TIMEOUT'
-  | 'VAULT_CLOSED';
+  | 'VAULT_CLOSED'
+  | 'ACCESS_KEY_INVALID'
+  | 'ACCESS_KEY_FORBIDDEN'
+  | 'QUOTA_EXCEEDED'
+  | 'BYOK_NOT_ENTITLED';
 
 const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
@@ -40,6 +44,7 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'RECORD_MISMATCH',
   'ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT',
   'VAULT_CLOSED',
+  'ACCESS_KEY_INVALID', 'ACCESS_KEY_FORBIDDEN', 'QUOTA_EXCEEDED', 'BYOK_NOT_ENTITLED',
 ]);
 
 /**
@@ -207,5 +212,43 @@ export class NetworkError extends ByokitError {
 export class VaultClosedError extends ByokitError {
   constructor(operation: string) {
     super('VAULT_CLOSED', `[byokit] [vault] the vault is closed; ${operation} refused`);
+  }
+}
+
+/**
+ * An access key was refused. `ACCESS_KEY_INVALID` (answer 401): unknown,
+ * revoked, expired or malformed, one message for all, so the refusal never
+ * tells an unknown key from a revoked one. `ACCESS_KEY_FORBIDDEN` (answer
+ * 403): a valid key asked for a provider or model outside its allow-lists.
+ * Neither carries any part of the presented key.
+ */
+export class AccessKeyError extends ByokitError {
+  constructor(code: 'ACCESS_KEY_INVALID' | 'ACCESS_KEY_FORBIDDEN', message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * An access key's quota is used up for the current window (answer 429,
+ * with `Retry-After` from `resetAt`): `quota` says which (`requests` per
+ * window, or the `tokens` budget), `limit` its size and `resetAt` (ISO time)
+ * when the window ends.
+ */
+export class QuotaExceededError extends ByokitError {
+  readonly quota: 'requests' | 'tokens';
+  readonly limit: number;
+  readonly resetAt: string;
+  constructor(quota: 'requests' | 'tokens', limit: number, resetAt: string) {
+    super('QUOTA_EXCEEDED', `[byokit] [access] the access key's ${quota} quota of ${limit} is used up until ${resetAt}`);
+    this.quota = quota;
+    this.limit = limit;
+    this.resetAt = resetAt;
+  }
+}
+
+/** The platform has not entitled this tenant to bring its own key for this provider; nothing was written. */
+export class NotEntitledError extends ByokitError {
+  constructor(message: string) {
+    super('BYOK_NOT_ENTITLED', message);
   }
 }

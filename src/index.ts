@@ -15,6 +15,8 @@ export * from './store/index.js';
 export type { FallbackPolicy } from './resolve/resolver.js';
 export type { KeySource, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
 export * from './vault/index.js';
+export { ACCESS_KEY_PREFIX } from './access/token.js';
+export { scopeChain } from './resolve/scope.js';
 export { createClient } from './providers/create-client.js';
 export { provideSdk } from './providers/load-sdk.js';
 export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './providers/types.js';

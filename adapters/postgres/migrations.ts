@@ -149,10 +149,78 @@ CREATE TABLE IF NOT EXISTS ${t.keyHealth} (
 `;
 }
 
+function accessKeys(t: TableNames): string {
+  const q = quoteIdentifier;
+  return `-- byokit PostgreSQL schema, migration 004: the settings document, access keys,
+-- their quota counters and usage.
+-- Generated for schema ${q(t.schema)} and table prefix '${t.prefix}'.
+
+-- One settings document per tenant (entitlement; later workload routes and
+-- pool selection policies), replaced whole by compare-and-swap on revision.
+CREATE TABLE IF NOT EXISTS ${t.settings} (
+  tenant_id text NOT NULL,
+  document jsonb NOT NULL,
+  revision integer NOT NULL,
+  updated_at text NOT NULL,
+  CONSTRAINT ${q(`${t.prefix}settings_pkey`)} PRIMARY KEY (tenant_id)
+);
+
+-- Keyed by id alone: a token names its key, not its tenant. Only a keyed
+-- hash of the secret is stored.
+CREATE TABLE IF NOT EXISTS ${t.accessKeys} (
+  id text COLLATE "C" NOT NULL,
+  tenant_id text NOT NULL,
+  scope text NOT NULL,
+  name text NOT NULL,
+  providers jsonb,
+  models jsonb,
+  quota jsonb,
+  hint text NOT NULL,
+  secret_hash text NOT NULL,
+  hash_key_id text NOT NULL,
+  expires_at text,
+  revoked_at text,
+  created_at text NOT NULL,
+  CONSTRAINT ${q(`${t.prefix}access_keys_pkey`)} PRIMARY KEY (id)
+);
+
+-- A tenant's keys in id order.
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}access_keys_tenant_idx`)}
+  ON ${t.accessKeys} (tenant_id, id);
+
+-- One row per key: the current window of each quota and its count, so the
+-- table never grows with traffic.
+CREATE TABLE IF NOT EXISTS ${t.accessKeyCounters} (
+  tenant_id text NOT NULL,
+  key_id text NOT NULL,
+  requests_window text,
+  requests bigint NOT NULL DEFAULT 0,
+  tokens_window text,
+  tokens bigint NOT NULL DEFAULT 0,
+  CONSTRAINT ${q(`${t.prefix}access_key_counters_pkey`)} PRIMARY KEY (tenant_id, key_id)
+);
+
+-- One row per key and UTC day: resolutions handed out and tokens reported.
+CREATE TABLE IF NOT EXISTS ${t.accessKeyUsage} (
+  tenant_id text NOT NULL,
+  period text COLLATE "C" NOT NULL,
+  key_id text COLLATE "C" NOT NULL,
+  requests bigint NOT NULL DEFAULT 0,
+  tokens bigint NOT NULL DEFAULT 0,
+  CONSTRAINT ${q(`${t.prefix}access_key_usage_pkey`)} PRIMARY KEY (tenant_id, period, key_id)
+);
+
+-- One key's usage by day.
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}access_key_usage_key_idx`)}
+  ON ${t.accessKeyUsage} (tenant_id, key_id, period);
+`;
+}
+
 const MIGRATIONS: readonly { version: number; name: string; build: (t: TableNames) => string }[] = [
   { version: 1, name: '001_init', build: init },
   { version: 2, name: '002_derived_kek_id', build: derivedKekId },
   { version: 3, name: '003_key_health', build: keyHealth },
+  { version: 4, name: '004_access_keys', build: accessKeys },
 ];
 
 /**

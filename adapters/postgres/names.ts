@@ -33,6 +33,14 @@ export interface TableNames {
   migrations: string;
   /** `"schema"."prefix_key_health"` (migration 003). */
   keyHealth: string;
+  /** `"schema"."prefix_settings"`: one settings document per tenant. */
+  settings: string;
+  /** `"schema"."prefix_access_keys"` */
+  accessKeys: string;
+  /** `"schema"."prefix_access_key_counters"`: one row of quota counters per access key. */
+  accessKeyCounters: string;
+  /** `"schema"."prefix_access_key_usage"`: one row per access key and day. */
+  accessKeyUsage: string;
   /** Unquoted index names, as PostgreSQL reports them in a unique violation. */
   nameIndex: string;
   defaultIndex: string;
@@ -74,6 +82,10 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     audit: table('audit'),
     migrations: table('migrations'),
     keyHealth: table('key_health'),
+    settings: table('settings'),
+    accessKeys: table('access_keys'),
+    accessKeyCounters: table('access_key_counters'),
+    accessKeyUsage: table('access_key_usage'),
     nameIndex: `${prefix}configs_tenant_name_key`,
     defaultIndex: `${prefix}configs_tenant_scope_default_key`,
     quotedSchema,

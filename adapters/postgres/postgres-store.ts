@@ -49,6 +49,18 @@ import type {
   UpdateOptions,
   WriteOptions,
 } from '../../src/store/types.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from '../../src/store/access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
+import { ACCESS_KEY_COLUMNS, SETTINGS_COLUMNS, USAGE_COLUMNS, accessKeyValues, toAccessKey, toSettings, toUsage } from './access-rows.js';
 import { isRetryable, sqlState, toStoreError } from './errors.js';
 import { KEY_HEALTH_COLUMNS, recordKeyHealthStatement, toKeyHealth } from './key-health-sql.js';
 import { migrateStatement, postgresMigrations } from './migrations.js';
@@ -63,6 +75,7 @@ import {
   RECORD_COLUMNS,
   SqlParams,
   auditValues,
+  json,
   recordValues,
   toAuditEvent,
   toCandidate,
@@ -315,6 +328,212 @@ export class PostgresStore implements StorageAdapter {
       [tenantId, JSON.stringify(configIds)],
     );
     return rows.map(toKeyHealth);
+  }
+
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    const rows = await this.#run('getSettings', `SELECT ${SETTINGS_COLUMNS} FROM ${this.#t.settings} WHERE tenant_id = $1::text`, [tenantId]);
+    return rows[0] ? toSettings(rows[0]) : null;
+  }
+
+  /**
+   * One statement. A first document is an `INSERT ... ON CONFLICT DO
+   * NOTHING` (of concurrent first writes one inserts); a later one an
+   * `UPDATE ... WHERE revision = expected`, which a concurrent winner's
+   * new revision makes match nothing (READ COMMITTED re-checks the WHERE
+   * on the newest version after waiting for its lock).
+   */
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    const p = new SqlParams();
+    const t = this.#t;
+    const tenant = p.add(record.tenantId, 'text');
+    const values = [tenant, p.add(record.document, 'jsonb'), p.add(record.revision, 'integer'), p.add(record.updatedAt, 'text')];
+    const write =
+      expectedRevision === 0
+        ? `INSERT INTO ${t.settings} (${SETTINGS_COLUMNS}) VALUES (${values.join(', ')}) ON CONFLICT (tenant_id) DO NOTHING`
+        : `UPDATE ${t.settings} SET document = ${values[1]}, revision = ${values[2]}, updated_at = ${values[3]}
+           WHERE tenant_id = ${tenant} AND revision = ${p.add(expectedRevision, 'integer')}`;
+    const sql = `WITH written AS (${write} RETURNING ${SETTINGS_COLUMNS}),
+      audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM written)
+      SELECT * FROM written`;
+    const row = (await this.#write('putSettings', sql, p.values))[0];
+    if (!row) throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [postgres] the settings of tenant "${record.tenantId}" changed since they were read`);
+    return toSettings(row);
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    const p = new SqlParams();
+    const t = this.#t;
+    const tenant = p.add(record.tenantId, 'text');
+    const sql = `WITH inserted AS (
+        INSERT INTO ${t.accessKeys} (${ACCESS_KEY_COLUMNS}) VALUES (${accessKeyValues(p, record)}) RETURNING ${ACCESS_KEY_COLUMNS}),
+      audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM inserted)
+      SELECT * FROM inserted`;
+    const row = (await this.#write('createAccessKey', sql, p.values))[0];
+    if (!row) throw new StoreError('STORE_FAILED', '[byokit] [postgres] createAccessKey returned no row');
+    return toAccessKey(row);
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    const rows = await this.#run('getAccessKey', `SELECT ${ACCESS_KEY_COLUMNS} FROM ${this.#t.accessKeys} WHERE tenant_id = $1::text AND id = $2::text`, [tenantId, id]);
+    return rows[0] ? toAccessKey(rows[0]) : null;
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    const rows = await this.#run(
+      'listAccessKeys',
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM ${this.#t.accessKeys} WHERE tenant_id = $1::text AND id > $2::text ORDER BY id LIMIT $3::integer`,
+      [tenantId, query.cursor ?? '', query.limit + 1],
+    );
+    return pageOf(rows.map(toAccessKey), query.limit);
+  }
+
+  /**
+   * One statement: the key's row is locked first (its newest committed
+   * version, after any concurrent revoke), revoked only if that version
+   * is not, with the event only then.
+   */
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    const p = new SqlParams();
+    const t = this.#t;
+    const tenant = p.add(tenantId, 'text');
+    const target = p.add(id, 'text');
+    const at = p.add(revokedAt, 'text');
+    const sql = `WITH locked AS (
+        SELECT ${ACCESS_KEY_COLUMNS} FROM ${t.accessKeys} WHERE tenant_id = ${tenant} AND id = ${target} FOR UPDATE),
+      revoked AS (
+        UPDATE ${t.accessKeys} AS k SET revoked_at = ${at} FROM locked
+        WHERE k.tenant_id = locked.tenant_id AND k.id = locked.id AND locked.revoked_at IS NULL RETURNING k.id),
+      audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM revoked)
+      SELECT ${ACCESS_KEY_COLUMNS.replace('revoked_at', `coalesce(revoked_at, ${at}) AS revoked_at`)} FROM locked`;
+    const row = (await this.#write('revokeAccessKey', sql, p.values))[0];
+    return row ? toAccessKey(row) : null;
+  }
+
+  /**
+   * One statement: the key by id, its tenant's configs on the chain of its
+   * scope (computed in SQL: '' , 'a', 'a/b', ...), and its tenant's
+   * settings, as one row per candidate (one row with no candidate columns
+   * when it has none; no row for an unknown id).
+   */
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const t = this.#t;
+    const rows = await this.#run(
+      'loadAccessKeyCandidates',
+      `WITH ak AS (SELECT ${ACCESS_KEY_COLUMNS} FROM ${t.accessKeys} WHERE id = $1::text),
+        chain AS (
+          SELECT array_to_string((string_to_array(ak.scope, '/'))[1:n], '/') AS scope
+          FROM ak, generate_series(0, cardinality(string_to_array(ak.scope, '/'))) AS n)
+       SELECT to_jsonb(ak) AS access_key,
+         (SELECT to_jsonb(s) FROM ${t.settings} AS s WHERE s.tenant_id = ak.tenant_id) AS settings,
+         c.*
+       FROM ak LEFT JOIN LATERAL (
+         SELECT ${RECORD_COLUMNS}, sealed_key FROM ${t.configs}
+         WHERE tenant_id = ak.tenant_id AND scope IN (SELECT scope FROM chain)) AS c ON true
+       ORDER BY c.id`,
+      [id],
+    );
+    const first = rows[0];
+    if (!first) return null;
+    return {
+      accessKey: toAccessKey(json(first, 'access_key') as PostgresRow),
+      candidates: rows.filter((row) => row.id !== null && row.id !== undefined).map(toCandidate),
+      settings: first.settings === null || first.settings === undefined ? null : toSettings(json(first, 'settings') as PostgresRow),
+    };
+  }
+
+  /**
+   * One statement, atomic under any number of concurrent callers: the
+   * counters row is locked first (its newest committed version), the
+   * decision is made on it, and the count written only when it allows.
+   * A first use races a concurrent first use for the row: when the row
+   * appears after this statement's snapshot, nothing is written and the
+   * statement runs again (then it sees and locks that row).
+   */
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    const t = this.#t;
+    for (let attempt = 1; ; attempt++) {
+      const p = new SqlParams();
+      const tenant = p.add(tenantId, 'text');
+      const key = p.add(id, 'text');
+      const period = p.add(use.period, 'text');
+      const rw = p.add(use.requests?.window ?? null, 'text');
+      const rlimit = p.add(use.requests?.limit ?? null, 'bigint');
+      const tw = p.add(use.tokens?.window ?? null, 'text');
+      const tlimit = p.add(use.tokens?.limit ?? null, 'bigint');
+      const sql = `WITH locked AS (
+          SELECT requests_window, requests, tokens_window, tokens FROM ${t.accessKeyCounters}
+          WHERE tenant_id = ${tenant} AND key_id = ${key} FOR UPDATE),
+        state AS (
+          SELECT coalesce((SELECT requests FROM locked WHERE requests_window = ${rw}), 0) AS requests,
+                 coalesce((SELECT tokens FROM locked WHERE tokens_window = ${tw}), 0) AS tokens),
+        decision AS (
+          SELECT requests, tokens, CASE
+            WHEN ${tlimit} IS NOT NULL AND tokens >= ${tlimit} THEN 'tokens'
+            WHEN ${rlimit} IS NOT NULL AND requests >= ${rlimit} THEN 'requests' END AS exceeded
+          FROM state),
+        counted AS (
+          INSERT INTO ${t.accessKeyCounters} AS c (tenant_id, key_id, requests_window, requests)
+          SELECT ${tenant}, ${key}, ${rw}, requests + 1 FROM decision WHERE exceeded IS NULL AND ${rw} IS NOT NULL
+          ON CONFLICT (tenant_id, key_id) DO UPDATE SET requests_window = excluded.requests_window, requests = excluded.requests
+            WHERE EXISTS (SELECT 1 FROM locked)
+          RETURNING c.requests),
+        used AS (
+          INSERT INTO ${t.accessKeyUsage} AS u (tenant_id, period, key_id, requests)
+          SELECT ${tenant}, ${period}, ${key}, 1 FROM decision
+          WHERE exceeded IS NULL AND (${rw} IS NULL OR EXISTS (SELECT 1 FROM counted))
+          ON CONFLICT (tenant_id, period, key_id) DO UPDATE SET requests = u.requests + 1
+          RETURNING 1)
+        SELECT exceeded, requests, tokens, (SELECT requests FROM counted) AS counted FROM decision`;
+      const row = (await this.#write('useAccessKey', sql, p.values))[0]!;
+      const exceeded = (row.exceeded ?? null) as AccessKeyUseResult['exceeded'];
+      const raced = exceeded === null && use.requests !== undefined && (row.counted === null || row.counted === undefined);
+      if (!raced) return { exceeded, requests: exceeded === null && use.requests ? Number(row.counted) : Number(row.requests), tokens: Number(row.tokens) };
+      if (attempt >= this.#maxAttempts) throw new StoreError('STORE_FAILED', '[byokit] [postgres] useAccessKey kept losing the race for a new counters row');
+    }
+  }
+
+  /** One statement: both additions are `ON CONFLICT DO UPDATE ... + excluded`, which add to the newest version. */
+  async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
+    const p = new SqlParams();
+    const t = this.#t;
+    const tenant = p.add(tenantId, 'text');
+    const key = p.add(id, 'text');
+    const tokens = p.add(charge.tokens, 'bigint');
+    const window = p.add(charge.window ?? null, 'text');
+    const sql = `WITH used AS (
+        INSERT INTO ${t.accessKeyUsage} AS u (tenant_id, period, key_id, tokens) VALUES (${tenant}, ${p.add(charge.period, 'text')}, ${key}, ${tokens})
+        ON CONFLICT (tenant_id, period, key_id) DO UPDATE SET tokens = u.tokens + excluded.tokens RETURNING 1),
+      budget AS (
+        INSERT INTO ${t.accessKeyCounters} AS c (tenant_id, key_id, tokens_window, tokens)
+        SELECT ${tenant}, ${key}, ${window}, ${tokens} WHERE ${window} IS NOT NULL
+        ON CONFLICT (tenant_id, key_id) DO UPDATE SET
+          tokens = CASE WHEN c.tokens_window = excluded.tokens_window THEN c.tokens + excluded.tokens ELSE excluded.tokens END,
+          tokens_window = excluded.tokens_window
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM used) + (SELECT count(*) FROM budget) AS written`;
+    await this.#write('chargeAccessKeyTokens', sql, p.values);
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const p = new SqlParams();
+    const where = [`tenant_id = ${p.add(tenantId, 'text')}`];
+    if (query.keyId !== undefined) where.push(`key_id = ${p.add(query.keyId, 'text')}`);
+    if (query.from !== undefined) where.push(`period >= ${p.add(query.from, 'text')}`);
+    if (query.to !== undefined) where.push(`period <= ${p.add(query.to, 'text')}`);
+    if (query.cursor !== undefined) {
+      const colon = query.cursor.indexOf(':');
+      const [period, keyId] = colon < 0 ? [query.cursor, ''] : [query.cursor.slice(0, colon), query.cursor.slice(colon + 1)];
+      where.push(`(period, key_id) > (${p.add(period, 'text')}, ${p.add(keyId, 'text')})`);
+    }
+    const rows = await this.#run(
+      'listAccessKeyUsage',
+      `SELECT ${USAGE_COLUMNS} FROM ${this.#t.accessKeyUsage} WHERE ${where.join(' AND ')}
+       ORDER BY period, key_id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+      p.values,
+    );
+    const items = rows.slice(0, query.limit).map(toUsage);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
   }
 
   /**

@@ -12,7 +12,7 @@ export class SqlParams {
   readonly values: unknown[] = [];
 
   /** Adds a value and returns its placeholder with a cast (`$3::text`), so no statement depends on type inference. */
-  add(value: unknown, type: 'text' | 'jsonb' | 'boolean' | 'integer'): string {
+  add(value: unknown, type: 'text' | 'jsonb' | 'boolean' | 'integer' | 'bigint'): string {
     this.values.push(type === 'jsonb' && value !== null ? JSON.stringify(value) : value);
     return `$${this.values.length}::${type}`;
   }
@@ -120,7 +120,8 @@ function text(row: PostgresRow, column: string): string {
   return String(row[column]);
 }
 
-function nullableText(row: PostgresRow, column: string): string | null {
+/** A nullable text column as a string or `null`. */
+export function nullableText(row: PostgresRow, column: string): string | null {
   const value = row[column];
   return value === null || value === undefined ? null : String(value);
 }
@@ -135,7 +136,7 @@ function bool(row: PostgresRow, column: string): boolean {
 }
 
 /** A jsonb column: drivers parse it already; parse text in case a host's client does not. */
-function json(row: PostgresRow, column: string): unknown {
+export function json(row: PostgresRow, column: string): unknown {
   const value = row[column];
   return typeof value === 'string' ? JSON.parse(value) : value;
 }

@@ -20,6 +20,12 @@ export interface RedisClientLike {
   evalsha(sha1: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   /** `EVAL script numkeys key... arg...`, used when the server does not have the script cached. */
   eval(script: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /**
+   * `true` on a Redis Cluster client (ioredis `Cluster` sets it). The
+   * access-key read then takes two scripts, the key's locator and then its
+   * tenant, since they live in different slots; one script otherwise.
+   */
+  readonly isCluster?: boolean;
 }
 
 /** A Lua script with its SHA-1, computed once. */

@@ -52,3 +52,11 @@ export function assertKeyPrefix(keyPrefix: string): void {
     ]);
   }
 }
+
+/**
+ * The one key outside every tenant: which tenant access key `id` belongs
+ * to (a token names its key, not its tenant). Its own cluster slot.
+ */
+export function locatorKey(keyPrefix: string, id: string): string {
+  return `${keyPrefix}locate:${id}`;
+}

@@ -17,6 +17,10 @@
  * | `audit:type:<type>`  | zset | event ids of one type (type filter)                |
  * | `health:<id>`        | hash | the health of one config's key (see `key-health-scripts.ts`) |
  *
+ * The settings document and access keys add their own keys (see
+ * `access-scripts.ts`), all below the tenant's base but one locator per
+ * access key, `<keyPrefix>locate:<id>`, since a token names no tenant.
+ *
  * @module
  */
 import { storedRecord } from '../../src/store/patch.js';
@@ -39,9 +43,37 @@ import type {
   UpdateOptions,
   WriteOptions,
 } from '../../src/store/types.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from '../../src/store/access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
+import { decodeAccessKey, decodeSettings, encodeAccessKey } from './access-codec.js';
+import {
+  ACCESS_KEY_CANDIDATES_SCRIPT,
+  ACCESS_KEY_CHARGE_SCRIPT,
+  ACCESS_KEY_CREATE_SCRIPT,
+  ACCESS_KEY_GET_SCRIPT,
+  ACCESS_KEY_LIST_SCRIPT,
+  ACCESS_KEY_REVOKE_SCRIPT,
+  ACCESS_KEY_USE_SCRIPT,
+  LOCATOR_CLAIM_SCRIPT,
+  LOCATOR_GET_SCRIPT,
+  LOCATOR_RELEASE_SCRIPT,
+  SETTINGS_GET_SCRIPT,
+  SETTINGS_PUT_SCRIPT,
+  TENANT_ACCESS_KEY_CANDIDATES_SCRIPT,
+  USAGE_LIST_SCRIPT,
+} from './access-scripts.js';
 import { runScript, type LuaScript, type RedisClientLike } from './client.js';
 import { decodeCandidate, decodeRecord, encodePatch, encodeRecord } from './codec.js';
-import { assertKeyPrefix, DEFAULT_KEY_PREFIX, tenantBase } from './keys.js';
+import { assertKeyPrefix, DEFAULT_KEY_PREFIX, locatorKey, tenantBase } from './keys.js';
 import { decodeKeyHealth, HEALTH_LOAD_SCRIPT, HEALTH_RECORD_SCRIPT } from './key-health-scripts.js';
 import {
   CANDIDATES_SCRIPT,
@@ -154,8 +186,13 @@ export class RedisStore implements StorageAdapter {
 
   /** Runs one script for a tenant; any backend or decoding failure becomes a `StoreError`. */
   async #run<T>(operation: string, tenantId: string, script: LuaScript, args: string[], read: (reply: Reply) => T): Promise<T> {
+    return this.#runOn(operation, [tenantBase(this.#keyPrefix, tenantId)], script, args, read);
+  }
+
+  /** Runs one script on the given keys; any backend or decoding failure becomes a `StoreError`. */
+  async #runOn<T>(operation: string, keys: string[], script: LuaScript, args: string[], read: (reply: Reply) => T): Promise<T> {
     try {
-      const reply = asReply(await runScript(this.#client, script, [tenantBase(this.#keyPrefix, tenantId)], args));
+      const reply = asReply(await runScript(this.#client, script, keys, args));
       return read(reply);
     } catch (error) {
       if (error instanceof ByokitError) throw error;
@@ -278,6 +315,122 @@ export class RedisStore implements StorageAdapter {
       const items = events.slice(0, query.limit);
       const last = items.at(-1);
       return { items, nextCursor: events.length > query.limit && last ? last.id : null };
+    });
+  }
+
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return this.#run('getSettings', tenantId, SETTINGS_GET_SCRIPT, [], ([, payload]) => decodeSettings(payload));
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    const args = [
+      ...auditArgs(audit, record.tenantId),
+      String(expectedRevision),
+      String(record.revision),
+      JSON.stringify(record.document),
+      record.updatedAt,
+      record.tenantId,
+    ];
+    return this.#run('putSettings', record.tenantId, SETTINGS_PUT_SCRIPT, args, ([status, payload]) => {
+      if (status === 'CONCURRENT_UPDATE') {
+        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [redis] the settings of tenant "${record.tenantId}" changed since they were read`);
+      }
+      return decodeSettings(payload)!;
+    });
+  }
+
+  /**
+   * Claims the id in the locator first (its own slot, so a separate
+   * script), then writes the key and its event in the tenant's script; a
+   * claim the second step leaves without a key is released. A locator
+   * without a key reads as an unknown key.
+   */
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    const locator = locatorKey(this.#keyPrefix, record.id);
+    const idTaken = () => new StoreError('STORE_FAILED', `[byokit] [redis] access key id ${record.id} already exists`);
+    await this.#runOn('createAccessKey', [locator], LOCATOR_CLAIM_SCRIPT, [record.tenantId], ([status]) => {
+      if (status !== 'OK') throw idTaken();
+    });
+    try {
+      const args = [...auditArgs(audit, record.tenantId), record.id, encodeAccessKey(record), record.scope];
+      return await this.#run('createAccessKey', record.tenantId, ACCESS_KEY_CREATE_SCRIPT, args, ([status]) => {
+        if (status !== 'OK') throw idTaken();
+        return structuredClone(record);
+      });
+    } catch (error) {
+      const keyKey = `${tenantBase(this.#keyPrefix, record.tenantId)}key:${record.id}`;
+      await runScript(this.#client, LOCATOR_RELEASE_SCRIPT, [locator, keyKey], [record.tenantId]).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return this.#run('getAccessKey', tenantId, ACCESS_KEY_GET_SCRIPT, [id], ([status, payload]) => (status === 'NOT_FOUND' ? null : decodeAccessKey(payload)));
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    return this.#run('listAccessKeys', tenantId, ACCESS_KEY_LIST_SCRIPT, [query.cursor ?? '', String(query.limit + 1)], ([, payload]) => {
+      const rows = asArray(payload).map(decodeAccessKey);
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: rows.length > query.limit ? items.at(-1)!.id : null };
+    });
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    const args = [...auditArgs(audit, tenantId), id, revokedAt];
+    return this.#run('revokeAccessKey', tenantId, ACCESS_KEY_REVOKE_SCRIPT, args, ([status, payload]) => (status === 'NOT_FOUND' ? null : decodeAccessKey(payload)));
+  }
+
+  /**
+   * One script on standalone Redis: the locator names the tenant and the
+   * script reads below that tenant's base. On a Redis Cluster
+   * (`client.isCluster`), where the locator and the tenant live in
+   * different slots, two: the locator, then the tenant's script.
+   */
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const locator = locatorKey(this.#keyPrefix, id);
+    const read = ([status, accessKey, candidates, settings]: unknown[]): AccessKeyCandidates | null =>
+      status === 'NOT_FOUND'
+        ? null
+        : {
+            accessKey: decodeAccessKey(accessKey),
+            candidates: asArray(candidates)
+              .map(decodeCandidate)
+              .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+            settings: decodeSettings(settings),
+          };
+    if ((this.#client as { isCluster?: unknown }).isCluster !== true) {
+      return this.#runOn('loadAccessKeyCandidates', [locator], ACCESS_KEY_CANDIDATES_SCRIPT, [id], read);
+    }
+    const tenantId = await this.#runOn('loadAccessKeyCandidates', [locator], LOCATOR_GET_SCRIPT, [], ([status, tenant]) =>
+      status === 'NOT_FOUND' ? null : String(tenant),
+    );
+    return tenantId === null ? null : this.#run('loadAccessKeyCandidates', tenantId, TENANT_ACCESS_KEY_CANDIDATES_SCRIPT, [id], read);
+  }
+
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    const args = [id, use.period, ref(use.requests?.window), ref(use.requests && String(use.requests.limit)), ref(use.tokens?.window), ref(use.tokens && String(use.tokens.limit))];
+    return this.#run('useAccessKey', tenantId, ACCESS_KEY_USE_SCRIPT, args, (reply) => {
+      const [, exceeded, requests, tokens] = reply as unknown[];
+      return { exceeded: exceeded === '' ? null : (exceeded as 'requests' | 'tokens'), requests: Number(requests), tokens: Number(tokens) };
+    });
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
+    await this.#run('chargeAccessKeyTokens', tenantId, ACCESS_KEY_CHARGE_SCRIPT, [id, charge.period, String(charge.tokens), ref(charge.window)], () => undefined);
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.keyId), ref(query.from), ref(query.to)];
+    return this.#run('listAccessKeyUsage', tenantId, USAGE_LIST_SCRIPT, args, ([, payload]) => {
+      const rows = asArray(payload).map((entry) => {
+        const [member, requests, tokens] = asArray(entry) as string[];
+        const colon = member!.indexOf(':');
+        return { tenantId, keyId: member!.slice(colon + 1), period: member!.slice(0, colon), requests: Number(requests), tokens: Number(tokens) };
+      });
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
     });
   }
 }

@@ -24,9 +24,11 @@
  */
 import { luaScript } from './client.js';
 
-/** Helpers every script starts with (`base`, `cfgKey`, `opt`, `writeAudit`, ...). */
-export const PRELUDE = `
-local base = KEYS[1]
+/**
+ * The helpers every tenant script uses, over a `base` the script has set
+ * (`KEYS[1]`, or one it derived from the tenant an access key names).
+ */
+export const TENANT_FUNCTIONS = `
 local function cfgKey(id) return base .. 'cfg:' .. id end
 local function scopeKey(scope) return base .. 'scope:' .. scope end
 local function opt(v) if v == '' then return nil end return string.sub(v, 2) end
@@ -78,6 +80,11 @@ local function dropDefault(scope, id)
   end
 end
 `;
+
+/** The start of every tenant script: the base is `KEYS[1]`. */
+export const PRELUDE = `
+local base = KEYS[1]
+${TENANT_FUNCTIONS}`;
 
 /** ARGV: audit(4) · id · name · scope · isDefault ('1'|'0') · field, value, ... */
 export const CREATE_SCRIPT = luaScript(

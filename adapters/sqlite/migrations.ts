@@ -37,6 +37,11 @@ export interface SqliteMigration {
  *   that health writes never bump the config's revision. No foreign key:
  *   `deleteConfig` removes the row in its transaction, which also holds on
  *   a connection opened without `foreign_keys=ON`.
+ * - Migration 4 adds the settings document (one row per tenant, JSON text,
+ *   revision), access keys (keyed by `id` alone: the token names no tenant;
+ *   indexed by tenant for listing), the quota counters (one row per key:
+ *   the current window of each quota and its count, so storage never grows
+ *   with traffic) and usage (one row per key and UTC day).
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -107,6 +112,52 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         last_valid_at TEXT,
         PRIMARY KEY (tenant_id, config_id)
       );
+    `,
+  },
+  {
+    version: 4,
+    name: 'settings, access keys, quota counters and usage',
+    sql: (t) => `
+      CREATE TABLE ${t.settings} (
+        tenant_id TEXT NOT NULL PRIMARY KEY,
+        document TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE ${t.accessKeys} (
+        id TEXT NOT NULL PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        providers TEXT,
+        models TEXT,
+        quota TEXT,
+        hint TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        hash_key_id TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX ${t.accessKeys}_tenant ON ${t.accessKeys} (tenant_id, id);
+      CREATE TABLE ${t.accessKeyCounters} (
+        tenant_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requests_window TEXT,
+        requests INTEGER NOT NULL DEFAULT 0,
+        tokens_window TEXT,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, key_id)
+      );
+      CREATE TABLE ${t.accessKeyUsage} (
+        tenant_id TEXT NOT NULL,
+        period TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, period, key_id)
+      );
+      CREATE INDEX ${t.accessKeyUsage}_key ON ${t.accessKeyUsage} (tenant_id, key_id, period);
     `,
   },
 ];

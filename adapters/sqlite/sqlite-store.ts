@@ -24,6 +24,19 @@ import type {
   UpdateOptions,
   WriteOptions,
 } from '../../src/store/types.js';
+import { scopeChain } from '../../src/resolve/scope.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from '../../src/store/access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
+import { ACCESS_KEY_COLUMNS, accessKeyValues, toAccessKey, toSettings, toUsage, usageCursor, type AccessKeyRow } from './access-rows.js';
 import type { SqliteDatabase, SqliteStatement, SqliteValue } from './database.js';
 import { SQLITE_SCHEMA_VERSION, appliedVersion, applyMigrations } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
@@ -258,13 +271,16 @@ export class SqliteStore implements StorageAdapter {
 
   async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
     if (scopes.length === 0) return [];
-    return this.#wrap('loadCandidates', () => {
-      // One statement for any number of scopes: the list travels as one JSON parameter.
-      const rows = this.#statement(
-        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
-      ).all(tenantId, JSON.stringify(scopes)) as ConfigRow[];
-      return rows.map(toCandidateRecord);
-    });
+    return this.#wrap('loadCandidates', () => this.#selectCandidates(tenantId, scopes));
+  }
+
+  /** The resolution read, shared by `loadCandidates` and `loadAccessKeyCandidates`. */
+  #selectCandidates(tenantId: string, scopes: readonly ScopePath[]): CandidateRecord[] {
+    // One statement for any number of scopes: the list travels as one JSON parameter.
+    const rows = this.#statement(
+      `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
+    ).all(tenantId, JSON.stringify(scopes)) as ConfigRow[];
+    return rows.map(toCandidateRecord);
   }
 
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
@@ -305,6 +321,27 @@ export class SqliteStore implements StorageAdapter {
     );
   }
 
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return this.#wrap('getSettings', () => this.#selectSettings(tenantId));
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    return this.#wrap('putSettings', () =>
+      this.#transaction(() => {
+        // Inside BEGIN IMMEDIATE: no other writer between this read and the write.
+        if ((this.#selectSettings(record.tenantId)?.revision ?? 0) !== expectedRevision) {
+          throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] the settings of tenant "${record.tenantId}" changed since they were read`);
+        }
+        this.#statement(
+          `INSERT INTO ${this.#tables.settings} (tenant_id, document, revision, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant_id) DO UPDATE SET document = excluded.document, revision = excluded.revision, updated_at = excluded.updated_at`,
+        ).run(record.tenantId, JSON.stringify(record.document), record.revision, record.updatedAt);
+        this.#insertAudit({ ...audit, tenantId: record.tenantId });
+        return this.#selectSettings(record.tenantId)!;
+      }),
+    );
+  }
+
   async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
     if (configIds.length === 0) return [];
     return this.#wrap('loadKeyHealth', () => {
@@ -313,6 +350,131 @@ export class SqliteStore implements StorageAdapter {
       ).all(tenantId, JSON.stringify(configIds)) as KeyHealthRow[];
       return rows.map(toKeyHealth);
     });
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    return this.#wrap('createAccessKey', () =>
+      this.#transaction(() => {
+        this.#statement(
+          `INSERT INTO ${this.#tables.accessKeys} (${ACCESS_KEY_COLUMNS.join(', ')}) VALUES (${ACCESS_KEY_COLUMNS.map(() => '?').join(', ')})`,
+        ).run(...accessKeyValues(record));
+        this.#insertAudit({ ...audit, tenantId: record.tenantId });
+        return this.#selectAccessKey(record.tenantId, record.id)!;
+      }),
+    );
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return this.#wrap('getAccessKey', () => this.#selectAccessKey(tenantId, id));
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    return this.#wrap('listAccessKeys', () => {
+      const rows = this.#statement(
+        `SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE tenant_id = ? AND id > ? ORDER BY id ASC LIMIT ?`,
+      ).all(tenantId, query.cursor ?? '', query.limit + 1) as AccessKeyRow[];
+      return this.#page(rows.map(toAccessKey), query.limit);
+    });
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    return this.#wrap('revokeAccessKey', () =>
+      this.#transaction(() => {
+        const result = this.#statement(`UPDATE ${this.#tables.accessKeys} SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`).run(
+          revokedAt,
+          tenantId,
+          id,
+        );
+        if (Number(result.changes) === 1) this.#insertAudit({ ...audit, tenantId });
+        return this.#selectAccessKey(tenantId, id);
+      }),
+    );
+  }
+
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    return this.#wrap('loadAccessKeyCandidates', () =>
+      // One read transaction: the key, its candidates and its settings from one snapshot of the file.
+      this.#transaction(() => {
+        const row = this.#statement(`SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE id = ?`).get(id) as AccessKeyRow | undefined;
+        if (!row) return null;
+        const accessKey = toAccessKey(row);
+        return { accessKey, candidates: this.#selectCandidates(accessKey.tenantId, scopeChain(accessKey.scope)), settings: this.#selectSettings(accessKey.tenantId) };
+      }, 'BEGIN'),
+    );
+  }
+
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    return this.#wrap('useAccessKey', () =>
+      // BEGIN IMMEDIATE takes the write lock first: the check and the count are one step for every process on the file.
+      this.#transaction(() => {
+        const c = this.#statement(`SELECT requests_window, requests, tokens_window, tokens FROM ${this.#tables.accessKeyCounters} WHERE tenant_id = ? AND key_id = ?`).get(
+          tenantId,
+          id,
+        ) as { requests_window: string | null; requests: number | bigint; tokens_window: string | null; tokens: number | bigint } | undefined;
+        const requests = use.requests && c?.requests_window === use.requests.window ? Number(c.requests) : 0;
+        const tokens = use.tokens && c?.tokens_window === use.tokens.window ? Number(c.tokens) : 0;
+        const exceeded = use.tokens && tokens >= use.tokens.limit ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+        if (exceeded) return { exceeded, requests, tokens };
+        if (use.requests) {
+          this.#statement(
+            `INSERT INTO ${this.#tables.accessKeyCounters} (tenant_id, key_id, requests_window, requests) VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant_id, key_id) DO UPDATE SET requests_window = excluded.requests_window, requests = excluded.requests`,
+          ).run(tenantId, id, use.requests.window, requests + 1);
+        }
+        this.#addUsage(tenantId, id, use.period, 1, 0);
+        return { exceeded, requests: use.requests ? requests + 1 : 0, tokens };
+      }),
+    );
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
+    return this.#wrap('chargeAccessKeyTokens', () =>
+      this.#transaction(() => {
+        this.#addUsage(tenantId, id, charge.period, 0, charge.tokens);
+        if (charge.window === undefined) return;
+        this.#statement(
+          `INSERT INTO ${this.#tables.accessKeyCounters} (tenant_id, key_id, tokens_window, tokens) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant_id, key_id) DO UPDATE SET
+             tokens = CASE WHEN tokens_window = excluded.tokens_window THEN tokens + excluded.tokens ELSE excluded.tokens END,
+             tokens_window = excluded.tokens_window`,
+        ).run(tenantId, id, charge.window, charge.tokens);
+      }),
+    );
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    return this.#wrap('listAccessKeyUsage', () => {
+      const where = ['tenant_id = ?'];
+      const params: SqliteValue[] = [tenantId];
+      if (query.keyId !== undefined) (where.push('key_id = ?'), params.push(query.keyId));
+      if (query.from !== undefined) (where.push('period >= ?'), params.push(query.from));
+      if (query.to !== undefined) (where.push('period <= ?'), params.push(query.to));
+      if (query.cursor !== undefined) (where.push('(period, key_id) > (?, ?)'), params.push(...usageCursor(query.cursor)));
+      params.push(query.limit + 1);
+      const rows = this.#statement(
+        `SELECT tenant_id, key_id, period, requests, tokens FROM ${this.#tables.accessKeyUsage} WHERE ${where.join(' AND ')} ORDER BY period, key_id LIMIT ?`,
+      ).all(...params) as Parameters<typeof toUsage>[0][];
+      const items = rows.slice(0, query.limit).map(toUsage);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
+    });
+  }
+
+  #selectSettings(tenantId: string): SettingsRecord | null {
+    const row = this.#statement(`SELECT tenant_id, document, revision, updated_at FROM ${this.#tables.settings} WHERE tenant_id = ?`).get(tenantId);
+    return row ? toSettings(row as Parameters<typeof toSettings>[0]) : null;
+  }
+
+  #selectAccessKey(tenantId: string, id: string): AccessKeyRecord | null {
+    const row = this.#statement(`SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE tenant_id = ? AND id = ?`).get(tenantId, id);
+    return row ? toAccessKey(row as AccessKeyRow) : null;
+  }
+
+  #addUsage(tenantId: string, keyId: string, period: string, requests: number, tokens: number): void {
+    this.#statement(
+      `INSERT INTO ${this.#tables.accessKeyUsage} (tenant_id, period, key_id, requests, tokens) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, period, key_id) DO UPDATE SET requests = requests + excluded.requests, tokens = tokens + excluded.tokens`,
+    ).run(tenantId, period, keyId, requests, tokens);
   }
 
   /** Runs `fn` with the schema ready, turning backend failures into `StoreError` (typed errors pass through). */
@@ -352,9 +514,13 @@ export class SqliteStore implements StorageAdapter {
     this.#configured = true;
   }
 
-  /** All-or-nothing: the write lock is taken at BEGIN, so reads inside see no other writer. */
-  #transaction<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+  /**
+   * All-or-nothing: with `BEGIN IMMEDIATE` (the default) the write lock is
+   * taken at BEGIN, so reads inside see no other writer; a plain `BEGIN`
+   * gives a read with one snapshot.
+   */
+  #transaction<T>(fn: () => T, begin: 'BEGIN IMMEDIATE' | 'BEGIN' = 'BEGIN IMMEDIATE'): T {
+    this.#db.exec(begin);
     try {
       const result = fn();
       this.#db.exec('COMMIT');

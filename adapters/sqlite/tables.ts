@@ -13,6 +13,13 @@ export interface TableNames {
   migrations: string;
   /** Health of each config's key (migration 3). */
   keyHealth: string;
+  /** One settings document per tenant. */
+  settings: string;
+  accessKeys: string;
+  /** Quota counters: one row per access key. */
+  accessKeyCounters: string;
+  /** Usage: one row per access key and day. */
+  accessKeyUsage: string;
 }
 
 /** Default prefix: tables `byokit_configs`, `byokit_audit`, `byokit_migrations`, `byokit_key_health`. */
@@ -28,5 +35,14 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
       { path: 'tablePrefix', message: 'invalid identifier' },
     ]);
   }
-  return { configs: `${prefix}configs`, audit: `${prefix}audit`, migrations: `${prefix}migrations`, keyHealth: `${prefix}key_health` };
+  return {
+    configs: `${prefix}configs`,
+    audit: `${prefix}audit`,
+    migrations: `${prefix}migrations`,
+    settings: `${prefix}settings`,
+    accessKeys: `${prefix}access_keys`,
+    accessKeyCounters: `${prefix}access_key_counters`,
+    accessKeyUsage: `${prefix}access_key_usage`,
+    keyHealth: `${prefix}key_health`,
+  };
 }

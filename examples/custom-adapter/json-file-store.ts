@@ -24,8 +24,18 @@
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, mergeKeyHealth, patchedFields, sealedKekId, storedRecord } from 'byokit';
+import { ConflictError, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, storedRecord } from 'byokit';
 import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  PutSettingsOptions,
+  SettingsRecord,
+  TokenCharge,
   AuditEvent,
   AuditQuery,
   CandidateRecord,
@@ -51,9 +61,29 @@ interface StoredConfig {
   health?: KeyHealthRecord;
 }
 
-/** The whole file: per tenant, configs by id and audit events. */
+/** The quota counters of one access key: `[window id, count]` of the requests quota and the token budget. */
+interface Counters {
+  requests?: [string, number];
+  tokens?: [string, number];
+}
+
+/**
+ * The whole file: per tenant, configs by id, audit events, the settings
+ * document, access keys by id, their counters and their usage by
+ * `period:keyId`.
+ */
 interface FileState {
-  tenants: Record<string, { configs: Record<string, StoredConfig>; audit: AuditEvent[] }>;
+  tenants: Record<
+    string,
+    {
+      configs: Record<string, StoredConfig>;
+      audit: AuditEvent[];
+      settings?: SettingsRecord;
+      accessKeys?: Record<string, AccessKeyRecord>;
+      counters?: Record<string, Counters>;
+      usage?: Record<string, AccessKeyUsageRecord>;
+    }
+  >;
 }
 
 /** Runs async functions one at a time, in call order. */
@@ -188,6 +218,107 @@ export class JsonFileStore implements StorageAdapter {
     return [...new Set(configIds)].flatMap((id) => (configs?.[id]?.health ? [configs[id].health] : []));
   }
 
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return (await this.#read()).tenants[tenantId]?.settings ?? null;
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    return this.#change((state) => {
+      const tenant = tenantOf(state, record.tenantId);
+      if ((tenant.settings?.revision ?? 0) !== expectedRevision) {
+        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] the settings of this tenant changed since they were read`);
+      }
+      tenant.settings = structuredClone(record);
+      tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
+      return { value: structuredClone(record), write: true };
+    });
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    return this.#change((state) => {
+      const tenant = tenantOf(state, record.tenantId);
+      tenant.accessKeys = Object.assign(dictionary<AccessKeyRecord>(), tenant.accessKeys, { [record.id]: structuredClone(record) });
+      tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
+      return { value: structuredClone(record), write: true };
+    });
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return keysOf((await this.#read()).tenants[tenantId])[id] ?? null;
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    const records = Object.values(keysOf((await this.#read()).tenants[tenantId])).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const cursor = query.cursor;
+    return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    return this.#change((state) => {
+      const tenant = state.tenants[tenantId];
+      const record = keysOf(tenant)[id];
+      if (!tenant || !record) return { value: null, write: false };
+      // Revoked once: a second revoke keeps the first time and writes no event.
+      if (record.revokedAt !== null) return { value: record, write: false };
+      record.revokedAt = revokedAt;
+      tenant.audit.push({ ...structuredClone(audit), tenantId });
+      return { value: structuredClone(record), write: true };
+    });
+  }
+
+  /** One file read: the key (found in whichever tenant holds it), its tenant's candidates on its scope chain, its settings. */
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const state = await this.#read();
+    for (const tenant of Object.values(state.tenants)) {
+      const accessKey = keysOf(tenant)[id];
+      if (!accessKey) continue;
+      const chain = new Set(scopeChain(accessKey.scope));
+      const candidates = Object.values(tenant.configs)
+        .filter((c) => chain.has(c.record.scope))
+        .map((c) => ({ ...storedRecord(c.record, c.sealedKey), sealedKey: c.sealedKey }));
+      return { accessKey, candidates, settings: tenant.settings ?? null };
+    }
+    return null;
+  }
+
+  /** Under the mutex: the check and the count are one step, so concurrent uses never overspend. */
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    return this.#change<AccessKeyUseResult>((state) => {
+      const tenant = tenantOf(state, tenantId);
+      const counters = (tenant.counters ??= dictionary())[id] ?? {};
+      const requests = use.requests && counters.requests?.[0] === use.requests.window ? counters.requests[1] : 0;
+      const tokens = use.tokens && counters.tokens?.[0] === use.tokens.window ? counters.tokens[1] : 0;
+      if (use.tokens && tokens >= use.tokens.limit) return { value: { exceeded: 'tokens', requests, tokens }, write: false };
+      if (use.requests && requests >= use.requests.limit) return { value: { exceeded: 'requests', requests, tokens }, write: false };
+      if (use.requests) tenant.counters[id] = { ...counters, requests: [use.requests.window, requests + 1] };
+      usageOf(tenant, tenantId, id, use.period).requests += 1;
+      return { value: { exceeded: null, requests: use.requests ? requests + 1 : 0, tokens }, write: true };
+    });
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
+    return this.#change((state) => {
+      const tenant = tenantOf(state, tenantId);
+      usageOf(tenant, tenantId, id, charge.period).tokens += charge.tokens;
+      if (charge.window !== undefined) {
+        const counters = (tenant.counters ??= dictionary())[id] ?? {};
+        const before = counters.tokens?.[0] === charge.window ? counters.tokens[1] : 0;
+        tenant.counters[id] = { ...counters, tokens: [charge.window, before + charge.tokens] };
+      }
+      return { value: undefined, write: true };
+    });
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const rows = Object.values((await this.#read()).tenants[tenantId]?.usage ?? {})
+      .filter((u) => (query.keyId === undefined || u.keyId === query.keyId) && (query.from === undefined || u.period >= query.from) && (query.to === undefined || u.period <= query.to))
+      .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const cursor = query.cursor;
+    const page = pageAfter(rows, query.limit, (id) => cursor === undefined || id > cursor);
+    return { items: page.items.map(({ id: _id, ...usage }) => usage), nextCursor: page.nextCursor };
+  }
+
   /** Reads the file afresh: every read returns new objects the caller may change. */
   async #read(): Promise<FileState> {
     try {
@@ -196,7 +327,13 @@ export class JsonFileStore implements StorageAdapter {
       // maps, so "constructor" or "__proto__" is just a key, never Object's.
       const tenants = dictionary<FileState['tenants'][string]>();
       for (const [id, tenant] of Object.entries(state.tenants)) {
-        tenants[id] = { configs: Object.assign(dictionary<StoredConfig>(), tenant.configs), audit: tenant.audit };
+        tenants[id] = {
+          ...tenant,
+          configs: Object.assign(dictionary<StoredConfig>(), tenant.configs),
+          accessKeys: Object.assign(dictionary<AccessKeyRecord>(), tenant.accessKeys),
+          counters: Object.assign(dictionary<Counters>(), tenant.counters),
+          usage: Object.assign(dictionary<AccessKeyUsageRecord>(), tenant.usage),
+        };
       }
       return { tenants };
     } catch (error) {
@@ -228,6 +365,15 @@ function dictionary<T>(): Record<string, T> {
 function tenantOf(state: FileState, tenantId: string): FileState['tenants'][string] {
   state.tenants[tenantId] ??= { configs: dictionary(), audit: [] };
   return state.tenants[tenantId];
+}
+
+function keysOf(tenant: FileState['tenants'][string] | undefined): Record<string, AccessKeyRecord> {
+  return tenant?.accessKeys ?? dictionary();
+}
+
+function usageOf(tenant: FileState['tenants'][string], tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
+  const usage = (tenant.usage ??= dictionary());
+  return (usage[`${period}:${keyId}`] ??= { tenantId, keyId, period, requests: 0, tokens: 0 });
 }
 
 function clearDefaults(configs: Record<string, StoredConfig>, scope: ScopePath, keepId: string): void {

@@ -19,7 +19,8 @@ export interface SealContext {
 
 const DOMAIN = 'byokit/aad/1';
 
-function encodeFields(fields: readonly string[]): Uint8Array {
+/** Length-prefixed UTF-8 fields: no two different field lists encode to the same bytes. */
+export function encodeFields(fields: readonly string[]): Uint8Array {
   const parts = fields.map((field) => utf8ToBytes(field));
   const total = parts.reduce((sum, part) => sum + 4 + part.length, 0);
   const out = new Uint8Array(total);

@@ -32,6 +32,21 @@ export interface KeyringInternals {
   random?: (length: number) => Uint8Array;
 }
 
+/**
+ * Each keyring's key bytes, for {@link keyringEntry} only. Kept beside the
+ * class rather than exposed on it: no public member ever returns key bytes.
+ */
+const ENTRIES = new WeakMap<object, ReadonlyMap<string, Uint8Array>>();
+
+/**
+ * @internal The bytes of entry `id` of a local keyring, or `undefined`.
+ * For keys derived from a keyring entry in byokit itself (the access-key
+ * hashing key); never exported from the package.
+ */
+export function keyringEntry(keyring: Keyring, id: string): Uint8Array | undefined {
+  return ENTRIES.get(keyring)?.get(id);
+}
+
 function invalid(message: string): KeyringError {
   return new KeyringError('KEYRING_INVALID', `[byokit] [keyring] ${message}`);
 }
@@ -87,6 +102,7 @@ export class Keyring implements KekProvider {
       keys.set(id, Uint8Array.from(key));
     });
     this.#keys = keys;
+    ENTRIES.set(this, keys);
     this.#random = internals.random ?? randomBytes;
     this.primaryKekId = entries[0]!.id;
   }

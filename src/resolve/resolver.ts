@@ -21,6 +21,12 @@ export interface DecisionInput {
   explicit: CandidateRecord | null;
   fallback: FallbackPolicy;
   now: Date;
+  /**
+   * Whether the tenant is entitled to use a config's key (BYOK
+   * entitlement); a config it is not entitled to is skipped with reason
+   * `not_entitled`, its key untouched. Absent: every config is.
+   */
+  entitled?: (record: CandidateRecord) => boolean;
 }
 
 /**
@@ -41,6 +47,11 @@ export function unusableReason(record: CandidateRecord, now: Date): SkipReason |
   if (record.sealedKey === null && record.keyHint === null) return 'missing_key';
   if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
   return null;
+}
+
+/** Why the decision passes a candidate over: unusable, or not entitled; `null` if it may win. */
+function skipReason(input: DecisionInput, record: CandidateRecord): SkipReason | null {
+  return unusableReason(record, input.now) ?? (input.entitled && !input.entitled(record) ? 'not_entitled' : null);
 }
 
 /**
@@ -93,7 +104,7 @@ export function decideResolution(input: DecisionInput): Decision {
       trace.push({ ...entry, outcome: 'skipped', reason: 'provider_mismatch' });
       return { kind: 'mismatch', record, provider, trace };
     }
-    const reason = unusableReason(record, now);
+    const reason = skipReason(input, record);
     if (reason === null) {
       trace.push({ ...entry, outcome: 'selected' });
       return chosen(record, trace);
@@ -116,7 +127,7 @@ export function decideResolution(input: DecisionInput): Decision {
     for (const [step, records] of steps) {
       for (const record of records) {
         considered += 1;
-        const reason = unusableReason(record, now);
+        const reason = skipReason(input, record);
         const kind: TraceStepKind = step === 'default' && !record.isDefault ? 'recent' : step;
         const entry = { step: kind, scope, configId: record.id, configName: record.name };
         if (reason === null) {

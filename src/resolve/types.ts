@@ -23,7 +23,8 @@ export type SkipReason =
   | 'older'
   | 'fallback_none'
   | 'no_platform_key'
-  | 'no_provider';
+  | 'no_provider'
+  | 'not_entitled';
 
 /** One line of a resolution's explanation. Never holds key material. */
 export interface TraceEntry {
@@ -43,6 +44,11 @@ export interface TraceEntry {
 export interface Resolution {
   readonly source: KeySource;
   readonly tenantId: string;
+  /**
+   * The access key the resolution was made with (`resolve({ accessKey })`),
+   * else `null`: pass it to `vault.recordUsage` to charge the call's tokens.
+   */
+  readonly accessKeyId: string | null;
   /** The scope the host asked for. */
   readonly scope: ScopePath;
   /** The scope the chosen config lives in; `null` for a platform key. */

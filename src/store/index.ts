@@ -1,5 +1,7 @@
 export { MemoryStore } from './memory.js';
 export * from './types.js';
+export * from './settings-storage.js';
+export * from './access-key-storage.js';
 export { CONFIG_PATCH_FIELDS, copyConfigRecord, patchedFields, storedRecord } from './patch.js';
 export { mergeKeyHealth } from './key-health.js';
 export { sealedKekId } from '../crypto/sealed-kek-id.js';

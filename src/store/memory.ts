@@ -8,7 +8,19 @@
 import { ConflictError } from '../errors.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from './key-health.js';
+import { scopeChain } from '../resolve/scope.js';
 import { copyConfigRecord, patchedFields, storedRecord } from './patch.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from './access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from './settings-storage.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -55,6 +67,20 @@ function copyEvent(event: AuditEvent): AuditEvent {
   };
 }
 
+/** The quota counters of one access key: `[window id, count]` of the requests quota (`r`) and the token budget (`t`). */
+interface Counters {
+  r?: [string, number];
+  t?: [string, number];
+}
+
+/** What the store holds for a tenant besides configs and audit. */
+interface TenantState {
+  settings?: SettingsRecord;
+  keys: Map<string, AccessKeyRecord>;
+  counters: Map<string, Counters>;
+  usage: Map<string, AccessKeyUsageRecord>;
+}
+
 /** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
 function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefined, limit: number, descending: boolean): Page<T> {
   const after = cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
@@ -79,6 +105,10 @@ export class MemoryStore implements StorageAdapter {
 
   readonly #tenants = new Map<string, Map<string, StoredRow>>();
   readonly #audit = new Map<string, AuditEvent[]>();
+  /** Per tenant: its settings, access keys, quota counters (by key id) and usage (by `period:keyId`). */
+  readonly #state = new Map<string, TenantState>();
+  /** Access key id → its tenant: the token names no tenant. */
+  readonly #keyTenants = new Map<string, string>();
 
   #rows(tenantId: string): Map<string, StoredRow> {
     let rows = this.#tenants.get(tenantId);
@@ -207,15 +237,112 @@ export class MemoryStore implements StorageAdapter {
     return out;
   }
 
+  /** The tenant's state, created on first write. */
+  #of(tenantId: string): TenantState {
+    const state = this.#state.get(tenantId) ?? { keys: new Map(), counters: new Map(), usage: new Map() };
+    this.#state.set(tenantId, state);
+    return state;
+  }
+
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return structuredClone(this.#state.get(tenantId)?.settings ?? null);
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    if ((this.#state.get(record.tenantId)?.settings?.revision ?? 0) !== expectedRevision) {
+      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`);
+    }
+    this.appendAudit({ ...audit, tenantId: record.tenantId });
+    this.#of(record.tenantId).settings = structuredClone(record);
+    return structuredClone(record);
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    this.appendAudit({ ...audit, tenantId: record.tenantId });
+    this.#of(record.tenantId).keys.set(record.id, structuredClone(record));
+    this.#keyTenants.set(record.id, record.tenantId);
+    return structuredClone(record);
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return structuredClone(this.#state.get(tenantId)?.keys.get(id) ?? null);
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    const records = [...(this.#state.get(tenantId)?.keys.values() ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1));
+    return structuredClone(pageById(records, query.cursor, query.limit, false));
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    const record = this.#state.get(tenantId)?.keys.get(id) ?? null;
+    if (record && record.revokedAt === null) {
+      this.appendAudit({ ...audit, tenantId });
+      record.revokedAt = revokedAt;
+    }
+    return structuredClone(record);
+  }
+
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const tenantId = this.#keyTenants.get(id) ?? '';
+    const accessKey = await this.getAccessKey(tenantId, id);
+    if (!accessKey) return null;
+    return { accessKey, candidates: await this.loadCandidates(tenantId, scopeChain(accessKey.scope)), settings: await this.getSettings(tenantId) };
+  }
+
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    // No await between the checks and the counts: concurrent calls can't interleave inside one.
+    const c = this.#countersOf(tenantId, id);
+    // A window id other than the stored one is a new window: its count starts at 0.
+    const requests = use.requests && c.r?.[0] === use.requests.window ? c.r[1] : 0;
+    const tokens = use.tokens && c.t?.[0] === use.tokens.window ? c.t[1] : 0;
+    const exceeded = use.tokens && tokens >= use.tokens.limit ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+    if (exceeded) return { exceeded, requests, tokens };
+    if (use.requests) c.r = [use.requests.window, requests + 1];
+    this.#usageOf(tenantId, id, use.period).requests += 1;
+    return { exceeded, requests: use.requests ? requests + 1 : 0, tokens };
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, { period, tokens, window }: TokenCharge): Promise<void> {
+    this.#usageOf(tenantId, id, period).tokens += tokens;
+    const c = this.#countersOf(tenantId, id);
+    if (window !== undefined) c.t = [window, (c.t?.[0] === window ? c.t[1] : 0) + tokens];
+  }
+
+  /** The key's counters, created empty on first use. */
+  #countersOf(tenantId: string, id: string): Counters {
+    const { counters } = this.#of(tenantId);
+    const c = counters.get(id) ?? {};
+    counters.set(id, c);
+    return c;
+  }
+
+  #usageOf(tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
+    const { usage } = this.#of(tenantId);
+    const record = usage.get(`${period}:${keyId}`) ?? { tenantId, keyId, period, requests: 0, tokens: 0 };
+    usage.set(`${period}:${keyId}`, record);
+    return record;
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const rows = [...(this.#state.get(tenantId)?.usage.values() ?? [])]
+      .filter((u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+      .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const page = pageById(rows, query.cursor, query.limit, false);
+    return { items: page.items.map(({ id: _id, ...usage }) => usage), nextCursor: page.nextCursor };
+  }
+
   /**
    * Test-only raw view of what is held for a tenant, sealed keys included,
    * for the conformance suite's look behind the adapter.
    */
-  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[] } {
+  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[]; state: unknown } {
     return {
       configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map(readCandidate),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
-      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys()].filter((t) => t !== tenantId),
+      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
+      // Settings, access keys, counters and usage, as held.
+      state: structuredClone(this.#state.get(tenantId)),
     };
   }
 

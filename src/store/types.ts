@@ -23,6 +23,9 @@
  * @module
  */
 
+import { ACCESS_KEY_STORAGE_METHODS, type AccessKeyStorage } from './access-key-storage.js';
+import { SETTINGS_STORAGE_METHODS, type SettingsStorage } from './settings-storage.js';
+
 /** A scope path inside a tenant: `''` is the tenant itself, `'ws1'`, `'ws1/proj7'`. */
 export type ScopePath = string;
 
@@ -108,7 +111,10 @@ export type AuditEventType =
   | 'key.validated'
   | 'key.rewrapped'
   | 'key.failing'
-  | 'key.recovered';
+  | 'key.recovered'
+  | 'access_key.created'
+  | 'access_key.revoked'
+  | 'entitlement.changed';
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {
@@ -247,9 +253,11 @@ export interface UpdateOptions extends WriteOptions {
 
 /**
  * The interface a storage adapter implements. Small on purpose: validation,
- * crypto, permissions and audit content live in the vault.
+ * crypto, permissions and audit content live in the vault. The settings
+ * document ({@link SettingsStorage}) and access keys
+ * ({@link AccessKeyStorage}) are part of it.
  */
-export interface StorageAdapter {
+export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
   /** A short name for messages, e.g. `'postgres'`. */
   readonly name: string;
   readonly capabilities: StoreCapabilities;
@@ -364,4 +372,6 @@ export const STORAGE_ADAPTER_METHODS = [
   'listAudit',
   'recordKeyHealth',
   'loadKeyHealth',
+  ...SETTINGS_STORAGE_METHODS,
+  ...ACCESS_KEY_STORAGE_METHODS,
 ] as const satisfies readonly (keyof StorageAdapter)[];

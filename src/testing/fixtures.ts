@@ -5,6 +5,8 @@
  * @module
  */
 import { newId } from '../ids.js';
+import type { AccessKeyRecord } from '../store/access-key-storage.js';
+import type { SettingsRecord } from '../store/settings-storage.js';
 import type { AuditEvent, AuditEventType, ConfigPatch, ConfigRecord } from '../store/types.js';
 
 /** A random suffix, so names and tenant ids of one test never collide with another's. */
@@ -154,4 +156,44 @@ export function makeKeyPatch(key: FakeKey, at = new Date().toISOString()): Confi
 /** The patch the vault sends to remove a key. */
 export function makeKeyRemovalPatch(at = new Date().toISOString()): ConfigPatch {
   return { sealedKey: null, keyHint: null, keySetAt: null, updatedAt: at };
+}
+
+/**
+ * A valid {@link AccessKeyRecord} as the vault would create it (a stand-in
+ * hash: adapters store it as opaque text). Override any field.
+ *
+ * @example
+ * ```ts
+ * const key = makeAccessKeyRecord({ tenantId: 'acme', scope: 'ws1', quota: { requests: { limit: 10, per: 'minute' } } });
+ * await store.createAccessKey(key, { audit: makeAuditEvent({ tenantId: 'acme', type: 'access_key.created' }) });
+ * ```
+ */
+export function makeAccessKeyRecord(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
+  return {
+    id: overrides.id ?? newId('ak'),
+    tenantId: 'tenant-a',
+    scope: '',
+    name: `app ${uniqueSuffix()}`,
+    providers: null,
+    models: null,
+    quota: null,
+    hint: `byk_live_...${uniqueSuffix().slice(0, 4)}`,
+    secretHash: `hash-${uniqueSuffix()}${uniqueSuffix()}`,
+    hashKeyId: 'h1',
+    expiresAt: null,
+    revokedAt: null,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A settings record at `revision` (default 1) holding `document` (default: an entitlement section). */
+export function makeSettingsRecord(overrides: Partial<SettingsRecord> = {}): SettingsRecord {
+  return {
+    tenantId: 'tenant-a',
+    document: { entitlement: { byok: true, providers: ['openai'] } },
+    revision: 1,
+    updatedAt: new Date().toISOString(),
+    ...overrides,
+  };
 }

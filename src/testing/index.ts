@@ -26,7 +26,11 @@ export { describeAudit } from './audit.js';
 export { describeVaultRoundTrip } from './vault-round-trip.js';
 export { describeCopiedRows } from './copied-rows.js';
 export { describeKeyHealth } from './key-health.js';
+export { describeSettings } from './settings.js';
+export { describeAccessKeys } from './access-keys.js';
+export { describeQuotas } from './quotas.js';
 export {
+  makeAccessKeyRecord,
   makeAuditEvent,
   makeAuditEventFor,
   makeConfigRecord,
@@ -34,6 +38,7 @@ export {
   makeKeyPatch,
   makeKeyRemovalPatch,
   makeRichConfigRecord,
+  makeSettingsRecord,
   makeTenantIds,
   uniqueSuffix,
 } from './fixtures.js';

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { describeAccessKeys } from './access-keys.js';
 import { describeAudit } from './audit.js';
 import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
@@ -11,9 +12,11 @@ import { describeKeys } from './keys.js';
 import { describeNames } from './names.js';
 import { describePagination } from './pagination.js';
 import { describeRecords } from './records.js';
+import { describeQuotas } from './quotas.js';
 import { describeResolutionRead } from './resolution-read.js';
 import { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
 import { describeSealedRead } from './sealed-read.js';
+import { describeSettings } from './settings.js';
 import { describeTenantIsolation } from './tenant-isolation.js';
 import type { StorageAdapterTestOptions } from './types.js';
 import { describeVaultRoundTrip } from './vault-round-trip.js';
@@ -33,6 +36,9 @@ export const conformanceGroups = {
   vaultRoundTrip: describeVaultRoundTrip,
   copiedRows: describeCopiedRows,
   keyHealth: describeKeyHealth,
+  settings: describeSettings,
+  accessKeys: describeAccessKeys,
+  quotas: describeQuotas,
 } as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
 
 /**

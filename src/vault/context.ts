@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { StoreError, VaultClosedError, isByokitError } from '../errors.js';
+import { StoreError, ValidationError, VaultClosedError, isByokitError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SealContext } from '../crypto/aad.js';
 import type { KekProvider } from '../crypto/kek-provider.js';
@@ -29,6 +29,10 @@ export interface VaultContext {
   guard: VaultOptions['guard'];
   auditSink: VaultOptions['auditSink'];
   onHookError: VaultOptions['onHookError'];
+  /** Access keys (`accessKeys(...)`), when the host uses them. */
+  accessKeys: VaultOptions['accessKeys'];
+  /** BYOK entitlement managed per tenant (`byokEntitlement(...)`), when the host manages it. */
+  entitlement: VaultOptions['entitlement'];
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
   now: () => Date;
@@ -59,7 +63,7 @@ export async function callStore<T>(ctx: VaultContext, operation: string, run: ()
 /** Fields of an audit event the caller chooses. */
 export interface AuditDraft {
   tenantId: string;
-  configId: string | null;
+  configId?: string | null;
   actor: Actor | null;
   type: AuditEventType;
   changes?: string[];
@@ -73,7 +77,7 @@ export function auditEvent(draft: AuditDraft, at: Date): AuditEvent {
     id: newId('evt', at.getTime()),
     at: at.toISOString(),
     tenantId: draft.tenantId,
-    configId: draft.configId,
+    configId: draft.configId ?? null,
     // Only the documented fields: a host's user object may carry session data.
     actor: draft.actor ? { id: draft.actor.id, ...(draft.actor.role === undefined ? {} : { role: draft.actor.role }) } : null,
     type: draft.type,
@@ -117,10 +121,10 @@ export function sealContext(tenantId: string, configId: string, record: Pick<Con
  * behind the adapter. The message names what was asked, never the
  * record's own values.
  */
-export function checkRecord<R extends ConfigRecord>(ctx: VaultContext, record: R, tenantId: string, id?: string): R {
+export function checkRecord<R extends { tenantId: string; id?: string }>(ctx: VaultContext, record: R, tenantId: string, id?: string, what = 'config'): R {
   const field = record.tenantId !== tenantId ? 'tenantId' : id !== undefined && record.id !== id ? 'id' : null;
   if (field !== null) {
-    const asked = id === undefined ? `tenant "${tenantId}"` : `config ${id} of tenant "${tenantId}"`;
+    const asked = id === undefined ? `tenant "${tenantId}"` : `${what} ${id} of tenant "${tenantId}"`;
     throw new StoreError(
       'RECORD_MISMATCH',
       `[byokit] [vault] the ${ctx.store.name} store returned a record whose ${field} is not the one asked for (${asked}); refusing it (a row copied or moved behind the adapter)`,
@@ -148,4 +152,15 @@ export async function loadSealedConfig(ctx: VaultContext, tenantId: string, id: 
  */
 export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean {
   return record.keyHint !== null || record.kekId !== null;
+}
+
+/**
+ * The optional feature the call needs, or a typed error naming the
+ * `createVault` option that turns it on.
+ */
+export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement'): F {
+  if (value === undefined) {
+    throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [{ path: option, message: 'not set' }]);
+  }
+  return value;
 }

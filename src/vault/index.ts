@@ -8,6 +8,7 @@ export {
   configOptionsSchema,
   createConfigInputSchema,
   listAuditInputSchema,
+  modelSchema,
   listConfigsInputSchema,
   outcomeReportSchema,
   providerIdSchema,
@@ -19,7 +20,38 @@ export {
   tenantIdSchema,
   updateConfigInputSchema,
 } from './schemas.js';
-export { TenantVault, type CreateConfigInput, type ListAuditInput, type ListConfigsInput, type SetKeyOptions, type UpdateConfigInput, type ValidateKeyResult } from './tenant-vault.js';
+export {
+  TenantVault,
+  type CreateConfigInput,
+  type ListAccessKeysInput,
+  type ListAccessKeyUsageInput,
+  type ListAuditInput,
+  type ListConfigsInput,
+  type SetKeyOptions,
+  type UpdateConfigInput,
+  type ValidateKeyResult,
+} from './tenant-vault.js';
+export {
+  accessKeyIdSchema,
+  accessKeyResolveInputSchema,
+  createAccessKeyInputSchema,
+  listAccessKeysInputSchema,
+  listAccessKeyUsageInputSchema,
+  recordUsageInputSchema,
+} from './access-schemas.js';
+export {
+  accessKeys,
+  type AccessKeyResolveInput,
+  type AccessKeysOptions,
+  type AccessKeyState,
+  type AccessKeyView,
+  type CreateAccessKeyInput,
+  type CreatedAccessKey,
+  type RecordUsageInput,
+} from './access-keys.js';
+export { entitlementSchema, tenantSettingsSchema } from './settings/document.js';
+export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
+export type { AccessKeysFeature, EntitlementFeature } from './features.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';

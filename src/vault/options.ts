@@ -11,6 +11,7 @@ import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
 import type { KeyHealthEvent, Outcome } from '../outcomes/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
+import type { AccessKeysFeature, EntitlementFeature } from './features.js';
 import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
@@ -40,6 +41,8 @@ export type PlatformKeySource =
 /** One resolution, reported to the host for metering and attribution (DESIGN rule 11). */
 export interface UsageEvent {
   tenantId: string;
+  /** The access key the resolution was made with (`resolve({ accessKey })`), else `null`. */
+  accessKeyId: string | null;
   scope: ScopePath;
   provider: string;
   requestedProvider: string | null;
@@ -53,6 +56,8 @@ export interface UsageEvent {
 /** What the guard hook sees before a resolution is returned. No key material. */
 export interface GuardRequest {
   tenantId: string;
+  /** The access key the resolution is made with, else `null`. */
+  accessKeyId: string | null;
   scope: ScopePath;
   provider: string;
   requestedProvider: string | null;
@@ -163,6 +168,23 @@ export interface VaultOptions {
   keyHealth?: boolean | KeyHealthOptions;
   /** Called when a stored key starts failing or recovers (for an email or a webhook). Errors go to `onHookError`. */
   onKeyHealth?: (event: KeyHealthEvent) => void | Promise<void>;
+  /**
+   * Access keys: `accessKeys({ keyring })`, with the keyring that keys
+   * access-key hashes (not your KEK keyring). Without it, access-key calls
+   * fail with `VALIDATION_FAILED` naming this option.
+   *
+   * @example
+   * ```ts
+   * createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.fromEnv(process.env, 'BYOKIT_ACCESS_KEY_SECRETS') }) });
+   * ```
+   */
+  accessKeys?: AccessKeysFeature;
+  /**
+   * BYOK entitlement managed per tenant: `byokEntitlement({ default })`.
+   * Without it every tenant may bring keys, resolution reads no settings
+   * document, and `setEntitlement` fails with `VALIDATION_FAILED`.
+   */
+  entitlement?: EntitlementFeature;
   /** Where failures of the hooks and background steps go (default: ignored); see {@link HookName}. */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

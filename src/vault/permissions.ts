@@ -8,11 +8,14 @@
 import { PermissionError } from '../errors.js';
 import type { Actor } from '../store/types.js';
 
-/** The four permissions the vault checks. */
-export type Permission = 'config:read' | 'config:write' | 'key:manage' | 'config:delete';
+/**
+ * The permissions the vault checks. `access:manage` covers access keys:
+ * creating, listing and revoking them and reading their usage.
+ */
+export type Permission = 'config:read' | 'config:write' | 'key:manage' | 'config:delete' | 'access:manage';
 
 /** Every permission, for UIs and policy tables. */
-export const PERMISSIONS: readonly Permission[] = ['config:read', 'config:write', 'key:manage', 'config:delete'];
+export const PERMISSIONS: readonly Permission[] = ['config:read', 'config:write', 'key:manage', 'config:delete', 'access:manage'];
 
 /** The action being authorised, for policies that look deeper than the permission. */
 export interface AuthorizeContext {
@@ -31,6 +34,8 @@ export interface AuthorizeContext {
   scope?: string;
   /** For a move (`updateConfig` changing `scope`): where the config goes. Present in both checks of the move. */
   toScope?: string;
+  /** For access-key actions on an existing key: its id. */
+  accessKeyId?: string;
   /** The config's provider, where known before the call. */
   provider?: string;
   /** For `updateConfig`: the fields being changed. */
@@ -43,10 +48,10 @@ export interface AuthorizeContext {
  */
 export type AuthorizeFn = (actor: Actor, permission: Permission, context: AuthorizeContext) => boolean | Promise<boolean>;
 
-/** The default roles: `owner` all; `admin` read, write, key:manage; `member` read. */
+/** The default roles: `owner` all; `admin` read, write, key:manage, access:manage; `member` read. */
 export const DEFAULT_ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = Object.freeze({
   owner: PERMISSIONS,
-  admin: ['config:read', 'config:write', 'key:manage'],
+  admin: ['config:read', 'config:write', 'key:manage', 'access:manage'],
   member: ['config:read'],
 });
 

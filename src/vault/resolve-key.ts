@@ -12,7 +12,9 @@ import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
 import type { CandidateRecord, ConfigOptions } from '../store/types.js';
-import { callStore, checkRecord, sealContext, type VaultContext } from './context.js';
+import type { AccessKeyResolveInput } from './access-keys.js';
+import { callStore, checkRecord, feature, sealContext, type VaultContext } from './context.js';
+import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
 import type { GuardRequest, PlatformKey } from './options.js';
 import { parseInput, resolveInputSchema } from './schemas.js';
@@ -21,7 +23,7 @@ import type { z } from 'zod';
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
 
-type ResolveRequest = z.output<typeof resolveInputSchema>;
+type ResolveRequest = z.output<typeof resolveInputSchema> & { accessKeyId: string | null; model?: string };
 
 function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
   return Object.freeze(trace.map((entry) => Object.freeze({ ...entry })));
@@ -74,6 +76,7 @@ function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[],
     tenantId: request.tenantId,
     scope: request.scope,
     requestedProvider: request.provider ?? null,
+    accessKeyId: request.accessKeyId,
     options: Object.freeze({ ...parts.options }),
     keyHint: parts.key.hint,
     trace: frozenTrace(trace),
@@ -90,6 +93,7 @@ async function fromConfig(ctx: VaultContext, request: ResolveRequest, record: Ca
     configId: record.id,
     model: record.model,
     source,
+    accessKeyId: request.accessKeyId,
   });
   let plaintext: string;
   try {
@@ -133,6 +137,7 @@ async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider
     configId: null,
     model: platformKey.model ?? null,
     source: 'platform',
+    accessKeyId: request.accessKeyId,
   });
   trace.push({ step: 'platform', outcome: 'selected' });
   return {
@@ -148,12 +153,22 @@ async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider
   };
 }
 
-/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13). */
-export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promise<Resolution> {
+/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13), by tenant or by access key. */
+export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
-  const request = parseInput(resolveInputSchema, input, 'resolve request');
+  let access: AccessKeyAuthentication | null = null;
+  let request: ResolveRequest;
+  if (typeof input === 'object' && input !== null && 'accessKey' in input) {
+    access = await feature(ctx.accessKeys, 'accessKeys').authenticate(ctx, input);
+    request = { ...access.request, accessKeyId: access.accessKey.id };
+  } else {
+    request = { ...parseInput(resolveInputSchema, input, 'resolve request'), accessKeyId: null };
+  }
   const chain = scopeChain(request.scope);
-  const candidates = await callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain));
+  // Candidates, and the settings only when entitlement is managed, read alongside (the access-key read has both).
+  const [candidates, settings] = access
+    ? [access.candidates, access.settings]
+    : await Promise.all([callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain)), ctx.entitlement?.read(ctx, request.tenantId)]);
   // A candidate of another tenant fails the whole resolution: skipping it could hand out a weaker key instead.
   for (const candidate of candidates) checkRecord(ctx, candidate, request.tenantId);
   let explicit: CandidateRecord | null = null;
@@ -162,7 +177,15 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
     if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${request.config}" visible from ${describe(request)}`);
   }
   const now = ctx.now();
-  const decision = decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now });
+  const decision = decideResolution({
+    candidates,
+    chain,
+    provider: request.provider ?? null,
+    explicit,
+    fallback: ctx.fallback,
+    now,
+    entitled: ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId),
+  });
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
@@ -180,6 +203,8 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
     const why = decision.provider === null ? 'no usable config and no provider named for a platform key' : 'no usable config and the fallback policy is "none"';
     throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
   }
+  // Allow-lists on what the resolution ended with, then the quota: only a resolution handed out counts.
+  if (access) await ctx.accessKeys!.admit(ctx, access.accessKey, request.provider ?? parts.provider, request.model ?? parts.model, now);
   const resolution = snapshot(request, parts, decision.trace, now);
   // createClient builds this resolution's client under this vault's endpoint policy.
   attachClientContext(resolution, {
@@ -193,6 +218,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
     ctx.onResolve,
     {
       tenantId: resolution.tenantId,
+      accessKeyId: resolution.accessKeyId,
       scope: resolution.scope,
       provider: resolution.provider,
       requestedProvider: resolution.requestedProvider,

@@ -59,7 +59,8 @@ export const baseUrlSchema = z.string().check(
   }, 'must be an http(s) URL without credentials, query or fragment'),
 );
 
-const modelSchema = z.string().check(z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters'));
+/** A model name: 1-200 characters, no control characters. */
+export const modelSchema = z.string().check(z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters'));
 
 const routesSchema = z.array(providerIdSchema).check(z.maxLength(32));
 
@@ -165,6 +166,9 @@ const auditTypes = [
   'key.rewrapped',
   'key.failing',
   'key.recovered',
+  'access_key.created',
+  'access_key.revoked',
+  'entitlement.changed',
 ] as const;
 
 /** Paging and filters of `listAudit`. */

@@ -13,11 +13,16 @@ import type { ProviderDescriptor, KeyValidationResult } from '../providers/types
 import { checkEndpoint } from '../net/endpoint-policy.js';
 import { runValidationWith } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
+import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
+import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
+import type { listAccessKeysInputSchema, listAccessKeyUsageInputSchema } from './access-schemas.js';
+import type { AccessKeysFeature, TenantActor } from './features.js';
 import {
   auditEvent,
   callStore,
   checkRecord,
+  feature,
   hasKey,
   loadConfig,
   loadSealedConfig,
@@ -54,6 +59,11 @@ export type SetKeyOptions = z.input<typeof setKeyOptionsSchema>;
 export type ListConfigsInput = z.input<typeof listConfigsInputSchema>;
 /** Query of {@link TenantVault.listAudit}. */
 export type ListAuditInput = z.input<typeof listAuditInputSchema>;
+
+/** Query of {@link TenantVault.listAccessKeys}. */
+export type ListAccessKeysInput = z.input<typeof listAccessKeysInputSchema>;
+/** Query of {@link TenantVault.listAccessKeyUsage}. */
+export type ListAccessKeyUsageInput = z.input<typeof listAccessKeyUsageInputSchema>;
 
 /** Result of {@link TenantVault.validateKey}: the outcome plus the updated view. */
 export interface ValidateKeyResult extends KeyValidationResult {
@@ -355,6 +365,7 @@ export class TenantVault {
     }
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
+      await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
       const descriptor = this.#descriptor(current.provider);
       const problem = descriptor.checkKeyFormat(plaintext);
       if (problem !== null) {
@@ -490,6 +501,55 @@ export class TenantVault {
     } catch (error) {
       reportHookError(this.#ctx.onHookError, error, 'keyHealth');
     }
+  }
+
+  /**
+   * Issues an access key: one bearer token (`byk_live_...`) that resolves
+   * this tenant's keys from `scope`, within its provider and model
+   * allow-lists and quotas. The token is returned once, as a `Secret`; only
+   * its keyed hash is stored. Needs `access:manage` in `scope`, and the
+   * vault option `accessKeys: accessKeys({ keyring })`.
+   *
+   * @example
+   * ```ts
+   * const { accessKey, secret } = await admin.createAccessKey({
+   *   name: 'mobile app', scope: 'ws1', providers: ['openai'], quota: { requests: { limit: 600, per: 'minute' } },
+   * });
+   * send(secret.reveal()); // shown once; accessKey.hint ('byk_live_...x7Q2') is what lists show
+   * ```
+   */
+  async createAccessKey(input: CreateAccessKeyInput): Promise<CreatedAccessKey> {
+    return this.#accessKeys('create', input);
+  }
+
+  /** Runs an access-key call of the `accessKeys` feature as this handle. */
+  #accessKeys<K extends 'create' | 'get' | 'list' | 'revoke' | 'usage'>(call: K, arg: unknown): ReturnType<AccessKeysFeature[K]> {
+    const as: TenantActor = { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+    return feature(this.#ctx.accessKeys, 'accessKeys')[call](this.#ctx, as, arg) as ReturnType<AccessKeysFeature[K]>;
+  }
+
+  /** One access key (hint, grants, state), or `NOT_FOUND`. Needs `access:manage` in its scope. */
+  async getAccessKey(id: string): Promise<AccessKeyView> {
+    return this.#accessKeys('get', id);
+  }
+
+  /** The tenant's access keys in creation order, revoked and expired ones included. Needs `access:manage`. */
+  async listAccessKeys(query: ListAccessKeysInput = {}): Promise<Page<AccessKeyView>> {
+    return this.#accessKeys('list', query);
+  }
+
+  /** Revokes an access key at once (its next use is refused); it stays listed. Needs `access:manage` in its scope. */
+  async revokeAccessKey(id: string): Promise<AccessKeyView> {
+    return this.#accessKeys('revoke', id);
+  }
+
+  /**
+   * Usage records of the tenant's access keys: resolutions and reported
+   * tokens per key and UTC day, oldest first; filter by key and by an
+   * inclusive range of days. Needs `access:manage`.
+   */
+  async listAccessKeyUsage(query: ListAccessKeyUsageInput = {}): Promise<Page<AccessKeyUsageRecord>> {
+    return this.#accessKeys('usage', query);
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

@@ -15,11 +15,14 @@ import { revalidateKeys, type RevalidateOptions, type RevalidateSummary } from '
 import type { OutcomeReport } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
-import { auditEvent, callStore, checkRecord, loadSealedConfig, sealContext, type VaultContext } from './context.js';
+import { auditEvent, callStore, checkRecord, feature, loadSealedConfig, sealContext, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
+import type { AccessKeyResolveInput, RecordUsageInput } from './access-keys.js';
 import { resolveKey, type ResolveInput } from './resolve-key.js';
+import type { EntitlementInput } from './settings/entitlement.js';
+import type { EntitlementSettings } from '../store/settings-storage.js';
 import { actorSchema, outcomeReportSchema, parseInput, revalidateOptionsSchema, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
 import { TenantVault } from './tenant-vault.js';
 import type { Actor } from '../store/types.js';
@@ -60,6 +63,9 @@ function checkOptions(options: VaultOptions): void {
       const value = health[name];
       if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw invalidOption(`keyHealth.${name}`, 'must be a positive integer');
     }
+  }
+  for (const name of ['accessKeys', 'entitlement'] as const) {
+    if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
   }
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
@@ -124,7 +130,7 @@ export class Vault {
    * r.source; // 'byok' | 'custom' | 'platform'
    * ```
    */
-  resolve(input: ResolveInput): Promise<Resolution> {
+  resolve(input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
     return resolveKey(this.#ctx, input);
   }
 
@@ -191,6 +197,46 @@ export class Vault {
 
   #open(operation: string): void {
     if (this.#ctx.state.closed) throw new VaultClosedError(operation);
+  }
+
+  /**
+   * Charges tokens a call used to the access key its resolution came from
+   * (`resolution.accessKeyId`): they add to the key's usage record of the
+   * day and to its token budget, which the next resolutions check. A
+   * service call: it takes no actor.
+   *
+   * @example
+   * ```ts
+   * const r = await vault.resolve({ accessKey: bearer, provider: 'openai' });
+   * // ... the call, then with the provider's usage report:
+   * if (r.accessKeyId) await vault.recordUsage({ tenantId: r.tenantId, accessKeyId: r.accessKeyId, tokens: 14 });
+   * ```
+   */
+  async recordUsage(input: RecordUsageInput): Promise<void> {
+    return feature(this.#ctx.accessKeys, 'accessKeys').recordUsage(this.#ctx, input);
+  }
+
+  /**
+   * Sets whether a tenant may bring its own keys, and optionally for which
+   * providers (`'custom'` for custom endpoints). A platform call, not a
+   * tenant permission: no policy is asked; the audit event names `actor`
+   * (your platform admin) or none. With `byok: false` the tenant can't set
+   * keys (`BYOK_NOT_ENTITLED`) and resolution skips its stored keys (kept,
+   * and used again once it is switched back on). Needs the vault option
+   * `entitlement: byokEntitlement({ default })`.
+   *
+   * @example
+   * ```ts
+   * await vault.setEntitlement('acme', { byok: true, providers: ['openai', 'anthropic'] }, { actor: { id: 'platform-admin-7' } });
+   * ```
+   */
+  async setEntitlement(tenantId: string, input: EntitlementInput, options: { actor?: Actor } = {}): Promise<EntitlementSettings> {
+    return feature(this.#ctx.entitlement, 'entitlement').set(this.#ctx, tenantId, input, options?.actor);
+  }
+
+  /** A tenant's effective entitlement: its own setting, else the default of `byokEntitlement({ default })`. */
+  async getEntitlement(tenantId: string): Promise<EntitlementSettings> {
+    return feature(this.#ctx.entitlement, 'entitlement').get(this.#ctx, tenantId);
   }
 
   /**
@@ -302,6 +348,8 @@ export function createVault(options: VaultOptions): Vault {
     auditSink: options.auditSink,
     onHookError: options.onHookError,
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
+    accessKeys: options.accessKeys,
+    entitlement: options.entitlement,
     now: options.now ?? (() => new Date()),
     onUsage: options.onUsage,
     onKeyHealth: options.onKeyHealth,

@@ -13,9 +13,9 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect } from 'vitest';
 import { PostgresStore, postgresMigrations } from '../../adapters/postgres/index.js';
 import { SqliteStore } from '../../adapters/sqlite/index.js';
-import { tenantBase } from '../../adapters/redis/keys.js';
+import { locatorKey, tenantBase } from '../../adapters/redis/keys.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import type { StorageAdapter } from '../../src/index.js';
+import type { AccessKeyRecord, StorageAdapter } from '../../src/index.js';
 import { isCI } from '../in-ci.js';
 import { copyPostgresRow, dumpTables, freshSchemaName, newPool, unreachable as pgUnreachable } from '../adapters/postgres/pg-server.js';
 import { REDIS_UP, REDIS_URL, connect, copyRedisRow, createRedisFixture } from '../adapters/redis/helpers.js';
@@ -44,8 +44,18 @@ export interface AttackTarget {
    * nowhere to write part of it (no KEK id field left to claim anything in).
    */
   tamper(tenantId: string, id: string, change: Tamper): Promise<boolean>;
+  /**
+   * Rewrites a stored access key's grants behind the adapter: its tenant
+   * (the row moved into another tenant, the locator too where there is
+   * one), scope, allow-lists or quota. `false` when the backend gives no
+   * raw write (the memory store).
+   */
+  editAccessKey(tenantId: string, id: string, change: AccessKeyEdit): Promise<boolean>;
   cleanup(): Promise<void>;
 }
+
+/** A change to a stored access key made behind the adapter. */
+export type AccessKeyEdit = Partial<Pick<AccessKeyRecord, 'tenantId' | 'scope' | 'providers' | 'models' | 'quota'>>;
 
 interface TargetKind {
   name: string;
@@ -77,6 +87,7 @@ const memory: TargetKind = {
         });
         return true;
       },
+      editAccessKey: async () => false,
       cleanup: async () => undefined,
     };
   },
@@ -103,6 +114,15 @@ const sqlite: TargetKind = {
         if (change.claimKekId === undefined) return true;
         if (!hasColumn('kek_id')) return false;
         raw.prepare(`UPDATE byokit_configs SET kek_id = ? ${where}`).run(change.claimKekId, tenantId, id);
+        return true;
+      },
+      editAccessKey: async (tenantId, id, change) => {
+        const columns = { tenantId: 'tenant_id', scope: 'scope', providers: 'providers', models: 'models', quota: 'quota' } as const;
+        for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
+          const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
+          raw.prepare(`UPDATE byokit_access_keys SET ${columns[field]} = ? WHERE tenant_id = ? AND id = ?`).run(stored, tenantId, id);
+          if (field === 'tenantId') tenantId = value as string;
+        }
         return true;
       },
       cleanup: async () => {
@@ -148,6 +168,16 @@ function postgres(legacySchema: boolean): TargetKind {
           await admin.query(`UPDATE ${table} SET kek_id = $3 ${where}`, [tenantId, id, change.claimKekId]);
           return true;
         },
+        editAccessKey: async (tenantId, id, change) => {
+          const columns = { tenantId: 'tenant_id', scope: 'scope', providers: 'providers', models: 'models', quota: 'quota' } as const;
+          for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
+            const typed = field === 'tenantId' || field === 'scope' ? '$1::text' : '$1::jsonb';
+            const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
+            await admin.query(`UPDATE "${schema}".byokit_access_keys SET ${columns[field]} = ${typed} WHERE tenant_id = $2 AND id = $3`, [stored, tenantId, id]);
+            if (field === 'tenantId') tenantId = value as string;
+          }
+          return true;
+        },
         cleanup: async () => {
           await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
         },
@@ -176,6 +206,20 @@ const redis: TargetKind = {
         if (change.dropHint) await admin.hdel(key, 'keyHint');
         // A hash can always hold one more field: the claim is written, and must be ignored.
         if (change.claimKekId !== undefined) await admin.hset(key, 'kekId', change.claimKekId);
+        return true;
+      },
+      editAccessKey: async (tenantId, id, change) => {
+        const from = `${tenantBase(fixture.prefix, tenantId)}key:${id}`;
+        const hash = await admin.hgetall(from);
+        const json = { ...JSON.parse(hash.json!), ...change };
+        const owner = change.tenantId ?? tenantId;
+        // Moved into another tenant: the hash under its base, in its index, and the locator pointing there.
+        if (owner !== tenantId) {
+          await admin.del(from);
+          await admin.zadd(`${tenantBase(fixture.prefix, owner)}keys`, 0, id);
+          await admin.set(locatorKey(fixture.prefix, id), owner);
+        }
+        await admin.hset(`${tenantBase(fixture.prefix, owner)}key:${id}`, { ...hash, json: JSON.stringify(json), scope: json.scope });
         return true;
       },
       cleanup: fixture.cleanup,

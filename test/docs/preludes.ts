@@ -30,6 +30,29 @@ const vault = __createVault({
 }
 `,
   },
+  access: {
+    gives: '`vault`: a vault on a MemoryStore with access keys (`accessKeys`) and BYOK entitlement (`byokEntitlement`, default enabled), a platform OpenAI key; tenant `acme` has an OpenAI config `prod` (model gpt-4o-mini) with a key',
+    code: `
+import { accessKeys as __accessKeys, byokEntitlement as __byokEntitlement, createVault as __createAccessVault, Keyring as __AccessKeyring, MemoryStore as __AccessStore } from 'byokit';
+const vault = __createAccessVault({
+  store: new __AccessStore(),
+  keyring: __AccessKeyring.generate(),
+  accessKeys: __accessKeys({ keyring: __AccessKeyring.generate('h1') }),
+  entitlement: __byokEntitlement({ default: 'enabled' }),
+  platformKeys: { openai: 'sk-platform-DOCS00000000000000000001' },
+});
+{
+  const owner = vault.as({ tenantId: 'acme', actor: { id: 'docs', role: 'owner' } });
+  const prod = await owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o-mini' });
+  await owner.setKey(prod.id, 'sk-proj-DOCSdocs0000000000000000000001');
+}
+`,
+  },
+  bearer: {
+    gives: '`bearer`: an access-key token of `acme` with no allow-lists (needs `vault` with access keys)',
+    code: `const bearer = (await vault.as({ tenantId: 'acme', actor: { id: 'docs', role: 'owner' } }).createAccessKey({ name: 'docs app' })).secret.reveal();
+`,
+  },
   admin: {
     gives: '`admin`: the tenant handle of `acme` as an owner (needs `vault`)',
     code: `const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });\n`,

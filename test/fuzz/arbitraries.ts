@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { ByokitError, Keyring, MemoryStore, createVault, type ByokitErrorCode } from '../../src/index.js';
+import { ByokitError, Keyring, MemoryStore, accessKeys, byokEntitlement, createVault, type ByokitErrorCode } from '../../src/index.js';
 import { dumpAll } from '../store/memory-helpers.js';
 
 /** Every code byokit documents. A rejection with any other code (or none) fails the property. */
@@ -30,6 +30,10 @@ export const KNOWN_CODES: readonly ByokitErrorCode[] = [
   'KEY_FORMAT_INVALID',
   'RESOLUTION_DENIED',
   'PROVIDER_REQUEST_FAILED',
+  'ACCESS_KEY_INVALID',
+  'ACCESS_KEY_FORBIDDEN',
+  'QUOTA_EXCEEDED',
+  'BYOK_NOT_ENTITLED',
 ];
 
 /** Runs per property: enough to reach the odd corners, few enough to keep the suite fast. */
@@ -65,17 +69,26 @@ export async function typedOrDone(run: () => unknown, secrets: readonly string[]
   }
 }
 
-/** A vault over a fresh memory store, with a keyed and a keyless config, acting as the owner. */
+/** A vault over a fresh memory store, with a keyed and a keyless config, acting as the owner; access keys and entitlement on. */
 export async function seededVault() {
   const store = new MemoryStore();
-  const vault = createVault({ store, keyring: Keyring.generate(), platformKeys: { openai: 'sk-proj-platform0000000000000000000001' } });
+  const vault = createVault({
+    store,
+    keyring: Keyring.generate(),
+    platformKeys: { openai: 'sk-proj-platform0000000000000000000001' },
+    accessKeys: accessKeys({ keyring: ACCESS_KEYRING }),
+    entitlement: byokEntitlement({ default: 'enabled' }),
+  });
   const owner = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
   const keyed = await owner.createConfig({ name: 'keyed', provider: 'openai', scope: 'ws' });
   await owner.setKey(keyed.id, 'sk-proj-seeded0000000000000000000000001');
   const keyless = await owner.createConfig({ name: 'keyless', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+  const { accessKey, secret } = await owner.createAccessKey({ name: 'app', providers: ['openai'], quota: { requests: { limit: 1_000_000, per: 'day' } } });
   const dump = () => dumpAll(store);
-  return { store, vault, owner, ids: [keyed.id, keyless.id], dump };
+  return { store, vault, owner, ids: [keyed.id, keyless.id], accessKeyId: accessKey.id, token: secret.reveal(), dump };
 }
+
+const ACCESS_KEYRING = Keyring.generate('h1');
 
 /** Anything at all, including nested objects, arrays, symbols-free junk and prototype-looking keys. */
 export const junk = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true });

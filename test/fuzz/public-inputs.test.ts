@@ -122,6 +122,48 @@ describe('the vault takes any input: typed errors only', () => {
     );
   });
 
+  it('vault.resolve with any access key: a refused one changes nothing and never shows the token', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('seeded', 'mangled'), fc.string(), fc.stringMatching(/^byk_live_[0-9A-Z]{26}_[0-9A-Za-z]{49}$/), junk),
+        fc.oneof(fc.constantFrom('openai', 'anthropic'), fc.string(), junk),
+        fc.oneof(fc.string(), junk),
+        async (given, provider, model) => {
+          const { vault, token, dump } = await seededVault();
+          const accessKey = given === 'seeded' ? token : given === 'mangled' ? `${token.slice(0, 40)}${token[40] === 'x' ? 'y' : 'x'}${token.slice(41)}` : given;
+          const before = dump();
+          const code = await typedOrDone(() => vault.resolve({ accessKey, provider, model } as never), typeof accessKey === 'string' ? [token.slice(36, -6)] : []);
+          // Only a resolution handed out counts (usage); every refusal leaves the store as it was.
+          if (code !== 'ok') expect(dump()).toBe(before);
+          if (given !== 'seeded') expect(code).not.toBe('ok');
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('createAccessKey, revokeAccessKey, listAccessKeyUsage, recordUsage and setEntitlement with any input', async () => {
+    const quota = fc.oneof(fc.record({ requests: fc.oneof(fc.record({ limit: fc.oneof(fc.integer(), junk), per: fc.oneof(fc.constantFrom('minute', 'day', 'week'), junk) }), junk) }, { requiredKeys: [] }), junk);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ name: fc.oneof(fc.string(), junk), scope, providers: fc.oneof(fc.array(fc.string()), junk), quota, expiresAt: fc.oneof(fc.string(), fc.date(), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(fc.constant('seeded'), fc.string(), junk),
+        fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), junk), accessKeyId: fc.oneof(fc.constant('seeded'), junk), tokens: fc.oneof(fc.integer(), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(fc.record({ byok: fc.oneof(fc.boolean(), junk), providers: fc.oneof(fc.array(fc.constantFrom('openai', 'custom', 'nope')), junk) }, { requiredKeys: [] }), junk),
+        async (keyInput, id, usage, entitlement) => {
+          const { vault, owner, accessKeyId, dump } = await seededVault();
+          await typedOrDone(() => owner.createAccessKey(keyInput as never), [], dump);
+          await typedOrDone(() => owner.revokeAccessKey((id === 'seeded' ? accessKeyId : id) as never), [], dump);
+          await typedOrDone(() => owner.listAccessKeyUsage(keyInput as never), [], dump);
+          const charge = typeof usage === 'object' && usage !== null && (usage as { accessKeyId?: unknown }).accessKeyId === 'seeded' ? { ...usage, accessKeyId } : usage;
+          await typedOrDone(() => vault.recordUsage(charge as never), [], dump);
+          await typedOrDone(() => vault.setEntitlement((id === 'seeded' ? 'acme' : id) as never, entitlement as never), [], dump);
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('vault.rewrapKeys', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), actor: junk }, { requiredKeys: [] }), junk), async (input) => {

@@ -14,10 +14,11 @@ export function dumpAll(store: MemoryStore): string {
     if (seen.has(tenant)) continue;
     seen.add(tenant);
     const raw = store.inspectRaw(tenant);
-    parts.push({ tenant, configs: raw.configs, audit: raw.audit });
+    parts.push({ tenant, configs: raw.configs, audit: raw.audit, state: raw.state });
     pending.push(...raw.otherTenants);
   }
-  return JSON.stringify(parts);
+  // Maps (the access-key state) as entry lists, so the text shows what they hold.
+  return JSON.stringify(parts, (_key, value: unknown) => (value instanceof Map ? [...value] : value));
 }
 
 /** Copies a stored config (sealed key included) under another tenant, verbatim or with its tenant field rewritten. */

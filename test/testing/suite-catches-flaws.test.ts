@@ -55,6 +55,17 @@ const EXPECTED: Record<Flaw, string> = {
   healthSurvivesDelete: 'key health › deleteConfig removes the config’s health record',
   staleSuccessClears: 'key health › a success older than the last failure clears nothing',
   noHealthAudit: 'key health › failures make the key failing',
+  settingsIgnoreRevision: 'settings › a stale or wrong expectedRevision throws CONCURRENT_UPDATE',
+  racySettings: 'settings › race: 20 concurrent first writes',
+  tenantBlindAccessKey: 'access keys › getAccessKey is null for a missing id and for another tenant',
+  revokeTwice: 'access keys › revokeAccessKey sets revokedAt once',
+  candidatesOfAllTenants: 'access keys › loadAccessKeyCandidates returns the key, exactly the candidates of its tenant',
+  candidatesByPrefix: 'access keys › loadAccessKeyCandidates returns the key, exactly the candidates of its tenant',
+  racyQuota: 'quotas › race: 200 concurrent uses against a limit of 50',
+  quotaCountsRefusals: 'quotas › a requests quota counts up to its limit, then refuses without counting',
+  tokenBudgetIgnored: 'quotas › a token budget refuses a use once',
+  lostTokenCharges: 'quotas › race: 200 concurrent token charges all add up',
+  usageAcrossTenants: 'quotas › counters and usage are per tenant',
 };
 
 interface JsonReport {

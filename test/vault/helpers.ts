@@ -48,3 +48,11 @@ export function expectNoSecret(text: string, secret: string = CANARY.slice('sk-p
     if (text.includes(piece)) expect.fail(`found "${piece}" of the secret in output`);
   }
 }
+
+/** The error `promise` rejects with; fails the test when it resolves instead. */
+export async function refusal(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  return promise.then(
+    () => expect.fail('expected a refusal'),
+    (error: unknown) => error as Error & { code?: string },
+  );
+}

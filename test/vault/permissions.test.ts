@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, PermissionError, type AuthorizeFn, type Permission, type TenantVault } from '../../src/index.js';
+import { Keyring, MemoryStore, PermissionError, accessKeys, type AuthorizeFn, type Permission, type TenantVault } from '../../src/index.js';
 import { CANARY, makeVault } from './helpers.js';
 
-type Operation = { name: string; needs: Permission[]; run: (h: TenantVault, id: string) => Promise<unknown> };
+type Operation = { name: string; needs: Permission[]; run: (h: TenantVault, id: string, accessKeyId: string) => Promise<unknown> };
 
 const operations: Operation[] = [
   { name: 'getConfig', needs: ['config:read'], run: (h, id) => h.getConfig(id) },
@@ -17,11 +17,16 @@ const operations: Operation[] = [
   { name: 'removeKey', needs: ['key:manage'], run: (h, id) => h.removeKey(id) },
   { name: 'setEnabled', needs: ['key:manage'], run: (h, id) => h.setEnabled(id, false) },
   { name: 'deleteConfig', needs: ['config:delete'], run: (h, id) => h.deleteConfig(id) },
+  { name: 'createAccessKey', needs: ['access:manage'], run: (h) => h.createAccessKey({ name: 'app' }) },
+  { name: 'getAccessKey', needs: ['access:manage'], run: (h, _id, key) => h.getAccessKey(key) },
+  { name: 'listAccessKeys', needs: ['access:manage'], run: (h) => h.listAccessKeys() },
+  { name: 'listAccessKeyUsage', needs: ['access:manage'], run: (h) => h.listAccessKeyUsage() },
+  { name: 'revokeAccessKey', needs: ['access:manage'], run: (h, _id, key) => h.revokeAccessKey(key) },
 ];
 
 const roles: Record<string, Permission[]> = {
-  owner: ['config:read', 'config:write', 'key:manage', 'config:delete'],
-  admin: ['config:read', 'config:write', 'key:manage'],
+  owner: ['config:read', 'config:write', 'key:manage', 'config:delete', 'access:manage'],
+  admin: ['config:read', 'config:write', 'key:manage', 'access:manage'],
   member: ['config:read'],
   stranger: [],
 };
@@ -32,12 +37,13 @@ describe('permission matrix: every operation by every default role', () => {
       const allowed = op.needs.every((p) => granted.includes(p));
       it(`${role} ${allowed ? 'may' : 'may not'} ${op.name}`, async () => {
         const store = new MemoryStore();
-        const { vault, owner } = makeVault({ store });
+        const { vault, owner } = makeVault({ store, accessKeys: accessKeys({ keyring: Keyring.generate('h1') }) });
         const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });
         await owner.setKey(cfg.id, CANARY);
+        const { accessKey } = await owner.createAccessKey({ name: 'existing' });
         const before = JSON.stringify(store.inspectRaw('acme'));
         const handle = vault.as({ tenantId: 'acme', actor: { id: `${role}-1`, role } });
-        const outcome = await op.run(handle, cfg.id).then(
+        const outcome = await op.run(handle, cfg.id, accessKey.id).then(
           () => 'ok',
           (e: unknown) => e,
         );
@@ -102,7 +108,7 @@ describe('the policy sees the scope of every action on an existing config', () =
     const { vault } = makeVault({ authorize });
     const admin = vault.as({ tenantId: 'acme', actor: { id: 'project-admin' } });
     const cfg = await admin.createConfig({ name: 'p', provider: 'openai', scope: 'eng/api' });
-    for (const op of operations) await op.run(admin, cfg.id).catch(() => undefined);
+    for (const op of operations) await op.run(admin, cfg.id, '').catch(() => undefined);
     const perConfig = seen.filter((s) => !['createConfig', 'listConfigs', 'listAudit'].includes(s.action));
     expect(new Set(perConfig.map((s) => s.action))).toStrictEqual(new Set(['getConfig', 'updateConfig', 'setDefault', 'setKey', 'removeKey', 'setEnabled', 'deleteConfig']));
     // (One of the operations changes the provider to mistral on the way.)

@@ -18,9 +18,9 @@ describe('usage attribution (DESIGN rule 11)', () => {
     await vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' });
     await flush();
     expect(usage).toEqual([
-      { tenantId: 'acme', scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: null, configName: null, model: null, source: 'platform', at: '2026-05-05T05:05:05.000Z' },
-      { tenantId: 'acme', scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: byok.id, configName: 'mine', model: 'gpt-4o', source: 'byok', at: '2026-05-05T05:05:05.000Z' },
-      { tenantId: 'acme', scope: 'ws', provider: 'custom', requestedProvider: 'openai', configId: gw.id, configName: 'gw', model: null, source: 'custom', at: '2026-05-05T05:05:05.000Z' },
+      { tenantId: 'acme', accessKeyId: null, scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: null, configName: null, model: null, source: 'platform', at: '2026-05-05T05:05:05.000Z' },
+      { tenantId: 'acme', accessKeyId: null, scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: byok.id, configName: 'mine', model: 'gpt-4o', source: 'byok', at: '2026-05-05T05:05:05.000Z' },
+      { tenantId: 'acme', accessKeyId: null, scope: 'ws', provider: 'custom', requestedProvider: 'openai', configId: gw.id, configName: 'gw', model: null, source: 'custom', at: '2026-05-05T05:05:05.000Z' },
     ]);
   });
 
@@ -61,7 +61,7 @@ describe('the guard hook', () => {
     const cfg = await owner.createConfig({ name: 'mine', provider: 'openai' });
     await owner.setKey(cfg.id, 'sk-proj-MINEmine0000000000000000001111');
     await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({ source: 'byok' });
-    expect(seen.at(-1)).toEqual({ tenantId: 'acme', scope: '', provider: 'openai', requestedProvider: 'openai', configId: cfg.id, model: null, source: 'byok' });
+    expect(seen.at(-1)).toEqual({ tenantId: 'acme', accessKeyId: null, scope: '', provider: 'openai', requestedProvider: 'openai', configId: cfg.id, model: null, source: 'byok' });
   });
 
   it('can allow-list providers and models, asynchronously', async () => {

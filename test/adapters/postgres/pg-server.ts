@@ -62,14 +62,20 @@ export function freshSchemaName(): string {
   return `byokit_test_${randomBytes(6).toString('hex')}`;
 }
 
-/** Rows of both tables of a store, as JSON text: the raw look behind the adapter. */
+/**
+ * Rows of every table of a store, as JSON text: the raw look behind the
+ * adapter. Tables a schema does not have yet (one not migrated to 003) are
+ * left out.
+ */
 export async function dumpTables(db: PostgresQueryable, schema: string, prefix = 'byokit_'): Promise<string> {
-  const rows = await db.query(
-    `SELECT json_build_object(
-       'configs', (SELECT coalesce(json_agg(c ORDER BY c.id), '[]'::json) FROM "${schema}"."${prefix}configs" c),
-       'audit', (SELECT coalesce(json_agg(a ORDER BY a.id), '[]'::json) FROM "${schema}"."${prefix}audit" a)
-     )::text AS dump`,
+  const names = ['configs', 'audit', 'settings', 'access_keys', 'access_key_counters', 'access_key_usage'];
+  const present = new Set(
+    (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema])).rows.map((row) => String(row.table_name)),
   );
+  const parts = names
+    .filter((name) => present.has(`${prefix}${name}`))
+    .map((name) => `'${name}', (SELECT coalesce(json_agg(t ORDER BY t::text), '[]'::json) FROM "${schema}"."${prefix}${name}" t)`);
+  const rows = await db.query(`SELECT json_build_object(${parts.join(', ')})::text AS dump`);
   return String(rows.rows[0]?.dump);
 }
 

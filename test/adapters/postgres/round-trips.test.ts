@@ -6,7 +6,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../../adapters/postgres/index.js';
-import { Keyring, createVault } from '../../../src/index.js';
+import { Keyring, accessKeys, byokEntitlement, createVault } from '../../../src/index.js';
 import { countingClient, describeWithServer, newPool, storeInFreshSchema } from './pg-server.js';
 
 describeWithServer('postgres round trips', () => {
@@ -36,6 +36,39 @@ describeWithServer('postgres round trips', () => {
       expect(await store.loadSealedConfig('acme', config.id)).toMatchObject({ id: config.id, kekId: 'k1' });
       expect(counter.count).toBe(1);
       expect(counter.texts[0]).toMatch(/WHERE tenant_id = \$1::text AND id = \$2::text$/);
+    } finally {
+      await sut.cleanup?.();
+    }
+  });
+
+  it('an access-key resolution sends two statements: the key with its candidates and settings, then the quota count', async () => {
+    const sut = await storeInFreshSchema(pool, pool);
+    try {
+      const counter = countingClient(pool);
+      const store = new PostgresStore(counter, { schema: sut.schema });
+      const vault = createVault({
+        store,
+        keyring: Keyring.generate('k1'),
+        accessKeys: accessKeys({ keyring: Keyring.generate('h1') }),
+        entitlement: byokEntitlement({ default: 'enabled' }),
+      });
+      const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
+      const config = await admin.createConfig({ name: 'prod', provider: 'openai', scope: 'ws1' });
+      await admin.setKey(config.id, 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
+      const { secret } = await admin.createAccessKey({ name: 'app', scope: 'ws1/proj7', quota: { requests: { limit: 10, per: 'minute' } } });
+
+      counter.count = 0;
+      counter.texts.length = 0;
+      const resolution = await vault.resolve({ accessKey: secret, provider: 'openai' });
+      expect(resolution).toMatchObject({ source: 'byok', configId: config.id, scope: 'ws1/proj7' });
+      expect(counter.count).toBe(2);
+      expect(counter.texts[0]).toMatch(/^WITH ak AS \(SELECT .* WHERE id = \$1::text\)/s);
+      expect(counter.texts[1]).toMatch(/^WITH locked AS \(\s*SELECT requests_window/s);
+
+      // With entitlement managed, a tenant resolution reads its settings beside its candidates: two statements, sent together.
+      counter.count = 0;
+      await vault.resolve({ tenantId: 'acme', scope: 'ws1', provider: 'openai' });
+      expect(counter.count).toBe(2);
     } finally {
       await sut.cleanup?.();
     }

@@ -160,8 +160,8 @@ export interface RedisStoreFixture {
  * key permissions cover only its prefix, which also gives a way to make the
  * audit writes fail *inside* Redis: `breakAuditWrites` narrows write access
  * to the non-audit keys (`<prefix>{tenant}:` then anything not starting
- * with `a`), so the scripts' first write, the audit event, gets NOPERM
- * while every read still works.
+ * with `a`, and the access-key locators), so the scripts' first write, the
+ * audit event, gets NOPERM while every read still works.
  */
 export async function createRedisFixture(admin: Redis, options: { clientKeyPrefix?: string; keyPrefix?: string } = {}): Promise<RedisStoreFixture> {
   const prefix = options.keyPrefix ?? randomPrefix();
@@ -189,7 +189,7 @@ export async function createRedisFixture(admin: Redis, options: { clientKeyPrefi
     breakAuditWrites: async () => {
       await admin.call(
         'ACL', 'SETUSER', user, 'resetkeys',
-        `%R~${fullPrefix}*`, `%RW~${fullPrefix}{*}:`, `%RW~${fullPrefix}{*}:[^a]*`,
+        `%R~${fullPrefix}*`, `%RW~${fullPrefix}{*}:`, `%RW~${fullPrefix}{*}:[^a]*`, `%RW~${fullPrefix}locate:*`,
       );
     },
     cleanup: async () => {

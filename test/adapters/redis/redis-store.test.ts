@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore, type RedisClientLike } from '../../../adapters/redis/index.js';
 import { StoreError } from '../../../src/errors.js';
 import type { AuditEventType, ConfigRecord, StorageAdapter } from '../../../src/store/types.js';
-import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch } from '../../../src/testing/fixtures.js';
+import { makeAccessKeyRecord, makeAuditEvent, makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeSettingsRecord } from '../../../src/testing/fixtures.js';
 import {
   connect,
   createRedisFixture,
@@ -314,6 +314,68 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       expect(await rawDump()).toBe(brokenDump);
       expect(brokenDump.replace(/\n {2}not a zset/, '')).not.toBe(before); // the break itself is visible
       expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
+    });
+  });
+
+  describe('access keys', () => {
+    /** A tenant with configs on and off the key's scope chain, its settings, and one access key in ws1/p1. */
+    async function seed(store: StorageAdapter, tenantId: string) {
+      for (const scope of ['', 'ws1', 'ws1/p1', 'ws2', 'ws1/p1/deeper']) await create(store, { tenantId, scope, name: `at-${scope}` });
+      const settings = makeSettingsRecord({ tenantId });
+      await store.putSettings(settings, { audit: makeAuditEvent({ tenantId, type: 'entitlement.changed' }), expectedRevision: 0 });
+      const key = makeAccessKeyRecord({ tenantId, scope: 'ws1/p1' });
+      await store.createAccessKey(key, { audit: makeAuditEvent({ tenantId, type: 'access_key.created' }) });
+      return { key, settings };
+    }
+
+    it('the authenticating read is one script on standalone Redis, also with an ioredis keyPrefix and a tenant id that needs escaping', async () => {
+      for (const tenantId of ['acme', 'a{b}%c', '']) {
+        const { client, prefix } = await fixture({ clientKeyPrefix: `app${randomBytes(3).toString('hex')}:` });
+        const counting = countingClient(client);
+        const store = new RedisStore(counting, { keyPrefix: prefix });
+        const { key, settings } = await seed(store, tenantId);
+        await store.loadAccessKeyCandidates(key.id); // warm the server's script cache
+        counting.calls.length = 0;
+        const read = await store.loadAccessKeyCandidates(key.id);
+        expect(counting.calls).toStrictEqual(['evalsha']);
+        expect(read?.accessKey).toStrictEqual(key);
+        expect(read?.settings).toStrictEqual(settings);
+        expect(read?.candidates.map((c) => c.scope).sort()).toStrictEqual(['', 'ws1', 'ws1/p1']);
+      }
+    });
+
+    it('on a Redis Cluster client (isCluster) it reads the locator, then the tenant\'s slot: two scripts, one slot each, the same result', async () => {
+      const { client, prefix } = await fixture();
+      const standalone = new RedisStore(client, { keyPrefix: prefix });
+      const { key } = await seed(standalone, 'acme');
+      const counting = Object.assign(countingClient(client), { isCluster: true });
+      const cluster = new RedisStore(counting, { keyPrefix: prefix });
+      await cluster.loadAccessKeyCandidates(key.id); // warm the server's script cache
+      counting.calls.length = 0;
+      const read = await cluster.loadAccessKeyCandidates(key.id);
+      expect(read).toStrictEqual(await standalone.loadAccessKeyCandidates(key.id));
+      expect(counting.calls).toStrictEqual(['evalsha', 'evalsha']);
+      expect(await cluster.loadAccessKeyCandidates(makeAccessKeyRecord().id)).toBeNull();
+    });
+
+    it('keeps an access key\'s record, counters and usage in its tenant\'s slot; only its locator lives outside', async () => {
+      const { store, prefix } = await fixture();
+      const { key } = await seed(store, 'acme');
+      await store.useAccessKey('acme', key.id, { period: '2026-11-24', requests: { window: 'w', limit: 5 } });
+      await store.chargeAccessKeyTokens('acme', key.id, { period: '2026-11-24', tokens: 5, window: 'w' });
+      const keys = await keysUnder(admin, prefix);
+      const outside = keys.filter((k) => hashTag(k) === null);
+      expect(outside).toStrictEqual([`${prefix}locate:${key.id}`]);
+      expect(new Set(keys.filter((k) => hashTag(k) !== null).map(keySlot)).size).toBe(1);
+    });
+
+    it('a create whose tenant write fails releases the id it claimed: no locator is left without its key', async () => {
+      const { store, prefix } = await fixture();
+      await admin.set(`${prefix}{acme}:audit`, 'not a zset');
+      const key = makeAccessKeyRecord({ tenantId: 'acme' });
+      await expect(store.createAccessKey(key, { audit: makeAuditEvent({ tenantId: 'acme', type: 'access_key.created' }) })).rejects.toThrow(StoreError);
+      expect(await admin.exists(`${prefix}locate:${key.id}`)).toBe(0);
+      expect(await store.loadAccessKeyCandidates(key.id)).toBeNull();
     });
   });
 });

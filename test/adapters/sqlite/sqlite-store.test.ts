@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../../../adapters/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../../../adapters/sqlite/migrations.js';
+import { tableNames } from '../../../adapters/sqlite/tables.js';
 import { sealSecret } from '../../../src/crypto/envelope.js';
 import { Keyring, createVault } from '../../../src/index.js';
 import { CANARY } from '../../vault/helpers.js';
@@ -103,13 +104,14 @@ describe('SqliteStore on a file', () => {
       { version: 1, name: 'configs and audit' },
       { version: 2, name: 'kek id derived from the sealed key' },
       { version: 3, name: 'key health' },
+      { version: 4, name: 'settings, access keys, quota counters and usage' },
     ]);
   });
 
   it('a 0.1 database (schema 1, with a kek_id column) keeps working after migrate(): its keys still resolve and the column is gone', async () => {
     const path = tmp.file();
     const raw = observe(path);
-    const tables = { configs: 'byokit_configs', audit: 'byokit_audit', migrations: 'byokit_migrations', keyHealth: 'byokit_key_health' };
+    const tables = tableNames();
     raw.exec(SQLITE_MIGRATIONS[0]!.sql(tables));
     raw.exec('CREATE TABLE byokit_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     raw.prepare(`INSERT INTO byokit_migrations VALUES (1, 'configs and audit', '2025-01-01T00:00:00.000Z')`).run();
@@ -160,7 +162,16 @@ describe('SqliteStore on a file', () => {
     const store = await openStore(path, { tablePrefix: 'app_keys_' });
     await store.migrate();
     const names = (observe(path).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
-    expect(names).toStrictEqual(['app_keys_audit', 'app_keys_configs', 'app_keys_key_health', 'app_keys_migrations']);
+    expect(names).toStrictEqual([
+      'app_keys_access_key_counters',
+      'app_keys_access_key_usage',
+      'app_keys_access_keys',
+      'app_keys_audit',
+      'app_keys_configs',
+      'app_keys_key_health',
+      'app_keys_migrations',
+      'app_keys_settings',
+    ]);
     expect(() => new SqliteStore(new Database(':memory:'), { tablePrefix: 'x; DROP TABLE y; --' })).toThrow(/tablePrefix/);
   });
 

@@ -5,6 +5,18 @@
 import { ConflictError } from '../../../src/errors.js';
 import { sealedKekId } from '../../../src/crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from '../../../src/store/key-health.js';
+import { scopeChain } from '../../../src/resolve/scope.js';
+import type {
+  AccessKeyCandidates,
+  AccessKeyQuery,
+  AccessKeyRecord,
+  AccessKeyUse,
+  AccessKeyUseResult,
+  AccessKeyUsageQuery,
+  AccessKeyUsageRecord,
+  TokenCharge,
+} from '../../../src/store/access-key-storage.js';
+import type { PutSettingsOptions, SettingsRecord } from '../../../src/store/settings-storage.js';
 import type {
   AuditEvent,
   AuditQuery,
@@ -64,6 +76,17 @@ export const FLAWS = [
   'healthSurvivesDelete',
   'staleSuccessClears',
   'noHealthAudit',
+  'settingsIgnoreRevision',
+  'racySettings',
+  'tenantBlindAccessKey',
+  'revokeTwice',
+  'candidatesOfAllTenants',
+  'candidatesByPrefix',
+  'racyQuota',
+  'quotaCountsRefusals',
+  'tokenBudgetIgnored',
+  'lostTokenCharges',
+  'usageAcrossTenants',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -291,8 +314,111 @@ export class FlawedStore implements StorageAdapter {
     });
   }
 
+  readonly settings: SettingsRecord[] = [];
+  readonly accessKeys: AccessKeyRecord[] = [];
+  readonly counters = new Map<string, { r?: [string, number]; t?: [string, number] }>();
+  readonly usage: AccessKeyUsageRecord[] = [];
+
+  async getSettings(tenantId: string): Promise<SettingsRecord | null> {
+    return structuredClone(this.settings.find((s) => s.tenantId === tenantId) ?? null);
+  }
+
+  async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
+    const index = this.settings.findIndex((s) => s.tenantId === record.tenantId);
+    const current = this.settings[index]?.revision ?? 0;
+    if (this.flaw === 'racySettings') await tick();
+    if (this.flaw !== 'settingsIgnoreRevision' && current !== expectedRevision) throw new ConflictError('CONCURRENT_UPDATE', 'changed');
+    this.#writeAudit(audit, record.tenantId);
+    if (index >= 0) this.settings.splice(index, 1);
+    this.settings.push(structuredClone(record));
+    return structuredClone(record);
+  }
+
+  async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
+    this.#writeAudit(audit, record.tenantId);
+    this.accessKeys.push(structuredClone(record));
+    return structuredClone(record);
+  }
+
+  #key(tenantId: string, id: string): AccessKeyRecord | undefined {
+    return this.accessKeys.find((k) => k.id === id && (this.flaw === 'tenantBlindAccessKey' || k.tenantId === tenantId));
+  }
+
+  async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
+    return structuredClone(this.#key(tenantId, id) ?? null);
+  }
+
+  async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
+    const all = this.accessKeys.filter((k) => k.tenantId === tenantId && (query.cursor === undefined || k.id > query.cursor)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const items = all.slice(0, query.limit);
+    return structuredClone({ items, nextCursor: all.length > query.limit ? items.at(-1)!.id : null });
+  }
+
+  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+    const key = this.#key(tenantId, id);
+    if (!key) return null;
+    if (key.revokedAt === null || this.flaw === 'revokeTwice') {
+      this.#writeAudit(audit, tenantId);
+      key.revokedAt = revokedAt;
+    }
+    return structuredClone(key);
+  }
+
+  async loadAccessKeyCandidates(id: string): Promise<AccessKeyCandidates | null> {
+    const key = this.accessKeys.find((k) => k.id === id);
+    if (!key) return null;
+    const chain = scopeChain(key.scope);
+    const match = (scope: string) => chain.some((s) => (this.flaw === 'candidatesByPrefix' ? scope.startsWith(s) : scope === s));
+    const candidates = this.rows
+      .filter((r) => !r.deleted && match(r.record.scope) && (this.flaw === 'candidatesOfAllTenants' || (r.filedUnder ?? r.record.tenantId) === key.tenantId))
+      .map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+    return { accessKey: structuredClone(key), candidates, settings: await this.getSettings(key.tenantId) };
+  }
+
+  async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
+    const key = `${tenantId} ${id}`;
+    const c = this.counters.get(key) ?? {};
+    const requests = use.requests && c.r?.[0] === use.requests.window ? c.r[1] : 0;
+    const tokens = use.tokens && c.t?.[0] === use.tokens.window ? c.t[1] : 0;
+    if (this.flaw === 'racyQuota') await tick();
+    const overTokens = this.flaw !== 'tokenBudgetIgnored' && use.tokens !== undefined && tokens >= use.tokens.limit;
+    const exceeded = overTokens ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+    if (exceeded && this.flaw !== 'quotaCountsRefusals') return { exceeded, requests, tokens };
+    if (use.requests) this.counters.set(key, { ...this.counters.get(key), r: [use.requests.window, requests + 1] });
+    this.#usageRow(tenantId, id, use.period).requests += 1;
+    return { exceeded, requests: use.requests ? requests + 1 : 0, tokens };
+  }
+
+  async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
+    const row = this.#usageRow(tenantId, id, charge.period);
+    const before = row.tokens;
+    if (this.flaw === 'lostTokenCharges') await tick();
+    row.tokens = before + charge.tokens;
+    if (charge.window === undefined) return;
+    const key = `${tenantId} ${id}`;
+    const c = this.counters.get(key) ?? {};
+    this.counters.set(key, { ...c, t: [charge.window, (c.t?.[0] === charge.window ? c.t[1] : 0) + charge.tokens] });
+  }
+
+  #usageRow(tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
+    let row = this.usage.find((u) => u.tenantId === tenantId && u.keyId === keyId && u.period === period);
+    if (!row) this.usage.push((row = { tenantId, keyId, period, requests: 0, tokens: 0 }));
+    return row;
+  }
+
+  async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
+    const sortKey = (u: AccessKeyUsageRecord) => `${u.period}:${u.keyId}`;
+    const all = this.usage
+      .filter((u) => this.flaw === 'usageAcrossTenants' || u.tenantId === tenantId)
+      .filter((u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+      .filter((u) => query.cursor === undefined || sortKey(u) > query.cursor)
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+    const items = all.slice(0, query.limit);
+    return structuredClone({ items, nextCursor: all.length > query.limit ? sortKey(items.at(-1)!) : null });
+  }
+
   /** Everything held, deleted rows included (a soft delete keeps the sealed key). */
   dump(): string {
-    return JSON.stringify({ rows: this.rows, audit: this.audit });
+    return JSON.stringify({ rows: this.rows, audit: this.audit, settings: this.settings, accessKeys: this.accessKeys, counters: [...this.counters], usage: this.usage });
   }
 }

@@ -1,0 +1,69 @@
+/**
+ * Optional vault features, passed to `createVault` by factory
+ * (`accessKeys(...)`, `byokEntitlement(...)`). A feature's code is only in
+ * a host's bundle when the host imports its factory: the vault itself
+ * holds a thin method per call and reaches the feature through these
+ * interfaces (types only here, so importing this file costs nothing).
+ *
+ * @module
+ */
+import type { AccessKeyCandidates, AccessKeyRecord, AccessKeyUsageRecord } from '../store/access-key-storage.js';
+import type { EntitlementSettings, SettingsRecord } from '../store/settings-storage.js';
+import type { Actor, CandidateRecord, Page } from '../store/types.js';
+import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
+import type { VaultContext } from './context.js';
+import type { AuthorizeContext, Permission } from './permissions.js';
+
+/** @internal A tenant handle as a feature sees it: its tenant, its actor, and its permission check. */
+export interface TenantActor {
+  tenantId: string;
+  actor: Actor;
+  allow(action: string, permission: Permission, extra?: Partial<AuthorizeContext>): Promise<void>;
+}
+
+/** @internal An authenticated access-key resolution: the key, the one read's results, and the request it makes. */
+export interface AccessKeyAuthentication extends AccessKeyCandidates {
+  request: { tenantId: string; scope: string; provider?: string; model?: string; config?: string };
+}
+
+/**
+ * Access keys, made by `accessKeys({ keyring })` and passed to
+ * `createVault({ accessKeys })`. Its members are byokit's internals: use
+ * the vault's methods (`admin.createAccessKey`, `vault.resolve({ accessKey })`, ...).
+ */
+export interface AccessKeysFeature {
+  /** @internal */
+  authenticate(ctx: VaultContext, input: unknown): Promise<AccessKeyAuthentication>;
+  /** @internal The allow-lists on what the resolution ended with, then the quota count (`QUOTA_EXCEEDED`). */
+  admit(ctx: VaultContext, accessKey: AccessKeyRecord, provider: string, model: string | null, now: Date): Promise<void>;
+  /** @internal */
+  create(ctx: VaultContext, as: TenantActor, input: unknown): Promise<CreatedAccessKey>;
+  /** @internal */
+  get(ctx: VaultContext, as: TenantActor, id: unknown): Promise<AccessKeyView>;
+  /** @internal */
+  list(ctx: VaultContext, as: TenantActor, query: unknown): Promise<Page<AccessKeyView>>;
+  /** @internal */
+  revoke(ctx: VaultContext, as: TenantActor, id: unknown): Promise<AccessKeyView>;
+  /** @internal */
+  usage(ctx: VaultContext, as: TenantActor, query: unknown): Promise<Page<AccessKeyUsageRecord>>;
+  /** @internal */
+  recordUsage(ctx: VaultContext, input: unknown): Promise<void>;
+}
+
+/**
+ * BYOK entitlement managed per tenant, made by `byokEntitlement({ default })`
+ * and passed to `createVault({ entitlement })`. Its members are byokit's
+ * internals: use `vault.setEntitlement` / `vault.getEntitlement`.
+ */
+export interface EntitlementFeature {
+  /** @internal The settings read a resolution makes beside its candidates. */
+  read(ctx: VaultContext, tenantId: string): Promise<SettingsRecord | null>;
+  /** @internal Which candidates the tenant may use, from its settings as read. */
+  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): (record: CandidateRecord) => boolean;
+  /** @internal Throws `BYOK_NOT_ENTITLED` unless the tenant may bring a key for `provider`. */
+  require(ctx: VaultContext, tenantId: string, provider: string): Promise<void>;
+  /** @internal Validates its arguments itself. */
+  get(ctx: VaultContext, tenantId: unknown): Promise<EntitlementSettings>;
+  /** @internal Validates its arguments itself. */
+  set(ctx: VaultContext, tenantId: unknown, input: unknown, actor: unknown): Promise<EntitlementSettings>;
+}
