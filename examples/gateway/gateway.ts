@@ -41,7 +41,7 @@ async function readJson(req: IncomingMessage, limit = 1_000_000): Promise<unknow
   return JSON.parse(body);
 }
 
-/** Handles one request: authenticate and resolve, forward, charge the tokens. */
+/** Handles one request: authenticate and resolve, forward (the client charges the tokens). */
 async function handle(vault: Vault, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return sendError(res, 404, 'not_found', `no route ${req.method} ${req.url}`);
   const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -58,10 +58,9 @@ async function handle(vault: Vault, req: IncomingMessage, res: ServerResponse): 
     // The access key names the tenant and scope; byokit checks it, its allow-lists and its quota.
     const resolution = await vault.resolve({ accessKey: bearer, provider: 'openai', model: body.model });
     const openai = await createClient(resolution, { expect: 'openai', clientOptions: { maxRetries: 0 } });
+    // The client reports the tokens the provider answers with, and the vault charges them to this
+    // access key (its usage and token budget): nothing to do here.
     const completion = await openai.chat.completions.create({ ...(body as object), model: body.model, stream: false } as never);
-    // Charge what the provider reports to the access key the call came from (its token budget and usage).
-    const tokens = (completion as { usage?: { total_tokens?: number } }).usage?.total_tokens ?? 0;
-    if (tokens > 0) await vault.recordUsage({ tenantId: resolution.tenantId, accessKeyId: resolution.accessKeyId!, tokens });
     res.writeHead(200, { 'content-type': 'application/json', 'x-byokit-source': resolution.source });
     res.end(JSON.stringify(completion));
   } catch (error) {

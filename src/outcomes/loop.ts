@@ -33,7 +33,7 @@ interface Entry {
 
 const later = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
 
-/** @internal Created by `createVault` when it has `onUsage` or key health on. */
+/** @internal Created by `createVault` when it has `onUsage`, key health or access keys on. */
 export class OutcomeLoop implements OutcomeSink {
   readonly #ctx: VaultContext;
   /** Milliseconds between writes of one key; 0 when key health is off. */
@@ -68,12 +68,27 @@ export class OutcomeLoop implements OutcomeSink {
       provider: r.provider,
       ...facts,
       model: model ?? r.model,
+      accessKeyId: r.accessKeyId,
       at: (when === undefined ? ctx.now() : new Date(when)).toISOString(),
       via,
     };
     callDetached(ctx.onUsage, outcome, 'onUsage', ctx.onHookError);
+    this.#chargeAccessKey(outcome);
     const keySetAt = clientContextOf(r)?.keySetAt;
     if (this.#interval > 0 && r.configId !== null && typeof keySetAt === 'string') this.#note(r, keySetAt, outcome);
+  }
+
+  /**
+   * Tokens a call of an access-key resolution used go to that key's usage
+   * record and token budget, as `vault.recordUsage` would (one atomic write
+   * per call that reports tokens; a failure goes to `onHookError`).
+   */
+  #chargeAccessKey({ accessKeyId, tenantId, inputTokens = 0, outputTokens = 0 }: Outcome): void {
+    const feature = this.#ctx.accessKeys;
+    const tokens = inputTokens + outputTokens;
+    if (!feature || accessKeyId === null || !(tokens > 0)) return;
+    const charge = () => feature.recordUsage(this.#ctx, { tenantId, accessKeyId, tokens });
+    callDetached(charge, undefined, 'accessKeyUsage', this.#ctx.onHookError);
   }
 
   #note(resolution: Resolution, keySetAt: string, { status, at, httpStatus, providerCode }: Outcome): void {

@@ -69,6 +69,8 @@ export interface Outcome extends Omit<OutcomeReport, 'model' | 'at'> {
   source: KeySource;
   provider: string;
   model: string | null;
+  /** The access key the resolution was authenticated with (`resolve({ accessKey })`), else `null`. */
+  accessKeyId: string | null;
   at: string;
   /** `client`: observed by a client `createClient` built; `report`: sent with `vault.report`. */
   via: 'client' | 'report';

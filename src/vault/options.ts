@@ -87,7 +87,7 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * response observer of an instrumented client; the call itself went on),
  * `keyHealth` (a key health write in the background).
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth';
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {

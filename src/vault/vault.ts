@@ -356,7 +356,8 @@ export function createVault(options: VaultOptions): Vault {
     outcomes: null,
     state: { closed: false },
   };
-  if (options.onUsage || health) {
+  // Access keys need the loop too: tokens observed on their calls are charged to their budgets.
+  if (options.onUsage || health || options.accessKeys) {
     const settings = typeof health === 'object' ? health : {};
     ctx.outcomes = new OutcomeLoop(ctx, health ? (settings.flushIntervalMs ?? 60_000) : 0, settings.maxPendingKeys ?? 10_000);
   }

@@ -42,8 +42,8 @@ describe('vault.report', () => {
     vault.report(resolution, { ...fine, model: 'gpt-4o-mini', attempt: 1 });
     vault.report(resolution, { status: 'server_error', httpStatus: 503, latencyMs: 3, retryAfter: 2, at: '2026-05-05T06:00:00+01:00' });
     expect(outcomes).toStrictEqual([
-      { tenantId: 'acme', scope: '', configId, source: 'byok', provider: 'openai', status: 'ok', httpStatus: 200, latencyMs: 40, inputTokens: 10, outputTokens: 20, attempt: 1, model: 'gpt-4o-mini', at: '2026-05-05T05:05:05.000Z', via: 'report' },
-      { tenantId: 'acme', scope: '', configId, source: 'byok', provider: 'openai', status: 'server_error', httpStatus: 503, latencyMs: 3, retryAfter: 2, model: null, at: '2026-05-05T05:00:00.000Z', via: 'report' },
+      { tenantId: 'acme', scope: '', configId, accessKeyId: null, source: 'byok', provider: 'openai', status: 'ok', httpStatus: 200, latencyMs: 40, inputTokens: 10, outputTokens: 20, attempt: 1, model: 'gpt-4o-mini', at: '2026-05-05T05:05:05.000Z', via: 'report' },
+      { tenantId: 'acme', scope: '', configId, accessKeyId: null, source: 'byok', provider: 'openai', status: 'server_error', httpStatus: 503, latencyMs: 3, retryAfter: 2, model: null, at: '2026-05-05T05:00:00.000Z', via: 'report' },
     ]);
   });
 
