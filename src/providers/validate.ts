@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ByokitError, ProviderError } from '../errors.js';
+import { ByokitError, ProviderError, ValidationError } from '../errors.js';
 import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Transport } from '../net/transport.js';
 import type { ValidationStatus } from '../store/types.js';
@@ -328,6 +328,9 @@ export async function runKeyValidation(
   input: ProviderCallInput,
   options: KeyValidationOptions = {},
 ): Promise<KeyValidationResult> {
+  const invalid = (path: string, message: string) => new ValidationError(`[byokit] [providers] runKeyValidation: ${path} ${message}`, [{ path, message }]);
+  if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.id !== 'string') throw invalid('descriptor', 'must be a provider descriptor');
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
   return runValidationWith(descriptor, input, networkPolicy(options), options);
 }
 
