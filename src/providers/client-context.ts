@@ -1,9 +1,13 @@
 /**
  * What a vault hands `createClient` along with a resolution, without a new
  * argument: the vault's network policy, and the tenant it resolved for.
- * Kept beside the frozen `Resolution` in a `WeakMap`, so it costs nothing
- * once the resolution is dropped, can't be forged by editing the object,
- * and later features (an outcome reporter) can add fields here.
+ * It rides on the frozen `Resolution` under a module-private symbol, as an
+ * enumerable property, so a copy (`{ ...r, model }`, the usual way to
+ * override a field) keeps it; symbols don't serialise, so `JSON.stringify`
+ * and the documented shape stay as they were. The value is an opaque token
+ * this module issued: a hand-built object can't claim a context (a token
+ * it did not issue is ignored), and later features (an outcome reporter)
+ * can add fields here.
  *
  * @module
  */
@@ -17,17 +21,26 @@ export interface ClientContext {
   readonly tenantId: string;
 }
 
+const CONTEXT = Symbol('byokit.vault');
+/** Tokens this module issued, and their context. */
 const contexts = new WeakMap<object, ClientContext>();
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-/** @internal Called by the vault where it makes the resolution snapshot. */
-export function attachClientContext(resolution: object, context: ClientContext): void {
-  contexts.set(resolution, Object.freeze({ ...context }));
+/**
+ * @internal The field the vault spreads into a resolution before freezing
+ * it. The token inspects as `[vault context]` and has no properties to show.
+ */
+export function clientContextField(context: ClientContext): { readonly [CONTEXT]: object } {
+  const token = Object.freeze(Object.defineProperty({}, INSPECT, { value: () => '[vault context]' }));
+  contexts.set(token, Object.freeze({ ...context }));
+  return { [CONTEXT]: token };
 }
 
 /**
- * The context a vault attached to `source`, or `undefined` for a hand-built
- * source (or a copy of a resolution: `{ ...r }` does not carry it).
+ * The context a vault attached to `source` (or to the resolution it was
+ * copied from), or `undefined` for a hand-built source.
  */
 export function clientContextOf(source: object): ClientContext | undefined {
-  return contexts.get(source);
+  const token = (source as { [CONTEXT]?: unknown })[CONTEXT];
+  return typeof token === 'object' && token !== null ? contexts.get(token) : undefined;
 }

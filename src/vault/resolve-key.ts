@@ -7,7 +7,7 @@
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution } from '../resolve/resolver.js';
-import { attachClientContext } from '../providers/client-context.js';
+import { clientContextField, type ClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
@@ -68,7 +68,7 @@ interface Snapshot {
   key: Secret;
 }
 
-function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date): Resolution {
+function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date, context: ClientContext): Resolution {
   return Object.freeze({
     ...parts,
     tenantId: request.tenantId,
@@ -78,6 +78,8 @@ function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[],
     keyHint: parts.key.hint,
     trace: frozenTrace(trace),
     resolvedAt: at.toISOString(),
+    // createClient builds this resolution's client under its vault's endpoint policy, a copy's too.
+    ...clientContextField(context),
   });
 }
 
@@ -179,9 +181,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput): Promis
     const why = decision.provider === null ? 'no usable config and no provider named for a platform key' : 'no usable config and the fallback policy is "none"';
     throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
   }
-  const resolution = snapshot(request, parts, decision.trace, now);
-  // createClient builds this resolution's client under this vault's endpoint policy.
-  attachClientContext(resolution, { network: ctx.network, tenantId: resolution.tenantId });
+  const resolution = snapshot(request, parts, decision.trace, now, { network: ctx.network, tenantId: request.tenantId });
   callDetached(
     ctx.onResolve,
     {
