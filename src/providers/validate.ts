@@ -23,8 +23,13 @@ export { scrubSecret };
 const MAX_DETAIL_LENGTH = 300;
 /** How deep a cause chain is followed (guards against cycles and absurd chains). */
 const MAX_CAUSE_DEPTH = 8;
-/** What a provider error code may look like to be shown: a short identifier, nothing else. */
-const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * What a provider error code may look like to be kept and shown: a short
+ * identifier of letters, `_`, `.` and `-` (`invalid_api_key`,
+ * `API_KEY_INVALID`, `ECONNREFUSED`). No digits: hex, base32 or base64 of
+ * a key, or a reversed key, would otherwise pass as a "code".
+ */
+const ERROR_CODE = /^[A-Za-z][A-Za-z_.-]{0,39}$/;
 
 const STATUSES: ReadonlySet<ValidationStatus> = new Set([
   'valid',
@@ -243,7 +248,8 @@ export function scrubDetail(text: string, key: string): string {
 
 /**
  * The provider's (or the network's) error code carried by `error` or its
- * causes, where it is a short identifier that survives {@link scrubSecret}:
+ * causes, where it is a short identifier that survives {@link scrubSecret}
+ * (no run of five characters of the key, forwards or reversed, in any case):
  * `invalid_api_key`, `authentication_error`, `API_KEY_INVALID`,
  * `ECONNREFUSED`. Never free text.
  */
