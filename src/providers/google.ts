@@ -7,10 +7,10 @@
  *
  * `@google/genai` takes a `fetch` (`httpOptions.fetch`), so its requests go
  * through byokit's guarded transport. `@google/generative-ai` has no fetch
- * option (it calls the global `fetch`): byokit checks its base URL against
- * the endpoint policy, and what the host name resolves to, when the client
- * is built, but it can't refuse a redirect or re-check the address at
- * connect time for it. Use `sdk: 'genai'` where that matters.
+ * option (it calls the global `fetch`, follows redirects with the key
+ * header, and resolves names on its own): byokit builds it only for
+ * Google's own endpoint, never for a base URL a tenant chose
+ * (`ENDPOINT_REFUSED`, naming `sdk: 'genai'`, which is fully guarded).
  *
  * @module
  */
@@ -18,6 +18,7 @@ import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
 import type { CachedContent, GoogleGenerativeAI, ModelParams, RequestOptions } from '@google/generative-ai';
 import type { ConfigOptions } from '../store/types.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
+import { endpointRefused } from '../net/resolved-addresses.js';
 import type { Transport } from '../net/transport.js';
 import { baseUrlOr, checkBaseUrl, requireKey, stringOption, transportOf } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
@@ -45,10 +46,17 @@ function useGenai(options: ConfigOptions): boolean {
  * stored key only ever goes to the endpoint configured with it.
  */
 async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenerativeAI> {
-  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
-  // No fetch option in this SDK: check the endpoint (and its resolved addresses) once, up front.
-  await transport.check(baseUrl, { resolve: true });
+  // No fetch option in this SDK: nothing can refuse its redirects or check its addresses, so it
+  // may only talk to Google itself. The host's policy still decides whether Google is allowed.
+  if (baseUrl.toLowerCase() !== DEFAULT_BASE_URL) {
+    throw endpointRefused(
+      'a base URL other than Google\'s',
+      "@google/generative-ai has no fetch option, so byokit can't guard it; use options.sdk: 'genai' or createClient(r, 'google-genai')",
+    );
+  }
+  await transport.check(baseUrl);
+  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const apiVersion = stringOption(input.options, 'apiVersion');
   const defaults: RequestOptions = {
     ...(input.clientOptions as RequestOptions | undefined),

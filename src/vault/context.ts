@@ -28,6 +28,7 @@ export interface VaultContext {
   guard: VaultOptions['guard'];
   auditSink: VaultOptions['auditSink'];
   onHookError: VaultOptions['onHookError'];
+  onNetworkIncident: VaultOptions['onNetworkIncident'];
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
   now: () => Date;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
+import type { NetworkError } from '../errors.js';
 import type { PrivateEndpoints } from '../net/address-rule.js';
 import type { EndpointPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -49,6 +50,20 @@ export interface UsageEvent {
   at: string;
 }
 
+/**
+ * A refusal or bound byokit's transport enforced during a key validation,
+ * reported to the host (`onNetworkIncident`) with its full reason. The
+ * tenant's result carries a fixed wording only: the class of address an
+ * internal name resolves to is for the host's eyes.
+ */
+export interface NetworkIncident {
+  tenantId: string;
+  configId: string;
+  provider: string;
+  /** `ENDPOINT_REFUSED`, `REDIRECT_REFUSED`, `RESPONSE_TOO_LARGE` or `RESPONSE_TIMEOUT`; the message says why. No key. */
+  error: NetworkError;
+}
+
 /** What the guard hook sees before a resolution is returned. No key material. */
 export interface GuardRequest {
   tenantId: string;
@@ -76,7 +91,7 @@ export type { EndpointAction, EndpointPolicy, EndpointRequest } from '../net/end
 export type { PrivateEndpoints } from '../net/address-rule.js';
 
 /** Which optional hook failed, for {@link VaultOptions.onHookError}. */
-export type HookName = 'onResolve' | 'auditSink';
+export type HookName = 'onResolve' | 'auditSink' | 'onNetworkIncident';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions {
@@ -98,6 +113,12 @@ export interface VaultOptions {
   guard?: ResolutionGuard;
   /** Also receives every audit event after it is stored. Errors never break the change. */
   auditSink?: (event: AuditEvent) => void | Promise<void>;
+  /**
+   * Hears each refusal and bound of a `validateKey` with its full reason
+   * (e.g. "the host name resolves to a loopback address"), which the
+   * tenant's result does not carry. Errors go to `onHookError`.
+   */
+  onNetworkIncident?: (incident: NetworkIncident) => void | Promise<void>;
   /**
    * The host's own check of every URL a key travels to (base URLs before
    * they are stored, and each request of a validation or of a client built
@@ -121,7 +142,7 @@ export interface VaultOptions {
    * ```
    */
   allowPrivateEndpoints?: PrivateEndpoints;
-  /** Where failures of `onResolve` and `auditSink` go (default: ignored). */
+  /** Where failures of `onResolve`, `auditSink` and `onNetworkIncident` go (default: ignored). */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */
   now?: () => Date;

@@ -46,7 +46,7 @@ function checkOptions(options: VaultOptions): void {
   if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
     throw invalidOption('fallback', 'must be "platform" or "none"');
   }
-  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'endpointPolicy', 'onHookError', 'now'] as const) {
+  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'onNetworkIncident', 'endpointPolicy', 'onHookError', 'now'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
   }
   const { platformKeys, providers } = options;
@@ -222,6 +222,7 @@ export function createVault(options: VaultOptions): Vault {
     guard: options.guard,
     auditSink: options.auditSink,
     onHookError: options.onHookError,
+    onNetworkIncident: options.onNetworkIncident,
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     now: options.now ?? (() => new Date()),
   });

@@ -17,7 +17,7 @@ export interface Hit {
 export type HostileHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface HostileServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://<host>:<port>` */
   url: string;
   hits: Hit[];
   /** Body bytes written so far (all responses). */
@@ -26,7 +26,8 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-export async function startHostileServer(handler: HostileHandler = (_req, res) => res.end('{}')): Promise<HostileServer> {
+/** Starts a server on `host` (default 127.0.0.1; 127.0.0.2 is a loopback address the attack vaults do not allow). */
+export async function startHostileServer(handler: HostileHandler = (_req, res) => res.end('{}'), host = '127.0.0.1'): Promise<HostileServer> {
   let current = handler;
   const hits: Hit[] = [];
   let written = 0;
@@ -40,10 +41,10 @@ export async function startHostileServer(handler: HostileHandler = (_req, res) =
     req.resume();
     req.on('end', () => current(req, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     hits,
     bytesWritten: () => written,
     handle(next) {
