@@ -135,12 +135,15 @@ interface ConnectOptions {
 }
 type Connector = (options: ConnectOptions, callback: (error: Error | null, socket: unknown) => void) => void;
 
-interface UndiciModule {
+/** The parts of undici byokit uses. */
+export interface UndiciModule {
   Agent: new (options: { connect: Connector }) => object;
   buildConnector(options: { lookup: ReturnType<typeof guardedLookup> }): Connector;
+  WebSocket: new (url: string, init: { headers: Record<string, string>; dispatcher?: object }) => WebSocket;
 }
 
-async function loadUndici(): Promise<UndiciModule | null> {
+/** undici, by a computed specifier (bundles for browsers and workers never reach it), or `null`. */
+export async function loadUndici(): Promise<UndiciModule | null> {
   const specifier = 'undici';
   try {
     return (await import(/* @vite-ignore */ specifier)) as UndiciModule;

@@ -6,7 +6,9 @@
  * Both send the key as `x-goog-api-key`.
  *
  * `@google/genai` takes a `fetch` (`httpOptions.fetch`), so its requests go
- * through byokit's guarded transport. `@google/generative-ai` has no fetch
+ * through byokit's guarded transport; its Live and Live Music APIs, which
+ * open a WebSocket with the key in the query, get a WebSocket factory that
+ * opens it through the same guard. `@google/generative-ai` has no fetch
  * option (it calls the global `fetch`, follows redirects with the key
  * header, and resolves names on its own): byokit builds it only for
  * Google's own endpoint, never for a base URL a tenant chose
@@ -77,12 +79,71 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, trans
   return new PinnedGoogleGenerativeAI(apiKey);
 }
 
+/** The WebSocket callbacks @google/genai's Live APIs hand their factory. */
+interface LiveCallbacks {
+  onopen(event: Event): void;
+  onmessage(event: MessageEvent): void;
+  onerror(event: unknown): void;
+  onclose(event: unknown): void;
+}
+
+/**
+ * A socket in the shape @google/genai's Live APIs expect (`connect`,
+ * `send`, `close`), opened through `transport`. A refusal reaches the
+ * session's `onerror` (with the `NetworkError` as `error`) and `onclose`,
+ * the way the SDK reports any connection that fails.
+ */
+function guardedLiveSocket(transport: Transport, url: string, headers: Record<string, string>, callbacks: LiveCallbacks) {
+  let socket: WebSocket | undefined;
+  let closed = false;
+  return {
+    connect(): void {
+      transport.openWebSocket(url, headers).then(
+        (opened) => {
+          socket = opened;
+          Object.assign(opened, callbacks);
+          if (closed) opened.close();
+        },
+        (error: Error) => {
+          callbacks.onerror({ type: 'error', error, message: error.message });
+          callbacks.onclose({ type: 'close', code: 1006, reason: error.message, wasClean: false });
+        },
+      );
+    },
+    send(message: string): void {
+      if (!socket) throw new Error('WebSocket is not connected');
+      socket.send(message);
+    },
+    close(): void {
+      closed = true;
+      socket?.close();
+    },
+  };
+}
+
+/**
+ * Gives `client.live` and `client.live.music` (which open WebSockets
+ * through a factory of their own, never through `httpOptions.fetch`) a
+ * factory that opens them through `transport`. A version of the SDK
+ * without those fields fails the build, rather than leave a WebSocket
+ * unguarded.
+ */
+function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
+  const live = client.live as unknown as { webSocketFactory?: unknown; music?: { webSocketFactory?: unknown } };
+  if (!live?.webSocketFactory || !live.music?.webSocketFactory) {
+    throw endpointRefused('the Live API', 'this @google/genai version opens its WebSockets where byokit cannot guard them');
+  }
+  const factory = { create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) => guardedLiveSocket(transport, url, headers, callbacks) };
+  live.webSocketFactory = factory;
+  live.music.webSocketFactory = factory;
+}
+
 async function buildGenai(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenAI> {
   const { GoogleGenAI } = await loadSdk<typeof import('@google/genai')>('@google/genai');
   const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
   const apiVersion = stringOption(input.options, 'apiVersion');
   const hostFetch = clientOptions.httpOptions?.fetch as FetchFunction | undefined;
-  return new GoogleGenAI({
+  const client = new GoogleGenAI({
     ...clientOptions,
     apiKey,
     // Explicit `false`: unset, GOOGLE_GENAI_USE_VERTEXAI / _ENTERPRISE in the
@@ -99,6 +160,8 @@ async function buildGenai(input: ProviderCallInput, apiKey: string, transport: T
       fetch: hostFetch ? transport.wrap(hostFetch) : transport.fetch,
     },
   });
+  guardLiveApis(client, transport);
+  return client;
 }
 
 /** GET a Gemini API path with the key header; throws {@link ProviderHttpError} on a non-2xx answer. */
