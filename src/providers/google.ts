@@ -94,29 +94,22 @@ interface LiveCallbacks {
  * the way the SDK reports any connection that fails.
  */
 function guardedLiveSocket(transport: Transport, url: string, headers: Record<string, string>, callbacks: LiveCallbacks) {
+  let opening: Promise<WebSocket> | undefined;
   let socket: WebSocket | undefined;
-  let closed = false;
   return {
     connect(): void {
-      transport.openWebSocket(url, headers).then(
-        (opened) => {
-          socket = opened;
-          Object.assign(opened, callbacks);
-          if (closed) opened.close();
-        },
-        (error: Error) => {
-          callbacks.onerror({ type: 'error', error, message: error.message });
-          callbacks.onclose({ type: 'close', code: 1006, reason: error.message, wasClean: false });
-        },
-      );
+      opening = transport.openWebSocket(url, headers).then((opened) => Object.assign((socket = opened), callbacks));
+      opening.catch((error: Error) => {
+        callbacks.onerror({ type: 'error', error, message: error.message });
+        callbacks.onclose({ type: 'close', code: 1006, reason: error.message, wasClean: false });
+      });
     },
     send(message: string): void {
       if (!socket) throw new Error('WebSocket is not connected');
       socket.send(message);
     },
     close(): void {
-      closed = true;
-      socket?.close();
+      opening?.then((opened) => opened.close(), () => undefined);
     },
   };
 }
@@ -131,11 +124,11 @@ function guardedLiveSocket(transport: Transport, url: string, headers: Record<st
 function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
   const live = client.live as unknown as { webSocketFactory?: unknown; music?: { webSocketFactory?: unknown } };
   if (!live?.webSocketFactory || !live.music?.webSocketFactory) {
-    throw endpointRefused('the Live API', 'this @google/genai version opens its WebSockets where byokit cannot guard them');
+    throw endpointRefused('the Live API', "this @google/genai version's WebSockets can't be guarded");
   }
-  const factory = { create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) => guardedLiveSocket(transport, url, headers, callbacks) };
-  live.webSocketFactory = factory;
-  live.music.webSocketFactory = factory;
+  live.webSocketFactory = live.music.webSocketFactory = {
+    create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) => guardedLiveSocket(transport, url, headers, callbacks),
+  };
 }
 
 async function buildGenai(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenAI> {
