@@ -61,6 +61,9 @@ const MAX_PREFIX = 63 - 'configs_tenant_scope_default_key'.length;
  * @throws ValidationError if either is not a plain identifier (or too long).
  */
 export function tableNames(location: PostgresLocation = {}): TableNames {
+  if (typeof location !== 'object' || location === null) {
+    throw new ValidationError('[byokit] [postgres] the location must be an object { schema?, tablePrefix? }', [{ path: 'location', message: 'must be an object' }]);
+  }
   const schema = location.schema ?? DEFAULT_SCHEMA;
   const prefix = location.tablePrefix ?? DEFAULT_TABLE_PREFIX;
   const issues: ValidationIssue[] = [];

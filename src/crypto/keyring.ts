@@ -52,12 +52,19 @@ function invalid(message: string): KeyringError {
 }
 
 /**
- * How a message names an entry: by position, plus its id only when the id
- * is a valid KEK id. Text that is no valid id may be key material (an entry
- * written the wrong way round, `<key>:k1`), so it is never echoed.
+ * How a message names an entry: by its position only. An id can be key
+ * material (an entry written the wrong way round, `<key>:k1`, or a key
+ * pasted as an id: up to 32 characters of a base64url key fit the id
+ * pattern), so no id or key text is ever echoed.
  */
-function entryName(index: number, id: unknown): string {
-  return typeof id === 'string' && KEK_ID_PATTERN.test(id) ? `entry ${index + 1} ("${id}")` : `entry ${index + 1}`;
+const entryName = (index: number): string => `entry ${index + 1}`;
+
+/** `wrapDek`/`unwrapDek` arguments, checked: a typed error, not a TypeError from inside the cipher. */
+function checkDekArguments(method: string, args: unknown, bytes: 'dek' | 'wrapped'): void {
+  const a = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+  if (typeof a['kekId'] !== 'string' || !(a[bytes] instanceof Uint8Array) || !(a['aad'] instanceof Uint8Array)) {
+    throw invalid(`${method} takes { kekId: string, ${bytes}: Uint8Array, aad: Uint8Array }`);
+  }
 }
 
 const ID_RULE = 'must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"';
@@ -89,18 +96,22 @@ export class Keyring implements KekProvider {
     if (!Array.isArray(entries)) throw invalid('a keyring needs an array of { id, key } entries');
     if (entries.length === 0) throw invalid('a keyring needs at least one key');
     const keys = new Map<string, Uint8Array>();
-    entries.forEach((entry: unknown, index) => {
+    // An index loop, not forEach: a sparse array's holes are entries too (and refused).
+    for (let index = 0; index < entries.length; index++) {
+      const entry: unknown = entries[index];
       const { id, key } = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<KekEntry>;
-      const name = entryName(index, id);
+      const name = entryName(index);
       if (typeof id !== 'string' || !KEK_ID_PATTERN.test(id)) throw invalid(`${name}: the key id ${ID_RULE}`);
       if (!(key instanceof Uint8Array)) throw invalid(`${name}: the key must be a Uint8Array`);
       if (key.length !== KEK_LENGTH) throw invalid(`${name}: the key must be ${KEK_LENGTH} bytes, got ${key.length}`);
-      if (keys.has(id)) throw invalid(`${name}: the key id is listed twice`);
-      for (const [otherId, other] of keys) {
-        if (equalBytes(other, key)) throw invalid(`${name}: the same key as "${otherId}"`);
+      let other = 0;
+      for (const [otherId, otherKey] of keys) {
+        if (otherId === id) throw invalid(`${name}: the key id is listed twice (also ${entryName(other)})`);
+        if (equalBytes(otherKey, key)) throw invalid(`${name}: the same key as ${entryName(other)}`);
+        other++;
       }
       keys.set(id, Uint8Array.from(key));
-    });
+    }
     this.#keys = keys;
     ENTRIES.set(this, keys);
     this.#random = internals.random ?? randomBytes;
@@ -130,8 +141,8 @@ export class Keyring implements KekProvider {
   /**
    * Parses `id:base64key,id:base64key,...` (first is primary). Keys are 32
    * bytes in standard base64 or base64url. Errors name an entry by its
-   * position, and by its id only when that is a valid KEK id: they never
-   * echo key text, also not from an entry written the wrong way round.
+   * position only: they never echo an id or key text, also not from an
+   * entry written the wrong way round.
    */
   static parse(text: string): Keyring {
     if (typeof text !== 'string' || text.trim() === '') throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
@@ -144,7 +155,7 @@ export class Keyring implements KekProvider {
         const id = item.slice(0, colon);
         if (!KEK_ID_PATTERN.test(id)) throw invalid(`entry ${index + 1}: the key id ${ID_RULE} (is the entry written as "id:base64key"?)`);
         const key = decodeKeyText(item.slice(colon + 1));
-        if (!key) throw invalid(`${entryName(index, id)}: the key is not valid base64`);
+        if (!key) throw invalid(`${entryName(index)}: the key is not valid base64`);
         entries.push({ id, key });
       });
       return new Keyring(entries);
@@ -191,12 +202,16 @@ export class Keyring implements KekProvider {
   }
 
   /** Wrapped form: nonce (12) ‖ AES-256-GCM ciphertext (32) ‖ tag (16). */
-  async wrapDek({ kekId, dek, aad }: { kekId: string; dek: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+  async wrapDek(args: { kekId: string; dek: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+    checkDekArguments('wrapDek', args, 'dek');
+    const { kekId, dek, aad } = args;
     const nonce = this.#random(NONCE_LENGTH);
     return concatBytes(nonce, gcm(this.#kek(kekId), nonce, aad).encrypt(dek));
   }
 
-  async unwrapDek({ kekId, wrapped, aad }: { kekId: string; wrapped: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+  async unwrapDek(args: { kekId: string; wrapped: Uint8Array; aad: Uint8Array }): Promise<Uint8Array> {
+    checkDekArguments('unwrapDek', args, 'wrapped');
+    const { kekId, wrapped, aad } = args;
     const kek = this.#kek(kekId);
     if (wrapped.length <= NONCE_LENGTH) throw new RangeError('[byokit] [keyring] wrapped key too short');
     return gcm(kek, wrapped.subarray(0, NONCE_LENGTH), aad).decrypt(wrapped.subarray(NONCE_LENGTH));

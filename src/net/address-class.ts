@@ -31,8 +31,12 @@ export const ADDRESS_CLASSES = [
  */
 export type AddressClass = (typeof ADDRESS_CLASSES)[number];
 
-/** Cloud metadata services: AWS/GCP/Azure/OCI/DigitalOcean, AWS ECS and EKS, Alibaba. */
-const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200']);
+/**
+ * Cloud metadata services: AWS/GCP/Azure/OCI/DigitalOcean, AWS ECS and EKS,
+ * Alibaba, and Azure's WireServer (168.63.129.16: goal state and extension
+ * settings of the VM, public address space but answering every VM).
+ */
+const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200', '168.63.129.16']);
 /** AWS IPv6 metadata (IMDS) and EKS pod identity. */
 const METADATA_V6 = new Set(['fd00:ec2:0:0:0:0:0:254', 'fd00:ec2:0:0:0:0:0:23']);
 /** Host names of metadata services (GCP, and the short names cloud resolvers answer). */

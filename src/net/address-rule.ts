@@ -17,7 +17,10 @@ import { formatIp, parseIpLiteral } from './ip-address.js';
  * host names (`'ollama.internal'`, or `'*.svc.cluster.local'` for every
  * subdomain), IP addresses and CIDR ranges (`'10.0.0.0/8'`, `'fd00::/8'`).
  * A listed host name is trusted whatever it resolves to (your DNS decides
- * it); a metadata address passes only when listed exactly.
+ * it), except a metadata address. A metadata service passes only when
+ * listed exactly: its name (`metadata.google.internal`, never through
+ * `*.internal`) and its address (`169.254.169.254`, never through a range
+ * or a listed name).
  */
 export type PrivateEndpoints = boolean | readonly string[];
 
@@ -140,18 +143,23 @@ export class AddressRule {
     if (host.length === 0) return 'the URL has no host';
     const bytes = parseIpLiteral(host);
     if (bytes) return this.#addressAllowed(bytes);
-    if (this.#nameListed(host)) return null;
     const kind = classifyHost(host);
+    // A metadata service name passes only when listed as exactly that name, never through a suffix.
+    if (kind === 'metadata' ? this.#names.has(host) : this.#nameListed(host)) return null;
     if (kind === null) return null;
     if (this.#allowSelfHosted && SELF_HOSTED_CLASSES.has(kind)) return null;
     return `${describeClass(kind)} (${kind === 'metadata' ? 'metadata service name' : 'special host name'})`;
   }
 
-  /** Checks one address a host name resolved to (at connect time where the runtime allows). */
+  /**
+   * Checks one address a host name resolved to (at connect time where the
+   * runtime allows), or an IP-literal host (`checkResolved(ip, ip)`). A
+   * listed name passes whatever it resolves to, except a metadata address.
+   */
   checkResolved(hostname: string, address: string): Refusal {
-    if (this.#nameListed(normalizeHost(hostname))) return null;
     const bytes = parseIpLiteral(address);
     if (!bytes) return 'the host name resolved to something that is not an IP address';
+    if (classifyAddress(bytes) !== 'metadata' && this.#nameListed(normalizeHost(hostname))) return null;
     return this.#addressAllowed(bytes);
   }
 }

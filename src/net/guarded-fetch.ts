@@ -10,7 +10,8 @@ import { isByokitError, NetworkError, type NetworkErrorCode } from '../errors.js
 import { checkEndpoint, type EndpointRequest, type NetworkPolicy } from './endpoint-policy.js';
 import { parseIpLiteral } from './ip-address.js';
 import { limitResponse, type ResponseLimits } from './limited-response.js';
-import { checkResolvedNow, connectTimeDispatcher, endpointRefused, systemLookupAll, type LookupAll } from './resolved-addresses.js';
+import { normalizeHost } from './address-class.js';
+import { checkResolvedNow, connectTimeDispatcher, endpointRefused, refusedConnectionHost, systemLookupAll, type LookupAll } from './resolved-addresses.js';
 
 /** A `fetch`-compatible function (the global one, an SDK's, or a host's). */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -73,12 +74,12 @@ function networkErrorIn(error: unknown): NetworkError | null {
   return null;
 }
 
-function redirectRefused(status: number, origin: string): NetworkError {
+function redirectRefused(status: number | undefined, origin: string): NetworkError {
   return new NetworkError(
     'REDIRECT_REFUSED',
-    `[byokit] [net] ${origin} answered with a redirect (HTTP ${status}); a request carrying a key never follows one. ` +
-      'Check the base URL (scheme, host, path): it should name the API itself',
-    { httpStatus: status },
+    `[byokit] [net] ${origin} answered with a redirect${status ? ` (HTTP ${status})` : ', which the host fetch followed to a refused address'}; ` +
+      'a request carrying a key never follows one. Check the base URL (scheme, host, path): it should name the API itself',
+    status ? { httpStatus: status } : undefined,
   );
 }
 
@@ -126,6 +127,9 @@ export function createGuardedFetch(options: GuardedFetchOptions): FetchFunction 
       response = await (base ?? globalThis.fetch)(input, guardedInit);
     } catch (error) {
       const typed = networkErrorIn(error) ?? (limits?.signal.aborted ? networkErrorIn(limits.signal.reason) : null);
+      // A connection refused to another host than the one asked for: the host's fetch followed a redirect.
+      const elsewhere = typed && refusedConnectionHost(typed);
+      if (elsewhere && elsewhere !== normalizeHost(host)) fail(redirectRefused(undefined, url.origin));
       if (typed) fail(typed);
       throw error;
     }

@@ -13,7 +13,9 @@
  * @module
  */
 import { NetworkError } from '../errors.js';
+import { normalizeHost } from './address-class.js';
 import type { AddressRule, Refusal } from './address-rule.js';
+import { parseIpLiteral } from './ip-address.js';
 
 /** One resolved address, as `dns.lookup(..., { all: true })` gives it. */
 export interface ResolvedAddress {
@@ -59,8 +61,29 @@ export function systemLookupAll(): LookupAll | null {
 export function endpointRefused(origin: string, reason: string): NetworkError {
   return new NetworkError(
     'ENDPOINT_REFUSED',
-    `[byokit] [net] refused to send a request to ${origin}: ${reason}; self-hosted endpoints need the allowPrivateEndpoints opt-in`,
+    `[byokit] [net] refused to send a request to ${origin}: ${reason}${reason.includes('address') ? '; self-hosted endpoints need the allowPrivateEndpoints opt-in' : ''}`,
   );
+}
+
+/** The host each connect-time refusal was for: a host other than the request's means the host's fetch followed a redirect. */
+const refusedHosts = new WeakMap<NetworkError, string>();
+
+/** A connection refused at connect time, remembering its host. */
+function connectionRefused(host: string, reason: string): NetworkError {
+  const error = endpointRefused(`the host ${host}`, reason);
+  refusedHosts.set(error, normalizeHost(host));
+  return error;
+}
+
+/** The host a connect-time refusal was for (normalised), else `undefined`. */
+export function refusedConnectionHost(error: NetworkError): string | undefined {
+  return refusedHosts.get(error);
+}
+
+/** Why a lookup failed, for the host's eyes (the tenant's result says no more than "not allowed"). */
+function unresolved(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return `the host name could not be resolved${typeof code === 'string' ? ` (${code})` : ''}`;
 }
 
 /** The first refused address among `addresses`, as a reason. */
@@ -74,12 +97,14 @@ function firstRefusal(rule: AddressRule, hostname: string, addresses: readonly R
 }
 
 /**
- * Resolves `hostname` now and checks every address; `null` when all pass or
- * when the name does not resolve (the request then fails on its own).
+ * Resolves `hostname` now and checks every address; `null` when all pass.
+ * A name that does not resolve is refused (fails closed): the request
+ * would resolve it again, and a DNS server that fails the check's query
+ * could answer the next one with an internal address.
  */
 export function checkResolvedNow(rule: AddressRule, hostname: string, lookupAll: LookupAll): Promise<Refusal> {
   return new Promise((resolve) => {
-    lookupAll(hostname, (error, addresses) => resolve(error ? null : firstRefusal(rule, hostname, addresses)));
+    lookupAll(hostname, (error, addresses) => resolve(error ? unresolved(error) : firstRefusal(rule, hostname, addresses)));
   });
 }
 
@@ -95,21 +120,30 @@ function guardedLookup(rule: AddressRule, lookupAll: LookupAll) {
     const wantsAll = typeof options === 'object' && options !== null && options.all === true;
     const family = typeof options === 'number' ? options : options?.family;
     lookupAll(hostname, (error, resolved) => {
-      if (error) return callback(error, wantsAll ? [] : '');
-      const addresses = family === 4 || family === 6 ? resolved.filter((entry) => entry.family === family) : resolved;
-      const refusal = firstRefusal(rule, hostname, addresses);
-      if (refusal !== null) return callback(endpointRefused(`the host ${hostname}`, refusal), wantsAll ? [] : '');
+      const addresses = error ? [] : family === 4 || family === 6 ? resolved.filter((entry) => entry.family === family) : resolved;
+      const refusal = error ? unresolved(error) : firstRefusal(rule, hostname, addresses);
+      if (refusal !== null) return callback(connectionRefused(hostname, refusal), wantsAll ? [] : '');
       if (wantsAll) return callback(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
 }
 
-interface UndiciModule {
-  Agent: new (options: { connect: { lookup: ReturnType<typeof guardedLookup> } }) => object;
+/** What undici's connector is asked to connect to. */
+interface ConnectOptions {
+  hostname: string;
+}
+type Connector = (options: ConnectOptions, callback: (error: Error | null, socket: unknown) => void) => void;
+
+/** The parts of undici byokit uses. */
+export interface UndiciModule {
+  Agent: new (options: { connect: Connector }) => object;
+  buildConnector(options: { lookup: ReturnType<typeof guardedLookup> }): Connector;
+  WebSocket: new (url: string, init: { headers: Record<string, string>; dispatcher?: object }) => WebSocket;
 }
 
-async function loadUndici(): Promise<UndiciModule | null> {
+/** undici, by a computed specifier (bundles for browsers and workers never reach it), or `null`. */
+export async function loadUndici(): Promise<UndiciModule | null> {
   const specifier = 'undici';
   try {
     return (await import(/* @vite-ignore */ specifier)) as UndiciModule;
@@ -136,7 +170,8 @@ function hostSetGlobalDispatcher(): boolean {
 
 /**
  * An undici dispatcher (for `fetch`'s `dispatcher` option) whose
- * connections check every resolved address against `rule`; `null` off
+ * connections check every resolved address, and every IP-literal host,
+ * against `rule` (a name that does not resolve is refused too); `null` off
  * Node, when undici can't be loaded, or when the host set its own global
  * dispatcher (an egress proxy), where addresses are checked before the
  * request instead. `lookupAll` replaces DNS (tests).
@@ -147,7 +182,16 @@ export function connectTimeDispatcher(rule: AddressRule, lookupAll?: LookupAll):
     const undici = await loadUndici();
     const lookup = lookupAll ?? systemLookupAll();
     if (!undici || !lookup) return null;
-    return new undici.Agent({ connect: { lookup: guardedLookup(rule, lookup) } });
+    const connector = undici.buildConnector({ lookup: guardedLookup(rule, lookup) });
+    // net.connect never calls `lookup` for an IP literal: check those here, so that every
+    // connection made through this dispatcher is checked (a host's fetch following a redirect too).
+    const connect: Connector = (options, callback) => {
+      const host = normalizeHost(options.hostname);
+      const refusal = parseIpLiteral(host) ? rule.checkResolved(host, host) : null;
+      if (refusal !== null) return callback(connectionRefused(options.hostname, refusal), null);
+      connector(options, callback);
+    };
+    return new undici.Agent({ connect });
   };
   if (lookupAll) return create();
   let cached = dispatchers.get(rule.key);

@@ -59,7 +59,9 @@ export class OutcomeLoop implements OutcomeSink {
     const ctx = this.#ctx;
     if (ctx.state.closed) return;
     const { at: when, model, ...facts } = report;
-    const r = resolution;
+    // Attributed by the resolution as the vault issued it: a copy may have rewritten its fields.
+    const context = clientContextOf(resolution);
+    const r = context?.resolution ?? resolution;
     const outcome: Outcome = {
       tenantId: r.tenantId,
       scope: r.scope,
@@ -67,14 +69,14 @@ export class OutcomeLoop implements OutcomeSink {
       source: r.source,
       provider: r.provider,
       ...facts,
-      model: model ?? r.model,
+      model: model ?? resolution.model,
       accessKeyId: r.accessKeyId,
       at: (when === undefined ? ctx.now() : new Date(when)).toISOString(),
       via,
     };
     callDetached(ctx.onUsage, outcome, 'onUsage', ctx.onHookError);
     this.#chargeAccessKey(outcome);
-    const keySetAt = clientContextOf(r)?.keySetAt;
+    const keySetAt = context?.keySetAt;
     if (this.#interval > 0 && r.configId !== null && typeof keySetAt === 'string') this.#note(r, keySetAt, outcome);
   }
 

@@ -54,6 +54,8 @@ export function observeTransport(transport: Transport, target: ObserverTarget): 
     fetch: observeFetch(transport.fetch, target),
     wrap: (base) => observeFetch(transport.wrap(base), target),
     check: (url, options) => transport.check(url, options),
+    // WebSockets (the Live APIs) carry no usage the observer reads: passed through unobserved.
+    openWebSocket: (url, headers) => transport.openWebSocket(url, headers),
   };
 }
 

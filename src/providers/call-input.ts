@@ -12,6 +12,19 @@ import type { ConfigOptions } from '../store/types.js';
 import type { ProviderCallInput } from './types.js';
 
 /**
+ * The input's shape, checked before a descriptor reads it (hosts call
+ * descriptors directly): a typed error, not a TypeError from inside.
+ */
+function checkCallInput(input: ProviderCallInput): void {
+  const bad = (path: string) => new ValidationError(`[byokit] [providers] invalid call input: ${path} must be an object`, [{ path, message: 'must be an object' }]);
+  if (typeof input !== 'object' || input === null) throw bad('input');
+  for (const name of ['options', 'clientOptions'] as const) {
+    const value: unknown = input[name];
+    if (value !== undefined && (typeof value !== 'object' || value === null)) throw bad(`input.${name}`);
+  }
+}
+
+/**
  * Returns the key, or throws when it is missing or blank. Several SDKs
  * (openai, @anthropic-ai/sdk, @google/genai, @mistralai/mistralai, cohere-ai)
  * read a key from the environment when handed `undefined` or `''`, which would
@@ -19,6 +32,7 @@ import type { ProviderCallInput } from './types.js';
  * (not only in `createClient`) because hosts may call a descriptor directly.
  */
 export function requireKey(input: ProviderCallInput, label: string): string {
+  checkCallInput(input);
   const key: unknown = input.apiKey;
   if (typeof key !== 'string' || key.trim().length === 0) {
     throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build the ${label} client without a key`);
@@ -33,6 +47,7 @@ export function requireKey(input: ProviderCallInput, label: string): string {
  * endpoint policy.
  */
 export function transportOf(input: ProviderCallInput, provider: string): Transport {
+  checkCallInput(input);
   if (input.transport) return input.transport;
   const hostFetch = input.clientOptions?.['fetch'];
   return createTransport({
@@ -66,8 +81,8 @@ export function trimTrailingSlashes(url: string): string {
 }
 
 /** A non-empty string option, else `undefined`. */
-export function stringOption(options: ConfigOptions, name: string): string | undefined {
-  const value = options[name];
+export function stringOption(options: ConfigOptions | undefined, name: string): string | undefined {
+  const value = options?.[name];
   return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
 }
 

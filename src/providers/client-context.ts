@@ -1,15 +1,23 @@
 /**
- * What a vault hands `createClient` along with a resolution, without a new
- * argument: the vault's network policy, the tenant it resolved for, and
- * where the client reports its outcomes. Kept beside the frozen
- * `Resolution` in a `WeakMap`, so it costs nothing once the resolution is
- * dropped, can't be forged by editing the object, and is lost by a copy
- * (which `vault.report` then refuses).
+ * What a vault hands `createClient` (and its own `report`) along with a
+ * resolution, without a new argument: the vault's network policy, the
+ * tenant it resolved for, where the client reports its outcomes, and the
+ * resolution as the vault issued it.
+ *
+ * It rides on the frozen `Resolution` under a module-private symbol, as an
+ * enumerable property, so a copy (`{ ...r, model }`, the usual way to
+ * override a field) keeps it; symbols don't serialise, so `JSON.stringify`
+ * and the documented shape stay as they were. The value is an opaque token
+ * this module issued: a hand-built object can't claim a context (a token
+ * it did not issue is ignored). Whatever a copy changes, `resolution` is
+ * the original: outcomes are attributed by what the vault issued, never by
+ * fields a copy could rewrite.
  *
  * @module
  */
 import type { NetworkPolicy } from '../net/endpoint-policy.js';
 import type { OutcomeSink } from '../outcomes/types.js';
+import type { Resolution } from '../resolve/types.js';
 
 /** Per-resolution context a vault attaches for `createClient`. */
 export interface ClientContext {
@@ -19,23 +27,41 @@ export interface ClientContext {
   readonly tenantId: string;
   /** The vault that resolved it (`vault.report` takes its own resolutions only). */
   readonly owner?: object;
-  /** Where the client reports each response, when the vault has `onUsage` or key health on. */
+  /** Where the client reports each response, when the vault has an outcome loop. */
   readonly outcomes?: OutcomeSink | null;
   /** `keySetAt` of the resolved config's key (`null` for a platform key), for its health record. */
   readonly keySetAt?: string | null;
+  /** The resolution as the vault issued it (set once it is frozen). */
+  readonly resolution?: Resolution;
 }
 
+const CONTEXT = Symbol('byokit.vault');
+/** Tokens this module issued, and their context. */
 const contexts = new WeakMap<object, ClientContext>();
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-/** @internal Called by the vault where it makes the resolution snapshot. */
-export function attachClientContext(resolution: object, context: ClientContext): void {
-  contexts.set(resolution, Object.freeze({ ...context }));
+/**
+ * @internal The field the vault spreads into a resolution before freezing
+ * it. The token inspects as `[vault context]` and has no properties to show.
+ */
+export function clientContextField(context: Omit<ClientContext, 'resolution'>): { readonly [CONTEXT]: object } {
+  const token = Object.freeze(Object.defineProperty({}, INSPECT, { value: () => '[vault context]' }));
+  contexts.set(token, { ...context });
+  return { [CONTEXT]: token };
+}
+
+/** @internal Records the frozen resolution a token was issued with, and freezes its context. */
+export function bindClientContext(resolution: Resolution): void {
+  const token = (resolution as { [CONTEXT]?: object })[CONTEXT];
+  const context = token === undefined ? undefined : contexts.get(token);
+  if (context && context.resolution === undefined) contexts.set(token!, Object.freeze({ ...context, resolution }));
 }
 
 /**
- * The context a vault attached to `source`, or `undefined` for a hand-built
- * source (or a copy of a resolution: `{ ...r }` does not carry it).
+ * The context a vault attached to `source` (or to the resolution it was
+ * copied from), or `undefined` for a hand-built source.
  */
 export function clientContextOf(source: object): ClientContext | undefined {
-  return contexts.get(source);
+  const token = (source as { [CONTEXT]?: unknown })[CONTEXT];
+  return typeof token === 'object' && token !== null ? contexts.get(token) : undefined;
 }

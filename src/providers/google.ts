@@ -6,11 +6,13 @@
  * Both send the key as `x-goog-api-key`.
  *
  * `@google/genai` takes a `fetch` (`httpOptions.fetch`), so its requests go
- * through byokit's guarded transport. `@google/generative-ai` has no fetch
- * option (it calls the global `fetch`): byokit checks its base URL against
- * the endpoint policy, and what the host name resolves to, when the client
- * is built, but it can't refuse a redirect or re-check the address at
- * connect time for it. Use `sdk: 'genai'` where that matters.
+ * through byokit's guarded transport; its Live and Live Music APIs, which
+ * open a WebSocket with the key in the query, get a WebSocket factory that
+ * opens it through the same guard. `@google/generative-ai` has no fetch
+ * option (it calls the global `fetch`, follows redirects with the key
+ * header, and resolves names on its own): byokit builds it only for
+ * Google's own endpoint, never for a base URL a tenant chose
+ * (`ENDPOINT_REFUSED`, naming `sdk: 'genai'`, which is fully guarded).
  *
  * @module
  */
@@ -18,6 +20,7 @@ import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
 import type { CachedContent, GoogleGenerativeAI, ModelParams, RequestOptions } from '@google/generative-ai';
 import type { ConfigOptions } from '../store/types.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
+import { endpointRefused } from '../net/resolved-addresses.js';
 import type { Transport } from '../net/transport.js';
 import { baseUrlOr, checkBaseUrl, requireKey, stringOption, transportOf } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
@@ -45,10 +48,17 @@ function useGenai(options: ConfigOptions): boolean {
  * stored key only ever goes to the endpoint configured with it.
  */
 async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenerativeAI> {
-  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
-  // No fetch option in this SDK: check the endpoint (and its resolved addresses) once, up front.
-  await transport.check(baseUrl, { resolve: true });
+  // No fetch option in this SDK: nothing can refuse its redirects or check its addresses, so it
+  // may only talk to Google itself. The host's policy still decides whether Google is allowed.
+  if (baseUrl.toLowerCase() !== DEFAULT_BASE_URL) {
+    throw endpointRefused(
+      'a base URL other than Google\'s',
+      "@google/generative-ai has no fetch option, so byokit can't guard it; use options.sdk: 'genai' or createClient(r, 'google-genai')",
+    );
+  }
+  await transport.check(baseUrl);
+  const { GoogleGenerativeAI } = await loadSdk<typeof import('@google/generative-ai')>('@google/generative-ai');
   const apiVersion = stringOption(input.options, 'apiVersion');
   const defaults: RequestOptions = {
     ...(input.clientOptions as RequestOptions | undefined),
@@ -69,12 +79,64 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, trans
   return new PinnedGoogleGenerativeAI(apiKey);
 }
 
+/** The WebSocket callbacks @google/genai's Live APIs hand their factory. */
+interface LiveCallbacks {
+  onopen(event: Event): void;
+  onmessage(event: MessageEvent): void;
+  onerror(event: unknown): void;
+  onclose(event: unknown): void;
+}
+
+/**
+ * A socket in the shape @google/genai's Live APIs expect (`connect`,
+ * `send`, `close`), opened through `transport`. A refusal reaches the
+ * session's `onerror` (with the `NetworkError` as `error`) and `onclose`,
+ * the way the SDK reports any connection that fails.
+ */
+function guardedLiveSocket(transport: Transport, url: string, headers: Record<string, string>, callbacks: LiveCallbacks) {
+  let opening: Promise<WebSocket> | undefined;
+  let socket: WebSocket | undefined;
+  return {
+    connect(): void {
+      opening = transport.openWebSocket(url, headers).then((opened) => Object.assign((socket = opened), callbacks));
+      opening.catch((error: Error) => {
+        callbacks.onerror({ type: 'error', error, message: error.message });
+        callbacks.onclose({ type: 'close', code: 1006, reason: error.message, wasClean: false });
+      });
+    },
+    send(message: string): void {
+      if (!socket) throw new Error('WebSocket is not connected');
+      socket.send(message);
+    },
+    close(): void {
+      opening?.then((opened) => opened.close(), () => undefined);
+    },
+  };
+}
+
+/**
+ * Gives `client.live` and `client.live.music` (which open WebSockets
+ * through a factory of their own, never through `httpOptions.fetch`) a
+ * factory that opens them through `transport`. A version of the SDK
+ * without those fields fails the build, rather than leave a WebSocket
+ * unguarded.
+ */
+function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
+  const live = client.live as unknown as { webSocketFactory?: unknown; music?: { webSocketFactory?: unknown } };
+  if (!live?.webSocketFactory || !live.music?.webSocketFactory) {
+    throw endpointRefused('the Live API', "this @google/genai version's WebSockets can't be guarded");
+  }
+  live.webSocketFactory = live.music.webSocketFactory = {
+    create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) => guardedLiveSocket(transport, url, headers, callbacks),
+  };
+}
+
 async function buildGenai(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenAI> {
   const { GoogleGenAI } = await loadSdk<typeof import('@google/genai')>('@google/genai');
   const clientOptions = (input.clientOptions ?? {}) as GoogleGenAIOptions;
   const apiVersion = stringOption(input.options, 'apiVersion');
   const hostFetch = clientOptions.httpOptions?.fetch as FetchFunction | undefined;
-  return new GoogleGenAI({
+  const client = new GoogleGenAI({
     ...clientOptions,
     apiKey,
     // Explicit `false`: unset, GOOGLE_GENAI_USE_VERTEXAI / _ENTERPRISE in the
@@ -91,6 +153,8 @@ async function buildGenai(input: ProviderCallInput, apiKey: string, transport: T
       fetch: hostFetch ? transport.wrap(hostFetch) : transport.fetch,
     },
   });
+  guardLiveApis(client, transport);
+  return client;
 }
 
 /** GET a Gemini API path with the key header; throws {@link ProviderHttpError} on a non-2xx answer. */

@@ -22,6 +22,8 @@ export interface KeyShape {
   requiredPrefixes?: readonly string[];
 }
 
+import { ValidationError } from '../errors.js';
+
 /** Printable ASCII without space: what every provider key we know is made of. */
 const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
 const WHITESPACE = /\s/;
@@ -40,6 +42,9 @@ const WHITESPACE = /\s/;
  * ```
  */
 export function checkKeyShape(key: string, shape: KeyShape): string | null {
+  if (typeof shape !== 'object' || shape === null || typeof shape.label !== 'string') {
+    throw new ValidationError('[byokit] [providers] checkKeyShape(key, shape) takes a shape with a label', [{ path: 'shape', message: 'must be an object with a label' }]);
+  }
   const { label, minLength = 1, maxLength = 4096, requiredPrefixes = [] } = shape;
   if (typeof key !== 'string' || key.length === 0) return `${label} key is empty`;
   if (WHITESPACE.test(key)) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ProviderError } from '../errors.js';
+import { ProviderError, ValidationError } from '../errors.js';
 
 /** Node's codes for an import or require of a package that is not installed. */
 const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
@@ -64,7 +64,8 @@ function importAtRunTime(packageName: string): Promise<unknown> {
  */
 export function provideSdk(packageName: string, sdk: object): void {
   if (typeof packageName !== 'string' || packageName.length === 0 || sdk === null || (typeof sdk !== 'object' && typeof sdk !== 'function')) {
-    throw new TypeError('[byokit] [providers] provideSdk(packageName, module) takes a package name and its module namespace');
+    const message = 'provideSdk(packageName, module) takes a package name and its module namespace';
+    throw new ValidationError(`[byokit] [providers] ${message}`, [{ path: 'provideSdk', message }]);
   }
   providedSdks.set(packageName, sdk);
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ByokitError, ProviderError } from '../errors.js';
+import { ByokitError, ProviderError, ValidationError } from '../errors.js';
 import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Transport } from '../net/transport.js';
 import type { ValidationStatus } from '../store/types.js';
@@ -23,8 +23,15 @@ export { scrubSecret };
 const MAX_DETAIL_LENGTH = 300;
 /** How deep a cause chain is followed (guards against cycles and absurd chains). */
 const MAX_CAUSE_DEPTH = 8;
-/** What a provider error code may look like to be shown: a short identifier, nothing else. */
-const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * What a provider error code may look like to be kept and shown: a short
+ * identifier of letters, `_`, `.` and `-` (`invalid_api_key`,
+ * `API_KEY_INVALID`, `ECONNREFUSED`), or a number of at most five digits
+ * (Azure's `"401"`). No digits mixed with letters: hex, base32 or base64 of
+ * a key, or a reversed key, would otherwise pass as a "code"; five digits
+ * carry too little of a key to matter.
+ */
+const ERROR_CODE = /^(?:[A-Za-z][A-Za-z_.-]{0,39}|[0-9]{1,5})$/;
 
 const STATUSES: ReadonlySet<ValidationStatus> = new Set([
   'valid',
@@ -243,7 +250,8 @@ export function scrubDetail(text: string, key: string): string {
 
 /**
  * The provider's (or the network's) error code carried by `error` or its
- * causes, where it is a short identifier that survives {@link scrubSecret}:
+ * causes, where it is a short identifier that survives {@link scrubSecret}
+ * (no run of five characters of the key, forwards or reversed, in any case):
  * `invalid_api_key`, `authentication_error`, `API_KEY_INVALID`,
  * `ECONNREFUSED`. Never free text.
  */
@@ -328,6 +336,9 @@ export async function runKeyValidation(
   input: ProviderCallInput,
   options: KeyValidationOptions = {},
 ): Promise<KeyValidationResult> {
+  const invalid = (path: string, message: string) => new ValidationError(`[byokit] [providers] runKeyValidation: ${path} ${message}`, [{ path, message }]);
+  if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.id !== 'string') throw invalid('descriptor', 'must be a provider descriptor');
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
   return runValidationWith(descriptor, input, networkPolicy(options), options);
 }
 

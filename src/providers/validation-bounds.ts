@@ -25,7 +25,20 @@ export interface ValidationBounds {
   timeoutMs?: number;
   /** Most bytes of one answer's body read. */
   maxResponseBytes?: number;
+  /**
+   * Hears each refusal and bound the transport enforced, with the full
+   * reason (e.g. the class of address a host name resolved to), which the
+   * result itself does not carry.
+   */
+  onIncident?: (error: NetworkError) => void;
 }
+
+/**
+ * The `detail` of every endpoint refusal, whatever its cause (an address
+ * class, the host's policy, a name that does not resolve): one wording, so
+ * a tenant can't use validation to map the platform's internal DNS.
+ */
+const ENDPOINT_REFUSED_DETAIL = 'the endpoint is not allowed, or its host name could not be resolved';
 
 function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
@@ -42,7 +55,7 @@ function incidentResult(error: NetworkError, key: string): KeyValidationResult {
   const httpStatus = error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus };
   switch (error.code) {
     case 'ENDPOINT_REFUSED':
-      return { status: 'unreachable', reason: 'endpoint_refused', detail };
+      return { status: 'unreachable', reason: 'endpoint_refused', detail: ENDPOINT_REFUSED_DETAIL };
     case 'REDIRECT_REFUSED':
       return { status: 'unexpected', ...httpStatus, reason: 'redirect_refused', detail };
     case 'RESPONSE_TOO_LARGE':
@@ -70,6 +83,11 @@ export async function withValidationBounds(
   let incident: NetworkError | null = null;
   const note = (error: NetworkError) => {
     incident ??= error;
+    try {
+      bounds.onIncident?.(error);
+    } catch {
+      // A host's listener never changes the result.
+    }
   };
   const deadline = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -33,6 +33,7 @@ export interface VaultContext {
   accessKeys: VaultOptions['accessKeys'];
   /** BYOK entitlement managed per tenant (`byokEntitlement(...)`), when the host manages it. */
   entitlement: VaultOptions['entitlement'];
+  onNetworkIncident: VaultOptions['onNetworkIncident'];
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
   now: () => Date;
@@ -44,11 +45,37 @@ export interface VaultContext {
   state: { closed: boolean };
 }
 
+/** A sealed value (`byokit:1:<kekId>:...`), whole or cut short, in a store's error text. */
+const SEALED_TEXT = /byokit:\d+:[\w:-]*/g;
+/** What a store error keeps besides name, message and stack: what identifies the failure (Node, SQLSTATE), never its parameters. */
+const STORE_ERROR_FIELDS = ['code', 'errno', 'sqlState', 'severity', 'constraint'] as const;
+
+/**
+ * A copy of a store's error for `cause`: name, message and stack with
+ * sealed values removed, the identifying fields above, and its cause the
+ * same way; nothing else. ORMs and drivers put a statement's parameters
+ * (the sealed key the vault just passed) into messages and fields
+ * (`params`, `detail: "Failing row contains (...)"`).
+ */
+export function storeErrorCause(error: unknown, depth = 0): Error {
+  const source = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.replace(SEALED_TEXT, '[sealed value]') : undefined);
+  const copy = new Error(text(source['message']) ?? '');
+  copy.name = text(source['name']) ?? 'Error';
+  copy.stack = text(source['stack']) ?? `${copy.name}: ${copy.message}`;
+  for (const field of STORE_ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === 'number' || typeof value === 'string') Object.assign(copy, { [field]: text(value) ?? value });
+  }
+  if (source['cause'] !== undefined && depth < 4) copy.cause = storeErrorCause(source['cause'], depth + 1);
+  return copy;
+}
+
 /**
  * Runs a store call; anything it throws that is not already a byokit error
- * becomes `STORE_FAILED` (message without parameters, cause kept). Every
- * store call of the vault goes through here, so a closed vault refuses all
- * of them (`VAULT_CLOSED`).
+ * becomes `STORE_FAILED`, with a scrubbed copy of it as `cause`
+ * ({@link storeErrorCause}). Every store call of the vault goes through
+ * here, so a closed vault refuses all of them (`VAULT_CLOSED`).
  */
 export async function callStore<T>(ctx: VaultContext, operation: string, run: () => Promise<T>): Promise<T> {
   if (ctx.state.closed) throw new VaultClosedError(operation);
@@ -56,7 +83,7 @@ export async function callStore<T>(ctx: VaultContext, operation: string, run: ()
     return await run();
   } catch (error) {
     if (isByokitError(error)) throw error;
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, { cause: error });
+    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, { cause: storeErrorCause(error) });
   }
 }
 

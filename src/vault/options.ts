@@ -4,6 +4,7 @@
  * @module
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
+import type { NetworkError } from '../errors.js';
 import type { PrivateEndpoints } from '../net/address-rule.js';
 import type { EndpointPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -53,6 +54,20 @@ export interface UsageEvent {
   at: string;
 }
 
+/**
+ * A refusal or bound byokit's transport enforced during a key validation,
+ * reported to the host (`onNetworkIncident`) with its full reason. The
+ * tenant's result carries a fixed wording only: the class of address an
+ * internal name resolves to is for the host's eyes.
+ */
+export interface NetworkIncident {
+  tenantId: string;
+  configId: string;
+  provider: string;
+  /** `ENDPOINT_REFUSED`, `REDIRECT_REFUSED`, `RESPONSE_TOO_LARGE` or `RESPONSE_TIMEOUT`; the message says why. No key. */
+  error: NetworkError;
+}
+
 /** What the guard hook sees before a resolution is returned. No key material. */
 export interface GuardRequest {
   tenantId: string;
@@ -85,9 +100,10 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * Which optional hook (or background step) failed, for
  * {@link VaultOptions.onHookError}: a hook that threw, `observer` (the
  * response observer of an instrumented client; the call itself went on),
- * `keyHealth` (a key health write in the background).
+ * `keyHealth` (a key health write in the background), `accessKeyUsage`
+ * (charging an access key the tokens a call used), `onNetworkIncident`.
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage';
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'onNetworkIncident';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {
@@ -123,6 +139,12 @@ export interface VaultOptions {
   guard?: ResolutionGuard;
   /** Also receives every audit event after it is stored. Errors never break the change. */
   auditSink?: (event: AuditEvent) => void | Promise<void>;
+  /**
+   * Hears each refusal and bound of a `validateKey` with its full reason
+   * (e.g. "the host name resolves to a loopback address"), which the
+   * tenant's result does not carry. Errors go to `onHookError`.
+   */
+  onNetworkIncident?: (incident: NetworkIncident) => void | Promise<void>;
   /**
    * The host's own check of every URL a key travels to (base URLs before
    * they are stored, and each request of a validation or of a client built

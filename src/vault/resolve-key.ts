@@ -7,7 +7,7 @@
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution } from '../resolve/resolver.js';
-import { attachClientContext } from '../providers/client-context.js';
+import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
@@ -70,7 +70,7 @@ interface Snapshot {
   key: Secret;
 }
 
-function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date): Resolution {
+function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date, context: Omit<ClientContext, 'resolution'>): Resolution {
   return Object.freeze({
     ...parts,
     tenantId: request.tenantId,
@@ -81,6 +81,8 @@ function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[],
     keyHint: parts.key.hint,
     trace: frozenTrace(trace),
     resolvedAt: at.toISOString(),
+    // createClient builds this resolution's client under its vault's endpoint policy (a copy's too), reporting to it.
+    ...clientContextField(context),
   });
 }
 
@@ -205,15 +207,14 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   }
   // Allow-lists on what the resolution ended with, then the quota: only a resolution handed out counts.
   if (access) await ctx.accessKeys!.admit(ctx, access.accessKey, request.provider ?? parts.provider, request.model ?? parts.model, now);
-  const resolution = snapshot(request, parts, decision.trace, now);
-  // createClient builds this resolution's client under this vault's endpoint policy.
-  attachClientContext(resolution, {
+  const resolution = snapshot(request, parts, decision.trace, now, {
     network: ctx.network,
-    tenantId: resolution.tenantId,
+    tenantId: request.tenantId,
     owner: ctx,
     outcomes: ctx.outcomes,
     keySetAt: decision.kind === 'config' ? decision.record.keySetAt : null,
   });
+  bindClientContext(resolution);
   callDetached(
     ctx.onResolve,
     {

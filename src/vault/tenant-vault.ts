@@ -460,7 +460,12 @@ export class TenantVault {
         ...(clientOptions ? { clientOptions } : {}),
       },
       this.#ctx.network,
-      { tenantId: this.tenantId, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+      {
+        tenantId: this.tenantId,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        onIncident: (error) =>
+          callDetached(this.#ctx.onNetworkIncident, { tenantId: this.tenantId, configId: id, provider: row.provider, error }, 'onNetworkIncident', this.#ctx.onHookError),
+      },
     );
     await this.#recordValidationHealth(row, result);
     const config = await this.#write(id, async (current, at) => {

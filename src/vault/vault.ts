@@ -53,7 +53,7 @@ function checkOptions(options: VaultOptions): void {
   if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
     throw invalidOption('fallback', 'must be "platform" or "none"');
   }
-  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'endpointPolicy', 'onHookError', 'now', 'onUsage', 'onKeyHealth'] as const) {
+  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'onNetworkIncident', 'endpointPolicy', 'onHookError', 'now', 'onUsage', 'onKeyHealth'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
   }
   const health = options.keyHealth;
@@ -143,8 +143,10 @@ export class Vault {
    * prompts or completions: the report has no field for them.
    *
    * @throws `VALIDATION_FAILED` for a malformed report, or a resolution that
-   * is not one this vault handed out (another vault's, a copy, a hand-built
-   * object); `VAULT_CLOSED` after `close()`.
+   * is not one this vault handed out (another vault's, a hand-built object;
+   * a copy such as `{ ...r, model }` counts as the resolution it was copied
+   * from, and is attributed by that original's fields); `VAULT_CLOSED`
+   * after `close()`.
    *
    * @example
    * ```ts
@@ -156,7 +158,7 @@ export class Vault {
   report(resolution: Resolution, report: OutcomeReport): void {
     this.#open('vault.report');
     if (typeof resolution !== 'object' || resolution === null || clientContextOf(resolution)?.owner !== this.#ctx) {
-      throw new ValidationError('[byokit] [vault] invalid report: resolution: must be a resolution this vault returned (not a copy)', [
+      throw new ValidationError('[byokit] [vault] invalid report: resolution: must be a resolution this vault returned', [
         { path: 'resolution', message: 'must be a resolution this vault returned' },
       ]);
     }
@@ -347,6 +349,7 @@ export function createVault(options: VaultOptions): Vault {
     guard: options.guard,
     auditSink: options.auditSink,
     onHookError: options.onHookError,
+    onNetworkIncident: options.onNetworkIncident,
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     accessKeys: options.accessKeys,
     entitlement: options.entitlement,

@@ -2,7 +2,9 @@
  * Attack: get the key back out through what a validation reports. An
  * endpoint (or a careless proxy) echoes the key in its error answer, in the
  * message, in the error code, in a header dump, and not only raw: base64,
- * hex, upper-cased, spaced out, URL-encoded. `detail` is byokit's own
+ * hex, upper-cased, spaced out, URL-encoded, escaped (JSON, HTML, `\x`,
+ * `0x`, octal, quoted-printable, percent-encoding of every character),
+ * UTF-16, base32, base64 of base64, reversed. `detail` is byokit's own
  * wording (status and a short error code at most), and whatever provider
  * text still reaches an error is scrubbed of every one of these encodings.
  */
@@ -28,7 +30,44 @@ const ENCODINGS: Record<string, (key: string) => string> = {
   'zero-width joined': (key) => key.split('').join('\u200b'),
   'url-encoded': (key) => encodeURIComponent(key),
   'url-encoded twice': (key) => encodeURIComponent(encodeURIComponent(key)),
+  'every character percent-encoded': (key) => hexPairs(key, '%'),
+  'every character percent-encoded twice': (key) => hexPairs(key, '%25'),
+  'JSON \\u escapes': (key) => [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  'HTML decimal entities': (key) => [...key].map((c) => `&#${c.charCodeAt(0)};`).join(''),
+  'HTML hex entities': (key) => [...key].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(''),
+  '\\x escapes': (key) => hexPairs(key, '\\x'),
+  '0x bytes': (key) => hexPairs(key, '0x', ' '),
+  'octal escapes': (key) => [...key].map((c) => `\\${c.charCodeAt(0).toString(8)}`).join(''),
+  'quoted-printable, wrapped': (key) => hexPairs(key, '=').toUpperCase().replace(/(.{72})/g, '$1=\r\n'),
+  'full-width': (key) => [...key].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join(''),
+  'UTF-16LE hex': (key) => Buffer.from(key, 'utf16le').toString('hex'),
+  'UTF-16BE hex': (key) => Buffer.from(key, 'utf16le').swap16().toString('hex'),
+  'UTF-16LE base64': (key) => Buffer.from(key, 'utf16le').toString('base64'),
+  'base64 of base64': (key) => Buffer.from(Buffer.from(key).toString('base64')).toString('base64'),
+  'base64 of the base64 Bearer header': (key) => Buffer.from(`Basic ${Buffer.from(`api:${key}`).toString('base64')}`).toString('base64'),
+  base32: (key) => base32(Buffer.from(key)),
+  reversed: (key) => [...key].reverse().join(''),
 };
+
+/** Each character's code as two hex digits after `prefix`, joined by `separator`. */
+function hexPairs(key: string, prefix: string, separator = ''): string {
+  return [...Buffer.from(key)].map((byte) => `${prefix}${byte.toString(16).padStart(2, '0')}`).join(separator);
+}
+
+/** RFC 4648 base32, upper-case, unpadded. */
+function base32(bytes: Buffer): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let out = '';
+  let value = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    for (; bits >= 5; bits -= 5) out += alphabet[(value >>> (bits - 5)) & 31];
+    value &= 0xff;
+  }
+  return bits > 0 ? out + alphabet[(value << (5 - bits)) & 31] : out;
+}
 
 /** Names of the encodings of `key` a window of which (12 characters, past the public prefix) appears in `text`. */
 function leakedEncodings(text: string, key: string): string[] {

@@ -38,6 +38,7 @@ const INTERNAL_URLS = [
   'http://metadata',
   'http://169.254.170.2/v2/credentials',
   'http://100.100.100.200',
+  'http://168.63.129.16/machine',
   'http://10.0.0.1',
   'http://172.16.0.1',
   'http://192.168.1.1',
@@ -70,6 +71,20 @@ describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('%s: internal b
         message: expect.stringMatching(/baseUrl: an? [a-z -]+ address/),
       });
     }
+  });
+});
+
+describe('a wildcard opt-in for the VPC never opens the metadata service', () => {
+  it.each([
+    ['*.internal', 'http://metadata.google.internal/computeMetadata/v1'],
+    ['*.ec2.internal', 'http://instance-data.ec2.internal/latest/meta-data/iam/security-credentials'],
+  ])('allowPrivateEndpoints [%s]: createConfig refuses %s', async (entry, url) => {
+    const { admin } = vaultWith({ allowPrivateEndpoints: [entry] });
+    await expect(admin.createConfig({ name: 'm', provider: 'custom', baseUrl: url })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('metadata'),
+    });
+    await expect(admin.createConfig({ name: 'v', provider: 'custom', baseUrl: `http://llm.${entry.slice(2)}/v1` })).resolves.toMatchObject({ name: 'v' });
   });
 });
 

@@ -28,8 +28,9 @@ export interface Target {
   call: (client: unknown) => Promise<unknown>;
   /**
    * Whether byokit can put its guarded fetch under this client. False only
-   * for @google/generative-ai, which has no fetch option (documented in
-   * docs/providers.md; hosts use `sdk: 'genai'` where redirects matter).
+   * for @google/generative-ai, which has no fetch option: byokit builds it
+   * for Google's own endpoint only, so `createClient` refuses it for any
+   * base URL these attacks use (`ENDPOINT_REFUSED`).
    */
   guardedClient: boolean;
 }

@@ -30,8 +30,8 @@ describe('Keyring.parse / fromEnv', () => {
     ['no colon', key(1), /entry 1 is not/],
     ['bad base64', 'k1:not*base64', /not valid base64/],
     ['short key', `k1:${Buffer.alloc(16, 1).toString('base64')}`, /must be 32 bytes, got 16/],
-    ['duplicate id', `k1:${key(1)},k1:${key(2)}`, /listed twice/],
-    ['the same key twice', `k1:${key(1)},k2:${key(1)}`, /entry 2 \("k2"\): the same key as "k1"/],
+    ['duplicate id', `k1:${key(1)},k1:${key(2)}`, /entry 2: the key id is listed twice \(also entry 1\)/],
+    ['the same key twice', `k1:${key(1)},k2:${key(1)}`, /entry 2: the same key as entry 1/],
     ['bad id', `k 1:${key(1)}`, /key id must be/],
   ])('rejects %s with a clear KEYRING_INVALID error that echoes no key', (_, value, message) => {
     const secretText = key(1);

@@ -6,7 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, Secret, createClient, createVault } from '../../src/index.js';
+import { postgresMigrations } from '../../adapters/postgres/index.js';
+import { Keyring, MemoryStore, Secret, createClient, createVault, provideSdk } from '../../src/index.js';
+import { builtinProviders, checkKeyShape, getProvider, runKeyValidation } from '../../src/providers/index.js';
 import { RUNS, configFields, configId, junk, providerKey, scope, seededVault, typedOrDone, url } from './arbitraries.js';
 
 describe('the tenant handle takes any input: typed errors only, nothing written on a rejection', () => {
@@ -307,5 +309,84 @@ describe('the keyring, Secret and createClient take any input: typed errors only
       ),
       RUNS,
     );
+  });
+});
+
+describe('the providers entry, the keyring methods and the adapters take any arguments: typed errors only', () => {
+  /** Anything that is not an object: what a caller passes by mistake in an object's place. */
+  const notAnObject = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.constant(undefined));
+  const descriptors = Object.values(builtinProviders);
+
+  it('provideSdk', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(junk, fc.constant('byokit-fuzz-sdk')), fc.oneof(junk, notAnObject), async (name, module) => {
+        // Only a name no descriptor loads, so a junk module never replaces a real SDK for later tests.
+        await typedOrDone(() => provideSdk((typeof name === 'string' ? 'byokit-fuzz-sdk' : name) as never, module as never));
+      }),
+      RUNS,
+    );
+    await typedOrDone(() => provideSdk(5 as never, {}));
+    expect(await typedOrDone(() => provideSdk('byokit-fuzz-sdk', null as never))).toBe('VALIDATION_FAILED');
+  });
+
+  it('getProvider and checkKeyShape', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(junk, fc.constant(builtinProviders)), junk, fc.oneof(junk, fc.constant({ label: 'Acme' })), async (registry, id, shape) => {
+        await typedOrDone(() => getProvider(registry as never, id as never));
+        await typedOrDone(() => checkKeyShape(id as never, shape as never));
+      }),
+      RUNS,
+    );
+    expect(await typedOrDone(() => getProvider(null as never, 'openai'))).toBe('VALIDATION_FAILED');
+    expect(await typedOrDone(() => checkKeyShape('sk-x', null as never))).toBe('VALIDATION_FAILED');
+  });
+
+  it("runKeyValidation and every built-in descriptor's createClient / validateKey, with inputs that aren't objects", async () => {
+    const key = 'sk-proj-CANARY0000000000000000000000001';
+    const input = fc.oneof(
+      notAnObject,
+      fc.record({ apiKey: fc.constant(key), baseUrl: fc.constant(null), model: fc.constant(null), options: notAnObject, clientOptions: notAnObject }, { requiredKeys: ['apiKey', 'options'] }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...descriptors), fc.oneof(junk, notAnObject), input, fc.oneof(notAnObject, junk), async (descriptor, notDescriptor, callInput, options) => {
+        const bad = callInput === null || typeof callInput !== 'object' || (callInput as { options?: unknown }).options !== undefined;
+        await typedOrDone(() => runKeyValidation(notDescriptor as never, { apiKey: key, baseUrl: null, model: null, options: {} }), [key]);
+        if (bad) {
+          expect(await typedOrDone(() => runKeyValidation(descriptor, callInput as never), [key])).toBe('VALIDATION_FAILED');
+          expect(await typedOrDone(() => descriptor.createClient(callInput as never), [key])).toBe('VALIDATION_FAILED');
+          expect(await typedOrDone(() => descriptor.validateKey!(callInput as never), [key])).toBe('VALIDATION_FAILED');
+        }
+        if (options !== undefined && (typeof options !== 'object' || options === null)) {
+          expect(await typedOrDone(() => runKeyValidation(descriptor, { apiKey: key, baseUrl: null, model: null, options: {} }, options as never))).toBe('VALIDATION_FAILED');
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('Keyring#wrapDek and #unwrapDek', async () => {
+    const keyring = Keyring.generate('k1');
+    const bytes = fc.uint8Array({ maxLength: 64 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(junk, fc.record({ kekId: fc.oneof(fc.constant('k1'), junk), dek: fc.oneof(bytes, junk), wrapped: fc.oneof(bytes, junk), aad: fc.oneof(bytes, junk) }, { requiredKeys: [] })),
+        async (args) => {
+          await typedOrDone(() => keyring.wrapDek(args as never));
+          // A wrong wrapped value of the right type is a decryption failure (noble's errors), not an argument error.
+          if (typeof args !== 'object' || args === null || !((args as { wrapped?: unknown }).wrapped instanceof Uint8Array)) {
+            await typedOrDone(() => keyring.unwrapDek(args as never));
+          }
+        },
+      ),
+      RUNS,
+    );
+    expect(await typedOrDone(() => keyring.wrapDek(null as never))).toBe('KEYRING_INVALID');
+    expect(await typedOrDone(() => keyring.unwrapDek({ kekId: 'k1', wrapped: 5 as never, aad: new Uint8Array() }))).toBe('KEYRING_INVALID');
+    expect(await typedOrDone(() => Keyring.fromKeys(new Array(1) as never))).toBe('KEYRING_INVALID');
+  });
+
+  it('postgresMigrations', async () => {
+    await fc.assert(fc.asyncProperty(junk, async (location) => void (await typedOrDone(() => postgresMigrations(location as never)))), RUNS);
+    expect(await typedOrDone(() => postgresMigrations(null as never))).toBe('VALIDATION_FAILED');
   });
 });

@@ -98,6 +98,8 @@ describe('address classes', () => {
     ['169.254.169.254', 'metadata'],
     ['169.254.170.2', 'metadata'],
     ['100.100.100.200', 'metadata'],
+    ['168.63.129.16', 'metadata'],
+    ['168.63.129.17', 'public'],
     ['0.0.0.0', 'unspecified'],
     ['0.1.2.3', 'unspecified'],
     ['224.0.0.1', 'multicast'],

@@ -83,6 +83,34 @@ describe('allowPrivateEndpoints', () => {
     expect(AddressRule.from(['169.254.169.254']).checkUrl(url('http://169.254.169.254/'))).toBeNull();
   });
 
+  it.each([
+    ['*.internal', 'http://metadata.google.internal/computeMetadata/v1'],
+    ['*.google.internal', 'http://metadata.google.internal/computeMetadata/v1'],
+    ['*.ec2.internal', 'http://instance-data.ec2.internal/latest/meta-data/'],
+  ])('a wildcard entry %s never lets a metadata service name through (%s)', (entry, text) => {
+    const rule = AddressRule.from([entry]);
+    expect(rule.checkUrl(url(text))).toMatch(/metadata/);
+    expect(rule.checkUrl(url(`http://llm.${entry.slice(2)}/`))).toBeNull();
+  });
+
+  it('a listed name that resolves to a metadata address is refused, unless that address is listed exactly', () => {
+    const byName = AddressRule.from(['*.ec2.internal', 'gateway.corp']);
+    expect(byName.checkResolved('instance-data.ec2.internal', '169.254.169.254')).toBe('a cloud metadata address');
+    expect(byName.checkResolved('gateway.corp', '::ffff:169.254.169.254')).toBe('a cloud metadata address');
+    expect(byName.checkResolved('gateway.corp', '10.0.0.7')).toBeNull();
+    expect(AddressRule.from(['gateway.corp', '169.254.0.0/16']).checkResolved('gateway.corp', '169.254.169.254')).toBe('a cloud metadata address');
+    const exact = AddressRule.from(['metadata.google.internal', '169.254.169.254']);
+    expect(exact.checkUrl(url('http://metadata.google.internal/'))).toBeNull();
+    expect(exact.checkResolved('metadata.google.internal', '169.254.169.254')).toBeNull();
+    expect(AddressRule.from(['metadata.google.internal']).checkResolved('metadata.google.internal', '169.254.169.254')).toBe('a cloud metadata address');
+  });
+
+  it("Azure's WireServer (168.63.129.16) is a metadata address: refused by default and by `true`", () => {
+    expect(AddressRule.from(undefined).checkUrl(url('http://168.63.129.16/machine?comp=goalstate'))).toBe('a cloud metadata address');
+    expect(AddressRule.from(true).checkResolved('wire.example.com', '168.63.129.16')).toBe('a cloud metadata address');
+    expect(AddressRule.from(['168.63.129.16']).checkUrl(url('http://168.63.129.16/'))).toBeNull();
+  });
+
   it('rejects malformed entries with a typed VALIDATION_FAILED error naming them', () => {
     expect(() => AddressRule.from(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);
     for (const bad of [['http://x'], [''], 'yes']) {

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { NetworkError } from '../../src/errors.js';
 import { networkPolicy, type NetworkPolicyOptions } from '../../src/net/endpoint-policy.js';
 import { createGuardedFetch, type FetchFunction } from '../../src/net/guarded-fetch.js';
-import type { LookupAll } from '../../src/net/resolved-addresses.js';
+import { AddressRule } from '../../src/net/address-rule.js';
+import { connectTimeDispatcher, type LookupAll } from '../../src/net/resolved-addresses.js';
 import { createTransport } from '../../src/net/transport.js';
 import { drip, flood, json, startHostileServer, type HostileServer } from '../adversarial/hostile-server.js';
 
@@ -14,6 +15,9 @@ function guarded(options: NetworkPolicyOptions = LOCAL, extra: Partial<Parameter
   const fetch = createGuardedFetch({ policy: networkPolicy(options), request, onIncident: (e) => incidents.push(e), ...extra });
   return { fetch, incidents };
 }
+
+/** A resolver that fails every name the way getaddrinfo does for a missing one. */
+const failingLookup: LookupAll = (hostname, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
 
 /** A resolver that answers every name with `address` and counts its calls. */
 function fixedLookup(address: string): LookupAll & { calls: string[] } {
@@ -96,7 +100,51 @@ describe('the guarded fetch: redirects', () => {
   });
 });
 
+describe("the guarded fetch: a host's fetch that follows redirects itself", () => {
+  let refused: HostileServer;
+  beforeAll(async () => {
+    // 127.0.0.2: loopback, and not in LOCAL's opt-in.
+    refused = await startHostileServer((_req, res) => json(res, 200, { secret: 'INTERNAL-ONLY' }), '127.0.0.2');
+  });
+  afterAll(() => refused.close());
+
+  it('is stopped at connect time when it follows a redirect to a refused IP literal: REDIRECT_REFUSED, target never connected to', async () => {
+    api.handle((req, res) => res.writeHead(307, { location: `${refused.url}${req.url}` }).end());
+    const following: FetchFunction = (input, init) => globalThis.fetch(input, { ...init, redirect: 'follow' });
+    const { fetch, incidents } = guarded(LOCAL, { base: following });
+    await expect(fetch(`${api.url}/v1/models`, { headers: { 'api-key': 'k' } })).rejects.toMatchObject({ code: 'REDIRECT_REFUSED' });
+    expect(api.hits).toHaveLength(1);
+    expect(refused.hits).toHaveLength(0);
+    expect(incidents.map((e) => e.code)).toEqual(['REDIRECT_REFUSED']);
+  });
+
+  it("byokit's dispatcher checks IP-literal hosts on every connection it makes", async () => {
+    const dispatcher = await connectTimeDispatcher(AddressRule.from(['127.0.0.1']));
+    expect(dispatcher).not.toBeNull();
+    const error = await globalThis.fetch(`${refused.url}/x`, { dispatcher } as RequestInit).catch((e: unknown) => e);
+    expect((error as Error).cause).toMatchObject({ code: 'ENDPOINT_REFUSED', message: expect.stringContaining('a loopback address') });
+    expect(refused.hits).toHaveLength(0);
+    api.handle((_req, res) => json(res, 200, { ok: true }));
+    expect((await globalThis.fetch(`${api.url}/x`, { dispatcher } as RequestInit)).status).toBe(200);
+  });
+});
+
 describe('the guarded fetch: what a host name resolves to', () => {
+  it('a name that does not resolve is refused (fails closed): at connect time, before a host fetch, and in a transport check', async () => {
+    await expect(guarded({}, { lookupAll: failingLookup }).fetch('http://missing.example.test/v1')).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+      message: expect.stringContaining('could not be resolved (ENOTFOUND)'),
+    });
+    let called = 0;
+    const hostFetch: FetchFunction = async (input, init) => (called++, globalThis.fetch(input, init));
+    await expect(guarded({}, { base: hostFetch, lookupAll: failingLookup }).fetch('http://missing.example.test/v1')).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+    });
+    expect(called).toBe(0);
+    const transport = createTransport({ policy: networkPolicy({}), request, lookupAll: failingLookup });
+    await expect(transport.check('https://missing.example.test', { resolve: true })).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+  });
+
   it('checks the address at connect time: a name resolving to loopback is refused', async () => {
     const lookup = fixedLookup('127.0.0.1');
     const { fetch } = guarded({}, { lookupAll: lookup });

@@ -11,7 +11,7 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { OpenAI } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConfigOptions } from '../../src/index.js';
 import { canaryKey } from '../providers/leak.js';
 import { clientFor, eventually, expectNothingSecret, keyed, outcomeVault } from './helpers.js';
@@ -496,12 +496,24 @@ describe('instrumented clients: retries, attempts, network failures', () => {
   });
 
   it('@google/generative-ai takes no fetch option: its calls are not observed (report them with vault.report)', async () => {
-    const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'google', key: canaryKey('AIza', 39), baseUrl: `${server.url}/proxy` });
-    const client = (await clientFor(resolution, 'google')) as import('@google/generative-ai').GoogleGenerativeAI;
-    server.answer({ body: { candidates: [{ content: { role: 'model', parts: [{ text: 'x' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } } });
-    await client.getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi');
-    expect(setup.outcomes).toStrictEqual([]);
+    // It is built for Google's own endpoint only, and calls the global fetch: route that endpoint to the local server.
+    const google = 'https://generativelanguage.googleapis.com';
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      return realFetch(url.startsWith(google) ? `${server.url}${url.slice(google.length)}` : input, init);
+    });
+    try {
+      const setup = outcomeVault();
+      const { resolution } = await keyed(setup, { provider: 'google', key: canaryKey('AIza', 39), baseUrl: null });
+      const client = (await clientFor(resolution, 'google')) as import('@google/generative-ai').GoogleGenerativeAI;
+      server.answer({ body: { candidates: [{ content: { role: 'model', parts: [{ text: 'x' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } } });
+      await client.getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi');
+      expect(server.requests.at(-1)?.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
+      expect(setup.outcomes).toStrictEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a platform-key client reports outcomes with source platform and no config, and never touches key health', async () => {

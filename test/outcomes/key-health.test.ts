@@ -47,10 +47,10 @@ describe('vault.report', () => {
     ]);
   });
 
-  it('refuses a resolution this vault did not hand out: another vault’s, a copy, a hand-built one', async () => {
+  it('refuses a resolution this vault did not hand out: another vault’s, a hand-built one', async () => {
     const { vault, resolution, outcomes } = await setupKeyed();
     const other = await setupKeyed();
-    for (const foreign of [other.resolution, { ...resolution }, { provider: 'openai', tenantId: 'acme' }, null]) {
+    for (const foreign of [other.resolution, { ...other.resolution, tenantId: 'acme' }, { provider: 'openai', tenantId: 'acme' }, null]) {
       let error: unknown;
       try {
         vault.report(foreign as typeof resolution, fine);
@@ -61,6 +61,13 @@ describe('vault.report', () => {
       expect((error as Error).message).toMatch(/^\[byokit\] \[vault\] invalid report: resolution/);
     }
     expect(outcomes).toStrictEqual([]);
+  });
+
+  it('takes a copy of its resolution, attributed by the original: a copy can’t move a report to another tenant or config', async () => {
+    const { vault, resolution, configId, outcomes } = await setupKeyed();
+    vault.report({ ...resolution, tenantId: 'someone-else', configId: 'cfg_00000000000000000000000000', model: 'override' }, fine);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ tenantId: 'acme', configId, source: 'byok' });
   });
 
   it('refuses a malformed report with the paths of its problems, and never a field for prompts or completions', async () => {

@@ -59,9 +59,9 @@ describe('provideSdk', () => {
   });
 
   it('refuses something that is not a module, and takes a CommonJS export that is a function', async () => {
-    expect(() => provideSdk('openai', null as never)).toThrow(TypeError);
-    expect(() => provideSdk('openai', 'openai' as never)).toThrow(TypeError);
-    expect(() => provideSdk('', {})).toThrow(TypeError);
+    expect(() => provideSdk('openai', null as never)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => provideSdk('openai', 'openai' as never)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => provideSdk('', {})).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     const callable = Object.assign(() => undefined, { Client: class {} });
     provideSdk('byokit-test-callable-sdk', callable);
     expect(await loadSdk('byokit-test-callable-sdk')).toBe(callable);

@@ -117,7 +117,18 @@ describe('error classification', () => {
     const withCode = (code: unknown) => classifyValidationError({ status: 401, message: 'm', code }, key).detail;
     expect(withCode('authentication_error')).toBe('the provider refused the key (HTTP 401, authentication_error)');
     expect(withCode('has spaces and <html>')).toBe('the provider refused the key (HTTP 401)');
-    expect(withCode('x'.repeat(65))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode('x'.repeat(41))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode('x'.repeat(40))).toBe(`the provider refused the key (HTTP 401, ${'x'.repeat(40)})`);
+    // Digits never: a reversed key, or its UTF-16 hex, would pass as an identifier.
+    expect(withCode('code_1234')).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode([...key].reverse().join('').slice(0, 30))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode(Buffer.from(key, 'utf16le').toString('hex').slice(0, 40))).toBe('the provider refused the key (HTTP 401)');
+    // Letters only, but a piece of the key, forwards or reversed, in any case.
+    const letters = 'sk-proj-abcdefghijklmnopQRSTUVWXyz';
+    const withLetterCode = (code: string) => classifyValidationError({ status: 401, message: 'm', code }, letters).detail;
+    expect(withLetterCode('ponmlkjih')).toBe('the provider refused the key (HTTP 401)');
+    expect(withLetterCode('GHIJKL')).toBe('the provider refused the key (HTTP 401)');
+    expect(withLetterCode('invalid_api_key')).toBe('the provider refused the key (HTTP 401, invalid_api_key)');
     expect(withCode(key.slice(6, 30))).toBe('the provider refused the key (HTTP 401)');
     expect(withCode(Buffer.from(key).toString('hex').slice(0, 40))).toBe('the provider refused the key (HTTP 401)');
     // Nested the way @anthropic-ai/sdk keeps it: { error: { error: { type } } }.
