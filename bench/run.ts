@@ -1,192 +1,181 @@
 /**
- * byokit benchmarks: `npm run bench`.
+ * byokit benchmarks: `npm run bench` (add `-- --scale` to load 1,000,000
+ * configs through the bulk import and measure resolve there).
  *
- * Every figure is reported as a ratio against a baseline measured in the
- * same run on the same machine: one AES-256-GCM open of a provider-key-sized
- * ciphertext with @noble/ciphers, the least work any encrypted-at-rest
- * design must do per request. Absolute numbers vary by machine; ratios
- * say what byokit adds on top of that floor.
+ * Every row is a ratio against a baseline measured in the same run, right
+ * beside it (tinybench, median with its median absolute deviation), on the
+ * real PostgreSQL, Redis and SQLite. Absolute times depend on the machine;
+ * the ratios say what byokit adds on top of the least the same job costs.
+ * The results replace the generated part of docs/benchmarks.md (`--no-write`
+ * leaves it alone). No test asserts a timing.
  */
 import { execFileSync } from 'node:child_process';
-import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gcm } from '@noble/ciphers/aes.js';
-import { randomBytes } from '@noble/ciphers/utils.js';
-import { Keyring, MemoryStore, accessKeys, createVault } from '../src/index.js';
-import { openSecret, sealSecret } from '../src/crypto/envelope.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Keyring, MemoryStore, createVault } from '../src/index.js';
 import { networkPolicy } from '../src/net/endpoint-policy.js';
 import { createGuardedFetch } from '../src/net/guarded-fetch.js';
+import { measure, median, pair, type Row } from './harness.js';
+import { KEY, memoryRewrapRow, memoryRows } from './memory.js';
+import { PG_URL, postgresRows } from './postgres.js';
+import { REDIS_URL, redisRows } from './redis.js';
+import { sqliteRows } from './sqlite.js';
 
-const ROUNDS = 5;
-const KEY = 'sk-proj-BENCH000000000000000000000000000000000000bnch';
+const args = new Set(process.argv.slice(2));
+const scale = args.has('--scale');
+const write = !args.has('--no-write');
+const log = (line: string) => console.error(line);
 
-/** Median nanoseconds per operation over ROUNDS rounds of `iterations` calls, after a warm-up round. */
-async function measure(iterations: number, op: () => unknown | Promise<unknown>): Promise<number> {
-  const perOp: number[] = [];
-  for (let round = 0; round <= ROUNDS; round++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) await op();
-    const elapsed = Number(process.hrtime.bigint() - start) / iterations;
-    if (round > 0) perOp.push(elapsed);
-  }
-  perOp.sort((a, b) => a - b);
-  return perOp[Math.floor(perOp.length / 2)]!;
+interface Section {
+  title: string;
+  rows: Row[];
+  note?: string;
 }
 
-async function main() {
-  const rows: { name: string; ns: number }[] = [];
-  const add = (name: string, ns: number) => rows.push({ name, ns });
+function formatRatio(row: Row): string {
+  const spread = `±${Math.round(row.spread * 100)}%`;
+  return row.kind === 'throughput' ? `${row.ratio.toFixed(2)}× throughput (${spread})` : `${row.ratio.toFixed(2)}× (${spread})`;
+}
 
-  // Baseline: one noble AES-256-GCM open of a key-sized message.
-  const aesKey = randomBytes(32);
-  const nonce = randomBytes(12);
-  const sealedBytes = gcm(aesKey, nonce).encrypt(new TextEncoder().encode(KEY));
-  const baseline = await measure(20000, () => gcm(aesKey, nonce).decrypt(sealedBytes));
-  add('baseline: noble AES-256-GCM open (1 AEAD)', baseline);
-
-  // For reference: the same open with node:crypto (what an optional native backend could use).
-  const nodeKey = nodeRandomBytes(32);
-  const nodeNonce = nodeRandomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', nodeKey, nodeNonce);
-  const nodeCt = Buffer.concat([cipher.update(KEY), cipher.final()]);
-  const nodeTag = cipher.getAuthTag();
-  add('node:crypto AES-256-GCM open (1 AEAD)', await measure(20000, () => {
-    const d = createDecipheriv('aes-256-gcm', nodeKey, nodeNonce);
-    d.setAuthTag(nodeTag);
-    return Buffer.concat([d.update(nodeCt), d.final()]);
-  }));
-
-  const keyring = Keyring.generate('k1');
-  const ctx = { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null };
-  const sealed = await sealSecret(KEY, ctx, keyring);
-  add('sealSecret (DEK + HKDF + 2 AEAD)', await measure(5000, () => sealSecret(KEY, ctx, keyring)));
-  add('openSecret (unwrap + HKDF + commit + AEAD)', await measure(5000, () => openSecret(sealed, ctx, keyring)));
-
-  // The hot path: resolve() on the memory store, a tenant with 10 configs over 3 scopes.
-  const store = new MemoryStore();
-  const vault = createVault({ store, keyring, platformKeys: { openai: 'sk-platform-0000000000000000000001' } });
-  const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
-  for (let i = 0; i < 10; i++) {
-    const cfg = await admin.createConfig({ name: `c${i}`, provider: i % 2 ? 'anthropic' : 'openai', scope: ['', 'ws', 'ws/proj'][i % 3]! });
-    if (i % 2 === 0) await admin.setKey(cfg.id, `${KEY}${i}`);
+function table(rows: Row[]): string {
+  const lines = ['| figure | this run | baseline (same run) | subject | baseline | goal | met |', '| --- | ---: | --- | ---: | ---: | --- | :---: |'];
+  for (const row of rows) {
+    const met = row.met === null ? '' : row.met ? 'yes' : '**no**';
+    lines.push(`| ${row.name} | ${formatRatio(row)} | ${row.baseline} | ${row.subject} | ${row.base} | ${row.goal} | ${met} |`);
   }
-  add('vault.resolve (memory store, byok)', await measure(5000, () => vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' })));
-  add('vault.resolve (memory store, platform)', await measure(5000, () => vault.resolve({ tenantId: 'other', provider: 'openai' })));
-  const target = await admin.createConfig({ name: 'target', provider: 'openai' });
-  add('admin.setKey (memory store, audited)', await measure(2000, () => admin.setKey(target.id, KEY)));
+  return lines.join('\n');
+}
 
-  // Access keys on the same tenant: a resolution (authenticate + resolve + quota count), and the three
-  // refusals, which must cost about the same (no timing oracle on whether an id exists).
-  const akVault = createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.generate('h1') }) });
-  const akAdmin = akVault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
-  const live = (await akAdmin.createAccessKey({ name: 'live', scope: 'ws/proj', quota: { requests: { limit: 1e12, per: 'day' } } })).secret.reveal();
-  const revokedKey = await akAdmin.createAccessKey({ name: 'revoked' });
-  await akAdmin.revokeAccessKey(revokedKey.accessKey.id);
-  const revoked = revokedKey.secret.reveal();
-  const unknown = live.replace(/^byk_live_[0-9A-Z]{26}/, `byk_live_${'0'.repeat(26)}`);
-  const refusal = (token: string) => () => akVault.resolve({ accessKey: token, provider: 'openai' }).then(() => {
-    throw new Error('expected a refusal');
-  }, (e: { code?: string }) => {
-    if (e.code !== 'ACCESS_KEY_INVALID') throw e;
-  });
-  add('vault.resolve with an access key (memory store, byok, quota counted)', await measure(5000, () => akVault.resolve({ accessKey: live, provider: 'openai' })));
-  // The live key's id with another secret (checksum recomputed): a known id, the wrong secret.
-  const { newAccessKeyToken } = await import('../src/access/token.js');
-  const wrongSecret = newAccessKeyToken(`ak_${live.slice(9, 35)}`).token;
-  const unknownNs = await measure(5000, refusal(unknown));
-  const revokedNs = await measure(5000, refusal(revoked));
-  add('access key refused: unknown id (the MAC all the same)', unknownNs);
-  add('access key refused: revoked', revokedNs);
-  add('access key refused: known id, wrong secret', await measure(5000, refusal(wrongSecret)));
-
-  // Rotation: rewrapKeys over 1,000 keyed configs in one scope, per config. Each round rotates the
-  // other way (k1 → k2, then k2 → k1), so every round has all 1,000 keys to move.
-  const REWRAP_COUNT = 1000;
-  const k1 = { id: 'k1', key: randomBytes(32) };
-  const k2 = { id: 'k2', key: randomBytes(32) };
-  const rotStore = new MemoryStore();
-  const rotAdmin = createVault({ store: rotStore, keyring: Keyring.fromKeys([k1]) }).as({ tenantId: 'rot', actor: { id: 'bench', role: 'owner' } });
-  for (let i = 0; i < REWRAP_COUNT; i++) {
-    const cfg = await rotAdmin.createConfig({ name: `r${i}`, provider: 'openai', scope: 'ws' });
-    await rotAdmin.setKey(cfg.id, `${KEY}${i}`);
-  }
-  const toK2 = createVault({ store: rotStore, keyring: Keyring.fromKeys([k2, k1]) });
-  const toK1 = createVault({ store: rotStore, keyring: Keyring.fromKeys([k1, k2]) });
-  let flip = false;
-  const perRewrap = await measure(1, async () => {
-    flip = !flip;
-    const report = await (flip ? toK2 : toK1).rewrapKeys({ tenantId: 'rot' });
-    if (report.rewrapped !== REWRAP_COUNT) throw new Error(`rewrapped ${report.rewrapped} of ${REWRAP_COUNT}`);
-  });
-  add(`vault.rewrapKeys per config (memory store, ${REWRAP_COUNT.toLocaleString('en-US')} in one scope)`, perRewrap / REWRAP_COUNT);
-
-  // The transport: one small request to a local server, plain fetch vs byokit's guarded fetch
-  // (URL policy check, connect-time address check on a kept-alive connection, no redirects).
+/** One small request to a local server, plain global fetch against byokit's guarded fetch. */
+async function transportRow(): Promise<Row> {
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models`;
-  const guarded = createGuardedFetch({
-    policy: networkPolicy({ allowPrivateEndpoints: ['127.0.0.1'] }),
-    request: { tenantId: 'acme', provider: 'openai', action: 'request' },
-  });
-  const plainNs = await measure(500, async () => (await fetch(url)).text());
-  const guardedNs = await measure(500, async () => (await guarded(url)).text());
-  add('fetch, one local request (plain global fetch)', plainNs);
-  add('fetch, one local request (guarded)', guardedNs);
-  server.closeAllConnections();
-  server.close();
-
-  // Cold start: what `import 'byokit'` costs a fresh process.
-  const cold = coldImportNs();
-  if (cold !== null) add(`cold import of dist/index.js (fresh process, median of ${COLD_RUNS})`, cold);
-
-  console.log(`byokit benchmarks (node ${process.version}, median of ${ROUNDS} rounds)\n`);
-  console.log('| operation | µs/op | ops/s | × baseline |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const row of rows) {
-    console.log(`| ${row.name} | ${(row.ns / 1000).toFixed(1)} | ${Math.round(1e9 / row.ns).toLocaleString('en-US')} | ${(row.ns / baseline).toFixed(2)} |`);
+  const guarded = createGuardedFetch({ policy: networkPolicy({ allowPrivateEndpoints: ['127.0.0.1'] }), request: { tenantId: 'acme', provider: 'openai', action: 'request' } });
+  try {
+    return await pair('guarded fetch, one local request', { label: 'plain global fetch, same request', run: async () => (await fetch(url)).text() }, async () => (await guarded(url)).text(), { text: '' }, { time: 1500 });
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
-
-  console.log(`\nguarded fetch / plain fetch: ${(guardedNs / plainNs).toFixed(2)}×`);
-  console.log(`access key refused, unknown id / revoked: ${(unknownNs / revokedNs).toFixed(2)}× (the difference is the store returning a known key's candidates)`);
-
-  // Memory: heap held per stored config with a sealed key.
-  globalThis.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const big = new MemoryStore();
-  const bigVault = createVault({ store: big, keyring });
-  const bigAdmin = bigVault.as({ tenantId: 'mem', actor: { id: 'bench', role: 'owner' } });
-  const COUNT = 2000;
-  for (let i = 0; i < COUNT; i++) {
-    const cfg = await bigAdmin.createConfig({ name: `m${i}`, provider: 'openai' });
-    await bigAdmin.setKey(cfg.id, `${KEY}${i}`);
-  }
-  globalThis.gc?.();
-  const perConfig = (process.memoryUsage().heapUsed - before) / COUNT;
-  console.log(`\nmemory: ~${Math.round(perConfig).toLocaleString('en-US')} bytes of heap per config with key and 3 audit events (MemoryStore, ${COUNT} configs${globalThis.gc ? '' : ', without --expose-gc: rough'})`);
 }
 
 const COLD_RUNS = 9;
 
-/**
- * Cold import of the built root entry: each run is a fresh `node` process
- * that times its own `await import()` (so Node's start-up is not counted);
- * the median of the runs. Null, with a note, when dist/ is not built.
- */
-function coldImportNs(): number | null {
+/** `import 'byokit'` in a fresh process (dist/ built), against importing node:crypto there. */
+function coldImportRow(): Row | null {
   const entry = new URL('../dist/index.js', import.meta.url);
   if (!existsSync(fileURLToPath(entry))) {
-    console.log('(cold import skipped: run `npm run build` first)\n');
+    log('(cold import skipped: run `npm run build` first)');
     return null;
   }
-  const script = `const t = process.hrtime.bigint(); await import(${JSON.stringify(entry.href)}); console.log(String(process.hrtime.bigint() - t));`;
-  const times: number[] = [];
-  for (let i = 0; i < COLD_RUNS; i++) times.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()));
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)]!;
+  const time = (specifier: string) => {
+    const script = `const t = process.hrtime.bigint(); await import(${JSON.stringify(specifier)}); console.log(String(process.hrtime.bigint() - t));`;
+    return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) / 1e6;
+  };
+  const ours = median(Array.from({ length: COLD_RUNS }, () => time(entry.href)));
+  const zod = median(Array.from({ length: COLD_RUNS }, () => time('zod/mini')));
+  return {
+    name: `cold import of dist/index.js (fresh process, median of ${COLD_RUNS})`,
+    baseline: 'cold import of zod/mini alone',
+    ratio: ours.p50 / zod.p50,
+    spread: Math.hypot(ours.mad / ours.p50, zod.mad / zod.p50),
+    subject: `${ours.p50.toFixed(1)} ms`,
+    base: `${zod.p50.toFixed(1)} ms`,
+    goal: '',
+    met: null,
+  };
 }
 
+/** Heap per stored config with its sealed key and audit events (MemoryStore). */
+async function memoryPerConfig(): Promise<string> {
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const store = new MemoryStore();
+  const admin = createVault({ store, keyring: Keyring.generate() }).as({ tenantId: 'mem', actor: { id: 'bench', role: 'owner' } });
+  const count = 2000;
+  await admin.importConfigs(Array.from({ length: count }, (_, i) => ({ name: `m${i}`, provider: 'openai', key: `${KEY}${i}` })));
+  globalThis.gc?.();
+  const perConfig = (process.memoryUsage().heapUsed - before) / count;
+  return `about ${Math.round(perConfig).toLocaleString('en-US')} bytes of heap per config with its sealed key and 2 audit events (MemoryStore, ${count} configs${globalThis.gc ? '' : ', without --expose-gc: rough'})`;
+}
+
+async function optional<T>(name: string, run: () => Promise<T>): Promise<T | string> {
+  try {
+    return await run();
+  } catch (error) {
+    const reason = `${name} rows skipped: ${error instanceof Error ? error.message : String(error)}`;
+    log(reason);
+    return reason;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = loadavg()[0]!;
+  const sections: Section[] = [];
+  const versions: string[] = [`Node ${process.version}`];
+
+  log('memory store and crypto ...');
+  sections.push({ title: 'Memory store and the crypto floor', rows: [...(await memoryRows()), await memoryRewrapRow()] });
+
+  log('SQLite ...');
+  const sqlite = await optional('SQLite', () => sqliteRows({ scale, log }));
+  if (typeof sqlite === 'string') sections.push({ title: 'SQLite', rows: [], note: sqlite });
+  else {
+    versions.push(`SQLite ${sqlite.version} (better-sqlite3)`);
+    sections.push({ title: 'SQLite', rows: sqlite.rows });
+  }
+
+  log(`PostgreSQL (${PG_URL}) ...`);
+  const postgres = await optional('PostgreSQL', () => postgresRows({ scale, log }));
+  if (typeof postgres === 'string') sections.push({ title: 'PostgreSQL', rows: [], note: postgres });
+  else {
+    versions.push(`PostgreSQL ${postgres.version} (pg Pool of 10)`);
+    sections.push({ title: 'PostgreSQL', rows: postgres.rows });
+  }
+
+  log(`Redis (${REDIS_URL}) ...`);
+  const redis = await optional('Redis', redisRows);
+  if (typeof redis === 'string') sections.push({ title: 'Redis', rows: [], note: redis });
+  else {
+    versions.push(`Redis ${redis.version} (ioredis)`);
+    sections.push({ title: 'Redis', rows: redis.rows });
+  }
+
+  log('transport and cold import ...');
+  const other = [await transportRow()];
+  const cold = coldImportRow();
+  if (cold) other.push(cold);
+  sections.push({ title: 'Transport and start-up', rows: other, note: await memoryPerConfig() });
+
+  const minutes = (Date.now() - started) / 60_000;
+  const cpu = cpus();
+  const machine =
+    `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}; ` +
+    `${versions.join(', ')}; load average ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end; ` +
+    `${minutes.toFixed(1)} minutes${scale ? ' (--scale)' : ''}; ${new Date().toISOString().slice(0, 10)}`;
+  const body = [`Machine: ${machine}.`, ...sections.map((s) => `### ${s.title}\n\n${s.rows.length > 0 ? table(s.rows) : ''}${s.note ? `\n\n${s.note}` : ''}`)].join('\n\n');
+  console.log(body);
+
+  if (write) {
+    const path = new URL('../docs/benchmarks.md', import.meta.url);
+    const doc = readFileSync(path, 'utf8');
+    const marker = scale ? 'scale' : 'results';
+    const start = `<!-- bench:${marker}:start -->`;
+    const end = `<!-- bench:${marker}:end -->`;
+    if (doc.includes(start) && doc.includes(end)) {
+      const generated = `${start}\n<!-- Generated by \`npm run bench${scale ? ' -- --scale' : ''}\`: edit bench/, not this part. -->\n\n${body}\n\n${end}`;
+      writeFileSync(path, doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => generated));
+      log(`docs/benchmarks.md: ${marker} section written`);
+    } else {
+      log(`docs/benchmarks.md has no ${start} … ${end} section: not written`);
+    }
+  }
+}
+
+await measure(() => 0, 10); // load tinybench before the first row
 await main();

@@ -75,8 +75,10 @@ export async function runQuickstart({ store: storeKind = 'memory', log = console
     }
 
     // 6. Acme disables its key: the next request falls back to the platform key.
+    //    (`explain: true` reads every config of the scope chain, so the trace also names the
+    //    disabled one; without it, resolve reads only the configs that can win.)
     await acme.setEnabled(acmeConfig.id, false);
-    const fallback = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
+    const fallback = await vault.resolve({ tenantId: 'acme', provider: 'openai', explain: true });
     log(`acme after disabling: ${describeResolution(fallback)}`);
     const openai = await createClient(fallback, 'openai');
     const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi again!' }] });

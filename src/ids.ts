@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { randomBytes } from '@noble/ciphers/utils.js';
+import { randomBytes } from './crypto/bytes.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const RANDOM_CHARS = 16;

@@ -216,11 +216,37 @@ CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}access_key_usage_key_idx`)}
 `;
 }
 
+function usableIndexes(t: TableNames): string {
+  const q = quoteIdentifier;
+  return `-- byokit PostgreSQL schema, migration 005: indexes for the filtered resolution read.
+-- Generated for schema ${q(t.schema)} and table prefix '${t.prefix}'.
+--
+-- A resolution reads only the configs that can win it: per scope of the
+-- chain, the first usable config (enabled, with a key) of each group in the
+-- order the walk visits them (default first, then newest id). These partial
+-- indexes hold exactly the usable configs in that order, so each group's
+-- winner is one index seek (LIMIT 1), however many configs a tenant has.
+--
+-- On a large table, create them yourself first with CREATE INDEX
+-- CONCURRENTLY (same names and definitions): this migration then finds
+-- them and skips them, instead of locking writes while it builds them.
+
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}configs_usable_provider_idx`)}
+  ON ${t.configs} (tenant_id, scope, provider, is_default DESC, id DESC)
+  WHERE enabled AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
+
+CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}configs_usable_idx`)}
+  ON ${t.configs} (tenant_id, scope, is_default DESC, id DESC)
+  WHERE enabled AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
+`;
+}
+
 const MIGRATIONS: readonly { version: number; name: string; build: (t: TableNames) => string }[] = [
   { version: 1, name: '001_init', build: init },
   { version: 2, name: '002_derived_kek_id', build: derivedKekId },
   { version: 3, name: '003_key_health', build: keyHealth },
   { version: 4, name: '004_access_keys', build: accessKeys },
+  { version: 5, name: '005_usable_indexes', build: usableIndexes },
 ];
 
 /**

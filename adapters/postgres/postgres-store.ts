@@ -34,7 +34,9 @@ import { ConflictError, StoreError, ValidationError } from '../../src/errors.js'
 import type {
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
@@ -42,8 +44,11 @@ import type {
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
+  ImportOutcome,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -66,10 +71,15 @@ import { KEY_HEALTH_COLUMNS, recordKeyHealthStatement, toKeyHealth } from './key
 import { migrateStatement, postgresMigrations } from './migrations.js';
 import { tableNames } from './names.js';
 import type { PostgresLocation, TableNames } from './names.js';
-import type { PostgresQueryable, PostgresRow } from './queryable.js';
+import { isNamedStatementClient, statementName, type PostgresQueryable, type PostgresRow } from './queryable.js';
 import {
   AUDIT_COLUMNS,
+  AUDIT_JSON_COLUMNS,
+  IMPORT_JSON_COLUMNS,
+  IMPORT_JSON_VALUES,
   INSERT_COLUMNS,
+  auditJson,
+  auditJsonValues,
   KEK_ID_SQL,
   PATCH_COLUMNS,
   RECORD_COLUMNS,
@@ -94,6 +104,16 @@ export interface PostgresStoreOptions extends PostgresLocation {
    * queue on row locks instead and need no retry.
    */
   maxAttempts?: number;
+  /**
+   * Send the hot statements (the resolution read, one-row reads, rewrap and
+   * import batches) as named prepared statements, so PostgreSQL parses and
+   * plans them once per connection instead of on every call. Needs a client
+   * whose `query` takes `{ name, text, values }`: the default is `true` for
+   * a `pg` Pool, Client or PoolClient and `false` for anything else (PGlite,
+   * a wrapper of your own). After a schema change of the byokit tables
+   * while the pool is open, recycle its connections.
+   */
+  namedStatements?: boolean;
 }
 
 /**
@@ -123,6 +143,9 @@ export class PostgresStore implements StorageAdapter {
   readonly #t: TableNames;
   readonly #location: PostgresLocation;
   readonly #maxAttempts: number;
+  readonly #named: boolean;
+  /** Text of the filtered resolution read, per shape of filter (see `#filteredRead`). */
+  readonly #filteredSql = new Map<string, string>();
 
   /**
    * @param client - a `pg` Pool or Client, PGlite, or anything with `query(text, params)`.
@@ -143,6 +166,10 @@ export class PostgresStore implements StorageAdapter {
     this.#location = { schema: options.schema, tablePrefix: options.tablePrefix };
     this.#t = tableNames(this.#location);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 100);
+    if (options.namedStatements !== undefined && typeof options.namedStatements !== 'boolean') {
+      throw new ValidationError('[byokit] [postgres] namedStatements must be a boolean', [{ path: 'namedStatements', message: 'must be a boolean' }]);
+    }
+    this.#named = options.namedStatements ?? isNamedStatementClient(client);
   }
 
   /**
@@ -182,6 +209,7 @@ export class PostgresStore implements StorageAdapter {
       'getConfig',
       `SELECT ${RECORD_COLUMNS} FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
       [tenantId, id],
+      true,
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
@@ -264,16 +292,84 @@ export class PostgresStore implements StorageAdapter {
     return Number(rows[0]?.deleted) === 1;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
     // Scopes travel as one JSON array: the same parameter works on every client (no driver array encoding).
-    const rows = await this.#run(
-      'loadCandidates',
-      `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs}
-       WHERE tenant_id = $1::text AND scope IN (SELECT jsonb_array_elements_text($2::jsonb))
-       ORDER BY id`,
-      [tenantId, JSON.stringify(scopes)],
-    );
-    return rows.map(toCandidate);
+    if (!filter) {
+      const rows = await this.#run(
+        'loadCandidates',
+        `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs}
+         WHERE tenant_id = $1::text AND scope IN (SELECT jsonb_array_elements_text($2::jsonb))
+         ORDER BY id`,
+        [tenantId, JSON.stringify(scopes)],
+        true,
+      );
+      return rows.map(toCandidate);
+    }
+    const read = this.#filteredRead(tenantId, scopes, filter);
+    const rows = await this.#run('loadCandidates', read.sql, read.params, true);
+    const seen = new Set<string>();
+    return rows.filter((row) => !seen.has(String(row.id)) && seen.add(String(row.id))).map(toCandidate);
+  }
+
+  /**
+   * The filtered resolution read, one statement: the named config (by id or
+   * by name, in the chain) and the winner of the walk. The winner is found
+   * with one LATERAL `LIMIT 1` seek per scope and group (custom endpoints
+   * routing the provider, then the provider's own configs) on the
+   * usable-config indexes of migration 003, ranked in walk order: flat in
+   * the tenant's size. Its text depends only on the filter's shape, so it
+   * is a named statement, planned once per connection.
+   */
+  #filteredRead(tenantId: string, scopes: readonly ScopePath[], filter: CandidateFilter): { sql: string; params: unknown[] } {
+    const provider = filter.provider;
+    const named = filter.config !== null;
+    const mode = provider === null ? (named ? 'none' : 'any') : provider === 'custom' ? 'own' : 'routed';
+    // Parameters in the order the text numbers them: tenant, chain, [config], [now, [provider]].
+    const params: unknown[] = [tenantId, JSON.stringify(scopes)];
+    if (named) params.push(filter.config);
+    if (mode !== 'none') params.push(filter.now);
+    if (mode === 'own' || mode === 'routed') params.push(provider);
+    const key = `${mode}:${named}`;
+    let sql = this.#filteredSql.get(key);
+    if (sql === undefined) {
+      sql = this.#filteredText(mode, named);
+      this.#filteredSql.set(key, sql);
+    }
+    return { sql, params };
+  }
+
+  /** The text of {@link PostgresStore.#filteredRead} for one shape of filter. */
+  #filteredText(mode: 'none' | 'any' | 'own' | 'routed', named: boolean): string {
+    const t = this.#t;
+    const p = new SqlParams();
+    const tenant = p.add(null, 'text');
+    const chain = p.add(null, 'jsonb');
+    const parts: string[] = [];
+    const select = `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${t.configs}`;
+    if (named) {
+      const config = p.add(null, 'text');
+      const inChain = `scope IN (SELECT jsonb_array_elements_text(${chain}))`;
+      parts.push(`${select} WHERE tenant_id = ${tenant} AND id = ${config} AND ${inChain}`, `${select} WHERE tenant_id = ${tenant} AND name = ${config} AND ${inChain}`);
+    }
+    if (mode !== 'none') {
+      const now = p.add(null, 'text');
+      const usable = `enabled AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at COLLATE "C" > ${now})`;
+      const seek = (group: number, where: string) =>
+        `(SELECT id, ${group} AS grp FROM ${t.configs} WHERE tenant_id = ${tenant} AND scope = chain.scope AND ${where} AND ${usable}
+          ORDER BY is_default DESC, id DESC LIMIT 1)`;
+      let groups: string;
+      if (mode === 'any') groups = seek(0, 'true');
+      else {
+        const provider = p.add(null, 'text');
+        const own = seek(1, `provider = ${provider}`);
+        groups = mode === 'own' ? own : `${seek(0, `provider = 'custom' AND routes @> jsonb_build_array(${provider})`)} UNION ALL ${own}`;
+      }
+      parts.push(`${select} WHERE tenant_id = ${tenant} AND id = (
+        SELECT pick.id FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
+        CROSS JOIN LATERAL (${groups}) AS pick
+        ORDER BY chain.ord, pick.grp LIMIT 1)`);
+    }
+    return parts.length === 1 ? parts[0]! : parts.map((part) => `(${part})`).join('\nUNION ALL\n');
   }
 
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
@@ -281,8 +377,105 @@ export class PostgresStore implements StorageAdapter {
       'loadSealedConfig',
       `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
       [tenantId, id],
+      true,
     );
     return rows[0] ? toCandidate(rows[0]) : null;
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const p = new SqlParams();
+    const where = [`tenant_id = ${p.add(tenantId, 'text')}`, `sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS DISTINCT FROM ${p.add(query.kekIdNot, 'text')}`];
+    if (query.cursor !== undefined) where.push(`id > ${p.add(query.cursor, 'text')}`);
+    const rows = await this.#run(
+      'listSealedConfigs',
+      `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
+       ORDER BY id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+      p.values,
+      true,
+    );
+    return pageOf(rows.map(toCandidate), query.limit);
+  }
+
+  /**
+   * One statement for the whole batch: the swaps travel as one JSON
+   * parameter; the UPDATE matches each row by id and by its stored sealed
+   * key (under READ COMMITTED a row changed meanwhile is re-checked against
+   * its newest version, so a key replaced concurrently is never
+   * overwritten), and the audit insert takes the events of the rows it
+   * updated, in the same statement.
+   */
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    if (swaps.length === 0) return [];
+    const t = this.#t;
+    const input = swaps.map((swap) => ({ id: swap.id, from: swap.from, to: swap.to, updated_at: swap.updatedAt, ...auditJson(swap.audit) }));
+    const sql = `WITH input AS (
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id text, "from" text, "to" text, updated_at text, ${AUDIT_JSON_COLUMNS})),
+      swapped AS (
+        UPDATE ${t.configs} AS c SET sealed_key = input."to", updated_at = input.updated_at, revision = c.revision + 1
+        FROM input
+        -- The id list as an InitPlan: one primary-key probe per swap whatever the statistics say
+        -- (right after a bulk import they may still say the tenant has a handful of rows).
+        WHERE c.tenant_id = $1::text AND c.id = ANY (ARRAY(SELECT id FROM input)) AND c.id = input.id AND c.sealed_key = input."from"
+        RETURNING c.id),
+      audited AS (
+        INSERT INTO ${t.audit} (${AUDIT_COLUMNS})
+        SELECT $1::text, ${auditJsonValues('input')} FROM input JOIN swapped ON swapped.id = input.id)
+      SELECT id FROM swapped`;
+    const rows = await this.#write('swapSealedKeys', sql, [tenantId, JSON.stringify(input)], true);
+    const applied = new Set(rows.map((row) => String(row.id)));
+    return swaps.map((swap) => applied.has(swap.id));
+  }
+
+  /**
+   * One statement for the whole batch: the items travel as one JSON
+   * parameter and are inserted in their order with ON CONFLICT DO NOTHING,
+   * so an item that meets a taken id or name, or a second default of its
+   * scope (a unique index, also against an earlier item of the batch or a
+   * concurrent writer), is skipped on its own; the audit insert takes the
+   * events of the rows inserted, in the same statement.
+   */
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    if (items.length === 0) return [];
+    const t = this.#t;
+    const input = items.map(({ record: r, sealedKey }, ord) => ({
+      ord,
+      id: r.id,
+      scope: r.scope,
+      name: r.name,
+      provider: r.provider,
+      routes: r.routes,
+      model: r.model,
+      base_url: r.baseUrl,
+      options: r.options,
+      enabled: r.enabled,
+      is_default: r.isDefault,
+      key_hint: r.keyHint,
+      key_set_at: r.keySetAt,
+      key_expires_at: r.keyExpiresAt,
+      last_validated_at: r.lastValidatedAt,
+      last_validation_status: r.lastValidationStatus,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+      revision: r.revision,
+      sealed_key: sealedKey,
+    }));
+    const events = items.flatMap(({ record, audit }) => audit.map((event) => ({ config: record.id, ...auditJson(event) })));
+    const sql = `WITH input AS (
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(ord integer, ${IMPORT_JSON_COLUMNS})),
+      inserted AS (
+        INSERT INTO ${t.configs} (${INSERT_COLUMNS})
+        SELECT $1::text, ${IMPORT_JSON_VALUES} FROM input ORDER BY ord
+        ON CONFLICT DO NOTHING
+        RETURNING id),
+      events AS (
+        SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(config text, ${AUDIT_JSON_COLUMNS})),
+      audited AS (
+        INSERT INTO ${t.audit} (${AUDIT_COLUMNS})
+        SELECT $1::text, ${auditJsonValues('events')} FROM events JOIN inserted ON inserted.id = events.config)
+      SELECT id FROM inserted`;
+    const rows = await this.#write('importConfigs', sql, [tenantId, JSON.stringify(input), JSON.stringify(events)], true);
+    const created = new Set(rows.map((row) => String(row.id)));
+    return items.map(({ record }) => (created.has(record.id) ? 'created' : 'conflict'));
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
@@ -561,11 +754,23 @@ export class PostgresStore implements StorageAdapter {
     ];
   }
 
+  /**
+   * Sends one statement: as a named prepared statement when `prepared` and
+   * the client takes them (its text is fixed per call shape), else as text.
+   */
+  async #send(sql: string, params: unknown[], prepared: boolean): Promise<PostgresRow[]> {
+    if (prepared && this.#named) {
+      const client = this.#client as unknown as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: PostgresRow[] }> };
+      return (await client.query({ name: statementName(sql), text: sql, values: params })).rows;
+    }
+    return (await this.#client.query(sql, params)).rows;
+  }
+
   /** Runs a write, again with a fresh snapshot if it lost a race it could not see (see the module notes). */
-  async #write(operation: string, sql: string, params: unknown[]): Promise<PostgresRow[]> {
+  async #write(operation: string, sql: string, params: unknown[], prepared = false): Promise<PostgresRow[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.#client.query(sql, params)).rows;
+        return await this.#send(sql, params, prepared);
       } catch (error) {
         if (attempt >= this.#maxAttempts || !isRetryable(error, this.#t)) throw toStoreError(error, operation, this.#t);
         // A short random pause keeps retrying losers from colliding in lockstep.
@@ -574,9 +779,9 @@ export class PostgresStore implements StorageAdapter {
     }
   }
 
-  async #run(operation: string, sql: string, params: unknown[]): Promise<PostgresRow[]> {
+  async #run(operation: string, sql: string, params: unknown[], prepared = false): Promise<PostgresRow[]> {
     try {
-      return (await this.#client.query(sql, params)).rows;
+      return await this.#send(sql, params, prepared);
     } catch (error) {
       throw toStoreError(error, operation, this.#t);
     }

@@ -29,3 +29,37 @@ export type PostgresRow = Record<string, unknown>;
 export interface PostgresQueryable {
   query(text: string, params?: unknown[]): Promise<{ rows: PostgresRow[] }>;
 }
+
+/**
+ * Whether `client` is a `pg` Pool, Client or PoolClient: the clients whose
+ * `query` also takes `{ name, text, values }` (a named prepared statement).
+ * PGlite and hand-written wrappers get plain text queries.
+ */
+export function isNamedStatementClient(client: unknown): boolean {
+  if (typeof client !== 'object' || client === null) return false;
+  const pool = 'totalCount' in client && 'idleCount' in client && 'waitingCount' in client;
+  return pool || ('connectionParameters' in client && 'processID' in client);
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A stable name for a statement's text (two 32-bit FNV-style hashes), so each distinct
+ * text gets its own prepared statement on a connection and two stores with
+ * other tables or prefixes never share one.
+ */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x811c9dc5) ^ (h1 >>> 15);
+    }
+    name = `byokit_${(h1 >>> 0).toString(36)}_${(h2 >>> 0).toString(36)}`;
+    names.set(text, name);
+  }
+  return name;
+}

@@ -71,6 +71,46 @@ export const RECORD_COLUMNS =
 export const AUDIT_COLUMNS = 'tenant_id, id, config_id, at, actor, type, changes, key_hint, detail';
 
 /**
+ * An audit event as the fields of one JSON object, for batch statements
+ * that take many rows as one `jsonb_to_recordset` parameter (the same on
+ * every client: no driver array encoding). Read back with
+ * {@link AUDIT_JSON_COLUMNS} and {@link auditJsonValues}.
+ */
+export function auditJson(event: AuditEvent): Record<string, unknown> {
+  return {
+    evt_id: event.id,
+    evt_config_id: event.configId,
+    evt_at: event.at,
+    evt_actor: event.actor,
+    evt_type: event.type,
+    evt_changes: event.changes,
+    evt_key_hint: event.keyHint,
+    evt_detail: event.detail,
+  };
+}
+
+/** The record definition of {@link auditJson}'s fields, for `jsonb_to_recordset(...) AS x(...)`. */
+export const AUDIT_JSON_COLUMNS =
+  'evt_id text, evt_config_id text, evt_at text, evt_actor jsonb, evt_type text, evt_changes jsonb, evt_key_hint text, evt_detail jsonb';
+
+/** The values of {@link AUDIT_COLUMNS} after `tenant_id`, read from `alias`'s {@link auditJson} fields. */
+export function auditJsonValues(alias: string): string {
+  return ['evt_id', 'evt_config_id', 'evt_at', 'evt_actor', 'evt_type', 'evt_changes', 'evt_key_hint', 'evt_detail'].map((c) => `${alias}.${c}`).join(', ');
+}
+
+/** The record definition of an import item's fields (a config row as JSON), for `jsonb_to_recordset`. */
+export const IMPORT_JSON_COLUMNS =
+  'id text, scope text, name text, provider text, routes jsonb, model text, base_url text, options jsonb, enabled boolean, is_default boolean, ' +
+  'key_hint text, key_set_at text, key_expires_at text, last_validated_at text, last_validation_status text, created_at text, updated_at text, ' +
+  'revision integer, sealed_key text';
+
+/** The values of {@link INSERT_COLUMNS} after `tenant_id`, from an `input` row of {@link IMPORT_JSON_COLUMNS}. */
+export const IMPORT_JSON_VALUES = INSERT_COLUMNS.split(', ')
+  .slice(1)
+  .map((column) => `input.${column}`)
+  .join(', ');
+
+/**
  * Placeholders for an audit event's values, in {@link AUDIT_COLUMNS} order.
  * The event is stored under `tenant` (the placeholder of the call's tenant
  * id), never under `event.tenantId`: a call only ever writes its own
@@ -169,7 +209,9 @@ export function toRecord(row: PostgresRow): ConfigRecord {
 
 /** Maps a configs row selected with `sealed_key` to a candidate. */
 export function toCandidate(row: PostgresRow): CandidateRecord {
-  return { ...toRecord(row), sealedKey: nullableText(row, 'sealed_key') };
+  const candidate = toRecord(row) as CandidateRecord;
+  candidate.sealedKey = nullableText(row, 'sealed_key');
+  return candidate;
 }
 
 /** Maps an audit row to a fresh plain event. */

@@ -9,6 +9,8 @@
  * | `cfg:<id>`           | hash | one config, sealed key included (see `codec.ts`)   |
  * | `ids`                | zset | every config id, score 0, lex order = id order     |
  * | `scope:<scope>`      | zset | config ids of one scope (resolution read, filter)  |
+ * | `prov:<n>:<provider>:<scope>` | zset | config ids of one provider in one scope (`n`: the provider's length) |
+ * | `prov-index`         | string | present once the `prov:` indexes hold every config |
  * | `names`              | hash | name → id, for unique names                        |
  * | `defaults`           | hash | scope → id of its default config                   |
  * | `audit`              | zset | every audit event id, score 0                      |
@@ -28,16 +30,21 @@ import { ByokitError, ConflictError, StoreError, ValidationError } from '../../s
 import type {
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  ImportOutcome,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -79,10 +86,13 @@ import {
   CANDIDATES_SCRIPT,
   CREATE_SCRIPT,
   DELETE_SCRIPT,
+  FILTERED_CANDIDATES_SCRIPT,
   GET_SCRIPT,
+  IMPORT_SCRIPT,
   LIST_AUDIT_SCRIPT,
   LIST_CONFIGS_SCRIPT,
   SEALED_CONFIG_SCRIPT,
+  SWAP_SEALED_SCRIPT,
   UPDATE_SCRIPT,
 } from './scripts.js';
 
@@ -227,7 +237,7 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot)];
+    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot), ''];
     return this.#run('listConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeRecord);
       const items = rows.slice(0, query.limit);
@@ -256,10 +266,13 @@ export class RedisStore implements StorageAdapter {
     return this.#run('deleteConfig', tenantId, DELETE_SCRIPT, [...auditArgs(audit, tenantId), id], ([status]) => status === 'OK');
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
     const distinct = [...new Set(scopes)];
     if (distinct.length === 0) return [];
-    return this.#run('loadCandidates', tenantId, CANDIDATES_SCRIPT, distinct, ([, payload]) =>
+    const [script, args] = filter
+      ? [FILTERED_CANDIDATES_SCRIPT, [filter.now, ref(filter.provider), ref(filter.config), ...distinct]]
+      : [CANDIDATES_SCRIPT, distinct];
+    return this.#run('loadCandidates', tenantId, script, args, ([, payload]) =>
       asArray(payload)
         .map(decodeCandidate)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
@@ -303,6 +316,43 @@ export class RedisStore implements StorageAdapter {
         return decodeKeyHealth(tenantId, id, flat);
       }),
     );
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const args = [query.cursor ?? '', String(query.limit + 1), '', '', ref(query.kekIdNot), '1'];
+    return this.#run('listSealedConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
+      const rows = asArray(payload).map(decodeCandidate);
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
+    });
+  }
+
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    if (swaps.length === 0) return [];
+    const args = swaps.flatMap((swap) => [swap.id, swap.from, swap.to, swap.updatedAt, ...auditArgs(swap.audit, tenantId)]);
+    return this.#run('swapSealedKeys', tenantId, SWAP_SEALED_SCRIPT, args, ([, payload]) => {
+      const applied = asArray(payload);
+      if (applied.length !== swaps.length) throw new TypeError('unexpected swap reply');
+      return applied.map((value) => value === '1');
+    });
+  }
+
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    if (items.length === 0) return [];
+    const payload = items.map(({ record, sealedKey, audit }) => ({
+      id: record.id,
+      name: record.name,
+      scope: record.scope,
+      isDefault: record.isDefault,
+      fields: [...encodeRecord({ ...record, tenantId }), ...(sealedKey === null ? [] : ['sealedKey', sealedKey])],
+      audit: audit.map((event) => auditArgs(event, tenantId)),
+    }));
+    return this.#run('importConfigs', tenantId, IMPORT_SCRIPT, [JSON.stringify(payload)], ([, reply]) => {
+      const outcomes = asArray(reply);
+      if (outcomes.length !== items.length || outcomes.some((o) => o !== 'created' && o !== 'conflict')) throw new TypeError('unexpected import reply');
+      return outcomes as ImportOutcome[];
+    });
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {

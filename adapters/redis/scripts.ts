@@ -31,6 +31,20 @@ import { luaScript } from './client.js';
 export const TENANT_FUNCTIONS = `
 local function cfgKey(id) return base .. 'cfg:' .. id end
 local function scopeKey(scope) return base .. 'scope:' .. scope end
+-- Ids of one (scope, provider); the provider's length first, so no scope or provider text can make two keys meet.
+local function provKey(scope, provider) return base .. 'prov:' .. #provider .. ':' .. provider .. ':' .. scope end
+local function indexProvider(id, scope, provider) redis.call('ZADD', provKey(scope, provider), 0, id) end
+local function unindexProvider(id, scope, provider) redis.call('ZREM', provKey(scope, provider), id) end
+-- The 'prov:' indexes are whole once 'prov-index' exists. Every write makes sure of it first: a
+-- tenant written before the indexes existed gets them built (once) by its next write.
+local function ensureProviderIndex()
+  if redis.call('EXISTS', base .. 'prov-index') == 1 then return end
+  for _, id in ipairs(redis.call('ZRANGE', base .. 'ids', 0, -1)) do
+    local f = redis.call('HMGET', cfgKey(id), 'scope', 'provider')
+    if f[1] and f[2] then indexProvider(id, f[1], f[2]) end
+  end
+  redis.call('SET', base .. 'prov-index', '1')
+end
 local function opt(v) if v == '' then return nil end return string.sub(v, 2) end
 -- The KEK id a sealed value names (sealedKekId): the text between 'byokit:1:' and the next ':'
 -- when it is 1-32 characters of A-Z a-z 0-9 _ -, else nil.
@@ -94,11 +108,13 @@ local id, name, scope = ARGV[5], ARGV[6], ARGV[7]
 if redis.call('EXISTS', cfgKey(id)) == 1 then return {'ID_TAKEN'} end
 if redis.call('HEXISTS', base .. 'names', name) == 1 then return {'NAME_TAKEN'} end
 writeAudit(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+ensureProviderIndex()
 redis.call('HSET', base .. 'names', name, id)
 redis.call('ZADD', base .. 'ids', 0, id)
 redis.call('ZADD', scopeKey(scope), 0, id)
 if ARGV[8] == '1' then makeDefault(scope, id) end
 redis.call('HSET', cfgKey(id), unpack(ARGV, 9))
+indexProvider(id, scope, redis.call('HGET', cfgKey(id), 'provider'))
 return {'OK'}
 `,
 );
@@ -113,17 +129,18 @@ export const UPDATE_SCRIPT = luaScript(
 local id, expected, n = ARGV[5], ARGV[6], tonumber(ARGV[7])
 local key = cfgKey(id)
 if redis.call('EXISTS', key) == 0 then return {'NOT_FOUND'} end
-local cur = redis.call('HMGET', key, 'revision', 'name', 'scope', 'isDefault')
+local cur = redis.call('HMGET', key, 'revision', 'name', 'scope', 'isDefault', 'provider')
 if expected ~= '' and cur[1] ~= expected then return {'CONCURRENT_UPDATE'} end
 local sets, dels = {}, {}
-local newName, newScope, newDefault = nil, nil, nil
+local newName, newScope, newDefault, newProvider = nil, nil, nil, nil
 for i = 0, n - 1 do
   local field, value = ARGV[8 + 2 * i], ARGV[9 + 2 * i]
   sets[#sets + 1] = field
   sets[#sets + 1] = value
   if field == 'name' then newName = value
   elseif field == 'scope' then newScope = value
-  elseif field == 'isDefault' then newDefault = value end
+  elseif field == 'isDefault' then newDefault = value
+  elseif field == 'provider' then newProvider = value end
 end
 for i = 8 + 2 * n, #ARGV do dels[#dels + 1] = ARGV[i] end
 if newName and newName ~= cur[2] then
@@ -131,6 +148,7 @@ if newName and newName ~= cur[2] then
   if owner and owner ~= id then return {'NAME_TAKEN'} end
 end
 writeAudit(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+ensureProviderIndex()
 if newName and newName ~= cur[2] then
   if redis.call('HGET', base .. 'names', cur[2]) == id then redis.call('HDEL', base .. 'names', cur[2]) end
   redis.call('HSET', base .. 'names', newName, id)
@@ -145,6 +163,11 @@ end
 local isDefault = cur[4] == '1'
 if newDefault ~= nil then isDefault = newDefault == '1' end
 if isDefault then makeDefault(scope, id) else dropDefault(scope, id) end
+local provider = newProvider or cur[5]
+if scope ~= oldScope or provider ~= cur[5] then
+  unindexProvider(id, oldScope, cur[5])
+  indexProvider(id, scope, provider)
+end
 if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
 if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
 redis.call('HINCRBY', key, 'revision', 1)
@@ -159,11 +182,13 @@ export const DELETE_SCRIPT = luaScript(
 local id = ARGV[5]
 local key = cfgKey(id)
 if redis.call('EXISTS', key) == 0 then return {'NOT_FOUND'} end
-local cur = redis.call('HMGET', key, 'name', 'scope')
+local cur = redis.call('HMGET', key, 'name', 'scope', 'provider')
 writeAudit(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+ensureProviderIndex()
 if redis.call('HGET', base .. 'names', cur[1]) == id then redis.call('HDEL', base .. 'names', cur[1]) end
 redis.call('ZREM', base .. 'ids', id)
 redis.call('ZREM', scopeKey(cur[2]), id)
+unindexProvider(id, cur[2], cur[3])
 dropDefault(cur[2], id)
 redis.call('DEL', key)
 redis.call('DEL', base .. 'health:' .. id)
@@ -189,7 +214,7 @@ return {'OK', row(ARGV[1], true)}
 `,
 );
 
-/** ARGV: scopes (distinct). One of the two scripts that return sealed keys. */
+/** ARGV: scopes (distinct). The unfiltered resolution read: every config of the scopes, with sealed keys. */
 export const CANDIDATES_SCRIPT = luaScript(
   'candidates',
   `${PRELUDE}
@@ -203,15 +228,117 @@ return {'OK', out}
 );
 
 /**
+ * ARGV: now · provider ref · config ref · scopes (distinct, in walk order).
+ * The filtered resolution read (see \`StorageAdapter.loadCandidates\`): the
+ * named config (by id or name, in the scopes) and the winner of the walk,
+ * reading each group's ids newest first from its index and stopping at the
+ * first usable config. Reads only: a tenant whose per-provider indexes are
+ * not whole yet (no \`prov-index\` marker: not written since they were
+ * added) is walked through its scope indexes instead.
+ */
+export const FILTERED_CANDIDATES_SCRIPT = luaScript(
+  'filtered-candidates',
+  `${PRELUDE}
+local now, provider, config = ARGV[1], opt(ARGV[2]), opt(ARGV[3])
+local scopes = {}
+for i = 4, #ARGV do scopes[ARGV[i]] = true end
+-- Without whole 'prov:' indexes (a tenant not written since they were added), walk each scope's index.
+local indexed = redis.call('EXISTS', base .. 'prov-index') == 1
+local function groupIndex(scope, of)
+  if indexed then return provKey(scope, of) end
+  return scopeKey(scope)
+end
+-- Byte order, as JavaScript and SQL's C collation compare (Lua's own < follows the server's locale).
+local function greater(a, b)
+  if a == b then return false end
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
+-- One read per config looked at: the fields the walk needs.
+local function fieldsOf(id)
+  return redis.call('HMGET', cfgKey(id), 'provider', 'routes', 'enabled', 'sealedKey', 'keyHint', 'keyExpiresAt', 'isDefault')
+end
+local function usable(f)
+  return f[3] == '1' and (f[4] ~= false or f[5] ~= false) and (f[6] == false or greater(f[6], now))
+end
+local function routes(f)
+  if not f[2] then return false end
+  for _, route in ipairs(cjson.decode(f[2])) do if route == provider then return true end end
+  return false
+end
+local function ofProvider(f) return f[1] == provider end
+local function isCustom(f) return f[1] == 'custom' and routes(f) end
+local function any() return true end
+-- The first usable config of one group: the scope's default if it belongs, then the index newest first.
+local function firstUsable(scope, index, belongs)
+  local default = redis.call('HGET', base .. 'defaults', scope)
+  if default then
+    local f = fieldsOf(default)
+    if f[7] == '1' then
+      if belongs(f) and usable(f) then return default end
+    else
+      default = nil
+    end
+  end
+  local max = '+'
+  while true do
+    local ids = redis.call('ZREVRANGEBYLEX', index, max, '-', 'LIMIT', 0, 16)
+    for _, id in ipairs(ids) do
+      if id ~= default then
+        local f = fieldsOf(id)
+        if f[1] and belongs(f) and usable(f) then return id end
+      end
+    end
+    if #ids < 16 then return nil end
+    max = '(' .. ids[#ids]
+  end
+end
+local out, seen = {}, {}
+local function add(id)
+  if id and not seen[id] then
+    seen[id] = true
+    out[#out + 1] = row(id, true)
+  end
+end
+if config then
+  for _, id in ipairs({config, redis.call('HGET', base .. 'names', config)}) do
+    if id and scopes[redis.call('HGET', cfgKey(id), 'scope') or ''] and redis.call('EXISTS', cfgKey(id)) == 1 then add(id) end
+  end
+end
+if provider or not config then
+  for i = 4, #ARGV do
+    local scope, winner = ARGV[i], nil
+    if not provider then
+      winner = firstUsable(scope, scopeKey(scope), any)
+    else
+      if provider ~= 'custom' then winner = firstUsable(scope, groupIndex(scope, 'custom'), isCustom) end
+      winner = winner or firstUsable(scope, groupIndex(scope, provider), ofProvider)
+    end
+    if winner then
+      add(winner)
+      break
+    end
+  end
+end
+return {'OK', out}
+`,
+);
+
+/**
  * ARGV: cursor ('' for none) · want (limit + 1) · scope ref · provider ref ·
- * kekIdNot ref. Walks the id index (or the scope's index) in batches until
- * it has `want` matches, so a page is full whenever enough matches exist.
+ * kekIdNot ref · '1' to include sealed keys (\`listSealedConfigs\`), else ''.
+ * Walks the id index (or the scope's index) in batches until it has `want`
+ * matches, so a page is full whenever enough matches exist.
  */
 export const LIST_CONFIGS_SCRIPT = luaScript(
   'list-configs',
   `${PRELUDE}
 local want = tonumber(ARGV[2])
 local scope, provider, kekNot = opt(ARGV[3]), opt(ARGV[4]), opt(ARGV[5])
+local withSecret = ARGV[6] == '1'
 local src = base .. 'ids'
 if scope then src = scopeKey(scope) end
 local min = '-'
@@ -226,7 +353,7 @@ while #out < want do
     if provider and f[1] ~= provider then match = false end
     if kekNot and ((not f[2]) or kekIdOf(f[2]) == kekNot) then match = false end
     if match then
-      out[#out + 1] = row(id, false)
+      out[#out + 1] = row(id, withSecret)
       if #out >= want then break end
     end
   end
@@ -271,5 +398,68 @@ while #out < want do
   max = '(' .. ids[#ids]
 end
 return {'OK', out}
+`,
+);
+
+/**
+ * ARGV: per swap, 8 values: id · from · to · updatedAt · audit(4). Each
+ * swap applies only while the stored sealed key is exactly \`from\`; an
+ * applied one sets the key and updatedAt, bumps the revision and writes its
+ * event (first, as every change here). Replies one '1' or '0' per swap.
+ */
+export const SWAP_SEALED_SCRIPT = luaScript(
+  'swap-sealed',
+  `${PRELUDE}
+local applied = {}
+for i = 1, #ARGV, 8 do
+  local id, from, to, updatedAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local key = cfgKey(id)
+  if redis.call('HGET', key, 'sealedKey') == from then
+    writeAudit(ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7])
+    redis.call('HSET', key, 'sealedKey', to, 'updatedAt', updatedAt)
+    redis.call('HDEL', key, 'kekId')
+    redis.call('HINCRBY', key, 'revision', 1)
+    applied[#applied + 1] = '1'
+  else
+    applied[#applied + 1] = '0'
+  end
+end
+return {'OK', applied}
+`,
+);
+
+/**
+ * ARGV[1]: the items as one JSON array of \`{ id, name, scope, isDefault,
+ * fields: [field, value, ...], audit: [[evtId, json, configRef, type], ...] }\`.
+ * An item whose id or name is taken, or that is a second default of its
+ * scope, is skipped ('conflict'); every check of an item runs before its
+ * first write. Replies 'created' or 'conflict' per item.
+ */
+export const IMPORT_SCRIPT = luaScript(
+  'import',
+  `${PRELUDE}
+local outcomes = {}
+for _, item in ipairs(cjson.decode(ARGV[1])) do
+  local id, name, scope = item.id, item.name, item.scope
+  local taken = redis.call('EXISTS', cfgKey(id)) == 1 or redis.call('HEXISTS', base .. 'names', name) == 1
+  if not taken and item.isDefault then
+    local current = redis.call('HGET', base .. 'defaults', scope)
+    taken = current ~= false and redis.call('EXISTS', cfgKey(current)) == 1
+  end
+  if taken then
+    outcomes[#outcomes + 1] = 'conflict'
+  else
+    for _, event in ipairs(item.audit) do writeAudit(event[1], event[2], event[3], event[4]) end
+    ensureProviderIndex()
+    redis.call('HSET', base .. 'names', name, id)
+    redis.call('ZADD', base .. 'ids', 0, id)
+    redis.call('ZADD', scopeKey(scope), 0, id)
+    if item.isDefault then redis.call('HSET', base .. 'defaults', scope, id) end
+    redis.call('HSET', cfgKey(id), unpack(item.fields))
+    indexProvider(id, scope, redis.call('HGET', cfgKey(id), 'provider'))
+    outcomes[#outcomes + 1] = 'created'
+  end
+end
+return {'OK', outcomes}
 `,
 );

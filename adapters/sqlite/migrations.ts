@@ -42,6 +42,10 @@ export interface SqliteMigration {
  *   indexed by tenant for listing), the quota counters (one row per key:
  *   the current window of each quota and its count, so storage never grows
  *   with traffic) and usage (one row per key and UTC day).
+ * - Migration 5 adds partial indexes over the configs that can win a
+ *   resolution (enabled, with a key), ordered as the resolution walks them
+ *   (default first, then newest id): the filtered `loadCandidates` finds
+ *   each group's winner with one seek, flat in the tenant's size.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -158,6 +162,18 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         PRIMARY KEY (tenant_id, period, key_id)
       );
       CREATE INDEX ${t.accessKeyUsage}_key ON ${t.accessKeyUsage} (tenant_id, key_id, period);
+    `,
+  },
+  {
+    version: 5,
+    name: 'usable-config indexes for the filtered resolution read',
+    // Only configs that can win a resolution (enabled, holding a key), in the order the walk
+    // visits them: each group's winner is one index seek, however many configs the tenant has.
+    sql: (t) => `
+      CREATE INDEX ${t.configs}_usable_provider ON ${t.configs} (tenant_id, scope, provider, is_default, id)
+        WHERE enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
+      CREATE INDEX ${t.configs}_usable ON ${t.configs} (tenant_id, scope, is_default, id)
+        WHERE enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
     `,
   },
 ];

@@ -9,16 +9,21 @@ import { ByokitError, ConflictError, StoreError, ValidationError } from '../../s
 import type {
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  ImportOutcome,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -89,6 +94,10 @@ export interface SqliteOpenOptions extends SqliteStoreOptions {
 }
 
 const UNIQUE_NAME = /UNIQUE constraint failed: \w+\.tenant_id, \w+\.name/;
+const UNIQUE_ANY = /UNIQUE constraint failed/;
+
+/** The rule of a usable config (see `isUsableCandidate`), written as the partial indexes of migration 5 expect. */
+const USABLE_SQL = 'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > ?)';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown; errcode?: unknown } | null)?.code;
@@ -122,6 +131,8 @@ export class SqliteStore implements StorageAdapter {
   readonly #configure: boolean;
   readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, SqliteStatement>();
+  /** Text of the filtered resolution read, per shape (see `#filteredRead`). */
+  readonly #filteredSql = new Map<string, string | null>();
   #owned = false;
   #configured = false;
   #ready = false;
@@ -269,12 +280,20 @@ export class SqliteStore implements StorageAdapter {
     );
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
-    if (scopes.length === 0) return [];
-    return this.#wrap('loadCandidates', () => this.#selectCandidates(tenantId, scopes));
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+    const chain = [...new Set(scopes)];
+    if (chain.length === 0) return [];
+    return this.#wrap('loadCandidates', () => {
+      if (!filter) return this.#selectCandidates(tenantId, chain);
+      const { sql, params } = this.#filteredRead(tenantId, chain, filter);
+      if (sql === null) return [];
+      const rows = this.#statement(sql).all(...params) as ConfigRow[];
+      const seen = new Set<string>();
+      return rows.filter((row) => !seen.has(row.id) && seen.add(row.id)).map(toCandidateRecord);
+    });
   }
 
-  /** The resolution read, shared by `loadCandidates` and `loadAccessKeyCandidates`. */
+  /** Every config of the tenant in `scopes`, with sealed keys: the unfiltered read, shared with `loadAccessKeyCandidates`. */
   #selectCandidates(tenantId: string, scopes: readonly ScopePath[]): CandidateRecord[] {
     // One statement for any number of scopes: the list travels as one JSON parameter.
     const rows = this.#statement(
@@ -283,11 +302,116 @@ export class SqliteStore implements StorageAdapter {
     return rows.map(toCandidateRecord);
   }
 
+  /**
+   * The filtered resolution read as one statement: the named config (by id
+   * or name, in the chain), and the winner of the walk, found as the best
+   * of one `LIMIT 1` seek per group (scope × custom/own) on the usable-config
+   * indexes, ranked in walk order; only the winner's row is read whole.
+   * The statement's text depends only on the chain's length and the
+   * filter's shape: it is built and prepared once per shape.
+   */
+  #filteredRead(tenantId: string, chain: readonly string[], filter: CandidateFilter): { sql: string | null; params: SqliteValue[] } {
+    const provider = filter.provider;
+    const named = filter.config !== null;
+    const mode = provider === null ? (named ? 'none' : 'any') : provider === 'custom' ? 'own' : 'routed';
+    const key = `${chain.length}:${mode}:${named}`;
+    let sql = this.#filteredSql.get(key);
+    if (sql === undefined) {
+      sql = this.#filteredText(chain.length, mode, named);
+      this.#filteredSql.set(key, sql);
+    }
+    return { sql, params: [tenantId, provider, filter.config, filter.now, JSON.stringify(chain)] };
+  }
+
+  /**
+   * The text of {@link SqliteStore.#filteredRead} for one shape. The values
+   * come in through one `arg` row and are read by scalar subqueries, never
+   * compared with `?` directly: with `ANALYZE` statistics (STAT4), SQLite
+   * re-prepares a statement on every call whose bound values may change its
+   * plan, and this statement is large; read from `arg`, they can't.
+   */
+  #filteredText(scopes: number, mode: 'none' | 'any' | 'own' | 'routed', named: boolean): string | null {
+    if (mode === 'none' && !named) return null;
+    const t = this.#tables.configs;
+    const tenant = '(SELECT tenant FROM arg)';
+    const provider = '(SELECT provider FROM arg)';
+    const usable = 'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > (SELECT now FROM arg))';
+    const parts: string[] = [];
+    if (named) {
+      parts.push(
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND (id = (SELECT config FROM arg) OR name = (SELECT config FROM arg)) AND scope IN (SELECT value FROM json_each((SELECT chain FROM arg)))`,
+      );
+    }
+    if (mode !== 'none') {
+      const arms: string[] = [];
+      const arm = (scope: string, where: string) =>
+        arms.push(`SELECT * FROM (SELECT id, ${arms.length} AS pick_rank FROM ${t} WHERE tenant_id = ${tenant} AND scope = ${scope} AND ${where} AND ${usable} ORDER BY is_default DESC, id DESC LIMIT 1)`);
+      for (let i = 0; i < scopes; i++) {
+        const scope = `(SELECT json_extract(chain, '$[${i}]') FROM arg)`;
+        if (mode === 'routed') arm(scope, `provider = 'custom' AND EXISTS (SELECT 1 FROM json_each(routes) WHERE value = ${provider})`);
+        arm(scope, mode === 'any' ? '1 = 1' : `provider = ${provider}`);
+      }
+      parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1)`);
+    }
+    return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
+  }
+
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     return this.#wrap('loadSealedConfig', () => {
       const row = this.#selectRow(tenantId, id);
       return row ? toCandidateRecord(row) : null;
     });
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    return this.#wrap('listSealedConfigs', () => {
+      const cursor = query.cursor === undefined ? '' : 'AND id > ?';
+      const rows = this.#statement(
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ? ${cursor} ORDER BY id ASC LIMIT ?`,
+      ).all(...[tenantId, query.kekIdNot, ...(query.cursor === undefined ? [] : [query.cursor]), query.limit + 1]) as ConfigRow[];
+      return this.#page(rows.map(toCandidateRecord), query.limit);
+    });
+  }
+
+  /** One transaction: each swap is an UPDATE guarded by the stored sealed key, and its event only if it applied. */
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    if (swaps.length === 0) return [];
+    return this.#wrap('swapSealedKeys', () =>
+      this.#transaction(() =>
+        swaps.map((swap) => {
+          const result = this.#statement(
+            `UPDATE ${this.#tables.configs} SET sealed_key = ?, updated_at = ?, revision = revision + 1 WHERE tenant_id = ? AND id = ? AND sealed_key = ?`,
+          ).run(swap.to, swap.updatedAt, tenantId, swap.id, swap.from);
+          if (Number(result.changes) !== 1) return false;
+          this.#insertAudit({ ...swap.audit, tenantId });
+          return true;
+        }),
+      ),
+    );
+  }
+
+  /**
+   * One transaction: each item's INSERT either applies or fails on a unique
+   * index (id, name, one default per scope) alone, which SQLite undoes for
+   * that statement only: a `'conflict'`, the rest go on. Any other failure
+   * (an audit insert, the disk) rolls the whole call back.
+   */
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    if (items.length === 0) return [];
+    return this.#wrap('importConfigs', () =>
+      this.#transaction(() =>
+        items.map(({ record, sealedKey, audit }): ImportOutcome => {
+          try {
+            this.#insertConfig({ ...record, tenantId }, sealedKey);
+          } catch (error) {
+            if (error instanceof Error && UNIQUE_ANY.test(error.message)) return 'conflict';
+            throw error;
+          }
+          for (const event of audit) this.#insertAudit({ ...event, tenantId });
+          return 'created';
+        }),
+      ),
+    );
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {

@@ -9,6 +9,7 @@ import { JsonFileStore } from './json-file-store.js';
 
 runStorageAdapterTests({
   name: 'json-file (example)',
+  preciseCandidates: true,
   createStore: async () => {
     const dir = await mkdtemp(join(tmpdir(), 'byokit-json-store-'));
     const path = join(dir, 'byokit.json');

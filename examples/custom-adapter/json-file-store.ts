@@ -19,12 +19,16 @@
  * - Key health sits beside each config (never inside its record, so its
  *   revision stays put) and changes by `mergeKeyHealth` under the same
  *   mutex, so concurrent reports lose nothing.
+ * - The filtered resolution read uses byokit's own rule (`selectCandidates`)
+ *   over the tenant's configs: it returns only the rows that can win.
+ * - Key swaps (rewrap) and imports are changes like any other: under the
+ *   mutex, every check first, one file write for the whole batch.
  *
  * Good for one process and small numbers of configs; the whole file is
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, storedRecord } from 'byokit';
+import { ConflictError, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, selectCandidates, storedRecord } from 'byokit';
 import type {
   AccessKeyCandidates,
   AccessKeyQuery,
@@ -38,16 +42,21 @@ import type {
   TokenCharge,
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  ImportOutcome,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -180,16 +189,57 @@ export class JsonFileStore implements StorageAdapter {
     });
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
-    const wanted = new Set(scopes);
-    return Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
-      .filter((c) => wanted.has(c.record.scope))
-      .map((c) => ({ ...storedRecord(c.record, c.sealedKey), sealedKey: c.sealedKey }));
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+    const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {}).map(candidateOf);
+    return selectCandidates(rows, scopes, filter);
   }
 
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     const stored = (await this.#read()).tenants[tenantId]?.configs[id];
-    return stored ? { ...storedRecord(stored.record, stored.sealedKey), sealedKey: stored.sealedKey } : null;
+    return stored ? candidateOf(stored) : null;
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
+      .filter((c) => c.sealedKey !== null && sealedKekId(c.sealedKey) !== query.kekIdNot)
+      .map(candidateOf)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const cursor = query.cursor;
+    return pageAfter(rows, query.limit, (id) => cursor === undefined || id > cursor);
+  }
+
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    return this.#change((state) => {
+      const tenant = state.tenants[tenantId];
+      const applied = swaps.map((swap) => {
+        const stored = tenant?.configs[swap.id];
+        // Compare-and-swap on the sealed key itself: a key replaced meanwhile is left alone.
+        if (!tenant || !stored || stored.sealedKey === null || stored.sealedKey !== swap.from) return false;
+        stored.sealedKey = swap.to;
+        stored.record = { ...stored.record, updatedAt: swap.updatedAt, revision: stored.record.revision + 1 };
+        tenant.audit.push({ ...structuredClone(swap.audit), tenantId });
+        return true;
+      });
+      return { value: applied, write: applied.includes(true) };
+    });
+  }
+
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    return this.#change((state) => {
+      const tenant = tenantOf(state, tenantId);
+      const outcomes = items.map(({ record, sealedKey, audit }): ImportOutcome => {
+        const configs = Object.values(tenant.configs);
+        const taken =
+          record.id in tenant.configs ||
+          configs.some((c) => c.record.name === record.name) ||
+          (record.isDefault && configs.some((c) => c.record.scope === record.scope && c.record.isDefault));
+        if (taken) return 'conflict';
+        tenant.configs[record.id] = { record: { ...structuredClone(record), tenantId }, sealedKey };
+        for (const event of audit) tenant.audit.push({ ...structuredClone(event), tenantId });
+        return 'created';
+      });
+      return { value: outcomes, write: outcomes.includes('created') };
+    });
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
@@ -355,6 +405,11 @@ export class JsonFileStore implements StorageAdapter {
       return value;
     });
   }
+}
+
+/** A stored config as the sealed reads return it. */
+function candidateOf(stored: StoredConfig): CandidateRecord {
+  return { ...storedRecord(stored.record, stored.sealedKey), sealedKey: stored.sealedKey };
 }
 
 /** An object with no prototype, safe to index by caller-supplied keys. */

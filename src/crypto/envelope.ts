@@ -7,14 +7,18 @@
  *       wrapped = KEK.wrap(DEK, AAD(context, kekId)).
  * open: unwrap DEK → derive → constant-time commitment check → decrypt.
  *
+ * AES-GCM and HKDF come from the fastest backend the runtime has
+ * (`backends/select.ts`), all producing the same bytes. Nothing is cached
+ * between calls: the DEK and everything derived from it are zeroed before
+ * a call returns.
+ *
  * @module
  */
-import { gcm } from '@noble/ciphers/aes.js';
-import { bytesToUtf8, concatBytes, equalBytes, randomBytes, utf8ToBytes } from '@noble/ciphers/utils.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToUtf8, equalBytes, randomBytes, randomNonce, utf8ToBytes } from './bytes.js';
 import { DecryptionError } from '../errors.js';
-import { dataAad, wrapAad, type SealContext } from './aad.js';
+import { sealAads, wrapAad, type SealContext } from './aad.js';
+import { cipherBackend } from './backends/select.js';
+import type { CipherBackend } from './backends/types.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
 import { KEK_ID_PATTERN, SEALED_PREFIX } from './sealed-kek-id.js';
@@ -45,10 +49,14 @@ function failure(cause?: unknown): DecryptionError {
   return new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] sealed value failed to open', cause === undefined ? undefined : { cause });
 }
 
-/** Derives the per-secret encryption key (first 32 bytes) and commitment (last 32). */
-function deriveKeys(dek: Uint8Array): { encKey: Uint8Array; commitment: Uint8Array; okm: Uint8Array } {
-  const okm = hkdf(sha256, dek, undefined, HKDF_INFO, DEK_LENGTH + COMMITMENT_LENGTH);
-  return { encKey: okm.subarray(0, DEK_LENGTH), commitment: okm.subarray(DEK_LENGTH), okm };
+/** Whether a backend answered with a promise (WebCrypto) rather than at once. */
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** HKDF-SHA256 of the DEK: the per-secret encryption key is `okm[0, 32)`, the commitment `okm[32, 64)`. */
+function deriveOkm(cipher: CipherBackend, dek: Uint8Array): Uint8Array | Promise<Uint8Array> {
+  return cipher.hkdf64(dek, HKDF_INFO);
 }
 
 /** Checks what a KEK provider returned before it is written into a sealed value that must open later. */
@@ -87,27 +95,37 @@ export async function sealSecret(secret: string, context: SealContext, kek: KekP
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('[byokit] [crypto] the secret must be a non-empty string');
   const plaintext = utf8ToBytes(secret);
   if (plaintext.length > MAX_SECRET_BYTES) throw new RangeError(`[byokit] [crypto] the secret is longer than ${MAX_SECRET_BYTES} bytes`);
+  const chosen = cipherBackend();
+  const cipher = isPromise(chosen) ? await chosen : chosen;
   const random = internals.random ?? randomBytes;
+  const nonceOf = internals.random ?? randomNonce;
   const dek = random(DEK_LENGTH);
-  const { encKey, commitment, okm } = deriveKeys(dek);
+  let okm: Uint8Array | undefined;
   try {
-    const nonce = random(NONCE_LENGTH);
-    const body = concatBytes(nonce, gcm(encKey, nonce, dataAad(context)).encrypt(plaintext));
+    const derived = deriveOkm(cipher, dek);
+    okm = isPromise(derived) ? await derived : derived;
     const kekId = kek.primaryKekId;
-    const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
+    const aads = sealAads(context, kekId);
+    const nonce = nonceOf(NONCE_LENGTH);
+    const sealing = cipher.sealGcm(okm.subarray(0, DEK_LENGTH), nonce, plaintext, aads.data);
+    const sealedBody = isPromise(sealing) ? await sealing : sealing;
+    const body = new Uint8Array(NONCE_LENGTH + sealedBody.length);
+    body.set(nonce);
+    body.set(sealedBody, NONCE_LENGTH);
+    const wrapped = await kek.wrapDek({ kekId, dek, aad: aads.wrap });
     checkWrap(kekId, wrapped);
-    return format({ kekId, wrapped, commitment: Uint8Array.from(commitment), body });
+    return format({ kekId, wrapped, commitment: okm.subarray(DEK_LENGTH), body });
   } finally {
     dek.fill(0);
-    okm.fill(0);
+    okm?.fill(0);
     plaintext.fill(0);
   }
 }
 
-async function unwrapAndCommit(parts: SealedParts, context: SealContext, kek: KekProvider): Promise<Uint8Array> {
+async function unwrapDek(parts: SealedParts, aad: Uint8Array, kek: KekProvider): Promise<Uint8Array> {
   let dek: Uint8Array;
   try {
-    dek = await kek.unwrapDek({ kekId: parts.kekId, wrapped: parts.wrapped, aad: wrapAad(context, parts.kekId) });
+    dek = await kek.unwrapDek({ kekId: parts.kekId, wrapped: parts.wrapped, aad });
   } catch (error) {
     // A missing KEK is the one failure worth naming: the key must be re-entered.
     if (error instanceof Error && (error as { code?: string }).code === 'KEK_UNKNOWN') throw error;
@@ -121,32 +139,51 @@ async function unwrapAndCommit(parts: SealedParts, context: SealContext, kek: Ke
 }
 
 /**
+ * Unwraps the data key and checks it against the commitment. The caller
+ * zeroes `dek` and `okm` when done (in a `finally`); on a failure here they
+ * are zeroed before the throw.
+ */
+async function committedKeys(parts: SealedParts, wrap: Uint8Array, kek: KekProvider): Promise<{ cipher: CipherBackend; dek: Uint8Array; okm: Uint8Array }> {
+  const chosen = cipherBackend();
+  const cipher = isPromise(chosen) ? await chosen : chosen;
+  const dek = await unwrapDek(parts, wrap, kek);
+  let okm: Uint8Array | undefined;
+  try {
+    const derived = deriveOkm(cipher, dek);
+    okm = isPromise(derived) ? await derived : derived;
+    // Key commitment: a body crafted to open under two keys is refused here.
+    if (!equalBytes(okm.subarray(DEK_LENGTH), parts.commitment)) throw failure();
+    return { cipher, dek, okm };
+  } catch (error) {
+    dek.fill(0);
+    okm?.fill(0);
+    throw error;
+  }
+}
+
+/**
  * Opens a sealed value for `context`. Throws one plain `DECRYPTION_FAILED`
  * error for every kind of failure (tampering, wrong context, wrong KEK),
  * or `KEK_UNKNOWN` when the keyring no longer holds the KEK it names.
  */
 export async function openSecret(sealed: string, context: SealContext, kek: KekProvider): Promise<string> {
   const parts = parse(sealed);
-  const dek = await unwrapAndCommit(parts, context, kek);
-  const { encKey, commitment, okm } = deriveKeys(dek);
+  const aads = sealAads(context, parts.kekId);
+  const { cipher, dek, okm } = await committedKeys(parts, aads.wrap, kek);
+  let plaintext: Uint8Array | undefined;
   try {
-    // Key commitment: a body crafted to open under two keys is refused here.
-    if (!equalBytes(commitment, parts.commitment)) throw failure();
-    const nonce = parts.body.subarray(0, NONCE_LENGTH);
-    let plaintext: Uint8Array;
-    try {
-      plaintext = gcm(encKey, nonce, dataAad(context)).decrypt(parts.body.subarray(NONCE_LENGTH));
-    } catch {
-      throw failure();
-    }
-    try {
-      return bytesToUtf8(plaintext);
-    } finally {
-      plaintext.fill(0);
-    }
+    const opening = cipher.openGcm(okm.subarray(0, DEK_LENGTH), parts.body.subarray(0, NONCE_LENGTH), parts.body.subarray(NONCE_LENGTH), aads.data);
+    plaintext = isPromise(opening) ? await opening : opening;
+  } catch {
+    throw failure();
   } finally {
     dek.fill(0);
     okm.fill(0);
+  }
+  try {
+    return bytesToUtf8(plaintext);
+  } finally {
+    plaintext.fill(0);
   }
 }
 
@@ -157,10 +194,8 @@ export async function openSecret(sealed: string, context: SealContext, kek: KekP
  */
 export async function rewrapSealed(sealed: string, context: SealContext, kek: KekProvider): Promise<string> {
   const parts = parse(sealed);
-  const dek = await unwrapAndCommit(parts, context, kek);
-  const { commitment, okm } = deriveKeys(dek);
+  const { dek, okm } = await committedKeys(parts, wrapAad(context, parts.kekId), kek);
   try {
-    if (!equalBytes(commitment, parts.commitment)) throw failure();
     const kekId = kek.primaryKekId;
     const wrapped = await kek.wrapDek({ kekId, dek, aad: wrapAad(context, kekId) });
     checkWrap(kekId, wrapped);

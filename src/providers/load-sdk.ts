@@ -14,14 +14,12 @@
  * @module
  */
 import { ProviderError, ValidationError } from '../errors.js';
+import { importAtRunTime, provideModule, providedModule } from '../runtime-modules.js';
 
 /** Node's codes for an import or require of a package that is not installed. */
 const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 /** How runtimes without those codes say a module can't be found (workerd, Deno, Bun, browsers). */
 const NOT_FOUND_MESSAGES = /no such module|cannot find (?:module|package)|failed to resolve module specifier|module not found|could not resolve/i;
-
-/** SDK modules the host handed over with {@link provideSdk}, by package name. */
-const providedSdks = new Map<string, unknown>();
 
 /**
  * True when `error` says that `packageName` itself is not installed. A package
@@ -39,20 +37,15 @@ function isPackageMissing(error: unknown, packageName: string): boolean {
 }
 
 /**
- * Imports `packageName` by a computed specifier, so that bundlers leave it to
- * the runtime (the comments keep webpack and Vite from warning about it).
- */
-function importAtRunTime(packageName: string): Promise<unknown> {
-  const specifier = packageName;
-  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-}
-
-/**
  * Hands byokit an SDK module it should use instead of importing the package
  * itself. Needed only where packages can't be imported at run time: a
  * Cloudflare Worker or a browser bundle, where the bundler must see the
  * SDK's import in your code to include it. Node, Bun and Deno don't need it.
  * Provide the whole module namespace; a later call replaces an earlier one.
+ * The same goes for byokit's pure-JavaScript crypto fallback, which only a
+ * runtime with neither `node:crypto` nor WebCrypto needs: provide
+ * `'@noble/ciphers/aes.js'`, `'@noble/hashes/hkdf.js'` and
+ * `'@noble/hashes/sha2.js'` there.
  *
  * @example
  * ```ts
@@ -67,7 +60,7 @@ export function provideSdk(packageName: string, sdk: object): void {
     const message = 'provideSdk(packageName, module) takes a package name and its module namespace';
     throw new ValidationError(`[byokit] [providers] ${message}`, [{ path: 'provideSdk', message }]);
   }
-  providedSdks.set(packageName, sdk);
+  provideModule(packageName, sdk);
 }
 
 /**
@@ -85,7 +78,8 @@ export function provideSdk(packageName: string, sdk: object): void {
  * ```
  */
 export async function loadSdk<Module>(packageName: string, load?: () => Promise<Module>): Promise<Module> {
-  if (providedSdks.has(packageName)) return providedSdks.get(packageName) as Module;
+  const given = providedModule(packageName);
+  if (given) return given.module as Module;
   try {
     return load ? await load() : ((await importAtRunTime(packageName)) as Module);
   } catch (error) {

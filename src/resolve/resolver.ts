@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { byResolutionPreference, keyExpired, routesProvider } from '../store/candidates.js';
 import type { CandidateRecord, ScopePath } from '../store/types.js';
 import type { KeySource, SkipReason, TraceEntry, TraceStepKind } from './types.js';
 
@@ -41,17 +42,21 @@ export type Decision =
   | { kind: 'none'; provider: string | null; trace: TraceEntry[] }
   | { kind: 'mismatch'; record: CandidateRecord; provider: string; trace: TraceEntry[] };
 
-/** Why a candidate can't be used right now, or `null` if it can. */
-export function unusableReason(record: CandidateRecord, now: Date): SkipReason | null {
+/**
+ * Why a candidate can't be used at `now`, or `null` if it can: the same rule
+ * as `isUsableCandidate`, which filtered store reads apply (expiry compared
+ * as ISO strings, see `keyExpired`).
+ */
+export function unusableReason(record: CandidateRecord, now: Date | string): SkipReason | null {
   if (!record.enabled) return 'disabled';
   if (record.sealedKey === null && record.keyHint === null) return 'missing_key';
-  if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
+  if (keyExpired(record.keyExpiresAt, typeof now === 'string' ? now : now.toISOString())) return 'expired';
   return null;
 }
 
 /** Why the decision passes a candidate over: unusable, or not entitled; `null` if it may win. */
-function skipReason(input: DecisionInput, record: CandidateRecord): SkipReason | null {
-  return unusableReason(record, input.now) ?? (input.entitled && !input.entitled(record) ? 'not_entitled' : null);
+function skipReason(input: DecisionInput, record: CandidateRecord, now: string): SkipReason | null {
+  return unusableReason(record, now) ?? (input.entitled && !input.entitled(record) ? 'not_entitled' : null);
 }
 
 /**
@@ -68,12 +73,6 @@ export function keyDisagrees(record: CandidateRecord): boolean {
 /** A usable-looking candidate as its decision: the config, or a fail-closed `undecryptable`. */
 function chosen(record: CandidateRecord, trace: TraceEntry[]): Decision {
   return keyDisagrees(record) ? { kind: 'undecryptable', record, trace } : { kind: 'config', record, source: sourceOf(record), trace };
-}
-
-/** Default first, then most recently created (ids are time-ordered). */
-function byPreference(a: CandidateRecord, b: CandidateRecord): number {
-  if (a.isDefault !== b.isDefault) return a.isDefault ? -1 : 1;
-  return a.id < b.id ? 1 : -1;
 }
 
 function sourceOf(record: CandidateRecord): KeySource {
@@ -93,7 +92,7 @@ function routes(record: CandidateRecord, provider: string): boolean {
  */
 export function decideResolution(input: DecisionInput): Decision {
   const trace: TraceEntry[] = [];
-  const { now } = input;
+  const now = input.now.toISOString();
   let provider = input.provider;
 
   if (input.explicit) {
@@ -104,7 +103,7 @@ export function decideResolution(input: DecisionInput): Decision {
       trace.push({ ...entry, outcome: 'skipped', reason: 'provider_mismatch' });
       return { kind: 'mismatch', record, provider, trace };
     }
-    const reason = skipReason(input, record);
+    const reason = skipReason(input, record, now);
     if (reason === null) {
       trace.push({ ...entry, outcome: 'selected' });
       return chosen(record, trace);
@@ -114,30 +113,36 @@ export function decideResolution(input: DecisionInput): Decision {
     provider ??= record.provider;
   }
 
+  // Plain loops over the few candidates a filtered read returns: no arrays built per step.
+  const wanted = provider;
   for (const scope of input.chain) {
-    const inScope = input.candidates.filter((c) => c.scope === scope).sort(byPreference);
-    const steps: Array<[TraceStepKind, CandidateRecord[]]> =
-      provider === null
-        ? [['default', inScope]]
-        : [
-            ['custom', inScope.filter((c) => c.provider === 'custom' && c.provider !== provider && c.routes.includes(provider!))],
-            ['byok', inScope.filter((c) => c.provider === provider)],
-          ];
+    const inScope: CandidateRecord[] = [];
+    for (const candidate of input.candidates) if (candidate.scope === scope) inScope.push(candidate);
+    if (inScope.length > 1) inScope.sort(byResolutionPreference);
     let considered = 0;
-    for (const [step, records] of steps) {
-      for (const record of records) {
+    // One group without a provider (default, else most recent); else custom endpoints routing it, then its own configs.
+    for (let group = 0; group < (wanted === null ? 1 : 2); group++) {
+      const step: TraceStepKind = wanted === null ? 'default' : group === 0 ? 'custom' : 'byok';
+      for (const record of inScope) {
+        if (wanted !== null && (group === 0 ? !routesProvider(record, wanted) : record.provider !== wanted)) continue;
         considered += 1;
-        const reason = skipReason(input, record);
-        const kind: TraceStepKind = step === 'default' && !record.isDefault ? 'recent' : step;
-        const entry = { step: kind, scope, configId: record.id, configName: record.name };
+        const reason = skipReason(input, record, now);
+        const entry: TraceEntry = {
+          step: step === 'default' && !record.isDefault ? 'recent' : step,
+          scope,
+          configId: record.id,
+          configName: record.name,
+          outcome: reason === null ? 'selected' : 'skipped',
+        };
         if (reason === null) {
-          trace.push({ ...entry, outcome: 'selected' });
+          trace.push(entry);
           return chosen(record, trace);
         }
-        trace.push({ ...entry, outcome: 'skipped', reason });
+        entry.reason = reason;
+        trace.push(entry);
       }
     }
-    if (considered === 0) trace.push({ step: provider === null ? 'default' : 'byok', scope, outcome: 'none' });
+    if (considered === 0) trace.push({ step: wanted === null ? 'default' : 'byok', scope, outcome: 'none' });
   }
 
   if (provider === null) {

@@ -5,3 +5,4 @@ export * from './access-key-storage.js';
 export { CONFIG_PATCH_FIELDS, copyConfigRecord, patchedFields, storedRecord } from './patch.js';
 export { mergeKeyHealth } from './key-health.js';
 export { sealedKekId } from '../crypto/sealed-kek-id.js';
+export { byResolutionPreference, findWinner, isUsableCandidate, keyExpired, routesProvider, selectCandidates } from './candidates.js';

@@ -1,7 +1,14 @@
 /**
  * The embedded default store: everything in process memory, lost on exit.
- * Good for tests, demos and single-process hosts that reload keys from
- * elsewhere; use a database adapter for anything that must survive a restart.
+ * Good for tests, demos and single-process hosts that reload keys elsewhere;
+ * use a database adapter for anything that must survive a restart.
+ *
+ * Each config is held as one frozen {@link CandidateRecord} (its `kekId`
+ * derived from its sealed key when the row is made), replaced whole by
+ * every change. The sealed reads hand those frozen rows out as they are,
+ * without a copy; the other reads return fresh copies without the key.
+ * Per tenant, indexes by name and by (scope, provider) keep a filtered
+ * resolution read independent of how many configs a tenant has.
  *
  * @module
  */
@@ -9,7 +16,8 @@ import { ConflictError } from '../errors.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from './key-health.js';
 import { scopeChain } from '../resolve/scope.js';
-import { copyConfigRecord, patchedFields, storedRecord } from './patch.js';
+import { isUsableCandidate, routesProvider } from './candidates.js';
+import { copyConfigRecord, patchedFields } from './patch.js';
 import type {
   AccessKeyCandidates,
   AccessKeyQuery,
@@ -24,38 +32,43 @@ import type { PutSettingsOptions, SettingsRecord } from './settings-storage.js';
 import type {
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  ImportOutcome,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
   WriteOptions,
 } from './types.js';
 
-interface StoredRow {
-  record: ConfigRecord;
-  sealedKey: string | null;
-  /** The key's health record, kept with the row so it goes when the row goes. */
-  health?: KeyHealthRecord;
+/** A stored config: frozen, its `kekId` derived from its own `sealedKey`. */
+type Row = Readonly<CandidateRecord>;
+
+/** A frozen row for `record` and `sealedKey`, with the KEK id the sealed key names. */
+function makeRow(record: ConfigRecord, sealedKey: string | null): Row {
+  const copy = copyConfigRecord(record) as CandidateRecord;
+  Object.freeze(copy.routes);
+  Object.freeze(copy.options);
+  copy.kekId = sealedKekId(sealedKey);
+  copy.sealedKey = sealedKey;
+  return Object.freeze(copy);
 }
 
-const copyRecord = copyConfigRecord;
-
-/** The record as reads return it: `kekId` from the sealed value, whatever the record says. */
-function readRecord(row: StoredRow): ConfigRecord {
-  return storedRecord(row.record, row.sealedKey);
-}
-
-function readCandidate(row: StoredRow): CandidateRecord {
-  return { ...readRecord(row), sealedKey: row.sealedKey };
+/** The record as the plain reads return it: a fresh copy, no `sealedKey`. */
+function readRecord(row: Row): ConfigRecord {
+  return copyConfigRecord(row);
 }
 
 function copyEvent(event: AuditEvent): AuditEvent {
@@ -89,6 +102,145 @@ function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefi
   return { items, nextCursor: after.length > limit && last ? last.id : null };
 }
 
+/** Inserts `id` into an ascending list (ids are time-ordered, so usually at the end). */
+function insertSorted(list: string[], id: string): void {
+  let low = 0;
+  let high = list.length;
+  if (high === 0 || list[high - 1]! < id) {
+    list.push(id);
+    return;
+  }
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]! < id) low = mid + 1;
+    else high = mid;
+  }
+  if (list[low] !== id) list.splice(low, 0, id);
+}
+
+function removeSorted(list: string[], id: string): void {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]! < id) low = mid + 1;
+    else high = mid;
+  }
+  if (list[low] === id) list.splice(low, 1);
+}
+
+/** The list of `key` in `lists`, made empty when missing. */
+function listOf(lists: Map<string, string[]>, key: string): string[] {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  return list;
+}
+
+/** One scope's configs: all ids, ids per provider, custom endpoints' ids per routed provider (all ascending), and its default(s). */
+interface ScopeIndex {
+  ids: string[];
+  byProvider: Map<string, string[]>;
+  byRoute: Map<string, string[]>;
+  /** Normally one id at most; a row put behind the store (test seam) may add a second. */
+  defaults: Set<string>;
+}
+
+/** One tenant's configs and the indexes the filtered resolution read walks. */
+class TenantRows {
+  readonly rows = new Map<string, Row>();
+  readonly names = new Map<string, string>();
+  readonly scopes = new Map<ScopePath, ScopeIndex>();
+  /** Each config's key health record, apart from its row: health never touches the config. */
+  readonly health = new Map<string, KeyHealthRecord>();
+
+  #scope(scope: ScopePath): ScopeIndex {
+    let index = this.scopes.get(scope);
+    if (!index) {
+      index = { ids: [], byProvider: new Map(), byRoute: new Map(), defaults: new Set() };
+      this.scopes.set(scope, index);
+    }
+    return index;
+  }
+
+  add(row: Row): void {
+    this.rows.set(row.id, row);
+    this.names.set(row.name, row.id);
+    const scope = this.#scope(row.scope);
+    insertSorted(scope.ids, row.id);
+    insertSorted(listOf(scope.byProvider, row.provider), row.id);
+    if (row.provider === 'custom') for (const route of row.routes) insertSorted(listOf(scope.byRoute, route), row.id);
+    if (row.isDefault) scope.defaults.add(row.id);
+  }
+
+  remove(row: Row): void {
+    this.rows.delete(row.id);
+    if (this.names.get(row.name) === row.id) this.names.delete(row.name);
+    const scope = this.scopes.get(row.scope);
+    if (!scope) return;
+    removeSorted(scope.ids, row.id);
+    removeSorted(listOf(scope.byProvider, row.provider), row.id);
+    if (row.provider === 'custom') for (const route of row.routes) removeSorted(listOf(scope.byRoute, route), row.id);
+    scope.defaults.delete(row.id);
+  }
+
+  /** Replaces a row with its next version, touching the indexes only when an indexed field changed. */
+  replace(previous: Row, next: Row): void {
+    const indexed =
+      previous.scope === next.scope &&
+      previous.provider === next.provider &&
+      previous.name === next.name &&
+      previous.isDefault === next.isDefault &&
+      previous.routes.join('\u0000') === next.routes.join('\u0000');
+    if (indexed) this.rows.set(next.id, next);
+    else {
+      this.remove(previous);
+      this.add(next);
+    }
+  }
+
+  /** Clears `isDefault` on every other config of `scope`. */
+  clearOtherDefaults(scope: ScopePath, keepId: string): void {
+    for (const id of [...(this.scopes.get(scope)?.defaults ?? [])]) {
+      const row = this.rows.get(id);
+      if (id !== keepId && row) this.replace(row, Object.freeze({ ...row, isDefault: false }));
+    }
+  }
+
+  /**
+   * The first usable row of one group of a scope: its default(s) first,
+   * then `ids` newest first. `belongs` says which rows the group holds.
+   */
+  #firstUsable(scope: ScopeIndex, ids: readonly string[] | undefined, belongs: (row: Row) => boolean, now: string): Row | null {
+    if (scope.defaults.size > 0) {
+      for (const id of [...scope.defaults].sort().reverse()) {
+        const row = this.rows.get(id);
+        if (row && belongs(row) && isUsableCandidate(row, now)) return row;
+      }
+    }
+    if (!ids) return null;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const row = this.rows.get(ids[i]!)!;
+      if (!row.isDefault && belongs(row) && isUsableCandidate(row, now)) return row;
+    }
+    return null;
+  }
+
+  /** The winner of the resolution walk (see `StorageAdapter.loadCandidates`), walking the indexes. */
+  winner(scopes: readonly ScopePath[], provider: string | null, now: string): Row | null {
+    for (const name of scopes) {
+      const scope = this.scopes.get(name);
+      if (!scope) continue;
+      const found =
+        provider === null
+          ? this.#firstUsable(scope, scope.ids, () => true, now)
+          : (this.#firstUsable(scope, scope.byRoute.get(provider), (row) => routesProvider(row, provider), now) ??
+            this.#firstUsable(scope, scope.byProvider.get(provider), (row) => row.provider === provider, now));
+      if (found) return found;
+    }
+    return null;
+  }
+}
+
 /**
  * In-memory {@link StorageAdapter}. Every method applies its whole change
  * synchronously before its promise settles, so concurrent calls never
@@ -103,17 +255,17 @@ export class MemoryStore implements StorageAdapter {
   readonly name = 'memory';
   readonly capabilities: StoreCapabilities = { transactions: true };
 
-  readonly #tenants = new Map<string, Map<string, StoredRow>>();
+  readonly #tenants = new Map<string, TenantRows>();
   readonly #audit = new Map<string, AuditEvent[]>();
   /** Per tenant: its settings, access keys, quota counters (by key id) and usage (by `period:keyId`). */
   readonly #state = new Map<string, TenantState>();
   /** Access key id → its tenant: the token names no tenant. */
   readonly #keyTenants = new Map<string, string>();
 
-  #rows(tenantId: string): Map<string, StoredRow> {
+  #tenant(tenantId: string): TenantRows {
     let rows = this.#tenants.get(tenantId);
     if (!rows) {
-      rows = new Map();
+      rows = new TenantRows();
       this.#tenants.set(tenantId, rows);
     }
     return rows;
@@ -131,82 +283,128 @@ export class MemoryStore implements StorageAdapter {
     this.#audit.set(event.tenantId, events);
   }
 
-  #assertNameFree(rows: Map<string, StoredRow>, name: string, exceptId?: string): void {
-    for (const row of rows.values()) {
-      if (row.record.name === name && row.record.id !== exceptId) {
-        throw new ConflictError('NAME_TAKEN', `[byokit] [memory] a config named "${name}" already exists in this tenant`);
-      }
+  /** Appends all of `events` under `tenantId`, or none of them: a failure takes back the ones appended. */
+  #appendAll(tenantId: string, events: readonly AuditEvent[]): void {
+    const before = this.#audit.get(tenantId)?.length ?? 0;
+    try {
+      for (const event of events) this.appendAudit({ ...event, tenantId });
+    } catch (error) {
+      this.#audit.get(tenantId)?.splice(before);
+      throw error;
     }
   }
 
-  #clearOtherDefaults(rows: Map<string, StoredRow>, scope: ScopePath, keepId: string): void {
-    for (const row of rows.values()) {
-      if (row.record.scope === scope && row.record.id !== keepId && row.record.isDefault) {
-        row.record = { ...row.record, isDefault: false };
-      }
+  #assertNameFree(tenant: TenantRows, name: string, exceptId?: string): void {
+    const owner = tenant.names.get(name);
+    if (owner !== undefined && owner !== exceptId) {
+      throw new ConflictError('NAME_TAKEN', `[byokit] [memory] a config named "${name}" already exists in this tenant`);
     }
   }
 
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
-    const rows = this.#rows(record.tenantId);
-    this.#assertNameFree(rows, record.name);
+    const tenant = this.#tenant(record.tenantId);
+    this.#assertNameFree(tenant, record.name);
     this.appendAudit({ ...audit, tenantId: record.tenantId });
-    if (record.isDefault) this.#clearOtherDefaults(rows, record.scope, record.id);
-    const row: StoredRow = { record: copyRecord(record), sealedKey: null };
-    rows.set(record.id, row);
+    if (record.isDefault) tenant.clearOtherDefaults(record.scope, record.id);
+    const previous = tenant.rows.get(record.id);
+    if (previous) tenant.remove(previous);
+    const row = makeRow(record, null);
+    tenant.add(row);
     return readRecord(row);
   }
 
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
-    const row = this.#tenants.get(tenantId)?.get(id);
+    const row = this.#tenants.get(tenantId)?.rows.get(id);
     return row ? readRecord(row) : null;
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
-    const rows = [...(this.#tenants.get(tenantId)?.values() ?? [])]
-      .filter(({ record: r }) => query.scope === undefined || r.scope === query.scope)
-      .filter(({ record: r }) => query.provider === undefined || r.provider === query.provider)
-      .filter((row) => query.kekIdNot === undefined || (row.sealedKey !== null && sealedKekId(row.sealedKey) !== query.kekIdNot))
-      .map(readRecord)
+    const rows = [...(this.#tenants.get(tenantId)?.rows.values() ?? [])]
+      .filter((r) => query.scope === undefined || r.scope === query.scope)
+      .filter((r) => query.provider === undefined || r.provider === query.provider)
+      .filter((r) => query.kekIdNot === undefined || (r.sealedKey !== null && r.kekId !== query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const page = pageById(rows, query.cursor, query.limit, false);
-    return { items: page.items, nextCursor: page.nextCursor };
+    return { items: page.items.map(readRecord), nextCursor: page.nextCursor };
   }
 
   async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
-    const rows = this.#tenants.get(tenantId);
-    const row = rows?.get(id);
-    if (!rows || !row) return null;
-    if (options.expectedRevision !== undefined && row.record.revision !== options.expectedRevision) {
+    const tenant = this.#tenants.get(tenantId);
+    const row = tenant?.rows.get(id);
+    if (!tenant || !row) return null;
+    if (options.expectedRevision !== undefined && row.revision !== options.expectedRevision) {
       throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] config ${id} changed since it was read`);
     }
     const fields = patchedFields(patch);
-    if (fields.name !== undefined) this.#assertNameFree(rows, fields.name, id);
+    if (fields.name !== undefined) this.#assertNameFree(tenant, fields.name, id);
     this.appendAudit({ ...options.audit, tenantId });
-    const next: ConfigRecord = copyRecord({ ...row.record, ...fields, revision: row.record.revision + 1 });
     const { sealedKey } = patch;
-    if (next.isDefault) this.#clearOtherDefaults(rows, next.scope, id);
-    const stored: StoredRow = { record: next, sealedKey: sealedKey === undefined ? row.sealedKey : sealedKey, ...(row.health ? { health: row.health } : {}) };
-    rows.set(id, stored);
-    return readRecord(stored);
+    const next = makeRow({ ...row, ...fields, revision: row.revision + 1 }, sealedKey === undefined ? row.sealedKey : sealedKey);
+    if (next.isDefault) tenant.clearOtherDefaults(next.scope, id);
+    tenant.replace(row, next);
+    return readRecord(next);
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
-    const rows = this.#tenants.get(tenantId);
-    if (!rows?.has(id)) return false;
+    const tenant = this.#tenants.get(tenantId);
+    const row = tenant?.rows.get(id);
+    if (!tenant || !row) return false;
     this.appendAudit({ ...audit, tenantId });
-    rows.delete(id);
+    tenant.remove(row);
+    tenant.health.delete(id);
     return true;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
-    const wanted = new Set(scopes);
-    return [...(this.#tenants.get(tenantId)?.values() ?? [])].filter((row) => wanted.has(row.record.scope)).map(readCandidate);
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+    const tenant = this.#tenants.get(tenantId);
+    if (!tenant) return [];
+    const chain = [...new Set(scopes)];
+    if (!filter) return chain.flatMap((scope) => (tenant.scopes.get(scope)?.ids ?? []).map((id) => tenant.rows.get(id)!));
+    const out: Row[] = [];
+    const config = filter.config;
+    if (config !== null) {
+      for (const row of [tenant.rows.get(config), tenant.rows.get(tenant.names.get(config) ?? '')]) {
+        if (row && chain.includes(row.scope) && !out.includes(row)) out.push(row);
+      }
+      if (filter.provider === null) return out;
+    }
+    const winner = tenant.winner(chain, filter.provider, filter.now);
+    if (winner && !out.includes(winner)) out.push(winner);
+    return out;
   }
 
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
-    const row = this.#tenants.get(tenantId)?.get(id);
-    return row ? readCandidate(row) : null;
+    return this.#tenants.get(tenantId)?.rows.get(id) ?? null;
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const rows = [...(this.#tenants.get(tenantId)?.rows.values() ?? [])]
+      .filter((row) => row.sealedKey !== null && row.kekId !== query.kekIdNot)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    return pageById<CandidateRecord>(rows, query.cursor, query.limit, false);
+  }
+
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    const tenant = this.#tenants.get(tenantId);
+    return swaps.map((swap) => {
+      const row = tenant?.rows.get(swap.id);
+      if (!tenant || !row || row.sealedKey === null || row.sealedKey !== swap.from) return false;
+      this.appendAudit({ ...swap.audit, tenantId });
+      tenant.replace(row, makeRow({ ...row, updatedAt: swap.updatedAt, revision: row.revision + 1 }, swap.to));
+      return true;
+    });
+  }
+
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    const tenant = this.#tenant(tenantId);
+    return items.map(({ record, sealedKey, audit }): ImportOutcome => {
+      const scope = tenant.scopes.get(record.scope);
+      const conflict = tenant.rows.has(record.id) || tenant.names.has(record.name) || (record.isDefault && (scope?.defaults.size ?? 0) > 0);
+      if (conflict) return 'conflict';
+      this.#appendAll(tenantId, audit);
+      tenant.add(makeRow({ ...record, tenantId }, sealedKey));
+      return 'created';
+    });
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
@@ -219,19 +417,19 @@ export class MemoryStore implements StorageAdapter {
   }
 
   async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
-    const row = this.#tenants.get(tenantId)?.get(configId);
-    if (!row) return null;
-    const result = mergeKeyHealth(row.health ?? null, tenantId, configId, change);
+    const tenant = this.#tenants.get(tenantId);
+    if (!tenant?.rows.has(configId)) return null;
+    const result = mergeKeyHealth(tenant.health.get(configId) ?? null, tenantId, configId, change);
     if (result.transition) this.appendAudit({ ...audit[result.transition], tenantId });
-    row.health = result.health;
+    tenant.health.set(configId, result.health);
     return { health: { ...result.health }, transition: result.transition };
   }
 
   async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {
-    const rows = this.#tenants.get(tenantId);
+    const tenant = this.#tenants.get(tenantId);
     const out: KeyHealthRecord[] = [];
     for (const id of new Set(configIds)) {
-      const health = rows?.get(id)?.health;
+      const health = tenant?.health.get(id);
       if (health) out.push({ ...health });
     }
     return out;
@@ -338,7 +536,7 @@ export class MemoryStore implements StorageAdapter {
    */
   inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[]; state: unknown } {
     return {
-      configs: [...(this.#tenants.get(tenantId)?.values() ?? [])].map(readCandidate),
+      configs: [...(this.#tenants.get(tenantId)?.rows.values() ?? [])].map((row) => ({ ...readRecord(row), sealedKey: row.sealedKey })),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
       otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
       // Settings, access keys, counters and usage, as held.
@@ -354,6 +552,9 @@ export class MemoryStore implements StorageAdapter {
    */
   putRaw(tenantId: string, row: CandidateRecord): void {
     const { sealedKey, ...record } = row;
-    this.#rows(tenantId).set(row.id, { record: copyRecord(record), sealedKey });
+    const tenant = this.#tenant(tenantId);
+    const previous = tenant.rows.get(row.id);
+    if (previous) tenant.remove(previous);
+    tenant.add(makeRow(record, sealedKey));
   }
 }

@@ -11,8 +11,12 @@
  * - A missing record is `null` (or `false`), never `undefined`, never an error.
  * - Records come back as plain objects equal to what was written (same
  *   field values, ISO strings for times), never with `sealedKey`, except
- *   from {@link StorageAdapter.loadCandidates} and
- *   {@link StorageAdapter.loadSealedConfig}.
+ *   from the sealed reads: {@link StorageAdapter.loadCandidates},
+ *   {@link StorageAdapter.loadSealedConfig} and
+ *   {@link StorageAdapter.listSealedConfigs}. What the sealed reads return
+ *   is read-only to the caller: an adapter may hand out frozen, shared
+ *   objects there (no copy on the hot path), as long as nothing the
+ *   caller could do to them changes what is stored.
  * - `kekId` is never stored on its own: every read derives it from the
  *   stored sealed value (`sealedKekId`, see docs/format.md), so a row can't
  *   claim a KEK its sealed value does not name.
@@ -165,6 +169,63 @@ export interface ConfigQuery {
   limit: number;
 }
 
+/** Query of {@link StorageAdapter.listSealedConfigs}. */
+export interface SealedConfigQuery {
+  /**
+   * Only configs with a stored sealed key whose KEK id, as the sealed value
+   * names it, differs from this one; a sealed value that names no KEK
+   * counts as differing (the same rule as {@link ConfigQuery.kekIdNot}).
+   */
+  kekIdNot: string;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** 1..1000. */
+  limit: number;
+}
+
+/**
+ * What a resolution asks for, so that an adapter can return only the rows
+ * that can win it (see {@link StorageAdapter.loadCandidates}). An
+ * optimisation an adapter may ignore: returning more rows is always correct.
+ */
+export interface CandidateFilter {
+  /** The provider the request names, or `null` when it names none. */
+  provider: string | null;
+  /** The config the request names, as an id or a name, or `null`. */
+  config: string | null;
+  /**
+   * The request's time as an ISO string (`Date#toISOString`). A key whose
+   * `keyExpiresAt` is not greater than it, compared as strings, is expired.
+   */
+  now: string;
+}
+
+/** One sealed key to replace, in {@link StorageAdapter.swapSealedKeys}. */
+export interface SealedKeySwap {
+  id: string;
+  /** The sealed key the swap expects to find stored, exactly. */
+  from: string;
+  /** The sealed key to store instead: the same secret under another KEK, so the key hint stays. */
+  to: string;
+  /** The record's new `updatedAt`. */
+  updatedAt: string;
+  /** Written with the swap, only if the swap applies. */
+  audit: AuditEvent;
+}
+
+/** One new config for {@link StorageAdapter.importConfigs}. */
+export interface ConfigImport {
+  /** The record as `createConfig` takes it (revision 1), with its key fields set when it has a key. */
+  record: ConfigRecord;
+  /** Its sealed key, or `null` for a config without a key. */
+  sealedKey: string | null;
+  /** Its audit events (`config.created`, then `key.set` for a key), written with it. */
+  audit: AuditEvent[];
+}
+
+/** What became of one {@link ConfigImport}: written, or not written because of a conflict. */
+export type ImportOutcome = 'created' | 'conflict';
+
 /** Query of {@link StorageAdapter.listAudit}. */
 export interface AuditQuery {
   configId?: string;
@@ -302,12 +363,39 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
   deleteConfig(tenantId: string, id: string, options: WriteOptions): Promise<boolean>;
 
   /**
-   * The resolution read: every config of the tenant whose scope is one of
-   * `scopes`, with its sealed key, in one round trip to the backend. With
-   * {@link StorageAdapter.loadSealedConfig}, the only read that returns
+   * The resolution read, in one round trip to the backend, and with
+   * {@link StorageAdapter.loadSealedConfig} and
+   * {@link StorageAdapter.listSealedConfigs} the only reads that return
    * sealed key material.
+   *
+   * Without `filter`: every config of the tenant whose scope is one of
+   * `scopes`, with its sealed key.
+   *
+   * With `filter`: at least the rows that can win the request. Returning
+   * more (up to everything, as without a filter) is always correct;
+   * returning fewer never is. The result holds:
+   * - every config in `scopes` whose id or name is `filter.config`;
+   * - with `filter.provider`, the **winner** of this walk: the scopes in the
+   *   order given; in each, first the custom endpoints (`provider:
+   *   'custom'`) whose `routes` include the provider (unless the provider
+   *   is `'custom'` itself), then the provider's own configs; each of those
+   *   two groups default first, then newest id first. The winner is the
+   *   first **usable** config met: `enabled`, holding a key (a sealed key
+   *   or a key hint: a row whose two disagree counts, so it fails closed
+   *   instead of falling through), and not expired (`keyExpiresAt` null or
+   *   greater than `filter.now`, compared as strings);
+   * - with neither `filter.provider` nor `filter.config`, the winner of the
+   *   same walk over all of each scope's configs (its default, else its
+   *   newest), by the same rule.
+   * With a config but no provider, only the named rows are required: the
+   * vault reads again, for the named config's provider, when that config
+   * can't be used.
+   *
+   * Rows that can't win (disabled, keyless or expired ones, the losers of
+   * a scope) need not be read: the resolution's trace then lists the rows
+   * that were read.
    */
-  loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]>;
+  loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]>;
 
   /**
    * One config with its sealed key (`sealedKey: null` when it has none), or
@@ -320,6 +408,52 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
    * - The result equals what `loadCandidates` returns for the same config.
    */
   loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null>;
+
+  /**
+   * The read behind a keyring rewrap: the tenant's configs whose sealed key
+   * is under another KEK than `query.kekIdNot` (or names none), each with
+   * its sealed key, ordered by id, one page per round trip.
+   * - Only configs that hold a sealed key; paging as in `listConfigs`
+   *   (`nextCursor` `null` on the last page; a walk never repeats or skips
+   *   a config, also while keys are swapped behind the cursor).
+   * - Each item equals what `loadSealedConfig` returns for it.
+   */
+  listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>>;
+
+  /**
+   * Replaces sealed keys in one round trip (one statement, script or
+   * transaction), each by compare-and-swap on the sealed value itself: a
+   * swap applies only when the config exists in this tenant and its stored
+   * sealed key is exactly `from`. An applied swap sets `sealedKey` to `to`
+   * and `updatedAt`, bumps `revision` by 1 and writes its audit event, all
+   * atomically; nothing else of the record changes.
+   * - So a concurrent write that replaced, removed or re-sealed the key
+   *   makes the swap miss (the caller reads that row again), while one that
+   *   left the key alone (a rename, a new default, enabling) does not: the
+   *   swap still applies, and keeps that write's changes.
+   * - Returns one boolean per swap, in order: `true` when it applied.
+   *   Swaps of one call are independent: one that misses does not stop
+   *   the others. The vault never sends two swaps of one id in one call.
+   */
+  swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]>;
+
+  /**
+   * Inserts new configs, each with its sealed key and its audit events, in
+   * one round trip where the backend allows it: the write behind a bulk
+   * import.
+   * - Each item is written whole (record, sealed key and every event of it)
+   *   or not at all, and stored under the tenant of the call.
+   * - An item whose id or name is already taken in the tenant, by a stored
+   *   config or an earlier item of the call, or that is a default
+   *   (`isDefault`) in a scope that already has one, is not written:
+   *   `'conflict'`. It never clears another config's default (the vault
+   *   creates such an item with `createConfig`, which does). Other items
+   *   are not affected.
+   * - Under races the unique rules hold as in `createConfig`: of concurrent
+   *   writes of one name, exactly one is stored.
+   * - Returns one outcome per item, in order.
+   */
+  importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]>;
 
   /** The tenant's audit events, newest first, one page at a time. */
   listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>>;
@@ -369,6 +503,9 @@ export const STORAGE_ADAPTER_METHODS = [
   'deleteConfig',
   'loadCandidates',
   'loadSealedConfig',
+  'listSealedConfigs',
+  'swapSealedKeys',
+  'importConfigs',
   'listAudit',
   'recordKeyHealth',
   'loadKeyHealth',

@@ -170,7 +170,7 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       expect(hasSealedKeyProperty(candidate!)).toBe(true);
     });
 
-    it('returns plain objects the caller may mutate without changing what is stored', async () => {
+    it('returns plain objects the caller may mutate without changing what is stored (sealed reads: read-only)', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = makeRichConfigRecord({ tenantId: a });
@@ -184,9 +184,17 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const read = await store.getConfig(a, written.id);
       expect(read).toStrictEqual(written);
       read!.routes.length = 0;
+      // What the sealed reads return is read-only: it may be a frozen, shared object, never a way to change the store.
       const [candidate] = await store.loadCandidates(a, [written.scope]);
-      candidate!.options.mutated = 1;
+      for (const change of [() => (candidate!.options.mutated = 1), () => candidate!.routes.push('mutated'), () => (candidate!.name = 'mutated')]) {
+        try {
+          change();
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+        }
+      }
       expect(await store.getConfig(a, written.id)).toStrictEqual(written);
+      expect(await store.loadSealedConfig(a, written.id)).toStrictEqual({ ...written, sealedKey: null });
       expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
     });
   });

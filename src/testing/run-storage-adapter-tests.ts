@@ -5,6 +5,8 @@
  */
 import { describeAccessKeys } from './access-keys.js';
 import { describeAudit } from './audit.js';
+import { describeCandidateFilter } from './candidate-filter.js';
+import { describeConfigImports } from './config-imports.js';
 import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeyHealth } from './key-health.js';
@@ -15,6 +17,7 @@ import { describeRecords } from './records.js';
 import { describeQuotas } from './quotas.js';
 import { describeResolutionRead } from './resolution-read.js';
 import { describeRewrapCompareAndSwap } from './rewrap-compare-and-swap.js';
+import { describeSealedKeySwaps } from './sealed-key-swaps.js';
 import { describeSealedRead } from './sealed-read.js';
 import { describeSettings } from './settings.js';
 import { describeTenantIsolation } from './tenant-isolation.js';
@@ -29,8 +32,11 @@ export const conformanceGroups = {
   defaults: describeDefaults,
   keys: describeKeys,
   resolutionRead: describeResolutionRead,
+  candidateFilter: describeCandidateFilter,
   sealedRead: describeSealedRead,
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
+  sealedKeySwaps: describeSealedKeySwaps,
+  configImports: describeConfigImports,
   pagination: describePagination,
   audit: describeAudit,
   vaultRoundTrip: describeVaultRoundTrip,

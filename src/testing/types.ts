@@ -50,4 +50,12 @@ export interface StorageAdapterTestOptions {
   name: string;
   /** Called before every test; must return a fresh, empty store. May be async. */
   createStore: () => Promise<StoreUnderTest> | StoreUnderTest;
+  /**
+   * The adapter's filtered `loadCandidates` returns exactly the rows that
+   * can win (the named configs and the winner), nothing more. Turns on the
+   * precision checks of the `candidateFilter` group; without it that group
+   * checks only that nothing needed is missing (an adapter may ignore the
+   * filter and return everything).
+   */
+  preciseCandidates?: boolean;
 }

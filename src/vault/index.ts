@@ -7,6 +7,8 @@ export {
   configNameSchema,
   configOptionsSchema,
   createConfigInputSchema,
+  importConfigInputSchema,
+  importConfigsInputSchema,
   listAuditInputSchema,
   modelSchema,
   listConfigsInputSchema,
@@ -53,6 +55,7 @@ export { entitlementSchema, tenantSettingsSchema } from './settings/document.js'
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
 export type { AccessKeysFeature, EntitlementFeature } from './features.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
+export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';
 export { OUTCOME_STATUSES, type KeyHealth, type KeyHealthEvent, type Outcome, type OutcomeReport, type OutcomeStatus } from '../outcomes/types.js';

@@ -6,27 +6,30 @@
  */
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
-import { decideResolution } from '../resolve/resolver.js';
+import { decideResolution, unusableReason } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
-import type { CandidateRecord, ConfigOptions } from '../store/types.js';
+import type { CandidateFilter, CandidateRecord, ConfigOptions } from '../store/types.js';
 import type { AccessKeyResolveInput } from './access-keys.js';
 import { callStore, checkRecord, feature, sealContext, type VaultContext } from './context.js';
 import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
 import type { GuardRequest, PlatformKey } from './options.js';
-import { parseInput, resolveInputSchema } from './schemas.js';
+import { parseInput, plainResolveRequest, resolveInputSchema, type ResolveRequest } from './schemas.js';
 import type { z } from 'zod';
 
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
 
-type ResolveRequest = z.output<typeof resolveInputSchema> & { accessKeyId: string | null; model?: string };
+/** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
+type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
 
 function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
-  return Object.freeze(trace.map((entry) => Object.freeze({ ...entry })));
+  // The decision's own entries, frozen in place: nothing else holds them.
+  for (const entry of trace) Object.freeze(entry);
+  return Object.freeze(trace);
 }
 
 function describe(request: ResolveRequest): string {
@@ -70,23 +73,36 @@ interface Snapshot {
   key: Secret;
 }
 
-function snapshot(request: ResolveRequest, parts: Snapshot, trace: TraceEntry[], at: Date, context: Omit<ClientContext, 'resolution'>): Resolution {
-  return Object.freeze({
-    ...parts,
+/**
+ * The frozen `Resolution`, written out field by field in one fixed order
+ * (one object shape for every resolution: no spread, no second copy).
+ * Options already frozen (a frozen candidate's) are taken as they are.
+ */
+function snapshot(request: Request, parts: Snapshot, trace: TraceEntry[], at: string, context: Omit<ClientContext, 'resolution'>): Resolution {
+  const resolution: Resolution = {
+    source: parts.source,
+    provider: parts.provider,
+    configScope: parts.configScope,
+    model: parts.model,
+    baseUrl: parts.baseUrl,
+    options: Object.isFrozen(parts.options) ? parts.options : Object.freeze({ ...parts.options }),
+    configId: parts.configId,
+    configName: parts.configName,
+    key: parts.key,
     tenantId: request.tenantId,
     scope: request.scope,
     requestedProvider: request.provider ?? null,
     accessKeyId: request.accessKeyId,
-    options: Object.freeze({ ...parts.options }),
     keyHint: parts.key.hint,
     trace: frozenTrace(trace),
-    resolvedAt: at.toISOString(),
+    resolvedAt: at,
     // createClient builds this resolution's client under its vault's endpoint policy (a copy's too), reporting to it.
     ...clientContextField(context),
-  });
+  };
+  return Object.freeze(resolution);
 }
 
-async function fromConfig(ctx: VaultContext, request: ResolveRequest, record: CandidateRecord, source: KeySource, trace: TraceEntry[]): Promise<Snapshot> {
+async function fromConfig(ctx: VaultContext, request: Request, record: CandidateRecord, source: KeySource, trace: TraceEntry[]): Promise<Snapshot> {
   await checkGuard(ctx, {
     tenantId: request.tenantId,
     scope: request.scope,
@@ -125,7 +141,7 @@ function undecryptable(record: CandidateRecord, cause?: unknown): DecryptionErro
   );
 }
 
-async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider: string, trace: TraceEntry[]): Promise<Snapshot> {
+async function fromPlatform(ctx: VaultContext, request: Request, provider: string, trace: TraceEntry[]): Promise<Snapshot> {
   const platformKey = await lookupPlatformKey(ctx, request, provider);
   if (!platformKey) {
     trace.push({ step: 'platform', outcome: 'skipped', reason: 'no_platform_key' });
@@ -155,39 +171,86 @@ async function fromPlatform(ctx: VaultContext, request: ResolveRequest, provider
   };
 }
 
-/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13), by tenant or by access key. */
+/** The filtered resolution read (DESIGN rule 16), every row checked against the request's tenant. */
+async function readCandidates(ctx: VaultContext, tenantId: string, chain: readonly string[], filter: CandidateFilter | undefined): Promise<CandidateRecord[]> {
+  const candidates = await callStore(ctx, 'loadCandidates', () =>
+    filter === undefined ? ctx.store.loadCandidates(tenantId, chain) : ctx.store.loadCandidates(tenantId, chain, filter),
+  );
+  // A candidate of another tenant fails the whole resolution: skipping it could hand out a weaker key instead.
+  for (const candidate of candidates) checkRecord(ctx, candidate, tenantId);
+  return candidates;
+}
+
+/** The config a request names (by id, else by name) among its candidates, or `NOT_FOUND`. */
+function namedConfig(request: Request, candidates: readonly CandidateRecord[]): CandidateRecord | null {
+  const config = request.config ?? null;
+  if (config === null) return null;
+  const explicit = candidates.find((c) => c.id === config) ?? candidates.find((c) => c.name === config) ?? null;
+  if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${config}" visible from ${describe(request)}`);
+  return explicit;
+}
+
+/**
+ * The candidates of a request: one filtered read for the rows that can win
+ * it (every row of the chain with `explain`). A named config that can't be
+ * used with no provider named makes the walk fall through to that config's
+ * provider, whose rows the first read did not ask for: a second read gets
+ * them (only then).
+ */
+async function loadRequestCandidates(
+  ctx: VaultContext,
+  request: Request,
+  chain: readonly string[],
+  now: string,
+): Promise<{ candidates: CandidateRecord[]; explicit: CandidateRecord | null }> {
+  const provider = request.provider ?? null;
+  const config = request.config ?? null;
+  let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : { provider, config, now });
+  const explicit = namedConfig(request, candidates);
+  if (explicit !== null && provider === null && request.explain !== true && unusableReason(explicit, now) !== null) {
+    const more = await readCandidates(ctx, request.tenantId, chain, { provider: explicit.provider, config: null, now });
+    const seen = new Set(candidates.map((c) => c.id));
+    candidates = [...candidates, ...more.filter((c) => !seen.has(c.id))];
+  }
+  return { candidates, explicit };
+}
+
+/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
 export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
   let access: AccessKeyAuthentication | null = null;
-  let request: ResolveRequest;
+  let request: Request;
   if (typeof input === 'object' && input !== null && 'accessKey' in input) {
     access = await feature(ctx.accessKeys, 'accessKeys').authenticate(ctx, input);
     request = { ...access.request, accessKeyId: access.accessKey.id };
   } else {
-    request = { ...parseInput(resolveInputSchema, input, 'resolve request'), accessKeyId: null };
+    const parsed = plainResolveRequest(input) ?? parseInput(resolveInputSchema, input, 'resolve request');
+    request = { ...parsed, accessKeyId: null };
   }
   const chain = scopeChain(request.scope);
-  // Candidates, and the settings only when entitlement is managed, read alongside (the access-key read has both).
-  const [candidates, settings] = access
-    ? [access.candidates, access.settings]
-    : await Promise.all([callStore(ctx, 'loadCandidates', () => ctx.store.loadCandidates(request.tenantId, chain)), ctx.entitlement?.read(ctx, request.tenantId)]);
-  // A candidate of another tenant fails the whole resolution: skipping it could hand out a weaker key instead.
-  for (const candidate of candidates) checkRecord(ctx, candidate, request.tenantId);
-  let explicit: CandidateRecord | null = null;
-  if (request.config !== undefined) {
-    explicit = candidates.find((c) => c.id === request.config) ?? candidates.find((c) => c.name === request.config) ?? null;
-    if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${request.config}" visible from ${describe(request)}`);
-  }
   const now = ctx.now();
-  const decision = decideResolution({
-    candidates,
-    chain,
-    provider: request.provider ?? null,
-    explicit,
-    fallback: ctx.fallback,
-    now,
-    entitled: ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId),
-  });
+  const nowIso = now.toISOString();
+  // The access-key read brought the chain's candidates and the settings; else the filtered read, and the
+  // settings only when entitlement is managed, read alongside.
+  let candidates: CandidateRecord[];
+  let explicit: CandidateRecord | null;
+  let settings: Awaited<ReturnType<NonNullable<VaultContext['entitlement']>['read']>> | undefined;
+  if (access) {
+    ({ candidates, settings } = access);
+    explicit = namedConfig(request, candidates);
+  } else {
+    [{ candidates, explicit }, settings] = await Promise.all([loadRequestCandidates(ctx, request, chain, nowIso), ctx.entitlement?.read(ctx, request.tenantId)]);
+  }
+  const entitled = ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
+  const decide = () => decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled });
+  let decision = decide();
+  // The filtered read returned the first usable row of the walk; one the tenant is not entitled to use hides
+  // the rows behind it, so read the whole chain and decide again (only then).
+  if (!access && request.explain !== true && decision.trace.some((entry) => entry.reason === 'not_entitled')) {
+    candidates = await readCandidates(ctx, request.tenantId, chain, undefined);
+    explicit = namedConfig(request, candidates);
+    decision = decide();
+  }
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
@@ -207,7 +270,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   }
   // Allow-lists on what the resolution ended with, then the quota: only a resolution handed out counts.
   if (access) await ctx.accessKeys!.admit(ctx, access.accessKey, request.provider ?? parts.provider, request.model ?? parts.model, now);
-  const resolution = snapshot(request, parts, decision.trace, now, {
+  const resolution = snapshot(request, parts, decision.trace, nowIso, {
     network: ctx.network,
     tenantId: request.tenantId,
     owner: ctx,
@@ -215,22 +278,24 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     keySetAt: decision.kind === 'config' ? decision.record.keySetAt : null,
   });
   bindClientContext(resolution);
-  callDetached(
-    ctx.onResolve,
-    {
-      tenantId: resolution.tenantId,
-      accessKeyId: resolution.accessKeyId,
-      scope: resolution.scope,
-      provider: resolution.provider,
-      requestedProvider: resolution.requestedProvider,
-      configId: resolution.configId,
-      configName: resolution.configName,
-      model: resolution.model,
-      source: resolution.source,
-      at: resolution.resolvedAt,
-    },
-    'onResolve',
-    ctx.onHookError,
-  );
+  if (ctx.onResolve) {
+    callDetached(
+      ctx.onResolve,
+      {
+        tenantId: resolution.tenantId,
+        accessKeyId: resolution.accessKeyId,
+        scope: resolution.scope,
+        provider: resolution.provider,
+        requestedProvider: resolution.requestedProvider,
+        configId: resolution.configId,
+        configName: resolution.configName,
+        model: resolution.model,
+        source: resolution.source,
+        at: resolution.resolvedAt,
+      },
+      'onResolve',
+      ctx.onHookError,
+    );
+  }
   return resolution;
 }

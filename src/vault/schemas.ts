@@ -19,8 +19,18 @@ import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
+/** `''`, or up to 8 `/`-separated segments of letters, digits and `_ . : @ -`. */
+function validScope(s: string): boolean {
+  if (s === '') return true;
+  const segments = s.split('/');
+  return segments.length <= MAX_SCOPE_DEPTH && segments.every((seg) => SCOPE_SEGMENT_PATTERN.test(seg));
+}
+
+const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
 /** A tenant id: 1-128 characters of letters, digits and `_ . : @ -`. */
-export const tenantIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'must be 1-128 characters of letters, digits and _ . : @ -'));
+export const tenantIdSchema = z.string().check(z.regex(TENANT_ID_PATTERN, 'must be 1-128 characters of letters, digits and _ . : @ -'));
 
 /**
  * A scope path inside the tenant: `''` (the tenant itself), or up to 8
@@ -29,13 +39,13 @@ export const tenantIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}
 export const scopeSchema = z.string().check(
   z.maxLength(600),
   z.refine(
-    (s) => s === '' || (s.split('/').length <= MAX_SCOPE_DEPTH && s.split('/').every((seg) => SCOPE_SEGMENT_PATTERN.test(seg))),
+    validScope,
     `must be "" or up to ${MAX_SCOPE_DEPTH} "/"-separated segments of letters, digits and _ . : @ -`,
   ),
 );
 
 /** A provider id as registered (`openai`, `azure-openai`, ...). */
-export const providerIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case provider id'));
+export const providerIdSchema = z.string().check(z.regex(PROVIDER_ID_PATTERN, 'must be a lower-case provider id'));
 
 /** A config name: 1-100 characters, no control characters, no surrounding spaces. */
 export const configNameSchema = z.string().check(
@@ -99,10 +109,13 @@ export const updateConfigInputSchema = z.partial(
   }),
 );
 
+/** When a key stops being used: an ISO date-time with an offset, or a `Date`; `null` for never. */
+const keyExpirySchema = z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()]));
+
 /** Options of `setKey`. */
 export const setKeyOptionsSchema = z.strictObject({
   /** When the key stops being used (it then shows as `expired` and falls through). */
-  expiresAt: z._default(z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()])), null),
+  expiresAt: z._default(keyExpirySchema, null),
 });
 
 /** Options of `validateKey`. */
@@ -121,6 +134,23 @@ export const providerKeySchema = z
     z.refine((s) => new TextEncoder().encode(s).length <= MAX_SECRET_BYTES, `must be at most ${MAX_SECRET_BYTES} bytes`),
   );
 
+/** Most configs one `importConfigs` call takes. */
+export const MAX_IMPORT_ITEMS = 10_000;
+
+/**
+ * One config of a bulk import: the fields of `createConfig`, and optionally
+ * its key (`key`) and the key's expiry (`keyExpiresAt`).
+ */
+export const importConfigInputSchema = z.extend(createConfigInputSchema, {
+  /** The provider key to store with the config. Its value never appears in an error. */
+  key: z.optional(providerKeySchema),
+  /** When the key stops being used, as `setKey`'s `expiresAt`. */
+  keyExpiresAt: z._default(keyExpirySchema, null),
+});
+
+/** Input of `importConfigs`: up to {@link MAX_IMPORT_ITEMS} configs. */
+export const importConfigsInputSchema = z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS));
+
 /** The actor a tenant handle acts as. */
 export const actorSchema = z.strictObject({
   id: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -137,7 +167,48 @@ export const resolveInputSchema = z.strictObject({
   provider: z.optional(providerIdSchema),
   /** A config id or name to use explicitly. */
   config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  /**
+   * Read every config of the scope chain, not only the ones that can win,
+   * so the trace also names each config passed over and why (disabled, no
+   * key, expired). For debugging and admin screens: it costs a full read.
+   */
+  explain: z.optional(z.boolean()),
 });
+
+/** What `resolveInputSchema` gives for a valid request. */
+export type ResolveRequest = z.output<typeof resolveInputSchema>;
+
+const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain']);
+
+/**
+ * The resolve request, checked without zod when it is plainly valid (the
+ * hot path: a plain object of the documented fields, each of the right
+ * type and form), else `null`, and the caller parses with the schema, which
+ * gives the same result for every input this accepts (a property test
+ * holds the two together) and the issues for any other.
+ */
+export function plainResolveRequest(input: unknown): ResolveRequest | null {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return null;
+  const fields = input as Record<string, unknown>;
+  for (const key in fields) if (!RESOLVE_FIELDS.has(key) || fields[key] === undefined) return null;
+  const { tenantId, scope = '', provider, config, explain } = fields;
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) return null;
+  if (typeof scope !== 'string' || scope.length > 600 || !validScope(scope)) return null;
+  const request: ResolveRequest = { tenantId, scope };
+  if (provider !== undefined) {
+    if (typeof provider !== 'string' || !PROVIDER_ID_PATTERN.test(provider)) return null;
+    request.provider = provider;
+  }
+  if (config !== undefined) {
+    if (typeof config !== 'string' || config.length < 1 || config.length > 100) return null;
+    request.config = config;
+  }
+  if (explain !== undefined) {
+    if (typeof explain !== 'boolean') return null;
+    request.explain = explain;
+  }
+  return request;
+}
 
 /** A config id as the vault generates them. */
 export const configIdSchema = z.string().check(z.regex(/^cfg_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a config id'));

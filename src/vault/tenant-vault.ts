@@ -8,9 +8,7 @@
 import { ConflictError, DecryptionError, NotFoundError, ProviderError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../crypto/envelope.js';
-import { getProvider } from '../providers/registry.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
-import { checkEndpoint } from '../net/endpoint-policy.js';
 import { runValidationWith } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
@@ -31,7 +29,9 @@ import {
   type AuditDraft,
   type VaultContext,
 } from './context.js';
+import { configIssues, endpointIssue, keyExpiry, providerDescriptor } from './config-rules.js';
 import { callDetached, reportHookError } from './hooks.js';
+import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
 import {
@@ -194,13 +194,7 @@ export class TenantVault {
   }
 
   #descriptor(provider: string): ProviderDescriptor {
-    try {
-      return getProvider(this.#ctx.providers, provider);
-    } catch {
-      throw new ValidationError(`[byokit] [vault] invalid config: provider: unknown provider "${provider}"`, [
-        { path: 'provider', message: `unknown provider "${provider}"` },
-      ]);
-    }
+    return providerDescriptor(this.#ctx, provider);
   }
 
   /**
@@ -209,25 +203,12 @@ export class TenantVault {
    * `endpointPolicy`.
    */
   async #checkEndpointPolicy(baseUrl: string | null, provider: string, action: EndpointRequest['action']): Promise<void> {
-    const url = baseUrl ?? this.#descriptor(provider).defaultBaseUrl;
-    if (url === undefined) return;
-    const refusal = await checkEndpoint(this.#ctx.network, url, { tenantId: this.tenantId, provider, action });
-    if (refusal !== null) {
-      const what = baseUrl === null ? `the ${provider} default endpoint` : 'baseUrl';
-      const hint = refusal === 'not allowed by the endpoint policy' ? '' : ' (self-hosted endpoints need the allowPrivateEndpoints opt-in)';
-      throw new ValidationError(`[byokit] [vault] invalid config: ${what}: ${refusal}${hint}`, [{ path: 'baseUrl', message: `${refusal}${hint}` }]);
-    }
+    const issue = await endpointIssue(this.#ctx, this.tenantId, baseUrl, provider, action);
+    if (issue !== null) throw new ValidationError(`[byokit] [vault] invalid config: ${issue.what}: ${issue.message}`, [{ path: issue.path, message: issue.message }]);
   }
 
   #checkEndpoint(record: Pick<ConfigRecord, 'provider' | 'baseUrl' | 'routes' | 'options'>): void {
-    const descriptor = this.#descriptor(record.provider);
-    const issues: { path: string; message: string }[] = [];
-    if (descriptor.requiresBaseUrl && record.baseUrl === null) issues.push({ path: 'baseUrl', message: `required for provider "${record.provider}"` });
-    if (record.provider !== 'custom' && record.routes.length > 0) issues.push({ path: 'routes', message: 'only custom endpoints route other providers' });
-    for (const route of record.routes) {
-      if (!Object.hasOwn(this.#ctx.providers, route)) issues.push({ path: 'routes', message: `unknown provider "${route}"` });
-    }
-    for (const message of descriptor.checkOptions?.(record.options, record.baseUrl) ?? []) issues.push({ path: 'options', message });
+    const issues = configIssues(this.#ctx, record);
     if (issues.length > 0) {
       throw new ValidationError(`[byokit] [vault] invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
     }
@@ -359,9 +340,9 @@ export class TenantVault {
    */
   async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
     const plaintext = parseInput(providerKeySchema, key, 'key');
-    const { expiresAt } = parseInput(setKeyOptionsSchema, options, 'key options');
-    if (expiresAt !== null && new Date(expiresAt).getTime() <= this.#ctx.now().getTime()) {
-      throw new ValidationError('[byokit] [vault] invalid key options: expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
+    const expiry = keyExpiry(parseInput(setKeyOptionsSchema, options, 'key options').expiresAt, this.#ctx.now());
+    if ('issue' in expiry) {
+      throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [{ path: 'expiresAt', message: expiry.issue }]);
     }
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
@@ -378,7 +359,7 @@ export class TenantVault {
           sealedKey: await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring),
           keyHint: hint,
           keySetAt: at.toISOString(),
-          keyExpiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+          keyExpiresAt: expiry.iso,
           lastValidatedAt: null,
           lastValidationStatus: null,
         },
@@ -555,6 +536,34 @@ export class TenantVault {
    */
   async listAccessKeyUsage(query: ListAccessKeyUsageInput = {}): Promise<Page<AccessKeyUsageRecord>> {
     return this.#accessKeys('usage', query);
+  }
+
+  /**
+   * Creates many configs, each with its key if one is given, in batches:
+   * thousands per second where one `createConfig` and one `setKey` each
+   * cost a round trip. Checks every item first (input, permissions as
+   * `createConfig` and `setKey` would, provider rules, endpoint policy, key
+   * formats): any problem rejects the whole call with `VALIDATION_FAILED`
+   * naming each one as `<index>.<field>`, and nothing is written. Then each
+   * config is written with its `config.created` (and `key.set`) event. A
+   * name taken by a config the tenant already has fails that item only
+   * (`NAME_TAKEN` in its result); a default replaces its scope's old default,
+   * as `createConfig` does. Up to 10,000 items per call; results come in
+   * input order. A store failure ends the call: configs of earlier batches
+   * stay written (running the import again reports them as `NAME_TAKEN`).
+   *
+   * @example
+   * ```ts
+   * const report = await admin.importConfigs([
+   *   { name: 'prod', provider: 'openai', key: 'sk-...', isDefault: true },
+   *   { name: 'claude', provider: 'anthropic', scope: 'ws1', key: 'sk-ant-...', keyExpiresAt: '2027-01-01T00:00:00Z' },
+   * ]);
+   * report.created; // 2
+   * for (const r of report.results) if (!r.ok) console.warn(r.code, r.message);
+   * ```
+   */
+  async importConfigs(items: readonly ImportConfigInput[]): Promise<ImportConfigsReport> {
+    return importConfigs(this.#ctx, { tenantId: this.tenantId, actor: this.actor, allow: (...args) => this.#allow(...args) }, items);
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

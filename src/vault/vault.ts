@@ -25,7 +25,7 @@ import type { EntitlementInput } from './settings/entitlement.js';
 import type { EntitlementSettings } from '../store/settings-storage.js';
 import { actorSchema, outcomeReportSchema, parseInput, revalidateOptionsSchema, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
 import { TenantVault } from './tenant-vault.js';
-import type { Actor } from '../store/types.js';
+import type { Actor, CandidateRecord, SealedKeySwap } from '../store/types.js';
 
 /** Outcome of {@link Vault.rewrapKeys}. */
 export interface RewrapReport {
@@ -41,8 +41,18 @@ export interface RewrapReport {
   remaining: number;
 }
 
-/** How often one key's rewrap is retried when concurrent writes keep changing its record. */
+/** How often one key's rewrap is retried when concurrent writes keep replacing its key. */
 const REWRAP_ATTEMPTS = 5;
+
+/** Sealed keys read, re-wrapped and swapped per store round trip by {@link Vault.rewrapKeys}. */
+const REWRAP_BATCH = 500;
+
+/** What became of one key in a rewrap. */
+type RewrapOutcome = 'rewrapped' | 'current' | 'busy' | { code: string };
+
+function isSwap(value: SealedKeySwap | 'current' | { code: string }): value is SealedKeySwap {
+  return typeof value === 'object' && 'to' in value;
+}
 
 function invalidOption(path: string, message: string): ValidationError {
   return new ValidationError(`[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`, [{ path, message }]);
@@ -245,7 +255,13 @@ export class Vault {
    * After a rotation (a keyring whose new primary KEK comes first, old KEKs
    * after it), re-wraps every stored data key of `tenantId` that another
    * KEK wraps. Provider keys need not be re-entered. Safe to run again, and
-   * concurrently with other writes (compare-and-swap per key).
+   * concurrently with other writes.
+   *
+   * Works in batches: one read of up to {@link REWRAP_BATCH} sealed keys,
+   * the re-wraps, then one write that swaps each key only if it is still
+   * the one read (compare-and-swap on the sealed value, so a rename or a
+   * new default meanwhile does not make a key miss its rewrap). A key
+   * replaced or removed meanwhile is read again on its own.
    */
   async rewrapKeys(input: { tenantId: string; actor?: Actor }): Promise<RewrapReport> {
     const tenantId = parseInput(tenantIdSchema, input?.tenantId, 'tenant id');
@@ -253,17 +269,32 @@ export class Vault {
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
     const report: RewrapReport = { rewrapped: 0, failed: [], remaining: 0 };
+    const count = (id: string, outcome: RewrapOutcome) => {
+      if (outcome === 'rewrapped') report.rewrapped += 1;
+      else if (outcome !== 'current') {
+        report.remaining += 1;
+        if (outcome !== 'busy') report.failed.push({ configId: id, code: outcome.code });
+      }
+    };
     let cursor: string | undefined;
     do {
-      const page = await callStore(ctx, 'listConfigs', () =>
-        ctx.store.listConfigs(tenantId, { kekIdNot: primary, limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
+      const page = await callStore(ctx, 'listSealedConfigs', () =>
+        ctx.store.listSealedConfigs(tenantId, { kekIdNot: primary, limit: REWRAP_BATCH, ...(cursor === undefined ? {} : { cursor }) }),
       );
-      for (const record of page.items) {
-        const outcome = record.tenantId === tenantId ? await this.#rewrapOne(tenantId, record.id, actor) : { code: 'RECORD_MISMATCH' };
-        if (outcome === 'rewrapped') report.rewrapped += 1;
-        else if (outcome !== 'current') {
-          report.remaining += 1;
-          if (outcome !== 'busy') report.failed.push({ configId: record.id, code: outcome.code });
+      const swaps: SealedKeySwap[] = [];
+      for (const row of page.items) {
+        const prepared = row.tenantId === tenantId ? await this.#prepareSwap(tenantId, row.id, row, actor) : { code: 'RECORD_MISMATCH' };
+        if (isSwap(prepared)) swaps.push(prepared);
+        else count(row.id, prepared);
+      }
+      const applied = swaps.length === 0 ? [] : await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, swaps));
+      for (const [i, swap] of swaps.entries()) {
+        if (applied[i] === true) {
+          report.rewrapped += 1;
+          callDetached(ctx.auditSink, swap.audit, 'auditSink', ctx.onHookError);
+        } else {
+          // The key changed since the page was read: read its one row again.
+          count(swap.id, await this.#rewrapOne(tenantId, swap.id, actor));
         }
       }
       cursor = page.nextCursor ?? undefined;
@@ -272,15 +303,36 @@ export class Vault {
   }
 
   /**
-   * Re-wraps one key with compare-and-swap, reading its one row again when
-   * another write got in between (a rename or a default change bumps the
-   * revision but leaves the key under the old KEK, so a conflict is no proof
-   * the key moved). Which KEK wraps it is read from the sealed value itself,
-   * never from what the row says.
+   * The swap that moves one stored key to the primary KEK, or why there is
+   * none: `'current'` when it has no key or the primary already wraps it
+   * (which KEK wraps it is read from the sealed value itself, never from
+   * what the row says), a failure code when it can't be opened.
    */
-  async #rewrapOne(tenantId: string, id: string, actor: Actor | null): Promise<'rewrapped' | 'current' | 'busy' | { code: string }> {
+  async #prepareSwap(tenantId: string, id: string, row: CandidateRecord | null, actor: Actor | null): Promise<SealedKeySwap | 'current' | { code: string }> {
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
+    const fromKekId = sealedKekId(row?.sealedKey);
+    if (!row || row.sealedKey === null || fromKekId === primary) return 'current';
+    let to: string;
+    try {
+      to = await rewrapSealed(row.sealedKey, sealContext(tenantId, id, row), ctx.keyring);
+    } catch (error) {
+      return { code: isByokitError(error) ? error.code : 'DECRYPTION_FAILED' };
+    }
+    const at = ctx.now();
+    const audit = auditEvent(
+      { tenantId, configId: id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId, toKekId: primary } },
+      at,
+    );
+    return { id, from: row.sealedKey, to, updatedAt: at.toISOString(), audit };
+  }
+
+  /**
+   * Re-wraps one key on its own, reading its one row again each time its
+   * swap misses (another write replaced the key in between).
+   */
+  async #rewrapOne(tenantId: string, id: string, actor: Actor | null): Promise<RewrapOutcome> {
+    const ctx = this.#ctx;
     for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
       let row;
       try {
@@ -289,31 +341,12 @@ export class Vault {
         if (isByokitError(error, 'RECORD_MISMATCH')) return { code: error.code };
         throw error;
       }
-      const fromKekId = sealedKekId(row?.sealedKey);
-      // Deleted, key removed, or already moved (by a new setKey) since the listing.
-      if (!row || row.sealedKey === null || fromKekId === primary) return 'current';
-      let sealed: string;
-      try {
-        sealed = await rewrapSealed(row.sealedKey, sealContext(tenantId, id, row), ctx.keyring);
-      } catch (error) {
-        return { code: isByokitError(error) ? error.code : 'DECRYPTION_FAILED' };
-      }
-      const at = ctx.now();
-      const audit = auditEvent(
-        { tenantId, configId: id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId, toKekId: primary } },
-        at,
-      );
-      try {
-        const updated = await callStore(ctx, 'updateConfig', () =>
-          ctx.store.updateConfig(tenantId, id, { sealedKey: sealed, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
-        );
-        if (!updated) return 'current';
-        checkRecord(ctx, updated, tenantId, id);
-        callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);
+      const swap = await this.#prepareSwap(tenantId, id, row, actor);
+      if (!isSwap(swap)) return swap;
+      const [applied] = await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, [swap]));
+      if (applied === true) {
+        callDetached(ctx.auditSink, swap.audit, 'auditSink', ctx.onHookError);
         return 'rewrapped';
-      } catch (error) {
-        // The record moved on (scope change, rename, default ...): read it again.
-        if (!isByokitError(error, 'CONCURRENT_UPDATE')) throw error;
       }
     }
     return 'busy';

@@ -6,6 +6,7 @@
  */
 import type { KekProvider } from '../crypto/kek-provider.js';
 import type { KeyHealth } from '../outcomes/types.js';
+import { keyExpired } from '../store/candidates.js';
 import type { ConfigRecord, KeyHealthRecord } from '../store/types.js';
 
 /**
@@ -48,7 +49,7 @@ export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): K
   if (record.keyHint === null && record.kekId === null) return 'missing';
   if (record.keyHint === null || record.kekId === null || !kek.hasKek(record.kekId)) return 'undecryptable';
   if (!record.enabled) return 'disabled';
-  if (record.keyExpiresAt !== null && Date.parse(record.keyExpiresAt) <= now.getTime()) return 'expired';
+  if (keyExpired(record.keyExpiresAt, now.toISOString())) return 'expired';
   return 'active';
 }
 

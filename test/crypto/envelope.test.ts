@@ -1,5 +1,4 @@
 import { createDecipheriv, hkdfSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dataAad, wrapAad } from '../../src/crypto/aad.js';
 import { openSecret, rewrapSealed, sealSecret, sealedKekId } from '../../src/crypto/envelope.js';
@@ -7,26 +6,14 @@ import { Keyring } from '../../src/crypto/keyring.js';
 import type { KekProvider } from '../../src/crypto/kek-provider.js';
 import { ByokitError, DecryptionError, KeyringError } from '../../src/errors.js';
 import { fixedBytes } from '../vectors/fixed-bytes.js';
+import { fromHex, sealVectors, type SealVector } from '../vectors/seal-vectors.js';
 
-interface Vector {
-  name: string;
-  secret: string;
-  context: { tenantId: string; configId: string; provider: string; baseUrl: string | null };
-  kekId: string;
-  kek: string;
-  dek: string;
-  nonce: string;
-  wrapNonce: string;
-  sealed: string;
-}
-
-const vectors: Vector[] = JSON.parse(readFileSync(new URL('../vectors/seal-v1.json', import.meta.url), 'utf8'));
-const fromHex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+const vectors = sealVectors;
 const ctx = { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000009', provider: 'openai', baseUrl: null };
 const CANARY = 'sk-CANARY-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Opens a sealed value with node:crypto alone, following docs/format.md: an independent implementation. */
-function openWithNodeCrypto(sealed: string, kek: Uint8Array, context: Vector['context']): string {
+function openWithNodeCrypto(sealed: string, kek: Uint8Array, context: SealVector['context']): string {
   const [prefix, version, kekId, wrapped, commitment, body] = sealed.split(':') as string[];
   expect(`${prefix}:${version}:`).toBe('byokit:1:');
   const w = Buffer.from(wrapped!, 'base64url');

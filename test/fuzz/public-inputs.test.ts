@@ -7,8 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { postgresMigrations } from '../../adapters/postgres/index.js';
-import { Keyring, MemoryStore, Secret, createClient, createVault, provideSdk } from '../../src/index.js';
+import { Keyring, MemoryStore, Secret, createClient, createVault, provideSdk, resolveInputSchema } from '../../src/index.js';
 import { builtinProviders, checkKeyShape, getProvider, runKeyValidation } from '../../src/providers/index.js';
+import { plainResolveRequest } from '../../src/vault/schemas.js';
 import { RUNS, configFields, configId, junk, providerKey, scope, seededVault, typedOrDone, url } from './arbitraries.js';
 
 describe('the tenant handle takes any input: typed errors only, nothing written on a rejection', () => {
@@ -388,5 +389,37 @@ describe('the providers entry, the keyring methods and the adapters take any arg
   it('postgresMigrations', async () => {
     await fc.assert(fc.asyncProperty(junk, async (location) => void (await typedOrDone(() => postgresMigrations(location as never)))), RUNS);
     expect(await typedOrDone(() => postgresMigrations(null as never))).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('the resolve request without zod', () => {
+  it('accepts only what the schema accepts, and gives exactly what it gives', () => {
+    const value = (valid: fc.Arbitrary<unknown>) => fc.oneof(valid, fc.string(), fc.constant(undefined), junk);
+    const request = fc.record(
+      {
+        tenantId: value(fc.constantFrom('acme', 'a'.repeat(128), 'a'.repeat(129), 't:1@x', 'ü')),
+        scope: value(scope),
+        provider: value(fc.constantFrom('openai', 'azure-openai', 'x'.repeat(64), 'x'.repeat(65), 'Open')),
+        config: value(fc.constantFrom('prod', '', 'p'.repeat(100), 'p'.repeat(101), 'cfg_01JD0000000000000000000000')),
+        explain: value(fc.boolean()),
+        extra: junk,
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(request, junk), (input) => {
+        const fast = plainResolveRequest(input);
+        const parsed = resolveInputSchema.safeParse(input);
+        if (fast !== null) {
+          expect(parsed.success).toBe(true);
+          expect(fast).toStrictEqual(parsed.data);
+          expect(Object.keys(fast)).toStrictEqual(Object.keys(parsed.data!));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // And the plain, valid requests of the hot path are taken without zod.
+    expect(plainResolveRequest({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' })).toStrictEqual({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' });
+    expect(plainResolveRequest({ tenantId: 'acme', config: 'prod', explain: true })).toStrictEqual({ tenantId: 'acme', scope: '', config: 'prod', explain: true });
   });
 });

@@ -38,7 +38,7 @@ export type OutcomeVault = ReturnType<typeof outcomeVault>;
 export interface KeyedConfig {
   provider: string;
   key: string;
-  baseUrl: string;
+  baseUrl: string | null;
   options?: ConfigOptions;
   name?: string;
   scope?: string;

@@ -13,6 +13,7 @@ class BreakableMemoryStore extends MemoryStore {
 
 runStorageAdapterTests({
   name: 'memory',
+  preciseCandidates: true,
   createStore: () => {
     const store = new BreakableMemoryStore();
     return {

@@ -66,6 +66,17 @@ const EXPECTED: Record<Flaw, string> = {
   tokenBudgetIgnored: 'quotas › a token budget refuses a use once',
   lostTokenCharges: 'quotas › race: 200 concurrent token charges all add up',
   usageAcrossTenants: 'quotas › counters and usage are per tenant',
+  filterDropsWinner: 'candidate filter › returns every row that can win, for every filter shape and scope chain',
+  filterIgnoresExpiry: 'candidate filter › the winner skips disabled, keyless and expired rows',
+  filterSkipsCustomEndpoints: 'candidate filter › the winner: a usable custom endpoint routing the provider beats',
+  filterIgnored: 'candidate filter › returns every row that can win, for every filter shape and scope chain, and nothing else',
+  swapIgnoresStoredKey: 'sealed key swaps › a swap applies only while the stored sealed key is the one read',
+  swapWithoutAudit: 'sealed key swaps › a swap applies only while the stored sealed key is the one read',
+  racySwaps: 'sealed key swaps › race: concurrent swaps of the same key from the same value: exactly one applies',
+  sealedListingWithoutKeys: 'sealed key swaps › listSealedConfigs pages, in id order, exactly the keys under another KEK',
+  importOverwritesNames: 'config imports › a taken name (stored or earlier in the call)',
+  importConflictFailsBatch: 'config imports › a taken name (stored or earlier in the call)',
+  importSkipsDefaultCheck: 'config imports › a taken name (stored or earlier in the call)',
 };
 
 interface JsonReport {

@@ -163,3 +163,35 @@ describe('BYOK entitlement', () => {
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
   });
 });
+
+describe('BYOK entitlement with the filtered resolution read', () => {
+  it('a custom endpoint the tenant is not entitled to does not hide its own provider config behind it', async () => {
+    const { vault, owner } = setup('enabled');
+    const own = await owner.createConfig({ name: 'own', provider: 'openai' });
+    await owner.setKey(own.id, CANARY);
+    // Newer and in the same scope: the filtered read's winner is the custom endpoint, which routes openai.
+    const gateway = await owner.createConfig({ name: 'gateway', provider: 'custom', baseUrl: 'https://gw.example.com/v1', routes: ['openai'] });
+    await owner.setKey(gateway.id, 'gw-token-000000000001');
+    expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).configId).toBe(gateway.id);
+
+    await vault.setEntitlement('acme', { byok: true, providers: ['openai'] });
+    const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
+    expect(r).toMatchObject({ source: 'byok', configId: own.id });
+    expect(r.trace).toContainEqual(expect.objectContaining({ configId: gateway.id, outcome: 'skipped', reason: 'not_entitled' }));
+  });
+
+  it('importConfigs refuses keys for providers the tenant is not entitled to, and writes nothing', async () => {
+    const { vault, owner } = setup('enabled');
+    await vault.setEntitlement('acme', { byok: true, providers: ['openai'] });
+    const error = await refusal(
+      owner.importConfigs([
+        { name: 'a', provider: 'openai', key: 'sk-proj-IMPORTentitled0000000000000001' },
+        { name: 'b', provider: 'anthropic', key: 'sk-ant-api03-IMPORTnotentitled0000001' },
+      ]),
+    );
+    expect(error.code).toBe('BYOK_NOT_ENTITLED');
+    expect((await owner.listConfigs()).items).toStrictEqual([]);
+    // A config without a key is no BYOK: it imports.
+    expect((await owner.importConfigs([{ name: 'c', provider: 'anthropic' }])).created).toBe(1);
+  });
+});

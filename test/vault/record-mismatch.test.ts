@@ -5,7 +5,18 @@
  * tenants or ids wrong, the way a tenant-blind or buggy adapter would.
  */
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, createVault, isByokitError, type CandidateRecord, type ConfigQuery, type ConfigRecord, type Page } from '../../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  createVault,
+  isByokitError,
+  type CandidateFilter,
+  type CandidateRecord,
+  type ConfigQuery,
+  type ConfigRecord,
+  type Page,
+  type SealedConfigQuery,
+} from '../../src/index.js';
 import { CANARY, renderEverywhere } from './helpers.js';
 
 /** An adapter that answers tenant "globex" from tenant "acme"'s rows: tenant-blind, as a careless key layout would be. */
@@ -16,8 +27,12 @@ class TenantBlindStore extends MemoryStore {
   override async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     return (await super.loadSealedConfig(tenantId, id)) ?? super.loadSealedConfig('acme', id);
   }
-  override async loadCandidates(tenantId: string, scopes: readonly string[]): Promise<CandidateRecord[]> {
-    return [...(await super.loadCandidates(tenantId, scopes)), ...(tenantId === 'acme' ? [] : await super.loadCandidates('acme', scopes))];
+  override async loadCandidates(tenantId: string, scopes: readonly string[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+    return [...(await super.loadCandidates(tenantId, scopes, filter)), ...(tenantId === 'acme' ? [] : await super.loadCandidates('acme', scopes, filter))];
+  }
+  override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const own = await super.listSealedConfigs(tenantId, query);
+    return tenantId === 'acme' ? own : { items: [...own.items, ...(await super.listSealedConfigs('acme', query)).items], nextCursor: null };
   }
   override async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
     const own = await super.listConfigs(tenantId, query);
@@ -77,7 +92,9 @@ describe('records of another tenant are refused, never used (RECORD_MISMATCH)', 
     await globex.setKey(own.id, 'sk-proj-globexownkey000000000000000000001');
     await refusal(vault.resolve({ tenantId: 'globex', provider: 'openai' }));
     await refusal(vault.resolve({ tenantId: 'globex', config: victim.id }));
-    await refusal(vault.resolve({ tenantId: 'globex', provider: 'anthropic' }));
+    // A foreign row that can't win the request is not read at all (filtered read); reading the whole chain meets it.
+    await expect(vault.resolve({ tenantId: 'globex', provider: 'anthropic' })).rejects.toMatchObject({ code: 'NO_KEY' });
+    await refusal(vault.resolve({ tenantId: 'globex', provider: 'anthropic', explain: true }));
     await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({ source: 'custom' });
   });
 

@@ -80,7 +80,15 @@ describe('vault.resolve: precedence through the real vault', () => {
     await owner.removeKey(b.id);
     const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(r.source).toBe('platform');
-    expect(r.trace.map((t) => [t.configName, t.reason])).toEqual([
+    // Rows that can't win are never read, so the trace says only that the scope had no usable config.
+    expect(r.trace).toEqual([
+      { step: 'byok', scope: '', outcome: 'none' },
+      { step: 'platform', outcome: 'selected' },
+    ]);
+    // explain: true reads the whole scope chain, and the trace names every config passed over and why.
+    const explained = await vault.resolve({ tenantId: 'acme', provider: 'openai', explain: true });
+    expect(explained.source).toBe('platform');
+    expect(explained.trace.map((t) => [t.configName, t.reason])).toEqual([
       ['a', 'disabled'],
       ['b', 'missing_key'],
       [undefined, undefined],

@@ -15,5 +15,5 @@ describeWithServer('postgres adapter through a pg Pool with raw-text type parser
     await raw.end();
     await admin.end();
   });
-  runStorageAdapterTests({ name: 'postgres (raw-text pg Pool)', createStore: () => storeInFreshSchema(raw, admin) });
+  runStorageAdapterTests({ name: 'postgres (raw-text pg Pool)', preciseCandidates: true, createStore: () => storeInFreshSchema(raw, admin) });
 });

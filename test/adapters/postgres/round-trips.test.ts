@@ -4,10 +4,11 @@
  * (loadCandidates), counted through a wrapping client; so does the
  * per-config sealed read (loadSealedConfig).
  */
+import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../../adapters/postgres/index.js';
 import { Keyring, accessKeys, byokEntitlement, createVault } from '../../../src/index.js';
-import { countingClient, describeWithServer, newPool, storeInFreshSchema } from './pg-server.js';
+import { PG_URL, countingClient, describeWithServer, newPool, storeInFreshSchema } from './pg-server.js';
 
 describeWithServer('postgres round trips', () => {
   const pool = newPool(2);
@@ -29,6 +30,8 @@ describeWithServer('postgres round trips', () => {
       expect(resolution.source).toBe('byok');
       expect(counter.count).toBe(1);
       expect(counter.texts[0]).toMatch(/^SELECT .* sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s);
+      // Only the rows that can win: the one usable config, found by one LIMIT 1 seek per scope and group.
+      expect(counter.texts[0]).toContain('LIMIT 1');
 
       // The per-config sealed read behind validateKey, re-sealing and rewrap: one statement for one row.
       counter.count = 0;
@@ -71,6 +74,31 @@ describeWithServer('postgres round trips', () => {
       expect(counter.count).toBe(2);
     } finally {
       await sut.cleanup?.();
+    }
+  });
+
+  it('through a pg Client the resolution read is a named prepared statement, parsed once per connection', async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    const sut = await storeInFreshSchema(client, pool);
+    try {
+      const vault = createVault({ store: sut.store, keyring: Keyring.generate('k1') });
+      const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
+      const config = await admin.createConfig({ name: 'prod', provider: 'openai' });
+      await admin.setKey(config.id, 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
+      const prepared = async () =>
+        (await client.query(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'byokit\\_%'`)).rows.map((r: { statement: string }) => r.statement);
+      const before = (await prepared()).length;
+      for (let i = 0; i < 3; i++) expect((await vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1' })).configId).toBe(config.id);
+      const after = await prepared();
+      expect(after.length).toBe(before + 1);
+      expect(after.some((text) => text.includes('CROSS JOIN LATERAL'))).toBe(true);
+      const plain = new PostgresStore({ query: (text: string, params?: unknown[]) => client.query(text, params) }, { schema: sut.schema });
+      await createVault({ store: plain, keyring: Keyring.generate('k1') }).resolve({ tenantId: 'acme', provider: 'anthropic' }).catch(() => null);
+      expect((await prepared()).length).toBe(after.length);
+    } finally {
+      await sut.cleanup?.();
+      await client.end();
     }
   });
 });

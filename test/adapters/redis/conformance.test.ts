@@ -20,6 +20,7 @@ describe.skipIf(SKIP_REDIS)(`redis conformance (${REDIS_URL})${SKIP_REASON}`, ()
 
   runStorageAdapterTests({
     name: 'redis',
+    preciseCandidates: true,
     createStore: async () => {
       if (!admin) throw new Error('no admin connection to Redis');
       const { store, rawDump, breakAuditWrites, copyRowBehindAdapter, cleanup } = await createRedisFixture(admin);

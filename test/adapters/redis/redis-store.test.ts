@@ -110,6 +110,31 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
     return made;
   }
 
+  describe('per-provider indexes of the filtered resolution read', () => {
+    it('a tenant written before them is read through its scope indexes (no write), and its next write builds them', async () => {
+      const { store, prefix } = await fixture();
+      const keyed: ConfigRecord[] = [];
+      for (let i = 0; i < 6; i++) {
+        const record = await create(store, { tenantId: 't1', scope: 'ws1', name: `n${i}`, provider: i % 2 ? 'anthropic' : 'openai' });
+        await store.updateConfig('t1', record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+        keyed.push(record);
+      }
+      // What byokit before these indexes left behind: no prov: keys, no marker.
+      const base = `${prefix}{t1}:`;
+      const indexKeys = (await keysUnder(admin, base)).filter((key) => key.startsWith(`${base}prov`));
+      expect(indexKeys.length).toBeGreaterThan(1);
+      await admin.del(...indexKeys);
+      const filter = { provider: 'openai', config: null, now: new Date().toISOString() };
+      expect((await store.loadCandidates('t1', ['ws1', ''], filter)).map((r) => r.id)).toStrictEqual([keyed[4]!.id]);
+      expect((await store.loadCandidates('t1', ['ws1', ''], { ...filter, provider: 'anthropic' })).map((r) => r.id)).toStrictEqual([keyed[5]!.id]);
+      expect((await keysUnder(admin, base)).filter((key) => key.startsWith(`${base}prov`))).toStrictEqual([]);
+      await create(store, { tenantId: 't1', scope: '', name: 'the next write' });
+      expect(await admin.exists(`${base}prov-index`)).toBe(1);
+      expect(await admin.zrange(`${base}prov:6:openai:ws1`, '0', '-1')).toStrictEqual([keyed[0]!.id, keyed[2]!.id, keyed[4]!.id]);
+      expect((await store.loadCandidates('t1', ['ws1', ''], filter)).map((r) => r.id)).toStrictEqual([keyed[4]!.id]);
+    });
+  });
+
   describe('one round trip per resolution read', () => {
     it('loadCandidates sends exactly one command, counted on the client', async () => {
       const { client, prefix } = await fixture();

@@ -32,16 +32,18 @@ function fileStoreFactory(open: (path: string) => SqliteDatabase & { close(): un
   };
 }
 
-runStorageAdapterTests({ name: 'sqlite (better-sqlite3, file)', createStore: fileStoreFactory((path) => new Database(path)) });
+runStorageAdapterTests({ name: 'sqlite (better-sqlite3, file)', preciseCandidates: true, createStore: fileStoreFactory((path) => new Database(path)) });
 
 runStorageAdapterTests({
   name: 'sqlite (better-sqlite3, file, tablePrefix "acme_byok_")',
+  preciseCandidates: true,
   createStore: fileStoreFactory((path) => new Database(path), 'acme_byok_'),
 });
 
 describe.skipIf(!nodeSqlite)('node:sqlite driver (skipped: node:sqlite needs Node 22.5+, this is ' + process.version + ')', () => {
   runStorageAdapterTests({
     name: 'sqlite (node:sqlite, file)',
+    preciseCandidates: true,
     createStore: fileStoreFactory((path) => new nodeSqlite!.DatabaseSync(path)),
   });
 });

@@ -105,6 +105,7 @@ describe('SqliteStore on a file', () => {
       { version: 2, name: 'kek id derived from the sealed key' },
       { version: 3, name: 'key health' },
       { version: 4, name: 'settings, access keys, quota counters and usage' },
+      { version: 5, name: 'usable-config indexes for the filtered resolution read' },
     ]);
   });
 

@@ -17,19 +17,25 @@ import type {
   TokenCharge,
 } from '../../../src/store/access-key-storage.js';
 import type { PutSettingsOptions, SettingsRecord } from '../../../src/store/settings-storage.js';
+import { byResolutionPreference, isUsableCandidate, selectCandidates } from '../../../src/store/candidates.js';
 import type {
   AuditEvent,
   AuditQuery,
+  CandidateFilter,
   CandidateRecord,
+  ConfigImport,
   ConfigPatch,
   ConfigQuery,
   ConfigRecord,
+  ImportOutcome,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
   KeyHealthWriteOptions,
   Page,
   ScopePath,
+  SealedConfigQuery,
+  SealedKeySwap,
   StorageAdapter,
   UpdateOptions,
   WriteOptions,
@@ -87,6 +93,17 @@ export const FLAWS = [
   'tokenBudgetIgnored',
   'lostTokenCharges',
   'usageAcrossTenants',
+  'filterDropsWinner',
+  'filterIgnoresExpiry',
+  'filterSkipsCustomEndpoints',
+  'filterIgnored',
+  'swapIgnoresStoredKey',
+  'swapWithoutAudit',
+  'racySwaps',
+  'sealedListingWithoutKeys',
+  'importOverwritesNames',
+  'importConflictFailsBatch',
+  'importSkipsDefaultCheck',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -262,11 +279,82 @@ export class FlawedStore implements StorageAdapter {
     return true;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[]): Promise<CandidateRecord[]> {
+  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
     const match = (scope: string) => scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
-    return this.#live(tenantId)
+    const rows = this.#live(tenantId)
       .filter((r) => match(r.record.scope))
       .map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+    if (!filter || this.flaw === 'filterIgnored') return rows;
+    const named = rows.filter((r) => filter.config !== null && (r.id === filter.config || r.name === filter.config));
+    if (this.flaw === 'filterDropsWinner') return named;
+    if (this.flaw === 'filterIgnoresExpiry' || this.flaw === 'filterSkipsCustomEndpoints') {
+      if (filter.provider === null) return selectCandidates(rows, scopes, filter);
+      // The walk done wrong: expiry not checked, or custom endpoints left out.
+      for (const scope of scopes) {
+        const groups = [
+          ...(this.flaw === 'filterSkipsCustomEndpoints' ? [] : [rows.filter((r) => r.scope === scope && r.provider === 'custom' && r.routes.includes(filter.provider!))]),
+          rows.filter((r) => r.scope === scope && r.provider === filter.provider),
+        ];
+        for (const group of groups) {
+          const usable = (r: CandidateRecord) => (this.flaw === 'filterIgnoresExpiry' ? r.enabled && (r.sealedKey !== null || r.keyHint !== null) : isUsableCandidate(r, filter.now));
+          const winner = group.sort(byResolutionPreference).find(usable);
+          if (winner) return [...named.filter((r) => r !== winner), winner];
+        }
+      }
+      return named;
+    }
+    return selectCandidates(rows, scopes, filter);
+  }
+
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const rows = this.#live(tenantId)
+      .filter((r) => (this.flaw === 'sealedListingWithoutKeys' || r.sealedKey !== null) && sealedKekId(r.sealedKey) !== query.kekIdNot)
+      .sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
+    const after = query.cursor === undefined ? rows : rows.filter((r) => r.record.id > query.cursor!);
+    const items = after.slice(0, query.limit).map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+    return { items, nextCursor: after.length > query.limit ? items.at(-1)!.id : null };
+  }
+
+  async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
+    const applied: boolean[] = [];
+    for (const swap of swaps) {
+      const row = this.#find(tenantId, swap.id);
+      const matches = row !== undefined && (this.flaw === 'swapIgnoresStoredKey' || row.sealedKey === swap.from);
+      // Reads, yields, then writes: another swap of the same key gets in between.
+      if (this.flaw === 'racySwaps') await tick();
+      if (!row || !matches) {
+        applied.push(false);
+        continue;
+      }
+      if (this.flaw !== 'swapWithoutAudit') this.#writeAudit(swap.audit, tenantId);
+      row.sealedKey = swap.to;
+      row.record = { ...row.record, updatedAt: swap.updatedAt, revision: row.record.revision + 1 };
+      applied.push(true);
+    }
+    return applied;
+  }
+
+  async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
+    const outcomes: ImportOutcome[] = [];
+    for (const { record, sealedKey, audit } of items) {
+      const live = this.#live(tenantId);
+      const taken =
+        live.some((r) => r.record.id === record.id) ||
+        (this.flaw !== 'importOverwritesNames' && live.some((r) => this.#sameName(r.record.name, record.name))) ||
+        (this.flaw !== 'importSkipsDefaultCheck' && record.isDefault && live.some((r) => r.record.scope === record.scope && r.record.isDefault));
+      if (taken) {
+        if (this.flaw === 'importConflictFailsBatch') throw new ConflictError('NAME_TAKEN', 'name taken');
+        outcomes.push('conflict');
+        continue;
+      }
+      if (this.flaw === 'importOverwritesNames') {
+        for (const r of live) if (r.record.name === record.name) r.deleted = true;
+      }
+      for (const event of audit) this.#writeAudit(event, tenantId);
+      this.rows.push({ record: { ...structuredClone(record), tenantId }, sealedKey });
+      outcomes.push('created');
+    }
+    return outcomes;
   }
 
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {

@@ -7,6 +7,7 @@ import type { Flaw } from './flawed-store.js';
 for (const flaw of [...FLAWS, 'none' as const]) {
   runStorageAdapterTests({
     name: `flaw=${flaw}`,
+    preciseCandidates: true,
     createStore: () => {
       const store = new FlawedStore(flaw as Flaw);
       return {
