@@ -23,7 +23,9 @@ export interface PostgresLocation {
 
 /** Every name the SQL uses, already quoted. */
 export interface TableNames {
+  /** The schema, quoted. */
   schema: string;
+  /** The table prefix, as given (unquoted). */
   prefix: string;
   /** `"schema"."prefix_configs"` */
   configs: string;

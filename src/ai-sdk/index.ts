@@ -1,5 +1,5 @@
 /**
- * `byokit/ai-sdk`: a {@link Resolution} as a Vercel AI SDK provider, so
+ * `byokit/ai-sdk`: a `Resolution` as a Vercel AI SDK provider, so
  * `generateText` / `streamText` from `ai` run with the tenant's key and base
  * URL. `@ai-sdk/openai`, `@ai-sdk/anthropic`, `@ai-sdk/google` and
  * `@ai-sdk/openai-compatible` are optional peer dependencies: install the
@@ -19,7 +19,7 @@
  * const { text } = await generateText({ model: await aiSdkModel(r, { defaultModel: 'gpt-4o-mini' }), prompt: 'Hello' });
  * ```
  *
- * @module
+ * @module byokit/ai-sdk
  */
 import type { AnthropicProvider } from '@ai-sdk/anthropic';
 import type { GoogleGenerativeAIProvider } from '@ai-sdk/google';

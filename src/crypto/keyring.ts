@@ -121,9 +121,16 @@ export class Keyring implements KekProvider {
   /**
    * A keyring from explicit keys; the first is primary.
    *
+   * @param entries - the KEKs, primary first.
    * @param internals - test-only; leave unset.
    */
-  static fromKeys(entries: readonly KekEntry[], internals?: KeyringInternals): Keyring {
+  static fromKeys(
+    entries: readonly KekEntry[],
+    internals?: {
+      /** Test-only: a deterministic source of nonces, for test vectors. */
+      random?: (length: number) => Uint8Array;
+    },
+  ): Keyring {
     return new Keyring(entries, internals);
   }
 

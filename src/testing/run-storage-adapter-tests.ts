@@ -49,7 +49,7 @@ export const conformanceGroups = {
 
 /**
  * Registers the whole storage-adapter conformance suite with vitest: every
- * rule of the {@link StorageAdapter} contract, the races, (when
+ * rule of the `StorageAdapter` contract, the races, (when
  * `rawDump` is given) the look behind the adapter, and (when
  * `copyRowBehindAdapter` is given) the copied-row attack through the vault. Call it at the top level
  * of a test file.

@@ -257,7 +257,7 @@ export class Vault {
    * KEK wraps. Provider keys need not be re-entered. Safe to run again, and
    * concurrently with other writes.
    *
-   * Works in batches: one read of up to {@link REWRAP_BATCH} sealed keys,
+   * Works in batches: one read of up to `REWRAP_BATCH` (500) sealed keys,
    * the re-wraps, then one write that swaps each key only if it is still
    * the one read (compare-and-swap on the sealed value, so a rename or a
    * new default meanwhile does not make a key miss its rewrap). A key
