@@ -45,6 +45,7 @@ export interface TableNames {
   accessKeyUsage: string;
   /** Unquoted index names, as PostgreSQL reports them in a unique violation. */
   nameIndex: string;
+  /** The unique index that keeps one default per tenant and scope, unqualified. */
   defaultIndex: string;
   /** Quoted schema alone, for `CREATE SCHEMA`. */
   quotedSchema: string;

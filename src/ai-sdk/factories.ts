@@ -134,8 +134,12 @@ export const builtinAiSdkFactories: Readonly<Record<string, AiSdkFactory>> = Obj
 
 /** The AI SDK packages the built-in factories load, by byokit provider id. */
 export const AI_SDK_PACKAGES = Object.freeze({
+  /** For OpenAI. */
   openai: '@ai-sdk/openai',
+  /** For Anthropic. */
   anthropic: '@ai-sdk/anthropic',
+  /** For Google Gemini. */
   google: '@ai-sdk/google',
+  /** For custom OpenAI-compatible endpoints. */
   custom: '@ai-sdk/openai-compatible',
 } as const);

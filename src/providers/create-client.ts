@@ -34,17 +34,23 @@ import { toSafeError } from './validate.js';
  * ```
  */
 export interface ProviderClients {
+  /** `openai`: the OpenAI SDK's client. */
   openai: OpenAI;
   /** An OpenAI-compatible endpoint: an `OpenAI` client with the config's base URL. */
   custom: OpenAI;
+  /** `openai`'s `AzureOpenAI`. */
   'azure-openai': AzureOpenAI;
+  /** `@anthropic-ai/sdk`. */
   anthropic: Anthropic;
   /** `@google/generative-ai` (forced, whatever the config's `sdk` option says). */
   google: GoogleGenerativeAI;
   /** `@google/genai` (forced, whatever the config's `sdk` option says). */
   'google-genai': GoogleGenAI;
+  /** `@mistralai/mistralai`. */
   mistral: Mistral;
+  /** `cohere-ai` (the v2 client). */
   cohere: CohereClientV2;
+  /** `ollama`. */
   ollama: Ollama;
 }
 

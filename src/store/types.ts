@@ -110,7 +110,10 @@ export interface CandidateRecord extends ConfigRecord {
  */
 export type ConfigPatch = Partial<
   Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>
-> & { sealedKey?: string | null };
+> & {
+  /** The new sealed key (`null` removes it); sent together with `keyHint`. */
+  sealedKey?: string | null;
+};
 
 /** The kinds of audit event. */
 export type AuditEventType =
@@ -318,7 +321,14 @@ export interface KeyHealthChange {
   /** A validation found the key valid at this time (also a success). */
   validAt?: string;
   /** `count` auth failures, the first and the last at these times. */
-  failures?: { count: number; firstAt: string; lastAt: string };
+  failures?: {
+    /** How many (at least 1). */
+    count: number;
+    /** Time of the first (ISO date-time). */
+    firstAt: string;
+    /** Time of the last (ISO date-time). */
+    lastAt: string;
+  };
 }
 
 /** Result of {@link StorageAdapter.recordKeyHealth}: the record after the change, and the state change it made, if any. */
@@ -332,7 +342,12 @@ export interface KeyHealthResult {
 /** Options of {@link StorageAdapter.recordKeyHealth}: the audit event of each possible transition. */
 export interface KeyHealthWriteOptions {
   /** Written, in the same atomic step, exactly when the call makes a transition of that kind. */
-  audit: { failing: AuditEvent; recovered: AuditEvent };
+  audit: {
+    /** Written when the call turns the key `failing`. */
+    failing: AuditEvent;
+    /** Written when the call turns it `ok` again. */
+    recovered: AuditEvent;
+  };
 }
 
 /** Options of {@link StorageAdapter.updateConfig}. */

@@ -32,7 +32,12 @@ export interface RewrapReport {
   /** Keys this pass re-wrapped under the primary KEK. */
   rewrapped: number;
   /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
-  failed: { configId: string; code: string }[];
+  failed: {
+    /** The config whose key could not be opened. */
+    configId: string;
+    /** The byokit error code (`KEY_UNDECRYPTABLE`, ...). */
+    code: string;
+  }[];
   /**
    * Keys still wrapped by another KEK after this pass (the failed ones, and
    * any that kept changing under concurrent writes). Remove an old KEK from
