@@ -9,7 +9,7 @@
 import { generateText, streamText } from 'ai';
 import { aiSdkModel, createAiSdkProvider, type AiSdkFactory } from 'byokit/ai-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isByokitError } from '../../src/index.js';
+import { accessKeys, createVault, isByokitError, Keyring, MemoryStore } from '../../src/index.js';
 import { canaryKey } from '../providers/leak.js';
 import { eventually, expectNothingSecret, keyed, LOCAL, outcomeVault } from '../outcomes/helpers.js';
 import { sse, startStreamServer, type Answer, type SeenRequest, type StreamServer } from '../outcomes/stream-server.js';
@@ -217,6 +217,8 @@ describe.each(CASES)('byokit/ai-sdk with $provider', (spec) => {
     const request = server.requests[seen]!;
     expect(request.path).toBe(spec.path(true));
     expect(spec.keyIn(request)).toBe(spec.key);
+    // A compatible server sends a stream's usage only when asked: the bridge asks, so streamed tokens are counted.
+    if (spec.provider === 'custom') expect(JSON.parse(request.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     await eventually(() => expect(outcomes).toHaveLength(1));
     expect(outcomes[0]).toMatchObject({ status: 'ok', streamed: true, inputTokens: spec.stream.input, outputTokens: spec.stream.output });
   });
@@ -312,6 +314,21 @@ describe('createAiSdkProvider', () => {
     expect((await aiSdkModel(resolution, { defaultModel: 'fallback' })).modelId).toBe('fallback');
     const error = await aiSdkModel(resolution).catch((e: unknown) => e);
     expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
+  });
+
+  it('an access-key resolution: the tokens of a streamed AI SDK call are charged to the access key, with no host hook', async () => {
+    const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(), accessKeys: accessKeys({ keyring: Keyring.generate('h1') }), allowPrivateEndpoints: LOCAL });
+    const owner = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
+    const config = await owner.createConfig({ name: 'gateway', provider: 'custom', baseUrl: `${server.url}/gateway/v1` });
+    await owner.setKey(config.id, canaryKey('gw_', 36));
+    const { accessKey, secret } = await owner.createAccessKey({ name: 'app' });
+    const resolution = await vault.resolve({ accessKey: secret });
+    server.answer(CASES[1]!.stream.answer);
+    const result = streamText({ model: await aiSdkModel(resolution, { defaultModel: MODEL }), prompt: 'hi', maxRetries: 0 });
+    expect(await result.text).toBe(COMPLETION);
+    await eventually(async () => {
+      expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items).toMatchObject([{ requests: 1, tokens: 48 }]);
+    });
   });
 
   it('bad arguments: typed errors, no key in them', async () => {
