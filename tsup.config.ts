@@ -6,8 +6,8 @@ const shared: Options = {
   target: 'node20',
   splitting: true,
   treeshake: true,
-  // Provider SDKs, database clients and vitest are optional peers, imported lazily: never bundle them.
-  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^cohere-ai/, /^ollama/, /^better-sqlite3/, /^pg$/, /^@electric-sql\//, /^ioredis/, /^vitest/],
+  // Provider SDKs (the AI SDK's providers too), database clients and vitest are optional peers, imported lazily: never bundle them.
+  external: [/^openai/, /^@ai-sdk\//, /^ai$/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^cohere-ai/, /^ollama/, /^better-sqlite3/, /^pg$/, /^@electric-sql\//, /^ioredis/, /^vitest/],
 };
 
 // No `clean` here: both configs build in parallel, and a clean in either
@@ -20,6 +20,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'providers/index': 'src/providers/index.ts',
       schemas: 'src/schemas.ts',
+      'ai-sdk/index': 'src/ai-sdk/index.ts',
       'adapters/sqlite/index': 'adapters/sqlite/index.ts',
       'adapters/postgres/index': 'adapters/postgres/index.ts',
       'adapters/redis/index': 'adapters/redis/index.ts',

@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^byokit\/adapters\/(.*)$/, replacement: here('./adapters/$1/index.ts') },
       { find: /^byokit\/providers$/, replacement: here('./src/providers/index.ts') },
+      { find: /^byokit\/ai-sdk$/, replacement: here('./src/ai-sdk/index.ts') },
       { find: /^byokit\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^byokit\/schemas$/, replacement: here('./src/schemas.ts') },
       { find: /^byokit$/, replacement: here('./src/index.ts') },

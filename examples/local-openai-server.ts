@@ -2,7 +2,8 @@
  * A tiny OpenAI-compatible chat server on 127.0.0.1, standing in for the
  * provider so the examples run offline. It answers `POST /v1/chat/completions`
  * only when the request carries the key it expects, and records which key
- * hint each request used.
+ * hint each request used. With `stream: true` it answers with server-sent
+ * events, one per word.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** A streamed answer: one server-sent event per word, then the usage (when asked for) and `[DONE]`. */
+function sendStream(res: ServerResponse, model: string, reply: string, includeUsage: boolean): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const chunk = (choices: unknown[], usage: unknown = null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-local', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices, usage })}\n\n`;
+  const words = reply.split(/(?<= )/);
+  for (const [index, word] of words.entries()) {
+    res.write(chunk([{ index: 0, delta: index === 0 ? { role: 'assistant', content: word } : { content: word }, finish_reason: index === words.length - 1 ? 'stop' : null }]));
+  }
+  if (includeUsage) res.write(chunk([], { prompt_tokens: 5, completion_tokens: words.length, total_tokens: 5 + words.length }));
+  res.end('data: [DONE]\n\n');
+}
+
 export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
   const accept = new Map<string, string>();
   const seen: string[] = [];
@@ -41,7 +55,8 @@ export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
     seen.push(label ?? 'unknown');
     if (!label) return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
-    const request = JSON.parse(body) as { model: string; messages: { content: string }[] };
+    const request = JSON.parse(body) as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
+    if (request.stream) return sendStream(res, request.model, `Hello from the local server, paid for by "${label}".`, request.stream_options?.include_usage === true);
     send(res, 200, {
       id: 'chatcmpl-local',
       object: 'chat.completion',

@@ -32,6 +32,10 @@ export const OPTIONAL_TYPE_IMPORTS = [
   '@mistralai/mistralai',
   'cohere-ai',
   'ollama',
+  '@ai-sdk/openai',
+  '@ai-sdk/anthropic',
+  '@ai-sdk/google',
+  '@ai-sdk/openai-compatible',
 ];
 /** Packages the declarations may import as they are: dependencies, and vitest for the ESM-only suite. */
 const REQUIRED_TYPE_IMPORTS = ['zod', 'zod/mini', '@noble/ciphers', '@noble/hashes', 'vitest'];

@@ -7,6 +7,7 @@ const expected = {
   byokit: ['createVault', 'Keyring', 'MemoryStore', 'createClient', 'provideSdk', 'Secret', 'ByokitError'],
   'byokit/providers': ['createClient', 'builtinProviders', 'loadSdk', 'provideSdk'],
   'byokit/schemas': ['createConfigInputSchema', 'resolveInputSchema', 'tenantSettingsSchema', 'createAccessKeyInputSchema'],
+  'byokit/ai-sdk': ['createAiSdkProvider', 'aiSdkModel', 'builtinAiSdkFactories'],
   'byokit/testing': ['runStorageAdapterTests'],
   'byokit/adapters/sqlite': ['SqliteStore'],
   'byokit/adapters/postgres': ['PostgresStore', 'PostgresNotMigratedError'],

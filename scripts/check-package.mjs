@@ -8,7 +8,8 @@
 // 3. The same project with `openai` (CommonJS-compatible) and
 //    `@mistralai/mistralai` (ESM-only) added: `createClient(r, 'openai')` is
 //    typed `OpenAI` and `createClient(r, 'mistral')` `Mistral`, also from a
-//    CommonJS file under node16.
+//    CommonJS file under node16; with `@ai-sdk/openai` added,
+//    `createAiSdkProvider(r, 'openai')` is typed `OpenAIProvider`.
 //
 //   node scripts/check-package.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -71,6 +72,9 @@ import { PostgresStore } from 'byokit/adapters/postgres';
 import { RedisStore } from 'byokit/adapters/redis';
 import { createConfigInputSchema } from 'byokit/schemas';
 export const parsed = createConfigInputSchema.safeParse({ name: 'prod', provider: 'openai' });
+import { aiSdkModel, createAiSdkProvider, type AiSdkProviders } from 'byokit/ai-sdk';
+export const bridge = [aiSdkModel, createAiSdkProvider];
+export type Bridged = AiSdkProviders;
 export const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate() });
 export const stores = [SqliteStore, PostgresStore, RedisStore, builtinProviders, openaiProvider, provideSdk];
 export type Clients = ProviderClients;
@@ -90,6 +94,19 @@ export async function typed(r: Resolution): Promise<[OpenAI, Mistral]> {
   // @ts-expect-error neither is a Mistral client
   const notAnyEither: number = mistral;
   return [openai, mistral];
+}
+`;
+// byokit/ai-sdk with @ai-sdk/openai installed: the provider is typed by the package.
+const TYPED_AI_SDK = `
+import type { OpenAIProvider } from '@ai-sdk/openai';
+import { aiSdkModel, createAiSdkProvider } from 'byokit/ai-sdk';
+import type { Resolution } from 'byokit';
+export async function typed(r: Resolution): Promise<OpenAIProvider> {
+  const openai = await createAiSdkProvider(r, 'openai');
+  // @ts-expect-error an OpenAIProvider is not a number (no error here would mean the type degraded to any)
+  const notAny: number = openai;
+  const model = await aiSdkModel(r, { defaultModel: 'gpt-4o-mini' });
+  return model.modelId === '' ? openai : openai;
 }
 `;
 // A host's own provider, typed by augmenting ProviderClients: reaches createClient from both entries.
@@ -119,6 +136,7 @@ writeFileSync(join(project, 'typed.ts'), TYPED);
 writeFileSync(join(project, 'typed.cts'), TYPED.replace("from '@mistralai/mistralai';", "from '@mistralai/mistralai' with { 'resolution-mode': 'import' };"));
 writeFileSync(join(project, 'testing.ts'), TESTING);
 writeFileSync(join(project, 'augmented.ts'), AUGMENTED);
+writeFileSync(join(project, 'typed-ai-sdk.ts'), TYPED_AI_SDK);
 
 const base = { strict: true, skipLibCheck: false, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [] };
 const MODES = [
@@ -187,6 +205,12 @@ const sdkOwn = ['openai', '@mistralai/mistralai', 'vitest', '@vitest', 'vite'];
 report('bundler', typecheck(['typed.ts'], MODES[0].options, sdkOwn));
 report('node16 (ESM + CommonJS, mistral is ESM-only)', typecheck(['typed.ts', 'typed.cts'], MODES[1].options, sdkOwn));
 report('nodenext (ESM + CommonJS)', typecheck(['typed.ts', 'typed.cts'], MODES[2].options, sdkOwn));
+
+section('types of byokit/ai-sdk with @ai-sdk/openai installed: the provider typed by the package');
+linkFromRepo('@ai-sdk/openai');
+const aiSdkOwn = [...sdkOwn, '@ai-sdk'];
+report('bundler', typecheck(['typed-ai-sdk.ts'], MODES[0].options, aiSdkOwn));
+report('node16 (ESM)', typecheck(['typed-ai-sdk.ts'], MODES[1].options, aiSdkOwn));
 
 rmSync(work, { recursive: true, force: true });
 console.log(failures === 0 ? '\npackage checks: all passed' : `\npackage checks: ${failures} failed`);

@@ -52,7 +52,10 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
  * code, not only the class: an adapter loaded as CommonJS and a vault loaded
  * as ESM hold two copies of each class, and `instanceof` fails across them.
  */
-export function isByokitError<C extends ByokitErrorCode>(error: unknown, code?: C): error is ByokitError & { code: C } {
+export function isByokitError<C extends ByokitErrorCode>(error: unknown, code?: C): error is ByokitError & {
+  /** The code asked for, when one was. */
+  code: C;
+} {
   if (!(error instanceof Error)) return false;
   const actual = (error as { code?: unknown }).code;
   const known = error instanceof ByokitError || (typeof actual === 'string' && CODES.has(actual));
@@ -87,12 +90,15 @@ export class ByokitError extends Error {
 
 /** One problem found in the input, named by its path; never carries the input value. */
 export interface ValidationIssue {
+  /** The field, dotted (`options.deployment`), or `(input)`. */
   path: string;
+  /** The rule it broke; never the value. */
   message: string;
 }
 
 /** Input failed validation; nothing was written. */
 export class ValidationError extends ByokitError {
+  /** Every problem found, not only the first. */
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, issues: readonly ValidationIssue[] = []) {
     super('VALIDATION_FAILED', message);
@@ -116,6 +122,7 @@ export class ConflictError extends ByokitError {
 
 /** The actor is not allowed to perform the action; nothing was written. */
 export class PermissionError extends ByokitError {
+  /** The permission the actor lacks (`config:write`, `key:manage`, ...). */
   readonly permission: string;
   constructor(permission: string, message: string) {
     super('PERMISSION_DENIED', message);
@@ -177,6 +184,7 @@ export class ProviderError extends ByokitError {
 
 /** The host's guard hook refused this resolution (quota, plan, allow-list). */
 export class ResolutionDeniedError extends ByokitError {
+  /** The guard's reason. */
   readonly reason: string;
   constructor(reason: string) {
     super('RESOLUTION_DENIED', `[byokit] [resolve] resolution denied: ${reason}`);
@@ -235,8 +243,11 @@ export class AccessKeyError extends ByokitError {
  * when the window ends.
  */
 export class QuotaExceededError extends ByokitError {
+  /** Which quota: resolutions (`requests`) or the token budget (`tokens`). */
   readonly quota: 'requests' | 'tokens';
+  /** The quota's limit per window. */
   readonly limit: number;
+  /** When the window ends and the quota resets (ISO date-time): the `Retry-After`. */
   readonly resetAt: string;
   constructor(quota: 'requests' | 'tokens', limit: number, resetAt: string) {
     super('QUOTA_EXCEEDED', `[byokit] [access] the access key's ${quota} quota of ${limit} is used up until ${resetAt}`);

@@ -6,7 +6,7 @@
  * - {@link MemoryStore}: the embedded default store; adapters live under `byokit/adapters/*`.
  * - {@link createClient}: a ready provider SDK client for a {@link Resolution}.
  *
- * @packageDocumentation
+ * @module byokit
  */
 export * from './errors.js';
 export { Secret, keyHint } from './secret.js';

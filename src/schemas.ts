@@ -10,7 +10,7 @@
  * Written with `zod/mini`: to derive a schema, use its functions
  * (`z.extend(createConfigInputSchema, { ... })`, `z.pick(...)`).
  *
- * @packageDocumentation
+ * @module byokit/schemas
  */
 export {
   MAX_IMPORT_ITEMS,

@@ -67,18 +67,22 @@ export class Secret {
     return this.#value;
   }
 
+  /** The hint: a `Secret` in a template string or a log line shows only that. */
   toString(): string {
     return this.hint;
   }
 
+  /** The hint: `JSON.stringify` never writes the key. */
   toJSON(): string {
     return this.hint;
   }
 
+  /** The hint, for `+` and other coercions. */
   [Symbol.toPrimitive](): string {
     return this.hint;
   }
 
+  /** `Secret(sk-...7xQ2)` in `console.log` and `util.inspect`. */
   [inspectSymbol](): string {
     return `Secret(${this.hint})`;
   }

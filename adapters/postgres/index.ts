@@ -2,7 +2,7 @@
  * `byokit/adapters/postgres`: the PostgreSQL storage adapter, for any
  * client with `query(text, params)` (`pg` Pool or Client, PGlite, ...).
  *
- * @module
+ * @module byokit/adapters/postgres
  */
 export { PostgresStore } from './postgres-store.js';
 export { PostgresNotMigratedError } from './errors.js';
@@ -11,4 +11,4 @@ export type { PostgresQueryable, PostgresRow } from './queryable.js';
 export { postgresMigrations } from './migrations.js';
 export type { PostgresMigration } from './migrations.js';
 export { DEFAULT_SCHEMA, DEFAULT_TABLE_PREFIX } from './names.js';
-export type { PostgresLocation } from './names.js';
+export type { PostgresLocation, TableNames } from './names.js';

@@ -23,7 +23,9 @@ export interface PostgresLocation {
 
 /** Every name the SQL uses, already quoted. */
 export interface TableNames {
+  /** The schema, quoted. */
   schema: string;
+  /** The table prefix, as given (unquoted). */
   prefix: string;
   /** `"schema"."prefix_configs"` */
   configs: string;
@@ -43,6 +45,7 @@ export interface TableNames {
   accessKeyUsage: string;
   /** Unquoted index names, as PostgreSQL reports them in a unique violation. */
   nameIndex: string;
+  /** The unique index that keeps one default per tenant and scope, unqualified. */
   defaultIndex: string;
   /** Quoted schema alone, for `CREATE SCHEMA`. */
   quotedSchema: string;

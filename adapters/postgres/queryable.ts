@@ -27,7 +27,14 @@ export type PostgresRow = Record<string, unknown>;
  * ```
  */
 export interface PostgresQueryable {
-  query(text: string, params?: unknown[]): Promise<{ rows: PostgresRow[] }>;
+  /** Runs one parameterised statement (`$1`, `$2`, ...) and resolves to its rows. */
+  query(
+    text: string,
+    params?: unknown[],
+  ): Promise<{
+    /** The result rows, one object per row. */
+    rows: PostgresRow[];
+  }>;
 }
 
 /**

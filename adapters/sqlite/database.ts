@@ -15,14 +15,20 @@ export type SqliteValue = string | number | bigint | null;
  * parameters are typed `unknown` so both drivers' own signatures fit.
  */
 export interface SqliteStatement {
-  run(...params: unknown[]): { changes: number | bigint };
+  /** Runs it; `changes` is the number of rows written. */
+  run(...params: unknown[]): {
+    /** Rows inserted, updated or deleted. */
+    changes: number | bigint;
+  };
   /** The first row, or `undefined` when there is none. */
   get(...params: unknown[]): unknown;
+  /** Every row. */
   all(...params: unknown[]): unknown[];
 }
 
 /** A synchronous SQLite connection (`better-sqlite3` `Database`, `node:sqlite` `DatabaseSync`). */
 export interface SqliteDatabase {
+  /** Compiles one statement. */
   prepare(sql: string): SqliteStatement;
   /** Runs one or more statements without results. */
   exec(sql: string): unknown;

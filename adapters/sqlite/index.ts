@@ -2,7 +2,7 @@
  * `byokit/adapters/sqlite`: the embedded file store. Needs `better-sqlite3`
  * (an optional peer dependency) or Node 22.5+ (`node:sqlite`).
  *
- * @module
+ * @module byokit/adapters/sqlite
  */
 export { SqliteStore } from './sqlite-store.js';
 export type { SqliteOpenOptions, SqliteStoreOptions } from './sqlite-store.js';

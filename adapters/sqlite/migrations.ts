@@ -11,7 +11,9 @@ import type { TableNames } from './tables.js';
 
 /** One schema step. */
 export interface SqliteMigration {
+  /** The schema version it brings the database to (1, 2, ...). */
   version: number;
+  /** What it does, for the migrations table and messages. */
   name: string;
   /** The statements, for the given table names. */
   sql(tables: TableNames): string;

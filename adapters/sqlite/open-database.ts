@@ -9,7 +9,7 @@ import { StoreError } from '../../src/errors.js';
 import type { SqliteDatabase } from './database.js';
 
 /**
- * Which driver {@link openSqliteDatabase} uses. `'auto'` tries better-sqlite3,
+ * Which driver `openSqliteDatabase` uses. `'auto'` tries better-sqlite3,
  * then `node:sqlite` (also when better-sqlite3 is installed but can't load here).
  */
 export type SqliteDriver = 'auto' | 'better-sqlite3' | 'node:sqlite';

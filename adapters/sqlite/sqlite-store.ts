@@ -192,7 +192,12 @@ export class SqliteStore implements StorageAdapter {
    * Applies missing migrations (idempotent; safe from several processes at
    * once). Returns the schema version before and after.
    */
-  async migrate(): Promise<{ from: number; to: number }> {
+  async migrate(): Promise<{
+    /** The schema version before. */
+    from: number;
+    /** The schema version after. */
+    to: number;
+  }> {
     return this.#wrap('migrate', () => {
       this.#configureConnection();
       const result = applyMigrations(this.#db, this.#tables);

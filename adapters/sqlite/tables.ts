@@ -8,13 +8,17 @@ import { ValidationError } from '../../src/errors.js';
 
 /** The adapter's table names. */
 export interface TableNames {
+  /** Configs and their sealed keys. */
   configs: string;
+  /** Audit events. */
   audit: string;
+  /** Applied migrations. */
   migrations: string;
   /** Health of each config's key (migration 3). */
   keyHealth: string;
   /** One settings document per tenant. */
   settings: string;
+  /** Access keys (the hash of each secret, never the secret). */
   accessKeys: string;
   /** Quota counters: one row per access key. */
   accessKeyCounters: string;

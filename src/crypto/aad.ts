@@ -8,7 +8,9 @@
 
 /** Where a sealed key belongs. Changing any field makes the sealed value fail to open. */
 export interface SealContext {
+  /** The tenant: a key sealed for one tenant never opens for another. */
   tenantId: string;
+  /** The config: a key sealed for one config never opens for another. */
   configId: string;
   /** Provider id: a key sealed for one provider never opens for another. */
   provider: string;

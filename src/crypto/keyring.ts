@@ -22,6 +22,7 @@ const ENV_VARIABLE = 'BYOKIT_MASTER_KEYS';
 
 /** One key-encryption key. */
 export interface KekEntry {
+  /** The KEK id, stored with each sealed key (letters, digits, `_ . -`). */
   id: string;
   /** 32 random bytes. Copied on construction; the caller may wipe its copy. */
   key: Uint8Array;
@@ -121,9 +122,16 @@ export class Keyring implements KekProvider {
   /**
    * A keyring from explicit keys; the first is primary.
    *
+   * @param entries - the KEKs, primary first.
    * @param internals - test-only; leave unset.
    */
-  static fromKeys(entries: readonly KekEntry[], internals?: KeyringInternals): Keyring {
+  static fromKeys(
+    entries: readonly KekEntry[],
+    internals?: {
+      /** Test-only: a deterministic source of nonces, for test vectors. */
+      random?: (length: number) => Uint8Array;
+    },
+  ): Keyring {
     return new Keyring(entries, internals);
   }
 
@@ -231,7 +239,13 @@ export class Keyring implements KekProvider {
     return cipher.openGcm(kek, wrapped.subarray(0, NONCE_LENGTH), wrapped.subarray(NONCE_LENGTH), aad);
   }
 
-  toJSON(): { primaryKekId: string; kekIds: string[] } {
+  /** The ids only, never key bytes: a keyring serialises safely. */
+  toJSON(): {
+    /** The id of the KEK new seals use. */
+    primaryKekId: string;
+    /** Every KEK id, primary first. */
+    kekIds: string[];
+  } {
     return { primaryKekId: this.primaryKekId, kekIds: this.kekIds };
   }
 

@@ -19,7 +19,9 @@ export type EndpointAction = 'createConfig' | 'updateConfig' | 'validateKey' | '
 export interface EndpointRequest {
   /** The tenant whose key would travel (empty for a hand-built `createClient` source without one). */
   tenantId: string;
+  /** The provider the key belongs to. */
   provider: string;
+  /** Why the URL is checked: a config being created or updated, a validation, a client request. */
   action: EndpointAction;
 }
 

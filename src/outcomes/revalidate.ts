@@ -41,7 +41,14 @@ export interface RevalidateSummary {
   /** Checks by status: `valid`, `invalid_key`, `forbidden_model`, `rate_limited`, `unreachable`, `unexpected`. */
   byStatus: Record<ValidationStatus, number>;
   /** Keys that could not be checked, with the error code (`KEY_UNDECRYPTABLE`, `NOT_FOUND` for a config deleted meanwhile, ...). */
-  failed: { tenantId: string; configId: string; code: string }[];
+  failed: {
+    /** The tenant of the key. */
+    tenantId: string;
+    /** Its config. */
+    configId: string;
+    /** The byokit error code of the failure. */
+    code: string;
+  }[];
   /** Stale keys not checked because they are disabled, expired or can't be opened with this keyring. */
   skipped: number;
   /** The signal stopped the walk before its end. */
@@ -50,10 +57,13 @@ export interface RevalidateSummary {
 
 /** One finished check, with the summary so far. */
 export interface RevalidateProgress {
+  /** The tenant of the key checked. */
   tenantId: string;
+  /** The config of the key checked. */
   configId: string;
   /** The validation status, or `null` when the check failed (see `summary.failed`). */
   status: ValidationStatus | null;
+  /** The summary so far. */
   summary: RevalidateSummary;
 }
 

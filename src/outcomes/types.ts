@@ -30,6 +30,7 @@ export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
  * to `vault.report(resolution, report)` for a call it made itself.
  */
 export interface OutcomeReport {
+  /** How the call went, in byokit's classes (`ok`, `auth_failed`, `rate_limited`, ...). */
   status: OutcomeStatus;
   /** Milliseconds from sending the request to the response's headers (to the failure, for `network`). */
   latencyMs: number;
@@ -61,16 +62,21 @@ export interface OutcomeReport {
  * retried is seen. Token counts are only on responses that carried usage.
  */
 export interface Outcome extends Omit<OutcomeReport, 'model' | 'at'> {
+  /** The tenant of the resolution. */
   tenantId: string;
   /** The scope the resolution was asked for. */
   scope: ScopePath;
   /** The config whose key made the call; `null` for a platform key. */
   configId: string | null;
+  /** Whose key made the call: `byok`, `custom` or `platform`. */
   source: KeySource;
+  /** The provider called. */
   provider: string;
+  /** The model that answered, if known. */
   model: string | null;
   /** The access key the resolution was authenticated with (`resolve({ accessKey })`), else `null`. */
   accessKeyId: string | null;
+  /** When the call finished (ISO date-time). */
   at: string;
   /** `client`: observed by a client `createClient` built; `report`: sent with `vault.report`. */
   via: 'client' | 'report';
@@ -78,6 +84,7 @@ export interface Outcome extends Omit<OutcomeReport, 'model' | 'at'> {
 
 /** A key's health as views show it. */
 export interface KeyHealth {
+  /** `failing` after an auth failure, until a later success. */
   state: KeyHealthState;
   /** First auth failure of the current failing spell. */
   firstFailureAt: string | null;
@@ -89,18 +96,27 @@ export interface KeyHealth {
 
 /** What `onKeyHealth` hears when a key starts failing or recovers. Never key material: the hint at most. */
 export interface KeyHealthEvent {
+  /** The tenant of the config. */
   tenantId: string;
+  /** The config whose key changed state. */
   configId: string;
+  /** Its provider. */
   provider: string;
+  /** The key's hint (never the key). */
   keyHint: string | null;
+  /** `failing` (it stopped working) or `recovered`. */
   transition: 'failing' | 'recovered';
+  /** The key's health after the change. */
   health: KeyHealth;
   /** What told the vault: traffic (clients and `vault.report`) or a validation. */
   via: 'traffic' | 'validation';
   /** For `failing`: the outcome or validation status that failed. */
   status?: OutcomeStatus | ValidationStatus;
+  /** The HTTP status of the failing call, when there was one. */
   httpStatus?: number;
+  /** The provider's error code, when it is a short identifier. */
   providerCode?: string;
+  /** When it happened (ISO date-time). */
   at: string;
 }
 

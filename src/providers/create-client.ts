@@ -11,17 +11,14 @@ import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { AzureOpenAI, OpenAI } from 'openai';
 import { ProviderError, ValidationError } from '../errors.js';
-import { DEFAULT_NETWORK_POLICY, overridePolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
-import type { FetchFunction } from '../net/guarded-fetch.js';
-import { createTransport } from '../net/transport.js';
+import type { NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Resolution } from '../resolve/types.js';
 import type { ConfigOptions } from '../store/types.js';
 import { builtinProviders } from './builtin.js';
-import { clientContextOf } from './client-context.js';
+import { clientTransport, readResolutionKey } from './client-transport.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
-import { scrubSecret, toSafeError } from './validate.js';
-import { observeTransport } from '../outcomes/observe-fetch.js';
+import { toSafeError } from './validate.js';
 
 /**
  * The client type each expectation gives. Keys are provider ids, plus
@@ -37,17 +34,23 @@ import { observeTransport } from '../outcomes/observe-fetch.js';
  * ```
  */
 export interface ProviderClients {
+  /** `openai`: the OpenAI SDK's client. */
   openai: OpenAI;
   /** An OpenAI-compatible endpoint: an `OpenAI` client with the config's base URL. */
   custom: OpenAI;
+  /** `openai`'s `AzureOpenAI`. */
   'azure-openai': AzureOpenAI;
+  /** `@anthropic-ai/sdk`. */
   anthropic: Anthropic;
   /** `@google/generative-ai` (forced, whatever the config's `sdk` option says). */
   google: GoogleGenerativeAI;
   /** `@google/genai` (forced, whatever the config's `sdk` option says). */
   'google-genai': GoogleGenAI;
+  /** `@mistralai/mistralai`. */
   mistral: Mistral;
+  /** `cohere-ai` (the v2 client). */
   cohere: CohereClientV2;
+  /** `ollama`. */
   ollama: Ollama;
 }
 
@@ -135,21 +138,6 @@ function checkClientArguments(resolution: unknown, options: unknown): void {
   if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null)) throw invalid('options.clientOptions', 'must be an object');
 }
 
-function readKey(source: ClientSource): string {
-  let key: unknown;
-  try {
-    key = source.key?.reveal();
-  } catch {
-    key = undefined;
-  }
-  // Several SDKs read a key from the environment when given none: never let
-  // a missing tenant key turn into the platform's key.
-  if (typeof key !== 'string' || key.trim().length === 0) {
-    throw new ProviderError('KEY_FORMAT_INVALID', '[byokit] [providers] the resolution carries no key; refusing to build a client');
-  }
-  return key;
-}
-
 /**
  * Builds the provider SDK client for a resolution, with the tenant's key and
  * base URL. The SDK is imported on first use; a missing one throws
@@ -209,39 +197,13 @@ export async function createClient(resolution: ClientSource, options: CreateClie
     else if (expect !== resolution.provider) throw new ProviderMismatchError(expect, resolution.provider, resolution.configName);
   }
 
-  const apiKey = readKey(resolution);
+  const apiKey = readResolutionKey(resolution);
   if (descriptor.requiresBaseUrl && !resolution.baseUrl) {
     throw new ValidationError(`[byokit] [providers] a base URL is required for ${descriptor.label}`, [
       { path: 'baseUrl', message: `required for ${descriptor.label}` },
     ]);
   }
-  const context = clientContextOf(resolution);
-  const policy = overridePolicy(context?.network ?? DEFAULT_NETWORK_POLICY, settings);
-  const hostFetch = clientOptions?.['fetch'];
-  const guarded = createTransport({
-    policy,
-    request: { tenantId: context?.tenantId ?? '', provider: resolution.provider, action: 'request' },
-    ...(typeof hostFetch === 'function' ? { base: hostFetch as FetchFunction } : {}),
-  });
-  // A vault with `onUsage` or key health on hears every response of the client it resolved.
-  const sink = context?.outcomes;
-  // Model ids and error codes repeat call after call: remember the few found safe.
-  const safeTexts = new Set<string>();
-  const transport = sink
-    ? observeTransport(guarded, {
-        report: (report) => sink.observe(resolution as Resolution, report, 'client'),
-        failed: (error) => sink.observerFailed(error),
-        safe: (text) => {
-          if (safeTexts.has(text)) return true;
-          if (scrubSecret(text, apiKey) !== text) return false;
-          if (safeTexts.size < 32) safeTexts.add(text);
-          return true;
-        },
-      })
-    : guarded;
-  const endpoint = resolution.baseUrl ?? descriptor.defaultBaseUrl;
-  // Fail here, with a clear error, rather than on the client's first request.
-  if (endpoint) await transport.check(endpoint);
+  const transport = await clientTransport(resolution, apiKey, settings, clientOptions?.['fetch'], resolution.baseUrl ?? descriptor.defaultBaseUrl);
   const input: ProviderCallInput = {
     apiKey,
     baseUrl: resolution.baseUrl,

@@ -2,11 +2,13 @@
  * `byokit/providers`: provider descriptors, the built-in registry, client
  * construction and live key validation. Importing it loads no provider SDK.
  *
- * @module
+ * @module byokit/providers
  */
 export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './types.js';
 export type { EndpointAction, EndpointPolicy, EndpointRequest, NetworkPolicyOptions } from '../net/endpoint-policy.js';
 export type { PrivateEndpoints } from '../net/address-rule.js';
+export type { Transport } from '../net/transport.js';
+export type { FetchFunction } from '../net/guarded-fetch.js';
 export { getProvider, type ProviderRegistry } from './registry.js';
 export { builtinProviders } from './builtin.js';
 export {

@@ -21,8 +21,11 @@ export type ProviderTransport = Transport;
 export interface ProviderCallInput {
   /** The raw key; non-empty, checked before a descriptor sees it. */
   apiKey: string;
+  /** The config's base URL; `null` for the provider's default. */
   baseUrl: string | null;
+  /** The config's model, if any. */
   model: string | null;
+  /** The config's non-secret options. */
   options: ConfigOptions;
   /** Passed through to the SDK (timeouts, fetch, headers). A host `fetch` here is wrapped by the transport, never used bare. */
   clientOptions?: Record<string, unknown>;
@@ -42,6 +45,7 @@ export type ValidationFailureReason = 'endpoint_refused' | 'redirect_refused' | 
  * HTTP status, a provider error code at most), never provider text.
  */
 export interface KeyValidationResult {
+  /** The verdict: `valid`, `invalid_key`, `forbidden_model`, `rate_limited`, `unreachable` or `unexpected`. */
   status: ValidationStatus;
   /** HTTP status, where one was received. */
   httpStatus?: number;
@@ -52,6 +56,7 @@ export interface KeyValidationResult {
    * the size or time bound (`response_too_large`, `timeout`).
    */
   reason?: ValidationFailureReason;
+  /** A short, scrubbed explanation (no key material), for people. */
   detail?: string;
 }
 

@@ -28,12 +28,17 @@ export type SkipReason =
 
 /** One line of a resolution's explanation. Never holds key material. */
 export interface TraceEntry {
+  /** The step of the precedence order. */
   step: TraceStepKind;
   /** Scope searched, for config steps. */
   scope?: ScopePath;
+  /** The config considered, for config steps. */
   configId?: string;
+  /** Its name. */
   configName?: string;
+  /** `selected` (this step won), `skipped` (passed over: see `reason`) or `none` (nothing to consider). */
   outcome: 'selected' | 'skipped' | 'none';
+  /** Why a candidate was skipped. */
   reason?: SkipReason;
 }
 
@@ -42,7 +47,9 @@ export interface TraceEntry {
  * to configs or keys never change a resolution already handed out.
  */
 export interface Resolution {
+  /** Whose key it is: `byok` (the tenant's), `custom` (the tenant's endpoint), `platform` (yours). */
   readonly source: KeySource;
+  /** The tenant resolved for (from the access key, for `resolve({ accessKey })`). */
   readonly tenantId: string;
   /**
    * The access key the resolution was made with (`resolve({ accessKey })`),
@@ -57,13 +64,22 @@ export interface Resolution {
   readonly provider: string;
   /** Provider the host asked for, if any. */
   readonly requestedProvider: string | null;
+  /** The config's model (or the platform key's), else `null`. */
   readonly model: string | null;
+  /** Where the key is sent; `null` for the provider's default endpoint. */
   readonly baseUrl: string | null;
+  /** The config's non-secret provider options. */
   readonly options: Readonly<ConfigOptions>;
+  /** The chosen config; `null` for a platform key. */
   readonly configId: string | null;
+  /** Its name; `null` for a platform key. */
   readonly configName: string | null;
+  /** The key's public hint (`sk-...7xQ2`), safe to log and show. */
   readonly keyHint: string;
+  /** The key, as a {@link Secret}: it prints as its hint; `reveal()` gives the raw key. */
   readonly key: Secret;
+  /** How the resolution was decided, step by step. Never holds key material. */
   readonly trace: readonly TraceEntry[];
+  /** When it was resolved (ISO date-time). */
   readonly resolvedAt: string;
 }

@@ -14,13 +14,17 @@ export type QuotaWindow = 'minute' | 'hour' | 'day' | 'month';
 
 /** One quota: at most `limit` per window. */
 export interface QuotaLimit {
+  /** How many per window. */
   limit: number;
+  /** The window, aligned to UTC. */
   per: QuotaWindow;
 }
 
 /** An access key's quotas: requests (resolutions) per window, and a token budget charged by reported usage. */
 export interface AccessKeyQuota {
+  /** Resolutions per window. */
   requests?: QuotaLimit;
+  /** Tokens per window, charged from the calls' usage. */
   tokens?: QuotaLimit;
 }
 
@@ -31,14 +35,17 @@ export interface AccessKeyQuota {
 export interface AccessKeyRecord {
   /** `ak_` + 26 Crockford base32 characters, time-ordered; unique across tenants (the token names it). */
   id: string;
+  /** The tenant that issued it. */
   tenantId: string;
   /** The scope its resolutions start from. */
   scope: ScopePath;
+  /** A name for people. */
   name: string;
   /** Providers it may resolve; `null`: any. */
   providers: string[] | null;
   /** Models it may ask for; `null`: any. */
   models: string[] | null;
+  /** Its quotas, or `null` for none. */
   quota: AccessKeyQuota | null;
   /** Public hint of the token, e.g. `byk_live_...x7Q2`. */
   hint: string;
@@ -46,14 +53,17 @@ export interface AccessKeyRecord {
   secretHash: string;
   /** Id of the hashing key that made `secretHash`. */
   hashKeyId: string;
+  /** When it stops working (ISO date-time), or `null`. */
   expiresAt: string | null;
   /** When it was revoked; `null` while it is not. */
   revokedAt: string | null;
+  /** When it was issued (ISO date-time). */
   createdAt: string;
 }
 
 /** Query of {@link AccessKeyStorage.listAccessKeys}. */
 export interface AccessKeyQuery {
+  /** Opaque cursor from a previous page. */
   cursor?: string;
   /** 1..500. */
   limit: number;
@@ -61,6 +71,7 @@ export interface AccessKeyQuery {
 
 /** What {@link AccessKeyStorage.loadAccessKeyCandidates} returns: everything one authenticated resolution reads. */
 export interface AccessKeyCandidates {
+  /** The access key's record. */
   accessKey: AccessKeyRecord;
   /** The configs of the key's tenant whose scope is on the key scope's chain (its scope up to the tenant), sealed keys included. */
   candidates: CandidateRecord[];
@@ -72,6 +83,7 @@ export interface AccessKeyCandidates {
 export interface QuotaCount {
   /** Opaque window id (the vault sends the window's start time): a different id starts a new count at 0. */
   window: string;
+  /** The quota's limit in that window. */
   limit: number;
 }
 
@@ -97,6 +109,7 @@ export interface AccessKeyUseResult {
 
 /** What {@link AccessKeyStorage.chargeAccessKeyTokens} adds. */
 export interface TokenCharge {
+  /** The usage period (UTC day, `YYYY-MM-DD`) the tokens are added to. */
   period: string;
   /** A positive integer. */
   tokens: number;
@@ -106,7 +119,9 @@ export interface TokenCharge {
 
 /** Aggregated use of one access key in one period (a UTC day). Bounded: one record per key and day, never one per call. */
 export interface AccessKeyUsageRecord {
+  /** The tenant of the key. */
   tenantId: string;
+  /** The access key's id. */
   keyId: string;
   /** `YYYY-MM-DD` (UTC). */
   period: string;
@@ -118,11 +133,13 @@ export interface AccessKeyUsageRecord {
 
 /** Query of {@link AccessKeyStorage.listAccessKeyUsage}. */
 export interface AccessKeyUsageQuery {
+  /** Only this key's records. */
   keyId?: string;
   /** First period included (`YYYY-MM-DD`). */
   from?: string;
   /** Last period included (`YYYY-MM-DD`). */
   to?: string;
+  /** Opaque cursor from a previous page. */
   cursor?: string;
   /** 1..500. */
   limit: number;

@@ -534,7 +534,16 @@ export class MemoryStore implements StorageAdapter {
    * Test-only raw view of what is held for a tenant, sealed keys included,
    * for the conformance suite's look behind the adapter.
    */
-  inspectRaw(tenantId: string): { configs: CandidateRecord[]; audit: AuditEvent[]; otherTenants: string[]; state: unknown } {
+  inspectRaw(tenantId: string): {
+    /** The tenant's rows, sealed keys included. */
+    configs: CandidateRecord[];
+    /** The tenant's audit events. */
+    audit: AuditEvent[];
+    /** Every other tenant id held. */
+    otherTenants: string[];
+    /** Everything else held for the tenant (health, settings, access keys), as stored. */
+    state: unknown;
+  } {
     return {
       configs: [...(this.#tenants.get(tenantId)?.rows.values() ?? [])].map((row) => ({ ...readRecord(row), sealedKey: row.sealedKey })),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),

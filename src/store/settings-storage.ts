@@ -23,17 +23,20 @@ export interface EntitlementSettings {
  * a document keeps the sections this version does not know, untouched.
  */
 export interface TenantSettings {
+  /** The platform's BYOK entitlement of the tenant. */
   entitlement?: EntitlementSettings;
   [section: string]: unknown;
 }
 
 /** A tenant's settings document as stored. */
 export interface SettingsRecord {
+  /** The tenant it belongs to. */
   tenantId: string;
   /** A JSON object: adapters store it as JSON and return it equal, whatever sections it holds. */
   document: TenantSettings;
   /** 1 for the first document, +1 with every write: the compare-and-swap token. */
   revision: number;
+  /** Time of the latest write (ISO date-time). */
   updatedAt: string;
 }
 

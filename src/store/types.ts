@@ -52,6 +52,7 @@ export type ConfigOptions = Record<string, string | number | boolean>;
 export interface ConfigRecord {
   /** Time-ordered id (`cfg_` + 26 Crockford base32 characters): sorting by id sorts by creation. */
   id: string;
+  /** The tenant that owns the config. */
   tenantId: string;
   /** Scope path; `''` for the tenant itself. */
   scope: ScopePath;
@@ -61,9 +62,13 @@ export interface ConfigRecord {
   provider: string;
   /** For `custom` endpoints: the provider ids this endpoint serves. Empty otherwise. */
   routes: string[];
+  /** The model to use, or `null` to leave it to the caller. */
   model: string | null;
+  /** Where the key is sent; `null` for the provider's default endpoint. */
   baseUrl: string | null;
+  /** Non-secret provider settings (Azure deployment and API version, Google SDK choice, ...). */
   options: ConfigOptions;
+  /** A disabled config is never resolved; resolution falls through to the next candidate. */
   enabled: boolean;
   /** At most one record per (tenant, scope) has `isDefault: true`. */
   isDefault: boolean;
@@ -76,11 +81,17 @@ export interface ConfigRecord {
    * (`sealedKekId`), never stored or patched on its own.
    */
   kekId: string | null;
+  /** When the current key was set (ISO date-time); `null` without a key. */
   keySetAt: string | null;
+  /** When the key stops being used (ISO date-time); `null` for never. */
   keyExpiresAt: string | null;
+  /** When the key was last validated live (ISO date-time), or `null`. */
   lastValidatedAt: string | null;
+  /** The result of that validation, or `null`. */
   lastValidationStatus: ValidationStatus | null;
+  /** Creation time (ISO date-time). */
   createdAt: string;
+  /** Time of the latest change (ISO date-time). */
   updatedAt: string;
   /** Starts at 1 and grows by exactly 1 with every update; the compare-and-swap token. */
   revision: number;
@@ -99,7 +110,10 @@ export interface CandidateRecord extends ConfigRecord {
  */
 export type ConfigPatch = Partial<
   Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>
-> & { sealedKey?: string | null };
+> & {
+  /** The new sealed key (`null` removes it); sent together with `keyHint`. */
+  sealedKey?: string | null;
+};
 
 /** The kinds of audit event. */
 export type AuditEventType =
@@ -122,7 +136,9 @@ export type AuditEventType =
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {
+  /** The host's id of the user or service. */
   id: string;
+  /** The host's role name (`owner`, `admin`, `member`, ...), for the permission policy. */
   role?: string;
 }
 
@@ -133,14 +149,19 @@ export interface Actor {
 export interface AuditEvent {
   /** Time-ordered id (`evt_...`): sorting by id sorts by time. */
   id: string;
+  /** When it happened (ISO date-time). */
   at: string;
+  /** The tenant it happened in. */
   tenantId: string;
+  /** The config concerned; `null` for tenant-wide events (access keys, entitlement). */
   configId: string | null;
   /** `null` for system actions such as a keyring rewrap. */
   actor: Actor | null;
+  /** What happened. */
   type: AuditEventType;
   /** Names of the fields the change touched. */
   changes: string[];
+  /** The hint of the key concerned (never the key), or `null`. */
   keyHint: string | null;
   /** Extra non-secret detail: validation outcome, old and new KEK id, config name. */
   detail: Record<string, string | number | boolean | null>;
@@ -148,7 +169,9 @@ export interface AuditEvent {
 
 /** A page of results, with an opaque cursor for the next one (`null` at the end). */
 export interface Page<T> {
+  /** The results of this page. */
   items: T[];
+  /** Pass it back for the next page; `null` on the last one. */
   nextCursor: string | null;
 }
 
@@ -156,6 +179,7 @@ export interface Page<T> {
 export interface ConfigQuery {
   /** Only configs in exactly this scope. */
   scope?: ScopePath;
+  /** Only configs of this provider. */
   provider?: string;
   /**
    * Only configs with a stored key whose KEK id, as its sealed value names
@@ -202,6 +226,7 @@ export interface CandidateFilter {
 
 /** One sealed key to replace, in {@link StorageAdapter.swapSealedKeys}. */
 export interface SealedKeySwap {
+  /** The config whose sealed key to replace. */
   id: string;
   /** The sealed key the swap expects to find stored, exactly. */
   from: string;
@@ -228,8 +253,11 @@ export type ImportOutcome = 'created' | 'conflict';
 
 /** Query of {@link StorageAdapter.listAudit}. */
 export interface AuditQuery {
+  /** Only events of this config. */
   configId?: string;
+  /** Only events of this type. */
   type?: AuditEventType;
+  /** Opaque cursor from a previous page. */
   cursor?: string;
   /** 1..500. */
   limit: number;
@@ -257,10 +285,13 @@ export type KeyHealthState = 'ok' | 'failing';
  * changes anything else of the config.
  */
 export interface KeyHealthRecord {
+  /** The tenant of the config. */
   tenantId: string;
+  /** The config whose key this is about. */
   configId: string;
   /** The `keySetAt` of the key this record is about: news about an older key never changes it. */
   keySetAt: string;
+  /** `failing` after an auth failure, until a later success. */
   state: KeyHealthState;
   /** First auth failure of the current failing spell; `null` when `ok`. */
   firstFailureAt: string | null;
@@ -290,11 +321,19 @@ export interface KeyHealthChange {
   /** A validation found the key valid at this time (also a success). */
   validAt?: string;
   /** `count` auth failures, the first and the last at these times. */
-  failures?: { count: number; firstAt: string; lastAt: string };
+  failures?: {
+    /** How many (at least 1). */
+    count: number;
+    /** Time of the first (ISO date-time). */
+    firstAt: string;
+    /** Time of the last (ISO date-time). */
+    lastAt: string;
+  };
 }
 
 /** Result of {@link StorageAdapter.recordKeyHealth}: the record after the change, and the state change it made, if any. */
 export interface KeyHealthResult {
+  /** The record after the change. */
   health: KeyHealthRecord;
   /** `'failing'` when this call moved the key from ok to failing, `'recovered'` from failing to ok, else `null`. */
   transition: 'failing' | 'recovered' | null;
@@ -303,7 +342,12 @@ export interface KeyHealthResult {
 /** Options of {@link StorageAdapter.recordKeyHealth}: the audit event of each possible transition. */
 export interface KeyHealthWriteOptions {
   /** Written, in the same atomic step, exactly when the call makes a transition of that kind. */
-  audit: { failing: AuditEvent; recovered: AuditEvent };
+  audit: {
+    /** Written when the call turns the key `failing`. */
+    failing: AuditEvent;
+    /** Written when the call turns it `ok` again. */
+    recovered: AuditEvent;
+  };
 }
 
 /** Options of {@link StorageAdapter.updateConfig}. */
@@ -321,6 +365,7 @@ export interface UpdateOptions extends WriteOptions {
 export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
   /** A short name for messages, e.g. `'postgres'`. */
   readonly name: string;
+  /** What the adapter guarantees (transactions), for the vault and the conformance suite. */
   readonly capabilities: StoreCapabilities;
 
   /**

@@ -15,7 +15,12 @@ export function uniqueSuffix(): string {
 }
 
 /** Two fresh tenant ids for one test (fresh so a raw dump can be searched for them). */
-export function makeTenantIds(): { a: string; b: string } {
+export function makeTenantIds(): {
+  /** The tenant a test writes to. */
+  a: string;
+  /** Another tenant, which must never see `a`'s rows. */
+  b: string;
+} {
   const suffix = uniqueSuffix();
   return { a: `tenant-a-${suffix}`, b: `tenant-b-${suffix}` };
 }
@@ -116,6 +121,7 @@ export interface FakeKey {
   plaintext: string;
   /** An opaque sealed string (`byokit:1:...`), the only form an adapter ever sees. */
   sealedKey: string;
+  /** The hint stored beside it. */
   keyHint: string;
   /** The KEK id the sealed form names: what an adapter must report as the record's `kekId`. */
   kekId: string;

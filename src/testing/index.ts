@@ -10,7 +10,7 @@
  * runStorageAdapterTests({ name: 'my-store', createStore: () => ({ store: new MyStore() }) });
  * ```
  *
- * @module
+ * @module byokit/testing
  */
 export { runStorageAdapterTests, conformanceGroups } from './run-storage-adapter-tests.js';
 export { describeRecords } from './records.js';

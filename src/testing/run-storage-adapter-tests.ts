@@ -26,30 +26,49 @@ import { describeVaultRoundTrip } from './vault-round-trip.js';
 
 /** The conformance groups by name, for running a subset. */
 export const conformanceGroups = {
+  /** Create, read, update, delete of config records. */
   records: describeRecords,
+  /** No call reaches another tenant's rows. */
   tenantIsolation: describeTenantIsolation,
+  /** Unique names per tenant, also under races. */
   names: describeNames,
+  /** One default per tenant and scope, also under races. */
   defaults: describeDefaults,
+  /** Setting, replacing and removing sealed keys. */
   keys: describeKeys,
+  /** The one read a resolution makes. */
   resolutionRead: describeResolutionRead,
+  /** Which candidates that read returns. */
   candidateFilter: describeCandidateFilter,
+  /** Sealed keys come out only where the contract allows. */
   sealedRead: describeSealedRead,
+  /** Rewrap's compare-and-swap on the sealed value. */
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
+  /** Batched sealed-key swaps. */
   sealedKeySwaps: describeSealedKeySwaps,
+  /** Bulk imports, with conflicts. */
   configImports: describeConfigImports,
+  /** Cursors and limits of every list. */
   pagination: describePagination,
+  /** Audit events written with their changes. */
   audit: describeAudit,
+  /** A vault over the adapter, end to end. */
   vaultRoundTrip: describeVaultRoundTrip,
+  /** Rows copied or tampered with behind the adapter are refused. */
   copiedRows: describeCopiedRows,
+  /** Key health records and their transitions. */
   keyHealth: describeKeyHealth,
+  /** The per-tenant settings document, with compare-and-swap. */
   settings: describeSettings,
+  /** Access key records and usage. */
   accessKeys: describeAccessKeys,
+  /** Atomic quota counting under concurrent use. */
   quotas: describeQuotas,
 } as const satisfies Record<string, (options: StorageAdapterTestOptions) => void>;
 
 /**
  * Registers the whole storage-adapter conformance suite with vitest: every
- * rule of the {@link StorageAdapter} contract, the races, (when
+ * rule of the `StorageAdapter` contract, the races, (when
  * `rawDump` is given) the look behind the adapter, and (when
  * `copyRowBehindAdapter` is given) the copied-row attack through the vault. Call it at the top level
  * of a test file.

@@ -31,7 +31,10 @@ import type { z } from 'zod';
 /** Input of `createAccessKey`. */
 export type CreateAccessKeyInput = z.input<typeof createAccessKeyInputSchema>;
 /** Input of `vault.resolve` with an access key: the token as a string or as the `Secret` `createAccessKey` returned. */
-export type AccessKeyResolveInput = Omit<z.input<typeof accessKeyResolveInputSchema>, 'accessKey'> & { accessKey: string | Secret };
+export type AccessKeyResolveInput = Omit<z.input<typeof accessKeyResolveInputSchema>, 'accessKey'> & {
+  /** The bearer token (`byk_live_...`), or the `Secret` `createAccessKey` returned. */
+  accessKey: string | Secret;
+};
 /** Input of `vault.recordUsage`. */
 export type RecordUsageInput = z.input<typeof recordUsageInputSchema>;
 
@@ -43,10 +46,14 @@ export type AccessKeyState = 'active' | 'revoked' | 'expired';
  * its state. `hint` (`byk_live_...x7Q2`) is all that is ever shown of the
  * token after creation.
  */
-export type AccessKeyView = Omit<AccessKeyRecord, 'secretHash' | 'hashKeyId'> & { state: AccessKeyState };
+export type AccessKeyView = Omit<AccessKeyRecord, 'secretHash' | 'hashKeyId'> & {
+  /** `active`, `revoked` or `expired`. */
+  state: AccessKeyState;
+};
 
 /** What `createAccessKey` returns: the view, and the token, this once. */
 export interface CreatedAccessKey {
+  /** The key's view: id, grants, hint, state; never the secret. */
   accessKey: AccessKeyView;
   /** The token (`byk_live_...`): a `Secret` that prints as its hint; `reveal()` it once to hand it over. Never shown again. */
   secret: Secret;

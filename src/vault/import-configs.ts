@@ -37,13 +37,28 @@ export type ImportConfigInput = z.input<typeof importConfigsInputSchema>[number]
 
 /** What became of one imported config. */
 export type ImportConfigResult =
-  | { ok: true; config: ConfigView }
-  | { ok: false; code: ByokitErrorCode; message: string };
+  | {
+      /** Created. */
+      ok: true;
+      /** The new config's view. */
+      config: ConfigView;
+    }
+  | {
+      /** Refused: nothing of this item was written. */
+      ok: false;
+      /** Why, as a byokit error code (`VALIDATION_FAILED`, `NAME_TAKEN`, ...). */
+      code: ByokitErrorCode;
+      /** The error's message (no key material). */
+      message: string;
+    };
 
 /** Outcome of {@link TenantVault.importConfigs}: one result per item, in input order. */
 export interface ImportConfigsReport {
+  /** Configs created. */
   created: number;
+  /** Items refused (see their results). */
   failed: number;
+  /** One result per item, in input order. */
   results: ImportConfigResult[];
 }
 

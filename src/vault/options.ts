@@ -17,16 +17,23 @@ import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
 export interface PlatformKey {
+  /** The platform's key for this provider. */
   apiKey: string;
+  /** Where it is sent; default: the provider's endpoint. */
   baseUrl?: string;
+  /** The model platform-key resolutions carry. */
   model?: string;
+  /** Non-secret provider options, as a config's. */
   options?: ConfigOptions;
 }
 
 /** What a platform-key lookup is asked. */
 export interface PlatformKeyRequest {
+  /** The tenant the resolution is for. */
   tenantId: string;
+  /** The scope asked for. */
   scope: ScopePath;
+  /** The provider a platform key is needed for. */
   provider: string;
 }
 
@@ -41,16 +48,25 @@ export type PlatformKeySource =
 
 /** One resolution, reported to the host for metering and attribution (DESIGN rule 11). */
 export interface UsageEvent {
+  /** The tenant resolved for. */
   tenantId: string;
   /** The access key the resolution was made with (`resolve({ accessKey })`), else `null`. */
   accessKeyId: string | null;
+  /** The scope asked for. */
   scope: ScopePath;
+  /** The provider of the resolution (`custom` for a custom endpoint). */
   provider: string;
+  /** The provider asked for, if any. */
   requestedProvider: string | null;
+  /** The chosen config; `null` for a platform key. */
   configId: string | null;
+  /** Its name; `null` for a platform key. */
   configName: string | null;
+  /** The resolution's model, if any. */
   model: string | null;
+  /** Whose key: `byok`, `custom` or `platform` (what to meter and charge by). */
   source: KeySource;
+  /** When it was resolved (ISO date-time). */
   at: string;
 }
 
@@ -61,8 +77,11 @@ export interface UsageEvent {
  * internal name resolves to is for the host's eyes.
  */
 export interface NetworkIncident {
+  /** The tenant whose key was involved. */
   tenantId: string;
+  /** The config whose endpoint was refused. */
   configId: string;
+  /** Its provider. */
   provider: string;
   /** `ENDPOINT_REFUSED`, `REDIRECT_REFUSED`, `RESPONSE_TOO_LARGE` or `RESPONSE_TIMEOUT`; the message says why. No key. */
   error: NetworkError;
@@ -70,19 +89,27 @@ export interface NetworkIncident {
 
 /** What the guard hook sees before a resolution is returned. No key material. */
 export interface GuardRequest {
+  /** The tenant resolved for. */
   tenantId: string;
   /** The access key the resolution is made with, else `null`. */
   accessKeyId: string | null;
+  /** The scope asked for. */
   scope: ScopePath;
+  /** The provider of the resolution about to be returned. */
   provider: string;
+  /** The provider asked for, if any. */
   requestedProvider: string | null;
+  /** The chosen config; `null` for a platform key. */
   configId: string | null;
+  /** The resolution's model, if any. */
   model: string | null;
+  /** Whose key: `byok`, `custom` or `platform`. */
   source: KeySource;
 }
 
 /** A guard's refusal; the reason is shown to the caller in a `RESOLUTION_DENIED` error. */
 export interface GuardDenial {
+  /** Why, for the `RESOLUTION_DENIED` error (shown to the caller: no secrets). */
   deny: string;
 }
 

@@ -19,9 +19,11 @@ export const PERMISSIONS: readonly Permission[] = ['config:read', 'config:write'
 
 /** The action being authorised, for policies that look deeper than the permission. */
 export interface AuthorizeContext {
+  /** The tenant the action is in. */
   tenantId: string;
   /** The vault method, e.g. `'setKey'`. */
   action: string;
+  /** The config acted on, for actions on an existing config. */
   configId?: string;
   /**
    * The scope the action touches: the config's scope for every action on an

@@ -85,15 +85,23 @@ export const configOptionsSchema = /* @__PURE__ */ (() =>
 /** Input of `createConfig`. Holds no key: keys are set with `setKey` (DESIGN rule 3). */
 export const createConfigInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** Unique within the tenant. */
     name: configNameSchema,
+    /** A registered provider id (`openai`, `anthropic`, ..., `custom`). */
     provider: providerIdSchema,
+    /** The scope it lives in (default `''`: the tenant). */
     scope: z._default(scopeSchema, ''),
+    /** The model resolutions carry (default `null`). */
     model: z._default(z.nullable(modelSchema), null),
+    /** Where the key is sent (default `null`: the provider's endpoint); required for `custom`. */
     baseUrl: z._default(z.nullable(baseUrlSchema), null),
     /** Custom endpoints only: the providers whose requests this endpoint serves. */
     routes: z._default(routesSchema, () => []),
+    /** Non-secret provider options (default `{}`). */
     options: z._default(configOptionsSchema, () => ({})),
+    /** Whether it can be resolved (default `true`). */
     enabled: z._default(z.boolean(), true),
+    /** Make it its scope's default (default `false`); clears any other. */
     isDefault: z._default(z.boolean(), false),
   }))();
 
@@ -101,12 +109,19 @@ export const createConfigInputSchema = /* @__PURE__ */ (() =>
 export const updateConfigInputSchema = /* @__PURE__ */ (() =>
   z.partial(
     z.strictObject({
+      /** A new name, unique within the tenant. */
       name: configNameSchema,
+      /** Another provider (a key-management action: it decides where the key goes). */
       provider: providerIdSchema,
+      /** Move it to another scope. */
       scope: scopeSchema,
+      /** Another model, or `null`. */
       model: z.nullable(modelSchema),
+      /** Another endpoint, or `null` (a key-management action). */
       baseUrl: z.nullable(baseUrlSchema),
+      /** Custom endpoints: the providers it serves. */
       routes: routesSchema,
+      /** Replaces the provider options. */
       options: configOptionsSchema,
     }),
   ))();
@@ -154,24 +169,35 @@ export const importConfigInputSchema = /* @__PURE__ */ (() =>
     keyExpiresAt: z._default(keyExpirySchema, null),
   }))();
 
-/** Input of `importConfigs`: up to {@link MAX_IMPORT_ITEMS} configs. */
+/** Input of `importConfigs`: up to `MAX_IMPORT_ITEMS` (10,000) configs. */
 export const importConfigsInputSchema = /* @__PURE__ */ (() => z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS)))();
 
 /** The actor a tenant handle acts as. */
 export const actorSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** The host's id of the user or service. */
     id: z.string().check(z.minLength(1), z.maxLength(200)),
+    /** The host's role name, for the permission policy. */
     role: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   }))();
 
 /** Input of `vault.as`. */
-export const tenantHandleInputSchema = /* @__PURE__ */ (() => z.strictObject({ tenantId: tenantIdSchema, actor: actorSchema }))();
+export const tenantHandleInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** The tenant the handle acts in. */
+    tenantId: tenantIdSchema,
+    /** Who acts: recorded in every audit event. */
+    actor: actorSchema,
+  }))();
 
 /** Input of `vault.resolve`. */
 export const resolveInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** The tenant to resolve for. */
     tenantId: tenantIdSchema,
+    /** Where to start (default `''`: the tenant); parents are searched up to the tenant. */
     scope: z._default(scopeSchema, ''),
+    /** The provider wanted; absent, the scope's default config applies. */
     provider: z.optional(providerIdSchema),
     /** A config id or name to use explicitly. */
     config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
@@ -194,9 +220,13 @@ const pageLimitSchema = /* @__PURE__ */ (() => z._default(z.int().check(z.minimu
 /** Paging and filters of `listConfigs`. */
 export const listConfigsInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** Only configs in exactly this scope. */
     scope: z.optional(scopeSchema),
+    /** Only configs of this provider. */
     provider: z.optional(providerIdSchema),
+    /** Opaque cursor from a previous page. */
     cursor: z.optional(z.string().check(z.maxLength(200))),
+    /** Page size, 1..500 (default 50). */
     limit: pageLimitSchema,
   }))();
 
@@ -222,9 +252,13 @@ const auditTypes = [
 /** Paging and filters of `listAudit`. */
 export const listAuditInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** Only events of this config. */
     configId: z.optional(configIdSchema),
+    /** Only events of this type. */
     type: z.optional(z.enum(auditTypes)),
+    /** Opaque cursor from a previous page. */
     cursor: z.optional(z.string().check(z.maxLength(200))),
+    /** Page size, 1..500 (default 50). */
     limit: pageLimitSchema,
   }))();
 
@@ -234,29 +268,48 @@ const milliseconds = /* @__PURE__ */ (() => z.number().check(z.minimum(0)))();
 /** The report of `vault.report(resolution, report)`: what a host's own call came to. No prompt, no completion. */
 export const outcomeReportSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** How the call went (`ok`, `auth_failed`, `rate_limited`, ...). */
     status: z.enum(OUTCOME_STATUSES),
+    /** Milliseconds to the response's headers. */
     latencyMs: milliseconds,
+    /** The model that answered, if known. */
     model: z.optional(z.nullable(modelSchema)),
+    /** The HTTP status, when a response arrived. */
     httpStatus: z.optional(z.int().check(z.minimum(100), z.maximum(599))),
+    /** The provider's error code, a short identifier. */
     providerCode: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short identifier'))),
+    /** Seconds the provider asked to wait. */
     retryAfter: z.optional(milliseconds),
+    /** Input tokens as the provider counted them. */
     inputTokens: z.optional(count),
+    /** Output tokens as the provider counted them. */
     outputTokens: z.optional(count),
+    /** Milliseconds to the end of the response body. */
     durationMs: z.optional(milliseconds),
+    /** 1 for the first attempt, 2 for the first retry, ... */
     attempt: z.optional(z.int().check(z.minimum(1))),
+    /** The response was a stream. */
     streamed: z.optional(z.boolean()),
+    /** When the call finished (default: when the vault hears of it). */
     at: z.optional(z.union([z.iso.datetime({ offset: true }), z.date()])),
   }))();
 
 /** Options of `vault.revalidate`. */
 export const revalidateOptionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** The tenants whose keys are checked (1 to 10,000). */
     tenantIds: z.array(tenantIdSchema).check(z.minLength(1), z.maxLength(10_000)),
+    /** Checks keys whose last validation attempt is older than this many milliseconds (or never made). */
     olderThan: milliseconds,
+    /** Checks at a time (1 to 32, default 4). */
     concurrency: z._default(z.int().check(z.minimum(1), z.maximum(32)), 4),
+    /** Bound on each check, as `validateKey`'s `timeoutMs`. */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+    /** Stops the run between checks. */
     signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+    /** Called after each check with the counts so far. */
     onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+    /** Who the audit events name (default `{ id: 'byokit:revalidate' }`). */
     actor: z.optional(actorSchema),
   }))();
 

@@ -58,6 +58,7 @@ export type ListAccessKeyUsageInput = z.input<typeof listAccessKeyUsageInputSche
 
 /** Result of {@link TenantVault.validateKey}: the outcome plus the updated view. */
 export interface ValidateKeyResult extends KeyValidationResult {
+  /** The config's view after the validation (its `lastValidatedAt` and status updated). */
   config: ConfigView;
 }
 

@@ -34,7 +34,12 @@ export interface RewrapReport {
   /** Keys this pass re-wrapped under the primary KEK. */
   rewrapped: number;
   /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
-  failed: { configId: string; code: string }[];
+  failed: {
+    /** The config whose key could not be opened. */
+    configId: string;
+    /** The byokit error code (`KEY_UNDECRYPTABLE`, ...). */
+    code: string;
+  }[];
   /**
    * Keys still wrapped by another KEK after this pass (the failed ones, and
    * any that kept changing under concurrent writes). Remove an old KEK from
@@ -259,7 +264,7 @@ export class Vault {
    * KEK wraps. Provider keys need not be re-entered. Safe to run again, and
    * concurrently with other writes.
    *
-   * Works in batches: one read of up to {@link REWRAP_BATCH} sealed keys,
+   * Works in batches: one read of up to `REWRAP_BATCH` (500) sealed keys,
    * the re-wraps, then one write that swaps each key only if it is still
    * the one read (compare-and-swap on the sealed value, so a rename or a
    * new default meanwhile does not make a key miss its rewrap). A key

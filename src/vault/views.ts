@@ -30,6 +30,7 @@ export type KeyState = 'active' | 'disabled' | 'missing' | 'expired' | 'undecryp
  * check leaves it).
  */
 export type ConfigView = Omit<ConfigRecord, 'kekId'> & {
+  /** `active`, `disabled`, `missing`, `expired` or `undecryptable` (re-enter the key). */
   keyState: KeyState;
   /** Whether the current key works, as traffic and validations found: `failing` after an auth failure, until a later success. */
   health: KeyHealth;

@@ -56,3 +56,28 @@ function directiveBefore(lines: readonly string[], index: number): string[] {
   }
   return [];
 }
+
+/** A ```ts test block: one step of a walk-through, run in order with the file's other steps. */
+export interface TestBlock {
+  file: string;
+  /** 1-based line of the block's first code line in `file`. */
+  line: number;
+  code: string;
+}
+
+const TEST_OPEN = /^```(?:ts|typescript) test\s*$/;
+
+/** The ```ts test blocks of `markdown`, in order (top-level fences only: a walk-through's steps). */
+export function extractTestBlocks(markdown: string, file: string): TestBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: TestBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!TEST_OPEN.test(lines[i]!)) continue;
+    let j = i + 1;
+    while (j < lines.length && !CLOSE.test(lines[j]!)) j++;
+    if (j === lines.length) throw new Error(`${file}:${i + 1}: code block never closed`);
+    blocks.push({ file, line: i + 2, code: lines.slice(i + 1, j).join('\n') });
+    i = j;
+  }
+  return blocks;
+}

@@ -11,6 +11,7 @@ import { providerIdSchema } from '../schemas.js';
 /** The entitlement section: `{ byok, providers }`. */
 export const entitlementSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** Whether the tenant may bring its own keys at all. */
     byok: z.boolean(),
     /** Provider ids (`'custom'` for custom endpoints), or `null` for every provider. */
     providers: z._default(z.nullable(z.array(providerIdSchema).check(z.maxLength(64))), null),
@@ -21,4 +22,8 @@ export const entitlementSchema = /* @__PURE__ */ (() =>
  * sections it does not know (written by a later byokit) are kept as they
  * are, so an older instance never drops a newer one's settings.
  */
-export const tenantSettingsSchema = /* @__PURE__ */ (() => z.looseObject({ entitlement: z.optional(entitlementSchema) }))();
+export const tenantSettingsSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    /** The platform's BYOK entitlement of the tenant. */
+    entitlement: z.optional(entitlementSchema),
+  }))();
