@@ -13,6 +13,7 @@ export {
   modelSchema,
   listConfigsInputSchema,
   outcomeReportSchema,
+  parseInput,
   providerIdSchema,
   providerKeySchema,
   resolveInputSchema,
