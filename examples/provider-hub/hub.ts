@@ -82,7 +82,7 @@ export async function startHub({ env = process.env, log = console.log, host = '1
   });
 
   const app = createHubApp({ vault, providers, catalog: HUB_CATALOG, authorize: defaultAuthorize, log });
-  const server: Server = await new Promise((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(Number(env.PORT ?? 3000), host, () => resolve(s));
     s.once('error', reject); // e.g. the port is taken
   }).catch(async (error: unknown) => {
