@@ -176,15 +176,15 @@ async function loadAll() {
     await loadSession();
     const [{ providers }, audit, accessKeys] = await Promise.all([
       api('GET', '/providers'),
-      api('GET', '/audit?limit=8'),
-      api('GET', '/access-keys?limit=20'),
+      api('GET', '/audit?limit=6'),
+      can('access:manage') ? api('GET', '/access-keys?limit=20') : null,
     ]);
     state.providers = providers;
     state.audit = audit;
     errorBanner.hidden = true;
     render();
     renderAudit();
-    renderAccessKeys(accessKeys.items);
+    renderAccessKeys(accessKeys);
     await loadResolution();
   } catch (error) {
     errorBanner.textContent = `Could not load the hub: ${error.message}`;
@@ -205,14 +205,17 @@ async function loadResolution() {
 
 // ---------------------------------------------------------------- actions
 
-/** Runs an action for a card, shows its outcome under it, then reloads everything. */
+/**
+ * Runs an action for a card, shows its outcome under it (or under the
+ * config the action created: `resultId` in the outcome), then reloads everything.
+ */
 async function act(resultId, work) {
   if (state.busy) return;
   state.busy = true;
   document.body.setAttribute('aria-busy', 'true');
   try {
-    const { text, ok = true } = await work();
-    state.results.set(resultId, { text, ok });
+    const { text, ok = true, resultId: under = resultId } = await work();
+    state.results.set(under, { text, ok });
     announce(text);
   } catch (error) {
     const text = error.message;
@@ -228,7 +231,7 @@ async function act(resultId, work) {
 async function connect(provider, key) {
   const config = await api('POST', '/configs', { name: provider.label, provider: provider.id });
   const view = await api('PUT', `/configs/${config.id}/key`, { key });
-  return { text: `Key saved for ${provider.label}: ${view.keyHint}` };
+  return { text: `Key saved for ${provider.label}: ${view.keyHint}`, resultId: config.id };
 }
 
 async function saveKey(config, key) {
@@ -477,7 +480,7 @@ function routeView(answer) {
   const steps = trace.map((entry) => {
     const what = [STEP_WORDS[entry.step] ?? entry.step, entry.configName ? ` “${entry.configName}”` : ''];
     const mark = entry.outcome === 'selected' ? '✓' : '–';
-    const why = entry.outcome === 'selected' ? 'chosen' : entry.reason ? SKIP_WORDS[entry.reason] ?? entry.reason : 'nothing here';
+    const why = entry.outcome === 'selected' ? 'chosen' : entry.reason ? SKIP_WORDS[entry.reason] ?? entry.reason : 'none set up';
     return h('li', { class: entry.outcome }, h('span', { class: 'mark', 'aria-hidden': 'true' }, mark), h('span', {}, ...what, h('span', { class: 'why' }, ` — ${why}`)));
   });
   return h('div', { class: 'route', 'data-testid': 'route' }, ...headline, steps.length ? h('ol', { class: 'trace', 'aria-label': 'Why' }, steps) : null);
@@ -515,8 +518,13 @@ function renderAudit() {
   document.getElementById('audit-more').hidden = !state.audit.nextCursor;
 }
 
-function renderAccessKeys(items) {
+function renderAccessKeys(page) {
   const list = document.getElementById('access-keys');
+  if (page === null) {
+    list.replaceChildren(h('li', { class: 'muted' }, 'Your role can’t see access keys.'));
+    return;
+  }
+  const items = page.items;
   if (items.length === 0) {
     list.replaceChildren(h('li', { class: 'muted' }, 'No access keys yet.'));
     return;
@@ -580,7 +588,7 @@ function wire() {
   });
 
   document.getElementById('audit-more').addEventListener('click', async () => {
-    const page = await api('GET', `/audit?limit=8&cursor=${encodeURIComponent(state.audit.nextCursor)}`);
+    const page = await api('GET', `/audit?limit=6&cursor=${encodeURIComponent(state.audit.nextCursor)}`);
     state.audit = { items: [...state.audit.items, ...page.items], nextCursor: page.nextCursor };
     renderAudit();
     announce(`${page.items.length} older events loaded`);
