@@ -14,10 +14,10 @@ import { launchChromium } from './browser.js';
 const OUT = process.argv[2] ?? fileURLToPath(new URL('../../docs/provider-hub.png', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'provider-hub-shot-'));
 const hub = await startHub({ env: { PORT: '0', HUB_DATA_DIR: dir }, log: () => {} });
-const owner = { 'x-demo-tenant': 'acme', 'x-demo-user': 'alice', 'x-demo-role': 'owner', 'content-type': 'application/json' };
+const headers = (user: string, role: string) => ({ 'x-demo-tenant': 'acme', 'x-demo-user': user, 'x-demo-role': role, 'content-type': 'application/json' });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ id: string }> {
-  const response = await fetch(`${hub.url}/api${path}`, { method, headers: owner, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function call(method: string, path: string, body?: unknown, as = headers('alice', 'owner')): Promise<{ id: string }> {
+  const response = await fetch(`${hub.url}/api${path}`, { method, headers: as, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
   return (await response.json()) as { id: string };
 }
@@ -27,9 +27,10 @@ try {
   await call('PUT', `/configs/${openai.id}/key`, { key: 'sk-demo-proj-4fQeT0000000000000000007xQ2' });
   await call('POST', `/configs/${openai.id}/validate`);
   await call('POST', '/test-request', { provider: 'openai' });
-  const anthropic = await call('POST', '/configs', { name: 'Anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5' });
-  await call('PUT', `/configs/${anthropic.id}/key`, { key: 'sk-ant-api03-demo00000000000000000000000000000000Lm3k' });
-  await call('PUT', `/configs/${anthropic.id}/enabled`, { enabled: false });
+  const bob = headers('bob', 'admin');
+  const anthropic = await call('POST', '/configs', { name: 'Anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5' }, bob);
+  await call('PUT', `/configs/${anthropic.id}/key`, { key: 'sk-ant-api03-demo00000000000000000000000000000000Lm3k' }, bob);
+  await call('PUT', `/configs/${anthropic.id}/enabled`, { enabled: false }, bob);
   await hub.vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } }).createAccessKey({ name: 'Mobile app', providers: ['openai'] });
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // "last used" is written behind
 
