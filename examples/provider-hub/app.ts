@@ -27,8 +27,10 @@ import {
   resolveInputSchema,
   setKeyOptionsSchema,
   updateConfigInputSchema,
+  type Actor,
   type AuthorizeFn,
   type ConfigView,
+  type Permission,
   type ProviderRegistry,
   type Resolution,
   type TenantVault,
@@ -228,12 +230,11 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
 
   // Which key a request would use right now, and why: a resolution with
   // `explain`, so the trace also names the configs passed over. Needs
-  // `config:read` like the rest of the page (the vault's resolve is a
-  // service call with no actor, so the hub asks the policy itself).
+  // `config:read` like the rest of the page.
   api.get('/resolve', async (req, res) => {
     const { tenantId, actor } = callerOf(res);
     const request = parseInput(resolveInputSchema, { ...req.query, tenantId, explain: true }, 'resolve query');
-    await requireRead(authorize, tenantId, actor);
+    await requirePermission(authorize, tenantId, actor, 'config:read', 'see how requests resolve');
     try {
       res.json({ resolution: resolutionView(await vault.resolve(request)) });
     } catch (error) {
@@ -244,11 +245,12 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
   });
 
   // Sends one chat completion the way the platform's request path would
-  // (resolve, createClient, call), so key health and "last used" move.
+  // (resolve, createClient, call), so key health and "last used" move. It
+  // spends the tenant's key, so it takes `key:manage`, not just reading.
   api.post('/test-request', async (req, res) => {
     const { tenantId, actor } = callerOf(res);
     const { provider } = parseInput(testRequestBodySchema, req.body ?? {}, 'test request');
-    await requireRead(authorize, tenantId, actor);
+    await requirePermission(authorize, tenantId, actor, 'key:manage', 'send test requests');
     const resolution = await vault.resolve({ tenantId, ...(provider ? { provider } : {}) });
     const client = await createClient(resolution, { expect: 'openai', providers, clientOptions: { maxRetries: 0 } });
     try {
@@ -267,9 +269,13 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
   return app;
 }
 
-/** The hub's own permission check for reads that are not tenant-handle calls. */
-async function requireRead(authorize: AuthorizeFn, tenantId: string, actor: { id: string; role?: string }): Promise<void> {
-  if ((await authorize(actor, 'config:read', { tenantId, action: 'resolve' })) !== true) {
-    throw new HubError(403, 'PERMISSION_DENIED', `actor "${actor.id}" may not see how requests resolve in tenant "${tenantId}"`);
+/**
+ * The hub's own permission check, for calls that are not tenant-handle
+ * calls (the vault's `resolve` is a service call with no actor), with the
+ * same policy the vault uses.
+ */
+async function requirePermission(authorize: AuthorizeFn, tenantId: string, actor: Actor, permission: Permission, what: string): Promise<void> {
+  if ((await authorize(actor, permission, { tenantId, action: what })) !== true) {
+    throw new HubError(403, 'PERMISSION_DENIED', `actor "${actor.id}" may not ${what} in tenant "${tenantId}" (needs ${permission})`);
   }
 }

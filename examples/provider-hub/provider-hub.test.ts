@@ -43,7 +43,9 @@ function describeHubApi(label: string, makeEnv: () => Promise<{ env: Record<stri
       if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
       const response = await fetch(`${hub.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : raw !== undefined ? { body: raw } : {}) });
       const text = await response.text();
-      responses.push(`${[...response.headers].join('\n')}\n${text}`);
+      const headerLines: string[] = [];
+      response.headers.forEach((value, name) => void headerLines.push(`${name}: ${value}`));
+      responses.push(`${headerLines.join('\n')}\n${text}`);
       return { status: response.status, body: text ? (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) : null, text };
     }
 
@@ -250,6 +252,8 @@ function describeHubApi(label: string, makeEnv: () => Promise<{ env: Record<stri
       expect((await call('PUT', `/api/configs/${config.body.id}/default`, { role: 'member', body: { isDefault: true } })).status).toBe(403);
       expect((await call('GET', '/api/providers', { role: 'member' })).status).toBe(200);
       expect((await call('GET', '/api/resolve?provider=openai', { role: 'member' })).status).toBe(200);
+      const memberTest = await call('POST', '/api/test-request', { role: 'member', body: {} });
+      expect([memberTest.status, memberTest.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
       const adminDelete = await call('DELETE', `/api/configs/${config.body.id}`, { role: 'admin' });
       expect([adminDelete.status, adminDelete.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
       expect((await call('DELETE', `/api/configs/${config.body.id}`)).status).toBe(204);

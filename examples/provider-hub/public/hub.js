@@ -168,6 +168,7 @@ async function loadSession() {
   state.permissions = new Set(session.permissions);
   document.getElementById('whoami').textContent = `Signed in as ${session.actor.id} (${session.actor.role}) in ${TENANTS[session.tenantId] ?? session.tenantId}`;
   document.getElementById('readonly-note').hidden = can('key:manage');
+  document.getElementById('test-request').disabled = !can('key:manage'); // a test request spends the key
 }
 
 async function loadAll() {
