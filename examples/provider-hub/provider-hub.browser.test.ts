@@ -78,11 +78,13 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     expect(await openai().getByLabel('Replace key').inputValue()).toBe('');
     expect(await openai().getByLabel('Replace key').getAttribute('type')).toBe('password');
     await expect.poll(() => page.getByTestId('source').textContent()).toBe('Your key');
+    // The connect form was replaced by the config's controls: focus moved on to Validate.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Validate');
     expect(await snapshot()).not.toContain(GOOD_KEY.slice(8));
   });
 
   it('validates against the stand-in: valid, then refused after replacing the key', async () => {
-    await openai().getByRole('button', { name: 'Validate' }).click();
+    await page.keyboard.press('Enter'); // on Validate, where the connect left focus
     await expect.poll(() => openai().getByTestId('result').textContent()).toBe('Validation: Valid');
     expect(await openai().getByTestId('validated').textContent()).toMatch(/^just now · Valid$/);
     await expect.poll(() => page.locator('#announcer').textContent()).toBe('Validation: Valid');

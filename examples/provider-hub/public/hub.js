@@ -214,9 +214,11 @@ async function act(resultId, work) {
   if (state.busy) return;
   state.busy = true;
   document.body.setAttribute('aria-busy', 'true');
+  let focusId = null;
   try {
-    const { text, ok = true, resultId: under = resultId } = await work();
+    const { text, ok = true, resultId: under = resultId, focus = null } = await work();
     state.results.set(under, { text, ok });
+    focusId = focus;
     announce(text);
   } catch (error) {
     const text = error.message;
@@ -227,12 +229,14 @@ async function act(resultId, work) {
     document.body.removeAttribute('aria-busy');
   }
   await loadAll();
+  // An action that replaced the focused control (Connect, Delete) says where keyboard focus goes next.
+  if (focusId) document.getElementById(focusId)?.focus();
 }
 
 async function connect(provider, key) {
   const config = await api('POST', '/configs', { name: provider.label, provider: provider.id });
   const view = await api('PUT', `/configs/${config.id}/key`, { key });
-  return { text: `Key saved for ${provider.label}: ${view.keyHint}`, resultId: config.id };
+  return { text: `Key saved for ${provider.label}: ${view.keyHint}`, resultId: config.id, focus: `validate-${config.id}` };
 }
 
 async function saveKey(config, key) {
@@ -441,7 +445,7 @@ function configSection(provider, config, showName) {
             if (!window.confirm(`Delete the ${provider.label} config "${config.name}" and its key?`)) return;
             act(provider.id, async () => {
               await api('DELETE', `/configs/${id}`);
-              return { text: `Deleted ${config.name}` };
+              return { text: `Deleted ${config.name}`, focus: `key-${provider.id}` };
             });
           },
         },
