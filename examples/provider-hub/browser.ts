@@ -13,6 +13,7 @@ export function chromiumMissing(): string | null {
 }
 
 export function launchChromium(): Promise<Browser> {
-  // --no-sandbox: CI containers run as root, where Chromium's sandbox can't start.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  // --no-sandbox: CI containers run as root, where Chromium's sandbox can't start;
+  // --disable-dev-shm-usage: containers often have a tiny /dev/shm.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }

@@ -370,8 +370,8 @@ function configSection(provider, config, showName) {
   });
 
   return h(
-    'section',
-    { class: 'config', 'aria-label': `${provider.label} config ${config.name}`, 'data-config': id },
+    'div',
+    { class: 'config', role: 'group', 'aria-label': `${provider.label} config ${config.name}`, 'data-config': id },
     showName ? h('div', { class: 'config-name' }, h('span', {}, config.name), badge(config)) : null,
     h(
       'dl',
