@@ -66,6 +66,23 @@ function adminFor(vault: Vault, res: Response): TenantVault {
   return vault.as({ tenantId, actor });
 }
 
+/** The words the hub's paths are made of; a log line shows any other segment as `*`. */
+const PATH_WORDS = new Set(['api', 'session', 'providers', 'configs', 'key', 'validate', 'enabled', 'default', 'audit', 'access-keys', 'resolve', 'test-request', 'index.html', 'hub.css', 'hub.js']);
+const CONFIG_ID = /^cfg_[0-9A-Z]{26}$/;
+
+/**
+ * The request path as the log shows it: known words and config ids, every
+ * other segment replaced, and no query string. A client that puts a key in
+ * a URL by mistake must not get it written to the log.
+ */
+function loggedPath(url: string): string {
+  const path = url.split('?')[0]!;
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || PATH_WORDS.has(segment) || CONFIG_ID.test(segment) ? segment : '*'))
+    .join('/');
+}
+
 /** Query strings are text; list queries take `limit` as a number. */
 function pageQuery(req: Request): Record<string, unknown> {
   const query: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
@@ -117,7 +134,7 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
       const who = caller ? ` tenant=${caller.tenantId} actor=${caller.actor.id}` : '';
       const code = res.locals.errorCode ? ` code=${res.locals.errorCode}` : '';
       const name = res.locals.errorName ? ` error=${res.locals.errorName}` : '';
-      log(`${req.method} ${req.originalUrl.split("?")[0]} ${res.statusCode} ${Math.round(performance.now() - started)}ms${who}${code}${name}`);
+      log(`${req.method} ${loggedPath(req.originalUrl)} ${res.statusCode} ${Math.round(performance.now() - started)}ms${who}${code}${name}`);
     });
     next();
   });
@@ -263,8 +280,11 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
     }
   });
 
-  api.use((req, _res, next) => next(new HubError(404, 'NOT_FOUND', `no route ${req.method} /api${req.path}`)));
+  // Unknown paths: a generic answer that doesn't echo the path (Express's own 404 page would).
+  const notFound: express.RequestHandler = (_req, _res, next) => next(new HubError(404, 'NOT_FOUND', 'no such route'));
+  api.use(notFound);
   app.use('/api', api);
+  app.use(notFound);
   app.use(handleErrors);
   return app;
 }

@@ -300,6 +300,12 @@ function describeHubApi(label: string, makeEnv: () => Promise<{ env: Record<stri
       expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
       const unknown = await call('GET', '/api/nothing-here');
       expect([unknown.status, unknown.body.error.code]).toStrictEqual([404, 'NOT_FOUND']);
+      // A key pasted into a URL by mistake is neither echoed nor logged (the final check looks).
+      for (const path of [`/api/configs/${GOOD_KEY}`, `/api/${GOOD_KEY}?key=${GOOD_KEY}`, `/${GOOD_KEY}`]) {
+        const misplaced = await call('GET', path);
+        expect([path, misplaced.status]).toStrictEqual([path, path.startsWith('/api/configs/') ? 400 : 404]);
+      }
+      expect(logLines.at(-1)).toMatch(/^GET \/\* 404 \d+ms code=NOT_FOUND$/);
     });
 
     it('logged one line per request, and no key appeared in any response, header or log line', () => {
