@@ -78,7 +78,7 @@ export async function startHub({ env = process.env, log = console.log, host = '1
     // Key health from real traffic; "last used" is written behind, every second here (default: a minute).
     keyHealth: { flushIntervalMs: 1_000 },
     accessKeys: accessKeys({ keyring: keyrings.accessKeySecrets }),
-    onHookError: (error, hook) => log(`hook ${hook} failed: ${isNamed(error)}`),
+    onHookError: (error, hook) => log(`hook ${hook} failed: ${errorName(error)}`),
   });
 
   const app = createHubApp({ vault, providers, catalog: HUB_CATALOG, authorize: defaultAuthorize, log });
@@ -106,6 +106,6 @@ export async function startHub({ env = process.env, log = console.log, host = '1
 }
 
 /** An error's class name: a hook error's message is not the hub's to print. */
-function isNamed(error: unknown): string {
+function errorName(error: unknown): string {
   return error instanceof Error ? error.constructor.name : typeof error;
 }
