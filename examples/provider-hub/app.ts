@@ -3,7 +3,8 @@
  * to the caller's tenant and role, and the static page that uses it.
  *
  * Every route is a thin layer over byokit: the request is checked with
- * byokit's own schemas (`parseInput`, the same errors the vault gives), the
+ * byokit's own schemas (`byokit/schemas`: `parseInput` gives the same
+ * errors the vault gives), the
  * vault call does the permission check, tenant scoping and audit, and
  * `http-errors.ts` turns every failure into a status in one place. Views are
  * byokit's `ConfigView`s, which carry a key's hint and state, never the key.
@@ -14,19 +15,8 @@ import * as z from 'zod/mini';
 import {
   ByokitError,
   PERMISSIONS,
-  configIdSchema,
   createClient,
-  createConfigInputSchema,
   isByokitError,
-  listAccessKeysInputSchema,
-  listAuditInputSchema,
-  listConfigsInputSchema,
-  parseInput,
-  providerIdSchema,
-  providerKeySchema,
-  resolveInputSchema,
-  setKeyOptionsSchema,
-  updateConfigInputSchema,
   type Actor,
   type AuthorizeFn,
   type ConfigView,
@@ -37,6 +27,19 @@ import {
   type TraceEntry,
   type Vault,
 } from 'byokit';
+import {
+  configIdSchema,
+  createConfigInputSchema,
+  listAccessKeysInputSchema,
+  listAuditInputSchema,
+  listConfigsInputSchema,
+  parseInput,
+  providerIdSchema,
+  providerKeySchema,
+  resolveInputSchema,
+  setKeyOptionsSchema,
+  updateConfigInputSchema,
+} from 'byokit/schemas';
 import { authenticate, callerOf } from './demo-auth.js';
 import { HubError, handleErrors } from './http-errors.js';
 

@@ -14,7 +14,8 @@
  * and tenant scoping) stays as it is.
  */
 import type { Request, RequestHandler } from 'express';
-import { actorSchema, parseInput, tenantIdSchema, type Actor } from 'byokit';
+import type { Actor } from 'byokit';
+import { actorSchema, parseInput, tenantIdSchema } from 'byokit/schemas';
 import { HubError } from './http-errors.js';
 
 /** Who is calling: the tenant every vault call is bound to, and the actor the audit trail names. */

@@ -59,7 +59,7 @@ export interface EntitlementFeature {
   /** @internal The settings read a resolution makes beside its candidates. */
   read(ctx: VaultContext, tenantId: string): Promise<SettingsRecord | null>;
   /** @internal Which candidates the tenant may use, from its settings as read. */
-  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): (record: CandidateRecord) => boolean;
+  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): Promise<(record: CandidateRecord) => boolean>;
   /** @internal Throws `BYOK_NOT_ENTITLED` unless the tenant may bring a key for `provider`. */
   require(ctx: VaultContext, tenantId: string, provider: string): Promise<void>;
   /** @internal Validates its arguments itself. */

@@ -1,29 +1,6 @@
 export * from './options.js';
 export { DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, defaultAuthorize, type AuthorizeContext, type AuthorizeFn, type Permission } from './permissions.js';
 export {
-  actorSchema,
-  baseUrlSchema,
-  configIdSchema,
-  configNameSchema,
-  configOptionsSchema,
-  createConfigInputSchema,
-  importConfigInputSchema,
-  importConfigsInputSchema,
-  listAuditInputSchema,
-  modelSchema,
-  listConfigsInputSchema,
-  outcomeReportSchema,
-  parseInput,
-  providerIdSchema,
-  providerKeySchema,
-  resolveInputSchema,
-  scopeSchema,
-  setKeyOptionsSchema,
-  tenantHandleInputSchema,
-  tenantIdSchema,
-  updateConfigInputSchema,
-} from './schemas.js';
-export {
   TenantVault,
   type CreateConfigInput,
   type ListAccessKeysInput,
@@ -35,14 +12,6 @@ export {
   type ValidateKeyResult,
 } from './tenant-vault.js';
 export {
-  accessKeyIdSchema,
-  accessKeyResolveInputSchema,
-  createAccessKeyInputSchema,
-  listAccessKeysInputSchema,
-  listAccessKeyUsageInputSchema,
-  recordUsageInputSchema,
-} from './access-schemas.js';
-export {
   accessKeys,
   type AccessKeyResolveInput,
   type AccessKeysOptions,
@@ -52,7 +21,6 @@ export {
   type CreatedAccessKey,
   type RecordUsageInput,
 } from './access-keys.js';
-export { entitlementSchema, tenantSettingsSchema } from './settings/document.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
 export type { AccessKeysFeature, EntitlementFeature } from './features.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';

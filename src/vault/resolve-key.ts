@@ -17,7 +17,9 @@ import { callStore, checkRecord, feature, sealContext, type VaultContext } from 
 import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
 import type { GuardRequest, PlatformKey } from './options.js';
-import { parseInput, plainResolveRequest, resolveInputSchema, type ResolveRequest } from './schemas.js';
+import type { resolveInputSchema, ResolveRequest } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
+import { plainResolveRequest } from './plain-input.js';
 import type { z } from 'zod';
 
 /** Input of `vault.resolve`. */
@@ -224,7 +226,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     access = await feature(ctx.accessKeys, 'accessKeys').authenticate(ctx, input);
     request = { ...access.request, accessKeyId: access.accessKey.id };
   } else {
-    const parsed = plainResolveRequest(input) ?? parseInput(resolveInputSchema, input, 'resolve request');
+    const parsed = plainResolveRequest(input) ?? (await parseWith('resolveInputSchema', input, 'resolve request'));
     request = { ...parsed, accessKeyId: null };
   }
   const chain = scopeChain(request.scope);
@@ -241,7 +243,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   } else {
     [{ candidates, explicit }, settings] = await Promise.all([loadRequestCandidates(ctx, request, chain, nowIso), ctx.entitlement?.read(ctx, request.tenantId)]);
   }
-  const entitled = ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
+  const entitled = await ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
   const decide = () => decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled });
   let decision = decide();
   // The filtered read returned the first usable row of the walk; one the tenant is not entitled to use hides
