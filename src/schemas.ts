@@ -26,6 +26,7 @@ export {
   listConfigsInputSchema,
   modelSchema,
   outcomeReportSchema,
+  parseInput,
   providerIdSchema,
   providerKeySchema,
   resolveInputSchema,

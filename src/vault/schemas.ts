@@ -350,7 +350,17 @@ function describeIssue(issue: RawIssue): string {
 
 /**
  * Parses `input` with `schema`, or throws a {@link ValidationError} whose
- * issues name paths and rules, never input values.
+ * issues name paths and rules, never input values: what the vault does with
+ * every input, for hosts that check requests at their own edge with the
+ * exported schemas and want the same errors (`VALIDATION_FAILED`, the same
+ * messages) as the vault gives.
+ *
+ * @param what - names the input in the message (`invalid ${what}: ...`).
+ * @example
+ * ```ts
+ * const input = parseInput(createConfigInputSchema, req.body, 'config');
+ * // a bad body throws: "[byokit] [vault] invalid config: name: must have at least 1 character"
+ * ```
  */
 export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input, { error: describeIssue });
