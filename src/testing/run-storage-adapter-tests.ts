@@ -7,6 +7,7 @@ import { describeAccessKeys } from './access-keys.js';
 import { describeAudit } from './audit.js';
 import { describeCandidateFilter } from './candidate-filter.js';
 import { describeConfigImports } from './config-imports.js';
+import { describeCooldowns } from './cooldowns.js';
 import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeyHealth } from './key-health.js';
@@ -42,6 +43,7 @@ export const conformanceGroups = {
   vaultRoundTrip: describeVaultRoundTrip,
   copiedRows: describeCopiedRows,
   keyHealth: describeKeyHealth,
+  cooldowns: describeCooldowns,
   settings: describeSettings,
   accessKeys: describeAccessKeys,
   quotas: describeQuotas,
