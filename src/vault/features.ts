@@ -11,6 +11,8 @@ import type { AccessKeyCandidates, AccessKeyRecord, AccessKeyUsageRecord } from 
 import type { EntitlementSettings, SettingsRecord } from '../store/settings-storage.js';
 import type { Actor, CandidateRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
+import type { Outcome } from '../outcomes/types.js';
+import type { Resolution, TraceEntry } from '../resolve/types.js';
 import type { VaultContext } from './context.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
 
@@ -66,4 +68,39 @@ export interface EntitlementFeature {
   get(ctx: VaultContext, tenantId: unknown): Promise<EntitlementSettings>;
   /** @internal Validates its arguments itself. */
   set(ctx: VaultContext, tenantId: unknown, input: unknown, actor: unknown): Promise<EntitlementSettings>;
+}
+
+/** @internal What the vault asks a pool to choose from: the resolution winner and the candidates read with it. */
+export interface PoolChoiceRequest {
+  tenantId: string;
+  /** The provider the request named (pools need one). */
+  provider: string;
+  winner: CandidateRecord;
+  candidates: readonly CandidateRecord[];
+  entitled: ((record: CandidateRecord) => boolean) | undefined;
+  now: Date;
+  /** Configs a `withKey` call already tried. */
+  exclude: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Key pools, made by `keyPools(...)` and passed to `createVault({ pools })`.
+ * Its members are byokit's internals: use `vault.withKey`,
+ * `admin.setPoolPolicy`, `admin.listPools`, ...
+ */
+export interface PoolsFeature {
+  /** @internal The pool's choice (a member and trace entries), or `null` when every member was excluded. */
+  choose(ctx: VaultContext, request: PoolChoiceRequest): Promise<{ record: CandidateRecord; trace: TraceEntry[] } | null>;
+  /** @internal An outcome of a call with one of the vault's resolutions (cooldowns, failing keys, `withKey` attempts). */
+  observe(ctx: VaultContext, resolution: Resolution, outcome: Outcome): void;
+  /** @internal Validates its arguments itself. */
+  withKey(ctx: VaultContext, request: unknown, fn: unknown, options: unknown): Promise<unknown>;
+  /** @internal */
+  setPolicy(ctx: VaultContext, as: TenantActor, input: unknown): Promise<unknown>;
+  /** @internal */
+  removePolicy(ctx: VaultContext, as: TenantActor, input: unknown): Promise<boolean>;
+  /** @internal */
+  getPolicies(ctx: VaultContext, as: TenantActor): Promise<unknown>;
+  /** @internal */
+  listPools(ctx: VaultContext, as: TenantActor, query: unknown): Promise<unknown>;
 }

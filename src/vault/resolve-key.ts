@@ -6,13 +6,14 @@
  */
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
-import { decideResolution, unusableReason } from '../resolve/resolver.js';
+import { decideResolution, keyDisagrees, unusableReason, type Decision } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
 import type { CandidateFilter, CandidateRecord, ConfigOptions } from '../store/types.js';
 import type { AccessKeyResolveInput } from './access-keys.js';
+import type { KeyMove } from '../outcomes/types.js';
 import { callStore, checkRecord, feature, sealContext, type VaultContext } from './context.js';
 import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
@@ -22,6 +23,19 @@ import type { z } from 'zod';
 
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
+
+/**
+ * @internal What `withKey` adds to a resolution after a failed call: the
+ * configs already tried (never chosen again), the trace entries of its
+ * moves (first in the new trace), the move for the new key's outcomes,
+ * and whether an exhausted pool may end on the platform key.
+ */
+export interface ResolveRetry {
+  exclude: ReadonlySet<string>;
+  moves: readonly TraceEntry[];
+  move: KeyMove;
+  onExhausted: 'platform' | 'fail';
+}
 
 /** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
 type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
@@ -205,7 +219,9 @@ async function loadRequestCandidates(
 ): Promise<{ candidates: CandidateRecord[]; explicit: CandidateRecord | null }> {
   const provider = request.provider ?? null;
   const config = request.config ?? null;
-  let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : { provider, config, now });
+  // With pools on, the read brings the winner's whole pool (the same one read: one statement, script or walk).
+  const filter: CandidateFilter = ctx.pools && provider !== null && config === null ? { provider, config, now, pool: true } : { provider, config, now };
+  let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : filter);
   const explicit = namedConfig(request, candidates);
   if (explicit !== null && provider === null && request.explain !== true && unusableReason(explicit, now) !== null) {
     const more = await readCandidates(ctx, request.tenantId, chain, { provider: explicit.provider, config: null, now });
@@ -215,8 +231,52 @@ async function loadRequestCandidates(
   return { candidates, explicit };
 }
 
+/**
+ * The key pool's say in a decision (with pools on): among the winner's
+ * pool, the member its policy and the cooldown and health facts choose.
+ * With `retry` (a `withKey` move), the configs already tried are excluded;
+ * when none is left, the platform key if the call opted in (and the vault's
+ * fallback allows it), else `NO_KEY`.
+ */
+async function applyPool(
+  ctx: VaultContext,
+  request: Request,
+  decision: Decision,
+  candidates: readonly CandidateRecord[],
+  entitled: ((record: CandidateRecord) => boolean) | undefined,
+  now: Date,
+  retry: ResolveRetry | undefined,
+): Promise<Decision> {
+  const trace = retry ? [...retry.moves, ...decision.trace] : decision.trace;
+  const provider = request.provider ?? null;
+  if (ctx.pools && (decision.kind === 'config' || decision.kind === 'undecryptable') && provider !== null) {
+    const explicit = request.config !== undefined && request.config !== null;
+    const chosen = explicit
+      ? retry?.exclude.has(decision.record.id) === true
+        ? null
+        : { record: decision.record, trace: [] }
+      : await ctx.pools.choose(ctx, { tenantId: request.tenantId, provider, winner: decision.record, candidates, entitled, now, exclude: retry?.exclude });
+    if (chosen !== null) {
+      if (chosen.trace.length === 0) return { ...decision, trace };
+      // The pool's entries replace the walk's last one (the winner it started from).
+      const merged = [...trace.slice(0, -1), ...chosen.trace];
+      return keyDisagrees(chosen.record) ? { kind: 'undecryptable', record: chosen.record, trace: merged } : { kind: 'config', record: chosen.record, source: decision.kind === 'config' ? decision.source : 'byok', trace: merged };
+    }
+    if (retry?.onExhausted === 'platform' && ctx.fallback === 'platform') return { kind: 'platform', provider, trace };
+    trace.push({ step: 'pool', scope: decision.record.scope, outcome: 'none' });
+    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}: every key of the pool was tried`, frozenTrace(trace));
+  }
+  if (retry && decision.kind !== 'none' && decision.kind !== 'mismatch') {
+    // No pool to move in (a platform key, or pools off): nothing else to try.
+    if (decision.kind !== 'platform' && !retry.exclude.has(decision.record.id)) return { ...decision, trace };
+    if (decision.kind === 'platform' && retry.onExhausted === 'platform') return { ...decision, trace };
+    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}`, frozenTrace(trace));
+  }
+  return decision;
+}
+
 /** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
-export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
+export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput, retry?: ResolveRetry): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
   let access: AccessKeyAuthentication | null = null;
   let request: Request;
@@ -251,6 +311,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     explicit = namedConfig(request, candidates);
     decision = decide();
   }
+  decision = await applyPool(ctx, request, decision, candidates, entitled, now, retry);
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
@@ -276,6 +337,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     owner: ctx,
     outcomes: ctx.outcomes,
     keySetAt: decision.kind === 'config' ? decision.record.keySetAt : null,
+    ...(retry ? { move: retry.move } : {}),
   });
   bindClientContext(resolution);
   if (ctx.onResolve) {
