@@ -170,13 +170,13 @@ export class Vault {
    * );
    * ```
    */
-  withKey<T, C = any>(
+  async withKey<T, C = any>(
     request: ResolveInput | AccessKeyResolveInput,
     fn: (client: C, resolution: Resolution, attempt: WithKeyAttempt) => T | Promise<T>,
     options?: WithKeyOptions,
   ): Promise<T> {
     this.#open('vault.withKey');
-    return feature(this.#ctx.pools, 'pools').withKey(this.#ctx, request, fn, options) as Promise<T>;
+    return (await feature(this.#ctx.pools, 'pools').withKey(this.#ctx, request, fn, options)) as T;
   }
 
   /**
