@@ -7,11 +7,11 @@
  * reads nothing more; the Provider Hub's view.
  */
 import { describe, expect, it } from 'vitest';
-import { keyPools, MemoryStore, type Resolution } from '../../src/index.js';
+import { keyPools, MemoryStore, type Resolution, type Vault } from '../../src/index.js';
 import { makeVault, refusal } from '../vault/helpers.js';
 import { counting, keyOf, poolVault } from './helpers.js';
 
-const resolveOpenai = (setup: { vault: { resolve: (i: object) => Promise<Resolution> } }, scope = '') => setup.vault.resolve({ tenantId: 'acme', scope, provider: 'openai' });
+const resolveOpenai = (setup: { vault: Vault }, scope = ''): Promise<Resolution> => setup.vault.resolve({ tenantId: 'acme', scope, provider: 'openai' });
 
 describe('key pools: failover out of the box', () => {
   it('with no policy the pool is every eligible key in resolution order: a rate-limited key is passed over until its retry-after', async () => {
