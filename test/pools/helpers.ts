@@ -25,19 +25,19 @@ export function counting<S extends StorageAdapter>(store: S): { store: S; calls:
 }
 
 /** A vault with pools on (facts read on every choice unless told), and `labels` keyed openai configs in `scope`. */
-export async function poolVault(labels: string[], options: { pools?: KeyPoolsOptions; vault?: Partial<VaultOptions>; store?: StorageAdapter; scope?: string; baseUrl?: string | null } = {}) {
+export async function poolVault<L extends string>(labels: L[], options: { pools?: KeyPoolsOptions; vault?: Partial<VaultOptions>; store?: StorageAdapter; scope?: string; baseUrl?: string | null } = {}) {
   const made = makeVault({
     store: options.store ?? new MemoryStore(),
     pools: keyPools({ factsTtlMs: 0, ...options.pools }),
     allowPrivateEndpoints: ['127.0.0.1'],
     ...options.vault,
   });
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<L, string>;
   for (const label of labels) {
     const cfg = await made.owner.createConfig({ name: label, provider: 'openai', scope: options.scope ?? '', baseUrl: options.baseUrl ?? null });
     await made.owner.setKey(cfg.id, keyOf(label));
     ids[label] = cfg.id;
   }
-  const labelOf = (configId: string | null) => Object.entries(ids).find(([, id]) => id === configId)?.[0] ?? 'platform';
+  const labelOf = (configId: string | null) => (Object.entries(ids) as [L, string][]).find(([, id]) => id === configId)?.[0] ?? 'platform';
   return { ...made, ids, labelOf };
 }
