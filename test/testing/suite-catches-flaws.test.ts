@@ -70,6 +70,7 @@ const EXPECTED: Record<Flaw, string> = {
   cooldownShortened: 'cooldowns › the later cooldown wins',
   cooldownTenantBlind: 'cooldowns › cooldowns are per tenant',
   cooldownNeverExpires: 'cooldowns › a cooldown that ends at or before `now` is not returned',
+  racyCooldowns: 'cooldowns › concurrent puts of one key end at the latest until',
   filterDropsWinner: 'candidate filter › returns every row that can win, for every filter shape and scope chain',
   filterIgnoresExpiry: 'candidate filter › the winner skips disabled, keyless and expired rows',
   filterSkipsCustomEndpoints: 'candidate filter › the winner: a usable custom endpoint routing the provider beats',

@@ -109,6 +109,7 @@ export const FLAWS = [
   'cooldownShortened',
   'cooldownTenantBlind',
   'cooldownNeverExpires',
+  'racyCooldowns',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -320,8 +321,10 @@ export class FlawedStore implements StorageAdapter {
 
   async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
     const key = this.#cooldownKey(tenantId, cooldown.configId);
-    const held = this.cooldowns.get(key);
+    // The flaw racyCooldowns: read, yield, then write what the stale read allowed.
+    const early = this.cooldowns.get(key);
     await tick();
+    const held = this.flaw === 'racyCooldowns' ? early : this.cooldowns.get(key);
     if (held && held.until >= cooldown.until && this.flaw !== 'cooldownShortened') return;
     this.cooldowns.set(key, { ...cooldown, tenantId: this.flaw === 'cooldownTenantBlind' ? cooldown.tenantId : tenantId });
   }
