@@ -370,8 +370,13 @@ export class PostgresStore implements StorageAdapter {
       const winner = `SELECT pick.id, pick.grp, chain.scope FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
         CROSS JOIN LATERAL (${groups}) AS pick
         ORDER BY chain.ord, pick.grp LIMIT 1`;
-      if (!pool) parts.push(`${select} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM (${winner}) AS w)`);
-      else {
+      if (!pool) {
+        // Without a pool: the one-winner statement exactly as it was.
+        parts.push(`${select} WHERE tenant_id = ${tenant} AND id = (
+        SELECT pick.id FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
+        CROSS JOIN LATERAL (${groups}) AS pick
+        ORDER BY chain.ord, pick.grp LIMIT 1)`);
+      } else {
         // The winner and its pool (the other usable configs of its scope, when it is one of the provider's own): one statement.
         const poolRows = `${select} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM win WHERE grp = 1)`;
         const text = [...parts, `${select} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`, poolRows].map((part) => `(${part})`).join('\nUNION ALL\n');

@@ -359,14 +359,20 @@ export class SqliteStore implements StorageAdapter {
         if (mode === 'routed') arm(scope, `provider = 'custom' AND EXISTS (SELECT 1 FROM json_each(routes) WHERE value = ${provider})`);
         arm(scope, mode === 'any' ? '1 = 1' : `provider = ${provider}`);
       }
+      const winner = `SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1`;
+      // Without a pool: the one-winner statement exactly as it was (no CTE for the planner to weigh).
+      if (!pool) {
+        parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (${winner})`);
+        return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
+      }
       parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`);
       // The winner's pool: the other usable configs of its scope and provider, when it is one of the provider's own.
-      if (pool) {
+      {
         parts.push(
           `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win) AND provider = ${provider})`,
         );
       }
-      return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?), win(id) AS (SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1) ${parts.join(' UNION ALL ')}`;
+      return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?), win(id) AS (${winner}) ${parts.join(' UNION ALL ')}`;
     }
     return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
   }
