@@ -19,6 +19,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       'providers/index': 'src/providers/index.ts',
+      schemas: 'src/schemas.ts',
       'adapters/sqlite/index': 'adapters/sqlite/index.ts',
       'adapters/postgres/index': 'adapters/postgres/index.ts',
       'adapters/redis/index': 'adapters/redis/index.ts',

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^byokit\/adapters\/(.*)$/, replacement: here('./adapters/$1/index.ts') },
       { find: /^byokit\/providers$/, replacement: here('./src/providers/index.ts') },
       { find: /^byokit\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^byokit\/schemas$/, replacement: here('./src/schemas.ts') },
       { find: /^byokit$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -5,7 +5,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import fernet from 'fernet';
-import { Keyring, MemoryStore, createVault, keyPools, type Vault, type VaultOptions } from '../src/index.js';
+import { Keyring, MemoryStore, accessKeys, createVault, keyPools, type Vault, type VaultOptions } from '../src/index.js';
+import { newAccessKeyToken } from '../src/access/token.js';
 import { forceCipherBackend } from '../src/crypto/backends/select.js';
 import { openSecret, sealSecret } from '../src/crypto/envelope.js';
 import { duration, measure, pair, repeat, type Row } from './harness.js';
@@ -93,7 +94,45 @@ export async function memoryRows(): Promise<Row[]> {
   const admin = one.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
   const target = await admin.createConfig({ name: 'target', provider: 'openai' });
   rows.push(await pair('admin.setKey (memory store, audited)', floor, () => admin.setKey(target.id, KEY)));
+  rows.push(...(await accessKeyRows(floor)));
   return rows;
+}
+
+/**
+ * Access keys: a resolution (authenticate + resolve + quota count) against a
+ * plain resolve, and the three refusals against each other: they must cost
+ * about the same, so timing can't tell whether an access-key id exists.
+ */
+async function accessKeyRows(floor: { label: string; run: () => unknown }): Promise<Row[]> {
+  const store = new MemoryStore();
+  const keyring = Keyring.generate('k1');
+  const vault = createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.generate('h1') }) });
+  const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
+  await admin.importConfigs([{ name: 'c', provider: 'openai', scope: 'ws', key: KEY }]);
+  const live = (await admin.createAccessKey({ name: 'live', scope: 'ws/proj', quota: { requests: { limit: 1e12, per: 'day' } } })).secret.reveal();
+  const revokedKey = await admin.createAccessKey({ name: 'revoked' });
+  await admin.revokeAccessKey(revokedKey.accessKey.id);
+  const revoked = revokedKey.secret.reveal();
+  const unknown = live.replace(/^byk_live_[0-9A-Z]{26}/, `byk_live_${'0'.repeat(26)}`);
+  // The live key's id with another secret (checksum recomputed): a known id, the wrong secret.
+  const wrongSecret = newAccessKeyToken(`ak_${live.slice(9, 35)}`).token;
+  const refusal = (token: string) => () =>
+    vault.resolve({ accessKey: token, provider: 'openai' }).then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (e: { code?: string }) => {
+        if (e.code !== 'ACCESS_KEY_INVALID') throw e;
+      },
+    );
+  const plain = { label: 'resolve() of the same config by tenant id', run: () => vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' }) };
+  const unknownRefusal = { label: 'refusal of an unknown access-key id', run: refusal(unknown) };
+  return [
+    await pair('resolve() with an access key (memory store, quota counted)', plain, () => vault.resolve({ accessKey: live, provider: 'openai' })),
+    await pair('access key refused: unknown id, against one AES-GCM open', floor, refusal(unknown)),
+    await pair('access key refused: revoked, against an unknown id', unknownRefusal, refusal(revoked)),
+    await pair('access key refused: known id, wrong secret, against an unknown id', unknownRefusal, refusal(wrongSecret)),
+  ];
 }
 
 /** Rewrap over 1,000 keys in one scope of the memory store, per key, against one open. */

@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 const expected = {
   byokit: ['createVault', 'Keyring', 'MemoryStore', 'createClient', 'provideSdk', 'Secret', 'ByokitError'],
   'byokit/providers': ['createClient', 'builtinProviders', 'loadSdk', 'provideSdk'],
+  'byokit/schemas': ['createConfigInputSchema', 'resolveInputSchema', 'tenantSettingsSchema', 'createAccessKeyInputSchema'],
   'byokit/testing': ['runStorageAdapterTests'],
   'byokit/adapters/sqlite': ['SqliteStore'],
   'byokit/adapters/postgres': ['PostgresStore', 'PostgresNotMigratedError'],

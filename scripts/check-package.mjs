@@ -69,6 +69,8 @@ import { builtinProviders, openaiProvider, type ProviderClients } from 'byokit/p
 import { SqliteStore } from 'byokit/adapters/sqlite';
 import { PostgresStore } from 'byokit/adapters/postgres';
 import { RedisStore } from 'byokit/adapters/redis';
+import { createConfigInputSchema } from 'byokit/schemas';
+export const parsed = createConfigInputSchema.safeParse({ name: 'prod', provider: 'openai' });
 export const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate() });
 export const stores = [SqliteStore, PostgresStore, RedisStore, builtinProviders, openaiProvider, provideSdk];
 export type Clients = ProviderClients;

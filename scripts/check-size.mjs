@@ -7,17 +7,17 @@
 //   node scripts/check-size.mjs            (after npm run build)
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-// 40 → 41 kB with access keys and the settings document (0.2): the storage
-// contract gained ten methods that MemoryStore implements (about 0.7 kB) and
-// the vault a thin method per call (about 0.6 kB). The access-key and
-// entitlement logic itself (token, HMAC, quotas, schemas) is only bundled
-// where a host imports `accessKeys()` / `byokEntitlement()`.
-export const BUDGET_GZIP_BYTES = 41 * 1000;
+// The root entry never loads zod eagerly: the vault imports its input
+// schemas (src/vault/schema-catalog.ts) on the first admin call, and the
+// checks on the request path (vault.as, resolve, report) are plain code; the
+// schemas for hosts live in `byokit/schemas`. That chunk is reported as
+// "loaded on first use", outside the budget.
+export const BUDGET_GZIP_BYTES = 40 * 1000;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SDKS = /^(openai|@anthropic-ai\/sdk|@google\/genai|@google\/generative-ai|@mistralai\/mistralai|cohere-ai|ollama)(\/|$)/;
 
@@ -30,7 +30,14 @@ export const run = () => vault.resolve({ tenantId: 't', provider: 'openai' });`,
   'whole byokit/providers entry': `export * from 'byokit/providers';`,
 };
 
-/** Bundles `source` (which imports `byokit`) for a browser, minified; returns byte counts. */
+/**
+ * Bundles `source` (which imports `byokit`) for a browser, minified and
+ * split as a host's bundler splits it: what loads with the page is the
+ * entry chunk and every chunk it imports statically; what the package
+ * imports with `import()` (key validation, the admin's input schemas, the
+ * outcome machinery) is a chunk fetched on first use. Returns byte counts
+ * of both.
+ */
 export async function bundleSize(source) {
   // A throwaway project whose node_modules/byokit is this package, so the
   // import goes through package.json's exports map as a host's would.
@@ -43,9 +50,12 @@ export async function bundleSize(source) {
       entryPoints: [join(project, 'entry.mjs')],
       bundle: true,
       minify: true,
+      splitting: true,
       format: 'esm',
       platform: 'browser',
+      outdir: join(project, 'out'),
       write: false,
+      metafile: true,
       logLevel: 'silent',
       plugins: [
         {
@@ -56,8 +66,25 @@ export async function bundleSize(source) {
         },
       ],
     });
-    const bytes = result.outputFiles[0].contents;
-    return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
+    const outputs = result.metafile.outputs;
+    const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+    const eager = new Set();
+    const visit = (path) => {
+      if (eager.has(path)) return;
+      eager.add(path);
+      for (const imported of outputs[path].imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
+    };
+    visit(entry);
+    const contents = (paths) => Buffer.concat(result.outputFiles.filter((file) => paths.has(relative(process.cwd(), file.path))).map((file) => file.contents));
+    const lazyPaths = new Set(Object.keys(outputs).filter((path) => !eager.has(path) && path.endsWith('.js')));
+    const eagerBytes = contents(eager);
+    const lazyBytes = contents(lazyPaths);
+    return {
+      minified: eagerBytes.length,
+      gzipped: gzipSync(eagerBytes, { level: 9 }).length,
+      lazyMinified: lazyBytes.length,
+      lazyGzipped: lazyBytes.length === 0 ? 0 : gzipSync(lazyBytes, { level: 9 }).length,
+    };
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
@@ -67,11 +94,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let failed = false;
   for (const [name, source] of Object.entries(ENTRIES)) {
     try {
-      const { minified, gzipped } = await bundleSize(source);
+      const { minified, gzipped, lazyMinified, lazyGzipped } = await bundleSize(source);
       const over = name === 'core' && gzipped > BUDGET_GZIP_BYTES;
       failed ||= over;
       const budget = name === 'core' ? ` (budget ${(BUDGET_GZIP_BYTES / 1000).toFixed(1)} kB${over ? ': OVER' : ''})` : '';
-      console.log(`${name}: ${(minified / 1000).toFixed(1)} kB minified, ${(gzipped / 1000).toFixed(1)} kB gzipped${budget}`);
+      console.log(`${name}: ${(minified / 1000).toFixed(1)} kB minified, ${(gzipped / 1000).toFixed(1)} kB gzipped${budget}${lazyMinified ? `; loaded on first use: ${(lazyMinified / 1000).toFixed(1)} kB minified, ${(lazyGzipped / 1000).toFixed(1)} kB gzipped` : ''}`);
     } catch (error) {
       failed = true;
       console.error(`${name}: does not bundle: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);

@@ -13,12 +13,11 @@ import type { PoolPolicyKind } from '../resolve/types.js';
 import type { CandidateRecord, ConfigRecord, KeyCooldownRecord, KeyHealthRecord } from '../store/index.js';
 import { callStore, type VaultContext } from '../vault/context.js';
 import type { TenantActor } from '../vault/features.js';
-import { parseInput } from '../vault/schemas.js';
+import { parseWith } from '../vault/lazy-schemas.js';
 import { readSettings } from '../vault/settings/document.js';
 import { toView, type KeyState } from '../vault/views.js';
 import { configsOf } from './policies.js';
 import { poolPolicies, type PoolState } from './pool-state.js';
-import { listPoolsInputSchema } from './schemas.js';
 
 /** One config of a pool, as the Provider Hub shows it. No key material: the hint at most. */
 export interface PoolMemberView {
@@ -63,7 +62,7 @@ async function inChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]
 
 /** The tenant's pools (`config:read`), optionally of one scope or provider. Custom endpoints are not pooled. */
 export async function listPools(ctx: VaultContext, state: PoolState, as: TenantActor, query: unknown): Promise<PoolView[]> {
-  const q = parseInput(listPoolsInputSchema, query ?? {}, 'pool query');
+  const q = await parseWith('listPoolsInputSchema', query ?? {}, 'pool query');
   await as.allow('listPools', 'config:read', { ...(q.scope === undefined ? {} : { scope: q.scope }), ...(q.provider === undefined ? {} : { provider: q.provider }) });
   const tenantId = as.tenantId;
   const now = ctx.now();
@@ -77,7 +76,7 @@ export async function listPools(ctx: VaultContext, state: PoolState, as: TenantA
   ]);
   const healthOf = new Map(health.filter((h) => h.tenantId === tenantId).map((h) => [h.configId, h]));
   const cooldownOf = new Map(cooldowns.filter((c) => c.tenantId === tenantId).map((c) => [c.configId, c.until]));
-  const policies = poolPolicies(ctx, settings, tenantId);
+  const policies = poolPolicies(settings);
   const groups = new Map<string, ConfigRecord[]>();
   for (const record of pooled) {
     const key = `${record.scope}\u0000${record.provider}`;

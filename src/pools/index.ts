@@ -8,18 +8,15 @@
  * @module
  */
 import { ValidationError } from '../errors.js';
-import { unusableReason } from '../resolve/resolver.js';
-import { choosePoolMember } from '../resolve/pool.js';
 import type { Resolution } from '../resolve/types.js';
 import type { Outcome } from '../outcomes/types.js';
 import type { VaultContext } from '../vault/context.js';
 import type { PoolsFeature } from '../vault/features.js';
 import { callDetached } from '../vault/hooks.js';
-import { parseInput } from '../vault/schemas.js';
+import { decideWithPool } from './decide.js';
 import { listPools } from './hub.js';
 import { getPolicies, removePolicy, setPolicy } from './policies.js';
 import { PoolState } from './pool-state.js';
-import { keyPoolsOptionsSchema } from './schemas.js';
 import { withKey, type AttemptListeners } from './with-key.js';
 
 /** Options of {@link keyPools}. */
@@ -45,6 +42,37 @@ export interface KeyPoolsOptions {
   onFailure?: 'fail' | 'platform';
 }
 
+/** Integer options and their ranges (`keyPoolsOptionsSchema` in `byokit/schemas` says the same). */
+const RANGES = {
+  factsTtlMs: [0, 60_000],
+  backoffMs: [1, 3_600_000],
+  maxCooldownMs: [1, 86_400_000],
+  maxKeys: [1, 1_000_000],
+  maxAttempts: [1, 10],
+  timeoutMs: [1, 600_000],
+} as const;
+
+function invalidOption(path: string, message: string): ValidationError {
+  return new ValidationError(`[byokit] [pools] invalid keyPools options: ${path}: ${message}`, [{ path, message }]);
+}
+
+/** The options checked with plain code: creating a vault never loads the schema library. */
+function checkOptions(options: unknown): KeyPoolsOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption('(input)', 'must be an object');
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (name === 'onFailure') {
+      if (value !== 'fail' && value !== 'platform') throw invalidOption(name, 'must be "fail" or "platform"');
+    } else if (Object.hasOwn(RANGES, name)) {
+      const [min, max] = RANGES[name as keyof typeof RANGES];
+      if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) throw invalidOption(name, `must be an integer from ${min} to ${max}`);
+    } else {
+      throw invalidOption(name, 'unknown option');
+    }
+  }
+  return options as KeyPoolsOptions;
+}
+
 /**
  * Key pools for `createVault({ pools: keyPools() })`.
  *
@@ -58,10 +86,7 @@ export interface KeyPoolsOptions {
  * ```
  */
 export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('[byokit] [pools] keyPools takes an options object', [{ path: '(input)', message: 'must be an object' }]);
-  }
-  const o = parseInput(keyPoolsOptionsSchema, options, 'keyPools options');
+  const o = checkOptions(options);
   const state = new PoolState({
     factsTtlMs: o.factsTtlMs ?? 1000,
     backoffMs: o.backoffMs ?? 1000,
@@ -81,36 +106,7 @@ export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
   };
 
   return {
-    async choose(ctx, request) {
-      const { winner, provider, tenantId } = request;
-      const exclude = request.exclude ?? new Set<string>();
-      // A custom endpoint routing the provider is not a pool.
-      if (winner.provider !== provider) return exclude.has(winner.id) ? null : { record: winner, trace: [] };
-      const now = request.now.toISOString();
-      const members = request.candidates.filter(
-        (c) => c === winner || (c.scope === winner.scope && c.provider === provider && unusableReason(c, now) === null && (request.entitled?.(c) ?? true)),
-      );
-      const left = members.filter((m) => !exclude.has(m.id));
-      if (left.length === 0) return null;
-      // One key: nothing to choose, nothing to read.
-      if (members.length === 1) return { record: winner, trace: [] };
-      const poolKey = `${tenantId}\u0000${winner.scope}\u0000${provider}`;
-      const facts = await state.facts(ctx, tenantId, poolKey, winner.scope, provider, members, request.now);
-      const kind = facts.policy?.policy ?? 'failover';
-      const rotation = kind === 'round-robin' || kind === 'weighted' ? state.nextTurn(poolKey) : 0;
-      const choice = choosePoolMember({
-        members,
-        policy: facts.policy,
-        facts: {
-          cooldownUntil: (id) => state.cooldownUntil(tenantId, id, facts.cooldowns.get(id)),
-          failing: (id) => state.failing(tenantId, id, facts.failing.has(id)),
-        },
-        rotation,
-        exclude,
-        now,
-      });
-      return choice.record === null ? null : { record: choice.record, trace: choice.trace };
-    },
+    decide: (ctx, input) => decideWithPool(ctx, state, input),
 
     observe(ctx, resolution, outcome) {
       learn(ctx, resolution, outcome);

@@ -12,10 +12,12 @@ import type { PoolPolicy } from '../resolve/pool.js';
 import type { ConfigRecord } from '../store/types.js';
 import { callStore, type VaultContext } from '../vault/context.js';
 import type { TenantActor } from '../vault/features.js';
-import { parseInput } from '../vault/schemas.js';
+import { parseWith } from '../vault/lazy-schemas.js';
 import { readSettings, updateSettingsSection } from '../vault/settings/document.js';
 import { poolPolicies, type PoolState } from './pool-state.js';
-import { MAX_POOL_POLICIES, poolKeyInputSchema, poolPolicyInputSchema } from './schemas.js';
+
+/** Most policies one tenant may hold (one per scope and provider; the schema says the same). */
+const MAX_POOL_POLICIES = 500;
 
 /** Every config of the tenant in `scope` with `provider`, all pages. */
 export async function configsOf(ctx: VaultContext, tenantId: string, query: { scope?: string; provider?: string }): Promise<ConfigRecord[]> {
@@ -36,12 +38,12 @@ function invalid(path: string, message: string): ValidationError {
 /** The tenant's policies (`config:read`). */
 export async function getPolicies(ctx: VaultContext, as: TenantActor): Promise<PoolPolicy[]> {
   await as.allow('getPoolPolicies', 'config:read');
-  return poolPolicies(ctx, await readSettings(ctx, as.tenantId), as.tenantId);
+  return poolPolicies(await readSettings(ctx, as.tenantId));
 }
 
 /** Sets the policy of one (scope, provider), replacing the one it had (`key:manage` in the scope). */
 export async function setPolicy(ctx: VaultContext, state: PoolState, as: TenantActor, input: unknown): Promise<PoolPolicy> {
-  const policy = parseInput(poolPolicyInputSchema, input, 'pool policy') as PoolPolicy;
+  const policy = (await parseWith('poolPolicyInputSchema', input, 'pool policy')) as PoolPolicy;
   await as.allow('setPoolPolicy', 'key:manage', { scope: policy.scope, provider: policy.provider });
   if (!Object.hasOwn(ctx.providers, policy.provider)) throw invalid('provider', `unknown provider "${policy.provider}"`);
   if (policy.members.length > 0) {
@@ -56,7 +58,8 @@ export async function setPolicy(ctx: VaultContext, state: PoolState, as: TenantA
     as.actor,
     'pools',
     (current) => {
-      const policies = current === undefined ? [] : poolPolicies(ctx, { tenantId: as.tenantId, document: { pools: current }, revision: 0, updatedAt: '' }, as.tenantId);
+      // `current` comes from a validated document (readSettings).
+      const policies = (current as { policies: PoolPolicy[] } | undefined)?.policies ?? [];
       const old = policies.find(same);
       if (old && JSON.stringify(old) === JSON.stringify(policy)) return null;
       const next = [...policies.filter((p) => !same(p)), policy];
@@ -71,7 +74,7 @@ export async function setPolicy(ctx: VaultContext, state: PoolState, as: TenantA
 
 /** Removes the policy of one (scope, provider): its pool is failover in resolution order again. `false` if it had none. */
 export async function removePolicy(ctx: VaultContext, state: PoolState, as: TenantActor, input: unknown): Promise<boolean> {
-  const { scope, provider } = parseInput(poolKeyInputSchema, input, 'pool');
+  const { scope, provider } = await parseWith('poolKeyInputSchema', input, 'pool');
   await as.allow('removePoolPolicy', 'key:manage', { scope, provider });
   let removed = false;
   await updateSettingsSection(
@@ -80,7 +83,8 @@ export async function removePolicy(ctx: VaultContext, state: PoolState, as: Tena
     as.actor,
     'pools',
     (current) => {
-      const policies = current === undefined ? [] : poolPolicies(ctx, { tenantId: as.tenantId, document: { pools: current }, revision: 0, updatedAt: '' }, as.tenantId);
+      // `current` comes from a validated document (readSettings).
+      const policies = (current as { policies: PoolPolicy[] } | undefined)?.policies ?? [];
       const next = policies.filter((p) => !(p.scope === scope && p.provider === provider));
       removed = next.length !== policies.length;
       return removed ? { policies: next } : null;

@@ -16,14 +16,12 @@
  *
  * @module
  */
-import { StoreError } from '../errors.js';
 import type { PoolPolicy } from '../resolve/pool.js';
 import type { Outcome } from '../outcomes/types.js';
 import type { SettingsRecord } from '../store/settings-storage.js';
 import type { CandidateRecord } from '../store/types.js';
-import { callStore, checkRecord, type VaultContext } from '../vault/context.js';
-import { parseInput } from '../vault/schemas.js';
-import { poolsSectionSchema } from './schemas.js';
+import { callStore, type VaultContext } from '../vault/context.js';
+import { readSettings } from '../vault/settings/document.js';
 
 /** Settings of a pool state (from `keyPools(...)`). */
 export interface PoolStateOptions {
@@ -60,17 +58,14 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.set(key, value);
 }
 
-/** The stored `pools` section of a settings record, validated (a bad one fails closed). */
-export function poolPolicies(ctx: VaultContext, record: SettingsRecord | null, tenantId: string): PoolPolicy[] {
-  if (record === null) return [];
-  checkRecord(ctx, record, tenantId);
-  const section = record.document['pools'];
-  if (section === undefined) return [];
-  try {
-    return parseInput(poolsSectionSchema, section, 'pools settings').policies as PoolPolicy[];
-  } catch (cause) {
-    throw new StoreError('STORE_FAILED', `[byokit] [pools] the stored pool policies of tenant "${tenantId}" are not valid`, { cause });
-  }
+/**
+ * The policies of a settings record as `readSettings` returns it: checked
+ * against the tenant and validated (the document schema validates the
+ * `pools` section; a bad one fails closed with `STORE_FAILED`).
+ */
+export function poolPolicies(record: SettingsRecord | null): PoolPolicy[] {
+  const section = record?.document['pools'] as { policies: PoolPolicy[] } | undefined;
+  return section?.policies ?? [];
 }
 
 /** @internal One vault's knowledge of its pools. */
@@ -102,11 +97,11 @@ export class PoolState {
     const clock = Date.now();
     if (cached && cached.members === memberKey && clock - cached.readAt < this.#options.factsTtlMs) return cached;
     const [settings, cooldowns, health] = await Promise.all([
-      callStore(ctx, 'getSettings', () => ctx.store.getSettings(tenantId)),
+      readSettings(ctx, tenantId),
       callStore(ctx, 'loadKeyCooldowns', () => ctx.store.loadKeyCooldowns(tenantId, ids, now.toISOString())),
       callStore(ctx, 'loadKeyHealth', () => ctx.store.loadKeyHealth(tenantId, ids)),
     ]);
-    const policy = poolPolicies(ctx, settings, tenantId).find((p) => p.scope === scope && p.provider === provider) ?? null;
+    const policy = poolPolicies(settings).find((p) => p.scope === scope && p.provider === provider) ?? null;
     const keySetAt = new Map(members.map((m) => [m.id, m.keySetAt]));
     const facts: CachedFacts = {
       readAt: clock,

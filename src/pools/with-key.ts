@@ -16,8 +16,7 @@ import { createClient } from '../providers/create-client.js';
 import type { Resolution, TraceEntry } from '../resolve/types.js';
 import type { VaultContext } from '../vault/context.js';
 import { resolveKey } from '../vault/resolve-key.js';
-import { parseInput } from '../vault/schemas.js';
-import { withKeyOptionsSchema } from './schemas.js';
+import { parseWith } from '../vault/lazy-schemas.js';
 
 /** Statuses `withKey` moves to the next key on. */
 const MOVES_ON: ReadonlySet<OutcomeStatus> = new Set(['rate_limited', 'auth_failed', 'server_error']);
@@ -100,7 +99,7 @@ export async function withKey(
   if (typeof fn !== 'function') {
     throw new ValidationError('[byokit] [pools] invalid withKey arguments: fn: must be a function (client, resolution, attempt) => ...', [{ path: 'fn', message: 'must be a function' }]);
   }
-  const options = parseInput(withKeyOptionsSchema, rawOptions ?? {}, 'withKey options') as WithKeyOptions;
+  const options = (await parseWith('withKeyOptionsSchema', rawOptions ?? {}, 'withKey options')) as WithKeyOptions;
   const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
   const onFailure = options.onFailure ?? defaults.onFailure;
   const deadline = Date.now() + (options.timeoutMs ?? defaults.timeoutMs);

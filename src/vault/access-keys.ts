@@ -14,7 +14,7 @@ import { accessKeyHint, newAccessKeyToken, parseAccessKeyToken } from '../access
 import { Keyring } from '../crypto/keyring.js';
 import { Secret } from '../secret.js';
 import type { AccessKeyRecord } from '../store/access-key-storage.js';
-import {
+import type {
   accessKeyIdSchema,
   accessKeyResolveInputSchema,
   createAccessKeyInputSchema,
@@ -25,7 +25,7 @@ import {
 import { auditEvent, callStore, checkRecord, type VaultContext } from './context.js';
 import type { AccessKeysFeature } from './features.js';
 import { callDetached } from './hooks.js';
-import { parseInput } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
 import type { z } from 'zod';
 
 /** Input of `createAccessKey`. */
@@ -97,7 +97,7 @@ function checkGrants(accessKey: AccessKeyRecord, provider: string | undefined | 
 }
 
 async function loadAccessKey(ctx: VaultContext, tenantId: string, id: unknown): Promise<AccessKeyRecord> {
-  const accessKeyId = parseInput(accessKeyIdSchema, id, 'access key id');
+  const accessKeyId = await parseWith('accessKeyIdSchema', id, 'access key id');
   const record = await callStore(ctx, 'getAccessKey', () => ctx.store.getAccessKey(tenantId, accessKeyId));
   if (!record) throw new NotFoundError(`[byokit] [vault] no access key ${accessKeyId} in tenant "${tenantId}"`);
   return checkRecord(ctx, record, tenantId, accessKeyId, 'access key');
@@ -139,7 +139,7 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
     async authenticate(ctx, input) {
       const given = (input as { accessKey?: unknown } | null)?.accessKey;
       const token = given instanceof Secret ? given.reveal() : given;
-      const { accessKey: _token, ...request } = parseInput(accessKeyResolveInputSchema, { ...(input as object), accessKey: token }, 'resolve request');
+      const { accessKey: _token, ...request } = await parseWith('accessKeyResolveInputSchema', { ...(input as object), accessKey: token }, 'resolve request');
       const parsed = parseAccessKeyToken(token as string);
       if (!parsed) throw invalid();
       const read = await callStore(ctx, 'loadAccessKeyCandidates', () => ctx.store.loadAccessKeyCandidates(parsed.id));
@@ -156,7 +156,7 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
     },
 
     async create(ctx, as, input) {
-      const data = parseInput(createAccessKeyInputSchema, input, 'access key');
+      const data = await parseWith('createAccessKeyInputSchema', input, 'access key');
       await as.allow('createAccessKey', 'access:manage', { scope: data.scope });
       const at = ctx.now();
       const issues = (data.providers ?? []).filter((p) => !Object.hasOwn(ctx.providers, p)).map((p) => ({ path: 'providers', message: `unknown provider "${p}"` }));
@@ -192,7 +192,7 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
     },
 
     async list(ctx, as, query) {
-      const q = parseInput(listAccessKeysInputSchema, query, 'access key query');
+      const q = await parseWith('listAccessKeysInputSchema', query, 'access key query');
       await as.allow('listAccessKeys', 'access:manage');
       const page = await callStore(ctx, 'listAccessKeys', () => ctx.store.listAccessKeys(as.tenantId, q));
       const now = ctx.now();
@@ -217,14 +217,14 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
     },
 
     async usage(ctx, as, query) {
-      const q = parseInput(listAccessKeyUsageInputSchema, query, 'usage query');
+      const q = await parseWith('listAccessKeyUsageInputSchema', query, 'usage query');
       await as.allow('listAccessKeyUsage', 'access:manage', q.keyId === undefined ? {} : { accessKeyId: q.keyId });
       const page = await callStore(ctx, 'listAccessKeyUsage', () => ctx.store.listAccessKeyUsage(as.tenantId, q));
       return { items: page.items.map((u) => checkRecord(ctx, u, as.tenantId)), nextCursor: page.nextCursor };
     },
 
     async recordUsage(ctx, input) {
-      const { tenantId, accessKeyId, tokens } = parseInput(recordUsageInputSchema, input, 'usage');
+      const { tenantId, accessKeyId, tokens } = await parseWith('recordUsageInputSchema', input, 'usage');
       const record = await loadAccessKey(ctx, tenantId, accessKeyId);
       const now = ctx.now();
       const budget = record.quota?.tokens;

@@ -12,7 +12,10 @@ import type { EntitlementSettings, SettingsRecord } from '../store/settings-stor
 import type { Actor, CandidateRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
 import type { Outcome } from '../outcomes/types.js';
-import type { Resolution, TraceEntry } from '../resolve/types.js';
+import type { Resolution } from '../resolve/types.js';
+import type { Decision } from '../resolve/resolver.js';
+import type { ResolveRetry } from './resolve-key.js';
+import type { ResolveRequest } from './schemas.js';
 import type { VaultContext } from './context.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
 
@@ -61,7 +64,7 @@ export interface EntitlementFeature {
   /** @internal The settings read a resolution makes beside its candidates. */
   read(ctx: VaultContext, tenantId: string): Promise<SettingsRecord | null>;
   /** @internal Which candidates the tenant may use, from its settings as read. */
-  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): (record: CandidateRecord) => boolean;
+  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): Promise<(record: CandidateRecord) => boolean>;
   /** @internal Throws `BYOK_NOT_ENTITLED` unless the tenant may bring a key for `provider`. */
   require(ctx: VaultContext, tenantId: string, provider: string): Promise<void>;
   /** @internal Validates its arguments itself. */
@@ -70,17 +73,16 @@ export interface EntitlementFeature {
   set(ctx: VaultContext, tenantId: unknown, input: unknown, actor: unknown): Promise<EntitlementSettings>;
 }
 
-/** @internal What the vault asks a pool to choose from: the resolution winner and the candidates read with it. */
-export interface PoolChoiceRequest {
-  tenantId: string;
-  /** The provider the request named (pools need one). */
-  provider: string;
-  winner: CandidateRecord;
+/** @internal What the vault hands the pools feature after the resolution walk. */
+export interface PoolDecisionRequest {
+  request: ResolveRequest & { accessKeyId: string | null };
+  decision: Decision;
+  /** The candidates read (with the winner's pool). */
   candidates: readonly CandidateRecord[];
   entitled: ((record: CandidateRecord) => boolean) | undefined;
   now: Date;
-  /** Configs a `withKey` call already tried. */
-  exclude: ReadonlySet<string> | undefined;
+  /** A `withKey` move: the configs already tried, the moves so far. */
+  retry: ResolveRetry | undefined;
 }
 
 /**
@@ -89,8 +91,12 @@ export interface PoolChoiceRequest {
  * `admin.setPoolPolicy`, `admin.listPools`, ...
  */
 export interface PoolsFeature {
-  /** @internal The pool's choice (a member and trace entries), or `null` when every member was excluded. */
-  choose(ctx: VaultContext, request: PoolChoiceRequest): Promise<{ record: CandidateRecord; trace: TraceEntry[] } | null>;
+  /**
+   * @internal The decision with the pool's say: the member its policy and
+   * facts choose instead of the winner; for a `withKey` move, the next key
+   * (else the platform key if allowed, else `NO_KEY`).
+   */
+  decide(ctx: VaultContext, input: PoolDecisionRequest): Promise<Decision>;
   /** @internal An outcome of a call with one of the vault's resolutions (cooldowns, failing keys, `withKey` attempts). */
   observe(ctx: VaultContext, resolution: Resolution, outcome: Outcome): void;
   /** @internal Validates its arguments itself. */

@@ -27,7 +27,8 @@ import { auditEvent, callStore, checkRecord, sealContext, type VaultContext } fr
 import { configIssues, endpointIssue, keyExpiry, providerDescriptor, type Issue } from './config-rules.js';
 import { callDetached } from './hooks.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
-import { importConfigsInputSchema, parseInput } from './schemas.js';
+import type { importConfigsInputSchema } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import type { z } from 'zod';
 
@@ -153,7 +154,7 @@ async function createOnItsOwn(ctx: VaultContext, tenantId: string, item: Prepare
 
 /** `TenantVault.importConfigs`: checks everything (entitlement included), then seals and writes in batches. */
 export async function importConfigs(ctx: VaultContext, importer: Importer, input: unknown): Promise<ImportConfigsReport> {
-  const items = parseInput(importConfigsInputSchema, input, 'configs to import');
+  const items = await parseWith('importConfigsInputSchema', input, 'configs to import');
   const at = ctx.now();
   const ids = items.map(() => newId('cfg', at.getTime()));
   for (const [index, item] of items.entries()) {

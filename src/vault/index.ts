@@ -1,28 +1,6 @@
 export * from './options.js';
 export { DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, defaultAuthorize, type AuthorizeContext, type AuthorizeFn, type Permission } from './permissions.js';
 export {
-  actorSchema,
-  baseUrlSchema,
-  configIdSchema,
-  configNameSchema,
-  configOptionsSchema,
-  createConfigInputSchema,
-  importConfigInputSchema,
-  importConfigsInputSchema,
-  listAuditInputSchema,
-  modelSchema,
-  listConfigsInputSchema,
-  outcomeReportSchema,
-  providerIdSchema,
-  providerKeySchema,
-  resolveInputSchema,
-  scopeSchema,
-  setKeyOptionsSchema,
-  tenantHandleInputSchema,
-  tenantIdSchema,
-  updateConfigInputSchema,
-} from './schemas.js';
-export {
   TenantVault,
   type CreateConfigInput,
   type ListAccessKeysInput,
@@ -35,14 +13,6 @@ export {
   type ValidateKeyResult,
 } from './tenant-vault.js';
 export {
-  accessKeyIdSchema,
-  accessKeyResolveInputSchema,
-  createAccessKeyInputSchema,
-  listAccessKeysInputSchema,
-  listAccessKeyUsageInputSchema,
-  recordUsageInputSchema,
-} from './access-schemas.js';
-export {
   accessKeys,
   type AccessKeyResolveInput,
   type AccessKeysOptions,
@@ -52,7 +22,6 @@ export {
   type CreatedAccessKey,
   type RecordUsageInput,
 } from './access-keys.js';
-export { entitlementSchema, tenantSettingsSchema } from './settings/document.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
 export type { AccessKeysFeature, EntitlementFeature, PoolsFeature } from './features.js';
 export {
@@ -65,7 +34,6 @@ export {
   type WithKeyAttempt,
   type WithKeyOptions,
 } from '../pools/index.js';
-export { listPoolsInputSchema, poolKeyInputSchema, poolPolicyInputSchema } from '../pools/schemas.js';
 export { choosePoolMember, poolOrder, type PoolChoice, type PoolChoiceInput, type PoolFacts } from '../resolve/pool.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';

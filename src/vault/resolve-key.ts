@@ -6,7 +6,7 @@
  */
 import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
-import { decideResolution, keyDisagrees, unusableReason, type Decision } from '../resolve/resolver.js';
+import { decideResolution, unusableReason } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
@@ -18,7 +18,9 @@ import { callStore, checkRecord, feature, sealContext, type VaultContext } from 
 import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
 import type { GuardRequest, PlatformKey } from './options.js';
-import { parseInput, plainResolveRequest, resolveInputSchema, type ResolveRequest } from './schemas.js';
+import type { resolveInputSchema, ResolveRequest } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
+import { plainResolveRequest } from './plain-input.js';
 import type { z } from 'zod';
 
 /** Input of `vault.resolve`. */
@@ -40,13 +42,15 @@ export interface ResolveRetry {
 /** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
 type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
 
-function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
+/** @internal */
+export function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
   // The decision's own entries, frozen in place: nothing else holds them.
   for (const entry of trace) Object.freeze(entry);
   return Object.freeze(trace);
 }
 
-function describe(request: ResolveRequest): string {
+/** @internal How a request is named in messages. */
+export function describe(request: ResolveRequest): string {
   const what = request.provider ? `provider "${request.provider}"` : request.config ? `config "${request.config}"` : 'any provider';
   return `tenant "${request.tenantId}", scope "${request.scope}", ${what}`;
 }
@@ -231,50 +235,6 @@ async function loadRequestCandidates(
   return { candidates, explicit };
 }
 
-/**
- * The key pool's say in a decision (with pools on): among the winner's
- * pool, the member its policy and the cooldown and health facts choose.
- * With `retry` (a `withKey` move), the configs already tried are excluded;
- * when none is left, the platform key if the call opted in (and the vault's
- * fallback allows it), else `NO_KEY`.
- */
-async function applyPool(
-  ctx: VaultContext,
-  request: Request,
-  decision: Decision,
-  candidates: readonly CandidateRecord[],
-  entitled: ((record: CandidateRecord) => boolean) | undefined,
-  now: Date,
-  retry: ResolveRetry | undefined,
-): Promise<Decision> {
-  const trace = retry ? [...retry.moves, ...decision.trace] : decision.trace;
-  const provider = request.provider ?? null;
-  if (ctx.pools && (decision.kind === 'config' || decision.kind === 'undecryptable') && provider !== null) {
-    const explicit = request.config !== undefined && request.config !== null;
-    const chosen = explicit
-      ? retry?.exclude.has(decision.record.id) === true
-        ? null
-        : { record: decision.record, trace: [] }
-      : await ctx.pools.choose(ctx, { tenantId: request.tenantId, provider, winner: decision.record, candidates, entitled, now, exclude: retry?.exclude });
-    if (chosen !== null) {
-      if (chosen.trace.length === 0) return { ...decision, trace };
-      // The pool's entries replace the walk's last one (the winner it started from).
-      const merged = [...trace.slice(0, -1), ...chosen.trace];
-      return keyDisagrees(chosen.record) ? { kind: 'undecryptable', record: chosen.record, trace: merged } : { kind: 'config', record: chosen.record, source: decision.kind === 'config' ? decision.source : 'byok', trace: merged };
-    }
-    if (retry?.onExhausted === 'platform' && ctx.fallback === 'platform') return { kind: 'platform', provider, trace };
-    trace.push({ step: 'pool', scope: decision.record.scope, outcome: 'none' });
-    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}: every key of the pool was tried`, frozenTrace(trace));
-  }
-  if (retry && decision.kind !== 'none' && decision.kind !== 'mismatch') {
-    // No pool to move in (a platform key, or pools off): nothing else to try.
-    if (decision.kind !== 'platform' && !retry.exclude.has(decision.record.id)) return { ...decision, trace };
-    if (decision.kind === 'platform' && retry.onExhausted === 'platform') return { ...decision, trace };
-    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}`, frozenTrace(trace));
-  }
-  return decision;
-}
-
 /** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
 export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput, retry?: ResolveRetry): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
@@ -284,7 +244,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     access = await feature(ctx.accessKeys, 'accessKeys').authenticate(ctx, input);
     request = { ...access.request, accessKeyId: access.accessKey.id };
   } else {
-    const parsed = plainResolveRequest(input) ?? parseInput(resolveInputSchema, input, 'resolve request');
+    const parsed = plainResolveRequest(input) ?? (await parseWith('resolveInputSchema', input, 'resolve request'));
     request = { ...parsed, accessKeyId: null };
   }
   const chain = scopeChain(request.scope);
@@ -301,7 +261,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   } else {
     [{ candidates, explicit }, settings] = await Promise.all([loadRequestCandidates(ctx, request, chain, nowIso), ctx.entitlement?.read(ctx, request.tenantId)]);
   }
-  const entitled = ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
+  const entitled = await ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
   const decide = () => decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled });
   let decision = decide();
   // The filtered read returned the first usable row of the walk; one the tenant is not entitled to use hides
@@ -311,7 +271,8 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     explicit = namedConfig(request, candidates);
     decision = decide();
   }
-  decision = await applyPool(ctx, request, decision, candidates, entitled, now, retry);
+  // Key pools (an option): the pool's member instead of the winner, and withKey's moves.
+  if (ctx.pools) decision = await ctx.pools.decide(ctx, { request, decision, candidates, entitled, now, retry });
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);

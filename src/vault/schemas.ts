@@ -9,130 +9,135 @@
  * (`z.extend(createConfigInputSchema, { ... })`, `z.pick(...)`), since
  * mini schemas have no `.extend()` / `.pick()` methods.
  *
+ * Every schema is built inside a `@__PURE__` function call: a bundler drops
+ * the ones a host doesn't use (a plain `z.string().check(...)` at the top
+ * level counts as a side effect and would keep all of zod in every bundle
+ * that shares a chunk with this module).
+ *
  * @module
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
-import { MAX_SCOPE_DEPTH, SCOPE_SEGMENT_PATTERN } from '../resolve/scope.js';
+import { MAX_SCOPE_DEPTH } from '../resolve/scope.js';
+import { PROVIDER_ID_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, validScope } from './plain-input.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-/** `''`, or up to 8 `/`-separated segments of letters, digits and `_ . : @ -`. */
-function validScope(s: string): boolean {
-  if (s === '') return true;
-  const segments = s.split('/');
-  return segments.length <= MAX_SCOPE_DEPTH && segments.every((seg) => SCOPE_SEGMENT_PATTERN.test(seg));
-}
-
-const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
-const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-
 /** A tenant id: 1-128 characters of letters, digits and `_ . : @ -`. */
-export const tenantIdSchema = z.string().check(z.regex(TENANT_ID_PATTERN, 'must be 1-128 characters of letters, digits and _ . : @ -'));
+export const tenantIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(TENANT_ID_PATTERN, TENANT_ID_RULE)))();
 
 /**
  * A scope path inside the tenant: `''` (the tenant itself), or up to 8
  * `/`-separated segments such as `'workspace-1/project-7'`.
  */
-export const scopeSchema = z.string().check(
-  z.maxLength(600),
-  z.refine(
-    validScope,
-    `must be "" or up to ${MAX_SCOPE_DEPTH} "/"-separated segments of letters, digits and _ . : @ -`,
-  ),
-);
+export const scopeSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.maxLength(600),
+    z.refine(
+      validScope,
+      `must be "" or up to ${MAX_SCOPE_DEPTH} "/"-separated segments of letters, digits and _ . : @ -`,
+    ),
+  ))();
 
 /** A provider id as registered (`openai`, `azure-openai`, ...). */
-export const providerIdSchema = z.string().check(z.regex(PROVIDER_ID_PATTERN, 'must be a lower-case provider id'));
+export const providerIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(PROVIDER_ID_PATTERN, 'must be a lower-case provider id')))();
 
 /** A config name: 1-100 characters, no control characters, no surrounding spaces. */
-export const configNameSchema = z.string().check(
-  z.minLength(1),
-  z.maxLength(100),
-  z.refine((s) => !CONTROL_CHARS.test(s) && s.trim() === s, 'must have no control characters or surrounding spaces'),
-  // `resolve({ config })` takes an id or a name: a name must never read as an id.
-  z.refine((s) => !/^cfg_[0-9A-Z]{26}$/.test(s), 'must not look like a config id'),
-);
+export const configNameSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.refine((s) => !CONTROL_CHARS.test(s) && s.trim() === s, 'must have no control characters or surrounding spaces'),
+    // `resolve({ config })` takes an id or a name: a name must never read as an id.
+    z.refine((s) => !/^cfg_[0-9A-Z]{26}$/.test(s), 'must not look like a config id'),
+  ))();
 
 /** An http(s) base URL with no credentials, query or fragment. */
-export const baseUrlSchema = z.string().check(
-  z.maxLength(2048),
-  z.refine((text) => {
-    try {
-      const url = new URL(text);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.hash && !url.search;
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL without credentials, query or fragment'),
-);
+export const baseUrlSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.maxLength(2048),
+    z.refine((text) => {
+      try {
+        const url = new URL(text);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.hash && !url.search;
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) URL without credentials, query or fragment'),
+  ))();
 
 /** A model name: 1-200 characters, no control characters. */
-export const modelSchema = z.string().check(z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters'));
+export const modelSchema = /* @__PURE__ */ (() => z.string().check(z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters')))();
 
-const routesSchema = z.array(providerIdSchema).check(z.maxLength(32));
+const routesSchema = /* @__PURE__ */ (() => z.array(providerIdSchema).check(z.maxLength(32)))();
 
 /** Non-secret provider options (Azure deployment and API version, Google SDK choice, ...). */
-export const configOptionsSchema = z
-  .record(
-    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'option names are identifiers')),
-    z.union([z.string().check(z.maxLength(1000)), z.number(), z.boolean()]),
-  )
-  .check(z.refine((o) => Object.keys(o).length <= 32, 'at most 32 options'));
+export const configOptionsSchema = /* @__PURE__ */ (() =>
+  z
+    .record(
+      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'option names are identifiers')),
+      z.union([z.string().check(z.maxLength(1000)), z.number(), z.boolean()]),
+    )
+    .check(z.refine((o) => Object.keys(o).length <= 32, 'at most 32 options')))();
 
 /** Input of `createConfig`. Holds no key: keys are set with `setKey` (DESIGN rule 3). */
-export const createConfigInputSchema = z.strictObject({
-  name: configNameSchema,
-  provider: providerIdSchema,
-  scope: z._default(scopeSchema, ''),
-  model: z._default(z.nullable(modelSchema), null),
-  baseUrl: z._default(z.nullable(baseUrlSchema), null),
-  /** Custom endpoints only: the providers whose requests this endpoint serves. */
-  routes: z._default(routesSchema, () => []),
-  options: z._default(configOptionsSchema, () => ({})),
-  enabled: z._default(z.boolean(), true),
-  isDefault: z._default(z.boolean(), false),
-});
-
-/** Input of `updateConfig`: any subset of the config's non-secret fields. */
-export const updateConfigInputSchema = z.partial(
+export const createConfigInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     name: configNameSchema,
     provider: providerIdSchema,
-    scope: scopeSchema,
-    model: z.nullable(modelSchema),
-    baseUrl: z.nullable(baseUrlSchema),
-    routes: routesSchema,
-    options: configOptionsSchema,
-  }),
-);
+    scope: z._default(scopeSchema, ''),
+    model: z._default(z.nullable(modelSchema), null),
+    baseUrl: z._default(z.nullable(baseUrlSchema), null),
+    /** Custom endpoints only: the providers whose requests this endpoint serves. */
+    routes: z._default(routesSchema, () => []),
+    options: z._default(configOptionsSchema, () => ({})),
+    enabled: z._default(z.boolean(), true),
+    isDefault: z._default(z.boolean(), false),
+  }))();
+
+/** Input of `updateConfig`: any subset of the config's non-secret fields. */
+export const updateConfigInputSchema = /* @__PURE__ */ (() =>
+  z.partial(
+    z.strictObject({
+      name: configNameSchema,
+      provider: providerIdSchema,
+      scope: scopeSchema,
+      model: z.nullable(modelSchema),
+      baseUrl: z.nullable(baseUrlSchema),
+      routes: routesSchema,
+      options: configOptionsSchema,
+    }),
+  ))();
 
 /** When a key stops being used: an ISO date-time with an offset, or a `Date`; `null` for never. */
-const keyExpirySchema = z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()]));
+const keyExpirySchema = /* @__PURE__ */ (() => z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()])))();
 
 /** Options of `setKey`. */
-export const setKeyOptionsSchema = z.strictObject({
-  /** When the key stops being used (it then shows as `expired` and falls through). */
-  expiresAt: z._default(keyExpirySchema, null),
-});
+export const setKeyOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** When the key stops being used (it then shows as `expired` and falls through). */
+    expiresAt: z._default(keyExpirySchema, null),
+  }))();
 
 /** Options of `validateKey`. */
-export const validateKeyOptionsSchema = z.strictObject({
-  /** Passed to the provider SDK's constructor (timeouts, fetch, headers). */
-  clientOptions: z.optional(z.record(z.string(), z.unknown())),
-  /** Bound on the whole check, headers and bodies together (default 10 s, at most 2 minutes). */
-  timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
-});
+export const validateKeyOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Passed to the provider SDK's constructor (timeouts, fetch, headers). */
+    clientOptions: z.optional(z.record(z.string(), z.unknown())),
+    /** Bound on the whole check, headers and bodies together (default 10 s, at most 2 minutes). */
+    timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+  }))();
 
 /** The key itself: a non-empty string of at most 8 KiB. Its value never appears in an error. */
-export const providerKeySchema = z
-  .string({ error: 'must be a string' })
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.refine((s) => new TextEncoder().encode(s).length <= MAX_SECRET_BYTES, `must be at most ${MAX_SECRET_BYTES} bytes`),
-  );
+export const providerKeySchema = /* @__PURE__ */ (() =>
+  z
+    .string({ error: 'must be a string' })
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.refine((s) => new TextEncoder().encode(s).length <= MAX_SECRET_BYTES, `must be at most ${MAX_SECRET_BYTES} bytes`),
+    ))();
 
 /** Most configs one `importConfigs` call takes. */
 export const MAX_IMPORT_ITEMS = 10_000;
@@ -141,87 +146,59 @@ export const MAX_IMPORT_ITEMS = 10_000;
  * One config of a bulk import: the fields of `createConfig`, and optionally
  * its key (`key`) and the key's expiry (`keyExpiresAt`).
  */
-export const importConfigInputSchema = z.extend(createConfigInputSchema, {
-  /** The provider key to store with the config. Its value never appears in an error. */
-  key: z.optional(providerKeySchema),
-  /** When the key stops being used, as `setKey`'s `expiresAt`. */
-  keyExpiresAt: z._default(keyExpirySchema, null),
-});
+export const importConfigInputSchema = /* @__PURE__ */ (() =>
+  z.extend(createConfigInputSchema, {
+    /** The provider key to store with the config. Its value never appears in an error. */
+    key: z.optional(providerKeySchema),
+    /** When the key stops being used, as `setKey`'s `expiresAt`. */
+    keyExpiresAt: z._default(keyExpirySchema, null),
+  }))();
 
 /** Input of `importConfigs`: up to {@link MAX_IMPORT_ITEMS} configs. */
-export const importConfigsInputSchema = z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS));
+export const importConfigsInputSchema = /* @__PURE__ */ (() => z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS)))();
 
 /** The actor a tenant handle acts as. */
-export const actorSchema = z.strictObject({
-  id: z.string().check(z.minLength(1), z.maxLength(200)),
-  role: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-});
+export const actorSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
+    role: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  }))();
 
 /** Input of `vault.as`. */
-export const tenantHandleInputSchema = z.strictObject({ tenantId: tenantIdSchema, actor: actorSchema });
+export const tenantHandleInputSchema = /* @__PURE__ */ (() => z.strictObject({ tenantId: tenantIdSchema, actor: actorSchema }))();
 
 /** Input of `vault.resolve`. */
-export const resolveInputSchema = z.strictObject({
-  tenantId: tenantIdSchema,
-  scope: z._default(scopeSchema, ''),
-  provider: z.optional(providerIdSchema),
-  /** A config id or name to use explicitly. */
-  config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-  /**
-   * Read every config of the scope chain, not only the ones that can win,
-   * so the trace also names each config passed over and why (disabled, no
-   * key, expired). For debugging and admin screens: it costs a full read.
-   */
-  explain: z.optional(z.boolean()),
-});
+export const resolveInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    tenantId: tenantIdSchema,
+    scope: z._default(scopeSchema, ''),
+    provider: z.optional(providerIdSchema),
+    /** A config id or name to use explicitly. */
+    config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    /**
+     * Read every config of the scope chain, not only the ones that can win,
+     * so the trace also names each config passed over and why (disabled, no
+     * key, expired). For debugging and admin screens: it costs a full read.
+     */
+    explain: z.optional(z.boolean()),
+  }))();
 
 /** What `resolveInputSchema` gives for a valid request. */
 export type ResolveRequest = z.output<typeof resolveInputSchema>;
 
-const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain']);
-
-/**
- * The resolve request, checked without zod when it is plainly valid (the
- * hot path: a plain object of the documented fields, each of the right
- * type and form), else `null`, and the caller parses with the schema, which
- * gives the same result for every input this accepts (a property test
- * holds the two together) and the issues for any other.
- */
-export function plainResolveRequest(input: unknown): ResolveRequest | null {
-  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return null;
-  const fields = input as Record<string, unknown>;
-  for (const key in fields) if (!RESOLVE_FIELDS.has(key) || fields[key] === undefined) return null;
-  const { tenantId, scope = '', provider, config, explain } = fields;
-  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) return null;
-  if (typeof scope !== 'string' || scope.length > 600 || !validScope(scope)) return null;
-  const request: ResolveRequest = { tenantId, scope };
-  if (provider !== undefined) {
-    if (typeof provider !== 'string' || !PROVIDER_ID_PATTERN.test(provider)) return null;
-    request.provider = provider;
-  }
-  if (config !== undefined) {
-    if (typeof config !== 'string' || config.length < 1 || config.length > 100) return null;
-    request.config = config;
-  }
-  if (explain !== undefined) {
-    if (typeof explain !== 'boolean') return null;
-    request.explain = explain;
-  }
-  return request;
-}
-
 /** A config id as the vault generates them. */
-export const configIdSchema = z.string().check(z.regex(/^cfg_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a config id'));
+export const configIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^cfg_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a config id')))();
 
-const pageLimitSchema = z._default(z.int().check(z.minimum(1), z.maximum(500)), 50);
+const pageLimitSchema = /* @__PURE__ */ (() => z._default(z.int().check(z.minimum(1), z.maximum(500)), 50))();
 
 /** Paging and filters of `listConfigs`. */
-export const listConfigsInputSchema = z.strictObject({
-  scope: z.optional(scopeSchema),
-  provider: z.optional(providerIdSchema),
-  cursor: z.optional(z.string().check(z.maxLength(200))),
-  limit: pageLimitSchema,
-});
+export const listConfigsInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    scope: z.optional(scopeSchema),
+    provider: z.optional(providerIdSchema),
+    cursor: z.optional(z.string().check(z.maxLength(200))),
+    limit: pageLimitSchema,
+  }))();
 
 const auditTypes = [
   'config.created',
@@ -244,42 +221,45 @@ const auditTypes = [
 ] as const;
 
 /** Paging and filters of `listAudit`. */
-export const listAuditInputSchema = z.strictObject({
-  configId: z.optional(configIdSchema),
-  type: z.optional(z.enum(auditTypes)),
-  cursor: z.optional(z.string().check(z.maxLength(200))),
-  limit: pageLimitSchema,
-});
+export const listAuditInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    configId: z.optional(configIdSchema),
+    type: z.optional(z.enum(auditTypes)),
+    cursor: z.optional(z.string().check(z.maxLength(200))),
+    limit: pageLimitSchema,
+  }))();
 
-const count = z.int().check(z.minimum(0));
-const milliseconds = z.number().check(z.minimum(0));
+const count = /* @__PURE__ */ (() => z.int().check(z.minimum(0)))();
+const milliseconds = /* @__PURE__ */ (() => z.number().check(z.minimum(0)))();
 
 /** The report of `vault.report(resolution, report)`: what a host's own call came to. No prompt, no completion. */
-export const outcomeReportSchema = z.strictObject({
-  status: z.enum(OUTCOME_STATUSES),
-  latencyMs: milliseconds,
-  model: z.optional(z.nullable(modelSchema)),
-  httpStatus: z.optional(z.int().check(z.minimum(100), z.maximum(599))),
-  providerCode: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short identifier'))),
-  retryAfter: z.optional(milliseconds),
-  inputTokens: z.optional(count),
-  outputTokens: z.optional(count),
-  durationMs: z.optional(milliseconds),
-  attempt: z.optional(z.int().check(z.minimum(1))),
-  streamed: z.optional(z.boolean()),
-  at: z.optional(z.union([z.iso.datetime({ offset: true }), z.date()])),
-});
+export const outcomeReportSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    status: z.enum(OUTCOME_STATUSES),
+    latencyMs: milliseconds,
+    model: z.optional(z.nullable(modelSchema)),
+    httpStatus: z.optional(z.int().check(z.minimum(100), z.maximum(599))),
+    providerCode: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short identifier'))),
+    retryAfter: z.optional(milliseconds),
+    inputTokens: z.optional(count),
+    outputTokens: z.optional(count),
+    durationMs: z.optional(milliseconds),
+    attempt: z.optional(z.int().check(z.minimum(1))),
+    streamed: z.optional(z.boolean()),
+    at: z.optional(z.union([z.iso.datetime({ offset: true }), z.date()])),
+  }))();
 
 /** Options of `vault.revalidate`. */
-export const revalidateOptionsSchema = z.strictObject({
-  tenantIds: z.array(tenantIdSchema).check(z.minLength(1), z.maxLength(10_000)),
-  olderThan: milliseconds,
-  concurrency: z._default(z.int().check(z.minimum(1), z.maximum(32)), 4),
-  timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
-  signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
-  onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
-  actor: z.optional(actorSchema),
-});
+export const revalidateOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    tenantIds: z.array(tenantIdSchema).check(z.minLength(1), z.maxLength(10_000)),
+    olderThan: milliseconds,
+    concurrency: z._default(z.int().check(z.minimum(1), z.maximum(32)), 4),
+    timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+    signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+    onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+    actor: z.optional(actorSchema),
+  }))();
 
 /** What zod reports about one failed rule; the fields {@link describeIssue} reads. */
 type RawIssue = z.core.$ZodRawIssue;

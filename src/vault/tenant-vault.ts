@@ -37,17 +37,8 @@ import { callDetached, reportHookError } from './hooks.js';
 import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
-import {
-  configIdSchema,
-  createConfigInputSchema,
-  listAuditInputSchema,
-  listConfigsInputSchema,
-  parseInput,
-  providerKeySchema,
-  setKeyOptionsSchema,
-  updateConfigInputSchema,
-  validateKeyOptionsSchema,
-} from './schemas.js';
+import type { createConfigInputSchema, listAuditInputSchema, listConfigsInputSchema, setKeyOptionsSchema, updateConfigInputSchema } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import { definedOnly, writeKeyHealth } from '../outcomes/key-health-writer.js';
 import type { z } from 'zod';
@@ -140,7 +131,7 @@ export class TenantVault {
   }
 
   async #load(id: unknown): Promise<ConfigRecord> {
-    const configId = parseInput(configIdSchema, id, 'config id');
+    const configId = await parseWith('configIdSchema', id, 'config id');
     const record = await loadConfig(this.#ctx, this.tenantId, configId);
     if (!record) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
     return record;
@@ -148,7 +139,7 @@ export class TenantVault {
 
   /** The config with its sealed key: one row, one read (never its whole scope). */
   async #loadSealed(id: unknown): Promise<CandidateRecord> {
-    const configId = parseInput(configIdSchema, id, 'config id');
+    const configId = await parseWith('configIdSchema', id, 'config id');
     const row = await loadSealedConfig(this.#ctx, this.tenantId, configId);
     if (!row) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
     return row;
@@ -222,7 +213,7 @@ export class TenantVault {
 
   /** Creates a config (no key yet: set one with {@link TenantVault.setKey}). Needs `config:write`. */
   async createConfig(input: CreateConfigInput): Promise<ConfigView> {
-    const data = parseInput(createConfigInputSchema, input, 'config');
+    const data = await parseWith('createConfigInputSchema', input, 'config');
     await this.#allow('createConfig', ['config:write'], undefined, { scope: data.scope, provider: data.provider });
     this.#checkEndpoint(data);
     await this.#checkEndpointPolicy(data.baseUrl, data.provider, 'createConfig');
@@ -258,7 +249,7 @@ export class TenantVault {
 
   /** The tenant's configs in creation order, a page at a time. Needs `config:read` (in `scope`, when the query names one). */
   async listConfigs(query: ListConfigsInput = {}): Promise<Page<ConfigView>> {
-    const q = parseInput(listConfigsInputSchema, query, 'config query');
+    const q = await parseWith('listConfigsInputSchema', query, 'config query');
     await this.#allow('listConfigs', ['config:read'], undefined, q.scope === undefined ? {} : { scope: q.scope });
     const page = await callStore(this.#ctx, 'listConfigs', () => this.#ctx.store.listConfigs(this.tenantId, q));
     return { items: await this.#views(page.items.map((r) => checkRecord(this.#ctx, r, this.tenantId))), nextCursor: page.nextCursor };
@@ -276,7 +267,7 @@ export class TenantVault {
    * `undefined` is left as it is (`null` clears `model` or `baseUrl`).
    */
   async updateConfig(id: string, input: UpdateConfigInput): Promise<ConfigView> {
-    const parsed = parseInput(updateConfigInputSchema, input, 'config update');
+    const parsed = await parseWith('updateConfigInputSchema', input, 'config update');
     // `{ baseUrl: undefined }` means "not given", never "clear it" (that is `null`).
     const data = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as typeof parsed;
     return this.#write(id, async (current) => {
@@ -345,8 +336,8 @@ export class TenantVault {
    * echoed in any error. Needs `key:manage` in the config's scope.
    */
   async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
-    const plaintext = parseInput(providerKeySchema, key, 'key');
-    const expiry = keyExpiry(parseInput(setKeyOptionsSchema, options, 'key options').expiresAt, this.#ctx.now());
+    const plaintext = await parseWith('providerKeySchema', key, 'key');
+    const expiry = keyExpiry((await parseWith('setKeyOptionsSchema', options, 'key options')).expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
       throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [{ path: 'expiresAt', message: expiry.issue }]);
     }
@@ -431,7 +422,7 @@ export class TenantVault {
    * `detail` is byokit's own wording, never the provider's text.
    */
   async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<ValidateKeyResult> {
-    const { clientOptions, timeoutMs } = parseInput(validateKeyOptionsSchema, options, 'validation options');
+    const { clientOptions, timeoutMs } = await parseWith('validateKeyOptionsSchema', options, 'validation options');
     const row = await this.#loadSealed(id);
     await this.#allowOn(row, 'validateKey', ['key:manage']);
     await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
@@ -623,7 +614,7 @@ export class TenantVault {
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */
   async listAudit(query: ListAuditInput = {}): Promise<Page<AuditEvent>> {
     await this.#allow('listAudit', ['config:read']);
-    const q = parseInput(listAuditInputSchema, query, 'audit query');
+    const q = await parseWith('listAuditInputSchema', query, 'audit query');
     return callStore(this.#ctx, 'listAudit', () => this.#ctx.store.listAudit(this.tenantId, q));
   }
 }

@@ -23,7 +23,9 @@ import type { AccessKeyResolveInput, RecordUsageInput } from './access-keys.js';
 import { resolveKey, type ResolveInput } from './resolve-key.js';
 import type { EntitlementInput } from './settings/entitlement.js';
 import type { EntitlementSettings } from '../store/settings-storage.js';
-import { actorSchema, outcomeReportSchema, parseInput, revalidateOptionsSchema, tenantHandleInputSchema, tenantIdSchema } from './schemas.js';
+import { parseWith } from './lazy-schemas.js';
+import { checkTenantHandle } from './plain-input.js';
+import { checkOutcomeReport } from '../outcomes/report-input.js';
 import { TenantVault } from './tenant-vault.js';
 import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
 import type { Actor, CandidateRecord, SealedKeySwap } from '../store/types.js';
@@ -78,7 +80,7 @@ function checkOptions(options: VaultOptions): void {
   for (const name of ['accessKeys', 'entitlement'] as const) {
     if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
   }
-  if (options.pools !== undefined && typeof options.pools?.choose !== 'function') throw invalidOption('pools', 'must be made by its factory (keyPools)');
+  if (options.pools !== undefined && typeof options.pools?.decide !== 'function') throw invalidOption('pools', 'must be made by its factory (keyPools)');
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
     throw invalidOption('platformKeys', 'must be an object of keys or a function');
@@ -122,7 +124,7 @@ export class Vault {
    */
   as(input: { tenantId: string; actor: Actor }): TenantVault {
     this.#open('vault.as');
-    const { tenantId, actor } = parseInput(tenantHandleInputSchema, input, 'tenant handle');
+    const { tenantId, actor } = checkTenantHandle(input);
     return new TenantVault(this.#ctx, tenantId, actor);
   }
 
@@ -207,7 +209,7 @@ export class Vault {
         { path: 'resolution', message: 'must be a resolution this vault returned' },
       ]);
     }
-    const parsed = parseInput(outcomeReportSchema, report, 'report');
+    const parsed = checkOutcomeReport(report);
     this.#ctx.outcomes?.observe(resolution, parsed, 'report');
   }
 
@@ -227,7 +229,7 @@ export class Vault {
    */
   async revalidate(options: RevalidateOptions): Promise<RevalidateSummary> {
     this.#open('vault.revalidate');
-    const parsed = parseInput(revalidateOptionsSchema, options, 'revalidate options');
+    const parsed = await parseWith('revalidateOptionsSchema', options, 'revalidate options');
     return revalidateKeys(this.#ctx, parsed as RevalidateOptions & { concurrency: number });
   }
 
@@ -299,8 +301,8 @@ export class Vault {
    * replaced or removed meanwhile is read again on its own.
    */
   async rewrapKeys(input: { tenantId: string; actor?: Actor }): Promise<RewrapReport> {
-    const tenantId = parseInput(tenantIdSchema, input?.tenantId, 'tenant id');
-    const actor = input?.actor === undefined ? null : parseInput(actorSchema, input.actor, 'actor');
+    const tenantId = await parseWith('tenantIdSchema', input?.tenantId, 'tenant id');
+    const actor = input?.actor === undefined ? null : await parseWith('actorSchema', input.actor, 'actor');
     const ctx = this.#ctx;
     const primary = ctx.keyring.primaryKekId;
     const report: RewrapReport = { rewrapped: 0, failed: [], remaining: 0 };

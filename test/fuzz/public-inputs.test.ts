@@ -7,9 +7,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { postgresMigrations } from '../../adapters/postgres/index.js';
-import { Keyring, MemoryStore, Secret, createClient, createVault, provideSdk, resolveInputSchema } from '../../src/index.js';
+import { Keyring, MemoryStore, Secret, createClient, createVault, provideSdk } from '../../src/index.js';
 import { builtinProviders, checkKeyShape, getProvider, runKeyValidation } from '../../src/providers/index.js';
-import { plainResolveRequest } from '../../src/vault/schemas.js';
+import { checkTenantHandle, plainResolveRequest } from '../../src/vault/plain-input.js';
+import { checkOutcomeReport } from '../../src/outcomes/report-input.js';
+import { outcomeReportSchema, resolveInputSchema, tenantHandleInputSchema } from '../../src/schemas.js';
+import { ValidationError } from '../../src/errors.js';
 import { RUNS, configFields, configId, junk, providerKey, scope, seededVault, typedOrDone, url } from './arbitraries.js';
 
 describe('the tenant handle takes any input: typed errors only, nothing written on a rejection', () => {
@@ -421,5 +424,75 @@ describe('the resolve request without zod', () => {
     // And the plain, valid requests of the hot path are taken without zod.
     expect(plainResolveRequest({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' })).toStrictEqual({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' });
     expect(plainResolveRequest({ tenantId: 'acme', config: 'prod', explain: true })).toStrictEqual({ tenantId: 'acme', scope: '', config: 'prod', explain: true });
+  });
+});
+
+describe('the zod-free checks of vault.as and vault.report (zod loads on the first admin call)', () => {
+  /** Both accept the same inputs, give equal values, and a rejection names the same fields. */
+  function sameAsSchema(check: (input: unknown) => unknown, schema: { safeParse: (input: unknown) => { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[] }[] } } }, input: unknown) {
+    const parsed = schema.safeParse(input);
+    let checked: unknown;
+    let error: unknown;
+    try {
+      checked = check(input);
+    } catch (caught) {
+      error = caught;
+    }
+    if (parsed.success) {
+      expect(error).toBeUndefined();
+      expect(checked).toEqual(parsed.data);
+    } else {
+      expect(error).toBeInstanceOf(ValidationError);
+      const fieldsOf = (paths: string[]) => new Set(paths.map((path) => path.split('.')[0]));
+      const ours = fieldsOf((error as ValidationError).issues.map((issue) => issue.path));
+      const theirs = fieldsOf(parsed.error!.issues.map((issue) => issue.path.map(String).join('.') || '(input)'));
+      // zod stops at the first failing type check; each field it names, ours names too.
+      for (const field of theirs) expect(ours).toContain(field);
+    }
+  }
+
+  it('vault.as: checkTenantHandle accepts exactly what tenantHandleInputSchema accepts', () => {
+    const value = (valid: fc.Arbitrary<unknown>) => fc.oneof(valid, fc.string(), fc.constant(undefined), junk);
+    const actor = fc.oneof(
+      fc.record({ id: value(fc.constantFrom('u1', '', 'x'.repeat(200), 'x'.repeat(201))), role: value(fc.constantFrom('owner', '', 'r'.repeat(100), 'r'.repeat(101))), extra: junk }, { requiredKeys: [] }),
+      junk,
+    );
+    const handle = fc.oneof(fc.record({ tenantId: value(fc.constantFrom('acme', 'a'.repeat(128), 'a'.repeat(129), 't:1@x', 'ü')), actor, extra: junk }, { requiredKeys: [] }), junk);
+    fc.assert(fc.property(handle, (input) => sameAsSchema(checkTenantHandle, tenantHandleInputSchema, input)), { numRuns: 3000 });
+    expect(checkTenantHandle({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } })).toStrictEqual({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
+    expect(() => checkTenantHandle({ tenantId: 'ü', actor: { id: '' } })).toThrow(/tenantId: must be 1-128 characters.*actor\.id: must have at least 1 character/);
+  });
+
+  it('vault.report: checkOutcomeReport accepts exactly what outcomeReportSchema accepts', () => {
+    const value = (valid: fc.Arbitrary<unknown>) => fc.oneof(valid, fc.constant(undefined), junk);
+    const report = fc.oneof(
+      fc.record(
+        {
+          status: value(fc.constantFrom('ok', 'auth_failed', 'rate_limited', 'network', 'weird')),
+          latencyMs: value(fc.oneof(fc.double(), fc.nat())),
+          model: value(fc.oneof(fc.constantFrom('gpt-4o', '', 'm'.repeat(200), 'm'.repeat(201), 'a\nb'), fc.constant(null))),
+          httpStatus: value(fc.oneof(fc.integer({ min: 90, max: 610 }), fc.double())),
+          providerCode: value(fc.oneof(fc.constantFrom('invalid_api_key', '', 'x'.repeat(64), 'x'.repeat(65), 'a b'), fc.string())),
+          retryAfter: value(fc.double()),
+          inputTokens: value(fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 53))),
+          outputTokens: value(fc.integer()),
+          durationMs: value(fc.double()),
+          attempt: value(fc.integer({ min: -1, max: 3 })),
+          streamed: value(fc.boolean()),
+          at: value(
+            fc.oneof(
+              fc.date({ noInvalidDate: false }),
+              fc.date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31') }).map((d) => d.toISOString()),
+              fc.constantFrom('2026-11-24T10:00:00+01:00', '2026-11-24T10:00Z', '2026-02-29T10:00:00Z', '2024-02-29T23:59:59.5-11:30', '2026-11-24 10:00:00Z'),
+            ),
+          ),
+          prompt: junk,
+        },
+        { requiredKeys: [] },
+      ),
+      junk,
+    );
+    fc.assert(fc.property(report, (input) => sameAsSchema(checkOutcomeReport, outcomeReportSchema, input)), { numRuns: 5000 });
+    expect(checkOutcomeReport({ status: 'ok', latencyMs: 5, inputTokens: 3 })).toStrictEqual({ status: 'ok', latencyMs: 5, inputTokens: 3 });
   });
 });

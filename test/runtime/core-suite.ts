@@ -7,7 +7,8 @@
  *
  * Each check throws on failure; `runCoreSuite` reports them all.
  */
-import { ByokitError, Keyring, MemoryStore, createClient, createVault, tenantIdSchema, type AuditEvent, type Vault } from 'byokit';
+import { ByokitError, Keyring, MemoryStore, createClient, createVault, type AuditEvent, type Vault } from 'byokit';
+import { tenantIdSchema } from 'byokit/schemas';
 
 /** A sealed-format test vector (test/vectors/seal-v1.json). */
 export interface SealVector {

@@ -3,32 +3,16 @@
  * compare-and-swap on its revision, each write audited. Platform-controlled
  * tenant state (the BYOK entitlement; later workload routes and pool
  * selection policies) lives in this one document, one section each.
- * Schemas are built in `@__PURE__` calls so bundles without settings drop them.
+ * Its schemas (`settings/schemas.ts`) load on first use, with the others.
  *
  * @module
  */
-import * as z from 'zod/mini';
 import { StoreError } from '../../errors.js';
 import type { Actor, AuditEvent } from '../../store/types.js';
 import type { SettingsRecord, TenantSettings } from '../../store/settings-storage.js';
 import { auditEvent, callStore, checkRecord, retryOnConcurrentUpdate, type AuditDraft, type VaultContext } from '../context.js';
 import { callDetached } from '../hooks.js';
-import { parseInput, providerIdSchema } from '../schemas.js';
-
-/** The entitlement section: `{ byok, providers }`. */
-export const entitlementSchema = /* @__PURE__ */ (() =>
-  z.strictObject({
-    byok: z.boolean(),
-    /** Provider ids (`'custom'` for custom endpoints), or `null` for every provider. */
-    providers: z._default(z.nullable(z.array(providerIdSchema).check(z.maxLength(64))), null),
-  }))();
-
-/**
- * The whole document: each section this version knows is checked, and
- * sections it does not know (written by a later byokit) are kept as they
- * are, so an older instance never drops a newer one's settings.
- */
-export const tenantSettingsSchema = /* @__PURE__ */ (() => z.looseObject({ entitlement: z.optional(entitlementSchema) }))();
+import { parseWith } from '../lazy-schemas.js';
 
 /**
  * The tenant's settings record, checked against the request (its tenant)
@@ -41,10 +25,10 @@ export async function readSettings(ctx: VaultContext, tenantId: string): Promise
 }
 
 /** A settings record the store returned for `tenantId`, checked and validated. */
-export function checkSettings(ctx: VaultContext, record: SettingsRecord, tenantId: string): SettingsRecord {
+export async function checkSettings(ctx: VaultContext, record: SettingsRecord, tenantId: string): Promise<SettingsRecord> {
   checkRecord(ctx, record, tenantId);
   try {
-    return { ...record, document: parseInput(tenantSettingsSchema, record.document, 'settings document') as TenantSettings };
+    return { ...record, document: (await parseWith('tenantSettingsSchema', record.document, 'settings document')) as TenantSettings };
   } catch (cause) {
     throw new StoreError('STORE_FAILED', `[byokit] [vault] the stored settings document of tenant "${tenantId}" is not valid`, { cause });
   }
@@ -70,13 +54,13 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
     const current = await readSettings(ctx, tenantId);
     const next = change(current?.document[section]);
     if (next === null) return current;
-    const document = parseInput(tenantSettingsSchema, { ...current?.document, [section]: next }, 'settings document') as TenantSettings;
+    const document = (await parseWith('tenantSettingsSchema', { ...current?.document, [section]: next }, 'settings document')) as TenantSettings;
     const at = ctx.now();
     const revision = (current?.revision ?? 0) + 1;
     const event: AuditEvent = auditEvent({ ...audit, tenantId, actor, detail: { ...audit.detail, revision } }, at);
     const record: SettingsRecord = { tenantId, document, revision, updatedAt: at.toISOString() };
     const stored = await callStore(ctx, 'putSettings', () => ctx.store.putSettings(record, { audit: event, expectedRevision: revision - 1 }));
-    checkSettings(ctx, stored, tenantId);
+    await checkSettings(ctx, stored, tenantId);
     callDetached(ctx.auditSink, event, 'auditSink', ctx.onHookError);
     return stored;
   });

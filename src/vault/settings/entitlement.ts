@@ -13,8 +13,9 @@ import { NotEntitledError, ValidationError } from '../../errors.js';
 import type { EntitlementSettings, SettingsRecord } from '../../store/settings-storage.js';
 import { callStore } from '../context.js';
 import type { EntitlementFeature } from '../features.js';
-import { actorSchema, parseInput, tenantIdSchema } from '../schemas.js';
-import { checkSettings, entitlementSchema, readSettings, updateSettingsSection } from './document.js';
+import { parseWith } from '../lazy-schemas.js';
+import { checkSettings, readSettings, updateSettingsSection } from './document.js';
+import type { entitlementSchema } from './schemas.js';
 import type { z } from 'zod';
 
 /** Input of `vault.setEntitlement`: `{ byok, providers? }`. */
@@ -55,8 +56,8 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
   return {
     read: (ctx, tenantId) => callStore(ctx, 'getSettings', () => ctx.store.getSettings(tenantId)),
 
-    entitled(ctx, settings, tenantId) {
-      const entitlement = effective(settings && checkSettings(ctx, settings, tenantId));
+    async entitled(ctx, settings, tenantId) {
+      const entitlement = effective(settings && (await checkSettings(ctx, settings, tenantId)));
       return (record) => allows(entitlement, record.provider);
     },
 
@@ -67,13 +68,13 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
     },
 
     async get(ctx, tenantId) {
-      return effective(await readSettings(ctx, parseInput(tenantIdSchema, tenantId, 'tenant id')));
+      return effective(await readSettings(ctx, await parseWith('tenantIdSchema', tenantId, 'tenant id')));
     },
 
     async set(ctx, tenant, input, by) {
-      const tenantId = parseInput(tenantIdSchema, tenant, 'tenant id');
-      const actor = by === undefined ? null : parseInput(actorSchema, by, 'actor');
-      const next = parseInput(entitlementSchema, input, 'entitlement');
+      const tenantId = await parseWith('tenantIdSchema', tenant, 'tenant id');
+      const actor = by === undefined ? null : await parseWith('actorSchema', by, 'actor');
+      const next = await parseWith('entitlementSchema', input, 'entitlement');
       const unknown = next.providers?.filter((p) => !Object.hasOwn(ctx.providers, p)) ?? [];
       if (unknown.length > 0) {
         throw new ValidationError(`[byokit] [vault] invalid entitlement: providers: unknown provider(s) ${unknown.join(', ')}`, [
