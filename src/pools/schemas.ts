@@ -63,7 +63,17 @@ export const withKeyOptionsSchema = /* @__PURE__ */ (() =>
     maxAttempts: z.optional(z.int().check(z.minimum(1), z.maximum(10))),
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(600_000))),
     onFailure: z.optional(z.enum(['fail', 'platform'])),
-    signal: z.optional(z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean', 'must be an AbortSignal')),
+    signal: z.optional(
+      z.custom<AbortSignal>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as AbortSignal).aborted === 'boolean' &&
+          typeof (v as AbortSignal).addEventListener === 'function' &&
+          typeof (v as AbortSignal).removeEventListener === 'function',
+        'must be an AbortSignal',
+      ),
+    ),
     expect: z.optional(z.string()),
     clientOptions: z.optional(z.record(z.string(), z.unknown())),
   }))();

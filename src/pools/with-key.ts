@@ -103,7 +103,7 @@ export async function withKey(
   const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
   const onFailure = options.onFailure ?? defaults.onFailure;
   const deadline = Date.now() + (options.timeoutMs ?? defaults.timeoutMs);
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw options.signal.reason;
   const controller = new AbortController();
   const stop = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
