@@ -149,9 +149,13 @@ export class PoolState {
       entry.strikes += 1;
       const wait = outcome.retryAfter !== undefined ? outcome.retryAfter * 1000 : o.backoffMs * 2 ** Math.min(entry.strikes - 1, 20);
       const until = new Date(Date.parse(outcome.at) + Math.min(Math.max(wait, 1), o.maxCooldownMs)).toISOString();
-      if (entry.until === undefined || until > entry.until) {
+      const held = entry.until;
+      if (held === undefined || until > held) {
         entry.until = until;
-        shared = until;
+        // Shared once per cooldown: a burst of 429s (each a few ms later) extends it here, and is written
+        // again only when it moves the end by more than a second or a tenth of the wait.
+        const gain = held === undefined || held <= outcome.at ? Number.POSITIVE_INFINITY : Date.parse(until) - Date.parse(held);
+        if (gain >= Math.max(1000, wait / 10)) shared = until;
       }
     } else if (outcome.status === 'auth_failed') {
       entry.failing = true;
