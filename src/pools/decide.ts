@@ -37,6 +37,7 @@ async function chooseMember(
   // One key: nothing to choose, nothing to read.
   if (members.length === 1) return { record: winner, trace: [] };
   const poolKey = `${tenantId}\u0000${winner.scope}\u0000${provider}`;
+  const keySetAt = new Map(members.map((m) => [m.id, m.keySetAt]));
   const facts = await state.facts(ctx, tenantId, poolKey, winner.scope, provider, members, input.now);
   const kind = facts.policy?.policy ?? 'failover';
   const rotation = kind === 'round-robin' || kind === 'weighted' ? state.nextTurn(poolKey) : 0;
@@ -45,7 +46,7 @@ async function chooseMember(
     policy: facts.policy,
     facts: {
       cooldownUntil: (id) => state.cooldownUntil(tenantId, id, facts.cooldowns.get(id)),
-      failing: (id) => state.failing(tenantId, id, facts.failing.has(id)),
+      failing: (id) => state.failing(tenantId, id, keySetAt.get(id) ?? null, facts.failing.has(id)),
     },
     rotation,
     exclude,

@@ -91,7 +91,7 @@ export async function listPools(ctx: VaultContext, state: PoolState, as: TenantA
       const view = toView(record, ctx.keyring, now, healthOf.get(record.id) ?? null);
       const until = state.cooldownUntil(tenantId, record.id, cooldownOf.get(record.id));
       const cooling = until !== null && until > nowIso;
-      const failing = state.failing(tenantId, record.id, view.health.state === 'failing');
+      const failing = state.failing(tenantId, record.id, record.keySetAt, view.health.state === 'failing');
       return {
         record,
         view: {

@@ -8,6 +8,7 @@
  * @module
  */
 import { ValidationError } from '../errors.js';
+import { clientContextOf } from '../providers/client-context.js';
 import type { Resolution } from '../resolve/types.js';
 import type { Outcome } from '../outcomes/types.js';
 import type { VaultContext } from '../vault/context.js';
@@ -99,7 +100,8 @@ export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
   /** Learns from an outcome; a new cooldown is shared through the store in the background. */
   const learn = (ctx: VaultContext, resolution: Resolution, outcome: Pick<Outcome, 'status' | 'retryAfter' | 'at'>) => {
     if (resolution.configId === null) return;
-    const until = state.note(resolution.tenantId, resolution.configId, outcome);
+    const keySetAt = clientContextOf(resolution)?.keySetAt ?? null;
+    const until = state.note(resolution.tenantId, resolution.configId, keySetAt, outcome);
     if (until === null) return;
     const cooldown = { tenantId: resolution.tenantId, configId: resolution.configId, until, reason: 'rate_limited' as const, setAt: outcome.at };
     callDetached(() => ctx.store.putKeyCooldown(resolution.tenantId, cooldown), undefined, 'keyCooldown', ctx.onHookError);

@@ -49,6 +49,8 @@ interface LocalKey {
   strikes: number;
   /** What this process saw last: an auth failure (`true`), a success (`false`), or neither (`null`: the store decides). */
   failing: boolean | null;
+  /** The `keySetAt` of the key `failing` is about: news about a replaced key says nothing of its successor. */
+  keySetAt: string | null;
 }
 
 /** Sets `key` in a bounded map: the oldest entry goes first when it is full. */
@@ -128,9 +130,10 @@ export class PoolState {
     return until ?? null;
   }
 
-  /** Whether a key is failing: this process saw an auth failure since its last success, or the store says so. */
-  failing(tenantId: string, configId: string, stored: boolean): boolean {
-    return this.#local.get(`${tenantId}\u0000${configId}`)?.failing ?? stored;
+  /** Whether a key is failing: this process saw an auth failure of this very key since its last success, or the store says so. */
+  failing(tenantId: string, configId: string, keySetAt: string | null, stored: boolean): boolean {
+    const local = this.#local.get(`${tenantId}\u0000${configId}`);
+    return local && local.keySetAt === keySetAt ? (local.failing ?? stored) : stored;
   }
 
   /**
@@ -140,9 +143,9 @@ export class PoolState {
    * a success); an auth failure marks it failing here; a success clears both
    * marks. Returns the cooldown to share, if one started.
    */
-  note(tenantId: string, configId: string, outcome: Pick<Outcome, 'status' | 'retryAfter' | 'at'>): string | null {
+  note(tenantId: string, configId: string, keySetAt: string | null, outcome: Pick<Outcome, 'status' | 'retryAfter' | 'at'>): string | null {
     const id = `${tenantId}\u0000${configId}`;
-    const entry: LocalKey = this.#local.get(id) ?? { strikes: 0, failing: null };
+    const entry: LocalKey = this.#local.get(id) ?? { strikes: 0, failing: null, keySetAt };
     const o = this.#options;
     let shared: string | null = null;
     if (outcome.status === 'rate_limited') {
@@ -159,9 +162,11 @@ export class PoolState {
       }
     } else if (outcome.status === 'auth_failed') {
       entry.failing = true;
+      entry.keySetAt = keySetAt;
     } else if (outcome.status === 'ok') {
       entry.strikes = 0;
       entry.failing = false;
+      entry.keySetAt = keySetAt;
     } else if (!this.#local.has(id)) {
       return null;
     }

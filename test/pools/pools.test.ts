@@ -45,6 +45,16 @@ describe('key pools: failover out of the box', () => {
     expect((await resolveOpenai(setup)).configId).toBe(first.configId);
   });
 
+  it('a failing key replaced with setKey is not failing: the news was about the old key', async () => {
+    const setup = await poolVault(['a', 'b']);
+    const first = await resolveOpenai(setup);
+    setup.vault.report(first, { status: 'auth_failed', httpStatus: 401, latencyMs: 5 });
+    expect((await resolveOpenai(setup)).configId).not.toBe(first.configId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await setup.owner.setKey(first.configId!, keyOf('renewed'));
+    expect((await resolveOpenai(setup)).configId).toBe(first.configId);
+  });
+
   it('without a retry-after the cooldown is a backoff that doubles with each 429 in a row', async () => {
     const clock = new Date('2030-01-01T00:00:00.000Z');
     const setup = await poolVault(['a', 'b'], { vault: { now: () => clock }, pools: { backoffMs: 1000 } });
