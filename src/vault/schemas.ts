@@ -247,6 +247,7 @@ const auditTypes = [
   'access_key.created',
   'access_key.revoked',
   'entitlement.changed',
+  'pool.changed',
 ] as const;
 
 /** Paging and filters of `listAudit`. */
