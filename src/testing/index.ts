@@ -32,6 +32,8 @@ export { describeKeyHealth } from './key-health.js';
 export { describeSettings } from './settings.js';
 export { describeAccessKeys } from './access-keys.js';
 export { describeQuotas } from './quotas.js';
+export { describeKeyringWalk, makePreviousPatch, makeStagePatch, walkAcrossTenants } from './keyring-walk.js';
+export { describeStagedKeys } from './staged-keys.js';
 export {
   makeAccessKeyRecord,
   makeAuditEvent,

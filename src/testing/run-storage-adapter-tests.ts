@@ -11,6 +11,8 @@ import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeyHealth } from './key-health.js';
 import { describeKeys } from './keys.js';
+import { describeKeyringWalk } from './keyring-walk.js';
+import { describeStagedKeys } from './staged-keys.js';
 import { describeNames } from './names.js';
 import { describePagination } from './pagination.js';
 import { describeRecords } from './records.js';
@@ -36,6 +38,8 @@ export const conformanceGroups = {
   sealedRead: describeSealedRead,
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
   sealedKeySwaps: describeSealedKeySwaps,
+  keyringWalk: describeKeyringWalk,
+  stagedKeys: describeStagedKeys,
   configImports: describeConfigImports,
   pagination: describePagination,
   audit: describeAudit,

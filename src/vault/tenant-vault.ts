@@ -11,6 +11,7 @@ import { openSecret, sealSecret } from '../crypto/envelope.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
 import { runValidationWith } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
+import { noStagedKeys } from '../store/patch.js';
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
@@ -232,6 +233,7 @@ export class TenantVault {
       keyExpiresAt: null,
       lastValidatedAt: null,
       lastValidationStatus: null,
+      ...noStagedKeys(),
       createdAt: iso,
       updatedAt: iso,
       revision: 1,
