@@ -54,7 +54,8 @@ export {
 export { entitlementSchema, tenantSettingsSchema } from './settings/document.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
 export type { AccessKeysFeature, EntitlementFeature } from './features.js';
-export { Vault, createVault, type RewrapReport } from './vault.js';
+export { Vault, createVault } from './vault.js';
+export type { KekUsage, KeyringStatus, RewrapFailure, RewrapReport, RotateOptions, RotationProgress, RotationReport } from './rotation.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';

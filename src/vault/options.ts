@@ -103,7 +103,7 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * `keyHealth` (a key health write in the background), `accessKeyUsage`
  * (charging an access key the tokens a call used), `onNetworkIncident`.
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'onNetworkIncident';
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'onNetworkIncident' | 'onProgress';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {
@@ -188,6 +188,12 @@ export interface VaultOptions {
    * key health whatever this says. Resolution never changes because of it.
    */
   keyHealth?: boolean | KeyHealthOptions;
+  /**
+   * How long `promoteKey` keeps the replaced key for `rollbackKey`, in
+   * milliseconds, unless the call says otherwise; default 24 hours. After
+   * it, the previous key can't be rolled back to (`expirePrevious` drops it).
+   */
+  previousKeyGracePeriodMs?: number;
   /** Called when a stored key starts failing or recovers (for an email or a webhook). Errors go to `onHookError`. */
   onKeyHealth?: (event: KeyHealthEvent) => void | Promise<void>;
   /**

@@ -116,6 +116,14 @@ const keyExpirySchema = z.nullable(z.union([z.iso.datetime({ offset: true }), z.
 export const setKeyOptionsSchema = z.strictObject({
   /** When the key stops being used (it then shows as `expired` and falls through). */
   expiresAt: z._default(keyExpirySchema, null),
+  /** Store the key as pending beside the active one (staged rotation); `promoteKey` makes it active. */
+  stage: z._default(z.boolean(), false),
+});
+
+/** Options of `promoteKey`. */
+export const promoteKeyOptionsSchema = z.strictObject({
+  /** How long the replaced key stays available to `rollbackKey`; default the vault's `previousKeyGracePeriodMs`. */
+  gracePeriodMs: z.optional(z.int().check(z.minimum(0), z.maximum(366 * 24 * 3600_000))),
 });
 
 /** Options of `validateKey`. */
@@ -124,6 +132,8 @@ export const validateKeyOptionsSchema = z.strictObject({
   clientOptions: z.optional(z.record(z.string(), z.unknown())),
   /** Bound on the whole check, headers and bodies together (default 10 s, at most 2 minutes). */
   timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+  /** Check the pending key of a staged rotation instead of the active one. */
+  pending: z._default(z.boolean(), false),
 });
 
 /** The key itself: a non-empty string of at most 8 KiB. Its value never appears in an error. */
@@ -235,6 +245,10 @@ const auditTypes = [
   'key.disabled',
   'key.validated',
   'key.rewrapped',
+  'key.staged',
+  'key.promoted',
+  'key.rolled_back',
+  'key.previous_expired',
   'key.failing',
   'key.recovered',
   'access_key.created',
@@ -276,6 +290,14 @@ export const revalidateOptionsSchema = z.strictObject({
   concurrency: z._default(z.int().check(z.minimum(1), z.maximum(32)), 4),
   timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
   signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+  onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+  actor: z.optional(actorSchema),
+});
+
+/** Options of `vault.rotate`. */
+export const rotateOptionsSchema = z.strictObject({
+  signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+  batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 500),
   onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
   actor: z.optional(actorSchema),
 });
