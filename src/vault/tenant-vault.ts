@@ -471,9 +471,12 @@ export class TenantVault {
    * endpoint policy, no redirect is followed, and the whole check is bounded
    * (`timeoutMs`, default 10 s for headers and bodies together; 64 KiB per
    * answer). A refusal or a bound is a result with a `reason`, not a throw;
-   * `detail` is byokit's own wording, never the provider's text.
+   * `detail` is byokit's own wording, never the provider's text. With
+   * `pending: true` it checks the pending key of a staged rotation instead:
+   * the check is audited (`detail.slot: 'pending'`), and the active key's
+   * validation fields and health stay as they are.
    */
-  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<ValidateKeyResult> {
+  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number; pending?: boolean } = {}): Promise<ValidateKeyResult> {
     const { clientOptions, timeoutMs, pending } = parseInput(validateKeyOptionsSchema, options, 'validation options');
     const row = await this.#loadSealed(id);
     await this.#allowOn(row, 'validateKey', ['key:manage']);

@@ -108,7 +108,7 @@ describe('staged provider-key rotation: stage, validate, promote, roll back, exp
     expect(await resolved(vault)).toBe(CANARY);
     const removed = await owner.removeKey(cfg.id);
     expect(removed).toMatchObject({ keyHint: null, pendingKeyHint: null, previousKeyHint: null });
-    expect(JSON.stringify(store.inspectRaw('acme').configs)).not.toContain('byokit:1:');
+    expect(JSON.stringify((store as MemoryStore).inspectRaw('acme').configs)).not.toContain('byokit:1:');
   });
 
   it('race: 50 resolutions during a promotion each get the old key or the new one, never a failure', async () => {
