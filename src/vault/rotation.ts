@@ -355,6 +355,9 @@ export async function rotateStore(ctx: VaultContext, options: { signal?: AbortSi
     }
     callDetached(options.onProgress, progress(), 'onProgress', ctx.onHookError);
     cursor = page.nextCursor ?? undefined;
+    // Give the event loop back between batches: with a store that answers synchronously (SQLite in
+    // process), the host's requests (resolutions included) still get their turn during a long run.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   } while (cursor !== undefined);
   const remaining = countNotOn(await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: now() })), primary);
   return { ...progress(), failed: tally.failed, aborted, remaining };
