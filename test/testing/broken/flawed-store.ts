@@ -107,6 +107,10 @@ export const FLAWS = [
   'importOverwritesNames',
   'importConflictFailsBatch',
   'importSkipsDefaultCheck',
+  'walkActiveSlotOnly',
+  'walkCursorIgnoresTenant',
+  'countIgnoresExpiry',
+  'stagedKeysInPlainReads',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -157,6 +161,7 @@ export class FlawedStore implements StorageAdapter {
   #read(row: Row): ConfigRecord {
     // The staged sealed keys ride in the record (a patch spreads them in); plain reads drop them.
     const { pendingSealedKey: _p, previousSealedKey: _q, ...record } = structuredClone(row.record) as ConfigRecord & Staged;
+    if (this.flaw === 'stagedKeysInPlainReads') return { ...structuredClone(row.record), kekId: sealedKekId(row.sealedKey) };
     return this.flaw === 'storedKekId' ? record : { ...record, kekId: sealedKekId(row.sealedKey) };
   }
 
@@ -167,14 +172,21 @@ export class FlawedStore implements StorageAdapter {
   }
 
   async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
-    return pageAcrossTenants(
-      this.rows.filter((r) => !r.deleted).map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) })),
-      query,
-    );
+    const live = this.rows.filter((r) => !r.deleted).map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) }));
+    if (this.flaw === 'walkActiveSlotOnly') return pageAcrossTenants(live.map((e) => ({ ...e, row: { ...e.row, pendingSealedKey: null, previousSealedKey: null } })), query);
+    if (this.flaw === 'walkCursorIgnoresTenant') {
+      // The cursor keeps the last id only: rows of later tenants with smaller ids are skipped.
+      const matching = live
+        .filter((e) => holdsKeyUnderOtherKek(e.row, query.kekIdNot) && (query.cursor === undefined || e.row.id > query.cursor))
+        .sort((x, y) => (x.tenantId === y.tenantId ? (x.row.id < y.row.id ? -1 : 1) : x.tenantId < y.tenantId ? -1 : 1));
+      const items = matching.slice(0, query.limit).map((e) => e.row);
+      return { items, nextCursor: matching.length > query.limit ? items.at(-1)!.id : null };
+    }
+    return pageAcrossTenants(live, query);
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
-    return countKeysByKek(this.rows.filter((r) => !r.deleted).map((r) => this.#sealed(r)), now);
+    return countKeysByKek(this.rows.filter((r) => !r.deleted).map((r) => this.#sealed(r)), this.flaw === 'countIgnoresExpiry' ? '' : now);
   }
 
   /** The copied-row attack: the row filed under another tenant, its own tenant field kept or rewritten. */
