@@ -11,6 +11,7 @@ export function keyringFromEnv(env: Record<string, string | undefined>): Keyring
   try {
     return Keyring.fromEnv(env);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : 'BYOKIT_MASTER_KEYS is not a valid keyring');
+    const reason = error instanceof Error ? error.message.replace(/^\[byokit\] \[keyring\] /, '') : 'not a valid keyring';
+    throw new UsageError(reason.includes('BYOKIT_MASTER_KEYS') ? reason : `BYOKIT_MASTER_KEYS: ${reason}`);
   }
 }

@@ -120,7 +120,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           controller.abort();
         });
         if (!options.json) write(io.stderr, `rotating ${label} to the primary KEK ${keyringFromEnv(io.env).primaryKekId}`);
-        const view = progressView(io.stderr, null);
+        const view = progressView(io.stderr);
         let report;
         try {
           report = await vault.rotate({ batchSize: options.batchSize, signal: controller.signal, onProgress: (p) => view.update(p) });

@@ -20,7 +20,7 @@ function seconds(ms: number): string {
 }
 
 /** A progress view for `stream`: a bar when it is a terminal, throttled lines when it is not. */
-export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number | null): ProgressView {
+export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressView {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       { stream, format: 'rotating |{bar}| {percentage}% {value}/{total} keys · {rate} keys/s · {failures} failures · {eta_formatted} left', hideCursor: true },
@@ -42,7 +42,6 @@ export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }
     };
   }
   let last = 0;
-  void total;
   return {
     update(p) {
       const now = Date.now();
