@@ -184,6 +184,8 @@ export class RedisStore implements StorageAdapter {
 
   readonly #client: RedisClientLike;
   readonly #keyPrefix: string;
+  /** Tenants this instance has put in the registry. */
+  readonly #registered = new Set<string>();
 
   /**
    * @param client - an ioredis `Redis` or `Cluster`, or anything with
@@ -223,13 +225,22 @@ export class RedisStore implements StorageAdapter {
     }
   }
 
-  /** Adds tenants to the registry the store-wide reads walk (before their configs are written: never a config without its tenant). */
-  async #register(operation: string, tenantIds: readonly string[]): Promise<void> {
-    await this.#runOn(operation, [tenantRegistryKey(this.#keyPrefix)], TENANT_REGISTER_SCRIPT, [...tenantIds], () => undefined);
+  /**
+   * Adds a tenant to the registry the store-wide reads walk, before its
+   * configs are written (never a config without its tenant). Once per
+   * tenant and store instance: the registry only grows, so a tenant
+   * registered once stays registered.
+   */
+  async #register(operation: string, tenantId: string): Promise<void> {
+    if (this.#registered.has(tenantId)) return;
+    await this.#runOn(operation, [tenantRegistryKey(this.#keyPrefix)], TENANT_REGISTER_SCRIPT, [tenantId], () => undefined);
+    // Bounded: a store serving very many tenants forgets and registers again (idempotent).
+    if (this.#registered.size >= 10_000) this.#registered.clear();
+    this.#registered.add(tenantId);
   }
 
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
-    await this.#register('createConfig', [record.tenantId]);
+    await this.#register('createConfig', record.tenantId);
     const args = [
       ...auditArgs(audit, record.tenantId),
       record.id,
@@ -434,7 +445,7 @@ export class RedisStore implements StorageAdapter {
 
   async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
     if (items.length === 0) return [];
-    await this.#register('importConfigs', [tenantId]);
+    await this.#register('importConfigs', tenantId);
     const payload = items.map(({ record, sealedKey, audit }) => ({
       id: record.id,
       name: record.name,
