@@ -31,6 +31,7 @@ interface StoreOptions {
   schema?: string;
   tablePrefix?: string;
   keyPrefix?: string;
+  indexTenants?: boolean;
   json?: boolean;
 }
 
@@ -40,6 +41,7 @@ function storeOptions(command: Command): Command {
     .option('--schema <name>', 'PostgreSQL schema (default "public")')
     .option('--table-prefix <prefix>', 'SQL table prefix (default "byokit_")')
     .option('--key-prefix <prefix>', 'Redis key prefix (default "byokit:")')
+    .option('--index-tenants', 'Redis: first fill the tenant registry from the server (once, for data written before byokit kept it)')
     .option('--json', 'print JSON instead of text');
 }
 
@@ -71,6 +73,11 @@ async function withVault<T>(io: CliIo, options: StoreOptions, use: (vault: Retur
   const opened = await openStore(locationOf(options));
   const vault = createVault({ store: opened.store, keyring });
   try {
+    if (options.indexTenants) {
+      const indexTenants = (opened.store as { indexTenants?: () => Promise<number> }).indexTenants;
+      if (typeof indexTenants !== 'function') throw new UsageError('--index-tenants is for Redis stores only');
+      await indexTenants.call(opened.store);
+    }
     return await use(vault, opened.label);
   } finally {
     await vault.close();

@@ -91,6 +91,7 @@ describe('the byokit command (in process)', () => {
       [['status', '--store', 'mysql://x'], { BYOKIT_MASTER_KEYS: k1 }, 'must be postgres://'],
       [['status', '--store', `sqlite:${join(dir, 'missing.db')}`], { BYOKIT_MASTER_KEYS: k1 }, 'no SQLite file'],
       [['status', '--store', `sqlite:${file}`], { BYOKIT_MASTER_KEYS: 'k1:short' }, 'BYOKIT_MASTER_KEYS'],
+      [['status', '--store', `sqlite:${file}`, '--index-tenants'], { BYOKIT_MASTER_KEYS: k1 }, 'for Redis stores only'],
     ] as const) {
       const run = io(env);
       expect(await runCli([...args], run.value)).toBe(2);

@@ -213,6 +213,27 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
     });
   });
 
+  describe('tenant registry (the store-wide rotation walk)', () => {
+    it('indexTenants fills the registry from the tenants\' own keys (data written before it existed), escaped ids included', async () => {
+      const { store, prefix } = await fixture();
+      const tenants = ['acme', 'a{b}c', '%41', 'ünï 鍵', ''];
+      for (const tenantId of tenants) {
+        const record = await create(store, { tenantId, name: 'n' });
+        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey('k-old')), { audit: makeAuditEventFor(record, 'key.set') });
+      }
+      const count = async () => (await new RedisStore(admin, { keyPrefix: prefix }).countKeysByKek({ now: new Date().toISOString() })).reduce((n, l) => n + l.count, 0);
+      expect(await count()).toBe(tenants.length);
+      // As a store written by a byokit without the registry.
+      await admin.del(`${prefix}tenants`);
+      expect(await count()).toBe(0);
+      expect(await store.indexTenants()).toBeGreaterThanOrEqual(1);
+      expect((await admin.zrange(`${prefix}tenants`, '0', '-1')).sort()).toStrictEqual([...tenants].sort());
+      expect(await count()).toBe(tenants.length);
+      const walked = await store.listSealedConfigsAcrossTenants({ kekIdNot: 'k-new', limit: 2 });
+      expect(walked.items).toHaveLength(2);
+    });
+  });
+
   describe('keys and cluster slots', () => {
     it('accepts an ioredis client as RedisClientLike without a cast', async () => {
       const { client } = await fixture();
