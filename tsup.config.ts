@@ -28,6 +28,17 @@ export default defineConfig([
     format: ['esm', 'cjs'],
   },
   {
+    // The `byokit` executable: ESM only (Node runs it directly). Its argument
+    // parser and progress bar (commander, cli-progress) are dependencies of
+    // this entry alone: nothing the library entries import reaches them.
+    ...shared,
+    entry: { 'cli/byokit': 'src/cli/byokit.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: false,
+    splitting: false,
+  },
+  {
     // vitest is ESM-only, so the conformance suite is too.
     ...shared,
     entry: { 'testing/index': 'src/testing/index.ts' },

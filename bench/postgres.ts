@@ -9,6 +9,7 @@ import { PostgresStore } from '../adapters/postgres/index.js';
 import { Keyring, createVault, type Vault } from '../src/index.js';
 import { interleaved, pair, repeat, throughputRow, timed, type Measured, type Row } from './harness.js';
 import { KEY } from './memory.js';
+import { rotationRow } from './rotation.js';
 import { loadTenants, randomTenantResolve, tenantConfigs } from './tenants.js';
 
 export const PG_URL = process.env.BYOKIT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -74,6 +75,7 @@ export async function postgresRows(options: { scale: boolean; log: (line: string
 
     rows.push(...(await flatness(pool, vault, options, schema)));
     rows.push(...(await rewrap(pool, store, schema)));
+    rows.push(await rotationRow(store, 'PostgreSQL'));
     rows.push(await bulkImport(vault));
     return { version, rows };
   } finally {

@@ -4,6 +4,7 @@ import { RedisStore } from '../adapters/redis/index.js';
 import { Keyring, createVault } from '../src/index.js';
 import { pair, type Row } from './harness.js';
 import { loadTenants } from './tenants.js';
+import { rotationRow } from './rotation.js';
 
 export const REDIS_URL = process.env.BYOKIT_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -18,6 +19,7 @@ export async function redisRows(): Promise<{ version: string; rows: Row[] }> {
     const [hashKey] = await client.keys(`${prefix}{t0}:cfg:*`);
     const bare = { label: 'bare HGETALL of one config hash (same client)', run: () => client.hgetall(hashKey!) };
     const rows = [await pair('resolve(), Redis (ioredis)', bare, () => vault.resolve({ tenantId: 't0', scope: 'ws/p', provider: 'openai' }), { text: '≤ 2×', max: 2 }, { time: 2000 })];
+    rows.push(await rotationRow(new RedisStore(client, { keyPrefix: prefix }), 'Redis'));
     return { version, rows };
   } finally {
     let cursor = '0';

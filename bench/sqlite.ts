@@ -10,6 +10,7 @@ import { SqliteStore } from '../adapters/sqlite/index.js';
 import { Keyring, createVault } from '../src/index.js';
 import { pair, timed, type Row } from './harness.js';
 import { loadTenants, randomTenantResolve } from './tenants.js';
+import { rotationRow } from './rotation.js';
 
 /** The connection settings docs/adapters.md recommends for a large file: reads through mmap, a 128 MiB page cache. */
 function tuned(db: Database.Database): Database.Database {
@@ -57,6 +58,7 @@ export async function sqliteRows(options: { scale: boolean; log: (line: string) 
     } finally {
       bigDb.close();
     }
+    rows.push(await rotationRow(store, 'SQLite'));
     return { version, rows };
   } finally {
     db.close();

@@ -64,6 +64,18 @@ execFileSync(npm, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offl
 const installed = readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'));
 console.log(`node_modules: ${installed.join(', ')}`);
 
+section('the byokit executable, as npx runs it from the installed package');
+{
+  const bin = join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'byokit.cmd' : 'byokit');
+  const keygen = spawnSync(bin, ['keygen', '--id', 'k9'], { cwd: project, encoding: 'utf8' });
+  if (keygen.status !== 0 || !/^k9:[A-Za-z0-9_-]{43}\n$/.test(keygen.stdout)) fail(`byokit keygen: exit ${keygen.status}, output ${JSON.stringify(keygen.stdout)} ${keygen.stderr}`);
+  const help = spawnSync(bin, ['rotate', '--help'], { cwd: project, encoding: 'utf8' });
+  if (help.status !== 0 || !help.stdout.includes('--store <url>')) fail(`byokit rotate --help: exit ${help.status}`);
+  const usage = spawnSync(bin, ['status'], { cwd: project, encoding: 'utf8' });
+  if (usage.status !== 2) fail(`byokit status without --store: exit ${usage.status}, expected 2`);
+  console.log('byokit keygen, --help and a usage error: ok');
+}
+
 const IMPORTS = `
 import { createClient, createVault, Keyring, MemoryStore, provideSdk, type Resolution } from 'byokit';
 import { builtinProviders, openaiProvider, type ProviderClients } from 'byokit/providers';

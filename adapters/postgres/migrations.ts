@@ -265,6 +265,30 @@ CREATE TABLE IF NOT EXISTS ${t.keyCooldowns} (
 `;
 }
 
+function stagedKeys(t: TableNames): string {
+  const q = quoteIdentifier;
+  return `-- byokit PostgreSQL schema, migration 007: staged provider-key rotation.
+-- Generated for schema ${q(t.schema)} and table prefix '${t.prefix}'.
+--
+-- Beside the active key, a config may hold a pending key (staged, waiting to
+-- be promoted; resolution never reads it) and the previous key (replaced by
+-- a promotion, kept for a rollback until its grace period ends). Each is
+-- sealed like the active key, with its own hint and times. New nullable
+-- columns only: rows written before stay valid, and byokit instances that
+-- don't know the columns keep working beside them.
+
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS pending_sealed_key text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS pending_key_hint text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS pending_key_set_at text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS pending_key_expires_at text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS previous_sealed_key text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS previous_key_hint text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS previous_key_set_at text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS previous_key_expires_at text;
+ALTER TABLE ${t.configs} ADD COLUMN IF NOT EXISTS previous_key_kept_until text;
+`;
+}
+
 const MIGRATIONS: readonly { version: number; name: string; build: (t: TableNames) => string }[] = [
   { version: 1, name: '001_init', build: init },
   { version: 2, name: '002_derived_kek_id', build: derivedKekId },
@@ -272,6 +296,7 @@ const MIGRATIONS: readonly { version: number; name: string; build: (t: TableName
   { version: 4, name: '004_access_keys', build: accessKeys },
   { version: 5, name: '005_usable_indexes', build: usableIndexes },
   { version: 6, name: '006_key_cooldowns', build: keyCooldowns },
+  { version: 7, name: '007_staged_keys', build: stagedKeys },
 ];
 
 /**

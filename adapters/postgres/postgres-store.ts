@@ -49,6 +49,9 @@ import type {
   ScopePath,
   SealedConfigQuery,
   SealedKeySwap,
+  KeyCount,
+  StoredKeyState,
+  StoreSealedConfigQuery,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -70,6 +73,7 @@ import { ACCESS_KEY_COLUMNS, SETTINGS_COLUMNS, USAGE_COLUMNS, accessKeyValues, t
 import { isRetryable, sqlState, toStoreError } from './errors.js';
 import { KEY_HEALTH_COLUMNS, recordKeyHealthStatement, toKeyHealth } from './key-health-sql.js';
 import { migrateStatement, postgresMigrations } from './migrations.js';
+import { decodeStoreCursor, encodeStoreCursor } from '../../src/store/key-counts.js';
 import { tableNames } from './names.js';
 import type { PostgresLocation, TableNames } from './names.js';
 import { isNamedStatementClient, statementName, type PostgresQueryable, type PostgresRow } from './queryable.js';
@@ -84,6 +88,10 @@ import {
   KEK_ID_SQL,
   PATCH_COLUMNS,
   RECORD_COLUMNS,
+  SEALED_SELECT,
+  anySlotUnderOtherKek,
+  kekIdSql,
+  nullableText,
   SqlParams,
   auditValues,
   json,
@@ -298,7 +306,7 @@ export class PostgresStore implements StorageAdapter {
     if (!filter) {
       const rows = await this.#run(
         'loadCandidates',
-        `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs}
+        `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs}
          WHERE tenant_id = $1::text AND scope IN (SELECT jsonb_array_elements_text($2::jsonb))
          ORDER BY id`,
         [tenantId, JSON.stringify(scopes)],
@@ -347,7 +355,7 @@ export class PostgresStore implements StorageAdapter {
     const tenant = p.add(null, 'text');
     const chain = p.add(null, 'jsonb');
     const parts: string[] = [];
-    const select = `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${t.configs}`;
+    const select = `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${t.configs}`;
     if (named) {
       const config = p.add(null, 'text');
       const inChain = `scope IN (SELECT jsonb_array_elements_text(${chain}))`;
@@ -389,7 +397,7 @@ export class PostgresStore implements StorageAdapter {
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     const rows = await this.#run(
       'loadSealedConfig',
-      `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
+      `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
       [tenantId, id],
       true,
     );
@@ -398,16 +406,54 @@ export class PostgresStore implements StorageAdapter {
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const p = new SqlParams();
-    const where = [`tenant_id = ${p.add(tenantId, 'text')}`, `sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS DISTINCT FROM ${p.add(query.kekIdNot, 'text')}`];
+    const where = [`tenant_id = ${p.add(tenantId, 'text')}`, anySlotUnderOtherKek(p.add(query.kekIdNot, 'text'))];
     if (query.cursor !== undefined) where.push(`id > ${p.add(query.cursor, 'text')}`);
     const rows = await this.#run(
       'listSealedConfigs',
-      `SELECT ${RECORD_COLUMNS}, sealed_key FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
+      `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
        ORDER BY id LIMIT ${p.add(query.limit + 1, 'integer')}`,
       p.values,
       true,
     );
     return pageOf(rows.map(toCandidate), query.limit);
+  }
+
+  /**
+   * Keyset paging over the primary key (tenant_id, id): configs written or
+   * swapped behind the cursor never shift a page, and each page is one
+   * index range scan from the cursor.
+   */
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const p = new SqlParams();
+    const where = [anySlotUnderOtherKek(p.add(query.kekIdNot, 'text'))];
+    const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
+    if (after) where.push(`(tenant_id, id) > (${p.add(after[0], 'text')}, ${p.add(after[1], 'text')})`);
+    const rows = await this.#run(
+      'listSealedConfigsAcrossTenants',
+      `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
+       ORDER BY tenant_id, id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+      p.values,
+      true,
+    );
+    const items = rows.slice(0, query.limit).map(toCandidate);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null };
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    const t = this.#t;
+    const rows = await this.#run(
+      'countKeysByKek',
+      `SELECT kek_id, state, count(*)::integer AS count FROM (
+         SELECT ${kekIdSql('sealed_key')} AS kek_id,
+           CASE WHEN NOT enabled THEN 'disabled' WHEN key_expires_at COLLATE "C" <= $1::text THEN 'expired' ELSE 'active' END AS state
+         FROM ${t.configs} WHERE sealed_key IS NOT NULL
+         UNION ALL SELECT ${kekIdSql('pending_sealed_key')}, 'pending' FROM ${t.configs} WHERE pending_sealed_key IS NOT NULL
+         UNION ALL SELECT ${kekIdSql('previous_sealed_key')}, 'previous' FROM ${t.configs} WHERE previous_sealed_key IS NOT NULL
+       ) AS keys GROUP BY kek_id, state`,
+      [now],
+    );
+    return rows.map((row) => ({ kekId: nullableText(row, 'kek_id'), state: String(row.state) as StoredKeyState, count: Number(row.count) }));
   }
 
   /**
@@ -669,7 +715,7 @@ export class PostgresStore implements StorageAdapter {
          (SELECT to_jsonb(s) FROM ${t.settings} AS s WHERE s.tenant_id = ak.tenant_id) AS settings,
          c.*
        FROM ak LEFT JOIN LATERAL (
-         SELECT ${RECORD_COLUMNS}, sealed_key FROM ${t.configs}
+         SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${t.configs}
          WHERE tenant_id = ak.tenant_id AND scope IN (SELECT scope FROM chain)) AS c ON true
        ORDER BY c.id`,
       [id],

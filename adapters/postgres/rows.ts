@@ -40,6 +40,15 @@ export const PATCH_COLUMNS: Readonly<Record<keyof ConfigPatch, readonly [string,
   keyExpiresAt: ['key_expires_at', 'text'],
   lastValidatedAt: ['last_validated_at', 'text'],
   lastValidationStatus: ['last_validation_status', 'text'],
+  pendingSealedKey: ['pending_sealed_key', 'text'],
+  pendingKeyHint: ['pending_key_hint', 'text'],
+  pendingKeySetAt: ['pending_key_set_at', 'text'],
+  pendingKeyExpiresAt: ['pending_key_expires_at', 'text'],
+  previousSealedKey: ['previous_sealed_key', 'text'],
+  previousKeyHint: ['previous_key_hint', 'text'],
+  previousKeySetAt: ['previous_key_set_at', 'text'],
+  previousKeyExpiresAt: ['previous_key_expires_at', 'text'],
+  previousKeyKeptUntil: ['previous_key_kept_until', 'text'],
   updatedAt: ['updated_at', 'text'],
 };
 
@@ -57,15 +66,33 @@ const KEK_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  * changes), else NULL. There is no KEK id column: reads derive it, so a row
  * can't claim a KEK its sealed value does not name.
  */
-export const KEK_ID_SQL = `(CASE WHEN left(sealed_key, 9) = 'byokit:1:'
-    AND strpos(substr(sealed_key, 10), ':') BETWEEN 2 AND 33
-    AND translate(split_part(sealed_key, ':', 3), '${KEK_ID_CHARS}', '') = ''
-  THEN split_part(sealed_key, ':', 3) END)`;
+export const KEK_ID_SQL = kekIdSql('sealed_key');
 
-/** Columns of a config as returned to callers (no `sealed_key`; `kek_id` derived from it). */
+/** {@link KEK_ID_SQL} for any column that holds a sealed value. */
+export function kekIdSql(column: string): string {
+  return `(CASE WHEN left(${column}, 9) = 'byokit:1:'
+    AND strpos(substr(${column}, 10), ':') BETWEEN 2 AND 33
+    AND translate(split_part(${column}, ':', 3), '${KEK_ID_CHARS}', '') = ''
+  THEN split_part(${column}, ':', 3) END)`;
+}
+
+/** The columns that hold sealed values, in {@link SEALED_SELECT} order. */
+export const SEALED_COLUMNS = ['sealed_key', 'pending_sealed_key', 'previous_sealed_key'] as const;
+
+/** What the sealed reads add to {@link RECORD_COLUMNS}. */
+export const SEALED_SELECT = SEALED_COLUMNS.join(', ');
+
+/** A condition true when any sealed column holds a value under another KEK than `kekParam` (or naming none). */
+export function anySlotUnderOtherKek(kekParam: string): string {
+  return `(${SEALED_COLUMNS.map((c) => `(${c} IS NOT NULL AND ${kekIdSql(c)} IS DISTINCT FROM ${kekParam})`).join(' OR ')})`;
+}
+
+/** Columns of a config as returned to callers (no sealed values; `kek_id` derived from `sealed_key`). */
 export const RECORD_COLUMNS =
   'tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, ' +
-  `${KEK_ID_SQL} AS kek_id, key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision`;
+  `${KEK_ID_SQL} AS kek_id, key_set_at, key_expires_at, last_validated_at, last_validation_status, ` +
+  'pending_key_hint, pending_key_set_at, pending_key_expires_at, previous_key_hint, previous_key_set_at, previous_key_expires_at, previous_key_kept_until, ' +
+  'created_at, updated_at, revision';
 
 /** Columns of an audit event. */
 export const AUDIT_COLUMNS = 'tenant_id, id, config_id, at, actor, type, changes, key_hint, detail';
@@ -201,6 +228,13 @@ export function toRecord(row: PostgresRow): ConfigRecord {
     keyExpiresAt: nullableText(row, 'key_expires_at'),
     lastValidatedAt: nullableText(row, 'last_validated_at'),
     lastValidationStatus: nullableText(row, 'last_validation_status') as ConfigRecord['lastValidationStatus'],
+    pendingKeyHint: nullableText(row, 'pending_key_hint'),
+    pendingKeySetAt: nullableText(row, 'pending_key_set_at'),
+    pendingKeyExpiresAt: nullableText(row, 'pending_key_expires_at'),
+    previousKeyHint: nullableText(row, 'previous_key_hint'),
+    previousKeySetAt: nullableText(row, 'previous_key_set_at'),
+    previousKeyExpiresAt: nullableText(row, 'previous_key_expires_at'),
+    previousKeyKeptUntil: nullableText(row, 'previous_key_kept_until'),
     createdAt: text(row, 'created_at'),
     updatedAt: text(row, 'updated_at'),
     revision: Number(row.revision),
@@ -211,6 +245,8 @@ export function toRecord(row: PostgresRow): ConfigRecord {
 export function toCandidate(row: PostgresRow): CandidateRecord {
   const candidate = toRecord(row) as CandidateRecord;
   candidate.sealedKey = nullableText(row, 'sealed_key');
+  candidate.pendingSealedKey = nullableText(row, 'pending_sealed_key');
+  candidate.previousSealedKey = nullableText(row, 'previous_sealed_key');
   return candidate;
 }
 

@@ -6,7 +6,8 @@
  * `''`); booleans are `'1'`/`'0'`; `revision` is a decimal integer (the
  * scripts increment it with HINCRBY); `routes` and `options` are JSON.
  * The sealed key lives in the `sealedKey` field of the same hash, so a key
- * replacement rewrites key and hint in one HSET. There is no KEK id field:
+ * replacement rewrites key and hint in one HSET; so do the staged keys
+ * (`pendingSealedKey`, `previousSealedKey`), which plain reads strip too. There is no KEK id field:
  * the scripts derive `kekId` from `sealedKey` on every read (a `kekId`
  * field left by byokit 0.1, or written behind the adapter, is never read,
  * and is deleted when the key next changes).
@@ -24,6 +25,13 @@ const NULLABLE_FIELDS = [
   'keyExpiresAt',
   'lastValidatedAt',
   'lastValidationStatus',
+  'pendingKeyHint',
+  'pendingKeySetAt',
+  'pendingKeyExpiresAt',
+  'previousKeyHint',
+  'previousKeySetAt',
+  'previousKeyExpiresAt',
+  'previousKeyKeptUntil',
 ] as const;
 
 /** Fields that always hold a string. */
@@ -72,7 +80,7 @@ export function encodePatch(patch: ConfigPatch): EncodedPatch {
     const value = patch[field];
     if (value !== undefined) set.push(field, value);
   }
-  for (const field of [...NULLABLE_FIELDS, 'sealedKey'] as const) {
+  for (const field of [...NULLABLE_FIELDS, 'sealedKey', 'pendingSealedKey', 'previousSealedKey'] as const) {
     const value = patch[field];
     if (value === null) del.push(field);
     else if (value !== undefined) set.push(field, value);
@@ -114,7 +122,12 @@ export function decodeRecord(flat: unknown): ConfigRecord {
 /** Decodes a config hash into a candidate, with the sealed key. */
 export function decodeCandidate(flat: unknown): CandidateRecord {
   const map = toMap(flat);
-  return { ...recordFromMap(map), sealedKey: map.get('sealedKey') ?? null };
+  return {
+    ...recordFromMap(map),
+    sealedKey: map.get('sealedKey') ?? null,
+    pendingSealedKey: map.get('pendingSealedKey') ?? null,
+    previousSealedKey: map.get('previousSealedKey') ?? null,
+  };
 }
 
 function recordFromMap(map: Map<string, string>): ConfigRecord {
@@ -139,6 +152,13 @@ function recordFromMap(map: Map<string, string>): ConfigRecord {
     keyExpiresAt: map.get('keyExpiresAt') ?? null,
     lastValidatedAt: map.get('lastValidatedAt') ?? null,
     lastValidationStatus: (map.get('lastValidationStatus') ?? null) as ValidationStatus | null,
+    pendingKeyHint: map.get('pendingKeyHint') ?? null,
+    pendingKeySetAt: map.get('pendingKeySetAt') ?? null,
+    pendingKeyExpiresAt: map.get('pendingKeyExpiresAt') ?? null,
+    previousKeyHint: map.get('previousKeyHint') ?? null,
+    previousKeySetAt: map.get('previousKeySetAt') ?? null,
+    previousKeyExpiresAt: map.get('previousKeyExpiresAt') ?? null,
+    previousKeyKeptUntil: map.get('previousKeyKeptUntil') ?? null,
     createdAt: required(map, 'createdAt'),
     updatedAt: required(map, 'updatedAt'),
     revision,

@@ -19,6 +19,10 @@
  * | `audit:type:<type>`  | zset | event ids of one type (type filter)                |
  * | `health:<id>`        | hash | the health of one config's key (see `key-health-scripts.ts`) |
  *
+ * One key outside every tenant, `<keyPrefix>tenants` (zset), lists the
+ * tenants for the store-wide reads of a KEK rotation (see
+ * `rotation-scripts.ts`).
+ *
  * The settings document and access keys add their own keys (see
  * `access-scripts.ts`), all below the tenant's base but one locator per
  * access key, `<keyPrefix>locate:<id>`, since a token names no tenant.
@@ -45,6 +49,9 @@ import type {
   ScopePath,
   SealedConfigQuery,
   SealedKeySwap,
+  KeyCount,
+  StoredKeyState,
+  StoreSealedConfigQuery,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -84,6 +91,12 @@ import { assertKeyPrefix, DEFAULT_KEY_PREFIX, locatorKey, tenantBase } from './k
 import { decodeKeyHealth, HEALTH_LOAD_SCRIPT, HEALTH_RECORD_SCRIPT } from './key-health-scripts.js';
 import { COOLDOWN_LOAD_SCRIPT, COOLDOWN_PUT_SCRIPT, decodeCooldown } from './cooldown-scripts.js';
 import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
+import { TENANT_COUNT_SCRIPT, TENANT_INDEX_SCRIPT, TENANT_PAGE_SCRIPT, TENANT_REGISTER_SCRIPT, tenantRegistryKey } from './rotation-scripts.js';
+import { decodeStoreCursor, encodeStoreCursor } from '../../src/store/key-counts.js';
+
+/** Tenant ids read from the registry per round trip. */
+const TENANT_PAGE = 500;
+
 import {
   CANDIDATES_SCRIPT,
   CREATE_SCRIPT,
@@ -173,6 +186,8 @@ export class RedisStore implements StorageAdapter {
 
   readonly #client: RedisClientLike;
   readonly #keyPrefix: string;
+  /** Tenants this instance has put in the registry. */
+  readonly #registered = new Set<string>();
 
   /**
    * @param client - an ioredis `Redis` or `Cluster`, or anything with
@@ -212,7 +227,22 @@ export class RedisStore implements StorageAdapter {
     }
   }
 
+  /**
+   * Adds a tenant to the registry the store-wide reads walk, before its
+   * configs are written (never a config without its tenant). Once per
+   * tenant and store instance: the registry only grows, so a tenant
+   * registered once stays registered.
+   */
+  async #register(operation: string, tenantId: string): Promise<void> {
+    if (this.#registered.has(tenantId)) return;
+    await this.#runOn(operation, [tenantRegistryKey(this.#keyPrefix)], TENANT_REGISTER_SCRIPT, [tenantId], () => undefined);
+    // Bounded: a store serving very many tenants forgets and registers again (idempotent).
+    if (this.#registered.size >= 10_000) this.#registered.clear();
+    this.#registered.add(tenantId);
+  }
+
   async createConfig(record: ConfigRecord, { audit }: WriteOptions): Promise<ConfigRecord> {
+    await this.#register('createConfig', record.tenantId);
     const args = [
       ...auditArgs(audit, record.tenantId),
       record.id,
@@ -239,7 +269,7 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot), ''];
+    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot), '', ''];
     return this.#run('listConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeRecord);
       const items = rows.slice(0, query.limit);
@@ -337,13 +367,88 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), '', '', ref(query.kekIdNot), '1'];
+    const args = [query.cursor ?? '', String(query.limit + 1), '', '', ref(query.kekIdNot), '1', '1'];
     return this.#run('listSealedConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeCandidate);
       const items = rows.slice(0, query.limit);
       const last = items.at(-1);
       return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
     });
+  }
+
+  /**
+   * Walks the tenant registry in byte order and each tenant's id index
+   * from the cursor: one script per tenant visited (each in its own slot),
+   * until the page is full. The cursor is the last (tenant, id) returned.
+   */
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
+    const want = query.limit + 1;
+    // Each row with the tenant it was found under: the cursor follows the registry, whatever a hash says.
+    const found: { tenantId: string; row: CandidateRecord }[] = [];
+    let tenantCursor = after;
+    for await (const tenantId of this.#tenants(after?.[0] ?? null)) {
+      const idCursor = tenantCursor !== null && tenantCursor[0] === tenantId ? tenantCursor[1] : '';
+      tenantCursor = null;
+      const rows = await this.#run(
+        'listSealedConfigsAcrossTenants',
+        tenantId,
+        LIST_CONFIGS_SCRIPT,
+        [idCursor, String(want - found.length), '', '', ref(query.kekIdNot), '1', '1'],
+        ([, payload]) => asArray(payload).map(decodeCandidate),
+      );
+      for (const row of rows) found.push({ tenantId, row });
+      if (found.length >= want) break;
+    }
+    const items = found.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items: items.map((e) => e.row), nextCursor: found.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.row.id) : null };
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    const counts = new Map<string, KeyCount>();
+    for await (const tenantId of this.#tenants(null)) {
+      const flat = await this.#run('countKeysByKek', tenantId, TENANT_COUNT_SCRIPT, [now], ([, payload]) => asArray(payload));
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        const [kekRef, state, count] = [String(flat[i]), String(flat[i + 1]) as StoredKeyState, Number(flat[i + 2])];
+        const line = counts.get(`${kekRef} ${state}`);
+        if (line) line.count += count;
+        else counts.set(`${kekRef} ${state}`, { kekId: kekRef === '' ? null : kekRef.slice(1), state, count });
+      }
+    }
+    return [...counts.values()];
+  }
+
+  /** The registered tenants in byte order, from `from` (inclusive) on, a page per round trip. */
+  async *#tenants(from: string | null): AsyncGenerator<string> {
+    let min = from === null ? '-' : `[${from}`;
+    for (;;) {
+      const page = await this.#runOn('listTenants', [tenantRegistryKey(this.#keyPrefix)], TENANT_PAGE_SCRIPT, [min, String(TENANT_PAGE)], ([, payload]) =>
+        asArray(payload).map(String),
+      );
+      yield* page;
+      if (page.length < TENANT_PAGE) return;
+      min = `(${page.at(-1)!}`;
+    }
+  }
+
+  /**
+   * Fills the tenant registry that the store-wide reads of a KEK rotation
+   * walk, from the tenants' own keys (a SCAN over this server). Only needed
+   * once, for data written by a byokit that kept no registry (before 0.2);
+   * safe to run again, and beside traffic. On a Cluster, run it with a
+   * client for each primary node.
+   *
+   * @returns the number of SCAN steps taken.
+   */
+  async indexTenants(): Promise<number> {
+    let cursor = '0';
+    let steps = 0;
+    do {
+      cursor = await this.#runOn('indexTenants', [tenantRegistryKey(this.#keyPrefix)], TENANT_INDEX_SCRIPT, [cursor, '1000'], ([, next]) => String(next));
+      steps += 1;
+    } while (cursor !== '0');
+    return steps;
   }
 
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
@@ -358,6 +463,7 @@ export class RedisStore implements StorageAdapter {
 
   async importConfigs(tenantId: string, items: readonly ConfigImport[]): Promise<ImportOutcome[]> {
     if (items.length === 0) return [];
+    await this.#register('importConfigs', tenantId);
     const payload = items.map(({ record, sealedKey, audit }) => ({
       id: record.id,
       name: record.name,

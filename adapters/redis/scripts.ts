@@ -62,7 +62,7 @@ local function row(id, withSecret)
   for i = 1, #flat, 2 do
     local field = flat[i]
     if field == 'sealedKey' then sealed = flat[i + 1] end
-    if field ~= 'kekId' and (withSecret or field ~= 'sealedKey') then
+    if field ~= 'kekId' and (withSecret or (field ~= 'sealedKey' and field ~= 'pendingSealedKey' and field ~= 'previousSealedKey')) then
       out[#out + 1] = field
       out[#out + 1] = flat[i + 1]
     end
@@ -342,7 +342,9 @@ return {'OK', out}
 
 /**
  * ARGV: cursor ('' for none) · want (limit + 1) · scope ref · provider ref ·
- * kekIdNot ref · '1' to include sealed keys (\`listSealedConfigs\`), else ''.
+ * kekIdNot ref · '1' to include sealed keys (\`listSealedConfigs\`), else ''
+ * · '1' when kekIdNot looks at every slot (active, pending, previous), else
+ * '' (the active key only).
  * Walks the id index (or the scope's index) in batches until it has `want`
  * matches, so a page is full whenever enough matches exist.
  */
@@ -352,6 +354,8 @@ export const LIST_CONFIGS_SCRIPT = luaScript(
 local want = tonumber(ARGV[2])
 local scope, provider, kekNot = opt(ARGV[3]), opt(ARGV[4]), opt(ARGV[5])
 local withSecret = ARGV[6] == '1'
+local anySlot = ARGV[7] == '1'
+local function other(sealed) return sealed and kekIdOf(sealed) ~= kekNot end
 local src = base .. 'ids'
 if scope then src = scopeKey(scope) end
 local min = '-'
@@ -361,10 +365,10 @@ local out = {}
 while #out < want do
   local ids = redis.call('ZRANGEBYLEX', src, min, '+', 'LIMIT', 0, batch)
   for _, id in ipairs(ids) do
-    local f = redis.call('HMGET', cfgKey(id), 'provider', 'sealedKey')
+    local f = redis.call('HMGET', cfgKey(id), 'provider', 'sealedKey', 'pendingSealedKey', 'previousSealedKey')
     local match = true
     if provider and f[1] ~= provider then match = false end
-    if kekNot and ((not f[2]) or kekIdOf(f[2]) == kekNot) then match = false end
+    if kekNot and not (other(f[2]) or (anySlot and (other(f[3]) or other(f[4])))) then match = false end
     if match then
       out[#out + 1] = row(id, withSecret)
       if #out >= want then break end

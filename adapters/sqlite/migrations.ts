@@ -48,6 +48,10 @@ export interface SqliteMigration {
  *   resolution (enabled, with a key), ordered as the resolution walks them
  *   (default first, then newest id): the filtered `loadCandidates` finds
  *   each group's winner with one seek, flat in the tenant's size.
+ * - Migration 6 adds the staged-rotation slots beside the active key (a
+ *   pending key waiting to be promoted, the previous key kept for a
+ *   rollback), each sealed like the active one, with its hint and times.
+ *   New nullable columns only: rows written before stay valid.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -176,6 +180,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
       CREATE INDEX ${t.configs}_usable ON ${t.configs} (tenant_id, scope, is_default, id)
         WHERE enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL);
+    `,
+  },
+  {
+    version: 6,
+    name: 'staged keys: pending and previous slots',
+    sql: (t) => `
+      ALTER TABLE ${t.configs} ADD COLUMN pending_sealed_key TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN pending_key_hint TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN pending_key_set_at TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN pending_key_expires_at TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN previous_sealed_key TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN previous_key_hint TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN previous_key_set_at TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN previous_key_expires_at TEXT;
+      ALTER TABLE ${t.configs} ADD COLUMN previous_key_kept_until TEXT;
     `,
   },
 ];

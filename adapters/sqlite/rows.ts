@@ -29,6 +29,15 @@ export interface ConfigRow {
   key_expires_at: string | null;
   last_validated_at: string | null;
   last_validation_status: string | null;
+  pending_sealed_key: string | null;
+  pending_key_hint: string | null;
+  pending_key_set_at: string | null;
+  pending_key_expires_at: string | null;
+  previous_sealed_key: string | null;
+  previous_key_hint: string | null;
+  previous_key_set_at: string | null;
+  previous_key_expires_at: string | null;
+  previous_key_kept_until: string | null;
   created_at: string;
   updated_at: string;
   revision: number | bigint;
@@ -73,7 +82,19 @@ export const CONFIG_COLUMNS = [
   'created_at',
   'updated_at',
   'revision',
+  'pending_sealed_key',
+  'pending_key_hint',
+  'pending_key_set_at',
+  'pending_key_expires_at',
+  'previous_sealed_key',
+  'previous_key_hint',
+  'previous_key_set_at',
+  'previous_key_expires_at',
+  'previous_key_kept_until',
 ] as const;
+
+/** The columns that hold sealed values: only the sealed reads select them. */
+const SEALED_COLUMNS: readonly string[] = ['sealed_key', 'pending_sealed_key', 'previous_sealed_key'];
 
 /**
  * The KEK id the stored sealed value names (`sealedKekId` in SQL): the text
@@ -81,22 +102,43 @@ export const CONFIG_COLUMNS = [
  * `A-Z a-z 0-9 _ -`, else NULL. Derived on every read, so a row can't claim
  * a KEK its sealed value does not name.
  */
-export const KEK_ID_SQL = `(CASE WHEN substr(sealed_key, 1, 9) = 'byokit:1:'
-    AND instr(substr(sealed_key, 10), ':') BETWEEN 2 AND 33
-    AND substr(sealed_key, 10, instr(substr(sealed_key, 10), ':') - 1) NOT GLOB '*[^A-Za-z0-9_-]*'
-  THEN substr(sealed_key, 10, instr(substr(sealed_key, 10), ':') - 1) END)`;
+export const KEK_ID_SQL = kekIdSql('sealed_key');
+
+/** {@link KEK_ID_SQL} for any column that holds a sealed value. */
+export function kekIdSql(column: string): string {
+  return `(CASE WHEN substr(${column}, 1, 9) = 'byokit:1:'
+    AND instr(substr(${column}, 10), ':') BETWEEN 2 AND 33
+    AND substr(${column}, 10, instr(substr(${column}, 10), ':') - 1) NOT GLOB '*[^A-Za-z0-9_-]*'
+  THEN substr(${column}, 10, instr(substr(${column}, 10), ':') - 1) END)`;
+}
+
+/**
+ * A condition true when any sealed column (active, pending, previous) holds
+ * a value under another KEK than the one bound to the `?` it contains
+ * three times (bind the KEK id three times).
+ */
+export const ANY_SLOT_UNDER_OTHER_KEK_SQL = `(${['sealed_key', 'pending_sealed_key', 'previous_sealed_key']
+  .map((c) => `(${c} IS NOT NULL AND ${kekIdSql(c)} IS NOT ?)`)
+  .join(' OR ')})`;
 
 /** What every read but the two sealed reads selects: every column except `sealed_key`, plus the derived `kek_id`. */
-export const PUBLIC_CONFIG_COLUMNS = [...CONFIG_COLUMNS.filter((c) => c !== 'sealed_key'), `${KEK_ID_SQL} AS kek_id`].join(', ');
+export const PUBLIC_CONFIG_COLUMNS = [...CONFIG_COLUMNS.filter((c) => !SEALED_COLUMNS.includes(c)), `${KEK_ID_SQL} AS kek_id`].join(', ');
 
-/** What the sealed reads (`loadCandidates`, `loadSealedConfig`) select: the public columns and `sealed_key`. */
-export const SEALED_CONFIG_COLUMNS = `${PUBLIC_CONFIG_COLUMNS}, sealed_key`;
+/** What the sealed reads (`loadCandidates`, `loadSealedConfig`) select: the public columns and the sealed ones. */
+export const SEALED_CONFIG_COLUMNS = `${PUBLIC_CONFIG_COLUMNS}, ${SEALED_COLUMNS.join(', ')}`;
 
 /** Audit columns in the order {@link auditValues} binds them. */
 export const AUDIT_COLUMNS = ['tenant_id', 'id', 'at', 'config_id', 'actor', 'type', 'changes', 'key_hint', 'detail'] as const;
 
-/** Binds a record (and its sealed key) in {@link CONFIG_COLUMNS} order. */
-export function configValues(record: ConfigRecord, sealedKey: string | null): SqliteValue[] {
+/** The sealed values of a row, slot by slot. */
+export interface SealedValues {
+  sealedKey: string | null;
+  pendingSealedKey: string | null;
+  previousSealedKey: string | null;
+}
+
+/** Binds a record (and its sealed keys) in {@link CONFIG_COLUMNS} order. */
+export function configValues(record: ConfigRecord, sealed: SealedValues): SqliteValue[] {
   return [
     record.tenantId,
     record.id,
@@ -110,7 +152,7 @@ export function configValues(record: ConfigRecord, sealedKey: string | null): Sq
     record.enabled ? 1 : 0,
     record.isDefault ? 1 : 0,
     record.keyHint,
-    sealedKey,
+    sealed.sealedKey,
     record.keySetAt,
     record.keyExpiresAt,
     record.lastValidatedAt,
@@ -118,6 +160,15 @@ export function configValues(record: ConfigRecord, sealedKey: string | null): Sq
     record.createdAt,
     record.updatedAt,
     record.revision,
+    sealed.pendingSealedKey,
+    record.pendingKeyHint,
+    record.pendingKeySetAt,
+    record.pendingKeyExpiresAt,
+    sealed.previousSealedKey,
+    record.previousKeyHint,
+    record.previousKeySetAt,
+    record.previousKeyExpiresAt,
+    record.previousKeyKeptUntil,
   ];
 }
 
@@ -141,6 +192,13 @@ export function toConfigRecord(row: ConfigRow): ConfigRecord {
     keyExpiresAt: row.key_expires_at,
     lastValidatedAt: row.last_validated_at,
     lastValidationStatus: row.last_validation_status as ValidationStatus | null,
+    pendingKeyHint: row.pending_key_hint,
+    pendingKeySetAt: row.pending_key_set_at,
+    pendingKeyExpiresAt: row.pending_key_expires_at,
+    previousKeyHint: row.previous_key_hint,
+    previousKeySetAt: row.previous_key_set_at,
+    previousKeyExpiresAt: row.previous_key_expires_at,
+    previousKeyKeptUntil: row.previous_key_kept_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     revision: Number(row.revision),
@@ -149,7 +207,7 @@ export function toConfigRecord(row: ConfigRow): ConfigRecord {
 
 /** A fresh {@link CandidateRecord} from a full row. */
 export function toCandidateRecord(row: ConfigRow): CandidateRecord {
-  return { ...toConfigRecord(row), sealedKey: row.sealed_key };
+  return { ...toConfigRecord(row), sealedKey: row.sealed_key, pendingSealedKey: row.pending_sealed_key, previousSealedKey: row.previous_sealed_key };
 }
 
 /** Binds an audit event in {@link AUDIT_COLUMNS} order. */

@@ -24,6 +24,9 @@ import type {
   ScopePath,
   SealedConfigQuery,
   SealedKeySwap,
+  StoreSealedConfigQuery,
+  StoredKeyState,
+  KeyCount,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -57,10 +60,21 @@ import {
   toAuditEvent,
   toCandidateRecord,
   toConfigRecord,
+  ANY_SLOT_UNDER_OTHER_KEK_SQL,
+  kekIdSql,
 } from './rows.js';
-import type { AuditRow, ConfigRow } from './rows.js';
+import type { AuditRow, ConfigRow, SealedValues } from './rows.js';
 import { tableNames } from './tables.js';
-import { patchedFields, storedRecord } from '../../src/store/patch.js';
+import { patchedFields, patchedSealedKeys, storedRecord } from '../../src/store/patch.js';
+import { decodeStoreCursor, encodeStoreCursor } from '../../src/store/key-counts.js';
+
+/** No key in any slot: a new config. */
+const NO_KEYS: SealedValues = { sealedKey: null, pendingSealedKey: null, previousSealedKey: null };
+
+/** The KEK id bound once per sealed column of {@link ANY_SLOT_UNDER_OTHER_KEK_SQL}. */
+function kekThrice(kekId: string): string[] {
+  return [kekId, kekId, kekId];
+}
 import { mergeKeyHealth } from '../../src/store/key-health.js';
 import { InProcessCooldowns, type KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import { KEY_HEALTH_COLUMNS, keyHealthValues, toKeyHealth, type KeyHealthRow } from './key-health-rows.js';
@@ -223,7 +237,7 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('createConfig', () =>
       this.#transaction(() => {
         if (record.isDefault) this.#clearOtherDefaults(record.tenantId, record.scope, record.id);
-        this.#insertConfig(record, null);
+        this.#insertConfig(record, NO_KEYS);
         this.#insertAudit({ ...audit, tenantId: record.tenantId });
         return toConfigRecord(this.#selectRow(record.tenantId, record.id)!);
       }),
@@ -262,12 +276,11 @@ export class SqliteStore implements StorageAdapter {
         if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
           throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] config ${id} changed since it was read`);
         }
-        const { sealedKey } = patch;
         // Only patchable fields: id, tenant, createdAt and revision never come from a patch.
         const next: ConfigRecord = { ...current, ...patchedFields(patch), revision: current.revision + 1 };
         // Also when a default config moves to another scope: it stays the default there, as in MemoryStore.
         if (next.isDefault) this.#clearOtherDefaults(tenantId, next.scope, id);
-        const nextSealed = sealedKey === undefined ? row.sealed_key : sealedKey;
+        const nextSealed = patchedSealedKeys(toCandidateRecord(row), patch);
         const assignments = CONFIG_COLUMNS.slice(2).map((c) => `${c} = ?`).join(', ');
         this.#statement(`UPDATE ${this.#tables.configs} SET ${assignments} WHERE tenant_id = ? AND id = ?`).run(
           ...configValues(next, nextSealed).slice(2),
@@ -275,7 +288,7 @@ export class SqliteStore implements StorageAdapter {
           id,
         );
         this.#insertAudit({ ...options.audit, tenantId });
-        return storedRecord(next, nextSealed);
+        return storedRecord(next, nextSealed.sealedKey);
       }),
     );
   }
@@ -393,9 +406,39 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listSealedConfigs', () => {
       const cursor = query.cursor === undefined ? '' : 'AND id > ?';
       const rows = this.#statement(
-        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ? ${cursor} ORDER BY id ASC LIMIT ?`,
-      ).all(...[tenantId, query.kekIdNot, ...(query.cursor === undefined ? [] : [query.cursor]), query.limit + 1]) as ConfigRow[];
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND ${ANY_SLOT_UNDER_OTHER_KEK_SQL} ${cursor} ORDER BY id ASC LIMIT ?`,
+      ).all(...[tenantId, ...kekThrice(query.kekIdNot), ...(query.cursor === undefined ? [] : [query.cursor]), query.limit + 1]) as ConfigRow[];
       return this.#page(rows.map(toCandidateRecord), query.limit);
+    });
+  }
+
+  /** Keyset paging over the primary key (tenant_id, id): rows written or swapped behind the cursor never shift a page. */
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    return this.#wrap('listSealedConfigsAcrossTenants', () => {
+      const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
+      const rows = this.#statement(
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${ANY_SLOT_UNDER_OTHER_KEK_SQL} ${after ? 'AND (tenant_id, id) > (?, ?)' : ''}
+         ORDER BY tenant_id, id LIMIT ?`,
+      ).all(...kekThrice(query.kekIdNot), ...(after ?? []), query.limit + 1) as ConfigRow[];
+      const items = rows.slice(0, query.limit).map(toCandidateRecord);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null };
+    });
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    return this.#wrap('countKeysByKek', () => {
+      const t = this.#tables.configs;
+      const rows = this.#statement(
+        `SELECT kek_id, state, COUNT(*) AS count FROM (
+           SELECT ${kekIdSql('sealed_key')} AS kek_id,
+             CASE WHEN enabled = 0 THEN 'disabled' WHEN key_expires_at IS NOT NULL AND key_expires_at <= ? THEN 'expired' ELSE 'active' END AS state
+           FROM ${t} WHERE sealed_key IS NOT NULL
+           UNION ALL SELECT ${kekIdSql('pending_sealed_key')}, 'pending' FROM ${t} WHERE pending_sealed_key IS NOT NULL
+           UNION ALL SELECT ${kekIdSql('previous_sealed_key')}, 'previous' FROM ${t} WHERE previous_sealed_key IS NOT NULL
+         ) GROUP BY kek_id, state`,
+      ).all(now) as { kek_id: string | null; state: StoredKeyState; count: number | bigint }[];
+      return rows.map((row) => ({ kekId: row.kek_id, state: row.state, count: Number(row.count) }));
     });
   }
 
@@ -428,7 +471,7 @@ export class SqliteStore implements StorageAdapter {
       this.#transaction(() =>
         items.map(({ record, sealedKey, audit }): ImportOutcome => {
           try {
-            this.#insertConfig({ ...record, tenantId }, sealedKey);
+            this.#insertConfig({ ...record, tenantId }, { ...NO_KEYS, sealedKey });
           } catch (error) {
             if (error instanceof Error && UNIQUE_ANY.test(error.message)) return 'conflict';
             throw error;
@@ -711,10 +754,10 @@ export class SqliteStore implements StorageAdapter {
       | undefined;
   }
 
-  #insertConfig(record: ConfigRecord, sealedKey: string | null): void {
+  #insertConfig(record: ConfigRecord, sealed: SealedValues): void {
     this.#statement(
       `INSERT INTO ${this.#tables.configs} (${CONFIG_COLUMNS.join(', ')}) VALUES (${CONFIG_COLUMNS.map(() => '?').join(', ')})`,
-    ).run(...configValues(record, sealedKey));
+    ).run(...configValues(record, sealed));
   }
 
   #insertAudit(event: AuditEvent): void {

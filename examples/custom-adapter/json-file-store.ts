@@ -26,12 +26,28 @@
  *   seconds. A store shared by processes would keep them there instead.
  * - Key swaps (rewrap) and imports are changes like any other: under the
  *   mutex, every check first, one file write for the whole batch.
+ * - The store-wide reads of a KEK rotation (every tenant's keys under an
+ *   old KEK, counts per KEK) use byokit's helpers (`pageAcrossTenants`,
+ *   `countKeysByKek`) over the whole file.
  *
  * Good for one process and small numbers of configs; the whole file is
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, InProcessCooldowns, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, selectCandidates, storedRecord } from 'byokit';
+import {
+  ConflictError,
+  InProcessCooldowns,
+  countKeysByKek,
+  holdsKeyUnderOtherKek,
+  mergeKeyHealth,
+  pageAcrossTenants,
+  patchedFields,
+  patchedSealedKeys,
+  scopeChain,
+  sealedKekId,
+  selectCandidates,
+  storedRecord,
+} from 'byokit';
 import type {
   KeyCooldownRecord,
   AccessKeyCandidates,
@@ -61,6 +77,8 @@ import type {
   ScopePath,
   SealedConfigQuery,
   SealedKeySwap,
+  KeyCount,
+  StoreSealedConfigQuery,
   StorageAdapter,
   StoreCapabilities,
   UpdateOptions,
@@ -70,6 +88,9 @@ import type {
 interface StoredConfig {
   record: ConfigRecord;
   sealedKey: string | null;
+  /** The keys of a staged rotation, sealed like `sealedKey` (absent in files written before they existed). */
+  pendingSealedKey?: string | null;
+  previousSealedKey?: string | null;
   /** The key's health (traffic and validation), kept with the config so it goes with it. */
   health?: KeyHealthRecord;
 }
@@ -168,7 +189,6 @@ export class JsonFileStore implements StorageAdapter {
       if (options.expectedRevision !== undefined && stored.record.revision !== options.expectedRevision) {
         throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] config ${id} changed since it was read`);
       }
-      const { sealedKey } = patch;
       // Only the fields an update may change, and only those the patch sets.
       const defined = patchedFields(patch);
       if (defined.name !== undefined && Object.values(tenant.configs).some((c) => c.record.id !== id && c.record.name === defined.name)) {
@@ -176,7 +196,7 @@ export class JsonFileStore implements StorageAdapter {
       }
       const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
-      const next: StoredConfig = { ...stored, record, sealedKey: sealedKey === undefined ? stored.sealedKey : sealedKey };
+      const next: StoredConfig = { ...stored, record, ...patchedSealedKeys(candidateOf(stored), patch) };
       tenant.configs[id] = next;
       tenant.audit.push({ ...structuredClone(options.audit), tenantId });
       return { value: storedRecord(next.record, next.sealedKey), write: true };
@@ -205,11 +225,25 @@ export class JsonFileStore implements StorageAdapter {
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
-      .filter((c) => c.sealedKey !== null && sealedKekId(c.sealedKey) !== query.kekIdNot)
       .map(candidateOf)
+      .filter((c) => holdsKeyUnderOtherKek(c, query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
     return pageAfter(rows, query.limit, (id) => cursor === undefined || id > cursor);
+  }
+
+  /** The store-wide walk of a KEK rotation, by byokit's own helper over every tenant's configs. */
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    return pageAcrossTenants(this.#everyConfig(await this.#read()), query);
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    return countKeysByKek([...this.#everyConfig(await this.#read())].map((e) => e.row), now);
+  }
+
+  /** Every config of the file, as a candidate, with the tenant it is filed under. */
+  *#everyConfig(state: FileState): Iterable<{ tenantId: string; row: CandidateRecord }> {
+    for (const [tenantId, tenant] of Object.entries(state.tenants)) for (const stored of Object.values(tenant.configs)) yield { tenantId, row: candidateOf(stored) };
   }
 
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
@@ -339,7 +373,7 @@ export class JsonFileStore implements StorageAdapter {
       const chain = new Set(scopeChain(accessKey.scope));
       const candidates = Object.values(tenant.configs)
         .filter((c) => chain.has(c.record.scope))
-        .map((c) => ({ ...storedRecord(c.record, c.sealedKey), sealedKey: c.sealedKey }));
+        .map(candidateOf);
       return { accessKey, candidates, settings: tenant.settings ?? null };
     }
     return null;
@@ -423,7 +457,12 @@ export class JsonFileStore implements StorageAdapter {
 
 /** A stored config as the sealed reads return it. */
 function candidateOf(stored: StoredConfig): CandidateRecord {
-  return { ...storedRecord(stored.record, stored.sealedKey), sealedKey: stored.sealedKey };
+  return {
+    ...storedRecord(stored.record, stored.sealedKey),
+    sealedKey: stored.sealedKey,
+    pendingSealedKey: stored.pendingSealedKey ?? null,
+    previousSealedKey: stored.previousSealedKey ?? null,
+  };
 }
 
 /** An object with no prototype, safe to index by caller-supplied keys. */

@@ -18,7 +18,8 @@ import { mergeKeyHealth } from './key-health.js';
 import { InProcessCooldowns, type KeyCooldownRecord } from './cooldown-storage.js';
 import { scopeChain } from '../resolve/scope.js';
 import { isUsableCandidate, routesProvider } from './candidates.js';
-import { copyConfigRecord, patchedFields } from './patch.js';
+import { copyConfigRecord, patchedFields, patchedSealedKeys } from './patch.js';
+import { countKeysByKek, holdsKeyUnderOtherKek, pageAcrossTenants } from './key-counts.js';
 import type {
   AccessKeyCandidates,
   AccessKeyQuery,
@@ -40,6 +41,7 @@ import type {
   ConfigQuery,
   ConfigRecord,
   ImportOutcome,
+  KeyCount,
   KeyHealthChange,
   KeyHealthRecord,
   KeyHealthResult,
@@ -50,6 +52,7 @@ import type {
   SealedKeySwap,
   StorageAdapter,
   StoreCapabilities,
+  StoreSealedConfigQuery,
   UpdateOptions,
   WriteOptions,
 } from './types.js';
@@ -57,13 +60,21 @@ import type {
 /** A stored config: frozen, its `kekId` derived from its own `sealedKey`. */
 type Row = Readonly<CandidateRecord>;
 
-/** A frozen row for `record` and `sealedKey`, with the KEK id the sealed key names. */
-function makeRow(record: ConfigRecord, sealedKey: string | null): Row {
+/** The sealed values of a row. */
+type Sealed = Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>;
+
+/** No key in any slot. */
+const NO_KEYS: Sealed = Object.freeze({ sealedKey: null, pendingSealedKey: null, previousSealedKey: null });
+
+/** A frozen row for `record` and its sealed keys, with the KEK id the active sealed key names. */
+function makeRow(record: ConfigRecord, sealed: Sealed): Row {
   const copy = copyConfigRecord(record) as CandidateRecord;
   Object.freeze(copy.routes);
   Object.freeze(copy.options);
-  copy.kekId = sealedKekId(sealedKey);
-  copy.sealedKey = sealedKey;
+  copy.kekId = sealedKekId(sealed.sealedKey);
+  copy.sealedKey = sealed.sealedKey;
+  copy.pendingSealedKey = sealed.pendingSealedKey;
+  copy.previousSealedKey = sealed.previousSealedKey;
   return Object.freeze(copy);
 }
 
@@ -311,7 +322,7 @@ export class MemoryStore implements StorageAdapter {
     if (record.isDefault) tenant.clearOtherDefaults(record.scope, record.id);
     const previous = tenant.rows.get(record.id);
     if (previous) tenant.remove(previous);
-    const row = makeRow(record, null);
+    const row = makeRow(record, NO_KEYS);
     tenant.add(row);
     return readRecord(row);
   }
@@ -341,8 +352,7 @@ export class MemoryStore implements StorageAdapter {
     const fields = patchedFields(patch);
     if (fields.name !== undefined) this.#assertNameFree(tenant, fields.name, id);
     this.appendAudit({ ...options.audit, tenantId });
-    const { sealedKey } = patch;
-    const next = makeRow({ ...row, ...fields, revision: row.revision + 1 }, sealedKey === undefined ? row.sealedKey : sealedKey);
+    const next = makeRow({ ...row, ...fields, revision: row.revision + 1 }, patchedSealedKeys(row, patch));
     if (next.isDefault) tenant.clearOtherDefaults(next.scope, id);
     tenant.replace(row, next);
     return readRecord(next);
@@ -388,9 +398,22 @@ export class MemoryStore implements StorageAdapter {
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const rows = [...(this.#tenants.get(tenantId)?.rows.values() ?? [])]
-      .filter((row) => row.sealedKey !== null && row.kekId !== query.kekIdNot)
+      .filter((row) => holdsKeyUnderOtherKek(row, query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     return pageById<CandidateRecord>(rows, query.cursor, query.limit, false);
+  }
+
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    return pageAcrossTenants<CandidateRecord>(this.#allRows(), query);
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    return countKeysByKek([...this.#allRows()].map((entry) => entry.row), now);
+  }
+
+  /** Every stored row with the tenant it is filed under. */
+  *#allRows(): Iterable<{ tenantId: string; row: Row }> {
+    for (const [tenantId, tenant] of this.#tenants) for (const row of tenant.rows.values()) yield { tenantId, row };
   }
 
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
@@ -399,7 +422,7 @@ export class MemoryStore implements StorageAdapter {
       const row = tenant?.rows.get(swap.id);
       if (!tenant || !row || row.sealedKey === null || row.sealedKey !== swap.from) return false;
       this.appendAudit({ ...swap.audit, tenantId });
-      tenant.replace(row, makeRow({ ...row, updatedAt: swap.updatedAt, revision: row.revision + 1 }, swap.to));
+      tenant.replace(row, makeRow({ ...row, updatedAt: swap.updatedAt, revision: row.revision + 1 }, { ...row, sealedKey: swap.to }));
       return true;
     });
   }
@@ -411,7 +434,7 @@ export class MemoryStore implements StorageAdapter {
       const conflict = tenant.rows.has(record.id) || tenant.names.has(record.name) || (record.isDefault && (scope?.defaults.size ?? 0) > 0);
       if (conflict) return 'conflict';
       this.#appendAll(tenantId, audit);
-      tenant.add(makeRow({ ...record, tenantId }, sealedKey));
+      tenant.add(makeRow({ ...record, tenantId }, { ...NO_KEYS, sealedKey }));
       return 'created';
     });
   }
@@ -562,7 +585,12 @@ export class MemoryStore implements StorageAdapter {
     state: unknown;
   } {
     return {
-      configs: [...(this.#tenants.get(tenantId)?.rows.values() ?? [])].map((row) => ({ ...readRecord(row), sealedKey: row.sealedKey })),
+      configs: [...(this.#tenants.get(tenantId)?.rows.values() ?? [])].map((row) => ({
+        ...readRecord(row),
+        sealedKey: row.sealedKey,
+        pendingSealedKey: row.pendingSealedKey,
+        previousSealedKey: row.previousSealedKey,
+      })),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
       otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
       // Settings, access keys, counters and usage, as held.
@@ -577,10 +605,10 @@ export class MemoryStore implements StorageAdapter {
    * adapter, such as a row copied into another tenant; never needed otherwise.
    */
   putRaw(tenantId: string, row: CandidateRecord): void {
-    const { sealedKey, ...record } = row;
+    const { sealedKey, pendingSealedKey, previousSealedKey, ...record } = row;
     const tenant = this.#tenant(tenantId);
     const previous = tenant.rows.get(row.id);
     if (previous) tenant.remove(previous);
-    tenant.add(makeRow(record, sealedKey));
+    tenant.add(makeRow(record, { sealedKey, pendingSealedKey: pendingSealedKey ?? null, previousSealedKey: previousSealedKey ?? null }));
   }
 }

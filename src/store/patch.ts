@@ -26,6 +26,13 @@ export const CONFIG_PATCH_FIELDS = [
   'keyExpiresAt',
   'lastValidatedAt',
   'lastValidationStatus',
+  'pendingKeyHint',
+  'pendingKeySetAt',
+  'pendingKeyExpiresAt',
+  'previousKeyHint',
+  'previousKeySetAt',
+  'previousKeyExpiresAt',
+  'previousKeyKeptUntil',
   'updatedAt',
 ] as const satisfies readonly (keyof ConfigRecord)[];
 
@@ -40,6 +47,45 @@ export function patchedFields(patch: ConfigPatch): Partial<ConfigRecord> {
     if (value !== undefined) Object.assign(fields, { [field]: value });
   }
   return fields;
+}
+
+/** The record fields a new config has `null` in: a config is created without keys, staged ones included. */
+export const STAGED_KEY_FIELDS = [
+  'pendingKeyHint',
+  'pendingKeySetAt',
+  'pendingKeyExpiresAt',
+  'previousKeyHint',
+  'previousKeySetAt',
+  'previousKeyExpiresAt',
+  'previousKeyKeptUntil',
+] as const satisfies readonly (keyof ConfigRecord)[];
+
+/** The staged fields all `null`, to spread into a new record. */
+export function noStagedKeys(): Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[number]> {
+  return {
+    pendingKeyHint: null,
+    pendingKeySetAt: null,
+    pendingKeyExpiresAt: null,
+    previousKeyHint: null,
+    previousKeySetAt: null,
+    previousKeyExpiresAt: null,
+    previousKeyKeptUntil: null,
+  };
+}
+
+/**
+ * The sealed values a patch sets, slot by slot, over the stored ones: a
+ * slot the patch leaves `undefined` keeps its stored value.
+ */
+export function patchedSealedKeys(
+  stored: { sealedKey: string | null; pendingSealedKey: string | null; previousSealedKey: string | null },
+  patch: ConfigPatch,
+): { sealedKey: string | null; pendingSealedKey: string | null; previousSealedKey: string | null } {
+  return {
+    sealedKey: patch.sealedKey === undefined ? stored.sealedKey : patch.sealedKey,
+    pendingSealedKey: patch.pendingSealedKey === undefined ? stored.pendingSealedKey : patch.pendingSealedKey,
+    previousSealedKey: patch.previousSealedKey === undefined ? stored.previousSealedKey : patch.previousSealedKey,
+  };
 }
 
 /**

@@ -90,6 +90,23 @@ export interface ConfigRecord {
   lastValidatedAt: string | null;
   /** The result of that validation, or `null`. */
   lastValidationStatus: ValidationStatus | null;
+  /**
+   * Staged rotation: hint of a key stored beside the active one, waiting to
+   * be promoted (`null` when none). Resolution never uses it.
+   */
+  pendingKeyHint: string | null;
+  /** When the pending key was staged. */
+  pendingKeySetAt: string | null;
+  /** The expiry the pending key takes when promoted. */
+  pendingKeyExpiresAt: string | null;
+  /** Staged rotation: hint of the key a promotion replaced, kept for a rollback (`null` when none). */
+  previousKeyHint: string | null;
+  /** When the previous key was set (its `keySetAt` while it was active). */
+  previousKeySetAt: string | null;
+  /** The previous key's own expiry, given back to it by a rollback. */
+  previousKeyExpiresAt: string | null;
+  /** End of the grace period: after it the previous key can't be rolled back to and is dropped. */
+  previousKeyKeptUntil: string | null;
   /** Creation time (ISO date-time). */
   createdAt: string;
   /** Time of the latest change (ISO date-time). */
@@ -98,22 +115,37 @@ export interface ConfigRecord {
   revision: number;
 }
 
-/** A config record with its sealed key, as the resolver (and key rewrap) needs it. */
+/** The sealed-key slots of a config: the active key, and the two of a staged rotation. */
+export const SEALED_KEY_SLOTS = ['sealedKey', 'pendingSealedKey', 'previousSealedKey'] as const;
+
+/** One of {@link SEALED_KEY_SLOTS}. */
+export type SealedKeySlot = (typeof SEALED_KEY_SLOTS)[number];
+
+/** A config record with its sealed keys, as the resolver (and key rewrap) needs it. */
 export interface CandidateRecord extends ConfigRecord {
   /** The sealed key string (see docs/format.md), or `null` when no key is stored. */
   sealedKey: string | null;
+  /** The sealed pending key of a staged rotation (sealed like `sealedKey`), or `null`. */
+  pendingSealedKey: string | null;
+  /** The sealed previous key of a staged rotation, or `null`. */
+  previousSealedKey: string | null;
 }
 
 /**
  * The fields an update may change. `sealedKey` changes together with
- * `keyHint` (the vault always sends them together); `kekId` is not part of
- * a patch: it follows the sealed value.
+ * `keyHint` (the vault always sends them together), and so do the pending
+ * and previous slots with their hints; `kekId` is not part of a patch: it
+ * follows the sealed value.
  */
 export type ConfigPatch = Partial<
   Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>
 > & {
   /** The new sealed key (`null` removes it); sent together with `keyHint`. */
   sealedKey?: string | null;
+  /** The staged key (`null` drops it); sent together with `pendingKeyHint`. */
+  pendingSealedKey?: string | null;
+  /** The key kept for a rollback (`null` drops it); sent together with `previousKeyHint`. */
+  previousSealedKey?: string | null;
 };
 
 /** The kinds of audit event. */
@@ -129,6 +161,10 @@ export type AuditEventType =
   | 'key.disabled'
   | 'key.validated'
   | 'key.rewrapped'
+  | 'key.staged'
+  | 'key.promoted'
+  | 'key.rolled_back'
+  | 'key.previous_expired'
   | 'key.failing'
   | 'key.recovered'
   | 'access_key.created'
@@ -198,15 +234,39 @@ export interface ConfigQuery {
 /** Query of {@link StorageAdapter.listSealedConfigs}. */
 export interface SealedConfigQuery {
   /**
-   * Only configs with a stored sealed key whose KEK id, as the sealed value
-   * names it, differs from this one; a sealed value that names no KEK
-   * counts as differing (the same rule as {@link ConfigQuery.kekIdNot}).
+   * Only configs with a stored sealed key (active, pending or previous)
+   * whose KEK id, as the sealed value names it, differs from this one; a
+   * sealed value that names no KEK counts as differing (the same rule as
+   * {@link ConfigQuery.kekIdNot}).
    */
   kekIdNot: string;
   /** Opaque cursor from a previous page. */
   cursor?: string;
   /** 1..1000. */
   limit: number;
+}
+
+/** Query of {@link StorageAdapter.listSealedConfigsAcrossTenants}: as {@link SealedConfigQuery}, over every tenant. */
+export type StoreSealedConfigQuery = SealedConfigQuery;
+
+/**
+ * What a stored sealed key is, for {@link StorageAdapter.countKeysByKek}:
+ * an active-slot key is `active` (enabled, not expired), `disabled` or
+ * `expired` (its `keyExpiresAt` not greater than `now`); the keys of a
+ * staged rotation are `pending` and `previous`.
+ */
+export type StoredKeyState = 'active' | 'disabled' | 'expired' | 'pending' | 'previous';
+
+/** The stored key states, in report order. */
+export const STORED_KEY_STATES = ['active', 'disabled', 'expired', 'pending', 'previous'] as const satisfies readonly StoredKeyState[];
+
+/** One line of {@link StorageAdapter.countKeysByKek}. */
+export interface KeyCount {
+  /** The KEK id the sealed values name; `null` for sealed values that name none. */
+  kekId: string | null;
+  state: StoredKeyState;
+  /** At least 1: combinations with no key are left out. */
+  count: number;
 }
 
 /**
@@ -480,6 +540,29 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
   listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>>;
 
   /**
+   * The store-wide read behind a KEK rotation: like `listSealedConfigs`
+   * (any slot under another KEK than `query.kekIdNot`, or naming none, each
+   * with its sealed keys), over every tenant, ordered by tenant then id.
+   * The one read (with `countKeysByKek`) not bound to a tenant: it serves
+   * the operator, never a tenant's request.
+   * - Cursor-based paging: `nextCursor` is `null` on the last page; a walk
+   *   never repeats a config, and never skips one that matches from its
+   *   start to its end, also while keys are swapped, configs created or
+   *   deleted behind the cursor, in any tenant.
+   * - Each item equals what `loadSealedConfig` returns for it.
+   */
+  listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>>;
+
+  /**
+   * How many sealed keys the store holds per KEK id (as each sealed value
+   * names it) and per {@link StoredKeyState}, over every tenant and every
+   * slot (a config with a pending key counts twice). `now` (an ISO string)
+   * decides `expired`, compared as strings. Lines with a count of 0 are
+   * left out; the order is free.
+   */
+  countKeysByKek(query: { now: string }): Promise<KeyCount[]>;
+
+  /**
    * Replaces sealed keys in one round trip (one statement, script or
    * transaction), each by compare-and-swap on the sealed value itself: a
    * swap applies only when the config exists in this tenant and its stored
@@ -564,6 +647,8 @@ export const STORAGE_ADAPTER_METHODS = [
   'loadSealedConfig',
   'listSealedConfigs',
   'swapSealedKeys',
+  'listSealedConfigsAcrossTenants',
+  'countKeysByKek',
   'importConfigs',
   'listAudit',
   'recordKeyHealth',

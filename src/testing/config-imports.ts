@@ -107,7 +107,10 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
       for (const r of results.slice(imports.length)) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('NAME_TAKEN');
       expect((await allConfigs(store, a, { limit: 100 })).map((r) => r.name)).toStrictEqual(['contended']);
       expect(await allAudit(store, a, { limit: 100, type: 'config.created' })).toHaveLength(1);
-      await expectConflict(store.createConfig(creates[0]!, { audit: makeAuditEventFor(creates[0]!, 'config.created') }), 'NAME_TAKEN');
+      // A fresh record (new id): creates[0] itself may have won, and a second insert of its id would
+      // meet the primary key before the name index.
+      const late = makeConfigRecord({ tenantId: a, name: 'contended' });
+      await expectConflict(store.createConfig(late, { audit: makeAuditEventFor(late, 'config.created') }), 'NAME_TAKEN');
     });
 
     it('race: concurrent default imports into one scope leave exactly one default there', async () => {

@@ -105,3 +105,6 @@ export async function dumpOf(sut: StoreUnderTest): Promise<string | null> {
 
 /** Reason printed when a raw-look check is skipped. */
 export const NO_RAW_DUMP = 'skipped when createStore returns no rawDump';
+
+/** The sealed slots of a config without keys, for comparing a sealed read with a plain one. */
+export const NO_SEALED_KEYS = Object.freeze({ sealedKey: null, pendingSealedKey: null, previousSealedKey: null });

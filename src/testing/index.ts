@@ -33,6 +33,8 @@ export { describeCooldowns } from './cooldowns.js';
 export { describeSettings } from './settings.js';
 export { describeAccessKeys } from './access-keys.js';
 export { describeQuotas } from './quotas.js';
+export { describeKeyringWalk, makePreviousPatch, makeStagePatch, walkAcrossTenants } from './keyring-walk.js';
+export { describeStagedKeys } from './staged-keys.js';
 export {
   makeAccessKeyRecord,
   makeAuditEvent,

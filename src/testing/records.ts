@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { STORAGE_ADAPTER_METHODS } from '../store/types.js';
 import type { ConfigPatch } from '../store/types.js';
 import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeRichConfigRecord, makeTenantIds } from './fixtures.js';
-import { allConfigs, createConfig, hasSealedKeyProperty, useStore } from './harness.js';
+import { NO_SEALED_KEYS, allConfigs, createConfig, hasSealedKeyProperty, useStore } from './harness.js';
 import { groupTitle } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
@@ -52,6 +52,8 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a, name: 'before' });
       const key = makeFakeKey('kek-2025');
+      const pending = makeFakeKey('kek-2026');
+      const previous = makeFakeKey('kek-2024');
       const patch = {
         ...makeKeyPatch(key, '2025-03-04T05:06:07.089Z'),
         scope: 'ws1/proj7',
@@ -66,16 +68,25 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
         keyExpiresAt: '2030-01-01T00:00:00.000Z',
         lastValidatedAt: '2025-03-04T05:06:08.000Z',
         lastValidationStatus: 'valid' as const,
+        pendingSealedKey: pending.sealedKey,
+        pendingKeyHint: pending.keyHint,
+        pendingKeySetAt: '2025-03-04T05:06:10.000Z',
+        pendingKeyExpiresAt: '2031-01-01T00:00:00.000Z',
+        previousSealedKey: previous.sealedKey,
+        previousKeyHint: previous.keyHint,
+        previousKeySetAt: '2024-01-01T00:00:00.000Z',
+        previousKeyExpiresAt: '2029-01-01T00:00:00.000Z',
+        previousKeyKeptUntil: '2025-04-04T05:06:09.123Z',
         updatedAt: '2025-03-04T05:06:09.123Z',
       };
       const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
-      const { sealedKey, ...visible } = patch;
+      const { sealedKey, pendingSealedKey, previousSealedKey, ...visible } = patch;
       const expected = { ...record, ...visible, kekId: key.kekId, revision: 2 };
       expect(sealedKey).toBe(key.sealedKey);
       expect(updated).toStrictEqual(expected);
       expect(await store.getConfig(a, record.id)).toStrictEqual(expected);
       const [candidate] = await store.loadCandidates(a, ['ws1/proj7']);
-      expect(candidate).toStrictEqual({ ...expected, sealedKey: key.sealedKey });
+      expect(candidate).toStrictEqual({ ...expected, sealedKey: key.sealedKey, pendingSealedKey, previousSealedKey });
     });
 
     it('a patch changes only the fields it names; an undefined value leaves its field unchanged', async () => {
@@ -194,7 +205,7 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
         }
       }
       expect(await store.getConfig(a, written.id)).toStrictEqual(written);
-      expect(await store.loadSealedConfig(a, written.id)).toStrictEqual({ ...written, sealedKey: null });
+      expect(await store.loadSealedConfig(a, written.id)).toStrictEqual({ ...written, ...NO_SEALED_KEYS });
       expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
     });
   });

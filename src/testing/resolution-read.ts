@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeAuditEventFor, makeFakeKey, makeKeyPatch, makeTenantIds } from './fixtures.js';
+import { NO_SEALED_KEYS } from './harness.js';
 import { createConfig, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
@@ -55,8 +56,8 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
       expect(rows).toHaveLength(2);
       const first = rows.find((r) => r.id === withKey.id);
       const second = rows.find((r) => r.id === without.id);
-      expect(first).toStrictEqual({ ...(await store.getConfig(a, withKey.id)), sealedKey: key.sealedKey });
-      expect(second).toStrictEqual({ ...(await store.getConfig(a, without.id)), sealedKey: null });
+      expect(first).toStrictEqual({ ...(await store.getConfig(a, withKey.id)), ...NO_SEALED_KEYS, sealedKey: key.sealedKey });
+      expect(second).toStrictEqual({ ...(await store.getConfig(a, without.id)), ...NO_SEALED_KEYS, sealedKey: null });
     });
 
     it('a scope listed twice returns its configs once', async () => {

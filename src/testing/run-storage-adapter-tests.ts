@@ -12,6 +12,8 @@ import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeyHealth } from './key-health.js';
 import { describeKeys } from './keys.js';
+import { describeKeyringWalk } from './keyring-walk.js';
+import { describeStagedKeys } from './staged-keys.js';
 import { describeNames } from './names.js';
 import { describePagination } from './pagination.js';
 import { describeRecords } from './records.js';
@@ -47,6 +49,10 @@ export const conformanceGroups = {
   rewrapCompareAndSwap: describeRewrapCompareAndSwap,
   /** Batched sealed-key swaps. */
   sealedKeySwaps: describeSealedKeySwaps,
+  /** Store-wide walks of sealed keys for a master-key rotation, and key counts per KEK. */
+  keyringWalk: describeKeyringWalk,
+  /** Staged provider-key rotation: pending and previous key slots. */
+  stagedKeys: describeStagedKeys,
   /** Bulk imports, with conflicts. */
   configImports: describeConfigImports,
   /** Cursors and limits of every list. */

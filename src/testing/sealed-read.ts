@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigPatch } from '../store/types.js';
 import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeKeyRemovalPatch, makeTenantIds } from './fixtures.js';
+import { NO_SEALED_KEYS } from './harness.js';
 import { createConfig, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
@@ -25,11 +26,11 @@ export function describeSealedRead(options: StorageAdapterTestOptions): void {
       const key = makeFakeKey('kek-7');
       await store.updateConfig(a, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
       const sealed = await store.loadSealedConfig(a, record.id);
-      expect(sealed).toStrictEqual({ ...(await store.getConfig(a, record.id)), sealedKey: key.sealedKey });
+      expect(sealed).toStrictEqual({ ...(await store.getConfig(a, record.id)), ...NO_SEALED_KEYS, sealedKey: key.sealedKey });
       expect(sealed).toMatchObject({ tenantId: a, id: record.id, kekId: 'kek-7', keyHint: key.keyHint });
       const candidates = await store.loadCandidates(a, ['ws1']);
       expect(sealed).toStrictEqual(candidates.find((c) => c.id === record.id));
-      expect(await store.loadSealedConfig(a, keyless.id)).toStrictEqual({ ...(await store.getConfig(a, keyless.id)), sealedKey: null });
+      expect(await store.loadSealedConfig(a, keyless.id)).toStrictEqual({ ...(await store.getConfig(a, keyless.id)), ...NO_SEALED_KEYS, sealedKey: null });
     });
 
     it('loadSealedConfig returns null for a missing id, a deleted config, and another tenant’s id (also when that tenant has the same id)', async () => {

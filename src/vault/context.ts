@@ -41,6 +41,8 @@ export interface VaultContext {
   now: () => Date;
   onUsage: VaultOptions['onUsage'];
   onKeyHealth: VaultOptions['onKeyHealth'];
+  /** How long a promotion keeps the previous key for a rollback. */
+  previousKeyGracePeriodMs: number;
   /** The outcome loop, when the vault has `onUsage` or key health on. */
   outcomes: OutcomeLoop | null;
   /** Shared by every handle of the vault (and its internal copies): set by `close()`. */

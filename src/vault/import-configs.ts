@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { noStagedKeys } from '../store/patch.js';
 import { StoreError, ValidationError, type ByokitErrorCode, isByokitError } from '../errors.js';
 import { sealSecret } from '../crypto/envelope.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
@@ -138,6 +139,7 @@ async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, 
     kekId: sealedKekId(sealedKey),
     keySetAt: key === undefined ? null : iso,
     keyExpiresAt: 'iso' in expiry ? expiry.iso : null,
+    ...noStagedKeys(),
     lastValidatedAt: null,
     lastValidationStatus: null,
     createdAt: iso,

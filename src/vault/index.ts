@@ -35,7 +35,8 @@ export {
   type WithKeyOptions,
 } from '../pools/index.js';
 export { choosePoolMember, poolOrder, type PoolChoice, type PoolChoiceInput, type PoolFacts } from '../resolve/pool.js';
-export { Vault, createVault, type RewrapReport } from './vault.js';
+export { Vault, createVault } from './vault.js';
+export type { KekUsage, KeyringStatus, RewrapFailure, RewrapReport, RotateOptions, RotationProgress, RotationReport } from './rotation.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';

@@ -131,7 +131,7 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * (charging an access key the tokens a call used), `keyCooldown` (sharing
  * a key pool's cooldown through the store), `onNetworkIncident`.
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'keyCooldown' | 'onNetworkIncident';
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'keyCooldown' | 'onNetworkIncident' | 'onProgress';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {
@@ -216,6 +216,12 @@ export interface VaultOptions {
    * key health whatever this says. Resolution never changes because of it.
    */
   keyHealth?: boolean | KeyHealthOptions;
+  /**
+   * How long `promoteKey` keeps the replaced key for `rollbackKey`, in
+   * milliseconds, unless the call says otherwise; default 24 hours. After
+   * it, the previous key can't be rolled back to (`expirePrevious` drops it).
+   */
+  previousKeyGracePeriodMs?: number;
   /** Called when a stored key starts failing or recovers (for an email or a webhook). Errors go to `onHookError`. */
   onKeyHealth?: (event: KeyHealthEvent) => void | Promise<void>;
   /**

@@ -134,6 +134,15 @@ export const setKeyOptionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     /** When the key stops being used (it then shows as `expired` and falls through). */
     expiresAt: z._default(keyExpirySchema, null),
+    /** Store the key as pending beside the active one (staged rotation); `promoteKey` makes it active. */
+    stage: z._default(z.boolean(), false),
+  }))();
+
+/** Options of `promoteKey`. */
+export const promoteKeyOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** How long the replaced key stays available to `rollbackKey`; default the vault's `previousKeyGracePeriodMs`. */
+    gracePeriodMs: z.optional(z.int().check(z.minimum(0), z.maximum(366 * 24 * 3600_000))),
   }))();
 
 /** Options of `validateKey`. */
@@ -143,6 +152,8 @@ export const validateKeyOptionsSchema = /* @__PURE__ */ (() =>
     clientOptions: z.optional(z.record(z.string(), z.unknown())),
     /** Bound on the whole check, headers and bodies together (default 10 s, at most 2 minutes). */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
+    /** Check the pending key of a staged rotation instead of the active one. */
+    pending: z._default(z.boolean(), false),
   }))();
 
 /** The key itself: a non-empty string of at most 8 KiB. Its value never appears in an error. */
@@ -242,6 +253,10 @@ const auditTypes = [
   'key.disabled',
   'key.validated',
   'key.rewrapped',
+  'key.staged',
+  'key.promoted',
+  'key.rolled_back',
+  'key.previous_expired',
   'key.failing',
   'key.recovered',
   'access_key.created',
@@ -311,6 +326,19 @@ export const revalidateOptionsSchema = /* @__PURE__ */ (() =>
     /** Called after each check with the counts so far. */
     onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
     /** Who the audit events name (default `{ id: 'byokit:revalidate' }`). */
+    actor: z.optional(actorSchema),
+  }))();
+
+/** Options of `vault.rotate`. */
+export const rotateOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Stops the run after the batch in flight. */
+    signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+    /** Sealed keys read and re-wrapped per store round trip (1 to 1,000, default 500). */
+    batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 500),
+    /** Called after each batch with done, total, rate and failures. */
+    onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+    /** Who the audit events name. */
     actor: z.optional(actorSchema),
   }))();
 

@@ -11,6 +11,31 @@ import { openSecret, sealSecret } from '../crypto/envelope.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
 import { runValidationWith } from '../providers/validate.js';
 import { keyHint } from '../secret.js';
+import { noStagedKeys } from '../store/patch.js';
+import { keyExpired } from '../store/candidates.js';
+
+/** A patch that empties the previous-key slot. */
+const NO_PREVIOUS_SLOT: ConfigPatch = Object.freeze({
+  previousSealedKey: null,
+  previousKeyHint: null,
+  previousKeySetAt: null,
+  previousKeyExpiresAt: null,
+  previousKeyKeptUntil: null,
+});
+
+/** A patch that empties both staged slots. */
+const NO_STAGED_SLOTS: ConfigPatch = Object.freeze({
+  ...NO_PREVIOUS_SLOT,
+  pendingSealedKey: null,
+  pendingKeyHint: null,
+  pendingKeySetAt: null,
+  pendingKeyExpiresAt: null,
+});
+
+/** Whether a record holds a staged key (pending or previous). */
+function hasStagedKey(record: Pick<ConfigRecord, 'pendingKeyHint' | 'previousKeyHint'>): boolean {
+  return record.pendingKeyHint !== null || record.previousKeyHint !== null;
+}
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
@@ -37,7 +62,7 @@ import { callDetached, reportHookError } from './hooks.js';
 import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
-import type { createConfigInputSchema, listAuditInputSchema, listConfigsInputSchema, setKeyOptionsSchema, updateConfigInputSchema } from './schemas.js';
+import type { createConfigInputSchema, listAuditInputSchema, listConfigsInputSchema, promoteKeyOptionsSchema, setKeyOptionsSchema, updateConfigInputSchema } from './schemas.js';
 import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import { definedOnly, writeKeyHealth } from '../outcomes/key-health-writer.js';
@@ -230,6 +255,7 @@ export class TenantVault {
       keyExpiresAt: null,
       lastValidatedAt: null,
       lastValidationStatus: null,
+      ...noStagedKeys(),
       createdAt: iso,
       updatedAt: iso,
       revision: 1,
@@ -303,18 +329,25 @@ export class TenantVault {
       if (changed.includes('baseUrl')) Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
       if (changed.includes('provider')) Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
       if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
-      if (hasKey(current) && changed.includes('provider')) {
-        Object.assign(patch, { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null });
+      if (changed.includes('provider') && (hasKey(current) || hasStagedKey(current))) {
+        // A key belongs to one provider: the staged keys go with the active one.
+        Object.assign(patch, { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, ...NO_STAGED_SLOTS });
         changes.push('key');
-      } else if (hasKey(current) && changed.includes('baseUrl')) {
+      } else if (changed.includes('baseUrl') && (hasKey(current) || hasStagedKey(current))) {
         const row = await this.#loadSealed(current.id);
-        // The key must be the one this write's revision holds; else read again and retry.
+        // The keys must be the ones this write's revision holds; else read again and retry.
         if (row.revision !== current.revision) throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [vault] config ${current.id} changed since it was read`);
-        const plaintext = await this.#open(row);
-        patch.sealedKey = await sealSecret(plaintext, sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
+        // The endpoint is bound into every sealed key of the config: each is sealed again for the new one.
+        if (hasKey(current)) {
+          const plaintext = await this.#open(row);
+          patch.sealedKey = await sealSecret(plaintext, sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
+          patch.lastValidatedAt = null;
+          patch.lastValidationStatus = null;
+        }
+        for (const slot of ['pendingSealedKey', 'previousSealedKey'] as const) {
+          if (row[slot] !== null) patch[slot] = await sealSecret(await this.#openSlot(row, slot), sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
+        }
         changes.push('key');
-        patch.lastValidatedAt = null;
-        patch.lastValidationStatus = null;
       }
       return { patch, audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint, detail } };
     }, { cas: true });
@@ -338,7 +371,8 @@ export class TenantVault {
    */
   async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
     const plaintext = await parseWith('providerKeySchema', key, 'key');
-    const expiry = keyExpiry((await parseWith('setKeyOptionsSchema', options, 'key options')).expiresAt, this.#ctx.now());
+    const keyOptions = await parseWith('setKeyOptionsSchema', options, 'key options');
+    const expiry = keyExpiry(keyOptions.expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
       throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [{ path: 'expiresAt', message: expiry.issue }]);
     }
@@ -351,10 +385,23 @@ export class TenantVault {
         throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
       }
       const hint = keyHint(plaintext, descriptor.keyPrefixes);
+      const sealed = await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring);
+      if (keyOptions.stage) {
+        return {
+          patch: { pendingSealedKey: sealed, pendingKeyHint: hint, pendingKeySetAt: at.toISOString(), pendingKeyExpiresAt: expiry.iso },
+          audit: {
+            configId: current.id,
+            type: 'key.staged',
+            changes: ['pendingKey'],
+            keyHint: hint,
+            detail: { activeKeyHint: current.keyHint, ...(current.pendingKeyHint === null ? {} : { replacedPendingKeyHint: current.pendingKeyHint }) },
+          },
+        };
+      }
       const replacing = hasKey(current);
       return {
         patch: {
-          sealedKey: await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring),
+          sealedKey: sealed,
           keyHint: hint,
           keySetAt: at.toISOString(),
           keyExpiresAt: expiry.iso,
@@ -376,9 +423,10 @@ export class TenantVault {
   async removeKey(id: string): Promise<ConfigView> {
     return this.#write(id, async (current) => {
       await this.#allowOn(current, 'removeKey', ['key:manage']);
-      if (!hasKey(current)) return null;
+      if (!hasKey(current) && !hasStagedKey(current)) return null;
       return {
-        patch: { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null },
+        // No key material stays behind: the staged keys of a rotation go too.
+        patch: { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, ...NO_STAGED_SLOTS },
         audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
       };
     }, { cas: true });
@@ -420,14 +468,17 @@ export class TenantVault {
    * endpoint policy, no redirect is followed, and the whole check is bounded
    * (`timeoutMs`, default 10 s for headers and bodies together; 64 KiB per
    * answer). A refusal or a bound is a result with a `reason`, not a throw;
-   * `detail` is byokit's own wording, never the provider's text.
+   * `detail` is byokit's own wording, never the provider's text. With
+   * `pending: true` it checks the pending key of a staged rotation instead:
+   * the check is audited (`detail.slot: 'pending'`), and the active key's
+   * validation fields and health stay as they are.
    */
-  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<ValidateKeyResult> {
-    const { clientOptions, timeoutMs } = await parseWith('validateKeyOptionsSchema', options, 'validation options');
+  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number; pending?: boolean } = {}): Promise<ValidateKeyResult> {
+    const { clientOptions, timeoutMs, pending } = await parseWith('validateKeyOptionsSchema', options, 'validation options');
     const row = await this.#loadSealed(id);
     await this.#allowOn(row, 'validateKey', ['key:manage']);
     await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
-    const plaintext = await this.#open(row);
+    const plaintext = pending ? await this.#openSlot(row, 'pendingSealedKey') : await this.#open(row);
     const descriptor = this.#descriptor(row.provider);
     const result = await runValidationWith(
       descriptor,
@@ -446,6 +497,7 @@ export class TenantVault {
           callDetached(this.#ctx.onNetworkIncident, { tenantId: this.tenantId, configId: id, provider: row.provider, error }, 'onNetworkIncident', this.#ctx.onHookError),
       },
     );
+    if (pending) return { ...result, config: await this.#recordPendingValidation(id, row, result) };
     await this.#recordValidationHealth(row, result);
     const config = await this.#write(id, async (current, at) => {
       // Record the outcome only for the key that was checked, not one set meanwhile.
@@ -466,6 +518,183 @@ export class TenantVault {
       };
     }, { cas: true });
     return { ...result, config };
+  }
+
+  /**
+   * Audits the check of a pending key. The active key's validation fields
+   * and health stay as they are: they are about the key in use.
+   */
+  async #recordPendingValidation(id: string, row: CandidateRecord, result: KeyValidationResult): Promise<ConfigView> {
+    return this.#write(id, async (current) => {
+      // Only for the pending key that was checked, not one staged meanwhile.
+      if (current.pendingKeySetAt !== row.pendingKeySetAt || current.pendingKeyHint !== row.pendingKeyHint) return null;
+      return {
+        patch: {},
+        audit: {
+          configId: current.id,
+          type: 'key.validated',
+          changes: [],
+          keyHint: current.pendingKeyHint,
+          detail: {
+            slot: 'pending',
+            status: result.status,
+            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+            ...(result.reason === undefined ? {} : { reason: result.reason }),
+          },
+        },
+      };
+    }, { cas: true });
+  }
+
+  /**
+   * Opens a staged key of a config (pending or previous) for this tenant
+   * and the id asked for; `NOT_FOUND` when the slot is empty.
+   */
+  async #openSlot(row: CandidateRecord, slot: 'pendingSealedKey' | 'previousSealedKey'): Promise<string> {
+    const sealed = row[slot];
+    if (sealed === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no ${slot === 'pendingSealedKey' ? 'pending' : 'previous'} key`);
+    try {
+      return await openSecret(sealed, sealContext(this.tenantId, row.id, row), this.#ctx.keyring);
+    } catch (error) {
+      throw new DecryptionError('KEY_UNDECRYPTABLE', `[byokit] [vault] a staged key of config ${row.id} can't be opened; stage it again`, { cause: error });
+    }
+  }
+
+  /**
+   * Applies a change built from the config's sealed read, by revision
+   * (read again and retried when another writer got in between): the
+   * staged-rotation steps, which move sealed keys between slots.
+   */
+  async #moveKeys(
+    id: unknown,
+    action: string,
+    build: (row: CandidateRecord, at: Date) => { patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null,
+  ): Promise<ConfigView> {
+    return retryOnConcurrentUpdate(async () => {
+      const row = await this.#loadSealed(id);
+      await this.#allowOn(row, action, ['key:manage']);
+      const at = this.#ctx.now();
+      const change = build(row, at);
+      if (!change) return this.#view(row);
+      const audit = this.#event(change.audit, at);
+      const updated = await callStore(this.#ctx, 'updateConfig', () =>
+        this.#ctx.store.updateConfig(this.tenantId, row.id, { ...change.patch, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
+      );
+      if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${row.id} in tenant "${this.tenantId}"`);
+      checkRecord(this.#ctx, updated, this.tenantId, row.id);
+      this.#published(audit);
+      return this.#view(updated);
+    });
+  }
+
+  /**
+   * Makes the pending key (staged with `setKey(id, key, { stage: true })`)
+   * the active one, in one atomic write: a resolution sees the old key or
+   * the new one, never neither. The replaced key is kept as the previous
+   * key for `rollbackKey` until the grace period ends (`gracePeriodMs`,
+   * default the vault's `previousKeyGracePeriodMs`, 24 hours). Needs
+   * `key:manage` in the config's scope; `NOT_FOUND` without a pending key.
+   *
+   * @example
+   * ```ts
+   * await admin.setKey(cfg.id, newKey, { stage: true });
+   * const check = await admin.validateKey(cfg.id, { pending: true });
+   * if (check.status === 'valid') await admin.promoteKey(cfg.id);
+   * ```
+   */
+  async promoteKey(id: string, options: { gracePeriodMs?: number } = {}): Promise<ConfigView> {
+    const { gracePeriodMs } = await parseWith('promoteKeyOptionsSchema', options, 'promote options');
+    const grace = gracePeriodMs ?? this.#ctx.previousKeyGracePeriodMs;
+    return this.#moveKeys(id, 'promoteKey', (row, at) => {
+      if (row.pendingSealedKey === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no pending key to promote`);
+      const keptUntil = new Date(at.getTime() + grace).toISOString();
+      const hasActive = row.sealedKey !== null;
+      return {
+        patch: {
+          sealedKey: row.pendingSealedKey,
+          keyHint: row.pendingKeyHint,
+          keySetAt: row.pendingKeySetAt,
+          keyExpiresAt: row.pendingKeyExpiresAt,
+          lastValidatedAt: null,
+          lastValidationStatus: null,
+          pendingSealedKey: null,
+          pendingKeyHint: null,
+          pendingKeySetAt: null,
+          pendingKeyExpiresAt: null,
+          previousSealedKey: row.sealedKey,
+          previousKeyHint: hasActive ? row.keyHint : null,
+          previousKeySetAt: hasActive ? row.keySetAt : null,
+          previousKeyExpiresAt: hasActive ? row.keyExpiresAt : null,
+          previousKeyKeptUntil: hasActive ? keptUntil : null,
+        },
+        audit: {
+          configId: row.id,
+          type: 'key.promoted',
+          changes: ['key', 'pendingKey', 'previousKey'],
+          keyHint: row.pendingKeyHint,
+          detail: { previousKeyHint: row.keyHint, ...(hasActive ? { previousKeptUntil: keptUntil } : {}) },
+        },
+      };
+    });
+  }
+
+  /**
+   * Brings the previous key back as the active one, in one atomic write,
+   * while its grace period lasts; the key it replaces (the promoted one)
+   * becomes the pending key again, to fix and promote later or to replace.
+   * Needs `key:manage` in the config's scope; `NOT_FOUND` when there is no
+   * previous key or its grace period has ended.
+   */
+  async rollbackKey(id: string): Promise<ConfigView> {
+    return this.#moveKeys(id, 'rollbackKey', (row, at) => {
+      if (row.previousSealedKey === null || keyExpired(row.previousKeyKeptUntil, at.toISOString())) {
+        throw new NotFoundError(`[byokit] [vault] config ${row.id} has no previous key to roll back to (none kept, or its grace period ended)`);
+      }
+      return {
+        patch: {
+          sealedKey: row.previousSealedKey,
+          keyHint: row.previousKeyHint,
+          keySetAt: row.previousKeySetAt,
+          keyExpiresAt: row.previousKeyExpiresAt,
+          lastValidatedAt: null,
+          lastValidationStatus: null,
+          pendingSealedKey: row.sealedKey,
+          pendingKeyHint: row.sealedKey === null ? null : row.keyHint,
+          pendingKeySetAt: row.sealedKey === null ? null : row.keySetAt,
+          pendingKeyExpiresAt: row.sealedKey === null ? null : row.keyExpiresAt,
+          ...NO_PREVIOUS_SLOT,
+        },
+        audit: {
+          configId: row.id,
+          type: 'key.rolled_back',
+          changes: ['key', 'pendingKey', 'previousKey'],
+          keyHint: row.previousKeyHint,
+          detail: { replacedKeyHint: row.keyHint },
+        },
+      };
+    });
+  }
+
+  /**
+   * Drops the previous key of a staged rotation now (before its grace
+   * period ends, or once it has): it can no longer be rolled back to, and
+   * its sealed value is gone from the store. Does nothing without one.
+   * Needs `key:manage` in the config's scope.
+   */
+  async expirePrevious(id: string): Promise<ConfigView> {
+    return this.#moveKeys(id, 'expirePrevious', (row, at) => {
+      if (row.previousSealedKey === null && row.previousKeyHint === null) return null;
+      return {
+        patch: NO_PREVIOUS_SLOT,
+        audit: {
+          configId: row.id,
+          type: 'key.previous_expired',
+          changes: ['previousKey'],
+          keyHint: row.previousKeyHint,
+          detail: { graceEnded: keyExpired(row.previousKeyKeptUntil, at.toISOString()) },
+        },
+      };
+    });
   }
 
   /**

@@ -5,8 +5,7 @@
  * @module
  */
 import { KeyringError, StoreError, ValidationError, VaultClosedError, isByokitError } from '../errors.js';
-import { KEK_ID_PATTERN, sealedKekId } from '../crypto/sealed-kek-id.js';
-import { rewrapSealed } from '../crypto/envelope.js';
+import { KEK_ID_PATTERN } from '../crypto/sealed-kek-id.js';
 import { networkPolicy } from '../net/endpoint-policy.js';
 import { builtinProviders } from '../providers/builtin.js';
 import { clientContextOf } from '../providers/client-context.js';
@@ -15,8 +14,8 @@ import { revalidateKeys, type RevalidateOptions, type RevalidateSummary } from '
 import type { OutcomeReport } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
-import { auditEvent, callStore, checkRecord, feature, loadSealedConfig, sealContext, type VaultContext } from './context.js';
-import { callDetached } from './hooks.js';
+import { feature, type VaultContext } from './context.js';
+import { keyringStatus, rewrapTenant, rotateStore, type KeyringStatus, type RewrapReport, type RotateOptions, type RotationProgress, type RotationReport } from './rotation.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
 import type { AccessKeyResolveInput, RecordUsageInput } from './access-keys.js';
@@ -30,37 +29,12 @@ import { TenantVault } from './tenant-vault.js';
 import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
 import type { Actor, CandidateRecord, SealedKeySwap } from '../store/types.js';
 
-/** Outcome of {@link Vault.rewrapKeys}. */
-export interface RewrapReport {
-  /** Keys this pass re-wrapped under the primary KEK. */
-  rewrapped: number;
-  /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
-  failed: {
-    /** The config whose key could not be opened. */
-    configId: string;
-    /** The byokit error code (`KEY_UNDECRYPTABLE`, ...). */
-    code: string;
-  }[];
-  /**
-   * Keys still wrapped by another KEK after this pass (the failed ones, and
-   * any that kept changing under concurrent writes). Remove an old KEK from
-   * the keyring only once every tenant reports `remaining: 0`.
-   */
-  remaining: number;
-}
 
-/** How often one key's rewrap is retried when concurrent writes keep replacing its key. */
-const REWRAP_ATTEMPTS = 5;
+/** The longest grace period a previous key may be kept for. */
+const MAX_GRACE_MS = 366 * 24 * 3600_000;
 
-/** Sealed keys read, re-wrapped and swapped per store round trip by {@link Vault.rewrapKeys}. */
-const REWRAP_BATCH = 500;
-
-/** What became of one key in a rewrap. */
-type RewrapOutcome = 'rewrapped' | 'current' | 'busy' | { code: string };
-
-function isSwap(value: SealedKeySwap | 'current' | { code: string }): value is SealedKeySwap {
-  return typeof value === 'object' && 'to' in value;
-}
+/** The default grace period of a previous key. */
+const DEFAULT_GRACE_MS = 24 * 3600_000;
 
 function invalidOption(path: string, message: string): ValidationError {
   return new ValidationError(`[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`, [{ path, message }]);
@@ -73,6 +47,10 @@ function checkOptions(options: VaultOptions): void {
   }
   for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'onNetworkIncident', 'endpointPolicy', 'onHookError', 'now', 'onUsage', 'onKeyHealth'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
+  }
+  const grace = options.previousKeyGracePeriodMs;
+  if (grace !== undefined && !(Number.isSafeInteger(grace) && grace >= 0 && grace <= MAX_GRACE_MS)) {
+    throw invalidOption('previousKeyGracePeriodMs', 'must be an integer from 0 to 366 days in milliseconds');
   }
   const health = options.keyHealth;
   if (health !== undefined && typeof health !== 'boolean') {
@@ -296,102 +274,75 @@ export class Vault {
   /**
    * After a rotation (a keyring whose new primary KEK comes first, old KEKs
    * after it), re-wraps every stored data key of `tenantId` that another
-   * KEK wraps. Provider keys need not be re-entered. Safe to run again, and
-   * concurrently with other writes.
+   * KEK wraps, the pending and previous keys of a staged rotation included.
+   * Provider keys need not be re-entered. Safe to run again, and
+   * concurrently with other writes. For the whole store, use
+   * {@link Vault.rotate}.
    *
-   * Works in batches: one read of up to `REWRAP_BATCH` (500) sealed keys,
-   * the re-wraps, then one write that swaps each key only if it is still
-   * the one read (compare-and-swap on the sealed value, so a rename or a
-   * new default meanwhile does not make a key miss its rewrap). A key
-   * replaced or removed meanwhile is read again on its own.
+   * Works in batches: one read of up to 500 sealed keys, the re-wraps,
+   * then one write that swaps each key only if it is still the one read
+   * (compare-and-swap on the sealed value, so a rename or a new default
+   * meanwhile does not make a key miss its rewrap). A key replaced or
+   * removed meanwhile is read again on its own.
    */
   async rewrapKeys(input: { tenantId: string; actor?: Actor }): Promise<RewrapReport> {
+    this.#open('vault.rewrapKeys');
     const tenantId = await parseWith('tenantIdSchema', input?.tenantId, 'tenant id');
     const actor = input?.actor === undefined ? null : await parseWith('actorSchema', input.actor, 'actor');
-    const ctx = this.#ctx;
-    const primary = ctx.keyring.primaryKekId;
-    const report: RewrapReport = { rewrapped: 0, failed: [], remaining: 0 };
-    const count = (id: string, outcome: RewrapOutcome) => {
-      if (outcome === 'rewrapped') report.rewrapped += 1;
-      else if (outcome !== 'current') {
-        report.remaining += 1;
-        if (outcome !== 'busy') report.failed.push({ configId: id, code: outcome.code });
-      }
-    };
-    let cursor: string | undefined;
-    do {
-      const page = await callStore(ctx, 'listSealedConfigs', () =>
-        ctx.store.listSealedConfigs(tenantId, { kekIdNot: primary, limit: REWRAP_BATCH, ...(cursor === undefined ? {} : { cursor }) }),
-      );
-      const swaps: SealedKeySwap[] = [];
-      for (const row of page.items) {
-        const prepared = row.tenantId === tenantId ? await this.#prepareSwap(tenantId, row.id, row, actor) : { code: 'RECORD_MISMATCH' };
-        if (isSwap(prepared)) swaps.push(prepared);
-        else count(row.id, prepared);
-      }
-      const applied = swaps.length === 0 ? [] : await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, swaps));
-      for (const [i, swap] of swaps.entries()) {
-        if (applied[i] === true) {
-          report.rewrapped += 1;
-          callDetached(ctx.auditSink, swap.audit, 'auditSink', ctx.onHookError);
-        } else {
-          // The key changed since the page was read: read its one row again.
-          count(swap.id, await this.#rewrapOne(tenantId, swap.id, actor));
-        }
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return report;
+    return rewrapTenant(this.#ctx, tenantId, actor);
   }
 
   /**
-   * The swap that moves one stored key to the primary KEK, or why there is
-   * none: `'current'` when it has no key or the primary already wraps it
-   * (which KEK wraps it is read from the sealed value itself, never from
-   * what the row says), a failure code when it can't be opened.
+   * Re-wraps every stored key of every tenant that the primary KEK does
+   * not wrap (active keys, and the pending and previous keys of staged
+   * rotations), for an operator rotating the master key: put the new KEK
+   * first in the keyring, keep the old ones after it, run this, check
+   * {@link Vault.keyringStatus}, then drop the old KEKs.
+   *
+   * Resumable: stop it anywhere (the `signal`, a killed process, a lost
+   * connection) and run it again; it finds the keys still to do. Each key
+   * is swapped only if it is still the one read, so a key replaced during
+   * the run keeps its new value, and resolutions keep working throughout
+   * (a reader sees the key under the old KEK or the new one). Keys that
+   * can't be opened are listed in `failed` and left as they are.
+   *
+   * @throws `VALIDATION_FAILED` for bad options; `STORE_FAILED` when the
+   * store fails (what was done stays done: run again).
+   *
+   * @example
+   * ```ts
+   * const report = await vault.rotate({ onProgress: (p) => console.log(`${p.done}/${p.total} keys, ${p.rate}/s`) });
+   * if (report.remaining === 0) console.log('old KEKs unused: remove them from BYOKIT_MASTER_KEYS');
+   * ```
    */
-  async #prepareSwap(tenantId: string, id: string, row: CandidateRecord | null, actor: Actor | null): Promise<SealedKeySwap | 'current' | { code: string }> {
-    const ctx = this.#ctx;
-    const primary = ctx.keyring.primaryKekId;
-    const fromKekId = sealedKekId(row?.sealedKey);
-    if (!row || row.sealedKey === null || fromKekId === primary) return 'current';
-    let to: string;
-    try {
-      to = await rewrapSealed(row.sealedKey, sealContext(tenantId, id, row), ctx.keyring);
-    } catch (error) {
-      return { code: isByokitError(error) ? error.code : 'DECRYPTION_FAILED' };
-    }
-    const at = ctx.now();
-    const audit = auditEvent(
-      { tenantId, configId: id, actor, type: 'key.rewrapped', changes: ['kekId'], keyHint: row.keyHint, detail: { fromKekId, toKekId: primary } },
-      at,
-    );
-    return { id, from: row.sealedKey, to, updatedAt: at.toISOString(), audit };
+  async rotate(options: RotateOptions = {}): Promise<RotationReport> {
+    this.#open('vault.rotate');
+    const parsed = await parseWith('rotateOptionsSchema', options, 'rotate options');
+    return rotateStore(this.#ctx, {
+      batchSize: parsed.batchSize,
+      actor: parsed.actor ?? null,
+      ...(parsed.signal === undefined ? {} : { signal: parsed.signal }),
+      ...(parsed.onProgress === undefined ? {} : { onProgress: parsed.onProgress as (p: RotationProgress) => void }),
+    });
   }
 
   /**
-   * Re-wraps one key on its own, reading its one row again each time its
-   * swap misses (another write replaced the key in between).
+   * How many keys the store holds per KEK id and per state (`active`,
+   * `disabled`, `expired`, and the `pending` and `previous` keys of staged
+   * rotations), across every tenant: the keyring's KEKs first (a KEK with
+   * 0 keys is unused and can leave the keyring), then KEK ids the store
+   * names but the keyring lacks (`inKeyring: false`: those keys can't be
+   * opened). One store read.
+   *
+   * @example
+   * ```ts
+   * const status = await vault.keyringStatus();
+   * for (const kek of status.keks) console.log(kek.kekId, kek.keys, kek.primary ? '(primary)' : '');
+   * ```
    */
-  async #rewrapOne(tenantId: string, id: string, actor: Actor | null): Promise<RewrapOutcome> {
-    const ctx = this.#ctx;
-    for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
-      let row;
-      try {
-        row = await loadSealedConfig(ctx, tenantId, id);
-      } catch (error) {
-        if (isByokitError(error, 'RECORD_MISMATCH')) return { code: error.code };
-        throw error;
-      }
-      const swap = await this.#prepareSwap(tenantId, id, row, actor);
-      if (!isSwap(swap)) return swap;
-      const [applied] = await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, [swap]));
-      if (applied === true) {
-        callDetached(ctx.auditSink, swap.audit, 'auditSink', ctx.onHookError);
-        return 'rewrapped';
-      }
-    }
-    return 'busy';
+  async keyringStatus(): Promise<KeyringStatus> {
+    this.#open('vault.keyringStatus');
+    return keyringStatus(this.#ctx);
   }
 }
 
@@ -432,6 +383,7 @@ export function createVault(options: VaultOptions): Vault {
     now: options.now ?? (() => new Date()),
     onUsage: options.onUsage,
     onKeyHealth: options.onKeyHealth,
+    previousKeyGracePeriodMs: options.previousKeyGracePeriodMs ?? DEFAULT_GRACE_MS,
     outcomes: null,
     state: { closed: false },
   };

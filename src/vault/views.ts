@@ -38,6 +38,12 @@ export type ConfigView = Omit<ConfigRecord, 'kekId'> & {
   lastUsedAt: string | null;
   /** Latest validation that found the current key valid. */
   lastValidAt: string | null;
+  /**
+   * The previous key of a staged rotation: `kept` while `rollbackKey` can
+   * bring it back, `expired` once its grace period has ended (dropped by
+   * the next `expirePrevious` or key change); `null` when there is none.
+   */
+  previousKeyState: 'kept' | 'expired' | null;
 };
 
 /**
@@ -79,6 +85,14 @@ export function toView(record: ConfigRecord, kek: KekProvider, now: Date, health
     keyExpiresAt: record.keyExpiresAt,
     lastValidatedAt: record.lastValidatedAt,
     lastValidationStatus: record.lastValidationStatus,
+    pendingKeyHint: record.pendingKeyHint,
+    pendingKeySetAt: record.pendingKeySetAt,
+    pendingKeyExpiresAt: record.pendingKeyExpiresAt,
+    previousKeyHint: record.previousKeyHint,
+    previousKeySetAt: record.previousKeySetAt,
+    previousKeyExpiresAt: record.previousKeyExpiresAt,
+    previousKeyKeptUntil: record.previousKeyKeptUntil,
+    previousKeyState: previousKeyStateOf(record, now),
     lastValidAt: current?.lastValidAt ?? null,
     health: healthView(current),
     lastUsedAt: health?.lastUsedAt ?? null,
@@ -86,6 +100,12 @@ export function toView(record: ConfigRecord, kek: KekProvider, now: Date, health
     updatedAt: record.updatedAt,
     revision: record.revision,
   };
+}
+
+/** Whether the previous key of a staged rotation can still be rolled back to at `now`. */
+export function previousKeyStateOf(record: Pick<ConfigRecord, 'previousKeyHint' | 'previousKeyKeptUntil'>, now: Date): 'kept' | 'expired' | null {
+  if (record.previousKeyHint === null) return null;
+  return keyExpired(record.previousKeyKeptUntil, now.toISOString()) ? 'expired' : 'kept';
 }
 
 /** The view fields of a health record (no record: a key with no known failure). */

@@ -180,6 +180,44 @@ describe('the vault takes any input: typed errors only', () => {
     );
   });
 
+  it('vault.rotate and vault.keyringStatus with any options', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.record({ batchSize: fc.oneof(fc.integer(), fc.double(), junk), signal: junk, onProgress: junk, actor: junk, extra: junk }, { requiredKeys: [] }), junk),
+        async (input) => {
+          const { vault } = await seededVault();
+          await typedOrDone(() => vault.rotate(input as never));
+          expect((await vault.keyringStatus()).keys).toBe(1);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('staged rotation: setKey({ stage }), validateKey({ pending }), promoteKey, rollbackKey, expirePrevious with any input', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant('seeded'), fc.constant('seeded'), fc.string(), junk),
+        fc.oneof(providerKey, junk),
+        fc.oneof(fc.record({ stage: fc.oneof(fc.boolean(), junk), expiresAt: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(fc.record({ gracePeriodMs: fc.oneof(fc.integer(), fc.double(), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(fc.boolean(), junk),
+        async (id, key, setOptions, promoteOptions, pending) => {
+          const { owner, ids, dump } = await seededVault();
+          const target = id === 'seeded' ? ids[0] : id;
+          const secrets = typeof key === 'string' ? [key] : [];
+          await typedOrDone(() => owner.setKey(target as never, key as never, setOptions as never), secrets);
+          // Never a live call: only options the schema refuses before any request.
+          if (typeof pending !== 'boolean') await typedOrDone(() => owner.validateKey(target as never, { pending } as never), [], dump);
+          await typedOrDone(() => owner.promoteKey(target as never, promoteOptions as never), secrets);
+          await typedOrDone(() => owner.rollbackKey(target as never), secrets);
+          await typedOrDone(() => owner.expirePrevious(target as never), secrets);
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('vault.report with any resolution and report: typed errors only; a rejected report reaches no hook', async () => {
     const heard: unknown[] = [];
     const store = new MemoryStore();

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { choosePoolMember, poolOrder, type PoolFacts, type PoolPolicy } from '../../src/resolve/pool.js';
 import type { CandidateRecord } from '../../src/store/types.js';
+import { noStagedKeys } from '../../src/store/patch.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 const LATER = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
@@ -33,6 +34,9 @@ function member(id: string, isDefault = false): CandidateRecord {
     updatedAt: NOW,
     revision: 1,
     sealedKey: 'byokit:1:k1:x',
+    ...noStagedKeys(),
+    pendingSealedKey: null,
+    previousSealedKey: null,
   };
 }
 

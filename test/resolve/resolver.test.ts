@@ -12,6 +12,8 @@ function candidate(overrides: Partial<CandidateRecord>): CandidateRecord {
   return {
     ...makeConfigRecord({ tenantId: 't1', name: `c-${Math.random()}`, keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: at, createdAt: at, updatedAt: at, ...fields }),
     sealedKey,
+    pendingSealedKey: null,
+    previousSealedKey: null,
   };
 }
 

@@ -99,7 +99,8 @@ const checks: Record<string, (options: CoreSuiteOptions) => Promise<string | voi
       });
       await store.createConfig(
         { id: configId, tenantId, scope: '', name: vector.name, provider, routes: [], model: null, baseUrl, options: {}, enabled: true, isDefault: false,
-          keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, createdAt: at, updatedAt: at, revision: 1 },
+          keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, createdAt: at, updatedAt: at, revision: 1,
+          pendingKeyHint: null, pendingKeySetAt: null, pendingKeyExpiresAt: null, previousKeyHint: null, previousKeySetAt: null, previousKeyExpiresAt: null, previousKeyKeptUntil: null },
         { audit: audit('config.created', 0) },
       );
       await store.updateConfig(tenantId, configId, { sealedKey: vector.sealed, keyHint: 'vector', keySetAt: at }, { audit: audit('key.set', 1) });

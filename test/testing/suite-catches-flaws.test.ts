@@ -82,6 +82,10 @@ const EXPECTED: Record<Flaw, string> = {
   importOverwritesNames: 'config imports › a taken name (stored or earlier in the call)',
   importConflictFailsBatch: 'config imports › a taken name (stored or earlier in the call)',
   importSkipsDefaultCheck: 'config imports › a taken name (stored or earlier in the call)',
+  walkActiveSlotOnly: 'keyring walk › listSealedConfigsAcrossTenants pages every tenant’s configs with a key under another KEK (any slot)',
+  walkCursorIgnoresTenant: 'keyring walk › listSealedConfigsAcrossTenants pages every tenant’s configs',
+  countIgnoresExpiry: 'keyring walk › countKeysByKek counts keys per KEK id and state',
+  stagedKeysInPlainReads: 'keyring walk › pending and previous sealed keys come back only from the sealed reads',
 };
 
 interface JsonReport {

@@ -181,7 +181,7 @@ describe('bad input (DESIGN rule 12): typed error, nothing written', () => {
 
   it('checks the adapter and the keyring when the vault is created', () => {
     expect(() => createVault({ store: { name: 'half', capabilities: { transactions: false }, getConfig: async () => null } as never, keyring: Keyring.generate() })).toThrow(
-      /missing method\(s\): createConfig, listConfigs, updateConfig, deleteConfig, loadCandidates, loadSealedConfig, listSealedConfigs, swapSealedKeys, importConfigs, listAudit/,
+      /missing method\(s\): createConfig, listConfigs, updateConfig, deleteConfig, loadCandidates, loadSealedConfig, listSealedConfigs, swapSealedKeys, listSealedConfigsAcrossTenants, countKeysByKek, importConfigs, listAudit/,
     );
     expect(() => createVault({ store: new MemoryStore(), keyring: {} as never })).toThrow(expect.objectContaining({ code: 'KEYRING_INVALID' }));
   });

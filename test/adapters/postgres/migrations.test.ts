@@ -168,7 +168,7 @@ describeWithServer('postgres migrations on the server', () => {
     });
   });
 
-  it('a 0.1 database (001 only, with kek_id) works before and after migrate(): keys resolve, a kek_id changed in the row is ignored, 002 drops it', async () => {
+  it('a 0.1 database (001 only, with kek_id) works after migrate(): keys resolve, a kek_id changed in the row is ignored, 002 drops it', async () => {
     await withSchema(async (schema) => {
       const [init] = postgresMigrations({ schema });
       await admin.query(`CREATE SCHEMA "${schema}"`);
@@ -191,7 +191,8 @@ describeWithServer('postgres migrations on the server', () => {
         expect((await store.listConfigs('acme', { kekIdNot: 'k9', limit: 10 })).items.map((r) => r.id)).toStrictEqual([id]);
         expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
       };
-      await check();
+      // Reads name the staged-key columns of 006: this byokit needs its migrations applied first.
+      await expect(store.getConfig('acme', id)).rejects.toMatchObject({ code: 'STORE_FAILED' });
       await store.migrate();
       const { rows } = await admin.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs'`, [schema]);
       expect(rows.map((r) => r.column_name)).not.toContain('kek_id');

@@ -29,7 +29,7 @@ describeWithServer('postgres round trips', () => {
       const resolution = await vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1/proj7' });
       expect(resolution.source).toBe('byok');
       expect(counter.count).toBe(1);
-      expect(counter.texts[0]).toMatch(/^SELECT .* sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s);
+      expect(counter.texts[0]).toMatch(/^SELECT .* sealed_key, pending_sealed_key, previous_sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s);
       // Only the rows that can win: the one usable config, found by one LIMIT 1 seek per scope and group.
       expect(counter.texts[0]).toContain('LIMIT 1');
 

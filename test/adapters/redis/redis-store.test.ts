@@ -203,12 +203,34 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const unknownSha = randomBytes(20).toString('hex');
       const counting = countingClient(client, { evalsha: (sha, call) => (call === 1 ? unknownSha : sha) });
       const store = new RedisStore(counting, { keyPrefix: prefix });
+      // The first call of a tenant's first create registers the tenant (for the store-wide rotation walk).
       const record = await create(store, { tenantId: 't1', name: 'first' });
-      expect(counting.calls).toStrictEqual(['evalsha', 'eval']);
-      // The EVAL cached the script: the next create is a plain EVALSHA.
-      await create(store, { tenantId: 't1', name: 'second' });
       expect(counting.calls).toStrictEqual(['evalsha', 'eval', 'evalsha']);
+      // The EVAL cached the script: the next create is a plain EVALSHA (the tenant is registered already).
+      await create(store, { tenantId: 't1', name: 'second' });
+      expect(counting.calls).toStrictEqual(['evalsha', 'eval', 'evalsha', 'evalsha']);
       expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
+    });
+  });
+
+  describe('tenant registry (the store-wide rotation walk)', () => {
+    it('indexTenants fills the registry from the tenants\' own keys (data written before it existed), escaped ids included', async () => {
+      const { store, prefix } = await fixture();
+      const tenants = ['acme', 'a{b}c', '%41', 'ünï 鍵', ''];
+      for (const tenantId of tenants) {
+        const record = await create(store, { tenantId, name: 'n' });
+        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey('k-old')), { audit: makeAuditEventFor(record, 'key.set') });
+      }
+      const count = async () => (await new RedisStore(admin, { keyPrefix: prefix }).countKeysByKek({ now: new Date().toISOString() })).reduce((n, l) => n + l.count, 0);
+      expect(await count()).toBe(tenants.length);
+      // As a store written by a byokit without the registry.
+      await admin.del(`${prefix}tenants`);
+      expect(await count()).toBe(0);
+      expect(await store.indexTenants()).toBeGreaterThanOrEqual(1);
+      expect((await admin.zrange(`${prefix}tenants`, '0', '-1')).sort()).toStrictEqual([...tenants].sort());
+      expect(await count()).toBe(tenants.length);
+      const walked = await store.listSealedConfigsAcrossTenants({ kekIdNot: 'k-new', limit: 2 });
+      expect(walked.items).toHaveLength(2);
     });
   });
 
@@ -229,8 +251,10 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
         await create(store, { tenantId, scope: '', name: 'm' });
       }
       const keys = await keysUnder(admin, prefix);
+      // The one key outside every tenant: the registry the store-wide rotation walks.
+      expect(keys.filter((key) => hashTag(key) === null)).toStrictEqual([`${prefix}tenants`]);
       const byTag = new Map<string, string[]>();
-      for (const key of keys) {
+      for (const key of keys.filter((k) => k !== `${prefix}tenants`)) {
         const tag = hashTag(key);
         expect(tag, key).not.toBeNull();
         byTag.set(tag!, [...(byTag.get(tag!) ?? []), key]);
@@ -259,7 +283,7 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       expect((await store.listAudit('acme', { limit: 10 })).items).toHaveLength(2);
       const keys = await keysUnder(admin, clientKeyPrefix);
       expect(keys.length).toBeGreaterThan(0);
-      for (const k of keys) expect(k.startsWith(`${clientKeyPrefix}${prefix}{acme}:`), k).toBe(true);
+      for (const k of keys) expect(k.startsWith(`${clientKeyPrefix}${prefix}{acme}:`) || k === `${clientKeyPrefix}${prefix}tenants`, k).toBe(true);
       expect(await keysUnder(admin, prefix)).toStrictEqual([]);
     });
   });
@@ -390,7 +414,7 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       await store.chargeAccessKeyTokens('acme', key.id, { period: '2026-11-24', tokens: 5, window: 'w' });
       const keys = await keysUnder(admin, prefix);
       const outside = keys.filter((k) => hashTag(k) === null);
-      expect(outside).toStrictEqual([`${prefix}locate:${key.id}`]);
+      expect(outside.sort()).toStrictEqual([`${prefix}locate:${key.id}`, `${prefix}tenants`].sort());
       expect(new Set(keys.filter((k) => hashTag(k) !== null).map(keySlot)).size).toBe(1);
     });
 

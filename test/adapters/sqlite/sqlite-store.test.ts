@@ -44,7 +44,7 @@ describe('SqliteStore on a file', () => {
 
     const reopened = await openStore(path);
     expect(await reopened.getConfig('acme', record.id)).toStrictEqual(updated);
-    expect(await reopened.loadCandidates('acme', [record.scope])).toStrictEqual([{ ...updated, sealedKey: key.sealedKey }]);
+    expect(await reopened.loadCandidates('acme', [record.scope])).toStrictEqual([{ ...updated, sealedKey: key.sealedKey, pendingSealedKey: null, previousSealedKey: null }]);
     expect((await reopened.listAudit('acme', { limit: 10 })).items.map((e) => e.type)).toStrictEqual(['key.set', 'config.created']);
   });
 
@@ -106,6 +106,7 @@ describe('SqliteStore on a file', () => {
       { version: 3, name: 'key health' },
       { version: 4, name: 'settings, access keys, quota counters and usage' },
       { version: 5, name: 'usable-config indexes for the filtered resolution read' },
+      { version: 6, name: 'staged keys: pending and previous slots' },
     ]);
   });
 

@@ -5,6 +5,7 @@
 import { ConflictError } from '../../../src/errors.js';
 import { sealedKekId } from '../../../src/crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from '../../../src/store/key-health.js';
+import { countKeysByKek, holdsKeyUnderOtherKek, pageAcrossTenants } from '../../../src/store/key-counts.js';
 import { scopeChain } from '../../../src/resolve/scope.js';
 import type { KeyCooldownRecord } from '../../../src/store/cooldown-storage.js';
 import type {
@@ -37,6 +38,8 @@ import type {
   ScopePath,
   SealedConfigQuery,
   SealedKeySwap,
+  KeyCount,
+  StoreSealedConfigQuery,
   StorageAdapter,
   UpdateOptions,
   WriteOptions,
@@ -110,8 +113,18 @@ export const FLAWS = [
   'cooldownTenantBlind',
   'cooldownNeverExpires',
   'racyCooldowns',
+  'walkActiveSlotOnly',
+  'walkCursorIgnoresTenant',
+  'countIgnoresExpiry',
+  'stagedKeysInPlainReads',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
+
+/** The staged sealed keys, kept inside a row's record. */
+interface Staged {
+  pendingSealedKey?: string | null;
+  previousSealedKey?: string | null;
+}
 
 interface Row {
   record: ConfigRecord;
@@ -152,8 +165,34 @@ export class FlawedStore implements StorageAdapter {
 
   /** A row's record as reads return it: the KEK id its sealed key names (the flaw: whatever the record holds). */
   #read(row: Row): ConfigRecord {
-    const record = structuredClone(row.record);
+    // The staged sealed keys ride in the record (a patch spreads them in); plain reads drop them.
+    const { pendingSealedKey: _p, previousSealedKey: _q, ...record } = structuredClone(row.record) as ConfigRecord & Staged;
+    if (this.flaw === 'stagedKeysInPlainReads') return { ...structuredClone(row.record), kekId: sealedKekId(row.sealedKey) };
     return this.flaw === 'storedKekId' ? record : { ...record, kekId: sealedKekId(row.sealedKey) };
+  }
+
+  /** A row as the sealed reads return it. */
+  #sealed(row: Row, sealedKey = row.sealedKey): CandidateRecord {
+    const staged = row.record as ConfigRecord & Staged;
+    return { ...this.#read(row), sealedKey, pendingSealedKey: staged.pendingSealedKey ?? null, previousSealedKey: staged.previousSealedKey ?? null };
+  }
+
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+    const live = this.rows.filter((r) => !r.deleted).map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) }));
+    if (this.flaw === 'walkActiveSlotOnly') return pageAcrossTenants(live.map((e) => ({ ...e, row: { ...e.row, pendingSealedKey: null, previousSealedKey: null } })), query);
+    if (this.flaw === 'walkCursorIgnoresTenant') {
+      // The cursor keeps the last id only: rows of later tenants with smaller ids are skipped.
+      const matching = live
+        .filter((e) => holdsKeyUnderOtherKek(e.row, query.kekIdNot) && (query.cursor === undefined || e.row.id > query.cursor))
+        .sort((x, y) => (x.tenantId === y.tenantId ? (x.row.id < y.row.id ? -1 : 1) : x.tenantId < y.tenantId ? -1 : 1));
+      const items = matching.slice(0, query.limit).map((e) => e.row);
+      return { items, nextCursor: matching.length > query.limit ? items.at(-1)!.id : null };
+    }
+    return pageAcrossTenants(live, query);
+  }
+
+  async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
+    return countKeysByKek(this.rows.filter((r) => !r.deleted).map((r) => this.#sealed(r)), this.flaw === 'countIgnoresExpiry' ? '' : now);
   }
 
   /** The copied-row attack: the row filed under another tenant, its own tenant field kept or rewritten. */
@@ -289,7 +328,7 @@ export class FlawedStore implements StorageAdapter {
     const match = (scope: string) => scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
     const rows = this.#live(tenantId)
       .filter((r) => match(r.record.scope))
-      .map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+      .map((r) => this.#sealed(r));
     if (!filter || this.flaw === 'filterIgnored') return rows;
     const named = rows.filter((r) => filter.config !== null && (r.id === filter.config || r.name === filter.config));
     if (this.flaw === 'filterDropsWinner') return named;
@@ -339,10 +378,10 @@ export class FlawedStore implements StorageAdapter {
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const rows = this.#live(tenantId)
-      .filter((r) => (this.flaw === 'sealedListingWithoutKeys' || r.sealedKey !== null) && sealedKekId(r.sealedKey) !== query.kekIdNot)
+      .filter((r) => (this.flaw === 'sealedListingWithoutKeys' && sealedKekId(r.sealedKey) !== query.kekIdNot) || holdsKeyUnderOtherKek(this.#sealed(r), query.kekIdNot))
       .sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
     const after = query.cursor === undefined ? rows : rows.filter((r) => r.record.id > query.cursor!);
-    const items = after.slice(0, query.limit).map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+    const items = after.slice(0, query.limit).map((r) => this.#sealed(r));
     return { items, nextCursor: after.length > query.limit ? items.at(-1)!.id : null };
   }
 
@@ -391,7 +430,7 @@ export class FlawedStore implements StorageAdapter {
   async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindSealedRead');
     if (!row) return null;
-    return { ...this.#read(row), sealedKey: this.flaw === 'sealedReadWithoutKey' ? null : row.sealedKey };
+    return this.#sealed(row, this.flaw === 'sealedReadWithoutKey' ? null : row.sealedKey);
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
@@ -490,7 +529,7 @@ export class FlawedStore implements StorageAdapter {
     const match = (scope: string) => chain.some((s) => (this.flaw === 'candidatesByPrefix' ? scope.startsWith(s) : scope === s));
     const candidates = this.rows
       .filter((r) => !r.deleted && match(r.record.scope) && (this.flaw === 'candidatesOfAllTenants' || (r.filedUnder ?? r.record.tenantId) === key.tenantId))
-      .map((r) => ({ ...this.#read(r), sealedKey: r.sealedKey }));
+      .map((r) => this.#sealed(r));
     return { accessKey: structuredClone(key), candidates, settings: await this.getSettings(key.tenantId) };
   }
 
