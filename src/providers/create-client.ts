@@ -16,7 +16,7 @@ import type { FetchFunction } from '../net/guarded-fetch.js';
 import { createTransport } from '../net/transport.js';
 import type { Resolution } from '../resolve/types.js';
 import type { ConfigOptions } from '../store/types.js';
-import { builtinProviders } from './builtin.js';
+import { builtinProviders, OPENAI_COMPATIBLE_IDS } from './builtin.js';
 import { clientContextOf } from './client-context.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
@@ -49,6 +49,13 @@ export interface ProviderClients {
   mistral: Mistral;
   cohere: CohereClientV2;
   ollama: Ollama;
+  deepseek: OpenAI;
+  xai: OpenAI;
+  groq: OpenAI;
+  openrouter: OpenAI;
+  together: OpenAI;
+  fireworks: OpenAI;
+  perplexity: OpenAI;
 }
 
 /** What {@link createClient} needs of a resolution. A `Resolution` from the vault has it all. */
@@ -86,12 +93,13 @@ export interface CreateClientOptions extends NetworkPolicyOptions {
 /**
  * Which resolution providers can satisfy an expectation, beyond an exact id
  * match, and the option override that makes the descriptor build the
- * expected SDK. `openai` and `custom` both build `OpenAI`, and `AzureOpenAI`
- * is a subclass of it, so code written against `OpenAI` works with all three.
+ * expected SDK. `openai`, `custom` and the OpenAI-compatible APIs
+ * (`deepseek`, `groq`, ...) all build `OpenAI`, and `AzureOpenAI` is a
+ * subclass of it, so code written against `OpenAI` works with all of them.
  */
 const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; options?: ConfigOptions }>> = {
-  openai: { providers: ['openai', 'custom', 'azure-openai'] },
-  custom: { providers: ['custom', 'openai', 'azure-openai'] },
+  openai: { providers: ['openai', 'custom', 'azure-openai', ...OPENAI_COMPATIBLE_IDS] },
+  custom: { providers: ['custom', 'openai', 'azure-openai', ...OPENAI_COMPATIBLE_IDS] },
   google: { providers: ['google'], options: { sdk: 'generative-ai' } },
   'google-genai': { providers: ['google'], options: { sdk: 'genai' } },
 };
@@ -158,8 +166,9 @@ function readKey(source: ClientSource): string {
  * Typing: pass the client your code is written against as `expect` (or as
  * the second argument directly) to get that SDK's type. Since any resolution
  * can turn out to be a custom endpoint at run time, the expectation is also
- * checked then: `'openai'` accepts `openai`, `custom` and `azure-openai`
- * resolutions (all give an `OpenAI`, or its subclass `AzureOpenAI`); other
+ * checked then: `'openai'` accepts `openai`, `custom`, `azure-openai` and
+ * the OpenAI-compatible providers' resolutions (all give an `OpenAI`, or
+ * its subclass `AzureOpenAI`); other
  * expectations accept their own provider only, else a
  * {@link ProviderMismatchError}. `'google'` / `'google-genai'` also choose
  * the Google SDK, overriding the config's `sdk` option. Without an
