@@ -10,7 +10,8 @@ import type { ConfigOptions, ScopePath } from '../store/types.js';
 export type KeySource = 'custom' | 'byok' | 'platform';
 
 /** The step of the precedence order a trace entry belongs to. */
-export type TraceStepKind = 'explicit' | 'custom' | 'byok' | 'default' | 'recent' | 'platform';
+/** `route`: the config a workload route (`resolve({ route })`) named. */
+export type TraceStepKind = 'explicit' | 'route' | 'custom' | 'byok' | 'default' | 'recent' | 'platform';
 
 /** Why a candidate was passed over. */
 export type SkipReason =
@@ -24,7 +25,8 @@ export type SkipReason =
   | 'fallback_none'
   | 'no_platform_key'
   | 'no_provider'
-  | 'not_entitled';
+  | 'not_entitled'
+  | 'route_dangling';
 
 /** One line of a resolution's explanation. Never holds key material. */
 export interface TraceEntry {
@@ -35,6 +37,8 @@ export interface TraceEntry {
   configName?: string;
   outcome: 'selected' | 'skipped' | 'none';
   reason?: SkipReason;
+  /** The workload route, for `route` steps. */
+  route?: string;
 }
 
 /**

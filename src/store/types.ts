@@ -118,7 +118,8 @@ export type AuditEventType =
   | 'key.recovered'
   | 'access_key.created'
   | 'access_key.revoked'
-  | 'entitlement.changed';
+  | 'entitlement.changed'
+  | 'route.changed';
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {

@@ -67,3 +67,25 @@ export interface EntitlementFeature {
   /** @internal Validates its arguments itself. */
   set(ctx: VaultContext, tenantId: unknown, input: unknown, actor: unknown): Promise<EntitlementSettings>;
 }
+
+/** @internal Where a request's workload route leads, as one settings read found it. */
+export interface RoutePick {
+  /** The settings record read (raw, as the store returned it), for the entitlement check to reuse. */
+  settings: SettingsRecord | null;
+  /** The routed config id and the scope whose route named it; `null`: no route in the chain. */
+  target: { configId: string; scope: string } | null;
+}
+
+/**
+ * Workload routes, made by `workloadRoutes()` and passed to
+ * `createVault({ routes })`. Its members are byokit's internals: use
+ * `admin.setRoute`, `admin.listRoutes` and `vault.resolve({ route })`.
+ */
+export interface RoutesFeature {
+  /** @internal The route of `route` nearest to the asked scope, from one settings read. */
+  pick(ctx: VaultContext, tenantId: string, chain: readonly string[], route: string): Promise<RoutePick>;
+  /** @internal Validates its arguments itself. */
+  set(ctx: VaultContext, as: TenantActor, route: unknown, configId: unknown, options: unknown): Promise<unknown>;
+  /** @internal Validates its arguments itself. */
+  list(ctx: VaultContext, as: TenantActor, query: unknown): Promise<unknown>;
+}

@@ -51,9 +51,10 @@ export {
   type CreatedAccessKey,
   type RecordUsageInput,
 } from './access-keys.js';
-export { entitlementSchema, tenantSettingsSchema } from './settings/document.js';
+export { entitlementSchema, routesSchema, tenantSettingsSchema } from './settings/document.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
-export type { AccessKeysFeature, EntitlementFeature } from './features.js';
+export type { AccessKeysFeature, EntitlementFeature, RoutesFeature } from './features.js';
+export { workloadRoutes, type RouteView, type SetRouteOptions, type ListRoutesInput } from './settings/routes.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';

@@ -12,7 +12,7 @@ import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
 import type { KeyHealthEvent, Outcome } from '../outcomes/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
-import type { AccessKeysFeature, EntitlementFeature } from './features.js';
+import type { AccessKeysFeature, EntitlementFeature, RoutesFeature } from './features.js';
 import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
@@ -207,6 +207,12 @@ export interface VaultOptions {
    * document, and `setEntitlement` fails with `VALIDATION_FAILED`.
    */
   entitlement?: EntitlementFeature;
+  /**
+   * Workload routes: `workloadRoutes()`. Without it `setRoute`,
+   * `listRoutes` and `resolve({ route })` fail with `VALIDATION_FAILED`
+   * naming this option.
+   */
+  routes?: RoutesFeature;
   /** Where failures of the hooks and background steps go (default: ignored); see {@link HookName}. */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
+import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, ValidationError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution, unusableReason } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
@@ -23,8 +23,11 @@ import type { z } from 'zod';
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
 
-/** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
-type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
+/**
+ * A resolve request, by tenant or by access key (whose key names the tenant
+ * and scope); `routed` when a workload route named its config.
+ */
+type Request = ResolveRequest & { accessKeyId: string | null; model?: string; routed?: { configId: string; scope: string } };
 
 function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
   // The decision's own entries, frozen in place: nothing else holds them.
@@ -181,12 +184,42 @@ async function readCandidates(ctx: VaultContext, tenantId: string, chain: readon
   return candidates;
 }
 
-/** The config a request names (by id, else by name) among its candidates, or `NOT_FOUND`. */
+/**
+ * The config a request names (by id, else by name) among its candidates, or
+ * `NOT_FOUND`; a config a workload route named (`routed`) is looked up by id
+ * and may be missing (a dangling route: `null`).
+ */
 function namedConfig(request: Request, candidates: readonly CandidateRecord[]): CandidateRecord | null {
   const config = request.config ?? null;
   if (config === null) return null;
+  if (request.routed) return candidates.find((c) => c.id === config) ?? null;
   const explicit = candidates.find((c) => c.id === config) ?? candidates.find((c) => c.name === config) ?? null;
   if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${config}" visible from ${describe(request)}`);
+  return explicit;
+}
+
+function routes(record: CandidateRecord, provider: string): boolean {
+  return record.provider === provider || (record.provider === 'custom' && record.routes.includes(provider));
+}
+
+/**
+ * A workload route's config for the decision, or `null` with the trace
+ * entry saying why it was passed over: gone or out of the chain
+ * (`route_dangling`), or not serving the provider the request names
+ * (`provider_mismatch`). Either way the request resolves as without a route.
+ */
+function routedConfig(request: Request, explicit: CandidateRecord | null, routeTrace: TraceEntry[]): CandidateRecord | null {
+  const target = request.routed;
+  if (!target) return explicit;
+  const entry: TraceEntry = { step: 'route', route: request.route!, scope: target.scope, configId: target.configId, outcome: 'skipped' };
+  if (explicit === null) {
+    routeTrace.push({ ...entry, reason: 'route_dangling' });
+    return null;
+  }
+  if (request.provider !== undefined && !routes(explicit, request.provider)) {
+    routeTrace.push({ ...entry, configName: explicit.name, reason: 'provider_mismatch' });
+    return null;
+  }
   return explicit;
 }
 
@@ -228,6 +261,19 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     request = { ...parsed, accessKeyId: null };
   }
   const chain = scopeChain(request.scope);
+  // A workload route names a config for the request: one settings read first, reused for the entitlement check.
+  const routeTrace: TraceEntry[] = [];
+  let routeSettings: Awaited<ReturnType<NonNullable<VaultContext['routes']>['pick']>>['settings'] | undefined;
+  if (request.route !== undefined) {
+    if (request.config !== undefined) {
+      const message = 'name a config or a route, not both';
+      throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [{ path: 'route', message }]);
+    }
+    const pick = await feature(ctx.routes, 'routes').pick(ctx, request.tenantId, chain, request.route);
+    routeSettings = pick.settings;
+    if (pick.target) request = { ...request, config: pick.target.configId, routed: pick.target };
+    else routeTrace.push({ step: 'route', route: request.route, outcome: 'none' });
+  }
   const now = ctx.now();
   const nowIso = now.toISOString();
   // The access-key read brought the chain's candidates and the settings; else the filtered read, and the
@@ -239,16 +285,27 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     ({ candidates, settings } = access);
     explicit = namedConfig(request, candidates);
   } else {
-    [{ candidates, explicit }, settings] = await Promise.all([loadRequestCandidates(ctx, request, chain, nowIso), ctx.entitlement?.read(ctx, request.tenantId)]);
+    [{ candidates, explicit }, settings] = await Promise.all([
+      loadRequestCandidates(ctx, request, chain, nowIso),
+      routeSettings !== undefined ? routeSettings : ctx.entitlement?.read(ctx, request.tenantId),
+    ]);
   }
+  explicit = routedConfig(request, explicit, routeTrace);
+  const explicitStep = request.routed ? ('route' as const) : ('explicit' as const);
   const entitled = ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
-  const decide = () => decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled });
+  const decide = () => {
+    const decision = decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled, explicitStep });
+    if (routeTrace.length > 0) decision.trace.unshift(...routeTrace);
+    if (request.routed) for (const entry of decision.trace) if (entry.step === 'route') entry.route ??= request.route!;
+    return decision;
+  };
   let decision = decide();
   // The filtered read returned the first usable row of the walk; one the tenant is not entitled to use hides
   // the rows behind it, so read the whole chain and decide again (only then).
   if (!access && request.explain !== true && decision.trace.some((entry) => entry.reason === 'not_entitled')) {
     candidates = await readCandidates(ctx, request.tenantId, chain, undefined);
-    explicit = namedConfig(request, candidates);
+    if (request.routed) routeTrace.length = 0;
+    explicit = routedConfig(request, namedConfig(request, candidates), routeTrace);
     decision = decide();
   }
   let parts: Snapshot;

@@ -28,6 +28,11 @@ function validScope(s: string): boolean {
 
 const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** A workload route name: `chat`, `embeddings`, `vision`, `batch`, or the host's own. */
+const ROUTE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
+
+/** A workload route name (`chat`, `embeddings`, `vision`, `batch`, or the host's own): lower-case letters, digits and `_ . : -`, up to 64. */
+export const routeNameSchema = z.string().check(z.regex(ROUTE_NAME_PATTERN, 'must be 1-64 lower-case letters, digits and _ . : - (e.g. "chat", "embeddings")'));
 
 /** A tenant id: 1-128 characters of letters, digits and `_ . : @ -`. */
 export const tenantIdSchema = z.string().check(z.regex(TENANT_ID_PATTERN, 'must be 1-128 characters of letters, digits and _ . : @ -'));
@@ -173,12 +178,18 @@ export const resolveInputSchema = z.strictObject({
    * key, expired). For debugging and admin screens: it costs a full read.
    */
   explain: z.optional(z.boolean()),
+  /**
+   * A workload route (`chat`, `embeddings`, ...): the config the tenant
+   * routed it to in the scope chain (`admin.setRoute`), else what the
+   * request resolves to without it. Needs the vault option `routes`.
+   */
+  route: z.optional(routeNameSchema),
 });
 
 /** What `resolveInputSchema` gives for a valid request. */
 export type ResolveRequest = z.output<typeof resolveInputSchema>;
 
-const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain']);
+const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain', 'route']);
 
 /**
  * The resolve request, checked without zod when it is plainly valid (the
@@ -191,7 +202,7 @@ export function plainResolveRequest(input: unknown): ResolveRequest | null {
   if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return null;
   const fields = input as Record<string, unknown>;
   for (const key in fields) if (!RESOLVE_FIELDS.has(key) || fields[key] === undefined) return null;
-  const { tenantId, scope = '', provider, config, explain } = fields;
+  const { tenantId, scope = '', provider, config, explain, route } = fields;
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) return null;
   if (typeof scope !== 'string' || scope.length > 600 || !validScope(scope)) return null;
   const request: ResolveRequest = { tenantId, scope };
@@ -206,6 +217,10 @@ export function plainResolveRequest(input: unknown): ResolveRequest | null {
   if (explain !== undefined) {
     if (typeof explain !== 'boolean') return null;
     request.explain = explain;
+  }
+  if (route !== undefined) {
+    if (typeof route !== 'string' || !ROUTE_NAME_PATTERN.test(route)) return null;
+    request.route = route;
   }
   return request;
 }
@@ -240,6 +255,7 @@ const auditTypes = [
   'access_key.created',
   'access_key.revoked',
   'entitlement.changed',
+  'route.changed',
 ] as const;
 
 /** Paging and filters of `listAudit`. */

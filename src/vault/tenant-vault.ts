@@ -16,6 +16,7 @@ import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Pag
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
 import type { listAccessKeysInputSchema, listAccessKeyUsageInputSchema } from './access-schemas.js';
 import type { AccessKeysFeature, TenantActor } from './features.js';
+import type { ListRoutesInput, RouteView, SetRouteOptions } from './settings/routes.js';
 import {
   auditEvent,
   callStore,
@@ -564,6 +565,45 @@ export class TenantVault {
    */
   async importConfigs(items: readonly ImportConfigInput[]): Promise<ImportConfigsReport> {
     return importConfigs(this.#ctx, { tenantId: this.tenantId, actor: this.actor, allow: (...args) => this.#allow(...args) }, items);
+  }
+
+  /** This handle as a feature sees it. */
+  #as(): TenantActor {
+    return { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+  }
+
+  /**
+   * Routes a named workload (`chat`, `embeddings`, `vision`, `batch`, or
+   * your own name) to a config in `scope` (default: the tenant):
+   * `vault.resolve({ tenantId, scope, route })` then uses that config for
+   * requests in the scope and below, unless a scope nearer the request
+   * routes it elsewhere. The config must exist and be visible from `scope`
+   * (in it or an ancestor). Returns the route's view. Audited
+   * (`route.changed`). Needs `config:write` in `scope`, and the vault
+   * option `routes: workloadRoutes()`.
+   *
+   * @example
+   * ```ts
+   * await admin.setRoute('embeddings', cheap.id);
+   * await admin.setRoute('chat', claude.id, { scope: 'ws1' });
+   * ```
+   */
+  async setRoute(route: string, configId: string, options: SetRouteOptions = {}): Promise<RouteView> {
+    return (await feature(this.#ctx.routes, 'routes').set(this.#ctx, this.#as(), route, configId, options)) as RouteView;
+  }
+
+  /** Removes a workload route from `scope` (default: the tenant); the workload then resolves as without it. Needs `config:write` in `scope`. */
+  async removeRoute(route: string, options: SetRouteOptions = {}): Promise<void> {
+    await feature(this.#ctx.routes, 'routes').set(this.#ctx, this.#as(), route, null, options);
+  }
+
+  /**
+   * The tenant's workload routes (or one scope's), by scope then name, each
+   * with its config's name and provider, and `state: 'dangling'` where the
+   * config is gone or out of the route's scope chain. Needs `config:read`.
+   */
+  async listRoutes(query: ListRoutesInput = {}): Promise<RouteView[]> {
+    return (await feature(this.#ctx.routes, 'routes').list(this.#ctx, this.#as(), query)) as RouteView[];
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

@@ -77,6 +77,7 @@ function checkOptions(options: VaultOptions): void {
   for (const name of ['accessKeys', 'entitlement'] as const) {
     if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
   }
+  if (options.routes !== undefined && typeof options.routes?.pick !== 'function') throw invalidOption('routes', 'must be made by its factory (workloadRoutes())');
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
     throw invalidOption('platformKeys', 'must be an object of keys or a function');
@@ -386,6 +387,7 @@ export function createVault(options: VaultOptions): Vault {
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     accessKeys: options.accessKeys,
     entitlement: options.entitlement,
+    routes: options.routes,
     now: options.now ?? (() => new Date()),
     onUsage: options.onUsage,
     onKeyHealth: options.onKeyHealth,

@@ -13,7 +13,7 @@ import type { Actor, AuditEvent } from '../../store/types.js';
 import type { SettingsRecord, TenantSettings } from '../../store/settings-storage.js';
 import { auditEvent, callStore, checkRecord, retryOnConcurrentUpdate, type AuditDraft, type VaultContext } from '../context.js';
 import { callDetached } from '../hooks.js';
-import { parseInput, providerIdSchema } from '../schemas.js';
+import { configIdSchema, parseInput, providerIdSchema, routeNameSchema, scopeSchema } from '../schemas.js';
 
 /** The entitlement section: `{ byok, providers }`. */
 export const entitlementSchema = /* @__PURE__ */ (() =>
@@ -23,12 +23,26 @@ export const entitlementSchema = /* @__PURE__ */ (() =>
     providers: z._default(z.nullable(z.array(providerIdSchema).check(z.maxLength(64))), null),
   }))();
 
+/** Most routes one scope holds, and most scopes with routes in one tenant: a document stays small. */
+export const MAX_ROUTES_PER_SCOPE = 100;
+export const MAX_ROUTED_SCOPES = 1000;
+
+/** The `routes` section: `{ [scope]: { [route]: configId } }`, scope `''` being the tenant. */
+export const routesSchema = /* @__PURE__ */ (() =>
+  z.record(scopeSchema, z.record(routeNameSchema, configIdSchema)).check(
+    z.refine((routes) => Object.keys(routes).length <= MAX_ROUTED_SCOPES, `at most ${MAX_ROUTED_SCOPES} scopes with routes`),
+    z.refine((routes) => Object.values(routes).every((inScope) => Object.keys(inScope).length <= MAX_ROUTES_PER_SCOPE), `at most ${MAX_ROUTES_PER_SCOPE} routes per scope`),
+  ))();
+
+/** The `routes` section as stored: scope to route to config id. */
+export type RoutesSettings = z.output<typeof routesSchema>;
+
 /**
  * The whole document: each section this version knows is checked, and
  * sections it does not know (written by a later byokit) are kept as they
  * are, so an older instance never drops a newer one's settings.
  */
-export const tenantSettingsSchema = /* @__PURE__ */ (() => z.looseObject({ entitlement: z.optional(entitlementSchema) }))();
+export const tenantSettingsSchema = /* @__PURE__ */ (() => z.looseObject({ entitlement: z.optional(entitlementSchema), routes: z.optional(routesSchema) }))();
 
 /**
  * The tenant's settings record, checked against the request (its tenant)
@@ -53,7 +67,8 @@ export function checkSettings(ctx: VaultContext, record: SettingsRecord, tenantI
 /**
  * Changes one section of the tenant's document: `change` gets the current
  * section (or `undefined`) and returns the new one, or `null` to leave the
- * document unchanged. The write is a compare-and-swap on the revision read,
+ * document unchanged. `audit` is the event's draft, or a function giving
+ * it, called after `change`. The write is a compare-and-swap on the revision read,
  * redone from a fresh read when another writer got in first; the audit
  * event goes with it. Returns the stored record (the current one when
  * nothing changed).
@@ -64,7 +79,7 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
   actor: Actor | null,
   section: K,
   change: (current: TenantSettings[K] | undefined) => TenantSettings[K] | null,
-  audit: Omit<AuditDraft, 'tenantId' | 'actor'>,
+  audit: Omit<AuditDraft, 'tenantId' | 'actor'> | (() => Omit<AuditDraft, 'tenantId' | 'actor'>),
 ): Promise<SettingsRecord | null> {
   return retryOnConcurrentUpdate(async () => {
     const current = await readSettings(ctx, tenantId);
@@ -73,7 +88,9 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
     const document = parseInput(tenantSettingsSchema, { ...current?.document, [section]: next }, 'settings document') as TenantSettings;
     const at = ctx.now();
     const revision = (current?.revision ?? 0) + 1;
-    const event: AuditEvent = auditEvent({ ...audit, tenantId, actor, detail: { ...audit.detail, revision } }, at);
+    // A function: the event describes the change `change` just decided (e.g. what it replaced).
+    const draft = typeof audit === 'function' ? audit() : audit;
+    const event: AuditEvent = auditEvent({ ...draft, tenantId, actor, detail: { ...draft.detail, revision } }, at);
     const record: SettingsRecord = { tenantId, document, revision, updatedAt: at.toISOString() };
     const stored = await callStore(ctx, 'putSettings', () => ctx.store.putSettings(record, { audit: event, expectedRevision: revision - 1 }));
     checkSettings(ctx, stored, tenantId);
