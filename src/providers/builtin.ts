@@ -5,6 +5,7 @@
  */
 import anthropicProvider from './anthropic.js';
 import azureOpenAIProvider from './azure-openai.js';
+import bedrockProvider from './bedrock.js';
 import cohereProvider from './cohere.js';
 import customProvider from './custom.js';
 import deepseekProvider from './deepseek.js';
@@ -27,7 +28,8 @@ export const OPENAI_COMPATIBLE_IDS = ['deepseek', 'xai', 'groq', 'openrouter', '
  * The built-in descriptors keyed by id: `openai`, `anthropic`, `google`,
  * `mistral`, `cohere`, `ollama`, `custom`, `azure-openai`, and the
  * OpenAI-compatible APIs `deepseek`, `xai`, `groq`, `openrouter`,
- * `together`, `fireworks`, `perplexity`. Importing
+ * `together`, `fireworks`, `perplexity`; and the structured-credential
+ * providers `bedrock` and `vertex`. Importing
  * it loads no SDK; each descriptor imports its SDK when a client is built.
  *
  * @example
@@ -51,4 +53,5 @@ export const builtinProviders: ProviderRegistry = Object.freeze({
   together: togetherProvider,
   fireworks: fireworksProvider,
   perplexity: perplexityProvider,
+  bedrock: bedrockProvider,
 });

@@ -10,6 +10,8 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { AzureOpenAI, OpenAI } from 'openai';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import { ProviderError, ValidationError } from '../errors.js';
 import { DEFAULT_NETWORK_POLICY, overridePolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
@@ -56,6 +58,10 @@ export interface ProviderClients {
   together: OpenAI;
   fireworks: OpenAI;
   perplexity: OpenAI;
+  /** `@aws-sdk/client-bedrock-runtime` (forced, whatever the config's `sdk` option says). */
+  bedrock: BedrockRuntimeClient;
+  /** `@anthropic-ai/bedrock-sdk` for a `bedrock` resolution (forced). */
+  'bedrock-anthropic': AnthropicBedrock;
 }
 
 /** What {@link createClient} needs of a resolution. A `Resolution` from the vault has it all. */
@@ -102,6 +108,8 @@ const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; option
   custom: { providers: ['custom', 'openai', 'azure-openai', ...OPENAI_COMPATIBLE_IDS] },
   google: { providers: ['google'], options: { sdk: 'generative-ai' } },
   'google-genai': { providers: ['google'], options: { sdk: 'genai' } },
+  bedrock: { providers: ['bedrock'], options: { sdk: 'aws' } },
+  'bedrock-anthropic': { providers: ['bedrock'], options: { sdk: 'anthropic' } },
 };
 
 /**

@@ -36,6 +36,8 @@ export { default as cohereProvider } from './cohere.js';
 export { default as ollamaProvider } from './ollama.js';
 export { default as customProvider } from './custom.js';
 export { default as azureOpenAIProvider } from './azure-openai.js';
+export { default as bedrockProvider, bedrockCredential, type BedrockCredential } from './bedrock.js';
+export { readCredential, type CredentialSpec, type CredentialSchema, type CredentialSchemaIssue } from './credential.js';
 export { default as deepseekProvider } from './deepseek.js';
 export { default as xaiProvider } from './xai.js';
 export { default as groqProvider } from './groq.js';

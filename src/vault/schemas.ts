@@ -148,7 +148,8 @@ export const MAX_IMPORT_ITEMS = 10_000;
  */
 export const importConfigInputSchema = z.extend(createConfigInputSchema, {
   /** The provider key to store with the config. Its value never appears in an error. */
-  key: z.optional(providerKeySchema),
+  /** A key, or a structured credential (an object) for providers that declare one. */
+  key: z.optional(z.union([providerKeySchema, z.record(z.string(), z.unknown())])),
   /** When the key stops being used, as `setKey`'s `expiresAt`. */
   keyExpiresAt: z._default(keyExpirySchema, null),
 });

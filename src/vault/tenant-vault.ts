@@ -10,7 +10,6 @@ import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../crypto/envelope.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
 import { runValidationWith } from '../providers/validate.js';
-import { keyHint } from '../secret.js';
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
@@ -30,7 +29,7 @@ import {
   type AuditDraft,
   type VaultContext,
 } from './context.js';
-import { configIssues, endpointIssue, keyExpiry, providerDescriptor } from './config-rules.js';
+import { configIssues, endpointIssue, keyExpiry, prepareKey, providerDescriptor } from './config-rules.js';
 import { callDetached, reportHookError } from './hooks.js';
 import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
@@ -338,9 +337,20 @@ export class TenantVault {
    * Stores (or replaces) the config's key, sealed for this tenant, config,
    * provider and endpoint. Checks the key's format first; the key is never
    * echoed in any error. Needs `key:manage` in the config's scope.
+   *
+   * A provider with a structured credential (`bedrock`, `vertex`, Entra ID
+   * for `azure-openai`) takes an object (or its JSON text): it is checked
+   * against the provider's schema (a `CredentialInvalidError`,
+   * `KEY_FORMAT_INVALID`, names each bad field, never its value), sealed
+   * whole as one secret and hinted by its non-secret id (`AKIA...WXYZ`).
+   *
+   * @example
+   * ```ts
+   * await admin.setKey(bedrock.id, { accessKeyId: 'AKIA...', secretAccessKey: '...', region: 'us-east-1' });
+   * ```
    */
-  async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
-    const plaintext = parseInput(providerKeySchema, key, 'key');
+  async setKey(id: string, key: string | Readonly<Record<string, unknown>>, options: SetKeyOptions = {}): Promise<ConfigView> {
+    const given = typeof key === 'object' && key !== null && !Array.isArray(key) ? key : parseInput(providerKeySchema, key, 'key');
     const expiry = keyExpiry(parseInput(setKeyOptionsSchema, options, 'key options').expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
       throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [{ path: 'expiresAt', message: expiry.issue }]);
@@ -348,12 +358,7 @@ export class TenantVault {
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
       await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
-      const descriptor = this.#descriptor(current.provider);
-      const problem = descriptor.checkKeyFormat(plaintext);
-      if (problem !== null) {
-        throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
-      }
-      const hint = keyHint(plaintext, descriptor.keyPrefixes);
+      const { plaintext, hint } = prepareKey(this.#descriptor(current.provider), given);
       const replacing = hasKey(current);
       return {
         patch: {
