@@ -38,7 +38,7 @@ const PLATFORM_ENV = {
   ANTHROPIC_CUSTOM_HEADERS: 'X-Gateway: gateway-from-env',
 };
 
-const source = (options: Record<string, unknown> = {}, baseUrl: string | null = null, key = credential) => ({
+const source = (options: Record<string, string> = {}, baseUrl: string | null = null, key = credential) => ({
   provider: 'bedrock',
   baseUrl,
   model: MODEL,
@@ -112,10 +112,7 @@ describe('bedrock', () => {
     });
   });
 
-  it.each([
-    [{}, 'aws'],
-    [{ sdk: 'anthropic' }, 'anthropic'],
-  ])('validateKey (%o): 400 -> valid; refused signature -> invalid_key; access denied on the model -> forbidden_model', async (options) => {
+  it.each<[Record<string, string>]>([[{}], [{ sdk: 'anthropic' }]])('validateKey (%o): 400 -> valid; refused signature -> invalid_key; access denied on the model -> forbidden_model', async (options) => {
     const input = { apiKey: JSON.stringify(credential), baseUrl: server.url, model: MODEL, options };
     const awsError = (status: number, type: string) => () => ({ status, headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }, body: { message: `echo ${credential.secretAccessKey}` } });
     server.respond(awsError(400, 'ValidationException'));
