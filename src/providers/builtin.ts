@@ -8,6 +8,7 @@ import azureOpenAIProvider from './azure-openai.js';
 import bedrockProvider from './bedrock.js';
 import cohereProvider from './cohere.js';
 import customProvider from './custom.js';
+import vertexProvider from './vertex.js';
 import deepseekProvider from './deepseek.js';
 import fireworksProvider from './fireworks.js';
 import googleProvider from './google.js';
@@ -54,4 +55,5 @@ export const builtinProviders: ProviderRegistry = Object.freeze({
   fireworks: fireworksProvider,
   perplexity: perplexityProvider,
   bedrock: bedrockProvider,
+  vertex: vertexProvider,
 });

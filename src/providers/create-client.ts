@@ -12,6 +12,7 @@ import type { Ollama } from 'ollama';
 import type { AzureOpenAI, OpenAI } from 'openai';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
+import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
 import { ProviderError, ValidationError } from '../errors.js';
 import { DEFAULT_NETWORK_POLICY, overridePolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
@@ -62,6 +63,10 @@ export interface ProviderClients {
   bedrock: BedrockRuntimeClient;
   /** `@anthropic-ai/bedrock-sdk` for a `bedrock` resolution (forced). */
   'bedrock-anthropic': AnthropicBedrock;
+  /** `@google/genai` in Vertex mode for a `vertex` resolution (forced, whatever the config's `sdk` option says). */
+  vertex: GoogleGenAI;
+  /** `@anthropic-ai/vertex-sdk` for a `vertex` resolution (forced). */
+  'vertex-anthropic': AnthropicVertex;
 }
 
 /** What {@link createClient} needs of a resolution. A `Resolution` from the vault has it all. */
@@ -110,6 +115,8 @@ const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; option
   'google-genai': { providers: ['google'], options: { sdk: 'genai' } },
   bedrock: { providers: ['bedrock'], options: { sdk: 'aws' } },
   'bedrock-anthropic': { providers: ['bedrock'], options: { sdk: 'anthropic' } },
+  vertex: { providers: ['vertex'], options: { sdk: 'genai' } },
+  'vertex-anthropic': { providers: ['vertex'], options: { sdk: 'anthropic' } },
 };
 
 /**

@@ -121,7 +121,7 @@ function guardedLiveSocket(transport: Transport, url: string, headers: Record<st
  * without those fields fails the build, rather than leave a WebSocket
  * unguarded.
  */
-function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
+export function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
   const live = client.live as unknown as { webSocketFactory?: unknown; music?: { webSocketFactory?: unknown } };
   if (!live?.webSocketFactory || !live.music?.webSocketFactory) {
     throw endpointRefused('the Live API', "this @google/genai version's WebSockets can't be guarded");

@@ -37,6 +37,7 @@ export { default as ollamaProvider } from './ollama.js';
 export { default as customProvider } from './custom.js';
 export { default as azureOpenAIProvider } from './azure-openai.js';
 export { default as bedrockProvider, bedrockCredential, type BedrockCredential } from './bedrock.js';
+export { default as vertexProvider, vertexCredential, type VertexCredential } from './vertex.js';
 export { readCredential, type CredentialSpec, type CredentialSchema, type CredentialSchemaIssue } from './credential.js';
 export { default as deepseekProvider } from './deepseek.js';
 export { default as xaiProvider } from './xai.js';

@@ -26,7 +26,7 @@ describe('createClient: the registry', () => {
     expect(Object.keys(builtinProviders).sort()).toEqual(
       [
         'anthropic', 'azure-openai', 'cohere', 'custom', 'google', 'mistral', 'ollama', 'openai',
-        'deepseek', 'xai', 'groq', 'openrouter', 'together', 'fireworks', 'perplexity',
+        'deepseek', 'xai', 'groq', 'openrouter', 'together', 'fireworks', 'perplexity', 'bedrock', 'vertex',
       ].sort(),
     );
     for (const [id, descriptor] of Object.entries(builtinProviders)) {
