@@ -32,6 +32,9 @@ export const OPTIONAL_TYPE_IMPORTS = [
   '@mistralai/mistralai',
   'cohere-ai',
   'ollama',
+  '@aws-sdk/client-bedrock-runtime',
+  '@anthropic-ai/bedrock-sdk',
+  '@anthropic-ai/vertex-sdk',
 ];
 /** Packages the declarations may import as they are: dependencies, and vitest for the ESM-only suite. */
 const REQUIRED_TYPE_IMPORTS = ['zod', 'zod/mini', '@noble/ciphers', '@noble/hashes', 'vitest'];

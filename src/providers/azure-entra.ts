@@ -13,7 +13,12 @@
  * @module
  */
 import type { FetchFunction } from '../net/guarded-fetch.js';
-import type { EntraCredential } from './azure-openai.js';
+import type { AzureOpenAI } from 'openai';
+import type { Transport } from '../net/transport.js';
+import { readCredential } from './credential.js';
+import { entraCredential, type EntraCredential } from './entra-credential.js';
+import { withoutEnvHeaders } from './env-headers.js';
+import type { ProviderCallInput } from './types.js';
 import { cachedToken, requestToken } from './oauth-token.js';
 
 /** Azure's public cloud; sovereign clouds set `authorityHost`. */
@@ -34,3 +39,32 @@ export function entraTokenSource(credential: EntraCredential, fetch: FetchFuncti
     }),
   );
 }
+
+/** The AzureOpenAI constructor's options. */
+type AzureClientOptions = NonNullable<ConstructorParameters<typeof AzureOpenAI>[0]>;
+
+const LABEL = 'Azure OpenAI';
+
+/**
+ * The Entra ID form of the client: the app's token (through the guarded
+ * transport, cached) as the SDK's token provider, and set on every request
+ * as `Authorization` by the fetch, after every header the platform's
+ * environment could add has been nulled.
+ */
+export async function entraOptions(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<Partial<AzureClientOptions>> {
+  const credential = readCredential(entraCredential, LABEL, apiKey);
+  const token = entraTokenSource(credential, transport.fetch);
+  return {
+    // '' (not undefined, which reads AZURE_OPENAI_API_KEY): the token provider is the credential.
+    apiKey: '',
+    azureADTokenProvider: token,
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['x-byokit-no-key-header', '']),
+    fetch: async (url: string | URL | Request, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${await token()}`);
+      headers.delete('api-key');
+      return transport.fetch(url, { ...init, headers });
+    },
+  };
+}
+

@@ -8,44 +8,17 @@
  * @module
  */
 import type { AzureOpenAI } from 'openai';
-import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import type { ConfigOptions } from '../store/types.js';
 import type { Transport } from '../net/transport.js';
 import { checkBaseUrl, requireBaseUrl, requireKey, stringOption, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';
 import { checkKeyShape } from './key-format.js';
-import { isPlainKey, readCredential, type CredentialSpec } from './credential.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
 import { guardedLiveCheck, httpStatusOf } from './validate.js';
 
 const LABEL = 'Azure OpenAI';
-
-/** An Entra ID app registration's client credentials, for Azure OpenAI without an API key. */
-export interface EntraCredential {
-  /** The directory (tenant) id or domain. */
-  tenantId: string;
-  /** The app's (client) id. Not secret: it is the hint. */
-  clientId: string;
-  clientSecret: string;
-  /** The Entra authority for sovereign clouds, e.g. `https://login.microsoftonline.us`. Default `https://login.microsoftonline.com`. */
-  authorityHost?: string | undefined;
-}
-
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** Entra ID client credentials, the optional structured credential of `azure-openai` (a plain API key is taken too). */
-export const entraCredential: CredentialSpec<EntraCredential> = {
-  schema: /* @__PURE__ */ z.strictObject({
-    tenantId: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/, 'must be a directory (tenant) id or domain')),
-    clientId: z.string().check(z.regex(GUID, 'must be an application (client) id (a GUID)')),
-    clientSecret: z.string().check(z.regex(/^[\x21-\x7e]{8,1024}$/, 'must be a client secret (8 or more printable characters, no spaces)')),
-    authorityHost: z.optional(z.string().check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'must be an http(s) origin, e.g. "https://login.microsoftonline.us"'))),
-  }),
-  hint: (c) => `${c.clientId.slice(0, 8)}...${c.clientId.slice(-4)}`,
-  plainKey: true,
-};
 
 function requireApiVersion(options: ConfigOptions): string {
   const apiVersion = stringOption(options, 'apiVersion');
@@ -65,33 +38,10 @@ function baseURLOf(endpoint: string): string {
 /** The AzureOpenAI constructor's options (not exported by name from the package root). */
 type AzureClientOptions = NonNullable<ConstructorParameters<typeof AzureOpenAI>[0]>;
 
-/**
- * The Entra ID form of the client: the app's token (through the guarded
- * transport, cached) as the SDK's token provider, and set on every request
- * as `Authorization` by the fetch, after every header the platform's
- * environment could add has been nulled.
- */
-async function entraOptions(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<Partial<AzureClientOptions>> {
-  const credential = readCredential(entraCredential, LABEL, apiKey);
-  const { entraTokenSource } = await import('./azure-entra.js');
-  const token = entraTokenSource(credential, transport.fetch);
-  return {
-    // '' (not undefined, which reads AZURE_OPENAI_API_KEY): the token provider is the credential.
-    apiKey: '',
-    azureADTokenProvider: token,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['x-byokit-no-key-header', '']),
-    fetch: async (url: string | URL | Request, init?: RequestInit) => {
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', `Bearer ${await token()}`);
-      headers.delete('api-key');
-      return transport.fetch(url, { ...init, headers });
-    },
-  };
-}
-
 async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<AzureClientOptions> = {}): Promise<AzureOpenAI> {
   const apiKey = requireKey(input, LABEL);
-  const entra = isPlainKey(entraCredential, apiKey) ? null : await entraOptions(input, apiKey, transport);
+  // A JSON object is an Entra ID credential (no API key starts with `{`); its client code loads with it.
+  const entra = apiKey.trimStart().startsWith('{') ? await (await import('./azure-entra.js')).entraOptions(input, apiKey, transport) : null;
   const endpoint = requireBaseUrl(input, LABEL);
   const apiVersion = requireApiVersion(input.options);
   const deployment = stringOption(input.options, 'deployment') ?? input.model ?? undefined;
@@ -132,7 +82,7 @@ const azureOpenAIProvider: ProviderDescriptor<AzureOpenAI> = {
   label: LABEL,
   keyPrefixes: [],
   requiresBaseUrl: true,
-  credential: entraCredential,
+  credential: { plainKey: true, load: async () => (await import('./entra-credential.js')).entraCredential },
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20 }),
   checkOptions: (options, baseUrl) => {
     const problems = checkBaseUrl(baseUrl, true, LABEL);

@@ -16,7 +16,7 @@ import type { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import type { FetchFunction } from '../net/guarded-fetch.js';
 import type { Transport } from '../net/transport.js';
 import { loadModule } from '../runtime-modules.js';
-import { bedrockCredential, type BedrockCredential } from './bedrock.js';
+import { bedrockCredential, type BedrockCredential } from './bedrock-credential.js';
 import { baseUrlOr, requireKey, stringOption, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { readCredential } from './credential.js';
 import { withoutEnvHeaders } from './env-headers.js';

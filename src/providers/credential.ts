@@ -48,6 +48,25 @@ export interface CredentialSpec<T = unknown> {
   coerce?(input: unknown): unknown;
 }
 
+/**
+ * A credential declaration whose schema loads on first use, so a bundle
+ * that never stores such a credential does not carry it (the built-in
+ * `bedrock`, `vertex` and `azure-openai` declare theirs this way).
+ */
+export interface LazyCredentialSpec {
+  /** As {@link CredentialSpec.plainKey}: known before the schema loads. */
+  readonly plainKey?: boolean;
+  load(): Promise<CredentialSpec<any>>;
+}
+
+/** What a descriptor's `credential` may be: the spec, or a loader of it. */
+export type CredentialDeclaration = CredentialSpec<any> | LazyCredentialSpec;
+
+/** The spec of a declaration, loading it when it is lazy. */
+export async function credentialSpecOf(declaration: CredentialDeclaration): Promise<CredentialSpec> {
+  return 'load' in declaration ? declaration.load() : declaration;
+}
+
 /** What a key or credential becomes before sealing: the text to seal and its hint. */
 export interface PreparedKey {
   plaintext: string;
@@ -96,7 +115,7 @@ function objectOf(spec: CredentialSpec, label: string, input: unknown): unknown 
 }
 
 /** Whether `key` is to be taken as a plain key of a provider whose credential is optional. */
-export function isPlainKey(spec: CredentialSpec | undefined, key: unknown): key is string {
+export function isPlainKey(spec: Pick<CredentialSpec, 'plainKey'> | undefined, key: unknown): key is string {
   return typeof key === 'string' && (spec === undefined || (spec.plainKey === true && !key.trimStart().startsWith('{')));
 }
 

@@ -10,7 +10,7 @@
  */
 import type { FetchFunction } from '../net/guarded-fetch.js';
 import { cachedToken, requestToken } from './oauth-token.js';
-import type { VertexCredential } from './vertex.js';
+import type { VertexCredential } from './vertex-credential.js';
 
 /** The scope Vertex AI needs. */
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';

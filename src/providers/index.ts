@@ -36,9 +36,19 @@ export { default as cohereProvider } from './cohere.js';
 export { default as ollamaProvider } from './ollama.js';
 export { default as customProvider } from './custom.js';
 export { default as azureOpenAIProvider } from './azure-openai.js';
-export { default as bedrockProvider, bedrockCredential, type BedrockCredential } from './bedrock.js';
-export { default as vertexProvider, vertexCredential, type VertexCredential } from './vertex.js';
-export { readCredential, type CredentialSpec, type CredentialSchema, type CredentialSchemaIssue } from './credential.js';
+export { default as bedrockProvider } from './bedrock.js';
+export { bedrockCredential, type BedrockCredential } from './bedrock-credential.js';
+export { default as vertexProvider } from './vertex.js';
+export { vertexCredential, type VertexCredential } from './vertex-credential.js';
+export { entraCredential, type EntraCredential } from './entra-credential.js';
+export {
+  readCredential,
+  type CredentialSpec,
+  type LazyCredentialSpec,
+  type CredentialDeclaration,
+  type CredentialSchema,
+  type CredentialSchemaIssue,
+} from './credential.js';
 export { default as deepseekProvider } from './deepseek.js';
 export { default as xaiProvider } from './xai.js';
 export { default as groqProvider } from './groq.js';

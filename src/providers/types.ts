@@ -7,7 +7,7 @@
  */
 import type { Transport } from '../net/transport.js';
 import type { ConfigOptions, ValidationStatus } from '../store/types.js';
-import type { CredentialSpec } from './credential.js';
+import type { CredentialDeclaration } from './credential.js';
 
 /**
  * How a descriptor reaches the network with a key. byokit sets it
@@ -85,9 +85,11 @@ export interface ProviderDescriptor<Client = unknown> {
    * region): `setKey` takes an object (or its JSON), validates it with this
    * schema and seals it whole; the descriptor reads it back from
    * `input.apiKey` with `readCredential`. With `plainKey`, a plain string
-   * key is taken too (checked by `checkKeyFormat`).
+   * key is taken too (checked by `checkKeyFormat`). `{ load }` loads the
+   * spec with the first credential checked (keeps it out of bundles that
+   * never store one).
    */
-  readonly credential?: CredentialSpec<any>;
+  readonly credential?: CredentialDeclaration;
   /** Checks provider options of a config; returns problem descriptions (no values echoed). */
   checkOptions?(options: ConfigOptions, baseUrl: string | null): string[];
   /** Builds the SDK client; imports the SDK lazily. */

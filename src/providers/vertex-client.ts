@@ -15,7 +15,7 @@ import { serviceAccountAuthClient } from './google-service-account.js';
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
 import { checkModelAccess, guardedLiveCheck, httpStatusOf } from './validate.js';
-import { vertexCredential, type VertexCredential } from './vertex.js';
+import { vertexCredential, type VertexCredential } from './vertex-credential.js';
 
 const LABEL = 'Vertex AI';
 /** The Claude model a validation probes when the config names none. */

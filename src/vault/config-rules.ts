@@ -7,7 +7,7 @@
  * @module
  */
 import { ProviderError, ValidationError } from '../errors.js';
-import { isPlainKey, prepareCredential, type PreparedKey } from '../providers/credential.js';
+import type { PreparedKey } from '../providers/credential.js';
 import { keyHint } from '../secret.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { checkEndpoint } from '../net/endpoint-policy.js';
@@ -39,15 +39,18 @@ export function providerDescriptor(ctx: VaultContext, provider: string): Provide
  * sealed as JSON and hinted by its non-secret id. Errors name what is
  * wrong (a field, for a credential), never the value.
  */
-export function prepareKey(descriptor: ProviderDescriptor, key: unknown): PreparedKey {
-  const spec = descriptor.credential;
+export async function prepareKey(descriptor: ProviderDescriptor, key: unknown): Promise<PreparedKey> {
+  const declaration = descriptor.credential;
   let prepared: PreparedKey;
-  if (isPlainKey(spec, key)) {
+  // A plain key: no credential declared, or one that also takes a key and this is no JSON object.
+  if (typeof key === 'string' && (declaration === undefined || (declaration.plainKey === true && !key.trimStart().startsWith('{')))) {
     const problem = descriptor.checkKeyFormat(key);
     if (problem !== null) throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
     prepared = { plaintext: key, hint: keyHint(key, descriptor.keyPrefixes) };
-  } else if (spec) {
-    prepared = prepareCredential(spec, descriptor.label, key);
+  } else if (declaration) {
+    // Loaded with the first credential: bundles that never store one don't carry it.
+    const { credentialSpecOf, prepareCredential } = await import('../providers/credential.js');
+    prepared = prepareCredential(await credentialSpecOf(declaration), descriptor.label, key);
   } else {
     throw new ValidationError('[byokit] [vault] invalid key: must be a string', [{ path: 'key', message: 'must be a string' }]);
   }

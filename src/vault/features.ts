@@ -13,6 +13,7 @@ import type { Actor, CandidateRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
 import type { VaultContext } from './context.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
+import type { TraceEntry } from '../resolve/types.js';
 
 /** @internal A tenant handle as a feature sees it: its tenant, its actor, and its permission check. */
 export interface TenantActor {
@@ -84,6 +85,11 @@ export interface RoutePick {
 export interface RoutesFeature {
   /** @internal The route of `route` nearest to the asked scope, from one settings read. */
   pick(ctx: VaultContext, tenantId: string, chain: readonly string[], route: string): Promise<RoutePick>;
+  /**
+   * @internal The trace entry that passes a routed config over, or `null` to use it: gone or out of the
+   * chain (`route_dangling`), or not serving the provider the request names (`provider_mismatch`).
+   */
+  passOver(route: string, target: { configId: string; scope: string }, config: CandidateRecord | null, provider: string | null): TraceEntry | null;
   /** @internal Validates its arguments itself. */
   set(ctx: VaultContext, as: TenantActor, route: unknown, configId: unknown, options: unknown): Promise<unknown>;
   /** @internal Validates its arguments itself. */

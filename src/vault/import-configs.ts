@@ -31,7 +31,10 @@ import { toView, type ConfigView } from './views.js';
 import type { z } from 'zod';
 
 /** One config of {@link TenantVault.importConfigs}: `createConfig`'s input plus an optional `key` and `keyExpiresAt`. */
-export type ImportConfigInput = z.input<typeof importConfigsInputSchema>[number];
+export type ImportConfigInput = Omit<z.input<typeof importConfigsInputSchema>[number], 'key'> & {
+  /** The key, or a structured credential object for providers that declare one. */
+  key?: string | Readonly<Record<string, unknown>> | undefined;
+};
 
 /** What became of one imported config. */
 export type ImportConfigResult =
@@ -96,7 +99,7 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
     if (refusal !== null) at({ path: refusal.path, message: `${refusal.what === 'baseUrl' ? '' : `${refusal.what}: `}${refusal.message}` });
     if (item.key !== undefined) {
       try {
-        prepareKey(descriptor, item.key);
+        await prepareKey(descriptor, item.key);
       } catch (error) {
         if (error instanceof CredentialInvalidError) for (const issue of error.issues) at({ path: `key.${issue.path}`, message: issue.message });
         else if (isByokitError(error, 'KEY_FORMAT_INVALID')) at({ path: 'key', message: `does not look like a key for ${descriptor.label}: ${error.message.replace(/^.*?: /, '')}` });
@@ -116,7 +119,7 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
 async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, id: string, at: Date): Promise<Prepared> {
   const { key, keyExpiresAt, ...data } = item;
   const iso = at.toISOString();
-  const prepared = key === undefined ? null : prepareKey(providerDescriptor(ctx, data.provider), key);
+  const prepared = key === undefined ? null : await prepareKey(providerDescriptor(ctx, data.provider), key);
   const hint = prepared?.hint ?? null;
   const sealedKey = prepared === null ? null : await sealSecret(prepared.plaintext, sealContext(importer.tenantId, id, data), ctx.keyring);
   const expiry = keyExpiry(keyExpiresAt, at);

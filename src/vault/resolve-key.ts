@@ -198,29 +198,13 @@ function namedConfig(request: Request, candidates: readonly CandidateRecord[]): 
   return explicit;
 }
 
-function routes(record: CandidateRecord, provider: string): boolean {
-  return record.provider === provider || (record.provider === 'custom' && record.routes.includes(provider));
-}
-
-/**
- * A workload route's config for the decision, or `null` with the trace
- * entry saying why it was passed over: gone or out of the chain
- * (`route_dangling`), or not serving the provider the request names
- * (`provider_mismatch`). Either way the request resolves as without a route.
- */
-function routedConfig(request: Request, explicit: CandidateRecord | null, routeTrace: TraceEntry[]): CandidateRecord | null {
-  const target = request.routed;
-  if (!target) return explicit;
-  const entry: TraceEntry = { step: 'route', route: request.route!, scope: target.scope, configId: target.configId, outcome: 'skipped' };
-  if (explicit === null) {
-    routeTrace.push({ ...entry, reason: 'route_dangling' });
-    return null;
-  }
-  if (request.provider !== undefined && !routes(explicit, request.provider)) {
-    routeTrace.push({ ...entry, configName: explicit.name, reason: 'provider_mismatch' });
-    return null;
-  }
-  return explicit;
+/** The routed config for the decision: `explicit`, or `null` (with the reason traced) when the route is passed over. */
+function routedConfig(ctx: VaultContext, request: Request, explicit: CandidateRecord | null, routeTrace: TraceEntry[]): CandidateRecord | null {
+  if (!request.routed) return explicit;
+  const skipped = ctx.routes!.passOver(request.route!, request.routed, explicit, request.provider ?? null);
+  if (skipped === null) return explicit;
+  routeTrace.push(skipped);
+  return null;
 }
 
 /**
@@ -290,7 +274,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
       routeSettings !== undefined ? routeSettings : ctx.entitlement?.read(ctx, request.tenantId),
     ]);
   }
-  explicit = routedConfig(request, explicit, routeTrace);
+  explicit = routedConfig(ctx, request, explicit, routeTrace);
   const explicitStep = request.routed ? ('route' as const) : ('explicit' as const);
   const entitled = ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
   const decide = () => {
@@ -305,7 +289,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   if (!access && request.explain !== true && decision.trace.some((entry) => entry.reason === 'not_entitled')) {
     candidates = await readCandidates(ctx, request.tenantId, chain, undefined);
     if (request.routed) routeTrace.length = 0;
-    explicit = routedConfig(request, namedConfig(request, candidates), routeTrace);
+    explicit = routedConfig(ctx, request, namedConfig(request, candidates), routeTrace);
     decision = decide();
   }
   let parts: Snapshot;

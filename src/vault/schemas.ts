@@ -148,8 +148,18 @@ export const MAX_IMPORT_ITEMS = 10_000;
  */
 export const importConfigInputSchema = z.extend(createConfigInputSchema, {
   /** The provider key to store with the config. Its value never appears in an error. */
-  /** A key, or a structured credential (an object) for providers that declare one. */
-  key: z.optional(z.union([providerKeySchema, z.record(z.string(), z.unknown())])),
+  /**
+   * A key, or a structured credential (an object, checked against the
+   * provider's schema later) for providers that declare one.
+   */
+  key: z.optional(
+    z.unknown().check(
+      z.refine(
+        (v) => (typeof v === 'string' ? v.length > 0 && new TextEncoder().encode(v).length <= MAX_SECRET_BYTES : typeof v === 'object' && v !== null && !Array.isArray(v)),
+        `must be a non-empty key of at most ${MAX_SECRET_BYTES} bytes, or a credential object`,
+      ),
+    ),
+  ),
   /** When the key stops being used, as `setKey`'s `expiresAt`. */
   keyExpiresAt: z._default(keyExpirySchema, null),
 });

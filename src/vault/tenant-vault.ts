@@ -358,7 +358,7 @@ export class TenantVault {
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
       await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
-      const { plaintext, hint } = prepareKey(this.#descriptor(current.provider), given);
+      const { plaintext, hint } = await prepareKey(this.#descriptor(current.provider), given);
       const replacing = hasKey(current);
       return {
         patch: {

@@ -19,6 +19,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { scopeChain } from '../../resolve/scope.js';
 import type { SettingsRecord } from '../../store/settings-storage.js';
 import type { ScopePath } from '../../store/types.js';
+import type { TraceEntry } from '../../resolve/types.js';
 import { callStore, checkRecord, loadConfig } from '../context.js';
 import type { RoutePick, RoutesFeature, TenantActor } from '../features.js';
 import { configIdSchema, parseInput, routeNameSchema, scopeSchema } from '../schemas.js';
@@ -85,6 +86,13 @@ export function workloadRoutes(): RoutesFeature {
         if (configId !== undefined) return { settings, target: { configId, scope } };
       }
       return { settings, target: null };
+    },
+
+    passOver(route, target, config, provider) {
+      const entry: TraceEntry = { step: 'route', route, scope: target.scope, configId: target.configId, outcome: 'skipped' };
+      if (config === null) return { ...entry, reason: 'route_dangling' };
+      const serves = provider === null || config.provider === provider || (config.provider === 'custom' && config.routes.includes(provider));
+      return serves ? null : { ...entry, configName: config.name, reason: 'provider_mismatch' };
     },
 
     async set(ctx, as, routeInput, configInput, optionsInput) {
