@@ -66,7 +66,8 @@ export async function bundleSize(source) {
     });
     const contents = new Map(result.outputFiles.map((file) => [relative(process.cwd(), file.path), file.contents]));
     const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((name) => outputs[name].entryPoint !== undefined);
+    // Lazily imported modules are entry points of their own chunks too: find the host's.
+    const entry = Object.keys(outputs).find((name) => outputs[name].entryPoint?.endsWith('entry.mjs'));
     // The entry chunk and every chunk it imports statically, transitively: what a host loads up front.
     const eager = new Set();
     const visit = (name) => {

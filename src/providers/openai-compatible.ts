@@ -7,13 +7,13 @@
  *
  * @module
  */
-import type { ClientOptions, OpenAI } from 'openai';
-import type { Transport } from '../net/transport.js';
-import { baseUrlOr, checkBaseUrl, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { OpenAI } from 'openai';
+import { checkBaseUrl } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
-import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
-import { guardedLiveCheck, httpStatusOf } from './validate.js';
+import type { ProviderDescriptor } from './types.js';
+
+/** The client code (`openai-compatible-client.ts`), loaded with the first client or validation. */
+const lazy = () => import('./openai-compatible-client.js');
 
 /**
  * The cheapest call that proves a key, per API:
@@ -38,25 +38,6 @@ export interface OpenAICompatibleSpec {
   check: OpenAICompatibleCheck;
 }
 
-async function runCheck(client: OpenAI, check: OpenAICompatibleCheck, model: string | null): Promise<KeyValidationResult> {
-  if (check === 'models') {
-    await client.models.list();
-    return { status: 'valid' };
-  }
-  if ('get' in check) {
-    await client.get(check.get);
-    return { status: 'valid' };
-  }
-  try {
-    await client.chat.completions.create({ model: model ?? check.probe, messages: [], max_tokens: 1 });
-    return { status: 'valid' };
-  } catch (error) {
-    // The request was refused for its (deliberately empty) body, after the key was accepted.
-    if (httpStatusOf(error) === 400) return { status: 'valid' };
-    throw error;
-  }
-}
-
 /**
  * A descriptor for an OpenAI-compatible API. Hosts can use it for APIs
  * byokit does not ship.
@@ -70,9 +51,7 @@ async function runCheck(client: OpenAI, check: OpenAICompatibleCheck, model: str
  * ```
  */
 export function openAICompatibleProvider(spec: OpenAICompatibleSpec): ProviderDescriptor<OpenAI> {
-  const { id, label, defaultBaseUrl, check } = spec;
-  const build = (input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}) =>
-    buildOpenAIClient(input, label, baseUrlOr(input, defaultBaseUrl), transport, defaults);
+  const { id, label, defaultBaseUrl } = spec;
   const shape = { label, minLength: spec.minLength ?? 20, requiredPrefixes: spec.requiredPrefixes ?? [] };
   return {
     id,
@@ -81,10 +60,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): ProviderDe
     defaultBaseUrl,
     checkKeyFormat: (key) => checkKeyShape(key, shape),
     checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, label),
-    createClient: (input) => build(input, transportOf(input, id)),
-    validateKey: (input) =>
-      guardedLiveCheck(id, label, input, async (transport) =>
-        runCheck(await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS)), check, input.model),
-      ),
+    createClient: async (input) => (await lazy()).createOpenAICompatibleClient(spec, input),
+    validateKey: async (input) => (await lazy()).validateOpenAICompatibleKey(spec, input),
   };
 }

@@ -10,7 +10,7 @@ import type { Transport } from '../net/transport.js';
 import { baseUrlOr, requireKey, stringOption, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { readCredential } from './credential.js';
 import { withoutEnvHeaders } from './env-headers.js';
-import { guardLiveApis } from './google.js';
+import { guardLiveApis } from './google-client.js';
 import { serviceAccountAuthClient } from './google-service-account.js';
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
