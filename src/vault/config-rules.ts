@@ -6,10 +6,7 @@
  *
  * @module
  */
-import { ProviderError, ValidationError } from '../errors.js';
-import type { PreparedKey } from '../providers/credential.js';
-import { keyHint } from '../secret.js';
-import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
+import { ValidationError } from '../errors.js';
 import { checkEndpoint } from '../net/endpoint-policy.js';
 import { getProvider } from '../providers/registry.js';
 import type { ProviderDescriptor } from '../providers/types.js';
@@ -29,35 +26,6 @@ export function providerDescriptor(ctx: VaultContext, provider: string): Provide
       { path: 'provider', message: `unknown provider "${provider}"` },
     ]);
   }
-}
-
-/**
- * What `setKey` (and a bulk import) seals for `key` and its hint: a plain
- * key checked by the descriptor's `checkKeyFormat` and hinted by its
- * prefix and last four characters; or, for a provider with a structured
- * credential, the object (or its JSON) validated by the descriptor's schema,
- * sealed as JSON and hinted by its non-secret id. Errors name what is
- * wrong (a field, for a credential), never the value.
- */
-export async function prepareKey(descriptor: ProviderDescriptor, key: unknown): Promise<PreparedKey> {
-  const declaration = descriptor.credential;
-  let prepared: PreparedKey;
-  // A plain key: no credential declared, or one that also takes a key and this is no JSON object.
-  if (typeof key === 'string' && (declaration === undefined || (declaration.plainKey === true && !key.trimStart().startsWith('{')))) {
-    const problem = descriptor.checkKeyFormat(key);
-    if (problem !== null) throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
-    prepared = { plaintext: key, hint: keyHint(key, descriptor.keyPrefixes) };
-  } else if (declaration) {
-    // Loaded with the first credential: bundles that never store one don't carry it.
-    const { credentialSpecOf, prepareCredential } = await import('../providers/credential.js');
-    prepared = prepareCredential(await credentialSpecOf(declaration), descriptor.label, key);
-  } else {
-    throw new ValidationError('[byokit] [vault] invalid key: must be a string', [{ path: 'key', message: 'must be a string' }]);
-  }
-  if (new TextEncoder().encode(prepared.plaintext).length > MAX_SECRET_BYTES) {
-    throw new ValidationError(`[byokit] [vault] invalid key: must be at most ${MAX_SECRET_BYTES} bytes`, [{ path: 'key', message: `must be at most ${MAX_SECRET_BYTES} bytes` }]);
-  }
-  return prepared;
 }
 
 /** What the provider needs of a config's endpoint, routes and options; an empty list when it is fine. */

@@ -75,6 +75,8 @@ export interface RoutePick {
   settings: SettingsRecord | null;
   /** The routed config id and the scope whose route named it; `null`: no route in the chain. */
   target: { configId: string; scope: string } | null;
+  /** The trace entry of no route found (`target` null). */
+  none?: TraceEntry;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface RoutePick {
  */
 export interface RoutesFeature {
   /** @internal The route of `route` nearest to the asked scope, from one settings read. */
-  pick(ctx: VaultContext, tenantId: string, chain: readonly string[], route: string): Promise<RoutePick>;
+  pick(ctx: VaultContext, request: { tenantId: string; route?: string; config?: string }, chain: readonly string[]): Promise<RoutePick>;
   /**
    * @internal The trace entry that passes a routed config over, or `null` to use it: gone or out of the
    * chain (`route_dangling`), or not serving the provider the request names (`provider_mismatch`).

@@ -23,7 +23,7 @@ import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { newId } from '../ids.js';
 import type { Actor, AuditEvent, ConfigImport, ConfigRecord } from '../store/types.js';
 import { auditEvent, callStore, checkRecord, sealContext, type VaultContext } from './context.js';
-import { configIssues, endpointIssue, keyExpiry, prepareKey, providerDescriptor, type Issue } from './config-rules.js';
+import { configIssues, endpointIssue, keyExpiry, providerDescriptor, type Issue } from './config-rules.js';
 import { callDetached } from './hooks.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
 import { importConfigsInputSchema, parseInput } from './schemas.js';
@@ -99,7 +99,7 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
     if (refusal !== null) at({ path: refusal.path, message: `${refusal.what === 'baseUrl' ? '' : `${refusal.what}: `}${refusal.message}` });
     if (item.key !== undefined) {
       try {
-        await prepareKey(descriptor, item.key);
+        await (await import('./prepare-key.js')).prepareKey(descriptor, item.key);
       } catch (error) {
         if (error instanceof CredentialInvalidError) for (const issue of error.issues) at({ path: `key.${issue.path}`, message: issue.message });
         else if (isByokitError(error, 'KEY_FORMAT_INVALID')) at({ path: 'key', message: `does not look like a key for ${descriptor.label}: ${error.message.replace(/^.*?: /, '')}` });
@@ -119,7 +119,7 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
 async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, id: string, at: Date): Promise<Prepared> {
   const { key, keyExpiresAt, ...data } = item;
   const iso = at.toISOString();
-  const prepared = key === undefined ? null : await prepareKey(providerDescriptor(ctx, data.provider), key);
+  const prepared = key === undefined ? null : await (await import('./prepare-key.js')).prepareKey(providerDescriptor(ctx, data.provider), key);
   const hint = prepared?.hint ?? null;
   const sealedKey = prepared === null ? null : await sealSecret(prepared.plaintext, sealContext(importer.tenantId, id, data), ctx.keyring);
   const expiry = keyExpiry(keyExpiresAt, at);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, ValidationError, VaultClosedError } from '../errors.js';
+import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution, unusableReason } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
@@ -249,14 +249,10 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   const routeTrace: TraceEntry[] = [];
   let routeSettings: Awaited<ReturnType<NonNullable<VaultContext['routes']>['pick']>>['settings'] | undefined;
   if (request.route !== undefined) {
-    if (request.config !== undefined) {
-      const message = 'name a config or a route, not both';
-      throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [{ path: 'route', message }]);
-    }
-    const pick = await feature(ctx.routes, 'routes').pick(ctx, request.tenantId, chain, request.route);
+    const pick = await feature(ctx.routes, 'routes').pick(ctx, request, chain);
     routeSettings = pick.settings;
     if (pick.target) request = { ...request, config: pick.target.configId, routed: pick.target };
-    else routeTrace.push({ step: 'route', route: request.route, outcome: 'none' });
+    else routeTrace.push(pick.none!);
   }
   const now = ctx.now();
   const nowIso = now.toISOString();

@@ -29,7 +29,7 @@ import {
   type AuditDraft,
   type VaultContext,
 } from './context.js';
-import { configIssues, endpointIssue, keyExpiry, prepareKey, providerDescriptor } from './config-rules.js';
+import { configIssues, endpointIssue, keyExpiry, providerDescriptor } from './config-rules.js';
 import { callDetached, reportHookError } from './hooks.js';
 import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
@@ -358,6 +358,8 @@ export class TenantVault {
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
       await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
+      // Key preparation (format checks, credential schemas) loads with the first key set.
+      const { prepareKey } = await import('./prepare-key.js');
       const { plaintext, hint } = await prepareKey(this.#descriptor(current.provider), given);
       const replacing = hasKey(current);
       return {

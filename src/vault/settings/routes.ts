@@ -78,14 +78,18 @@ function visibleFrom(configScope: ScopePath, scope: ScopePath): boolean {
  */
 export function workloadRoutes(): RoutesFeature {
   return {
-    async pick(ctx, tenantId, chain, route): Promise<RoutePick> {
+    async pick(ctx, { tenantId, route, config }, chain): Promise<RoutePick> {
+      if (config !== undefined) {
+        const message = 'name a config or a route, not both';
+        throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [{ path: 'route', message }]);
+      }
       const settings = await callStore(ctx, 'getSettings', () => ctx.store.getSettings(tenantId));
       const routes = routesOf(settings && checkSettings(ctx, settings, tenantId));
       for (const scope of chain) {
-        const configId = Object.hasOwn(routes, scope) && Object.hasOwn(routes[scope]!, route) ? routes[scope]![route]! : undefined;
+        const configId = Object.hasOwn(routes, scope) && Object.hasOwn(routes[scope]!, route!) ? routes[scope]![route!]! : undefined;
         if (configId !== undefined) return { settings, target: { configId, scope } };
       }
-      return { settings, target: null };
+      return { settings, target: null, none: { step: 'route', route: route!, outcome: 'none' } };
     },
 
     passOver(route, target, config, provider) {
