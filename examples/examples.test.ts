@@ -44,6 +44,18 @@ describe('runnable examples', () => {
     expect(out).not.toContain('TEAMa000');
   });
 
+  it('workload-routes: chat to Bedrock, embeddings to a cheap key, the rest to the default; the AWS secret never printed', async () => {
+    const out = await runExample('examples/workload-routes.ts');
+    expect(out).toContain('bedrock key hint: AKIA...MPLE');
+    expect(out).toContain('bad credential: KEY_FORMAT_INVALID on secretAccessKey');
+    expect(out).toContain('chat: config=claude provider=bedrock key=AKIA...MPLE');
+    expect(out).toContain('embeddings: config=embeddings provider=openai key=sk-proj-...0001');
+    expect(out).toContain('vision: config=general provider=openai');
+    expect(out).toContain('chat client: AnthropicBedrock for https://bedrock-runtime.eu-west-3.amazonaws.com');
+    expect(out).toContain('route embeddings: dangling');
+    expect(out).not.toContain('wJalrXUtnFEMI');
+  });
+
   it('voice-provider: a host-registered, non-LLM keyed service end to end', async () => {
     const out = await runExample('examples/voice-provider.ts');
     expect(out).toMatch(/validation: valid/);

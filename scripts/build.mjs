@@ -36,6 +36,9 @@ export const OPTIONAL_TYPE_IMPORTS = [
   '@ai-sdk/anthropic',
   '@ai-sdk/google',
   '@ai-sdk/openai-compatible',
+  '@aws-sdk/client-bedrock-runtime',
+  '@anthropic-ai/bedrock-sdk',
+  '@anthropic-ai/vertex-sdk',
 ];
 /** Packages the declarations may import as they are: dependencies, and vitest for the ESM-only suite. */
 const REQUIRED_TYPE_IMPORTS = ['zod', 'zod/mini', '@noble/ciphers', '@noble/hashes', 'vitest'];

@@ -182,6 +182,20 @@ export class ProviderError extends ByokitError {
   }
 }
 
+/**
+ * A structured credential (AWS keys, a Google service account, an Entra
+ * app) that does not match its provider's schema. Code `KEY_FORMAT_INVALID`,
+ * like a key of the wrong shape; `issues` names each bad field (e.g.
+ * `secretAccessKey`) with what is wrong, never its value.
+ */
+export class CredentialInvalidError extends ProviderError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[]) {
+    super('KEY_FORMAT_INVALID', message);
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
 /** The host's guard hook refused this resolution (quota, plan, allow-list). */
 export class ResolutionDeniedError extends ByokitError {
   /** The guard's reason. */

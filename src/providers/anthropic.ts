@@ -3,35 +3,15 @@
  *
  * @module
  */
-import type { Anthropic, ClientOptions } from '@anthropic-ai/sdk';
-import type { Transport } from '../net/transport.js';
-import { baseUrlOr, checkBaseUrl, requireKey, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
-import { withoutEnvHeaders } from './env-headers.js';
+import type { Anthropic } from '@anthropic-ai/sdk';
+import { checkBaseUrl } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { loadSdk } from './load-sdk.js';
-import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, guardedLiveCheck } from './validate.js';
+import type { ProviderDescriptor } from './types.js';
 
 const LABEL = 'Anthropic';
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
-
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<Anthropic> {
-  const apiKey = requireKey(input, LABEL);
-  const { Anthropic } = await loadSdk<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk');
-  return new Anthropic({
-    ...defaults,
-    ...(input.clientOptions as ClientOptions | undefined),
-    apiKey,
-    // @anthropic-ai/sdk 1.x sends an API key as `Authorization: Bearer`.
-    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
-    // `null`, not undefined: undefined lets the SDK read ANTHROPIC_AUTH_TOKEN.
-    authToken: null,
-    // Always explicit: unset, the SDK reads ANTHROPIC_BASE_URL.
-    baseURL: baseUrlOr(input, DEFAULT_BASE_URL),
-    // Last: the host's own `fetch` is already wrapped inside the transport.
-    fetch: transport.fetch,
-  });
-}
+/** The client code (`anthropic-client.ts`), loaded with the first client or validation. */
+const lazy = () => import('./anthropic-client.js');
 
 /**
  * Anthropic. Keys must start with `sk-ant-` (stable since launch; replace
@@ -46,14 +26,8 @@ const anthropicProvider: ProviderDescriptor<Anthropic> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20, requiredPrefixes: ['sk-ant-'] }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input, transportOf(input, 'anthropic')),
-  validateKey: (input) =>
-    guardedLiveCheck('anthropic', LABEL, input, async (transport) => {
-      const client = await build(input, transport, { maxRetries: 0, timeout: VALIDATION_TIMEOUT_MS });
-      await client.models.list({ limit: 1 });
-      if (input.model) return checkModelAccess(input.model, () => client.models.retrieve(input.model!));
-      return { status: 'valid' };
-    }),
+  createClient: async (input) => (await lazy()).createAnthropicClient(input),
+  validateKey: async (input) => (await lazy()).validateAnthropicKey(input),
 };
 
 export default anthropicProvider;

@@ -10,11 +10,14 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { CohereClientV2 } from 'cohere-ai';
 import type { Ollama } from 'ollama';
 import type { AzureOpenAI, OpenAI } from 'openai';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
+import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
 import { ProviderError, ValidationError } from '../errors.js';
 import type { NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Resolution } from '../resolve/types.js';
 import type { ConfigOptions } from '../store/types.js';
-import { builtinProviders } from './builtin.js';
+import { builtinProviders, OPENAI_COMPATIBLE_IDS } from './builtin.js';
 import { clientTransport, readResolutionKey } from './client-transport.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
@@ -52,6 +55,21 @@ export interface ProviderClients {
   cohere: CohereClientV2;
   /** `ollama`. */
   ollama: Ollama;
+  deepseek: OpenAI;
+  xai: OpenAI;
+  groq: OpenAI;
+  openrouter: OpenAI;
+  together: OpenAI;
+  fireworks: OpenAI;
+  perplexity: OpenAI;
+  /** `@aws-sdk/client-bedrock-runtime` (forced, whatever the config's `sdk` option says). */
+  bedrock: BedrockRuntimeClient;
+  /** `@anthropic-ai/bedrock-sdk` for a `bedrock` resolution (forced). */
+  'bedrock-anthropic': AnthropicBedrock;
+  /** `@google/genai` in Vertex mode for a `vertex` resolution (forced, whatever the config's `sdk` option says). */
+  vertex: GoogleGenAI;
+  /** `@anthropic-ai/vertex-sdk` for a `vertex` resolution (forced). */
+  'vertex-anthropic': AnthropicVertex;
 }
 
 /** What {@link createClient} needs of a resolution. A `Resolution` from the vault has it all. */
@@ -89,14 +107,19 @@ export interface CreateClientOptions extends NetworkPolicyOptions {
 /**
  * Which resolution providers can satisfy an expectation, beyond an exact id
  * match, and the option override that makes the descriptor build the
- * expected SDK. `openai` and `custom` both build `OpenAI`, and `AzureOpenAI`
- * is a subclass of it, so code written against `OpenAI` works with all three.
+ * expected SDK. `openai`, `custom` and the OpenAI-compatible APIs
+ * (`deepseek`, `groq`, ...) all build `OpenAI`, and `AzureOpenAI` is a
+ * subclass of it, so code written against `OpenAI` works with all of them.
  */
 const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; options?: ConfigOptions }>> = {
-  openai: { providers: ['openai', 'custom', 'azure-openai'] },
-  custom: { providers: ['custom', 'openai', 'azure-openai'] },
+  openai: { providers: ['openai', 'custom', 'azure-openai', ...OPENAI_COMPATIBLE_IDS] },
+  custom: { providers: ['custom', 'openai', 'azure-openai', ...OPENAI_COMPATIBLE_IDS] },
   google: { providers: ['google'], options: { sdk: 'generative-ai' } },
   'google-genai': { providers: ['google'], options: { sdk: 'genai' } },
+  bedrock: { providers: ['bedrock'], options: { sdk: 'aws' } },
+  'bedrock-anthropic': { providers: ['bedrock'], options: { sdk: 'anthropic' } },
+  vertex: { providers: ['vertex'], options: { sdk: 'genai' } },
+  'vertex-anthropic': { providers: ['vertex'], options: { sdk: 'anthropic' } },
 };
 
 /**
@@ -146,8 +169,9 @@ function checkClientArguments(resolution: unknown, options: unknown): void {
  * Typing: pass the client your code is written against as `expect` (or as
  * the second argument directly) to get that SDK's type. Since any resolution
  * can turn out to be a custom endpoint at run time, the expectation is also
- * checked then: `'openai'` accepts `openai`, `custom` and `azure-openai`
- * resolutions (all give an `OpenAI`, or its subclass `AzureOpenAI`); other
+ * checked then: `'openai'` accepts `openai`, `custom`, `azure-openai` and
+ * the OpenAI-compatible providers' resolutions (all give an `OpenAI`, or
+ * its subclass `AzureOpenAI`); other
  * expectations accept their own provider only, else a
  * {@link ProviderMismatchError}. `'google'` / `'google-genai'` also choose
  * the Google SDK, overriding the config's `sdk` option. Without an

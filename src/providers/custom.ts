@@ -6,19 +6,14 @@
  *
  * @module
  */
-import type { ClientOptions, OpenAI } from 'openai';
-import { checkBaseUrl, requireBaseUrl, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { OpenAI } from 'openai';
+import { checkBaseUrl } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
-import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { guardedLiveCheck } from './validate.js';
-import type { Transport } from '../net/transport.js';
+import type { ProviderDescriptor } from './types.js';
 
 const LABEL = 'custom endpoint';
-
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  return buildOpenAIClient(input, LABEL, requireBaseUrl(input, LABEL), transport, defaults);
-}
+/** The client code (`custom-client.ts`), loaded with the first client or validation. */
+const lazy = () => import('./custom-client.js');
 
 /**
  * Any OpenAI-compatible endpoint; the base URL (up to and including the
@@ -35,13 +30,8 @@ const customProvider: ProviderDescriptor<OpenAI> = {
   requiresBaseUrl: true,
   checkKeyFormat: (key) => checkKeyShape(key, { label: 'Custom endpoint' }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, true, LABEL),
-  createClient: (input) => build(input, transportOf(input, 'custom')),
-  validateKey: (input) =>
-    guardedLiveCheck('custom', LABEL, input, async (transport) => {
-      const client = await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
-      await client.models.list();
-      return { status: 'valid' };
-    }),
+  createClient: async (input) => (await lazy()).createCustomClient(input),
+  validateKey: async (input) => (await lazy()).validateCustomKey(input),
 };
 
 export default customProvider;

@@ -38,3 +38,24 @@ export { default as cohereProvider } from './cohere.js';
 export { default as ollamaProvider } from './ollama.js';
 export { default as customProvider } from './custom.js';
 export { default as azureOpenAIProvider } from './azure-openai.js';
+export { default as bedrockProvider } from './bedrock.js';
+export { bedrockCredential, type BedrockCredential } from './bedrock-credential.js';
+export { default as vertexProvider } from './vertex.js';
+export { vertexCredential, type VertexCredential } from './vertex-credential.js';
+export { entraCredential, type EntraCredential } from './entra-credential.js';
+export {
+  readCredential,
+  type CredentialSpec,
+  type LazyCredentialSpec,
+  type CredentialDeclaration,
+  type CredentialSchema,
+  type CredentialSchemaIssue,
+} from './credential.js';
+export { default as deepseekProvider } from './deepseek.js';
+export { default as xaiProvider } from './xai.js';
+export { default as groqProvider } from './groq.js';
+export { default as openrouterProvider } from './openrouter.js';
+export { default as togetherProvider } from './together.js';
+export { default as fireworksProvider } from './fireworks.js';
+export { default as perplexityProvider } from './perplexity.js';
+export { openAICompatibleProvider, type OpenAICompatibleSpec, type OpenAICompatibleCheck } from './openai-compatible.js';

@@ -3,20 +3,15 @@
  *
  * @module
  */
-import type { ClientOptions, OpenAI } from 'openai';
-import type { Transport } from '../net/transport.js';
-import { baseUrlOr, checkBaseUrl, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
+import type { OpenAI } from 'openai';
+import { checkBaseUrl } from './call-input.js';
 import { checkKeyShape } from './key-format.js';
-import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
-import type { ProviderCallInput, ProviderDescriptor } from './types.js';
-import { checkModelAccess, guardedLiveCheck } from './validate.js';
+import type { ProviderDescriptor } from './types.js';
 
 const LABEL = 'OpenAI';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
-  return buildOpenAIClient(input, LABEL, baseUrlOr(input, DEFAULT_BASE_URL), transport, defaults);
-}
+/** The client code (`openai-client.ts`), loaded with the first client or validation. */
+const lazy = () => import('./openai-client.js');
 
 /**
  * OpenAI. Keys must start with `sk-` (every OpenAI key format so far: `sk-`,
@@ -33,14 +28,8 @@ const openaiProvider: ProviderDescriptor<OpenAI> = {
   defaultBaseUrl: DEFAULT_BASE_URL,
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 20, requiredPrefixes: ['sk-'] }),
   checkOptions: (_options, baseUrl) => checkBaseUrl(baseUrl, false, LABEL),
-  createClient: (input) => build(input, transportOf(input, 'openai')),
-  validateKey: (input) =>
-    guardedLiveCheck('openai', LABEL, input, async (transport) => {
-      const client = await build(input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS));
-      await client.models.list();
-      if (input.model) return checkModelAccess(input.model, () => client.models.retrieve(input.model!));
-      return { status: 'valid' };
-    }),
+  createClient: async (input) => (await lazy()).createOpenAIClient(input),
+  validateKey: async (input) => (await lazy()).validateOpenAIKey(input),
 };
 
 export default openaiProvider;

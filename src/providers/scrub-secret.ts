@@ -197,6 +197,39 @@ function runsIn(view: View, text: string, positions: number[], { gram, grams }: 
  */
 export function scrubSecret(text: string, key: string): string {
   if (typeof text !== 'string' || text.length === 0 || typeof key !== 'string' || key.length === 0) return text;
+  // A structured credential (sealed as JSON): each of its values is a secret of its own, its field names are not.
+  const parts = credentialValues(key);
+  if (parts !== null) return parts.reduce((out, part) => scrubOne(out, part), text);
+  return scrubOne(text, key);
+}
+
+/** The last structured credential seen and its values: a client scrubs with the same one call after call. */
+let lastCredential: { key: string; values: string[] } | null = null;
+
+/** The string values of a JSON object key (a structured credential), longest first; `null` for any other key. */
+function credentialValues(key: string): string[] | null {
+  if (key.charCodeAt(0) !== 123 /* { */) return null;
+  if (lastCredential?.key === key) return lastCredential.values;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(key);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const values: string[] = [];
+  const collect = (value: unknown, depth: number): void => {
+    if (typeof value === 'string') values.push(value);
+    else if (typeof value === 'object' && value !== null && depth < 6) for (const inner of Object.values(value)) collect(inner, depth + 1);
+  };
+  collect(parsed, 0);
+  values.sort((a, b) => b.length - a.length);
+  lastCredential = { key, values };
+  return values;
+}
+
+function scrubOne(text: string, key: string): string {
+  if (key.length === 0) return text;
   if (key.length < MIN_SECRET_RUN) return text.split(key).join(REDACTED);
   const ranges: [number, number][] = [];
   const indices = Array.from({ length: text.length }, (_, i) => i);

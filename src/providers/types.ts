@@ -7,6 +7,7 @@
  */
 import type { Transport } from '../net/transport.js';
 import type { ConfigOptions, ValidationStatus } from '../store/types.js';
+import type { CredentialDeclaration } from './credential.js';
 
 /**
  * How a descriptor reaches the network with a key. byokit sets it
@@ -19,7 +20,10 @@ export type ProviderTransport = Transport;
 
 /** What a descriptor needs to build a client or make a live call. Never logged. */
 export interface ProviderCallInput {
-  /** The raw key; non-empty, checked before a descriptor sees it. */
+  /**
+   * The raw key; non-empty, checked before a descriptor sees it. For a
+   * structured credential, its JSON (read it with `readCredential`).
+   */
   apiKey: string;
   /** The config's base URL; `null` for the provider's default. */
   baseUrl: string | null;
@@ -81,6 +85,16 @@ export interface ProviderDescriptor<Client = unknown> {
    * that does not echo the key, or `null` when the format is acceptable.
    */
   checkKeyFormat(key: string): string | null;
+  /**
+   * A structured credential (several fields, e.g. AWS access keys and a
+   * region): `setKey` takes an object (or its JSON), validates it with this
+   * schema and seals it whole; the descriptor reads it back from
+   * `input.apiKey` with `readCredential`. With `plainKey`, a plain string
+   * key is taken too (checked by `checkKeyFormat`). `{ load }` loads the
+   * spec with the first credential checked (keeps it out of bundles that
+   * never store one).
+   */
+  readonly credential?: CredentialDeclaration;
   /** Checks provider options of a config; returns problem descriptions (no values echoed). */
   checkOptions?(options: ConfigOptions, baseUrl: string | null): string[];
   /** Builds the SDK client; imports the SDK lazily. */

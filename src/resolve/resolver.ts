@@ -28,6 +28,8 @@ export interface DecisionInput {
    * `not_entitled`, its key untouched. Absent: every config is.
    */
   entitled?: (record: CandidateRecord) => boolean;
+  /** How the trace names the explicit config's step: `route` when a workload route named it. Default `explicit`. */
+  explicitStep?: 'explicit' | 'route';
 }
 
 /**
@@ -97,7 +99,7 @@ export function decideResolution(input: DecisionInput): Decision {
 
   if (input.explicit) {
     const record = input.explicit;
-    const entry = { step: 'explicit' as const, scope: record.scope, configId: record.id, configName: record.name };
+    const entry = { step: input.explicitStep ?? 'explicit', scope: record.scope, configId: record.id, configName: record.name };
     if (provider !== null && !routes(record, provider)) {
       // Naming a config and a provider it does not serve is a host bug, not a reason to pay with another key.
       trace.push({ ...entry, outcome: 'skipped', reason: 'provider_mismatch' });

@@ -10,7 +10,8 @@ import type { ConfigOptions, ScopePath } from '../store/types.js';
 export type KeySource = 'custom' | 'byok' | 'platform';
 
 /** The step of the precedence order a trace entry belongs to. */
-export type TraceStepKind = 'explicit' | 'custom' | 'byok' | 'default' | 'recent' | 'platform' | 'pool' | 'retry';
+/** `route`: the config a workload route (`resolve({ route })`) named; `pool`: a key pool's choice; `retry`: a `withKey` move. */
+export type TraceStepKind = 'explicit' | 'route' | 'custom' | 'byok' | 'default' | 'recent' | 'platform' | 'pool' | 'retry';
 
 /**
  * How a key pool picks among the eligible configs of one provider in one
@@ -37,6 +38,7 @@ export type SkipReason =
   | 'no_platform_key'
   | 'no_provider'
   | 'not_entitled'
+  | 'route_dangling'
   | 'cooling_down'
   | 'failing'
   | 'rate_limited'
@@ -65,6 +67,8 @@ export interface TraceEntry {
   pool?: PoolPolicyKind;
   /** For `cooling_down`: when the cooldown ends (ISO). */
   until?: string;
+  /** The workload route, for `route` steps. */
+  route?: string;
 }
 
 /**

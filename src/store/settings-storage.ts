@@ -1,8 +1,8 @@
 /**
  * The storage contract of the per-tenant settings document: one JSON
  * document per tenant with a revision, written with compare-and-swap.
- * Platform-controlled tenant state lives here (the BYOK entitlement now;
- * workload routes and pool selection policies later), never in configs.
+ * Tenant state that is not one config's lives here (the BYOK entitlement,
+ * workload routes; pool selection policies later), never in configs.
  *
  * @module
  */

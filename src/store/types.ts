@@ -170,7 +170,8 @@ export type AuditEventType =
   | 'access_key.created'
   | 'access_key.revoked'
   | 'entitlement.changed'
-  | 'pool.changed';
+  | 'pool.changed'
+  | 'route.changed';
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {

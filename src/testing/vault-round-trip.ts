@@ -2,14 +2,16 @@
  * Group `vaultRoundTrip`: the real vault (real envelope crypto) over the
  * adapter under test: a canary provider key set through the vault resolves
  * back, and (with a raw dump) never reaches the backend in plaintext, and
- * its sealed form is gone after the config is deleted.
+ * its sealed form is gone after the config is deleted; a workload route
+ * set through the vault is stored in the settings document, audited in
+ * the same step, and resolves its config.
  *
  * @module
  */
 import { describe, expect, it } from 'vitest';
 // By the package name, not a relative path: the testing entry is built on its
 // own, and must use the same vault (and error classes) as the host's adapters.
-import { Keyring, createVault } from 'byokit';
+import { Keyring, createVault, workloadRoutes } from 'byokit';
 import { makeTenantIds, uniqueSuffix } from './fixtures.js';
 import { NO_RAW_DUMP, dumpOf, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
@@ -57,6 +59,27 @@ export function describeVaultRoundTrip(options: StorageAdapterTestOptions): void
       dump = (await dumpOf(current))!;
       expect(dump).not.toContain(sealed);
       expect(dump).not.toContain(canary);
+    });
+
+    it('a workload route set through the vault is kept in the settings document, audited, and resolves its config; a deleted config leaves it dangling', async () => {
+      const { store } = sut();
+      const { a, b } = makeTenantIds();
+      const vault = createVault({ store, keyring: Keyring.generate(), routes: workloadRoutes() });
+      const admin = vault.as({ tenantId: a, actor: { id: 'u1', role: 'owner' } });
+      const chat = await admin.createConfig({ name: 'chat', provider: 'openai', isDefault: true });
+      await admin.setKey(chat.id, `sk-proj-chat${uniqueSuffix()}${uniqueSuffix()}`);
+      const embed = await admin.createConfig({ name: 'embed', provider: 'openai', scope: 'ws1' });
+      await admin.setKey(embed.id, `sk-proj-embed${uniqueSuffix()}${uniqueSuffix()}`);
+      await admin.setRoute('embeddings', embed.id, { scope: 'ws1' });
+      expect((await store.getSettings(a))?.document).toStrictEqual({ routes: { ws1: { embeddings: embed.id } } });
+      expect(await store.getSettings(b)).toBeNull();
+      const [event] = (await store.listAudit(a, { type: 'route.changed', limit: 10 })).items;
+      expect(event).toMatchObject({ tenantId: a, configId: embed.id, type: 'route.changed', detail: { route: 'embeddings', scope: 'ws1', revision: 1 } });
+      expect((await vault.resolve({ tenantId: a, scope: 'ws1/p1', provider: 'openai', route: 'embeddings' })).configId).toBe(embed.id);
+      expect((await vault.resolve({ tenantId: a, provider: 'openai', route: 'embeddings' })).configId).toBe(chat.id);
+      await admin.deleteConfig(embed.id);
+      expect(await admin.listRoutes()).toMatchObject([{ route: 'embeddings', scope: 'ws1', state: 'dangling' }]);
+      expect((await vault.resolve({ tenantId: a, scope: 'ws1', provider: 'openai', route: 'embeddings' })).configId).toBe(chat.id);
     });
   });
 }

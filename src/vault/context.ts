@@ -35,6 +35,8 @@ export interface VaultContext {
   entitlement: VaultOptions['entitlement'];
   /** Key pools (`keyPools(...)`), when the host uses them. */
   pools: VaultOptions['pools'];
+  /** Workload routes (`workloadRoutes()`), when the host uses them. */
+  routes: VaultOptions['routes'];
   onNetworkIncident: VaultOptions['onNetworkIncident'];
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
@@ -189,7 +191,7 @@ export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean
  * The optional feature the call needs, or a typed error naming the
  * `createVault` option that turns it on.
  */
-export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement' | 'pools'): F {
+export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement' | 'pools' | 'routes'): F {
   if (value === undefined) {
     throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [{ path: option, message: 'not set' }]);
   }

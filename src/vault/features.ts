@@ -18,6 +18,7 @@ import type { ResolveRetry } from './resolve-key.js';
 import type { ResolveRequest } from './schemas.js';
 import type { VaultContext } from './context.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
+import type { TraceEntry } from '../resolve/types.js';
 
 /** @internal A tenant handle as a feature sees it: its tenant, its actor, and its permission check. */
 export interface TenantActor {
@@ -109,4 +110,33 @@ export interface PoolsFeature {
   getPolicies(ctx: VaultContext, as: TenantActor): Promise<unknown>;
   /** @internal */
   listPools(ctx: VaultContext, as: TenantActor, query: unknown): Promise<unknown>;
+}
+
+/** @internal Where a request's workload route leads, as one settings read found it. */
+export interface RoutePick {
+  /** The settings record read (raw, as the store returned it), for the entitlement check to reuse. */
+  settings: SettingsRecord | null;
+  /** The routed config id and the scope whose route named it; `null`: no route in the chain. */
+  target: { configId: string; scope: string } | null;
+  /** The trace entry of no route found (`target` null). */
+  none?: TraceEntry;
+}
+
+/**
+ * Workload routes, made by `workloadRoutes()` and passed to
+ * `createVault({ routes })`. Its members are byokit's internals: use
+ * `admin.setRoute`, `admin.listRoutes` and `vault.resolve({ route })`.
+ */
+export interface RoutesFeature {
+  /** @internal The route of `route` nearest to the asked scope, from one settings read. */
+  pick(ctx: VaultContext, request: { tenantId: string; route?: string; config?: string }, chain: readonly string[]): Promise<RoutePick>;
+  /**
+   * @internal The trace entry that passes a routed config over, or `null` to use it: gone or out of the
+   * chain (`route_dangling`), or not serving the provider the request names (`provider_mismatch`).
+   */
+  passOver(route: string, target: { configId: string; scope: string }, config: CandidateRecord | null, provider: string | null): TraceEntry | null;
+  /** @internal Validates its arguments itself. */
+  set(ctx: VaultContext, as: TenantActor, route: unknown, configId: unknown, options: unknown): Promise<unknown>;
+  /** @internal Validates its arguments itself. */
+  list(ctx: VaultContext, as: TenantActor, query: unknown): Promise<unknown>;
 }

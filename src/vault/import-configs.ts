@@ -18,11 +18,10 @@
  * @module
  */
 import { noStagedKeys } from '../store/patch.js';
-import { StoreError, ValidationError, type ByokitErrorCode, isByokitError } from '../errors.js';
+import { CredentialInvalidError, StoreError, ValidationError, type ByokitErrorCode, isByokitError } from '../errors.js';
 import { sealSecret } from '../crypto/envelope.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { newId } from '../ids.js';
-import { keyHint } from '../secret.js';
 import type { Actor, AuditEvent, ConfigImport, ConfigRecord } from '../store/types.js';
 import { auditEvent, callStore, checkRecord, sealContext, type VaultContext } from './context.js';
 import { configIssues, endpointIssue, keyExpiry, providerDescriptor, type Issue } from './config-rules.js';
@@ -34,7 +33,10 @@ import { toView, type ConfigView } from './views.js';
 import type { z } from 'zod';
 
 /** One config of {@link TenantVault.importConfigs}: `createConfig`'s input plus an optional `key` and `keyExpiresAt`. */
-export type ImportConfigInput = z.input<typeof importConfigsInputSchema>[number];
+export type ImportConfigInput = Omit<z.input<typeof importConfigsInputSchema>[number], 'key'> & {
+  /** The key, or a structured credential object for providers that declare one. */
+  key?: string | Readonly<Record<string, unknown>> | undefined;
+};
 
 /** What became of one imported config. */
 export type ImportConfigResult =
@@ -113,8 +115,14 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
     const refusal = await policyAnswers.get(endpoint)!;
     if (refusal !== null) at({ path: refusal.path, message: `${refusal.what === 'baseUrl' ? '' : `${refusal.what}: `}${refusal.message}` });
     if (item.key !== undefined) {
-      const problem = descriptor.checkKeyFormat(item.key);
-      if (problem !== null) at({ path: 'key', message: `does not look like a key for ${descriptor.label}: ${problem}` });
+      try {
+        await (await import('./prepare-key.js')).prepareKey(descriptor, item.key);
+      } catch (error) {
+        if (error instanceof CredentialInvalidError) for (const issue of error.issues) at({ path: `key.${issue.path}`, message: issue.message });
+        else if (isByokitError(error, 'KEY_FORMAT_INVALID')) at({ path: 'key', message: `does not look like a key for ${descriptor.label}: ${error.message.replace(/^.*?: /, '')}` });
+        else if (error instanceof ValidationError) for (const issue of error.issues) at(issue);
+        else throw error;
+      }
     } else if (item.keyExpiresAt !== null) {
       at({ path: 'keyExpiresAt', message: 'only with a key' });
     }
@@ -128,8 +136,9 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
 async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, id: string, at: Date): Promise<Prepared> {
   const { key, keyExpiresAt, ...data } = item;
   const iso = at.toISOString();
-  const hint = key === undefined ? null : keyHint(key, providerDescriptor(ctx, data.provider).keyPrefixes);
-  const sealedKey = key === undefined ? null : await sealSecret(key, sealContext(importer.tenantId, id, data), ctx.keyring);
+  const prepared = key === undefined ? null : await (await import('./prepare-key.js')).prepareKey(providerDescriptor(ctx, data.provider), key);
+  const hint = prepared?.hint ?? null;
+  const sealedKey = prepared === null ? null : await sealSecret(prepared.plaintext, sealContext(importer.tenantId, id, data), ctx.keyring);
   const expiry = keyExpiry(keyExpiresAt, at);
   const record: ConfigRecord = {
     id,

@@ -23,7 +23,8 @@ export {
   type RecordUsageInput,
 } from './access-keys.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
-export type { AccessKeysFeature, EntitlementFeature, PoolsFeature } from './features.js';
+export type { AccessKeysFeature, EntitlementFeature, PoolsFeature, RoutesFeature } from './features.js';
+export { workloadRoutes, type RouteView, type SetRouteOptions, type ListRoutesInput } from './settings/routes.js';
 export {
   keyPools,
   type KeyPoolsOptions,

@@ -12,7 +12,7 @@ import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
 import type { KeyHealthEvent, Outcome } from '../outcomes/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
-import type { AccessKeysFeature, EntitlementFeature, PoolsFeature } from './features.js';
+import type { AccessKeysFeature, EntitlementFeature, PoolsFeature, RoutesFeature } from './features.js';
 import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
@@ -251,6 +251,12 @@ export interface VaultOptions {
    * fail with `VALIDATION_FAILED` naming this option. See docs/pools.md.
    */
   pools?: PoolsFeature;
+  /**
+   * Workload routes: `workloadRoutes()`. Without it `setRoute`,
+   * `listRoutes` and `resolve({ route })` fail with `VALIDATION_FAILED`
+   * naming this option.
+   */
+  routes?: RoutesFeature;
   /** Where failures of the hooks and background steps go (default: ignored); see {@link HookName}. */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

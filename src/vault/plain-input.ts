@@ -15,6 +15,8 @@ import type { ResolveRequest } from './schemas.js';
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 export const TENANT_ID_RULE = 'must be 1-128 characters of letters, digits and _ . : @ -';
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** A workload route name: `chat`, `embeddings`, `vision`, `batch`, or the host's own. */
+export const ROUTE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
 
 /** `''`, or up to 8 `/`-separated segments of letters, digits and `_ . : @ -`. */
 export function validScope(s: string): boolean {
@@ -23,7 +25,7 @@ export function validScope(s: string): boolean {
   return segments.length <= MAX_SCOPE_DEPTH && segments.every((seg) => SCOPE_SEGMENT_PATTERN.test(seg));
 }
 
-const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain']);
+const RESOLVE_FIELDS = new Set(['tenantId', 'scope', 'provider', 'config', 'explain', 'route']);
 
 /**
  * The resolve request, checked without zod when it is plainly valid (the
@@ -36,7 +38,7 @@ export function plainResolveRequest(input: unknown): ResolveRequest | null {
   if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return null;
   const fields = input as Record<string, unknown>;
   for (const key in fields) if (!RESOLVE_FIELDS.has(key) || fields[key] === undefined) return null;
-  const { tenantId, scope = '', provider, config, explain } = fields;
+  const { tenantId, scope = '', provider, config, explain, route } = fields;
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) return null;
   if (typeof scope !== 'string' || scope.length > 600 || !validScope(scope)) return null;
   const request: ResolveRequest = { tenantId, scope };
@@ -51,6 +53,10 @@ export function plainResolveRequest(input: unknown): ResolveRequest | null {
   if (explain !== undefined) {
     if (typeof explain !== 'boolean') return null;
     request.explain = explain;
+  }
+  if (route !== undefined) {
+    if (typeof route !== 'string' || !ROUTE_NAME_PATTERN.test(route)) return null;
+    request.route = route;
   }
   return request;
 }

@@ -39,8 +39,11 @@ export interface ResolveRetry {
   onExhausted: 'platform' | 'fail';
 }
 
-/** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
-type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
+/**
+ * A resolve request, by tenant or by access key (whose key names the tenant
+ * and scope); `routed` when a workload route named its config.
+ */
+type Request = ResolveRequest & { accessKeyId: string | null; model?: string; routed?: { configId: string; scope: string } };
 
 /** @internal */
 export function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
@@ -199,13 +202,27 @@ async function readCandidates(ctx: VaultContext, tenantId: string, chain: readon
   return candidates;
 }
 
-/** The config a request names (by id, else by name) among its candidates, or `NOT_FOUND`. */
+/**
+ * The config a request names (by id, else by name) among its candidates, or
+ * `NOT_FOUND`; a config a workload route named (`routed`) is looked up by id
+ * and may be missing (a dangling route: `null`).
+ */
 function namedConfig(request: Request, candidates: readonly CandidateRecord[]): CandidateRecord | null {
   const config = request.config ?? null;
   if (config === null) return null;
+  if (request.routed) return candidates.find((c) => c.id === config) ?? null;
   const explicit = candidates.find((c) => c.id === config) ?? candidates.find((c) => c.name === config) ?? null;
   if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${config}" visible from ${describe(request)}`);
   return explicit;
+}
+
+/** The routed config for the decision: `explicit`, or `null` (with the reason traced) when the route is passed over. */
+function routedConfig(ctx: VaultContext, request: Request, explicit: CandidateRecord | null, routeTrace: TraceEntry[]): CandidateRecord | null {
+  if (!request.routed) return explicit;
+  const skipped = ctx.routes!.passOver(request.route!, request.routed, explicit, request.provider ?? null);
+  if (skipped === null) return explicit;
+  routeTrace.push(skipped);
+  return null;
 }
 
 /**
@@ -248,6 +265,15 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     request = { ...parsed, accessKeyId: null };
   }
   const chain = scopeChain(request.scope);
+  // A workload route names a config for the request: one settings read first, reused for the entitlement check.
+  const routeTrace: TraceEntry[] = [];
+  let routeSettings: Awaited<ReturnType<NonNullable<VaultContext['routes']>['pick']>>['settings'] | undefined;
+  if (request.route !== undefined) {
+    const pick = await feature(ctx.routes, 'routes').pick(ctx, request, chain);
+    routeSettings = pick.settings;
+    if (pick.target) request = { ...request, config: pick.target.configId, routed: pick.target };
+    else routeTrace.push(pick.none!);
+  }
   const now = ctx.now();
   const nowIso = now.toISOString();
   // The access-key read brought the chain's candidates and the settings; else the filtered read, and the
@@ -259,16 +285,27 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     ({ candidates, settings } = access);
     explicit = namedConfig(request, candidates);
   } else {
-    [{ candidates, explicit }, settings] = await Promise.all([loadRequestCandidates(ctx, request, chain, nowIso), ctx.entitlement?.read(ctx, request.tenantId)]);
+    [{ candidates, explicit }, settings] = await Promise.all([
+      loadRequestCandidates(ctx, request, chain, nowIso),
+      routeSettings !== undefined ? routeSettings : ctx.entitlement?.read(ctx, request.tenantId),
+    ]);
   }
+  explicit = routedConfig(ctx, request, explicit, routeTrace);
+  const explicitStep = request.routed ? ('route' as const) : ('explicit' as const);
   const entitled = await ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
-  const decide = () => decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled });
+  const decide = () => {
+    const decision = decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled, explicitStep });
+    if (routeTrace.length > 0) decision.trace.unshift(...routeTrace);
+    if (request.routed) for (const entry of decision.trace) if (entry.step === 'route') entry.route ??= request.route!;
+    return decision;
+  };
   let decision = decide();
   // The filtered read returned the first usable row of the walk; one the tenant is not entitled to use hides
   // the rows behind it, so read the whole chain and decide again (only then).
   if (!access && request.explain !== true && decision.trace.some((entry) => entry.reason === 'not_entitled')) {
     candidates = await readCandidates(ctx, request.tenantId, chain, undefined);
-    explicit = namedConfig(request, candidates);
+    if (request.routed) routeTrace.length = 0;
+    explicit = routedConfig(ctx, request, namedConfig(request, candidates), routeTrace);
     decision = decide();
   }
   // Key pools (an option): the pool's member instead of the winner, and withKey's moves.

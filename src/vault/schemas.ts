@@ -19,11 +19,15 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import { MAX_SCOPE_DEPTH } from '../resolve/scope.js';
-import { PROVIDER_ID_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, validScope } from './plain-input.js';
+import { PROVIDER_ID_PATTERN, ROUTE_NAME_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, validScope } from './plain-input.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** A workload route name (`chat`, `embeddings`, `vision`, `batch`, or the host's own): lower-case letters, digits and `_ . : -`, up to 64. */
+export const routeNameSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(ROUTE_NAME_PATTERN, 'must be 1-64 lower-case letters, digits and _ . : - (e.g. "chat", "embeddings")')))();
 
 /** A tenant id: 1-128 characters of letters, digits and `_ . : @ -`. */
 export const tenantIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(TENANT_ID_PATTERN, TENANT_ID_RULE)))();
@@ -174,8 +178,19 @@ export const MAX_IMPORT_ITEMS = 10_000;
  */
 export const importConfigInputSchema = /* @__PURE__ */ (() =>
   z.extend(createConfigInputSchema, {
-    /** The provider key to store with the config. Its value never appears in an error. */
-    key: z.optional(providerKeySchema),
+    /**
+     * The provider key to store with the config, or a structured credential
+     * (an object, checked against the provider's schema later) for providers
+     * that declare one. Its value never appears in an error.
+     */
+    key: z.optional(
+      z.unknown().check(
+        z.refine(
+          (v) => (typeof v === 'string' ? v.length > 0 && new TextEncoder().encode(v).length <= MAX_SECRET_BYTES : typeof v === 'object' && v !== null && !Array.isArray(v)),
+          `must be a non-empty key of at most ${MAX_SECRET_BYTES} bytes, or a credential object`,
+        ),
+      ),
+    ),
     /** When the key stops being used, as `setKey`'s `expiresAt`. */
     keyExpiresAt: z._default(keyExpirySchema, null),
   }))();
@@ -218,6 +233,12 @@ export const resolveInputSchema = /* @__PURE__ */ (() =>
      * key, expired). For debugging and admin screens: it costs a full read.
      */
     explain: z.optional(z.boolean()),
+    /**
+     * A workload route (`chat`, `embeddings`, ...): the config the tenant
+     * routed it to in the scope chain (`admin.setRoute`), else what the
+     * request resolves to without it. Needs the vault option `routes`.
+     */
+    route: z.optional(routeNameSchema),
   }))();
 
 /** What `resolveInputSchema` gives for a valid request. */
@@ -263,6 +284,7 @@ const auditTypes = [
   'access_key.revoked',
   'entitlement.changed',
   'pool.changed',
+  'route.changed',
 ] as const;
 
 /** Paging and filters of `listAudit`. */

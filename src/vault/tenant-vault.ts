@@ -44,6 +44,7 @@ import type { AccessKeysFeature, PoolsFeature, TenantActor } from './features.js
 import type { PoolPolicy } from '../resolve/pool.js';
 import type { PoolView } from '../pools/hub.js';
 import type { poolPolicyInputSchema } from '../pools/schemas.js';
+import type { ListRoutesInput, RouteView, SetRouteOptions } from './settings/routes.js';
 import {
   auditEvent,
   callStore,
@@ -368,9 +369,20 @@ export class TenantVault {
    * Stores (or replaces) the config's key, sealed for this tenant, config,
    * provider and endpoint. Checks the key's format first; the key is never
    * echoed in any error. Needs `key:manage` in the config's scope.
+   *
+   * A provider with a structured credential (`bedrock`, `vertex`, Entra ID
+   * for `azure-openai`) takes an object (or its JSON text): it is checked
+   * against the provider's schema (a `CredentialInvalidError`,
+   * `KEY_FORMAT_INVALID`, names each bad field, never its value), sealed
+   * whole as one secret and hinted by its non-secret id (`AKIA...WXYZ`).
+   *
+   * @example
+   * ```ts
+   * await admin.setKey(bedrock.id, { accessKeyId: 'AKIA...', secretAccessKey: '...', region: 'us-east-1' });
+   * ```
    */
-  async setKey(id: string, key: string, options: SetKeyOptions = {}): Promise<ConfigView> {
-    const plaintext = await parseWith('providerKeySchema', key, 'key');
+  async setKey(id: string, key: string | Readonly<Record<string, unknown>>, options: SetKeyOptions = {}): Promise<ConfigView> {
+    const given = typeof key === 'object' && key !== null && !Array.isArray(key) ? key : await parseWith('providerKeySchema', key, 'key');
     const keyOptions = await parseWith('setKeyOptionsSchema', options, 'key options');
     const expiry = keyExpiry(keyOptions.expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
@@ -379,12 +391,9 @@ export class TenantVault {
     return this.#write(id, async (current, at) => {
       await this.#allowOn(current, 'setKey', ['key:manage']);
       await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
-      const descriptor = this.#descriptor(current.provider);
-      const problem = descriptor.checkKeyFormat(plaintext);
-      if (problem !== null) {
-        throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
-      }
-      const hint = keyHint(plaintext, descriptor.keyPrefixes);
+      // Key preparation (format checks, credential schemas) loads with the first key set.
+      const { prepareKey } = await import('./prepare-key.js');
+      const { plaintext, hint } = await prepareKey(this.#descriptor(current.provider), given);
       const sealed = await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring);
       if (keyOptions.stage) {
         return {
@@ -839,6 +848,45 @@ export class TenantVault {
   async listPools(query: { scope?: string; provider?: string } = {}): Promise<PoolView[]> {
     const { feature: pools, as } = this.#pools();
     return pools.listPools(this.#ctx, as, query) as Promise<PoolView[]>;
+  }
+
+  /** This handle as a feature sees it. */
+  #as(): TenantActor {
+    return { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+  }
+
+  /**
+   * Routes a named workload (`chat`, `embeddings`, `vision`, `batch`, or
+   * your own name) to a config in `scope` (default: the tenant):
+   * `vault.resolve({ tenantId, scope, route })` then uses that config for
+   * requests in the scope and below, unless a scope nearer the request
+   * routes it elsewhere. The config must exist and be visible from `scope`
+   * (in it or an ancestor). Returns the route's view. Audited
+   * (`route.changed`). Needs `config:write` in `scope`, and the vault
+   * option `routes: workloadRoutes()`.
+   *
+   * @example
+   * ```ts
+   * await admin.setRoute('embeddings', cheap.id);
+   * await admin.setRoute('chat', claude.id, { scope: 'ws1' });
+   * ```
+   */
+  async setRoute(route: string, configId: string, options: SetRouteOptions = {}): Promise<RouteView> {
+    return (await feature(this.#ctx.routes, 'routes').set(this.#ctx, this.#as(), route, configId, options)) as RouteView;
+  }
+
+  /** Removes a workload route from `scope` (default: the tenant); the workload then resolves as without it. Needs `config:write` in `scope`. */
+  async removeRoute(route: string, options: SetRouteOptions = {}): Promise<void> {
+    await feature(this.#ctx.routes, 'routes').set(this.#ctx, this.#as(), route, null, options);
+  }
+
+  /**
+   * The tenant's workload routes (or one scope's), by scope then name, each
+   * with its config's name and provider, and `state: 'dangling'` where the
+   * config is gone or out of the route's scope chain. Needs `config:read`.
+   */
+  async listRoutes(query: ListRoutesInput = {}): Promise<RouteView[]> {
+    return (await feature(this.#ctx.routes, 'routes').list(this.#ctx, this.#as(), query)) as RouteView[];
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

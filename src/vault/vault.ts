@@ -64,6 +64,7 @@ function checkOptions(options: VaultOptions): void {
     if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
   }
   if (options.pools !== undefined && typeof options.pools?.decide !== 'function') throw invalidOption('pools', 'must be made by its factory (keyPools)');
+  if (options.routes !== undefined && typeof options.routes?.pick !== 'function') throw invalidOption('routes', 'must be made by its factory (workloadRoutes())');
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
     throw invalidOption('platformKeys', 'must be an object of keys or a function');
@@ -380,6 +381,7 @@ export function createVault(options: VaultOptions): Vault {
     accessKeys: options.accessKeys,
     entitlement: options.entitlement,
     pools: options.pools,
+    routes: options.routes,
     now: options.now ?? (() => new Date()),
     onUsage: options.onUsage,
     onKeyHealth: options.onKeyHealth,

@@ -459,6 +459,7 @@ describe('the resolve request without zod', () => {
         provider: value(fc.constantFrom('openai', 'azure-openai', 'x'.repeat(64), 'x'.repeat(65), 'Open')),
         config: value(fc.constantFrom('prod', '', 'p'.repeat(100), 'p'.repeat(101), 'cfg_01JD0000000000000000000000')),
         explain: value(fc.boolean()),
+        route: value(fc.constantFrom('chat', 'embeddings', 'my:route-1', 'Chat', '', 'r'.repeat(64), 'r'.repeat(65))),
         extra: junk,
       },
       { requiredKeys: [] },

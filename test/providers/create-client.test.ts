@@ -22,9 +22,12 @@ const source = (provider: string, extra: Partial<{ baseUrl: string | null; optio
 });
 
 describe('createClient: the registry', () => {
-  it('holds the eight built-in providers under their ids', () => {
+  it('holds the built-in providers under their ids', () => {
     expect(Object.keys(builtinProviders).sort()).toEqual(
-      ['anthropic', 'azure-openai', 'cohere', 'custom', 'google', 'mistral', 'ollama', 'openai'].sort(),
+      [
+        'anthropic', 'azure-openai', 'cohere', 'custom', 'google', 'mistral', 'ollama', 'openai',
+        'deepseek', 'xai', 'groq', 'openrouter', 'together', 'fireworks', 'perplexity', 'bedrock', 'vertex',
+      ].sort(),
     );
     for (const [id, descriptor] of Object.entries(builtinProviders)) {
       expect(descriptor.id).toBe(id);

@@ -139,10 +139,10 @@ describe('BYOK entitlement', () => {
     const store = new MemoryStore();
     const { vault } = setup('enabled', store);
     const audit = { id: 'evt_01JD3Q0000000000000000000A', at: '2026-01-01T00:00:00.000Z', tenantId: 'acme', configId: null, actor: null, type: 'entitlement.changed' as const, changes: [], keyHint: null, detail: {} };
-    const later: SettingsRecord = { tenantId: 'acme', document: { routes: { chat: ['openai'] } }, revision: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
+    const later: SettingsRecord = { tenantId: 'acme', document: { laterSection: { chat: ['openai'] } }, revision: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
     await store.putSettings(later, { audit, expectedRevision: 0 });
     await vault.setEntitlement('acme', { byok: false });
-    expect((await store.getSettings('acme'))?.document).toStrictEqual({ routes: { chat: ['openai'] }, entitlement: { byok: false, providers: null } });
+    expect((await store.getSettings('acme'))?.document).toStrictEqual({ laterSection: { chat: ['openai'] }, entitlement: { byok: false, providers: null } });
 
     await store.putSettings({ ...later, document: { entitlement: { byok: 'no' } } as never, revision: 3 }, { audit: { ...audit, id: 'evt_01JD3Q0000000000000000000B' }, expectedRevision: 2 });
     expect(await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).toMatchObject({ code: 'STORE_FAILED' });

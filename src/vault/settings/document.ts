@@ -37,7 +37,8 @@ export async function checkSettings(ctx: VaultContext, record: SettingsRecord, t
 /**
  * Changes one section of the tenant's document: `change` gets the current
  * section (or `undefined`) and returns the new one, or `null` to leave the
- * document unchanged. The write is a compare-and-swap on the revision read,
+ * document unchanged. `audit` is the event's draft, or a function giving
+ * it, called after `change`. The write is a compare-and-swap on the revision read,
  * redone from a fresh read when another writer got in first; the audit
  * event goes with it. Returns the stored record (the current one when
  * nothing changed).
@@ -48,7 +49,7 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
   actor: Actor | null,
   section: K,
   change: (current: TenantSettings[K] | undefined) => TenantSettings[K] | null,
-  audit: Omit<AuditDraft, 'tenantId' | 'actor'>,
+  audit: Omit<AuditDraft, 'tenantId' | 'actor'> | (() => Omit<AuditDraft, 'tenantId' | 'actor'>),
 ): Promise<SettingsRecord | null> {
   return retryOnConcurrentUpdate(async () => {
     const current = await readSettings(ctx, tenantId);
@@ -57,7 +58,9 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
     const document = (await parseWith('tenantSettingsSchema', { ...current?.document, [section]: next }, 'settings document')) as TenantSettings;
     const at = ctx.now();
     const revision = (current?.revision ?? 0) + 1;
-    const event: AuditEvent = auditEvent({ ...audit, tenantId, actor, detail: { ...audit.detail, revision } }, at);
+    // A function: the event describes the change `change` just decided (e.g. what it replaced).
+    const draft = typeof audit === 'function' ? audit() : audit;
+    const event: AuditEvent = auditEvent({ ...draft, tenantId, actor, detail: { ...draft.detail, revision } }, at);
     const record: SettingsRecord = { tenantId, document, revision, updatedAt: at.toISOString() };
     const stored = await callStore(ctx, 'putSettings', () => ctx.store.putSettings(record, { audit: event, expectedRevision: revision - 1 }));
     await checkSettings(ctx, stored, tenantId);

@@ -6,7 +6,8 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { providerIdSchema } from '../schemas.js';
+import { configIdSchema, providerIdSchema, routeNameSchema, scopeSchema } from '../schemas.js';
+import { MAX_ROUTED_SCOPES, MAX_ROUTES_PER_SCOPE } from './limits.js';
 import { poolsSectionSchema } from '../../pools/schemas.js';
 
 /** The entitlement section: `{ byok, providers }`. */
@@ -17,6 +18,22 @@ export const entitlementSchema = /* @__PURE__ */ (() =>
     /** Provider ids (`'custom'` for custom endpoints), or `null` for every provider. */
     providers: z._default(z.nullable(z.array(providerIdSchema).check(z.maxLength(64))), null),
   }))();
+
+
+/** The `routes` section: `{ [scope]: { [route]: configId } }`, scope `''` being the tenant. */
+export const routesSchema = /* @__PURE__ */ (() =>
+  z.record(scopeSchema, z.record(routeNameSchema, configIdSchema)).check(
+    z.refine((routes) => Object.keys(routes).length <= MAX_ROUTED_SCOPES, `at most ${MAX_ROUTED_SCOPES} scopes with routes`),
+    z.refine((routes) => Object.values(routes).every((inScope) => Object.keys(inScope).length <= MAX_ROUTES_PER_SCOPE), `at most ${MAX_ROUTES_PER_SCOPE} routes per scope`),
+  ))();
+
+/** The `routes` section as stored: scope to route to config id. */
+export type RoutesSettings = z.output<typeof routesSchema>;
+
+/** Options of `admin.setRoute`. */
+export const setRouteOptionsSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z._default(scopeSchema, '') }))();
+/** Input of `admin.listRoutes`. */
+export const listRoutesInputSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z.optional(scopeSchema) }))();
 
 /**
  * The whole document: each section this version knows is checked, and
@@ -29,4 +46,6 @@ export const tenantSettingsSchema = /* @__PURE__ */ (() =>
     entitlement: z.optional(entitlementSchema),
     /** Key pools' selection policies per scope and provider. */
     pools: z.optional(poolsSectionSchema),
+    /** Workload routes per scope. */
+    routes: z.optional(routesSchema),
   }))();
