@@ -15,6 +15,7 @@
  * @module
  */
 import type { CandidateRecord, ConfigOptions, ConfigPatch, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
+import { STAGED_KEY_FIELDS } from '../../src/store/patch.js';
 
 /** Fields that hold a string or `null`. */
 const NULLABLE_FIELDS = [
@@ -25,13 +26,7 @@ const NULLABLE_FIELDS = [
   'keyExpiresAt',
   'lastValidatedAt',
   'lastValidationStatus',
-  'pendingKeyHint',
-  'pendingKeySetAt',
-  'pendingKeyExpiresAt',
-  'previousKeyHint',
-  'previousKeySetAt',
-  'previousKeyExpiresAt',
-  'previousKeyKeptUntil',
+  ...STAGED_KEY_FIELDS,
 ] as const;
 
 /** Fields that always hold a string. */

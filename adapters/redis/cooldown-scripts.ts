@@ -8,18 +8,11 @@
  */
 import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import { luaScript } from './client.js';
+import { BYTE_ORDER } from './scripts.js';
 
-/** Byte order, as JavaScript and SQL's C collation compare (Lua's own < follows the server's locale). */
-const BYTE_ORDER = `
-local function greater(a, b)
-  if a == b then return false end
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x > y end
-  end
-  return #a > #b
-end
-local function untilOf(value) return string.match(value, '^([^\\t]*)') end
+/** The byte-order comparison, and the end of a cooldown value. */
+const COOLDOWN_FUNCTIONS = `
+${BYTE_ORDER}local function untilOf(value) return string.match(value, '^([^\\t]*)') end
 `;
 
 /**
@@ -29,7 +22,7 @@ local function untilOf(value) return string.match(value, '^([^\\t]*)') end
 export const COOLDOWN_PUT_SCRIPT = luaScript(
   'cooldown-put',
   `local base = KEYS[1]
-${BYTE_ORDER}
+${COOLDOWN_FUNCTIONS}
 local key = base .. 'cd:' .. ARGV[1]
 local held = redis.call('GET', key)
 if held and not greater(ARGV[2], untilOf(held)) then return {'OK', 0} end
@@ -42,7 +35,7 @@ return {'OK', 1}
 export const COOLDOWN_LOAD_SCRIPT = luaScript(
   'cooldown-load',
   `local base = KEYS[1]
-${BYTE_ORDER}
+${COOLDOWN_FUNCTIONS}
 local out = {}
 for i = 2, #ARGV do
   local value = redis.call('GET', base .. 'cd:' .. ARGV[i])

@@ -14,7 +14,7 @@
  * @module
  */
 import { luaScript } from './client.js';
-import { PRELUDE } from './scripts.js';
+import { BYTE_ORDER, PRELUDE } from './scripts.js';
 
 /** The registry key of every tenant that has (or had) configs. */
 export function tenantRegistryKey(keyPrefix: string): string {
@@ -46,16 +46,7 @@ export const TENANT_COUNT_SCRIPT = luaScript(
   'tenant-count',
   `${PRELUDE}
 local now = ARGV[1]
--- Byte order, as JavaScript and SQL's C collation compare (Lua's own < follows the server's locale).
-local function greater(a, b)
-  if a == b then return false end
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x > y end
-  end
-  return #a > #b
-end
-local counts, order = {}, {}
+${BYTE_ORDER}local counts, order = {}, {}
 local function add(sealed, state)
   local kek = kekIdOf(sealed)
   local ref = ''

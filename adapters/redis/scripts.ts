@@ -95,6 +95,18 @@ local function dropDefault(scope, id)
 end
 `;
 
+/** Byte order, as JavaScript and SQL's C collation compare (Lua's own `<` follows the server's locale). */
+export const BYTE_ORDER = `
+local function greater(a, b)
+  if a == b then return false end
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
+`;
+
 /** The start of every tenant script: the base is `KEYS[1]`. */
 export const PRELUDE = `
 local base = KEYS[1]
@@ -249,16 +261,7 @@ local function groupIndex(scope, of)
   if indexed then return provKey(scope, of) end
   return scopeKey(scope)
 end
--- Byte order, as JavaScript and SQL's C collation compare (Lua's own < follows the server's locale).
-local function greater(a, b)
-  if a == b then return false end
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x > y end
-  end
-  return #a > #b
-end
--- One read per config looked at: the fields the walk needs.
+${BYTE_ORDER}-- One read per config looked at: the fields the walk needs.
 local function fieldsOf(id)
   return redis.call('HMGET', cfgKey(id), 'provider', 'routes', 'enabled', 'sealedKey', 'keyHint', 'keyExpiresAt', 'isDefault')
 end

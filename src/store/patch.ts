@@ -7,6 +7,17 @@
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import type { ConfigPatch, ConfigRecord } from './types.js';
 
+/** The staged-rotation fields of a record (pending and previous keys): `null` in a new config. */
+export const STAGED_KEY_FIELDS = [
+  'pendingKeyHint',
+  'pendingKeySetAt',
+  'pendingKeyExpiresAt',
+  'previousKeyHint',
+  'previousKeySetAt',
+  'previousKeyExpiresAt',
+  'previousKeyKeptUntil',
+] as const satisfies readonly (keyof ConfigRecord)[];
+
 /**
  * The record fields an update may change (`sealedKey` travels beside them;
  * `kekId` is derived from it, never patched).
@@ -26,13 +37,7 @@ export const CONFIG_PATCH_FIELDS = [
   'keyExpiresAt',
   'lastValidatedAt',
   'lastValidationStatus',
-  'pendingKeyHint',
-  'pendingKeySetAt',
-  'pendingKeyExpiresAt',
-  'previousKeyHint',
-  'previousKeySetAt',
-  'previousKeyExpiresAt',
-  'previousKeyKeptUntil',
+  ...STAGED_KEY_FIELDS,
   'updatedAt',
 ] as const satisfies readonly (keyof ConfigRecord)[];
 
@@ -49,28 +54,9 @@ export function patchedFields(patch: ConfigPatch): Partial<ConfigRecord> {
   return fields;
 }
 
-/** The record fields a new config has `null` in: a config is created without keys, staged ones included. */
-export const STAGED_KEY_FIELDS = [
-  'pendingKeyHint',
-  'pendingKeySetAt',
-  'pendingKeyExpiresAt',
-  'previousKeyHint',
-  'previousKeySetAt',
-  'previousKeyExpiresAt',
-  'previousKeyKeptUntil',
-] as const satisfies readonly (keyof ConfigRecord)[];
-
 /** The staged fields all `null`, to spread into a new record. */
 export function noStagedKeys(): Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[number]> {
-  return {
-    pendingKeyHint: null,
-    pendingKeySetAt: null,
-    pendingKeyExpiresAt: null,
-    previousKeyHint: null,
-    previousKeySetAt: null,
-    previousKeyExpiresAt: null,
-    previousKeyKeptUntil: null,
-  };
+  return Object.fromEntries(STAGED_KEY_FIELDS.map((field) => [field, null])) as Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[number]>;
 }
 
 /**

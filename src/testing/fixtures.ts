@@ -8,6 +8,7 @@ import { newId } from '../ids.js';
 import type { AccessKeyRecord } from '../store/access-key-storage.js';
 import type { SettingsRecord } from '../store/settings-storage.js';
 import type { AuditEvent, AuditEventType, ConfigPatch, ConfigRecord } from '../store/types.js';
+import { noStagedKeys } from '../store/patch.js';
 
 /** A random suffix, so names and tenant ids of one test never collide with another's. */
 export function uniqueSuffix(): string {
@@ -56,13 +57,7 @@ export function makeConfigRecord(overrides: Partial<ConfigRecord> = {}): ConfigR
     keyExpiresAt: null,
     lastValidatedAt: null,
     lastValidationStatus: null,
-    pendingKeyHint: null,
-    pendingKeySetAt: null,
-    pendingKeyExpiresAt: null,
-    previousKeyHint: null,
-    previousKeySetAt: null,
-    previousKeyExpiresAt: null,
-    previousKeyKeptUntil: null,
+    ...noStagedKeys(),
     createdAt: now,
     updatedAt: now,
     revision: 1,
