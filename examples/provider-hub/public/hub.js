@@ -335,9 +335,9 @@ function badge(config) {
   return h('span', { class: `badge ${tone}`, 'data-testid': 'status' }, word);
 }
 
-function resultLine(id) {
+function resultLine(id, testId = 'result') {
   const result = state.results.get(id);
-  return h('p', { class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`, id: `result-${id}`, 'data-testid': 'result' }, result?.text ?? '');
+  return h('p', { class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`, id: `result-${id}`, 'data-testid': testId }, result?.text ?? '');
 }
 
 function connectSection(provider) {
@@ -642,7 +642,7 @@ function poolSection(provider, pool) {
       h('span', { class: 'muted small', 'data-testid': 'pool-summary' }, `${POLICY_WORDS[pool.policy]} · ${available} of ${pool.members.length} available`),
     ),
     form,
-    resultLine(`pool-${key}`),
+    resultLine(`pool-${key}`, 'pool-result'),
   );
 }
 
@@ -681,7 +681,7 @@ function addKeySection(provider) {
     'div',
     { class: 'config add-key' },
     h('details', {}, h('summary', { id: `add-toggle-${provider.id}` }, 'Add another key'), form),
-    resultLine(`add-${provider.id}`),
+    resultLine(`add-${provider.id}`, 'add-result'),
   );
 }
 
