@@ -706,9 +706,13 @@ function renderRoutes() {
               h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '),
               h('span', { class: 'visually-hidden' }, ' uses '),
               r.state === 'ok' ? h('strong', { 'data-testid': 'route-config' }, r.configName) : h('span', { class: 'muted', 'data-testid': 'route-config' }, 'a deleted config'),
-              h('span', { class: 'meta' }, [r.provider ? providerName(r.provider) : null, scopeWords(r.scope)].filter(Boolean).join(' · ')),
+              h(
+                'span',
+                { class: 'meta' },
+                h('span', {}, [r.provider ? providerName(r.provider) : null, scopeWords(r.scope)].filter(Boolean).join(' · ')),
+                r.state === 'dangling' ? h('span', { class: 'badge badge-bad', 'data-testid': 'dangling', title: 'Requests on this route use the provider’s default' }, 'Dangling') : null,
+              ),
             ),
-            r.state === 'dangling' ? h('span', { class: 'badge badge-bad', 'data-testid': 'dangling', title: 'Requests on this route use the provider’s default' }, 'Dangling') : null,
             h(
               'button',
               {
@@ -826,7 +830,7 @@ function renderAudit() {
       h('td', {}, time(event.at)),
       h('td', {}, event.actor ? event.actor.id : h('span', { class: 'muted' }, 'system')),
       h('td', {}, h('span', { class: 'event' }, EVENT_WORDS[event.type] ?? event.type), h('span', { class: 'event-type' }, event.type)),
-      h('td', {}, event.configId ? configName(event.configId) ?? (event.detail?.name ? String(event.detail.name) : h('span', { class: 'muted' }, 'deleted')) : '—'),
+      h('td', {}, event.configId ? configName(event.configId) ?? (event.detail?.name ?? event.detail?.configName ? String(event.detail.name ?? event.detail.configName) : h('span', { class: 'muted' }, 'deleted')) : '—'),
       h('td', {}, event.keyHint ? h('code', {}, event.keyHint) : '—'),
       h('td', {}, auditDetail(event)),
     ),
