@@ -7,15 +7,16 @@
  * errors the vault gives), the
  * vault call does the permission check, tenant scoping and audit, and
  * `http-errors.ts` turns every failure into a status in one place. Views are
- * byokit's `ConfigView`s, which carry a key's hint and state, never the key.
+ * byokit's `ConfigView`s, `PoolView`s and `RouteView`s, which carry a key's
+ * hint and state, never the key.
  */
 import { fileURLToPath } from 'node:url';
+import type { OpenAI } from 'openai';
 import express, { type Request, type Response } from 'express';
 import * as z from 'zod/mini';
 import {
   ByokitError,
   PERMISSIONS,
-  createClient,
   isByokitError,
   type Actor,
   type AuthorizeFn,
@@ -33,10 +34,15 @@ import {
   listAccessKeysInputSchema,
   listAuditInputSchema,
   listConfigsInputSchema,
+  listPoolsInputSchema,
   parseInput,
+  poolKeyInputSchema,
+  poolPolicyInputSchema,
   providerIdSchema,
   providerKeySchema,
   resolveInputSchema,
+  routeNameSchema,
+  scopeSchema,
   setKeyOptionsSchema,
   updateConfigInputSchema,
 } from 'byokit/schemas';
@@ -47,7 +53,11 @@ import { HubError, handleErrors } from './http-errors.js';
 const setKeyBodySchema = z.extend(setKeyOptionsSchema, { key: providerKeySchema });
 const enabledBodySchema = z.strictObject({ enabled: z.boolean() });
 const defaultBodySchema = z.strictObject({ isDefault: z.boolean() });
-const testRequestBodySchema = z.strictObject({ provider: z.optional(providerIdSchema) });
+const testRequestBodySchema = z.strictObject({ provider: z.optional(providerIdSchema), route: z.optional(routeNameSchema) });
+/** `?scope`: the query of `GET /api/routes` and `DELETE /api/routes/:route` (`listRoutes`, `removeRoute` options). */
+const routeScopeQuerySchema = z.strictObject({ scope: z.optional(scopeSchema) });
+/** `PUT /api/routes/:route`: the config the workload uses, and the scope the route is set in (default: the tenant). */
+const setRouteBodySchema = z.strictObject({ configId: configIdSchema, scope: z.optional(scopeSchema) });
 
 export interface HubAppOptions {
   vault: Vault;
@@ -70,7 +80,10 @@ function adminFor(vault: Vault, res: Response): TenantVault {
 }
 
 /** The words the hub's paths are made of; a log line shows any other segment as `*`. */
-const PATH_WORDS = new Set(['api', 'session', 'providers', 'configs', 'key', 'validate', 'enabled', 'default', 'audit', 'access-keys', 'resolve', 'test-request', 'index.html', 'hub.css', 'hub.js']);
+const PATH_WORDS = new Set([
+  'api', 'session', 'providers', 'configs', 'key', 'validate', 'enabled', 'default', 'audit', 'access-keys', 'pools', 'policy', 'routes',
+  'resolve', 'test-request', 'index.html', 'hub.css', 'hub.js',
+]);
 const CONFIG_ID = /^cfg_[0-9A-Z]{26}$/;
 
 /**
@@ -95,6 +108,10 @@ function pageQuery(req: Request): Record<string, unknown> {
 
 function configId(req: Request): string {
   return parseInput(configIdSchema, req.params.id, 'config id');
+}
+
+function routeName(req: Request): string {
+  return parseInput(routeNameSchema, req.params.route, 'route');
 }
 
 /** Every config of the tenant, all pages. */
@@ -248,9 +265,47 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
     res.json(page);
   });
 
+  // Key pools: per scope and provider, the members in failover order with
+  // their state, health, cooldown and availability (`listPools`).
+  api.get('/pools', async (req, res) => {
+    res.json({ pools: await adminFor(vault, res).listPools(parseInput(listPoolsInputSchema, req.query, 'pool query')) });
+  });
+
+  // Sets one pool's selection policy (`key:manage`: it decides which key
+  // traffic reaches). Answers the policy as stored and the pool as it is now.
+  api.put('/pools/policy', async (req, res) => {
+    const admin = adminFor(vault, res);
+    const policy = await admin.setPoolPolicy(parseInput(poolPolicyInputSchema, req.body, 'pool policy'));
+    const [pool = null] = await admin.listPools({ scope: policy.scope, provider: policy.provider });
+    res.json({ policy, pool });
+  });
+
+  // Back to failover in resolution order. `removed: false` when none was set.
+  api.delete('/pools/policy', async (req, res) => {
+    res.json({ removed: await adminFor(vault, res).removePoolPolicy(parseInput(poolKeyInputSchema, req.query, 'pool')) });
+  });
+
+  // Workload routes, by scope then name; `state: 'dangling'` when the config is gone.
+  api.get('/routes', async (req, res) => {
+    res.json({ routes: await adminFor(vault, res).listRoutes(parseInput(routeScopeQuerySchema, req.query, 'route query')) });
+  });
+
+  api.put('/routes/:route', async (req, res) => {
+    const route = routeName(req);
+    const { configId: target, scope } = parseInput(setRouteBodySchema, req.body, 'route');
+    res.json(await adminFor(vault, res).setRoute(route, target, scope === undefined ? {} : { scope }));
+  });
+
+  api.delete('/routes/:route', async (req, res) => {
+    const route = routeName(req);
+    const { scope } = parseInput(routeScopeQuerySchema, req.query, 'route query');
+    await adminFor(vault, res).removeRoute(route, scope === undefined ? {} : { scope });
+    res.status(204).end();
+  });
+
   // Which key a request would use right now, and why: a resolution with
-  // `explain`, so the trace also names the configs passed over. Needs
-  // `config:read` like the rest of the page.
+  // `explain`, so the trace also names the configs passed over; `?route=`
+  // asks for a workload route. Needs `config:read` like the rest of the page.
   api.get('/resolve', async (req, res) => {
     const { tenantId, actor } = callerOf(res);
     const request = parseInput(resolveInputSchema, { ...req.query, tenantId, explain: true }, 'resolve query');
@@ -264,22 +319,33 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
     }
   });
 
-  // Sends one chat completion the way the platform's request path would
-  // (resolve, createClient, call), so key health and "last used" move. It
-  // spends the tenant's key, so it takes `key:manage`, not just reading.
+  // Sends one chat completion the way the platform's request path would,
+  // through `vault.withKey`: a 429, a refused key or a 5xx moves the call to
+  // the pool's next key, and each move is in the answer's trace. Key health,
+  // cooldowns and "last used" move with it. It spends the tenant's key, so
+  // it takes `key:manage`, not just reading.
   api.post('/test-request', async (req, res) => {
     const { tenantId, actor } = callerOf(res);
-    const { provider } = parseInput(testRequestBodySchema, req.body ?? {}, 'test request');
+    const { provider, route } = parseInput(testRequestBodySchema, req.body ?? {}, 'test request');
     await requirePermission(authorize, tenantId, actor, 'key:manage', 'send test requests');
-    const resolution = await vault.resolve({ tenantId, ...(provider ? { provider } : {}) });
-    const client = await createClient(resolution, { expect: 'openai', providers, clientOptions: { maxRetries: 0 } });
+    let last: Resolution | null = null;
     try {
-      const completion = await client.chat.completions.create({ model: resolution.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'ping' }] });
-      res.json({ ok: true, resolution: resolutionView(resolution), reply: completion.choices[0]?.message.content ?? '' });
+      const reply = await vault.withKey(
+        { tenantId, ...(provider ? { provider } : {}), ...(route ? { route } : {}) },
+        async (client: OpenAI, resolution, { signal }) => {
+          last = resolution;
+          const completion = await client.chat.completions.create({ model: resolution.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'ping' }] }, { signal });
+          return completion.choices[0]?.message.content ?? '';
+        },
+        { expect: 'openai', maxAttempts: 3, timeoutMs: 15_000 },
+      );
+      res.json({ ok: true, resolution: resolutionView(last!), reply });
     } catch (error) {
+      // No resolution (no key, wrong provider) or a failure of byokit's own: an error answer.
+      if (last === null || isByokitError(error)) throw error;
       const status = (error as { status?: unknown }).status;
       // The provider's own text may quote request details; the hub says only what status it got.
-      res.json({ ok: false, resolution: resolutionView(resolution), httpStatus: typeof status === 'number' ? status : null });
+      res.json({ ok: false, resolution: resolutionView(last), httpStatus: typeof status === 'number' ? status : null });
     }
   });
 

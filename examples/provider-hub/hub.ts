@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessKeys, createVault, defaultAuthorize, type ProviderDescriptor, type ProviderRegistry, type Vault } from 'byokit';
+import { accessKeys, createVault, defaultAuthorize, keyPools, workloadRoutes, type ProviderDescriptor, type ProviderRegistry, type Vault } from 'byokit';
 import { builtinProviders, openaiProvider } from 'byokit/providers';
 import { createHubApp } from './app.js';
 import { loadDemoKeyrings } from './demo-keyrings.js';
@@ -78,6 +78,11 @@ export async function startHub({ env = process.env, log = console.log, host = '1
     // Key health from real traffic; "last used" is written behind, every second here (default: a minute).
     keyHealth: { flushIntervalMs: 1_000 },
     accessKeys: accessKeys({ keyring: keyrings.accessKeySecrets }),
+    // Several keys of one provider form a pool (failover, round-robin, weighted), and a 429
+    // cools a key down for a while; the page shows each pool and lets an admin pick its policy.
+    pools: keyPools(),
+    // Named workloads (`chat`, `embeddings`, `batch`, ...) mapped to configs.
+    routes: workloadRoutes(),
     onHookError: (error, hook) => log(`hook ${hook} failed: ${errorName(error)}`),
   });
 

@@ -1,8 +1,10 @@
 // The Provider Hub page end to end in a real headless Chromium (Debian's,
 // driven by playwright-core): add a key and see only its hint, validate it
 // against the stand-in (valid, then refused), disable it and watch requests
-// fall back to the platform key, read the audit trail. With CI=true a
-// missing Chromium fails this file instead of skipping it.
+// fall back to the platform key, read the audit trail; add a second key
+// and see the pool, set round-robin, route a workload and see the request
+// panel use it. With CI=true a missing Chromium fails this file instead of
+// skipping it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { startHub, type RunningHub } from './hub.js';
 
 const GOOD_KEY = 'sk-demo-proj-BROWSER000000000000000000000Zz91';
 const BAD_KEY = 'sk-proj-REFUSED00000000000000000000000000Qq42';
+const SECOND_KEY = 'sk-demo-proj-SECONDKEY0000000000000000000Bb73';
 const missing = chromiumMissing();
 
 function describeWithChromium(name: string, body: () => void): void {
@@ -148,18 +151,81 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     await expect.poll(() => page.locator('#readonly-note').isVisible()).toBe(false);
   });
 
+  it('adds a second OpenAI key and shows the pool with both members, in failover order', async () => {
+    const enabled = openai().getByRole('switch', { name: 'Enabled' });
+    await enabled.click(); // the audit test left it disabled
+    await expect.poll(() => openai().getByTestId('status').textContent()).toBe('Active');
+    await openai().getByText('Add another key').click();
+    await openai().getByLabel('Name', { exact: true }).fill('Backup');
+    await openai().getByLabel('New OpenAI key').fill(SECOND_KEY);
+    await openai().getByLabel('New OpenAI key').press('Enter');
+    const pool = openai().getByTestId('pool');
+    // No default set: the newest config comes first.
+    await expect.poll(() => pool.getByTestId('member-name').allTextContents()).toStrictEqual(['Backup', 'OpenAI']);
+    expect(await pool.getByTestId('member-status').allTextContents()).toStrictEqual(['Available', 'Available']);
+    expect(await pool.locator('.position').allTextContents()).toStrictEqual(['Position 1', 'Position 2']);
+    expect(await openai().getByTestId('pool-summary').textContent()).toBe('Failover · 2 of 2 available');
+    expect(await openai().getByTestId('hint').allTextContents()).toStrictEqual(['sk-...Zz91', 'sk-...Bb73']);
+    expect(await snapshot()).not.toContain(SECOND_KEY.slice(8));
+  });
+
+  it('sets round-robin from the keyboard, and the request panel takes the keys in turn', async () => {
+    const pool = openai().getByTestId('pool');
+    const policy = pool.getByLabel('Selection policy');
+    await policy.focus();
+    await policy.selectOption('round-robin');
+    await expect.poll(() => pool.locator('.field-hint').textContent()).toBe('Each available key in turn.');
+    await page.keyboard.press('Tab'); // on to Save policy
+    await page.keyboard.press('Enter');
+    await expect.poll(() => openai().getByTestId('pool-summary').textContent()).toBe('Round-robin · 2 of 2 available');
+    expect(await pool.getByTestId('pool-result').textContent()).toBe('OpenAI pool: Round-robin');
+    await expect.poll(() => page.locator('#announcer').textContent()).toBe('OpenAI pool: Round-robin');
+    // Focus stayed on the button through the re-render.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Save policy');
+
+    await expect.poll(() => page.locator('.trace li.selected').textContent()).toMatch(/— chosen \(round-robin pool\)$/);
+    const first = await page.getByTestId('route-hint').textContent();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('route-hint').textContent()).not.toBe(first);
+    expect(new Set([first, await page.getByTestId('route-hint').textContent()])).toStrictEqual(new Set(['sk-...Zz91', 'sk-...Bb73']));
+  });
+
+  it('adds a workload route, and the request panel and the test request use it for that route', async () => {
+    await page.getByLabel('Route', { exact: true }).fill('batch');
+    await page.getByLabel('Uses config').selectOption({ label: 'OpenAI (OpenAI)' });
+    await page.getByLabel('Route', { exact: true }).press('Enter');
+    const routes = page.getByTestId('route-item');
+    await expect.poll(() => routes.locator('code').allTextContents()).toStrictEqual(['batch']);
+    expect(await routes.getByTestId('route-config').allTextContents()).toStrictEqual(['OpenAI']);
+    expect(await routes.locator('.meta').textContent()).toBe('OpenAI · tenant-wide');
+    expect(await routes.getByRole('button', { name: 'Remove route batch' }).isEnabled()).toBe(true);
+    expect(await page.locator('#route-result').textContent()).toBe('Route batch now uses OpenAI');
+    expect(await page.getByLabel('Route', { exact: true }).inputValue()).toBe('');
+
+    await page.getByLabel('Workload route', { exact: true }).selectOption('batch');
+    await expect.poll(() => page.locator('.trace li').allTextContents()).toStrictEqual(['✓Route batch “OpenAI” — chosen']);
+    expect(await page.locator('.route-line').textContent()).toBe('OpenAI requests on route batch use sk-...Zz91, from the OpenAI config.');
+    // A route names one config: it is not pooled, so it stays on that key.
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('route-hint').textContent()).toBe('sk-...Zz91');
+
+    await page.getByRole('button', { name: 'Send a test request' }).click();
+    await expect.poll(() => page.locator('#test-result').textContent()).toBe('Answered with your key sk-...Zz91: “Hello from the local stand-in provider.”');
+  });
+
   it('fits a narrow phone screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const box = await openai().boundingBox();
     expect(box!.width).toBeLessThanOrEqual(375);
+    for (const panel of [openai().getByTestId('pool'), page.locator('#route-list')]) expect((await panel.boundingBox())!.width).toBeLessThanOrEqual(375);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('never showed a key on the page, in a field, or in the hub\'s log', () => {
     expect(pageTexts.length).toBeGreaterThanOrEqual(3);
     const everything = [...pageTexts, ...logLines].join('\n');
-    for (const key of [GOOD_KEY, BAD_KEY]) expect(everything).not.toContain(key.slice(8, -4));
+    for (const key of [GOOD_KEY, BAD_KEY, SECOND_KEY]) expect(everything).not.toContain(key.slice(8, -4));
     expect(logLines.length).toBeGreaterThan(20);
   });
 });

@@ -17,7 +17,10 @@ const GOOD_KEY = 'sk-demo-proj-GOOD00000000000000000000000a1B2';
 const GOOD_KEY_2 = 'sk-demo-proj-SECOND000000000000000000000c3D4';
 const BAD_KEY = 'sk-proj-REVOKED0000000000000000000000000e5F6';
 const GLOBEX_KEY = 'sk-demo-proj-GLOBEX0000000000000000000000g7H8';
-const ALL_KEYS = [GOOD_KEY, GOOD_KEY_2, BAD_KEY, GLOBEX_KEY];
+/** The stand-in answers this key with a 429 and `retry-after: 30`. */
+const LIMITED_KEY = 'sk-demo-429-LIMITED000000000000000000000r4T5';
+const INITECH_KEY = 'sk-demo-proj-INITECH000000000000000000000i9J0';
+const ALL_KEYS = [GOOD_KEY, GOOD_KEY_2, BAD_KEY, GLOBEX_KEY, LIMITED_KEY, INITECH_KEY];
 /** The distinctive middle of each key: no response or log may hold it, whatever the framing. */
 const KEY_BODIES = ALL_KEYS.map((key) => key.slice(12, -4));
 
@@ -292,6 +295,210 @@ function describeHubApi(label: string, makeEnv: () => Promise<{ env: Record<stri
       expect(acmeStill.body).toMatchObject({ name: 'Acme prod', keyHint: 'sk-...a1B2', enabled: true });
     });
 
+    // Key pools and workload routes, in a tenant of their own (initech) so the tests above keep their counts.
+    const pools: { primary: string; limited: string; spare: string; anthropic: string } = { primary: '', limited: '', spare: '', anthropic: '' };
+    const initech = { tenant: 'initech' };
+    const names = (pool: { members: { name: string }[] }) => pool.members.map((m) => m.name);
+
+    it('lists key pools: members in failover order with key state, position, priority, weight, health, cooldown and availability', async () => {
+      const make = async (name: string, provider: string, key: string | null, extra: Record<string, unknown> = {}) => {
+        const config = await call('POST', '/api/configs', { ...initech, body: { name, provider, ...extra } });
+        if (key) await call('PUT', `/api/configs/${config.body.id}/key`, { ...initech, body: { key } });
+        return config.body.id as string;
+      };
+      pools.primary = await make('Primary', 'openai', INITECH_KEY, { isDefault: true });
+      pools.limited = await make('Overflow', 'openai', LIMITED_KEY);
+      pools.spare = await make('Spare', 'openai', null);
+      pools.anthropic = await make('Claude', 'anthropic', null);
+
+      const listed = await call('GET', '/api/pools', initech);
+      expect(listed.status).toBe(200);
+      expect(listed.body.pools.map((p: { provider: string }) => p.provider)).toStrictEqual(['anthropic', 'openai']);
+      const openai = listed.body.pools[1];
+      expect(openai).toMatchObject({ scope: '', provider: 'openai', policy: 'failover', policySet: false });
+      // The default first, then the newest; a config that can't be chosen last, with no position.
+      expect(openai.members).toStrictEqual([
+        {
+          configId: pools.primary, name: 'Primary', keyHint: 'sk-...i9J0', keyState: 'active', eligible: true, position: 0, priority: null, weight: 1,
+          health: { state: 'ok', firstFailureAt: null, lastFailureAt: null, failureCount: 0 }, cooldown: null, available: true, lastUsedAt: null,
+        },
+        expect.objectContaining({ configId: pools.limited, name: 'Overflow', keyHint: 'sk-...r4T5', eligible: true, position: 1, available: true }),
+        expect.objectContaining({ configId: pools.spare, name: 'Spare', keyHint: null, keyState: 'missing', eligible: false, position: null, available: false }),
+      ]);
+      const one = await call('GET', '/api/pools?provider=anthropic', initech);
+      expect(one.body.pools).toMatchObject([{ provider: 'anthropic', members: [{ name: 'Claude', eligible: false }] }]);
+      expect((await call('GET', '/api/pools?scope=ws1', initech)).body.pools).toStrictEqual([]);
+      for (const query of ['colour=red', 'provider=Not%20An%20Id', 'scope=a//b']) {
+        const bad = await call('GET', `/api/pools?${query}`, initech);
+        expect([query, bad.status, bad.body.error.code]).toStrictEqual([query, 400, 'VALIDATION_FAILED']);
+      }
+    });
+
+    it('sets and removes a pool policy; bad input is 400 and writes nothing; a member may only read', async () => {
+      const set = await call('PUT', '/api/pools/policy', {
+        ...initech,
+        body: { provider: 'openai', policy: 'failover', members: [{ configId: pools.limited, priority: 0 }, { configId: pools.primary, priority: 5 }] },
+      });
+      expect(set.status).toBe(200);
+      expect(set.body.policy).toStrictEqual({ scope: '', provider: 'openai', policy: 'failover', members: [{ configId: pools.limited, priority: 0 }, { configId: pools.primary, priority: 5 }] });
+      expect(set.body.pool).toMatchObject({ provider: 'openai', policy: 'failover', policySet: true });
+      expect(set.body.pool.members.map((m: { name: string; position: number | null; priority: number | null }) => [m.name, m.position, m.priority])).toStrictEqual([
+        ['Overflow', 0, 0],
+        ['Primary', 1, 5],
+        ['Spare', null, null],
+      ]);
+
+      const weighted = await call('PUT', '/api/pools/policy', { ...initech, role: 'admin', body: { provider: 'openai', policy: 'weighted', members: [{ configId: pools.primary, weight: 3 }] } });
+      expect(weighted.status).toBe(200); // an admin holds key:manage
+      expect(weighted.body.pool.members.map((m: { weight: number }) => m.weight)).toStrictEqual([3, 1, 1]);
+
+      for (const [body, path] of [
+        [{ provider: 'openai', policy: 'random' }, 'policy'],
+        [{ provider: 'openai', policy: 'failover', members: [{ configId: pools.primary }, { configId: pools.primary }] }, 'members'],
+        [{ provider: 'openai', policy: 'failover', members: [{ configId: pools.primary, priority: -1 }] }, 'members.0.priority'],
+        [{ provider: 'openai', policy: 'weighted', members: [{ configId: pools.primary, weight: 1.5 }] }, 'members.0.weight'],
+        [{ provider: 'openai', policy: 'failover', members: [{ configId: pools.anthropic }] }, 'members.0.configId'], // another provider's config
+        [{ provider: 'openai', policy: 'failover', colour: 'red' }, '(input)'],
+        [{ policy: 'failover' }, 'provider'],
+      ] as const) {
+        const bad = await call('PUT', '/api/pools/policy', { ...initech, body });
+        expect([path, bad.status, bad.body.error.code]).toStrictEqual([path, 400, 'VALIDATION_FAILED']);
+        expect(bad.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+      }
+      const unchanged = await call('GET', '/api/pools?provider=openai', initech);
+      expect(unchanged.body.pools[0]).toMatchObject({ policy: 'weighted', policySet: true });
+
+      const memberSet = await call('PUT', '/api/pools/policy', { ...initech, role: 'member', body: { provider: 'openai', policy: 'round-robin' } });
+      expect([memberSet.status, memberSet.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
+      const memberReset = await call('DELETE', '/api/pools/policy?provider=openai', { ...initech, role: 'member' });
+      expect([memberReset.status, memberReset.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
+      expect((await call('GET', '/api/pools', { ...initech, role: 'member' })).body.pools[1].policy).toBe('weighted');
+
+      const removed = await call('DELETE', '/api/pools/policy?provider=openai', initech);
+      expect([removed.status, removed.body]).toStrictEqual([200, { removed: true }]);
+      expect((await call('DELETE', '/api/pools/policy?provider=openai', initech)).body).toStrictEqual({ removed: false });
+      const noProvider = await call('DELETE', '/api/pools/policy', initech);
+      expect([noProvider.status, noProvider.body.error.issues[0].path]).toStrictEqual([400, 'provider']);
+      expect((await call('GET', '/api/pools?provider=openai', initech)).body.pools[0]).toMatchObject({ policy: 'failover', policySet: false });
+      const audit = await call('GET', '/api/audit?type=pool.changed', initech);
+      expect(audit.body.items.map((e: { detail: { policy: string | null } }) => e.detail.policy)).toStrictEqual([null, 'weighted', 'failover']);
+    });
+
+    it('round-robin takes the pool\'s keys in turn; the trace names the policy', async () => {
+      await call('PUT', '/api/pools/policy', { ...initech, body: { provider: 'openai', policy: 'round-robin' } });
+      const chosen: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const answer = await call('GET', '/api/resolve?provider=openai', initech);
+        expect(answer.body.resolution.trace.at(-1)).toMatchObject({ outcome: 'selected', pool: 'round-robin' });
+        chosen.push(answer.body.resolution.configName);
+      }
+      expect(chosen.slice().sort()).toStrictEqual(['Overflow', 'Overflow', 'Primary', 'Primary']);
+      expect(chosen[0]).not.toBe(chosen[1]);
+      await call('DELETE', '/api/pools/policy?provider=openai', initech);
+    });
+
+    it('a 429 cools the key down: the test request moves to the next key, and pools and resolve show the cooldown', async () => {
+      await call('PUT', '/api/pools/policy', { ...initech, body: { provider: 'openai', policy: 'failover', members: [{ configId: pools.limited, priority: 0 }] } });
+      const before = Date.now();
+      const sent = await call('POST', '/api/test-request', { ...initech, body: { provider: 'openai' } });
+      expect(sent.body).toMatchObject({ ok: true, reply: 'Hello from the local stand-in provider.', resolution: { configId: pools.primary, keyHint: 'sk-...i9J0' } });
+      expect(sent.body.resolution.trace).toStrictEqual([
+        { step: 'retry', scope: '', configId: pools.limited, configName: 'Overflow', outcome: 'skipped', reason: 'rate_limited' },
+        { step: 'byok', scope: '', configId: pools.primary, configName: 'Primary', outcome: 'selected', pool: 'failover' },
+      ]);
+      expect(hub.standIn.calls.filter((c) => c.rateLimited)).toHaveLength(1);
+
+      const [pool] = (await call('GET', '/api/pools?provider=openai', initech)).body.pools;
+      const overflow = pool.members.find((m: { configId: string }) => m.configId === pools.limited);
+      expect(overflow).toMatchObject({ position: 0, available: false, cooldown: { reason: 'rate_limited' }, health: { state: 'ok' } });
+      // The stand-in asks for 30 seconds.
+      expect(Date.parse(overflow.cooldown.until)).toBeGreaterThanOrEqual(before + 29_000);
+      expect(Date.parse(overflow.cooldown.until)).toBeLessThanOrEqual(Date.now() + 31_000);
+      expect(pool.members.find((m: { configId: string }) => m.configId === pools.primary)).toMatchObject({ available: true, cooldown: null });
+
+      const resolved = await call('GET', '/api/resolve?provider=openai', initech);
+      expect(resolved.body.resolution).toMatchObject({ configId: pools.primary });
+      expect(resolved.body.resolution.trace[0]).toMatchObject({ step: 'pool', configId: pools.limited, outcome: 'skipped', reason: 'cooling_down', until: overflow.cooldown.until });
+      await call('DELETE', '/api/pools/policy?provider=openai', initech);
+    });
+
+    it('sets, lists and removes workload routes; resolve and test requests take a route; a deleted config leaves its route dangling', async () => {
+      const set = await call('PUT', '/api/routes/batch', { ...initech, body: { configId: pools.limited } });
+      expect([set.status, set.body]).toStrictEqual([200, { route: 'batch', scope: '', configId: pools.limited, configName: 'Overflow', provider: 'openai', state: 'ok' }]);
+      const byAdmin = await call('PUT', '/api/routes/embeddings', { ...initech, role: 'admin', body: { configId: pools.primary } });
+      expect(byAdmin.status).toBe(200); // config:write
+
+      const routed = await call('GET', '/api/resolve?provider=openai&route=batch', initech);
+      expect(routed.body.resolution).toMatchObject({ configId: pools.limited, keyHint: 'sk-...r4T5' });
+      expect(routed.body.resolution.trace).toStrictEqual([{ step: 'route', route: 'batch', scope: '', configId: pools.limited, configName: 'Overflow', outcome: 'selected' }]);
+      const unrouted = await call('GET', '/api/resolve?provider=openai&route=vision', initech);
+      expect(unrouted.body.resolution).toMatchObject({ configId: pools.primary });
+      expect(unrouted.body.resolution.trace[0]).toStrictEqual({ step: 'route', route: 'vision', outcome: 'none' });
+      // A routed test request uses the routed key: the stand-in rate-limits it, and a route has no other key to move to.
+      const routedTest = await call('POST', '/api/test-request', { ...initech, body: { provider: 'openai', route: 'embeddings' } });
+      expect(routedTest.body).toMatchObject({ ok: true, resolution: { configId: pools.primary, trace: [{ step: 'route', route: 'embeddings', outcome: 'selected' }] } });
+      const limitedTest = await call('POST', '/api/test-request', { ...initech, body: { provider: 'openai', route: 'batch' } });
+      expect(limitedTest.body).toMatchObject({ ok: false, httpStatus: 429, resolution: { configId: pools.limited } });
+
+      // A config deleted under its route: the route stays, marked dangling, and resolution passes it over.
+      await call('PUT', `/api/configs/${pools.spare}/key`, { ...initech, body: { key: INITECH_KEY } });
+      await call('PUT', '/api/routes/vision', { ...initech, body: { configId: pools.spare } });
+      expect((await call('DELETE', `/api/configs/${pools.spare}`, initech)).status).toBe(204);
+      const listed = await call('GET', '/api/routes', { ...initech, role: 'member' });
+      expect(listed.body.routes).toStrictEqual([
+        { route: 'batch', scope: '', configId: pools.limited, configName: 'Overflow', provider: 'openai', state: 'ok' },
+        { route: 'embeddings', scope: '', configId: pools.primary, configName: 'Primary', provider: 'openai', state: 'ok' },
+        { route: 'vision', scope: '', configId: pools.spare, configName: null, provider: null, state: 'dangling' },
+      ]);
+      const dangling = await call('GET', '/api/resolve?provider=openai&route=vision', initech);
+      expect(dangling.body.resolution.trace[0]).toMatchObject({ step: 'route', route: 'vision', outcome: 'skipped', reason: 'route_dangling' });
+      expect(dangling.body.resolution.configId).toBe(pools.primary);
+
+      for (const [path, body, status, code] of [
+        ['/api/routes/Not%20A%20Name', { configId: pools.primary }, 400, 'VALIDATION_FAILED'],
+        ['/api/routes/chat', { configId: 'cfg_nope' }, 400, 'VALIDATION_FAILED'],
+        ['/api/routes/chat', { configId: pools.primary, colour: 'red' }, 400, 'VALIDATION_FAILED'],
+        ['/api/routes/chat', { configId: pools.primary, scope: 'a//b' }, 400, 'VALIDATION_FAILED'],
+        ['/api/routes/chat', { configId: 'cfg_00000000000000000000000000' }, 404, 'NOT_FOUND'],
+        ['/api/routes/chat', { configId: pools.primary, scope: 'ws1' }, 200, undefined], // a tenant config serves a workspace
+      ] as const) {
+        const answer = await call('PUT', path, { ...initech, body });
+        expect([path, answer.status, answer.body.error?.code]).toStrictEqual([path, status, code]);
+      }
+      const memberSet = await call('PUT', '/api/routes/chat', { ...initech, role: 'member', body: { configId: pools.primary } });
+      expect([memberSet.status, memberSet.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
+      const memberRemove = await call('DELETE', '/api/routes/batch', { ...initech, role: 'member' });
+      expect([memberRemove.status, memberRemove.body.error.code]).toStrictEqual([403, 'PERMISSION_DENIED']);
+      const both = await call('GET', `/api/resolve?provider=openai&route=batch&config=${pools.primary}`, initech);
+      expect([both.status, both.body.error.issues[0].path]).toStrictEqual([400, 'route']);
+
+      expect((await call('GET', '/api/routes?scope=ws1', initech)).body.routes).toMatchObject([{ route: 'chat', scope: 'ws1', state: 'ok' }]);
+      expect((await call('DELETE', '/api/routes/chat?scope=ws1', initech)).status).toBe(204);
+      const removed = await call('DELETE', '/api/routes/vision', initech);
+      expect([removed.status, removed.text]).toStrictEqual([204, '']);
+      expect((await call('GET', '/api/routes', initech)).body.routes.map((r: { route: string }) => r.route)).toStrictEqual(['batch', 'embeddings']);
+      expect((await call('GET', '/api/routes?colour=red', initech)).status).toBe(400);
+      const audit = await call('GET', '/api/audit?type=route.changed&limit=1', initech);
+      expect(audit.body.items[0].detail).toMatchObject({ route: 'vision', configId: null, previousConfigId: pools.spare });
+    });
+
+    it('keeps pools and routes to the caller\'s tenant: globex sees only its own and can\'t point at initech\'s configs', async () => {
+      const globexPools = await call('GET', '/api/pools', { tenant: 'globex' });
+      expect(globexPools.body.pools.map(names)).toStrictEqual([['Globex prod']]);
+      expect(globexPools.text).not.toContain(pools.primary);
+      expect((await call('GET', '/api/routes', { tenant: 'globex' })).body.routes).toStrictEqual([]);
+      const route = await call('PUT', '/api/routes/batch', { tenant: 'globex', body: { configId: pools.primary } });
+      expect([route.status, route.body.error.code]).toStrictEqual([404, 'NOT_FOUND']);
+      const policy = await call('PUT', '/api/pools/policy', { tenant: 'globex', body: { provider: 'openai', policy: 'failover', members: [{ configId: pools.primary, priority: 0 }] } });
+      expect([policy.status, policy.body.error.issues[0].path]).toStrictEqual([400, 'members.0.configId']);
+      // Removing globex's (absent) route and policy leaves initech's alone.
+      expect((await call('DELETE', '/api/routes/batch', { tenant: 'globex' })).status).toBe(204);
+      expect((await call('DELETE', '/api/pools/policy?provider=openai', { tenant: 'globex' })).body).toStrictEqual({ removed: false });
+      expect((await call('GET', '/api/routes', initech)).body.routes.map((r: { route: string }) => r.route)).toStrictEqual(['batch', 'embeddings']);
+      const globexRouted = await call('GET', '/api/resolve?provider=openai&route=batch', { tenant: 'globex' });
+      expect(globexRouted.body.resolution).toMatchObject({ configName: 'Globex prod', trace: [{ step: 'route', outcome: 'none' }, expect.anything()] });
+    });
+
     it('serves the page with a strict content security policy; unknown API routes are 404', async () => {
       const page = await call('GET', '/', { role: null });
       expect(page.status).toBe(200);
@@ -313,6 +520,9 @@ function describeHubApi(label: string, makeEnv: () => Promise<{ env: Record<stri
       expect(logLines.some((line) => /^GET \/api\/session 401 \d+ms code=UNAUTHENTICATED$/.test(line))).toBe(true);
       expect(logLines.some((line) => /^PUT \/api\/configs\/cfg_\w+\/key 200 \d+ms tenant=acme actor=owner-of-acme$/.test(line))).toBe(true);
       expect(logLines.some((line) => line.includes(' 400 ') && line.endsWith('code=BAD_JSON'))).toBe(true);
+      expect(logLines.some((line) => /^PUT \/api\/pools\/policy 200 \d+ms tenant=initech actor=owner-of-initech$/.test(line))).toBe(true);
+      // A route name is the tenant's text: the log shows it as `*`, like any segment that isn't the hub's own word.
+      expect(logLines.some((line) => /^PUT \/api\/routes\/\* 200 /.test(line))).toBe(true);
       const everything = [...responses, ...logLines].join('\n');
       for (const body of KEY_BODIES) expect(everything).not.toContain(body);
       expect(everything).not.toContain(`platform-0000000000000000`);

@@ -2,7 +2,9 @@
  * A stand-in for OpenAI on 127.0.0.1, so the hub runs offline and Validate
  * can both succeed and fail: it accepts any key that starts with
  * {@link STAND_IN_ACCEPTED_PREFIX} and answers every other key the way
- * OpenAI answers a revoked one (401 `invalid_api_key`).
+ * OpenAI answers a revoked one (401 `invalid_api_key`). Keys that start
+ * with {@link STAND_IN_RATE_LIMITED_PREFIX} get OpenAI's 429 with a
+ * `retry-after`, so a key pool's cooldown can be seen.
  *
  * It serves what the hub calls: `GET /v1/models` and `GET /v1/models/{id}`
  * (the validation call) and `POST /v1/chat/completions` (the test request).
@@ -13,19 +15,23 @@ import type { AddressInfo } from 'node:net';
 
 /** Keys with this prefix work at the stand-in; any other key is refused. */
 export const STAND_IN_ACCEPTED_PREFIX = 'sk-demo-';
+/** Keys with this prefix are always rate limited: 429 with `retry-after` {@link STAND_IN_RETRY_AFTER_SECONDS}. */
+export const STAND_IN_RATE_LIMITED_PREFIX = 'sk-demo-429';
+/** How long the stand-in tells a rate-limited key to wait. */
+export const STAND_IN_RETRY_AFTER_SECONDS = 30;
 
 const MODELS = ['gpt-4o-mini', 'gpt-4o'];
 
 export interface StandInProvider {
   /** OpenAI-style base URL, e.g. `http://127.0.0.1:41234/v1`. */
   baseUrl: string;
-  /** Each request, in order: its path and whether its key was accepted. */
-  calls: { method: string; path: string; accepted: boolean }[];
+  /** Each request, in order: its path, whether its key was accepted, and whether it was rate limited. */
+  calls: { method: string; path: string; accepted: boolean; rateLimited: boolean }[];
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -44,9 +50,14 @@ async function answer(req: IncomingMessage, res: ServerResponse, calls: StandInP
   const presented = (req.headers.authorization ?? '').replace(/^Bearer /, '');
   const accepted = presented.startsWith(STAND_IN_ACCEPTED_PREFIX);
   const path = (req.url ?? '/').split('?')[0]!;
-  calls.push({ method: req.method ?? 'GET', path, accepted });
+  const rateLimited = presented.startsWith(STAND_IN_RATE_LIMITED_PREFIX);
+  calls.push({ method: req.method ?? 'GET', path, accepted, rateLimited });
   if (!accepted) {
     return send(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+  }
+  if (rateLimited) {
+    const error = { message: 'Rate limit reached for requests.', type: 'requests', code: 'rate_limit_exceeded' };
+    return send(res, 429, { error }, { 'retry-after': String(STAND_IN_RETRY_AFTER_SECONDS) });
   }
   if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: MODELS.map(model) });
   const modelId = /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];

@@ -9,9 +9,12 @@ const state = {
   session: { tenant: 'acme', role: 'owner' },
   permissions: new Set(),
   providers: [],
+  pools: [],
+  routes: [],
   results: new Map(), // card or config id -> { text, ok }: the last action's outcome, shown under it
   audit: { items: [], nextCursor: null },
   resolveProvider: 'openai',
+  resolveRoute: '',
   busy: false,
 };
 
@@ -136,6 +139,12 @@ const EVENT_WORDS = {
   'access_key.created': 'Access key issued',
   'access_key.revoked': 'Access key revoked',
   'entitlement.changed': 'Entitlement changed',
+  'pool.changed': 'Pool policy changed',
+  'route.changed': 'Route changed',
+  'key.staged': 'Key staged',
+  'key.promoted': 'Key promoted',
+  'key.rolled_back': 'Key rolled back',
+  'key.previous_expired': 'Previous key expired',
 };
 
 const SKIP_WORDS = {
@@ -150,6 +159,12 @@ const SKIP_WORDS = {
   no_platform_key: 'no platform key for this provider',
   no_provider: 'no provider named',
   not_entitled: 'BYOK not included in the plan',
+  route_dangling: 'the route’s config is gone',
+  cooling_down: 'cooling down after a rate limit',
+  failing: 'failing',
+  rate_limited: 'rate limited, moved on',
+  auth_failed: 'key refused, moved on',
+  server_error: 'provider error, moved on',
 };
 
 const STEP_WORDS = {
@@ -159,6 +174,23 @@ const STEP_WORDS = {
   default: 'Default config',
   recent: 'Newest config',
   platform: 'Platform key',
+  route: 'Route',
+  pool: 'Pool key',
+  retry: 'Tried',
+};
+
+const POLICY_WORDS = {
+  default: 'Default config only',
+  failover: 'Failover',
+  'round-robin': 'Round-robin',
+  weighted: 'Weighted',
+};
+
+const POLICY_HINTS = {
+  default: 'Requests use the default config (else the newest); no other key takes over.',
+  failover: 'The first available key in priority order; the next one while it is rate limited or failing.',
+  'round-robin': 'Each available key in turn.',
+  weighted: 'Each available key in turn, in proportion to its weight (0: only when the others are out).',
 };
 
 // ---------------------------------------------------------------- loading
@@ -175,15 +207,20 @@ async function loadAll() {
   const errorBanner = document.getElementById('load-error');
   try {
     await loadSession();
-    const [{ providers }, audit, accessKeys] = await Promise.all([
+    const [{ providers }, { pools }, { routes }, audit, accessKeys] = await Promise.all([
       api('GET', '/providers'),
+      api('GET', '/pools'),
+      api('GET', '/routes'),
       api('GET', '/audit?limit=6'),
       can('access:manage') ? api('GET', '/access-keys?limit=20') : null,
     ]);
     state.providers = providers;
+    state.pools = pools;
+    state.routes = routes;
     state.audit = audit;
     errorBanner.hidden = true;
     render();
+    renderRoutes();
     renderAudit();
     renderAccessKeys(accessKeys);
     await loadResolution();
@@ -195,7 +232,10 @@ async function loadAll() {
 
 async function loadResolution() {
   const target = document.getElementById('resolve-result');
-  const query = state.resolveProvider ? `?provider=${encodeURIComponent(state.resolveProvider)}` : '';
+  const params = new URLSearchParams();
+  if (state.resolveProvider) params.set('provider', state.resolveProvider);
+  if (state.resolveRoute) params.set('route', state.resolveRoute);
+  const query = params.size ? `?${params}` : '';
   try {
     const answer = await api('GET', `/resolve${query}`);
     target.replaceChildren(routeView(answer));
@@ -239,6 +279,12 @@ async function connect(provider, key) {
   return { text: `Key saved for ${provider.label}: ${view.keyHint}`, resultId: config.id, focus: `validate-${config.id}` };
 }
 
+async function addKey(provider, name, key) {
+  const config = await api('POST', '/configs', { name, provider: provider.id });
+  const view = await api('PUT', `/configs/${config.id}/key`, { key });
+  return { text: `Key saved for ${name}: ${view.keyHint}`, resultId: config.id, focus: `validate-${config.id}` };
+}
+
 async function saveKey(config, key) {
   const view = await api('PUT', `/configs/${config.id}/key`, { key });
   return { text: `Key ${config.keyHint ? 'replaced' : 'saved'}: ${view.keyHint}` };
@@ -279,6 +325,8 @@ function providerCard(provider) {
       headBadge,
     ),
     configs.length === 0 ? connectSection(provider) : configs.map((config) => configSection(provider, config, configs.length > 1 || config.name !== provider.label)),
+    configs.length > 1 ? state.pools.filter((pool) => pool.provider === provider.id && pool.members.length > 1).map((pool) => poolSection(provider, pool)) : null,
+    configs.length > 0 ? addKeySection(provider) : null,
   );
 }
 
@@ -287,9 +335,9 @@ function badge(config) {
   return h('span', { class: `badge ${tone}`, 'data-testid': 'status' }, word);
 }
 
-function resultLine(id) {
+function resultLine(id, testId = 'result') {
   const result = state.results.get(id);
-  return h('p', { class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`, id: `result-${id}`, 'data-testid': 'result' }, result?.text ?? '');
+  return h('p', { class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`, id: `result-${id}`, 'data-testid': testId }, result?.text ?? '');
 }
 
 function connectSection(provider) {
@@ -456,6 +504,259 @@ function configSection(provider, config, showName) {
   );
 }
 
+/** A form control's id part for a pool: its provider, and its scope when it has one. */
+function poolKey(pool) {
+  return pool.scope ? `${pool.provider}--${pool.scope.replace(/[^A-Za-z0-9_-]/g, '_')}` : pool.provider;
+}
+
+/** A pool member's badge: why it can't be chosen, else whether it is cooling down, failing or available. */
+function memberBadge(member) {
+  if (!member.eligible) {
+    const [word, tone] = badgeOf({ keyState: member.keyState, health: member.health });
+    return h('span', { class: `badge ${tone}`, 'data-testid': 'member-status' }, word);
+  }
+  if (member.cooldown) {
+    return h('span', { class: 'badge badge-warn', 'data-testid': 'member-status', title: `Until ${new Date(member.cooldown.until).toLocaleTimeString()}` }, 'Cooling down');
+  }
+  if (member.health.state === 'failing') return h('span', { class: 'badge badge-bad', 'data-testid': 'member-status' }, 'Failing');
+  return h('span', { class: 'badge badge-active', 'data-testid': 'member-status' }, 'Available');
+}
+
+/** A provider's key pool: members in failover order with their state, and the selection policy. */
+function poolSection(provider, pool) {
+  const key = poolKey(pool);
+  const titleId = `pool-${key}-title`;
+  const selectId = `pool-policy-${key}`;
+  const hintId = `pool-hint-${key}`;
+  const allowed = can('key:manage');
+  const available = pool.members.filter((m) => m.available).length;
+  const hint = h('p', { class: 'field-hint', id: hintId }, POLICY_HINTS[pool.policy] ?? '');
+
+  const members = pool.members.map((m) =>
+    h(
+      'li',
+      { class: `member${m.available ? '' : ' member-out'}`, 'data-config': m.configId, 'data-testid': 'pool-member' },
+      h('span', { class: 'position' }, h('span', { class: 'visually-hidden' }, 'Position '), m.position === null ? '–' : String(m.position + 1)),
+      h(
+        'div',
+        { class: 'member-main' },
+        h('div', { class: 'member-line' }, h('span', { class: 'member-name', 'data-testid': 'member-name' }, m.name), m.keyHint ? h('code', {}, m.keyHint) : null),
+        h(
+          'div',
+          { class: 'member-line' },
+          memberBadge(m),
+          m.cooldown ? h('span', { class: 'meta' }, 'ready ', time(m.cooldown.until)) : h('span', { class: 'meta' }, 'used ', m.lastUsedAt ? time(m.lastUsedAt) : 'never'),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'member-fields' },
+        h(
+          'label',
+          { class: 'mini-field priority-field' },
+          h('span', { 'aria-hidden': 'true' }, 'Priority'),
+          h('input', { type: 'number', name: 'priority', min: 0, max: 1000, step: 1, inputmode: 'numeric', value: m.priority ?? '', placeholder: '–', 'aria-label': `Priority of ${m.name}`, disabled: !allowed }),
+        ),
+        h(
+          'label',
+          { class: 'mini-field weight-field' },
+          h('span', { 'aria-hidden': 'true' }, 'Weight'),
+          h('input', { type: 'number', name: 'weight', min: 0, max: 1000, step: 1, inputmode: 'numeric', value: m.weight, 'aria-label': `Weight of ${m.name}`, disabled: !allowed }),
+        ),
+      ),
+    ),
+  );
+
+  const select = h(
+    'select',
+    {
+      id: selectId,
+      name: 'policy',
+      'aria-describedby': hintId,
+      disabled: !allowed,
+      onchange: (event) => {
+        form.dataset.policy = event.target.value;
+        hint.textContent = POLICY_HINTS[event.target.value] ?? '';
+      },
+    },
+    Object.entries(POLICY_WORDS).map(([value, word]) => h('option', { value, selected: value === pool.policy }, word)),
+  );
+
+  const form = h(
+    'form',
+    {
+      class: 'pool-form',
+      'data-policy': pool.policy,
+      onsubmit: (event) => {
+        event.preventDefault();
+        const policy = select.value;
+        const settings = [];
+        for (const li of form.querySelectorAll('li[data-config]')) {
+          const member = { configId: li.dataset.config };
+          const priority = li.querySelector('input[name="priority"]').value.trim();
+          const weight = li.querySelector('input[name="weight"]').value.trim();
+          if ((policy === 'failover' || policy === 'round-robin') && priority !== '') member.priority = Number(priority);
+          if (policy === 'weighted' && weight !== '') member.weight = Number(weight);
+          if (Object.keys(member).length > 1) settings.push(member);
+        }
+        act(`pool-${key}`, async () => {
+          await api('PUT', '/pools/policy', { scope: pool.scope, provider: pool.provider, policy, members: settings });
+          return { text: `${provider.label} pool: ${POLICY_WORDS[policy]}` };
+        });
+      },
+    },
+    h('label', { for: selectId }, 'Selection policy'),
+    h('div', { class: 'row' }, select, h('button', { type: 'submit', class: 'btn btn-secondary', id: `pool-save-${key}`, disabled: !allowed }, 'Save policy')),
+    hint,
+    h('ol', { class: 'pool-members', 'aria-label': `${provider.label} keys in failover order` }, members),
+    pool.policySet
+      ? h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-ghost',
+              id: `pool-reset-${key}`,
+              disabled: !allowed,
+              onclick: () =>
+                act(`pool-${key}`, async () => {
+                  await api('DELETE', `/pools/policy?${new URLSearchParams({ provider: pool.provider, scope: pool.scope })}`);
+                  return { text: `${provider.label} pool: back to failover in the default order`, focus: selectId };
+                }),
+            },
+            'Reset to failover',
+          ),
+        )
+      : null,
+  );
+
+  return h(
+    'section',
+    { class: 'pool', 'aria-labelledby': titleId, 'data-testid': 'pool' },
+    h(
+      'div',
+      { class: 'pool-head' },
+      h('h4', { id: titleId }, pool.scope ? `Key pool · ${pool.scope}` : 'Key pool'),
+      h('span', { class: 'muted small', 'data-testid': 'pool-summary' }, `${POLICY_WORDS[pool.policy]} · ${available} of ${pool.members.length} available`),
+    ),
+    form,
+    resultLine(`pool-${key}`, 'pool-result'),
+  );
+}
+
+/** "Add another key": a second config of the same provider, which makes a pool. */
+function addKeySection(provider) {
+  const nameId = `add-name-${provider.id}`;
+  const keyId = `add-key-${provider.id}`;
+  const allowed = can('config:write') && can('key:manage');
+  const form = h(
+    'form',
+    {
+      class: 'key-form add-key-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const nameInput = form.querySelector(`#${nameId}`);
+        const keyInput = form.querySelector(`#${keyId}`);
+        const name = nameInput.value.trim();
+        const key = keyInput.value.trim();
+        keyInput.value = ''; // as in every key field: the key leaves the page once
+        if (!name || !key) return;
+        act(`add-${provider.id}`, () => addKey(provider, name, key));
+      },
+    },
+    h('label', { for: nameId }, 'Name'),
+    h('input', { id: nameId, type: 'text', name: 'name', autocomplete: 'off', placeholder: 'e.g. Backup', maxlength: 100, required: true, disabled: !allowed }),
+    h('label', { for: keyId }, `New ${provider.label} key`),
+    h(
+      'div',
+      { class: 'row' },
+      h('input', { id: keyId, type: 'password', name: 'key', autocomplete: 'off', spellcheck: 'false', placeholder: 'Paste the key', required: true, disabled: !allowed }),
+      h('button', { type: 'submit', class: 'btn btn-primary', id: `add-submit-${provider.id}`, disabled: !allowed }, 'Add key'),
+    ),
+    h('p', { class: 'field-hint' }, 'Two keys or more of one provider form a pool.'),
+  );
+  return h(
+    'div',
+    { class: 'config add-key' },
+    h('details', {}, h('summary', { id: `add-toggle-${provider.id}` }, 'Add another key'), form),
+    resultLine(`add-${provider.id}`, 'add-result'),
+  );
+}
+
+const scopeWords = (scope) => (scope ? `scope ${scope}` : 'tenant-wide');
+
+function renderRoutes() {
+  const list = document.getElementById('route-list');
+  const providerName = (id) => state.providers.find((p) => p.id === id)?.label ?? id;
+  const allowed = can('config:write');
+  list.replaceChildren(
+    ...(state.routes.length === 0
+      ? [h('li', { class: 'muted empty' }, 'No routes yet.')]
+      : state.routes.map((r) => {
+          const removeId = `route-remove-${r.scope}-${r.route}`;
+          return h(
+            'li',
+            { 'data-testid': 'route-item', 'data-route': r.route },
+            h(
+              'span',
+              { class: 'route-main' },
+              h('code', {}, r.route),
+              h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '),
+              h('span', { class: 'visually-hidden' }, ' uses '),
+              r.state === 'ok' ? h('strong', { 'data-testid': 'route-config' }, r.configName) : h('span', { class: 'muted', 'data-testid': 'route-config' }, 'a deleted config'),
+              h(
+                'span',
+                { class: 'meta' },
+                h('span', {}, [r.provider ? providerName(r.provider) : null, scopeWords(r.scope)].filter(Boolean).join(' · ')),
+                r.state === 'dangling' ? h('span', { class: 'badge badge-bad', 'data-testid': 'dangling', title: 'Requests on this route use the provider’s default' }, 'Dangling') : null,
+              ),
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn btn-ghost btn-danger',
+                id: removeId,
+                'aria-label': `Remove route ${r.route}`,
+                disabled: !allowed,
+                onclick: () =>
+                  act('routes', async () => {
+                    await api('DELETE', `/routes/${encodeURIComponent(r.route)}${r.scope ? `?scope=${encodeURIComponent(r.scope)}` : ''}`);
+                    return { text: `Route ${r.route} removed`, focus: 'route-name' };
+                  }),
+              },
+              'Remove',
+            ),
+          );
+        })),
+  );
+
+  const configSelect = document.getElementById('route-config');
+  const chosen = configSelect.value;
+  const configs = state.providers.flatMap((p) => p.configs.map((c) => ({ config: c, provider: p })));
+  configSelect.replaceChildren(...configs.map(({ config, provider }) => h('option', { value: config.id }, `${config.name} (${provider.label})`)));
+  if (configs.some(({ config }) => config.id === chosen)) configSelect.value = chosen;
+  const usable = allowed && configs.length > 0;
+  for (const id of ['route-name', 'route-config', 'route-add']) document.getElementById(id).disabled = !usable;
+
+  const out = document.getElementById('route-result');
+  const result = state.results.get('routes');
+  out.className = `small result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`;
+  out.textContent = result?.text ?? '';
+
+  renderRouteOptions();
+}
+
+function renderRouteOptions() {
+  const select = document.getElementById('resolve-route');
+  const names = [...new Set(state.routes.map((r) => r.route))].sort();
+  if (state.resolveRoute && !names.includes(state.resolveRoute)) state.resolveRoute = '';
+  select.replaceChildren(h('option', { value: '' }, 'No route'), ...names.map((name) => h('option', { value: name }, name)));
+  select.value = state.resolveRoute;
+}
+
 function renderResolveOptions() {
   const select = document.getElementById('resolve-provider');
   const options = [h('option', { value: '' }, 'Any provider (the default)'), ...state.providers.map((p) => h('option', { value: p.id }, p.label))];
@@ -467,7 +768,9 @@ function routeView(answer) {
   const r = answer.resolution;
   const trace = answer.resolution?.trace ?? answer.trace ?? [];
   const providerName = (id) => state.providers.find((p) => p.id === id)?.label ?? id;
-  const asked = state.resolveProvider ? `${providerName(state.resolveProvider)} requests` : 'Requests that name no provider';
+  const asked =
+    (state.resolveProvider ? `${providerName(state.resolveProvider)} requests` : 'Requests that name no provider') +
+    (state.resolveRoute ? ` on route ${state.resolveRoute}` : '');
   let headline;
   if (!r) {
     headline = [h('span', { class: 'source source-none' }, 'No key'), h('p', { class: 'route-line' }, `${asked} would be refused: no key applies.`)];
@@ -483,12 +786,24 @@ function routeView(answer) {
     ];
   }
   const steps = trace.map((entry) => {
-    const what = [STEP_WORDS[entry.step] ?? entry.step, entry.configName ? ` “${entry.configName}”` : ''];
+    const what = [STEP_WORDS[entry.step] ?? entry.step, entry.route ? ` ${entry.route}` : '', entry.configName ? ` “${entry.configName}”` : ''];
     const mark = entry.outcome === 'selected' ? '✓' : '–';
-    const why = entry.outcome === 'selected' ? 'chosen' : entry.reason ? SKIP_WORDS[entry.reason] ?? entry.reason : 'none set up';
+    const why = entryWhy(entry);
     return h('li', { class: entry.outcome }, h('span', { class: 'mark', 'aria-hidden': 'true' }, mark), h('span', {}, ...what, h('span', { class: 'why' }, ` — ${why}`)));
   });
   return h('div', { class: 'route', 'data-testid': 'route' }, ...headline, steps.length ? h('ol', { class: 'trace', 'aria-label': 'Why' }, steps) : null);
+}
+
+/** Why a trace entry came out as it did, in words. */
+function entryWhy(entry) {
+  if (entry.outcome === 'selected') {
+    const chosen = entry.pool ? `chosen (${POLICY_WORDS[entry.pool]?.toLowerCase() ?? entry.pool} pool)` : 'chosen';
+    // A pool whose every key was out still chooses one: the reason says which way it was out.
+    return entry.reason ? `${chosen}, though ${SKIP_WORDS[entry.reason] ?? entry.reason}` : chosen;
+  }
+  if (entry.step === 'route' && entry.outcome === 'none') return 'not set: the provider’s default';
+  if (entry.reason === 'cooling_down' && entry.until) return `cooling down, ready ${ago(entry.until)}`;
+  return entry.reason ? SKIP_WORDS[entry.reason] ?? entry.reason : 'none set up';
 }
 
 function configName(id) {
@@ -502,6 +817,8 @@ function auditDetail(event) {
   if (event.type === 'config.default_changed') return d.isDefault ? 'made default' : 'no longer default';
   if (event.type === 'key.failing' || event.type === 'key.recovered') return [d.via ? `via ${d.via}` : '', d.httpStatus ? `HTTP ${d.httpStatus}` : ''].filter(Boolean).join(', ');
   if (event.changes?.length && event.type === 'config.updated') return `changed ${event.changes.join(', ')}`;
+  if (event.type === 'pool.changed') return `${d.provider}${d.scope ? ` in ${d.scope}` : ''}: ${d.policy ? POLICY_WORDS[d.policy] ?? d.policy : 'reset to failover'}`;
+  if (event.type === 'route.changed') return `${d.route} → ${d.configId ? d.configName ?? d.configId : 'removed'}${d.scope ? ` (${d.scope})` : ''}`;
   return '';
 }
 
@@ -513,7 +830,7 @@ function renderAudit() {
       h('td', {}, time(event.at)),
       h('td', {}, event.actor ? event.actor.id : h('span', { class: 'muted' }, 'system')),
       h('td', {}, h('span', { class: 'event' }, EVENT_WORDS[event.type] ?? event.type), h('span', { class: 'event-type' }, event.type)),
-      h('td', {}, event.configId ? configName(event.configId) ?? (event.detail?.name ? String(event.detail.name) : h('span', { class: 'muted' }, 'deleted')) : '—'),
+      h('td', {}, event.configId ? configName(event.configId) ?? (event.detail?.name ?? event.detail?.configName ? String(event.detail.name ?? event.detail.configName) : h('span', { class: 'muted' }, 'deleted')) : '—'),
       h('td', {}, event.keyHint ? h('code', {}, event.keyHint) : '—'),
       h('td', {}, auditDetail(event)),
     ),
@@ -568,11 +885,29 @@ function wire() {
   document.getElementById('resolve-form').addEventListener('submit', (event) => {
     event.preventDefault();
     state.resolveProvider = document.getElementById('resolve-provider').value;
+    state.resolveRoute = document.getElementById('resolve-route').value;
     loadResolution();
   });
   document.getElementById('resolve-provider').addEventListener('change', (event) => {
     state.resolveProvider = event.target.value;
     loadResolution();
+  });
+  document.getElementById('resolve-route').addEventListener('change', (event) => {
+    state.resolveRoute = event.target.value;
+    loadResolution();
+  });
+
+  document.getElementById('route-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = document.getElementById('route-name');
+    const route = name.value.trim();
+    const configId = document.getElementById('route-config').value;
+    if (!route || !configId) return;
+    act('routes', async () => {
+      const view = await api('PUT', `/routes/${encodeURIComponent(route)}`, { configId });
+      name.value = '';
+      return { text: `Route ${view.route} now uses ${view.configName}` };
+    });
   });
 
   document.getElementById('test-request').addEventListener('click', async () => {
@@ -580,9 +915,15 @@ function wire() {
     out.className = 'small result';
     out.textContent = 'Sending…';
     try {
-      const answer = await api('POST', '/test-request', state.resolveProvider ? { provider: state.resolveProvider } : {});
+      const body = {};
+      if (state.resolveProvider) body.provider = state.resolveProvider;
+      if (state.resolveRoute) body.route = state.resolveRoute;
+      const answer = await api('POST', '/test-request', body);
       const via = `${answer.resolution.source === 'platform' ? 'the platform key' : 'your key'} ${answer.resolution.keyHint}`;
-      out.textContent = answer.ok ? `Answered with ${via}: “${answer.reply}”` : `The provider refused ${via} (HTTP ${answer.httpStatus ?? '?'})`;
+      // withKey moved past these keys first (a 429, a refused key, a 5xx): the trace starts with them.
+      const moves = answer.resolution.trace.filter((entry) => entry.step === 'retry');
+      const after = moves.length ? `, after ${moves.map((m) => `“${m.configName}” (${SKIP_WORDS[m.reason] ?? m.reason})`).join(', ')}` : '';
+      out.textContent = answer.ok ? `Answered with ${via}${after}: “${answer.reply}”` : `The provider refused ${via} (HTTP ${answer.httpStatus ?? '?'})${after}`;
       out.classList.add(answer.ok ? 'result-ok' : 'result-bad');
     } catch (error) {
       out.textContent = error.message;
