@@ -46,5 +46,5 @@ export {
   listAccessKeyUsageInputSchema,
   recordUsageInputSchema,
 } from './vault/schema-catalog.js';
-export { entitlementSchema, routesSchema, tenantSettingsSchema, routeNameSchema } from './vault/schema-catalog.js';
+export { entitlementSchema, listRoutesInputSchema, routesSchema, routeNameSchema, setRouteOptionsSchema, tenantSettingsSchema } from './vault/schema-catalog.js';
 export { keyPoolsOptionsSchema, listPoolsInputSchema, poolKeyInputSchema, poolPolicyInputSchema, poolsSectionSchema, withKeyOptionsSchema } from './pools/schemas.js';
