@@ -14,7 +14,6 @@ export { Keyring, type KekEntry, type KekProvider, type SealContext } from './cr
 export * from './store/index.js';
 export type { FallbackPolicy } from './resolve/resolver.js';
 export type { KeySource, PoolPolicyKind, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
-export { POOL_POLICIES } from './resolve/types.js';
 export * from './vault/index.js';
 export { ACCESS_KEY_PREFIX } from './access/token.js';
 export { scopeChain } from './resolve/scope.js';

@@ -33,7 +33,7 @@ export const poolPolicyInputSchema = /* @__PURE__ */ (() =>
       scope: z._default(scopeSchema, ''),
       /** The provider id of the pool's configs. */
       provider: providerIdSchema,
-      /** `default`, `failover`, `round-robin` or `weighted` (see `POOL_POLICIES`). */
+      /** `default`, `failover`, `round-robin` or `weighted` (see {@link POOL_POLICIES}). */
       policy: z.enum(POOL_POLICIES),
       /** Priorities and weights, at most 64, each config once (default none: resolution order, weight 1). */
       members: z._default(z.array(poolMemberSchema).check(z.maxLength(MAX_POOL_MEMBERS)), []),
