@@ -189,6 +189,7 @@ export class ProviderError extends ByokitError {
  * `secretAccessKey`) with what is wrong, never its value.
  */
 export class CredentialInvalidError extends ProviderError {
+  /** Every bad field (at most 20), by dotted path (`serviceAccount.private_key`, or `(credential)` for the whole); never its value. */
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, issues: readonly ValidationIssue[]) {
     super('KEY_FORMAT_INVALID', message);

@@ -21,9 +21,13 @@ import { poolPolicies, type PoolState } from './pool-state.js';
 
 /** One config of a pool, as the Provider Hub shows it. No key material: the hint at most. */
 export interface PoolMemberView {
+  /** The config's id. */
   configId: string;
+  /** The config's name, unique in the tenant. */
   name: string;
+  /** The public hint of its key (`sk-...7xQ2`); `null` when it has none. */
   keyHint: string | null;
+  /** As in its `ConfigView`: only an `active` key is eligible. */
   keyState: KeyState;
   /** The config can be chosen (its key is active). */
   eligible: boolean;
@@ -33,17 +37,26 @@ export interface PoolMemberView {
   priority: number | null;
   /** Its weight (weighted policies; default 1). */
   weight: number;
+  /** Whether its key works, as traffic and validations found: a `failing` key is passed over while another is available. */
   health: KeyHealth;
   /** Its cooldown (as this vault sees it: the store's, or one this process set), or `null`. */
-  cooldown: { until: string; reason: 'rate_limited' } | null;
+  cooldown: {
+    /** When it ends (ISO date-time). */
+    until: string;
+    /** Why: a 429 from the provider. */
+    reason: 'rate_limited';
+  } | null;
   /** Eligible, not cooling down and not failing: the pool may choose it now without passing it over. */
   available: boolean;
+  /** Latest call made with the config's key (written behind, so possibly a little late), or `null` if never used. */
   lastUsedAt: string | null;
 }
 
 /** One key pool of a tenant. */
 export interface PoolView {
+  /** The scope of the pool's configs (`''`: the tenant). */
   scope: string;
+  /** The provider id every member has. */
   provider: string;
   /** The policy in force: the tenant's, or `failover` (resolution order) when none is set. */
   policy: PoolPolicyKind;

@@ -17,8 +17,11 @@ export const MAX_POOL_MEMBERS = 64;
 /** One config's place in a policy. */
 export const poolMemberSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** A config of the policy's scope and provider. */
     configId: configIdSchema,
+    /** 0..1000, lower first (failover); configs without one come after those with one, in resolution order. */
     priority: z.optional(z.int().check(z.minimum(0), z.maximum(1000))),
+    /** 0..1000, its share of the turns (weighted; default 1); 0: never picked in turn, only failed over to. */
     weight: z.optional(z.int().check(z.minimum(0), z.maximum(1000))),
   }))();
 
@@ -26,9 +29,13 @@ export const poolMemberSchema = /* @__PURE__ */ (() =>
 export const poolPolicyInputSchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
+      /** The scope whose configs form the pool (default `''`: the tenant). */
       scope: z._default(scopeSchema, ''),
+      /** The provider id of the pool's configs. */
       provider: providerIdSchema,
+      /** `default`, `failover`, `round-robin` or `weighted` (see {@link POOL_POLICIES}). */
       policy: z.enum(POOL_POLICIES),
+      /** Priorities and weights, at most 64, each config once (default none: resolution order, weight 1). */
       members: z._default(z.array(poolMemberSchema).check(z.maxLength(MAX_POOL_MEMBERS)), []),
     })
     .check(
@@ -36,33 +43,59 @@ export const poolPolicyInputSchema = /* @__PURE__ */ (() =>
     ))();
 
 /** Input of `admin.removePoolPolicy`. */
-export const poolKeyInputSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z._default(scopeSchema, ''), provider: providerIdSchema }))();
+export const poolKeyInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** The pool's scope (default `''`: the tenant). */
+    scope: z._default(scopeSchema, ''),
+    /** The pool's provider id. */
+    provider: providerIdSchema,
+  }))();
 
 /** The stored section: `{ policies: [...] }`, one policy per (scope, provider). */
 export const poolsSectionSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ policies: z.array(poolPolicyInputSchema).check(z.maxLength(MAX_POOL_POLICIES)) }))();
+  z.strictObject({
+    /** At most 500, one per (scope, provider); a pool without one is failover in resolution order. */
+    policies: z.array(poolPolicyInputSchema).check(z.maxLength(MAX_POOL_POLICIES)),
+  }))();
 
 /** Query of `admin.listPools`. */
-export const listPoolsInputSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z.optional(scopeSchema), provider: z.optional(providerIdSchema) }))();
+export const listPoolsInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Only the pools of exactly this scope. */
+    scope: z.optional(scopeSchema),
+    /** Only the pools of this provider. */
+    provider: z.optional(providerIdSchema),
+  }))();
 
 /** Options of `keyPools(...)`. */
 export const keyPoolsOptionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** How long a pool's facts read from the store are reused, in ms (0..60 000; default 1 000). */
     factsTtlMs: z.optional(z.int().check(z.minimum(0), z.maximum(60_000))),
+    /** First cooldown after a 429 that names no wait, in ms (1..3 600 000; default 1 000); doubles with each 429 in a row. */
     backoffMs: z.optional(z.int().check(z.minimum(1), z.maximum(3_600_000))),
+    /** Longest cooldown, in ms, whatever the provider asks (1..86 400 000; default 3 600 000). */
     maxCooldownMs: z.optional(z.int().check(z.minimum(1), z.maximum(86_400_000))),
+    /** Keys and pools held in memory at most (1..1 000 000; default 10 000 each). */
     maxKeys: z.optional(z.int().check(z.minimum(1), z.maximum(1_000_000))),
+    /** Default of `withKey`'s `maxAttempts` (1..10; default 3). */
     maxAttempts: z.optional(z.int().check(z.minimum(1), z.maximum(10))),
+    /** Default of `withKey`'s `timeoutMs`, in ms (1..600 000; default 60 000). */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(600_000))),
+    /** Default of `withKey`'s `onFailure` (default `'fail'`). */
     onFailure: z.optional(z.enum(['fail', 'platform'])),
   }))();
 
 /** Options of `vault.withKey`, per call. */
 export const withKeyOptionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
+    /** Calls at most, the first included (1..10; default: `keyPools({ maxAttempts })`, else 3). */
     maxAttempts: z.optional(z.int().check(z.minimum(1), z.maximum(10))),
+    /** Total ms for every attempt (1..600 000; default: `keyPools({ timeoutMs })`, else 60 000); no move starts after it. */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(600_000))),
+    /** `'platform'`: when every key of the pool failed, one more call with the platform key. Default `'fail'` (the last error is thrown). */
     onFailure: z.optional(z.enum(['fail', 'platform'])),
+    /** Stops the calls: no further attempt starts, and the attempt's signal aborts. */
     signal: z.optional(
       z.custom<AbortSignal>(
         (v) =>
@@ -74,6 +107,8 @@ export const withKeyOptionsSchema = /* @__PURE__ */ (() =>
         'must be an AbortSignal',
       ),
     ),
+    /** As `createClient`'s `expect`: the client type the call needs. */
     expect: z.optional(z.string()),
+    /** Passed to the SDK constructor, over byokit's "no retries" setting. */
     clientOptions: z.optional(z.record(z.string(), z.unknown())),
   }))();

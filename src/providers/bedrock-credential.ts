@@ -11,7 +11,9 @@ import type { CredentialSpec } from './credential.js';
 export interface BedrockCredential {
   /** `AKIA...` (long-term) or `ASIA...` (temporary, with `sessionToken`). Not secret: it is the hint. */
   accessKeyId: string;
+  /** The secret half of the access key (letters, digits, `/ + =`). Sealed with the rest, never shown. */
   secretAccessKey: string;
+  /** The STS session token that comes with temporary (`ASIA...`) keys; absent for long-term keys. Secret. */
   sessionToken?: string | undefined;
   /** The AWS region, e.g. `us-east-1`; the default endpoint is `https://bedrock-runtime.<region>.amazonaws.com`. */
   region: string;

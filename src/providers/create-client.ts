@@ -55,12 +55,19 @@ export interface ProviderClients {
   cohere: CohereClientV2;
   /** `ollama`. */
   ollama: Ollama;
+  /** `deepseek`: an `OpenAI` client at `https://api.deepseek.com` (or the config's base URL). */
   deepseek: OpenAI;
+  /** `xai`: an `OpenAI` client at `https://api.x.ai/v1` (or the config's base URL). */
   xai: OpenAI;
+  /** `groq`: an `OpenAI` client at `https://api.groq.com/openai/v1` (or the config's base URL). */
   groq: OpenAI;
+  /** `openrouter`: an `OpenAI` client at `https://openrouter.ai/api/v1` (or the config's base URL). */
   openrouter: OpenAI;
+  /** `together`: an `OpenAI` client at `https://api.together.xyz/v1` (or the config's base URL). */
   together: OpenAI;
+  /** `fireworks`: an `OpenAI` client at `https://api.fireworks.ai/inference/v1` (or the config's base URL). */
   fireworks: OpenAI;
+  /** `perplexity`: an `OpenAI` client at `https://api.perplexity.ai` (or the config's base URL). */
   perplexity: OpenAI;
   /** `@aws-sdk/client-bedrock-runtime` (forced, whatever the config's `sdk` option says). */
   bedrock: BedrockRuntimeClient;

@@ -13,7 +13,9 @@ import { scrubSecret } from './scrub-secret.js';
 
 /** One problem a schema found: where (`path`) and what, in the schema's words. */
 export interface CredentialSchemaIssue {
+  /** The keys from the credential's root to the bad field (`['serviceAccount', 'private_key']`); empty for the whole. */
   readonly path: readonly PropertyKey[];
+  /** What is wrong. byokit scrubs every string of the input out of it before it reaches an error. */
   readonly message: string;
 }
 
@@ -22,7 +24,23 @@ export interface CredentialSchemaIssue {
  * `zod/mini` object schema fits as it is).
  */
 export interface CredentialSchema<T> {
-  safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: readonly CredentialSchemaIssue[] } };
+  /** Checks `input` without throwing: the credential as it is to be sealed, or the issues found. */
+  safeParse(input: unknown):
+    | {
+        /** The input matches. */
+        success: true;
+        /** The parsed credential (defaults applied): what gets sealed, as JSON. */
+        data: T;
+      }
+    | {
+        /** The input does not match. */
+        success: false;
+        /** Why not. */
+        error: {
+          /** Every problem found; byokit reports the first 20, by dotted path. */
+          issues: readonly CredentialSchemaIssue[];
+        };
+      };
 }
 
 /**
@@ -56,6 +74,7 @@ export interface CredentialSpec<T = unknown> {
 export interface LazyCredentialSpec {
   /** As {@link CredentialSpec.plainKey}: known before the schema loads. */
   readonly plainKey?: boolean;
+  /** Gives the spec, usually by a dynamic `import()`; called on every credential the vault checks, so it must be cheap after the first call. */
   load(): Promise<CredentialSpec<any>>;
 }
 

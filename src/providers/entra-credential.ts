@@ -13,6 +13,7 @@ export interface EntraCredential {
   tenantId: string;
   /** The app's (client) id. Not secret: it is the hint. */
   clientId: string;
+  /** A client secret of the app registration (its value, not its id). Sealed with the rest, never shown. */
   clientSecret: string;
   /** The Entra authority for sovereign clouds, e.g. `https://login.microsoftonline.us`. Default `https://login.microsoftonline.com`. */
   authorityHost?: string | undefined;

@@ -23,18 +23,32 @@ const lazy = () => import('./openai-compatible-client.js');
  *   messages, where the 400 that follows authentication counts as valid
  *   (for APIs whose model list is public or missing).
  */
-export type OpenAICompatibleCheck = 'models' | { get: string } | { probe: string };
+export type OpenAICompatibleCheck =
+  | 'models'
+  | {
+      /** Path under the base URL to `GET`, e.g. `/key`. */
+      get: string;
+    }
+  | {
+      /** The model to probe with when the config names none. */
+      probe: string;
+    };
 
 /** What sets one OpenAI-compatible API apart. */
 export interface OpenAICompatibleSpec {
+  /** Registry id, lower-case (`cerebras`): the `provider` of its configs. */
   id: string;
+  /** Human name for messages and UIs (`Cerebras`). */
   label: string;
+  /** The API's base URL, `/v1` included where the API has it; a config's `baseUrl` overrides it. */
   defaultBaseUrl: string;
   /** Prefixes shown in hints, longest match wins. */
   keyPrefixes: readonly string[];
   /** Prefixes every key of the provider has (empty: no stable prefix). */
   requiredPrefixes?: readonly string[];
+  /** Shortest key accepted, in characters (default 20). */
   minLength?: number;
+  /** How `validateKey` proves a key live. */
   check: OpenAICompatibleCheck;
 }
 

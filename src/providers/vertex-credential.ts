@@ -11,13 +11,19 @@ import type { CredentialSpec } from './credential.js';
 export interface VertexCredential {
   /** The service-account JSON key file's content (`type: 'service_account'`); other fields of the file are kept. */
   serviceAccount: {
+    /** Always `service_account`: other Google credential files (user, external account) are refused. */
     type: 'service_account';
-    /** Not secret: it is the hint. */
+    /** The service account's e-mail. Not secret: it is the hint. */
     client_email: string;
+    /** The PEM private key (`-----BEGIN PRIVATE KEY-----...`) that signs token requests. Secret. */
     private_key: string;
+    /** The key's id (hex), sent in the signed token's header when present. */
     private_key_id?: string | undefined;
+    /** The project the service account belongs to: the default of `project`. */
     project_id?: string | undefined;
+    /** Where tokens are fetched (through the endpoint policy); default Google's `https://oauth2.googleapis.com/token`. */
     token_uri?: string | undefined;
+    /** The key file's other fields, kept as they are. */
     [field: string]: unknown;
   };
   /** The Google Cloud project; default: the service account's `project_id`. */

@@ -13,6 +13,7 @@ import type { PoolPolicyKind, TraceEntry } from './types.js';
 
 /** One config's place in a policy: a lower `priority` comes first (failover); `weight` is its share (weighted). */
 export interface PoolMemberSetting {
+  /** A config of the policy's scope and provider (`setPoolPolicy` refuses any other). */
   configId: string;
   /** 0..1000, lower first; configs without one come after those with one, in resolution order. */
   priority?: number;
@@ -22,9 +23,13 @@ export interface PoolMemberSetting {
 
 /** The selection policy of one (scope, provider), as the tenant's settings hold it. */
 export interface PoolPolicy {
+  /** The scope whose configs form the pool (`''`: the tenant). */
   scope: string;
+  /** The provider id of the pool's configs (custom endpoints are never pooled). */
   provider: string;
+  /** How the pool picks among its keys. */
   policy: PoolPolicyKind;
+  /** Priorities and weights of the pool's configs; a config not listed has no priority (it comes after those with one) and weight 1. */
   members: PoolMemberSetting[];
 }
 
@@ -42,6 +47,7 @@ export interface PoolChoiceInput {
   members: readonly CandidateRecord[];
   /** The policy of this (scope, provider); `null`: none set (failover in resolution order). */
   policy: PoolPolicy | null;
+  /** Which members are cooling down or failing now. */
   facts: PoolFacts;
   /** Where the rotation stands for this pool (a counter the caller advances per choice). */
   rotation: number;
@@ -53,7 +59,9 @@ export interface PoolChoiceInput {
 
 /** The choice: a member (with trace entries for the keys passed over), or `null` when every member is excluded. */
 export interface PoolChoice {
+  /** The chosen config, with its sealed key; `null` when every member is excluded. */
   record: CandidateRecord | null;
+  /** The policy the choice followed (`failover` when none is set). */
   policy: PoolPolicyKind;
   /** Entries for the members passed over, in the order they were met, then the chosen one. */
   trace: TraceEntry[];

@@ -22,7 +22,7 @@ export type TraceStepKind = 'explicit' | 'route' | 'custom' | 'byok' | 'default'
  */
 export const POOL_POLICIES = ['default', 'failover', 'round-robin', 'weighted'] as const;
 
-/** One of {@link POOL_POLICIES}. */
+/** One of {@link POOL_POLICIES} (listed in `byokit/schemas`). */
 export type PoolPolicyKind = (typeof POOL_POLICIES)[number];
 
 /** Why a candidate was passed over. */

@@ -15,10 +15,13 @@ export type CooldownReason = 'rate_limited';
 
 /** One key's cooldown: passed over by its pool until `until`. */
 export interface KeyCooldownRecord {
+  /** The tenant of the config (stores file the record under the tenant of the call, whatever this says). */
   tenantId: string;
+  /** The config whose key is cooling down; the config need not exist any more. */
   configId: string;
   /** ISO time (`Date#toISOString`) the cooldown ends; the record expires then. */
   until: string;
+  /** Why: `rate_limited` (a 429 from the provider), the only reason today. */
   reason: CooldownReason;
   /** ISO time the cooldown was set. */
   setAt: string;

@@ -8,10 +8,14 @@
  */
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { keyExpired } from './candidates.js';
-import { SEALED_KEY_SLOTS, type CandidateRecord, type KeyCount, type StoredKeyState } from './types.js';
+import { SEALED_KEY_SLOTS, type CandidateRecord, type KeyCount, type Page, type StoredKeyState } from './types.js';
 
-/** The sealed values of a row, as the rotation reads see them. */
-type SealedSlots = Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey' | 'enabled' | 'keyExpiresAt'>;
+/**
+ * What {@link countKeysByKek} reads of a stored row: its three sealed
+ * values, and `enabled` and `keyExpiresAt`, which decide the state of its
+ * active key. A {@link CandidateRecord} has them all.
+ */
+export type SealedSlots = Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey' | 'enabled' | 'keyExpiresAt'>;
 
 /**
  * Whether any sealed key of the row (active, pending or previous) is under
@@ -84,12 +88,14 @@ export function compareTenantAndId(a: { tenantId: string; id: string }, b: { ten
 /**
  * One page of a store-wide walk over in-process rows: the rows after
  * `cursor` (by tenant, then id) that hold a key under another KEK than
- * `kekIdNot`, at most `limit`.
+ * `kekIdNot`, at most `limit`, with the cursor of the next page (`null`
+ * after the last), as `StorageAdapter.listSealedConfigsAcrossTenants`
+ * returns them.
  */
 export function pageAcrossTenants<T extends CandidateRecord>(
   rows: Iterable<{ tenantId: string; row: T }>,
   query: { kekIdNot: string; cursor?: string; limit: number },
-): { items: T[]; nextCursor: string | null } {
+): Page<T> {
   const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
   const matching: { tenantId: string; id: string; row: T }[] = [];
   for (const { tenantId, row } of rows) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
-import type { ConfigPatch, ConfigRecord } from './types.js';
+import type { CandidateRecord, ConfigPatch, ConfigRecord, SealedKeySlot } from './types.js';
 
 /** The staged-rotation fields of a record (pending and previous keys): `null` in a new config. */
 export const STAGED_KEY_FIELDS = [
@@ -63,10 +63,7 @@ export function noStagedKeys(): Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[nu
  * The sealed values a patch sets, slot by slot, over the stored ones: a
  * slot the patch leaves `undefined` keeps its stored value.
  */
-export function patchedSealedKeys(
-  stored: { sealedKey: string | null; pendingSealedKey: string | null; previousSealedKey: string | null },
-  patch: ConfigPatch,
-): { sealedKey: string | null; pendingSealedKey: string | null; previousSealedKey: string | null } {
+export function patchedSealedKeys(stored: Pick<CandidateRecord, SealedKeySlot>, patch: ConfigPatch): Pick<CandidateRecord, SealedKeySlot> {
   return {
     sealedKey: patch.sealedKey === undefined ? stored.sealedKey : patch.sealedKey,
     pendingSealedKey: patch.pendingSealedKey === undefined ? stored.pendingSealedKey : patch.pendingSealedKey,

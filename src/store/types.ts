@@ -265,6 +265,7 @@ export const STORED_KEY_STATES = ['active', 'disabled', 'expired', 'pending', 'p
 export interface KeyCount {
   /** The KEK id the sealed values name; `null` for sealed values that name none. */
   kekId: string | null;
+  /** What the counted keys are: `active`, `disabled` or `expired` (active slot), `pending` or `previous` (staged rotation). */
   state: StoredKeyState;
   /** At least 1: combinations with no key are left out. */
   count: number;

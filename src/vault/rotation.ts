@@ -30,7 +30,9 @@ const TENANT_CONCURRENCY = 4;
 
 /** One key a rewrap could not move: its config, its slot and why. */
 export interface RewrapFailure {
+  /** The tenant of the config. */
   tenantId: string;
+  /** The config whose key could not be moved: re-enter its key. */
   configId: string;
   /** `active`, or the `pending` / `previous` key of a staged rotation. */
   slot: 'active' | 'pending' | 'previous';
@@ -38,7 +40,7 @@ export interface RewrapFailure {
   code: string;
 }
 
-/** Progress of {@link rotateStore}, reported after every batch. */
+/** Progress of {@link Vault.rotate}, reported after every batch. */
 export interface RotationProgress {
   /** Keys handled so far: re-wrapped, failed, or found current already. */
   done: number;
@@ -50,6 +52,7 @@ export interface RotationProgress {
   failures: number;
   /** Keys per second over the run so far. */
   rate: number;
+  /** Milliseconds since the run started. */
   elapsedMs: number;
 }
 
@@ -88,11 +91,13 @@ export interface KekUsage {
   inKeyring: boolean;
   /** All keys it seals, every state and slot. */
   keys: number;
+  /** Those keys per state (`active`, `disabled`, `expired`, `pending`, `previous`), every state listed, 0 when none. */
   byState: Record<StoredKeyState, number>;
 }
 
 /** Outcome of `vault.keyringStatus`. */
 export interface KeyringStatus {
+  /** The id of the keyring's primary KEK, which new seals and `rotate` use. */
   primaryKekId: string;
   /** The primary first, then the keyring's other KEKs (with 0 keys when unused), then KEK ids only the store names. */
   keks: KekUsage[];
@@ -285,7 +290,7 @@ export interface RewrapReport {
   /** Keys this pass re-wrapped under the primary KEK. */
   rewrapped: number;
   /** Keys that could not be opened (their KEK is gone or they are damaged): re-enter them. */
-  failed: { configId: string; code: string }[];
+  failed: Pick<RewrapFailure, 'configId' | 'code'>[];
   /**
    * Keys still wrapped by another KEK after this pass (the failed ones, and
    * any that kept changing under concurrent writes). Remove an old KEK from

@@ -43,13 +43,17 @@ export type ListRoutesInput = z.input<typeof listRoutesInputSchema>;
  * (deleted, or moved to another scope): resolution then passes it over.
  */
 export interface RouteView {
+  /** The workload's name (`chat`, `embeddings`, ...), as `resolve({ route })` names it. */
   route: string;
   /** The scope the route is set in (`''`: the tenant). */
   scope: ScopePath;
+  /** The config the route points at; kept when dangling, so a UI can say which one is gone. */
   configId: string;
-  /** The config's name and provider, `null` when dangling. */
+  /** The config's name, `null` when dangling. */
   configName: string | null;
+  /** The config's provider, `null` when dangling. */
   provider: string | null;
+  /** `ok`, or `dangling` when the config is deleted or moved out of the route's scope chain. */
   state: 'ok' | 'dangling';
 }
 

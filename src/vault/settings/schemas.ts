@@ -30,10 +30,18 @@ export const routesSchema = /* @__PURE__ */ (() =>
 /** The `routes` section as stored: scope to route to config id. */
 export type RoutesSettings = z.output<typeof routesSchema>;
 
-/** Options of `admin.setRoute`. */
-export const setRouteOptionsSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z._default(scopeSchema, '') }))();
+/** Options of `admin.setRoute` and `admin.removeRoute`. */
+export const setRouteOptionsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** The scope the route is set in (default `''`: the tenant); its config must live in this scope or one above it. */
+    scope: z._default(scopeSchema, ''),
+  }))();
 /** Input of `admin.listRoutes`. */
-export const listRoutesInputSchema = /* @__PURE__ */ (() => z.strictObject({ scope: z.optional(scopeSchema) }))();
+export const listRoutesInputSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Only the routes set in exactly this scope; absent, every scope's. */
+    scope: z.optional(scopeSchema),
+  }))();
 
 /**
  * The whole document: each section this version knows is checked, and
