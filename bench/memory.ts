@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import fernet from 'fernet';
-import { Keyring, MemoryStore, accessKeys, createVault, type Vault } from '../src/index.js';
+import { Keyring, MemoryStore, accessKeys, createVault, keyPools, type Vault, type VaultOptions } from '../src/index.js';
 import { newAccessKeyToken } from '../src/access/token.js';
 import { forceCipherBackend } from '../src/crypto/backends/select.js';
 import { openSecret, sealSecret } from '../src/crypto/envelope.js';
@@ -36,8 +36,8 @@ export function nodeOpenBaseline(): { label: string; run: () => unknown } {
  * endpoints routing another provider among them: one openai config in
  * ws/p can win; the rest can't.
  */
-export async function memoryTenant(count: number): Promise<Vault> {
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1') });
+export async function memoryTenant(count: number, options: Partial<VaultOptions> = {}): Promise<Vault> {
+  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), ...options });
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
   const items = Array.from({ length: count }, (_, i) => {
     const kind = i % 4;
@@ -73,6 +73,9 @@ export async function memoryRows(): Promise<Row[]> {
     const tenant = await memoryTenant(count);
     rows.push(await pair(`resolve(), memory store, ${count.toLocaleString('en-US')} configs in the chain`, oneConfig, () => tenant.resolve(RESOLVE), { text: '≤ 1.3× (flat)', max: 1.3 }));
   }
+
+  // Key pools on: a single config reads and does nothing more; a pool of three chooses by its policy, its facts cached.
+  rows.push(...(await poolRows(oneConfig)));
 
   // Against the scheme the reference platforms use: a Fernet token of the key, decoded per request.
   const secret = new fernet.Secret(nodeRandomBytes(32).toString('base64'));
@@ -160,4 +163,17 @@ export async function memoryRewrapRow(): Promise<Row> {
     goal: '',
     met: null,
   };
+}
+
+/** Resolve with key pools on, against the same resolve without them (1 config). */
+export async function poolRows(oneConfig: { label: string; run: () => unknown }): Promise<Row[]> {
+  const rows: Row[] = [];
+  const pooledOne = await memoryTenant(1, { pools: keyPools() });
+  rows.push(await pair('resolve(), memory store, 1 config, key pools on', oneConfig, () => pooledOne.resolve(RESOLVE), { text: '≤ 1.2× (no pool read)', max: 1.2 }));
+  const three = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), pools: keyPools() });
+  const admin = three.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
+  await admin.importConfigs(['a', 'b', 'c'].map((name) => ({ name, provider: 'openai', scope: 'ws/p', key: `${KEY}${name}` })));
+  await admin.setPoolPolicy({ scope: 'ws/p', provider: 'openai', policy: 'round-robin' });
+  rows.push(await pair('resolve(), memory store, pool of 3 keys (round-robin, facts cached)', oneConfig, () => three.resolve(RESOLVE), { text: '≤ 1.5×', max: 1.5 }));
+  return rows;
 }

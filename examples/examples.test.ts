@@ -33,6 +33,17 @@ describe('runnable examples', () => {
     expect(out).not.toContain('ACME0000000000000000000000ac7Q');
   });
 
+  it('pools: a 429 moves the call to the tenant’s other key, which the next resolutions use until the cooldown ends; then round-robin', async () => {
+    const out = await runExample('examples/pools.ts');
+    expect(out).toContain('moved off team-a: rate_limited');
+    expect(out).toContain('answer: Hello from the local server, paid for by "team-b".');
+    expect(out).toContain('keys the provider saw: team-a, team-b\n');
+    expect(out).toContain('next resolution: team-b (team-a cooling down: cooling_down)');
+    expect(out).toContain('  team-a sk-proj-...aaaa: cooling down\n  team-b sk-proj-...bbbb: available');
+    expect(out).toMatch(/round-robin: (team-a, team-b, team-a, team-b|team-b, team-a, team-b, team-a)/);
+    expect(out).not.toContain('TEAMa000');
+  });
+
   it('voice-provider: a host-registered, non-LLM keyed service end to end', async () => {
     const out = await runExample('examples/voice-provider.ts');
     expect(out).toMatch(/validation: valid/);

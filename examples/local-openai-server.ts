@@ -1,9 +1,9 @@
 /**
  * A tiny OpenAI-compatible chat server on 127.0.0.1, standing in for the
  * provider so the examples run offline. It answers `POST /v1/chat/completions`
- * only when the request carries the key it expects, and records which key
- * hint each request used. With `stream: true` it answers with server-sent
- * events, one per word.
+ * only when the request carries the key it expects (429 for a key the
+ * example marks rate-limited), and records which key each request used.
+ * With `stream: true` it answers with server-sent events, one per word.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,8 @@ export interface LocalOpenAIServer {
   accept: Map<string, string>;
   /** Label of the key each request used, in order (`'unknown'` for a rejected key). */
   seen: string[];
+  /** Labels whose key is rate-limited: answered 429 with this `retry-after` (seconds). */
+  rateLimited: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -48,12 +50,18 @@ function sendStream(res: ServerResponse, model: string, reply: string, includeUs
 export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
   const accept = new Map<string, string>();
   const seen: string[] = [];
+  const rateLimited = new Map<string, number>();
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const presented = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const label = [...accept].find(([, key]) => key === presented)?.[0];
     seen.push(label ?? 'unknown');
     if (!label) return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    const retryAfter = rateLimited.get(label);
+    if (retryAfter !== undefined) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+      return res.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
+    }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     const request = JSON.parse(body) as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
     if (request.stream) return sendStream(res, request.model, `Hello from the local server, paid for by "${label}".`, request.stream_options?.include_usage === true);
@@ -72,6 +80,7 @@ export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     accept,
     seen,
+    rateLimited,
     close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }

@@ -13,7 +13,7 @@ export { Secret, keyHint } from './secret.js';
 export { Keyring, type KekEntry, type KekProvider, type SealContext } from './crypto/index.js';
 export * from './store/index.js';
 export type { FallbackPolicy } from './resolve/resolver.js';
-export type { KeySource, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
+export type { KeySource, PoolPolicyKind, Resolution, SkipReason, TraceEntry, TraceStepKind } from './resolve/types.js';
 export * from './vault/index.js';
 export { ACCESS_KEY_PREFIX } from './access/token.js';
 export { scopeChain } from './resolve/scope.js';

@@ -47,3 +47,4 @@ export {
   recordUsageInputSchema,
 } from './vault/schema-catalog.js';
 export { entitlementSchema, tenantSettingsSchema } from './vault/schema-catalog.js';
+export { keyPoolsOptionsSchema, listPoolsInputSchema, poolKeyInputSchema, poolPolicyInputSchema, poolsSectionSchema, withKeyOptionsSchema } from './pools/schemas.js';

@@ -19,6 +19,9 @@
  *   indexes, so the database keeps them even under races.
  * - Key health lives in its own table (003), keyed like configs and
  *   removed with them by a cascading foreign key.
+ * - Key cooldowns (006) are short-lived facts with an end time: one row
+ *   per key at most, no foreign key (a cooldown of a deleted config just
+ *   ends), expired rows ignored by reads and removed by later writes.
  *
  * @module
  */
@@ -241,12 +244,34 @@ CREATE INDEX IF NOT EXISTS ${q(`${t.prefix}configs_usable_idx`)}
 `;
 }
 
+function keyCooldowns(t: TableNames): string {
+  const q = quoteIdentifier;
+  return `-- byokit PostgreSQL schema, migration 006: key cooldowns of key pools.
+-- Generated for schema ${q(t.schema)} and table prefix '${t.prefix}'.
+--
+-- One row per key at most: until when its pool passes it over (after a
+-- rate limit). Every process reads the same rows, so a key one process saw
+-- rate-limited is passed over by all. "until" is an ISO string (UTC), which
+-- sorts like the time; a row whose "until" has passed is ignored by reads
+-- and deleted by the tenant's next cooldown write.
+CREATE TABLE IF NOT EXISTS ${t.keyCooldowns} (
+  tenant_id text NOT NULL,
+  config_id text COLLATE "C" NOT NULL,
+  until text COLLATE "C" NOT NULL,
+  reason text NOT NULL,
+  set_at text NOT NULL,
+  CONSTRAINT ${q(`${t.prefix}key_cooldowns_pkey`)} PRIMARY KEY (tenant_id, config_id)
+);
+`;
+}
+
 const MIGRATIONS: readonly { version: number; name: string; build: (t: TableNames) => string }[] = [
   { version: 1, name: '001_init', build: init },
   { version: 2, name: '002_derived_kek_id', build: derivedKekId },
   { version: 3, name: '003_key_health', build: keyHealth },
   { version: 4, name: '004_access_keys', build: accessKeys },
   { version: 5, name: '005_usable_indexes', build: usableIndexes },
+  { version: 6, name: '006_key_cooldowns', build: keyCooldowns },
 ];
 
 /**

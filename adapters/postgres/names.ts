@@ -35,6 +35,8 @@ export interface TableNames {
   migrations: string;
   /** `"schema"."prefix_key_health"` (migration 003). */
   keyHealth: string;
+  /** `"schema"."prefix_key_cooldowns"` (migration 006): key pools' cooldowns, shared by every process. */
+  keyCooldowns: string;
   /** `"schema"."prefix_settings"`: one settings document per tenant. */
   settings: string;
   /** `"schema"."prefix_access_keys"` */
@@ -88,6 +90,7 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     audit: table('audit'),
     migrations: table('migrations'),
     keyHealth: table('key_health'),
+    keyCooldowns: table('key_cooldowns'),
     settings: table('settings'),
     accessKeys: table('access_keys'),
     accessKeyCounters: table('access_key_counters'),

@@ -64,6 +64,7 @@ import type {
   AccessKeyUsageRecord,
   TokenCharge,
 } from '../../src/store/access-key-storage.js';
+import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
 import { ACCESS_KEY_COLUMNS, SETTINGS_COLUMNS, USAGE_COLUMNS, accessKeyValues, toAccessKey, toSettings, toUsage } from './access-rows.js';
 import { isRetryable, sqlState, toStoreError } from './errors.js';
@@ -329,17 +330,18 @@ export class PostgresStore implements StorageAdapter {
     if (named) params.push(filter.config);
     if (mode !== 'none') params.push(filter.now);
     if (mode === 'own' || mode === 'routed') params.push(provider);
-    const key = `${mode}:${named}`;
+    const pool = filter.pool === true && (mode === 'own' || mode === 'routed');
+    const key = `${mode}:${named}:${pool}`;
     let sql = this.#filteredSql.get(key);
     if (sql === undefined) {
-      sql = this.#filteredText(mode, named);
+      sql = this.#filteredText(mode, named, pool);
       this.#filteredSql.set(key, sql);
     }
     return { sql, params };
   }
 
   /** The text of {@link PostgresStore.#filteredRead} for one shape of filter. */
-  #filteredText(mode: 'none' | 'any' | 'own' | 'routed', named: boolean): string {
+  #filteredText(mode: 'none' | 'any' | 'own' | 'routed', named: boolean, pool = false): string {
     const t = this.#t;
     const p = new SqlParams();
     const tenant = p.add(null, 'text');
@@ -358,16 +360,28 @@ export class PostgresStore implements StorageAdapter {
         `(SELECT id, ${group} AS grp FROM ${t.configs} WHERE tenant_id = ${tenant} AND scope = chain.scope AND ${where} AND ${usable}
           ORDER BY is_default DESC, id DESC LIMIT 1)`;
       let groups: string;
+      let provider = '';
       if (mode === 'any') groups = seek(0, 'true');
       else {
-        const provider = p.add(null, 'text');
+        provider = p.add(null, 'text');
         const own = seek(1, `provider = ${provider}`);
         groups = mode === 'own' ? own : `${seek(0, `provider = 'custom' AND routes @> jsonb_build_array(${provider})`)} UNION ALL ${own}`;
       }
-      parts.push(`${select} WHERE tenant_id = ${tenant} AND id = (
+      const winner = `SELECT pick.id, pick.grp, chain.scope FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
+        CROSS JOIN LATERAL (${groups}) AS pick
+        ORDER BY chain.ord, pick.grp LIMIT 1`;
+      if (!pool) {
+        // Without a pool: the one-winner statement exactly as it was.
+        parts.push(`${select} WHERE tenant_id = ${tenant} AND id = (
         SELECT pick.id FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
         CROSS JOIN LATERAL (${groups}) AS pick
         ORDER BY chain.ord, pick.grp LIMIT 1)`);
+      } else {
+        // The winner and its pool (the other usable configs of its scope, when it is one of the provider's own): one statement.
+        const poolRows = `${select} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM win WHERE grp = 1)`;
+        const text = [...parts, `${select} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`, poolRows].map((part) => `(${part})`).join('\nUNION ALL\n');
+        return `WITH win AS (${winner})\n${text}`;
+      }
     }
     return parts.length === 1 ? parts[0]! : parts.map((part) => `(${part})`).join('\nUNION ALL\n');
   }
@@ -521,6 +535,41 @@ export class PostgresStore implements StorageAdapter {
       [tenantId, JSON.stringify(configIds)],
     );
     return rows.map(toKeyHealth);
+  }
+
+  /**
+   * One statement: the upsert keeps the later `until` (`WHERE` on the
+   * conflict update, which PostgreSQL evaluates on the locked row, so
+   * concurrent writes end at the latest), and the tenant's expired rows
+   * go with it.
+   */
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    const t = this.#t.keyCooldowns;
+    await this.#run(
+      'putKeyCooldown',
+      `WITH expired AS (DELETE FROM ${t} WHERE tenant_id = $1::text AND until <= $5::text AND config_id <> $2::text)
+       INSERT INTO ${t} (tenant_id, config_id, until, reason, set_at) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text)
+       ON CONFLICT (tenant_id, config_id) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason, set_at = EXCLUDED.set_at
+       WHERE ${t}.until < EXCLUDED.until`,
+      [tenantId, cooldown.configId, cooldown.until, cooldown.reason, cooldown.setAt],
+    );
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    if (configIds.length === 0) return [];
+    const rows = await this.#run(
+      'loadKeyCooldowns',
+      `SELECT tenant_id, config_id, until, reason, set_at FROM ${this.#t.keyCooldowns}
+       WHERE tenant_id = $1::text AND config_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND until > $3::text`,
+      [tenantId, JSON.stringify(configIds), now],
+    );
+    return rows.map((row) => ({
+      tenantId: String(row.tenant_id),
+      configId: String(row.config_id),
+      until: String(row.until),
+      reason: String(row.reason) as KeyCooldownRecord['reason'],
+      setAt: String(row.set_at),
+    }));
   }
 
   async getSettings(tenantId: string): Promise<SettingsRecord | null> {

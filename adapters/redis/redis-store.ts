@@ -82,6 +82,8 @@ import { runScript, type LuaScript, type RedisClientLike } from './client.js';
 import { decodeCandidate, decodeRecord, encodePatch, encodeRecord } from './codec.js';
 import { assertKeyPrefix, DEFAULT_KEY_PREFIX, locatorKey, tenantBase } from './keys.js';
 import { decodeKeyHealth, HEALTH_LOAD_SCRIPT, HEALTH_RECORD_SCRIPT } from './key-health-scripts.js';
+import { COOLDOWN_LOAD_SCRIPT, COOLDOWN_PUT_SCRIPT, decodeCooldown } from './cooldown-scripts.js';
+import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import {
   CANDIDATES_SCRIPT,
   CREATE_SCRIPT,
@@ -270,7 +272,7 @@ export class RedisStore implements StorageAdapter {
     const distinct = [...new Set(scopes)];
     if (distinct.length === 0) return [];
     const [script, args] = filter
-      ? [FILTERED_CANDIDATES_SCRIPT, [filter.now, ref(filter.provider), ref(filter.config), ...distinct]]
+      ? [FILTERED_CANDIDATES_SCRIPT, [filter.now, ref(filter.provider), ref(filter.config), filter.pool === true ? '1' : '0', ...distinct]]
       : [CANDIDATES_SCRIPT, distinct];
     return this.#run('loadCandidates', tenantId, script, args, ([, payload]) =>
       asArray(payload)
@@ -315,6 +317,22 @@ export class RedisStore implements StorageAdapter {
         if (typeof id !== 'string') throw new TypeError('unexpected script payload');
         return decodeKeyHealth(tenantId, id, flat);
       }),
+    );
+  }
+
+  /** One script: keeps the later cooldown; the key expires at `until` (Redis drops it). */
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(Date.parse(cooldown.until) - Date.now()));
+    if (!Number.isFinite(ttl)) throw new StoreError('STORE_FAILED', '[byokit] [redis] putKeyCooldown needs an ISO time as until');
+    const args = [cooldown.configId, cooldown.until, cooldown.reason, cooldown.setAt, String(ttl)];
+    await this.#run('putKeyCooldown', tenantId, COOLDOWN_PUT_SCRIPT, args, () => undefined);
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    const distinct = [...new Set(configIds)];
+    if (distinct.length === 0) return [];
+    return this.#run('loadKeyCooldowns', tenantId, COOLDOWN_LOAD_SCRIPT, [now, ...distinct], ([, payload]) =>
+      asArray(payload).map((entry) => decodeCooldown(tenantId, entry)),
     );
   }
 

@@ -228,9 +228,10 @@ return {'OK', out}
 );
 
 /**
- * ARGV: now · provider ref · config ref · scopes (distinct, in walk order).
- * The filtered resolution read (see \`StorageAdapter.loadCandidates\`): the
- * named config (by id or name, in the scopes) and the winner of the walk,
+ * ARGV: now · provider ref · config ref · pool ('1' or '0') · scopes
+ * (distinct, in walk order). The filtered resolution read (see
+ * \`StorageAdapter.loadCandidates\`): the named config (by id or name, in
+ * the scopes), the winner of the walk and, with pool, the winner's pool,
  * reading each group's ids newest first from its index and stopping at the
  * first usable config. Reads only: a tenant whose per-provider indexes are
  * not whole yet (no \`prov-index\` marker: not written since they were
@@ -239,9 +240,9 @@ return {'OK', out}
 export const FILTERED_CANDIDATES_SCRIPT = luaScript(
   'filtered-candidates',
   `${PRELUDE}
-local now, provider, config = ARGV[1], opt(ARGV[2]), opt(ARGV[3])
+local now, provider, config, pool = ARGV[1], opt(ARGV[2]), opt(ARGV[3]), ARGV[4] == '1'
 local scopes = {}
-for i = 4, #ARGV do scopes[ARGV[i]] = true end
+for i = 5, #ARGV do scopes[ARGV[i]] = true end
 -- Without whole 'prov:' indexes (a tenant not written since they were added), walk each scope's index.
 local indexed = redis.call('EXISTS', base .. 'prov-index') == 1
 local function groupIndex(scope, of)
@@ -309,16 +310,28 @@ if config then
   end
 end
 if provider or not config then
-  for i = 4, #ARGV do
-    local scope, winner = ARGV[i], nil
+  for i = 5, #ARGV do
+    local scope, winner, own = ARGV[i], nil, false
     if not provider then
       winner = firstUsable(scope, scopeKey(scope), any)
     else
       if provider ~= 'custom' then winner = firstUsable(scope, groupIndex(scope, 'custom'), isCustom) end
-      winner = winner or firstUsable(scope, groupIndex(scope, provider), ofProvider)
+      if not winner then
+        winner = firstUsable(scope, groupIndex(scope, provider), ofProvider)
+        own = true
+      end
     end
     if winner then
       add(winner)
+      -- The winner's pool: every other usable config of the provider in its scope.
+      if pool and own then
+        for _, id in ipairs(redis.call('ZRANGE', groupIndex(scope, provider), 0, -1)) do
+          if not seen[id] then
+            local f = fieldsOf(id)
+            if f[1] and ofProvider(f) and usable(f) then add(id) end
+          end
+        end
+      end
       break
     end
   end

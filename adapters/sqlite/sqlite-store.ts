@@ -62,6 +62,7 @@ import type { AuditRow, ConfigRow } from './rows.js';
 import { tableNames } from './tables.js';
 import { patchedFields, storedRecord } from '../../src/store/patch.js';
 import { mergeKeyHealth } from '../../src/store/key-health.js';
+import { InProcessCooldowns, type KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import { KEY_HEALTH_COLUMNS, keyHealthValues, toKeyHealth, type KeyHealthRow } from './key-health-rows.js';
 import type { TableNames } from './tables.js';
 
@@ -133,6 +134,12 @@ export class SqliteStore implements StorageAdapter {
   readonly #statements = new Map<string, SqliteStatement>();
   /** Text of the filtered resolution read, per shape (see `#filteredRead`). */
   readonly #filteredSql = new Map<string, string | null>();
+  /**
+   * Key cooldowns live in this process (a file is rarely shared by
+   * processes that call providers concurrently; a cooldown lost costs one
+   * more 429, and a cooldown is never worth a disk write per 429).
+   */
+  readonly #cooldowns = new InProcessCooldowns();
   #owned = false;
   #configured = false;
   #ready = false;
@@ -319,10 +326,11 @@ export class SqliteStore implements StorageAdapter {
     const provider = filter.provider;
     const named = filter.config !== null;
     const mode = provider === null ? (named ? 'none' : 'any') : provider === 'custom' ? 'own' : 'routed';
-    const key = `${chain.length}:${mode}:${named}`;
+    const pool = filter.pool === true && (mode === 'own' || mode === 'routed');
+    const key = `${chain.length}:${mode}:${named}:${pool}`;
     let sql = this.#filteredSql.get(key);
     if (sql === undefined) {
-      sql = this.#filteredText(chain.length, mode, named);
+      sql = this.#filteredText(chain.length, mode, named, pool);
       this.#filteredSql.set(key, sql);
     }
     return { sql, params: [tenantId, provider, filter.config, filter.now, JSON.stringify(chain)] };
@@ -335,7 +343,7 @@ export class SqliteStore implements StorageAdapter {
    * re-prepares a statement on every call whose bound values may change its
    * plan, and this statement is large; read from `arg`, they can't.
    */
-  #filteredText(scopes: number, mode: 'none' | 'any' | 'own' | 'routed', named: boolean): string | null {
+  #filteredText(scopes: number, mode: 'none' | 'any' | 'own' | 'routed', named: boolean, pool = false): string | null {
     if (mode === 'none' && !named) return null;
     const t = this.#tables.configs;
     const tenant = '(SELECT tenant FROM arg)';
@@ -356,7 +364,20 @@ export class SqliteStore implements StorageAdapter {
         if (mode === 'routed') arm(scope, `provider = 'custom' AND EXISTS (SELECT 1 FROM json_each(routes) WHERE value = ${provider})`);
         arm(scope, mode === 'any' ? '1 = 1' : `provider = ${provider}`);
       }
-      parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1)`);
+      const winner = `SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1`;
+      // Without a pool: the one-winner statement exactly as it was (no CTE for the planner to weigh).
+      if (!pool) {
+        parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (${winner})`);
+        return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
+      }
+      parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`);
+      // The winner's pool: the other usable configs of its scope and provider, when it is one of the provider's own.
+      {
+        parts.push(
+          `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win) AND provider = ${provider})`,
+        );
+      }
+      return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?), win(id) AS (${winner}) ${parts.join(' UNION ALL ')}`;
     }
     return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
   }
@@ -469,6 +490,14 @@ export class SqliteStore implements StorageAdapter {
         return this.#selectSettings(record.tenantId)!;
       }),
     );
+  }
+
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    this.#cooldowns.put(tenantId, cooldown, new Date().toISOString());
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    return this.#cooldowns.load(tenantId, configIds, now);
   }
 
   async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {

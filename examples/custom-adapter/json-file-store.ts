@@ -21,6 +21,9 @@
  *   mutex, so concurrent reports lose nothing.
  * - The filtered resolution read uses byokit's own rule (`selectCandidates`)
  *   over the tenant's configs: it returns only the rows that can win.
+ * - Key cooldowns (key pools) stay in process, in byokit's bounded
+ *   `InProcessCooldowns`: a file is no place for facts that expire in
+ *   seconds. A store shared by processes would keep them there instead.
  * - Key swaps (rewrap) and imports are changes like any other: under the
  *   mutex, every check first, one file write for the whole batch.
  *
@@ -28,8 +31,9 @@
  * rewritten on every change. Use the SQLite adapter for more.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ConflictError, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, selectCandidates, storedRecord } from 'byokit';
+import { ConflictError, InProcessCooldowns, mergeKeyHealth, patchedFields, scopeChain, sealedKekId, selectCandidates, storedRecord } from 'byokit';
 import type {
+  KeyCooldownRecord,
   AccessKeyCandidates,
   AccessKeyQuery,
   AccessKeyRecord,
@@ -261,6 +265,16 @@ export class JsonFileStore implements StorageAdapter {
       if (result.transition) tenant.audit.push({ ...structuredClone(audit[result.transition]), tenantId });
       return { value: result, write: true };
     });
+  }
+
+  readonly #cooldowns = new InProcessCooldowns();
+
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    this.#cooldowns.put(tenantId, cooldown, new Date().toISOString());
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    return this.#cooldowns.load(tenantId, configIds, now);
   }
 
   async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {

@@ -73,8 +73,16 @@ export class OutcomeLoop implements OutcomeSink {
       accessKeyId: r.accessKeyId,
       at: (when === undefined ? ctx.now() : new Date(when)).toISOString(),
       via,
+      ...(context?.move ? { move: context.move } : {}),
     };
     callDetached(ctx.onUsage, outcome, 'onUsage', ctx.onHookError);
+    if (ctx.pools) {
+      try {
+        ctx.pools.observe(ctx, r, outcome);
+      } catch (error) {
+        reportHookError(ctx.onHookError, error, 'observer');
+      }
+    }
     this.#chargeAccessKey(outcome);
     const keySetAt = context?.keySetAt;
     if (this.#interval > 0 && r.configId !== null && typeof keySetAt === 'string') this.#note(r, keySetAt, outcome);

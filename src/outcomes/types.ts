@@ -80,6 +80,18 @@ export interface Outcome extends Omit<OutcomeReport, 'model' | 'at'> {
   at: string;
   /** `client`: observed by a client `createClient` built; `report`: sent with `vault.report`. */
   via: 'client' | 'report';
+  /** On calls `vault.withKey` made after moving off a key that failed: which move this is. */
+  move?: KeyMove;
+}
+
+/** A `withKey` move to another key after a call failed (on the outcomes of the calls made with the new key). */
+export interface KeyMove {
+  /** 2 for the first key after the one first resolved, 3 for the next, ... */
+  attempt: number;
+  /** The config whose key failed just before (`null` for a platform key). */
+  fromConfigId: string | null;
+  /** What that call came to. */
+  reason: 'rate_limited' | 'auth_failed' | 'server_error';
 }
 
 /** A key's health as views show it. */

@@ -16,7 +16,7 @@
  * @module
  */
 import type { NetworkPolicy } from '../net/endpoint-policy.js';
-import type { OutcomeSink } from '../outcomes/types.js';
+import type { KeyMove, OutcomeSink } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
 
 /** Per-resolution context a vault attaches for `createClient`. */
@@ -31,6 +31,8 @@ export interface ClientContext {
   readonly outcomes?: OutcomeSink | null;
   /** `keySetAt` of the resolved config's key (`null` for a platform key), for its health record. */
   readonly keySetAt?: string | null;
+  /** For a resolution `vault.withKey` moved to after a failed call: the move, for its outcomes. */
+  readonly move?: KeyMove;
   /** The resolution as the vault issued it (set once it is frozen). */
   readonly resolution?: Resolution;
 }

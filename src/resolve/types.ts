@@ -10,7 +10,19 @@ import type { ConfigOptions, ScopePath } from '../store/types.js';
 export type KeySource = 'custom' | 'byok' | 'platform';
 
 /** The step of the precedence order a trace entry belongs to. */
-export type TraceStepKind = 'explicit' | 'custom' | 'byok' | 'default' | 'recent' | 'platform';
+export type TraceStepKind = 'explicit' | 'custom' | 'byok' | 'default' | 'recent' | 'platform' | 'pool' | 'retry';
+
+/**
+ * How a key pool picks among the eligible configs of one provider in one
+ * scope: `default` (the resolution rule alone: the default, else the most
+ * recent; no pool), `failover` (by priority, the next when one is cooling
+ * down or failing), `round-robin` (in turn) or `weighted` (in turn, in
+ * proportion to weights).
+ */
+export const POOL_POLICIES = ['default', 'failover', 'round-robin', 'weighted'] as const;
+
+/** One of {@link POOL_POLICIES}. */
+export type PoolPolicyKind = (typeof POOL_POLICIES)[number];
 
 /** Why a candidate was passed over. */
 export type SkipReason =
@@ -24,7 +36,12 @@ export type SkipReason =
   | 'fallback_none'
   | 'no_platform_key'
   | 'no_provider'
-  | 'not_entitled';
+  | 'not_entitled'
+  | 'cooling_down'
+  | 'failing'
+  | 'rate_limited'
+  | 'auth_failed'
+  | 'server_error';
 
 /** One line of a resolution's explanation. Never holds key material. */
 export interface TraceEntry {
@@ -38,8 +55,16 @@ export interface TraceEntry {
   configName?: string;
   /** `selected` (this step won), `skipped` (passed over: see `reason`) or `none` (nothing to consider). */
   outcome: 'selected' | 'skipped' | 'none';
-  /** Why a candidate was skipped. */
+  /**
+   * Why it was passed over. On a `selected` entry of a pool: the chosen key
+   * is cooling down or failing too (every key of the pool was; it was the
+   * least bad).
+   */
   reason?: SkipReason;
+  /** On a config chosen from a key pool: the pool's policy. */
+  pool?: PoolPolicyKind;
+  /** For `cooling_down`: when the cooldown ends (ISO). */
+  until?: string;
 }
 
 /**

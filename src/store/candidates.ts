@@ -86,5 +86,17 @@ export function selectCandidates<R extends CandidateRecord>(rows: readonly R[], 
   const named = config === null ? [] : inScopes.filter((row) => row.id === config || row.name === config);
   if (filter.provider === null && config !== null) return named;
   const winner = findWinner(inScopes, [...wanted], filter.provider, filter.now);
-  return winner && !named.includes(winner) ? [...named, winner] : named;
+  const out = winner && !named.includes(winner) ? [...named, winner] : named;
+  if (winner && filter.pool === true) out.push(...poolOf(inScopes, winner, filter.provider, filter.now).filter((row) => !out.includes(row)));
+  return out;
+}
+
+/**
+ * The other usable configs of `winner`'s pool among `rows`: same scope,
+ * provider `provider`, when the winner is one of that provider's own
+ * configs (see `CandidateFilter.pool`).
+ */
+export function poolOf<R extends CandidateRecord>(rows: readonly R[], winner: R, provider: string | null, now: string): R[] {
+  if (provider === null || winner.provider !== provider) return [];
+  return rows.filter((row) => row !== winner && row.scope === winner.scope && row.provider === provider && isUsableCandidate(row, now));
 }

@@ -15,6 +15,7 @@
 import { ConflictError } from '../errors.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from './key-health.js';
+import { InProcessCooldowns, type KeyCooldownRecord } from './cooldown-storage.js';
 import { scopeChain } from '../resolve/scope.js';
 import { isUsableCandidate, routesProvider } from './candidates.js';
 import { copyConfigRecord, patchedFields } from './patch.js';
@@ -257,6 +258,8 @@ export class MemoryStore implements StorageAdapter {
 
   readonly #tenants = new Map<string, TenantRows>();
   readonly #audit = new Map<string, AuditEvent[]>();
+  /** Cooldowns live in process: this store is not shared between processes. */
+  readonly #cooldowns = new InProcessCooldowns();
   /** Per tenant: its settings, access keys, quota counters (by key id) and usage (by `period:keyId`). */
   readonly #state = new Map<string, TenantState>();
   /** Access key id → its tenant: the token names no tenant. */
@@ -370,6 +373,12 @@ export class MemoryStore implements StorageAdapter {
     }
     const winner = tenant.winner(chain, filter.provider, filter.now);
     if (winner && !out.includes(winner)) out.push(winner);
+    if (winner && filter.pool === true && winner.provider === filter.provider) {
+      for (const id of tenant.scopes.get(winner.scope)?.byProvider.get(winner.provider) ?? []) {
+        const row = tenant.rows.get(id)!;
+        if (!out.includes(row) && isUsableCandidate(row, filter.now)) out.push(row);
+      }
+    }
     return out;
   }
 
@@ -423,6 +432,14 @@ export class MemoryStore implements StorageAdapter {
     if (result.transition) this.appendAudit({ ...audit[result.transition], tenantId });
     tenant.health.set(configId, result.health);
     return { health: { ...result.health }, transition: result.transition };
+  }
+
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    this.#cooldowns.put(tenantId, cooldown, new Date().toISOString());
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    return this.#cooldowns.load(tenantId, configIds, now);
   }
 
   async loadKeyHealth(tenantId: string, configIds: readonly string[]): Promise<KeyHealthRecord[]> {

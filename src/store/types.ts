@@ -29,6 +29,7 @@
 
 import { ACCESS_KEY_STORAGE_METHODS, type AccessKeyStorage } from './access-key-storage.js';
 import { SETTINGS_STORAGE_METHODS, type SettingsStorage } from './settings-storage.js';
+import { COOLDOWN_STORAGE_METHODS, type CooldownStorage } from './cooldown-storage.js';
 
 /** A scope path inside a tenant: `''` is the tenant itself, `'ws1'`, `'ws1/proj7'`. */
 export type ScopePath = string;
@@ -132,7 +133,8 @@ export type AuditEventType =
   | 'key.recovered'
   | 'access_key.created'
   | 'access_key.revoked'
-  | 'entitlement.changed';
+  | 'entitlement.changed'
+  | 'pool.changed';
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {
@@ -222,6 +224,14 @@ export interface CandidateFilter {
    * `keyExpiresAt` is not greater than it, compared as strings, is expired.
    */
   now: string;
+  /**
+   * Also return the winner's pool: every other usable config of the
+   * winner's scope whose provider is `provider`, when the winner is one of
+   * that provider's own configs (a custom endpoint routing the provider
+   * brings none). Sent by vaults with key pools on; absent or `false`, the
+   * read is the one-winner read.
+   */
+  pool?: boolean;
 }
 
 /** One sealed key to replace, in {@link StorageAdapter.swapSealedKeys}. */
@@ -362,7 +372,7 @@ export interface UpdateOptions extends WriteOptions {
  * document ({@link SettingsStorage}) and access keys
  * ({@link AccessKeyStorage}) are part of it.
  */
-export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
+export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, CooldownStorage {
   /** A short name for messages, e.g. `'postgres'`. */
   readonly name: string;
   /** What the adapter guarantees (transactions), for the vault and the conformance suite. */
@@ -432,6 +442,10 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage {
    * - with neither `filter.provider` nor `filter.config`, the winner of the
    *   same walk over all of each scope's configs (its default, else its
    *   newest), by the same rule.
+   * - with `filter.pool` and `filter.provider`, when the winner's provider
+   *   is `filter.provider`: also every other usable config of the
+   *   winner's scope with that provider (the key pool the vault chooses
+   *   in), in any order.
    * With a config but no provider, only the named rows are required: the
    * vault reads again, for the named config's provider, when that config
    * can't be used.
@@ -555,5 +569,6 @@ export const STORAGE_ADAPTER_METHODS = [
   'recordKeyHealth',
   'loadKeyHealth',
   ...SETTINGS_STORAGE_METHODS,
+  ...COOLDOWN_STORAGE_METHODS,
   ...ACCESS_KEY_STORAGE_METHODS,
 ] as const satisfies readonly (keyof StorageAdapter)[];

@@ -3,7 +3,8 @@
  * rows that can win the request (the named config, and the winner of the
  * walk: custom endpoints routing the provider, then the provider's configs,
  * per scope, default first, newest next, the first usable one), each equal
- * to its unfiltered row. With `preciseCandidates` it returns nothing else.
+ * to its unfiltered row; with `pool`, the winner's whole pool too. With
+ * `preciseCandidates` it returns nothing else.
  *
  * @module
  */
@@ -100,6 +101,9 @@ function filters(rows: readonly ConfigRecord[]): CandidateFilter[] {
   const named = rows.length === 0 ? [] : [rows[0]!.id, rows[rows.length - 1]!.name, rows[Math.floor(rows.length / 2)]!.id, 'no-such-config'];
   return [
     ...PROVIDERS.map((provider) => ({ provider, config: null, now: NOW })),
+    // Key pools: the winner and the rest of its pool.
+    ...PROVIDERS.map((provider) => ({ provider, config: null, now: NOW, pool: true })),
+    ...named.slice(0, 2).map((config) => ({ provider: 'openai', config, now: NOW, pool: true })),
     { provider: null, config: null, now: NOW },
     ...named.flatMap((config) => [{ provider: null, config, now: NOW }, ...PROVIDERS.map((provider) => ({ provider, config, now: NOW }))]),
   ];
@@ -215,6 +219,28 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
       expect((await store.loadCandidates(a, ['ws1', ''], filter)).find((r) => r.id === rows[1]!.id)?.sealedKey).toBe(key.sealedKey);
     });
 
+    it('with pool: the winner and every other usable config of its provider in its scope; none for a custom endpoint winner', async () => {
+      const { store } = sut();
+      const { a } = makeTenantIds();
+      const older = await createRow(store, a, { scope: 'ws1', provider: 'openai' }, 'pool-older');
+      const def = await createRow(store, a, { scope: 'ws1', provider: 'openai', isDefault: true }, 'pool-default');
+      await createRow(store, a, { scope: 'ws1', provider: 'openai', enabled: false }, 'pool-disabled');
+      await createRow(store, a, { scope: 'ws1', provider: 'openai', keyExpiresAt: PAST }, 'pool-expired');
+      await createRow(store, a, { scope: 'ws1', provider: 'anthropic' }, 'pool-other-provider');
+      await createRow(store, a, { scope: '', provider: 'openai' }, 'pool-parent');
+      const newer = await createRow(store, a, { scope: 'ws1', provider: 'openai' }, 'pool-newer');
+      const pooled = { provider: 'openai', config: null, now: NOW, pool: true };
+      const ids = async () => (await store.loadCandidates(a, ['ws1', ''], pooled)).map((r) => r.id);
+      for (const id of [def.id, older.id, newer.id]) expect(await ids()).toContain(id);
+      if (precise) expect((await ids()).sort()).toStrictEqual([def.id, older.id, newer.id].sort());
+      // Without pool: the one-winner read.
+      if (precise) expect((await store.loadCandidates(a, ['ws1', ''], { ...pooled, pool: false })).map((r) => r.id)).toStrictEqual([def.id]);
+      // A custom endpoint routing the provider wins: it brings no pool.
+      const custom = await createRow(store, a, { scope: 'ws1', provider: 'custom', routes: ['openai'] }, 'pool-custom');
+      expect(await ids()).toContain(custom.id);
+      if (precise) expect(await ids()).toStrictEqual([custom.id]);
+    });
+
     it('another tenant’s rows are never returned, whatever the filter', async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
@@ -224,6 +250,7 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
         { provider: null, config: null, now: NOW },
         { provider: null, config: theirs.id, now: NOW },
         { provider: 'openai', config: 'theirs', now: NOW },
+        { provider: 'openai', config: null, now: NOW, pool: true },
       ]) {
         expect(await store.loadCandidates(a, [''], filter)).toStrictEqual([]);
       }

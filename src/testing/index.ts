@@ -29,6 +29,7 @@ export { describeAudit } from './audit.js';
 export { describeVaultRoundTrip } from './vault-round-trip.js';
 export { describeCopiedRows } from './copied-rows.js';
 export { describeKeyHealth } from './key-health.js';
+export { describeCooldowns } from './cooldowns.js';
 export { describeSettings } from './settings.js';
 export { describeAccessKeys } from './access-keys.js';
 export { describeQuotas } from './quotas.js';

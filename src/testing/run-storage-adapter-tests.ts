@@ -7,6 +7,7 @@ import { describeAccessKeys } from './access-keys.js';
 import { describeAudit } from './audit.js';
 import { describeCandidateFilter } from './candidate-filter.js';
 import { describeConfigImports } from './config-imports.js';
+import { describeCooldowns } from './cooldowns.js';
 import { describeCopiedRows } from './copied-rows.js';
 import { describeDefaults } from './defaults.js';
 import { describeKeyHealth } from './key-health.js';
@@ -58,6 +59,8 @@ export const conformanceGroups = {
   copiedRows: describeCopiedRows,
   /** Key health records and their transitions. */
   keyHealth: describeKeyHealth,
+  /** Cooldowns of pool keys: shared between vaults on one store, with expiry. */
+  cooldowns: describeCooldowns,
   /** The per-tenant settings document, with compare-and-swap. */
   settings: describeSettings,
   /** Access key records and usage. */

@@ -33,6 +33,8 @@ export interface VaultContext {
   accessKeys: VaultOptions['accessKeys'];
   /** BYOK entitlement managed per tenant (`byokEntitlement(...)`), when the host manages it. */
   entitlement: VaultOptions['entitlement'];
+  /** Key pools (`keyPools(...)`), when the host uses them. */
+  pools: VaultOptions['pools'];
   onNetworkIncident: VaultOptions['onNetworkIncident'];
   /** The endpoint policy: `allowPrivateEndpoints` compiled, plus the host's `endpointPolicy`. */
   network: NetworkPolicy;
@@ -185,7 +187,7 @@ export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean
  * The optional feature the call needs, or a typed error naming the
  * `createVault` option that turns it on.
  */
-export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement'): F {
+export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement' | 'pools'): F {
   if (value === undefined) {
     throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [{ path: option, message: 'not set' }]);
   }

@@ -11,6 +11,11 @@ import type { AccessKeyCandidates, AccessKeyRecord, AccessKeyUsageRecord } from 
 import type { EntitlementSettings, SettingsRecord } from '../store/settings-storage.js';
 import type { Actor, CandidateRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
+import type { Outcome } from '../outcomes/types.js';
+import type { Resolution } from '../resolve/types.js';
+import type { Decision } from '../resolve/resolver.js';
+import type { ResolveRetry } from './resolve-key.js';
+import type { ResolveRequest } from './schemas.js';
 import type { VaultContext } from './context.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
 
@@ -66,4 +71,42 @@ export interface EntitlementFeature {
   get(ctx: VaultContext, tenantId: unknown): Promise<EntitlementSettings>;
   /** @internal Validates its arguments itself. */
   set(ctx: VaultContext, tenantId: unknown, input: unknown, actor: unknown): Promise<EntitlementSettings>;
+}
+
+/** @internal What the vault hands the pools feature after the resolution walk. */
+export interface PoolDecisionRequest {
+  request: ResolveRequest & { accessKeyId: string | null };
+  decision: Decision;
+  /** The candidates read (with the winner's pool). */
+  candidates: readonly CandidateRecord[];
+  entitled: ((record: CandidateRecord) => boolean) | undefined;
+  now: Date;
+  /** A `withKey` move: the configs already tried, the moves so far. */
+  retry: ResolveRetry | undefined;
+}
+
+/**
+ * Key pools, made by `keyPools(...)` and passed to `createVault({ pools })`.
+ * Its members are byokit's internals: use `vault.withKey`,
+ * `admin.setPoolPolicy`, `admin.listPools`, ...
+ */
+export interface PoolsFeature {
+  /**
+   * @internal The decision with the pool's say: the member its policy and
+   * facts choose instead of the winner; for a `withKey` move, the next key
+   * (else the platform key if allowed, else `NO_KEY`).
+   */
+  decide(ctx: VaultContext, input: PoolDecisionRequest): Promise<Decision>;
+  /** @internal An outcome of a call with one of the vault's resolutions (cooldowns, failing keys, `withKey` attempts). */
+  observe(ctx: VaultContext, resolution: Resolution, outcome: Outcome): void;
+  /** @internal Validates its arguments itself. */
+  withKey(ctx: VaultContext, request: unknown, fn: unknown, options: unknown): Promise<unknown>;
+  /** @internal */
+  setPolicy(ctx: VaultContext, as: TenantActor, input: unknown): Promise<unknown>;
+  /** @internal */
+  removePolicy(ctx: VaultContext, as: TenantActor, input: unknown): Promise<boolean>;
+  /** @internal */
+  getPolicies(ctx: VaultContext, as: TenantActor): Promise<unknown>;
+  /** @internal */
+  listPools(ctx: VaultContext, as: TenantActor, query: unknown): Promise<unknown>;
 }

@@ -7,6 +7,7 @@ export {
   type ListAccessKeyUsageInput,
   type ListAuditInput,
   type ListConfigsInput,
+  type PoolPolicyInput,
   type SetKeyOptions,
   type UpdateConfigInput,
   type ValidateKeyResult,
@@ -22,10 +23,21 @@ export {
   type RecordUsageInput,
 } from './access-keys.js';
 export { byokEntitlement, type EntitlementInput, type EntitlementOptions } from './settings/entitlement.js';
-export type { AccessKeysFeature, EntitlementFeature } from './features.js';
+export type { AccessKeysFeature, EntitlementFeature, PoolsFeature } from './features.js';
+export {
+  keyPools,
+  type KeyPoolsOptions,
+  type PoolMemberSetting,
+  type PoolMemberView,
+  type PoolPolicy,
+  type PoolView,
+  type WithKeyAttempt,
+  type WithKeyOptions,
+} from '../pools/index.js';
+export { choosePoolMember, poolOrder, type PoolChoice, type PoolChoiceInput, type PoolFacts } from '../resolve/pool.js';
 export { Vault, createVault, type RewrapReport } from './vault.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';
-export { OUTCOME_STATUSES, type KeyHealth, type KeyHealthEvent, type Outcome, type OutcomeReport, type OutcomeStatus } from '../outcomes/types.js';
+export { OUTCOME_STATUSES, type KeyHealth, type KeyHealthEvent, type KeyMove, type Outcome, type OutcomeReport, type OutcomeStatus } from '../outcomes/types.js';
 export type { RevalidateOptions, RevalidateProgress, RevalidateSummary } from '../outcomes/revalidate.js';

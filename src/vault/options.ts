@@ -12,7 +12,7 @@ import type { FallbackPolicy } from '../resolve/resolver.js';
 import type { KeySource } from '../resolve/types.js';
 import type { KeyHealthEvent, Outcome } from '../outcomes/types.js';
 import type { AuditEvent, ConfigOptions, ScopePath, StorageAdapter } from '../store/types.js';
-import type { AccessKeysFeature, EntitlementFeature } from './features.js';
+import type { AccessKeysFeature, EntitlementFeature, PoolsFeature } from './features.js';
 import type { AuthorizeFn } from './permissions.js';
 
 /** A platform key with optional endpoint settings. */
@@ -128,9 +128,10 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * {@link VaultOptions.onHookError}: a hook that threw, `observer` (the
  * response observer of an instrumented client; the call itself went on),
  * `keyHealth` (a key health write in the background), `accessKeyUsage`
- * (charging an access key the tokens a call used), `onNetworkIncident`.
+ * (charging an access key the tokens a call used), `keyCooldown` (sharing
+ * a key pool's cooldown through the store), `onNetworkIncident`.
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'onNetworkIncident';
+export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'keyCooldown' | 'onNetworkIncident';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {
@@ -234,6 +235,16 @@ export interface VaultOptions {
    * document, and `setEntitlement` fails with `VALIDATION_FAILED`.
    */
   entitlement?: EntitlementFeature;
+  /**
+   * Key pools: `keyPools({ ... })`. With it, a resolution chooses among
+   * every eligible config of the provider in the winning scope (failover
+   * in resolution order unless the tenant set a policy with
+   * `admin.setPoolPolicy`), passes over keys cooling down after a 429 or
+   * failing, and `vault.withKey` retries a call with the pool's next key.
+   * Without it, resolution picks the one winner as before, and pool calls
+   * fail with `VALIDATION_FAILED` naming this option. See docs/pools.md.
+   */
+  pools?: PoolsFeature;
   /** Where failures of the hooks and background steps go (default: ignored); see {@link HookName}. */
   onHookError?: (error: unknown, hook: HookName) => void;
   /** Clock, for tests. */

@@ -13,6 +13,7 @@ import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
 import type { CandidateFilter, CandidateRecord, ConfigOptions } from '../store/types.js';
 import type { AccessKeyResolveInput } from './access-keys.js';
+import type { KeyMove } from '../outcomes/types.js';
 import { callStore, checkRecord, feature, sealContext, type VaultContext } from './context.js';
 import type { AccessKeyAuthentication } from './features.js';
 import { callDetached } from './hooks.js';
@@ -25,16 +26,31 @@ import type { z } from 'zod';
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
 
+/**
+ * @internal What `withKey` adds to a resolution after a failed call: the
+ * configs already tried (never chosen again), the trace entries of its
+ * moves (first in the new trace), the move for the new key's outcomes,
+ * and whether an exhausted pool may end on the platform key.
+ */
+export interface ResolveRetry {
+  exclude: ReadonlySet<string>;
+  moves: readonly TraceEntry[];
+  move: KeyMove;
+  onExhausted: 'platform' | 'fail';
+}
+
 /** A resolve request, by tenant or by access key (whose key names the tenant and scope). */
 type Request = ResolveRequest & { accessKeyId: string | null; model?: string };
 
-function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
+/** @internal */
+export function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
   // The decision's own entries, frozen in place: nothing else holds them.
   for (const entry of trace) Object.freeze(entry);
   return Object.freeze(trace);
 }
 
-function describe(request: ResolveRequest): string {
+/** @internal How a request is named in messages. */
+export function describe(request: ResolveRequest): string {
   const what = request.provider ? `provider "${request.provider}"` : request.config ? `config "${request.config}"` : 'any provider';
   return `tenant "${request.tenantId}", scope "${request.scope}", ${what}`;
 }
@@ -207,7 +223,9 @@ async function loadRequestCandidates(
 ): Promise<{ candidates: CandidateRecord[]; explicit: CandidateRecord | null }> {
   const provider = request.provider ?? null;
   const config = request.config ?? null;
-  let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : { provider, config, now });
+  // With pools on, the read brings the winner's whole pool (the same one read: one statement, script or walk).
+  const filter: CandidateFilter = ctx.pools && provider !== null && config === null ? { provider, config, now, pool: true } : { provider, config, now };
+  let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : filter);
   const explicit = namedConfig(request, candidates);
   if (explicit !== null && provider === null && request.explain !== true && unusableReason(explicit, now) !== null) {
     const more = await readCandidates(ctx, request.tenantId, chain, { provider: explicit.provider, config: null, now });
@@ -218,7 +236,7 @@ async function loadRequestCandidates(
 }
 
 /** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
-export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
+export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput, retry?: ResolveRetry): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
   let access: AccessKeyAuthentication | null = null;
   let request: Request;
@@ -253,6 +271,8 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     explicit = namedConfig(request, candidates);
     decision = decide();
   }
+  // Key pools (an option): the pool's member instead of the winner, and withKey's moves.
+  if (ctx.pools) decision = await ctx.pools.decide(ctx, { request, decision, candidates, entitled, now, retry });
   let parts: Snapshot;
   if (decision.kind === 'config') {
     parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
@@ -278,6 +298,7 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
     owner: ctx,
     outcomes: ctx.outcomes,
     keySetAt: decision.kind === 'config' ? decision.record.keySetAt : null,
+    ...(retry ? { move: retry.move } : {}),
   });
   bindClientContext(resolution);
   if (ctx.onResolve) {

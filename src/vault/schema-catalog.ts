@@ -9,3 +9,4 @@
 export * from './schemas.js';
 export * from './access-schemas.js';
 export * from './settings/schemas.js';
+export * from '../pools/schemas.js';

@@ -247,6 +247,7 @@ const auditTypes = [
   'access_key.created',
   'access_key.revoked',
   'entitlement.changed',
+  'pool.changed',
 ] as const;
 
 /** Paging and filters of `listAudit`. */
@@ -363,8 +364,15 @@ function describeIssue(issue: RawIssue): string {
  * ```
  */
 export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input, { error: describeIssue });
-  if (result.success) return result.data;
+  let result: ReturnType<S['safeParse']>;
+  try {
+    result = schema.safeParse(input, { error: describeIssue }) as ReturnType<S['safeParse']>;
+  } catch {
+    // zod runs a length check on any value with a `length`, even after its type check failed, and
+    // `{ length: Object.create(null) }` then throws a TypeError: still bad input, never an untyped error.
+    throw new ValidationError(`[byokit] [vault] invalid ${what}: (input): is invalid`, [{ path: '(input)', message: 'is invalid' }]);
+  }
+  if (result.success) return result.data as z.output<S>;
   const issues = result.error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(input)',
     message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,

@@ -15,7 +15,10 @@ import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
 import type { listAccessKeysInputSchema, listAccessKeyUsageInputSchema } from './access-schemas.js';
-import type { AccessKeysFeature, TenantActor } from './features.js';
+import type { AccessKeysFeature, PoolsFeature, TenantActor } from './features.js';
+import type { PoolPolicy } from '../resolve/pool.js';
+import type { PoolView } from '../pools/hub.js';
+import type { poolPolicyInputSchema } from '../pools/schemas.js';
 import {
   auditEvent,
   callStore,
@@ -50,6 +53,9 @@ export type SetKeyOptions = z.input<typeof setKeyOptionsSchema>;
 export type ListConfigsInput = z.input<typeof listConfigsInputSchema>;
 /** Query of {@link TenantVault.listAudit}. */
 export type ListAuditInput = z.input<typeof listAuditInputSchema>;
+
+/** Input of {@link TenantVault.setPoolPolicy}. */
+export type PoolPolicyInput = z.input<typeof poolPolicyInputSchema>;
 
 /** Query of {@link TenantVault.listAccessKeys}. */
 export type ListAccessKeysInput = z.input<typeof listAccessKeysInputSchema>;
@@ -556,6 +562,54 @@ export class TenantVault {
    */
   async importConfigs(items: readonly ImportConfigInput[]): Promise<ImportConfigsReport> {
     return importConfigs(this.#ctx, { tenantId: this.tenantId, actor: this.actor, allow: (...args) => this.#allow(...args) }, items);
+  }
+
+  #pools(): { feature: PoolsFeature; as: TenantActor } {
+    const as: TenantActor = { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+    return { feature: feature(this.#ctx.pools, 'pools'), as };
+  }
+
+  /**
+   * Sets the key pool policy of one provider in one scope (default scope:
+   * the tenant), replacing the one it had: `default` (no pool: the
+   * resolution rule alone), `failover` (by `members[].priority`, lower
+   * first; the rest in resolution order), `round-robin` or `weighted`
+   * (by `members[].weight`, default 1). Listed members must be configs of
+   * that provider and scope; unlisted ones stay in the pool. Audited as
+   * `pool.changed`. Needs `key:manage` in the scope (it decides which key
+   * traffic reaches) and `createVault({ pools: keyPools() })`.
+   *
+   * @example
+   * ```ts
+   * await admin.setPoolPolicy({ provider: 'openai', policy: 'weighted', members: [{ configId: a.id, weight: 3 }, { configId: b.id, weight: 1 }] });
+   * ```
+   */
+  async setPoolPolicy(input: PoolPolicyInput): Promise<PoolPolicy> {
+    const { feature: pools, as } = this.#pools();
+    return pools.setPolicy(this.#ctx, as, input) as Promise<PoolPolicy>;
+  }
+
+  /** Removes the pool policy of one provider in one scope: failover in resolution order again. `false` if none was set. Needs `key:manage`. */
+  async removePoolPolicy(input: { scope?: string; provider: string }): Promise<boolean> {
+    const { feature: pools, as } = this.#pools();
+    return pools.removePolicy(this.#ctx, as, input);
+  }
+
+  /** The tenant's pool policies. Needs `config:read`. */
+  async getPoolPolicies(): Promise<PoolPolicy[]> {
+    const { feature: pools, as } = this.#pools();
+    return pools.getPolicies(this.#ctx, as) as Promise<PoolPolicy[]>;
+  }
+
+  /**
+   * The tenant's key pools for a Provider Hub: per scope and provider, the
+   * policy in force and each config with its key state, place in the
+   * failover order, priority and weight, health, cooldown and whether the
+   * pool may choose it now. Custom endpoints are not pooled. Needs `config:read`.
+   */
+  async listPools(query: { scope?: string; provider?: string } = {}): Promise<PoolView[]> {
+    const { feature: pools, as } = this.#pools();
+    return pools.listPools(this.#ctx, as, query) as Promise<PoolView[]>;
   }
 
   /** The tenant's audit trail, newest first; filter by config or type. Needs `config:read`. */

@@ -27,6 +27,7 @@ import { parseWith } from './lazy-schemas.js';
 import { checkTenantHandle } from './plain-input.js';
 import { checkOutcomeReport } from '../outcomes/report-input.js';
 import { TenantVault } from './tenant-vault.js';
+import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
 import type { Actor, CandidateRecord, SealedKeySwap } from '../store/types.js';
 
 /** Outcome of {@link Vault.rewrapKeys}. */
@@ -84,6 +85,7 @@ function checkOptions(options: VaultOptions): void {
   for (const name of ['accessKeys', 'entitlement'] as const) {
     if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
   }
+  if (options.pools !== undefined && typeof options.pools?.decide !== 'function') throw invalidOption('pools', 'must be made by its factory (keyPools)');
   const { platformKeys, providers } = options;
   if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
     throw invalidOption('platformKeys', 'must be an object of keys or a function');
@@ -149,6 +151,39 @@ export class Vault {
    */
   resolve(input: ResolveInput | AccessKeyResolveInput): Promise<Resolution> {
     return resolveKey(this.#ctx, input);
+  }
+
+  /**
+   * Runs a provider call with a resolved key, moving to the pool's next key
+   * when it fails: resolves `request`, builds the client (the SDK's own
+   * retries off), and calls `fn(client, resolution, attempt)`. When the
+   * call fails with a 429 (`rate_limited`), an auth failure or a 5xx, it
+   * runs `fn` again with the next key of the pool (the failed one cooling
+   * down or marked failing), at most `maxAttempts` calls within
+   * `timeoutMs`, none after `signal` aborts. When no key is left, the last
+   * error is thrown as the SDK threw it, unless `onFailure: 'platform'`
+   * (per call, or on `keyPools`) allows one more call with the platform
+   * key. Each move is in the next resolution's trace (`step: 'retry'`) and
+   * on its outcomes (`outcome.move`). Needs `createVault({ pools: keyPools() })`.
+   *
+   * @throws the provider SDK's own error of the last call; `NO_KEY`,
+   * `RESOLUTION_DENIED`, ... from the first resolution; `VALIDATION_FAILED`
+   * for bad options or without `pools`.
+   *
+   * @example
+   * ```ts
+   * const completion = await vault.withKey({ tenantId: 'acme', provider: 'openai' }, (openai: OpenAI, r, { signal }) =>
+   *   openai.chat.completions.create({ model: r.model ?? 'gpt-4o-mini', messages }, { signal }),
+   * );
+   * ```
+   */
+  async withKey<T, C = any>(
+    request: ResolveInput | AccessKeyResolveInput,
+    fn: (client: C, resolution: Resolution, attempt: WithKeyAttempt) => T | Promise<T>,
+    options?: WithKeyOptions,
+  ): Promise<T> {
+    this.#open('vault.withKey');
+    return (await feature(this.#ctx.pools, 'pools').withKey(this.#ctx, request, fn, options)) as T;
   }
 
   /**
@@ -393,14 +428,15 @@ export function createVault(options: VaultOptions): Vault {
     network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
     accessKeys: options.accessKeys,
     entitlement: options.entitlement,
+    pools: options.pools,
     now: options.now ?? (() => new Date()),
     onUsage: options.onUsage,
     onKeyHealth: options.onKeyHealth,
     outcomes: null,
     state: { closed: false },
   };
-  // Access keys need the loop too: tokens observed on their calls are charged to their budgets.
-  if (options.onUsage || health || options.accessKeys) {
+  // Access keys need the loop too (tokens observed on their calls are charged to their budgets), and pools (429s become cooldowns).
+  if (options.onUsage || health || options.accessKeys || options.pools) {
     const settings = typeof health === 'object' ? health : {};
     ctx.outcomes = new OutcomeLoop(ctx, health ? (settings.flushIntervalMs ?? 60_000) : 0, settings.maxPendingKeys ?? 10_000);
   }

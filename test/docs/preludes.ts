@@ -48,6 +48,18 @@ const vault = __createAccessVault({
 }
 `,
   },
+  pools: {
+    gives: '`vault`: a vault on a MemoryStore with key pools (`keyPools`); tenant `acme` has two OpenAI configs with keys, `primary` (the default) and `backup` (their views)',
+    code: `
+import { createVault as __createPoolVault, Keyring as __PoolKeyring, keyPools as __keyPools, MemoryStore as __PoolStore } from 'byokit';
+const vault = __createPoolVault({ store: new __PoolStore(), keyring: __PoolKeyring.generate(), pools: __keyPools() });
+const __poolOwner = vault.as({ tenantId: 'acme', actor: { id: 'docs', role: 'owner' } });
+const primary = await __poolOwner.createConfig({ name: 'primary', provider: 'openai', model: 'gpt-4o-mini', isDefault: true });
+await __poolOwner.setKey(primary.id, 'sk-proj-DOCSprimary000000000000000001');
+const backup = await __poolOwner.createConfig({ name: 'backup', provider: 'openai', model: 'gpt-4o-mini' });
+await __poolOwner.setKey(backup.id, 'sk-proj-DOCSbackup0000000000000000002');
+`,
+  },
   bearer: {
     gives: '`bearer`: an access-key token of `acme` with no allow-lists (needs `vault` with access keys)',
     code: `const bearer = (await vault.as({ tenantId: 'acme', actor: { id: 'docs', role: 'owner' } }).createAccessKey({ name: 'docs app' })).secret.reveal();

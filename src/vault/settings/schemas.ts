@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { providerIdSchema } from '../schemas.js';
+import { poolsSectionSchema } from '../../pools/schemas.js';
 
 /** The entitlement section: `{ byok, providers }`. */
 export const entitlementSchema = /* @__PURE__ */ (() =>
@@ -26,4 +27,6 @@ export const tenantSettingsSchema = /* @__PURE__ */ (() =>
   z.looseObject({
     /** The platform's BYOK entitlement of the tenant. */
     entitlement: z.optional(entitlementSchema),
+    /** Key pools' selection policies per scope and provider. */
+    pools: z.optional(poolsSectionSchema),
   }))();

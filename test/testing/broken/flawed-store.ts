@@ -6,6 +6,7 @@ import { ConflictError } from '../../../src/errors.js';
 import { sealedKekId } from '../../../src/crypto/sealed-kek-id.js';
 import { mergeKeyHealth } from '../../../src/store/key-health.js';
 import { scopeChain } from '../../../src/resolve/scope.js';
+import type { KeyCooldownRecord } from '../../../src/store/cooldown-storage.js';
 import type {
   AccessKeyCandidates,
   AccessKeyQuery,
@@ -104,6 +105,11 @@ export const FLAWS = [
   'importOverwritesNames',
   'importConflictFailsBatch',
   'importSkipsDefaultCheck',
+  'poolIgnored',
+  'cooldownShortened',
+  'cooldownTenantBlind',
+  'cooldownNeverExpires',
+  'racyCooldowns',
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -303,7 +309,32 @@ export class FlawedStore implements StorageAdapter {
       }
       return named;
     }
-    return selectCandidates(rows, scopes, filter);
+    return selectCandidates(rows, scopes, this.flaw === 'poolIgnored' ? { ...filter, pool: false } : filter);
+  }
+
+  /** Cooldowns by `${tenant}/${configId}` (the flaw cooldownTenantBlind: by config id alone). */
+  readonly cooldowns = new Map<string, KeyCooldownRecord>();
+
+  #cooldownKey(tenantId: string, configId: string): string {
+    return this.flaw === 'cooldownTenantBlind' ? configId : `${tenantId}/${configId}`;
+  }
+
+  async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
+    const key = this.#cooldownKey(tenantId, cooldown.configId);
+    // The flaw racyCooldowns: read, yield, then write what the stale read allowed.
+    const early = this.cooldowns.get(key);
+    await tick();
+    const held = this.flaw === 'racyCooldowns' ? early : this.cooldowns.get(key);
+    if (held && held.until >= cooldown.until && this.flaw !== 'cooldownShortened') return;
+    this.cooldowns.set(key, { ...cooldown, tenantId: this.flaw === 'cooldownTenantBlind' ? cooldown.tenantId : tenantId });
+  }
+
+  async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
+    return [...new Set(configIds)].flatMap((id) => {
+      const held = this.cooldowns.get(this.#cooldownKey(tenantId, id));
+      // The flaw cooldownNeverExpires: `now` ignored, so an ended cooldown still counts.
+      return held && (held.until > now || this.flaw === 'cooldownNeverExpires') ? [{ ...held }] : [];
+    });
   }
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
