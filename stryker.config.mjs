@@ -10,7 +10,11 @@ export default {
     '!src/crypto/kek-provider.ts',
     '!src/crypto/backends/types.ts',
     'src/secret.ts',
-    'src/resolve/scope.ts',
+    'src/resolve/**/*.ts',
+    '!src/resolve/types.ts',
+    'src/store/candidates.ts',
+    'src/vault/resolve-key.ts',
+    'src/pools/decide.ts',
   ],
   coverageAnalysis: 'perTest',
   // The machine running it is usually shared: two test runners.
