@@ -35,6 +35,7 @@ describe('Secret', () => {
   it('prints, serialises, coerces and inspects as its hint', () => {
     const secret = new Secret(key, 'sk-...cdef');
     expect(String(secret)).toBe('sk-...cdef');
+    expect(secret.toString()).toBe('sk-...cdef');
     expect(`${secret}`).toBe('sk-...cdef');
     expect(`x${secret}` === 'xsk-...cdef' && secret + '' === 'sk-...cdef').toBe(true);
     expect(JSON.stringify({ secret })).toBe('{"secret":"sk-...cdef"}');

@@ -326,6 +326,25 @@ describe('key bytes are wiped before a call returns', () => {
     expect(wiped(unwrapped[0]!) && wiped(derived[0]!)).toBe(true);
   });
 
+  it('open wipes the plaintext bytes once they are a string', async () => {
+    const keyring = Keyring.generate('k1');
+    const sealed = await sealSecret(CANARY, ctx, keyring);
+    const native = nodeCryptoBackend(nodeCrypto as unknown as NodeCryptoModule);
+    const opened: Uint8Array[] = [];
+    await forceCipherBackend({
+      ...native,
+      openGcm: (key, nonce, body, aad) => {
+        const bytes = native.openGcm(key, nonce, body, aad) as Uint8Array;
+        opened.push(bytes);
+        return bytes;
+      },
+    });
+    expect(await openSecret(sealed, ctx, keyring)).toBe(CANARY);
+    // The wrap's DEK, then the secret itself.
+    expect(opened.map((b) => b.length)).toEqual([32, CANARY.length]);
+    expect(opened.every(wiped)).toBe(true);
+  });
+
   it('open wipes them when the body fails to decrypt', async () => {
     const { provider, unwrapped } = recordingProvider();
     const fields = (await sealSecret(CANARY, ctx, provider)).split(':');

@@ -4,7 +4,7 @@
  * usage event, and the errors when no key can be handed out.
  */
 import { describe, expect, it } from 'vitest';
-import { NoKeyError, ResolutionDeniedError, type GuardRequest, type Resolution, type UsageEvent } from '../../src/index.js';
+import { Keyring, MemoryStore, NoKeyError, ResolutionDeniedError, type GuardRequest, type Resolution, type UsageEvent } from '../../src/index.js';
 import { makeVault, refusal } from './helpers.js';
 
 const OPENAI = 'sk-proj-AAAAaaaa1111bbbb2222cccc3333';
@@ -186,5 +186,87 @@ describe('the usage event', () => {
     expect(usage).toEqual([
       { tenantId: 'acme', accessKeyId: null, scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: cfg.id, configName: 'prod', model: 'gpt-4o', source: 'byok', at: r.resolvedAt },
     ]);
+  });
+});
+
+describe('the reads behind a resolution', () => {
+  /** Counts loadCandidates calls. */
+  class CountingStore extends MemoryStore {
+    reads = 0;
+    override async loadCandidates(...args: Parameters<MemoryStore['loadCandidates']>) {
+      this.reads += 1;
+      return super.loadCandidates(...args);
+    }
+  }
+
+  it('a disabled config named without a provider falls back within its provider, with one more read; a usable one takes one read', async () => {
+    const store = new CountingStore();
+    const { vault, owner } = makeVault({ store });
+    const named = await owner.createConfig({ name: 'named', provider: 'anthropic' });
+    await owner.setKey(named.id, 'sk-ant-api03-AAAAaaaa1111bbbb2222cccc3333');
+    const sibling = await owner.createConfig({ name: 'sibling', provider: 'anthropic' });
+    await owner.setKey(sibling.id, 'sk-ant-api03-BBBBbbbb1111bbbb2222cccc3333');
+    const openai = await owner.createConfig({ name: 'openai', provider: 'openai', isDefault: true });
+    await owner.setKey(openai.id, OPENAI);
+    store.reads = 0;
+    expect((await vault.resolve({ tenantId: 'acme', config: 'named' })).configId).toBe(named.id);
+    expect(store.reads).toBe(1);
+    expect((await vault.resolve({ tenantId: 'acme', config: 'named', provider: 'anthropic' })).configId).toBe(named.id);
+    await owner.setEnabled(named.id, false);
+    store.reads = 0;
+    const r = await vault.resolve({ tenantId: 'acme', config: 'named' });
+    expect(r).toMatchObject({ configId: sibling.id, provider: 'anthropic', requestedProvider: null });
+    expect(store.reads).toBe(2);
+    store.reads = 0;
+    expect((await vault.resolve({ tenantId: 'acme', config: 'named', provider: 'anthropic' })).configId).toBe(sibling.id);
+    expect((await vault.resolve({ tenantId: 'acme', config: 'named', explain: true })).configId).toBe(sibling.id);
+    expect(store.reads).toBe(2);
+  });
+});
+
+describe('a key that cannot be opened fails closed', () => {
+  it('a KEK gone from the keyring: KEY_UNDECRYPTABLE naming the config, with the cause', async () => {
+    const { store, owner } = makeVault();
+    const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });
+    await owner.setKey(cfg.id, OPENAI);
+    const { vault } = makeVault({ store, keyring: Keyring.generate('k2'), platformKeys: { openai: PLATFORM } });
+    const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
+    expect(error).toMatchObject({ code: 'KEY_UNDECRYPTABLE', message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it` });
+    expect((error.cause as { code?: string }).code).toBe('KEK_UNKNOWN');
+  });
+
+  it('a row with a hint but no sealed key: KEY_UNDECRYPTABLE, no platform key, no cause', async () => {
+    const { vault, store, owner } = makeVault({ platformKeys: { openai: PLATFORM } });
+    const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });
+    await owner.setKey(cfg.id, OPENAI);
+    const row = store.inspectRaw('acme').configs.find((c) => c.id === cfg.id)!;
+    store.putRaw('acme', { ...row, sealedKey: null });
+    const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
+    expect(error).toMatchObject({ code: 'KEY_UNDECRYPTABLE', message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it` });
+    expect(error.cause).toBeUndefined();
+  });
+});
+
+describe('what resolve accepts', () => {
+  it('refuses a closed vault, and input that is not a request object', async () => {
+    const { vault } = makeVault({ platformKeys: { openai: PLATFORM } });
+    for (const input of [null, 'acme', 42]) {
+      expect((await refusal(vault.resolve(input as never))).code).toBe('VALIDATION_FAILED');
+    }
+    expect((await refusal(vault.resolve({ tenantId: 42 } as never))).message).toMatch(/resolve request/);
+    await vault.close();
+    expect((await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).code).toBe('VAULT_CLOSED');
+  });
+
+  it('a platform key that is not a non-empty string is no key', async () => {
+    for (const apiKey of [['sk-proj-platform0000zzzz9999yyyy8888'], 42, '']) {
+      const { vault } = makeVault({ platformKeys: { openai: { apiKey } as never } });
+      expect((await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).code).toBe('NO_KEY');
+    }
+  });
+
+  it('a platform key of a provider byokit does not know is hinted without a prefix', async () => {
+    const { vault } = makeVault({ platformKeys: { voicebox: 'sk-proj-platform0000zzzz9999yyyy8888' } });
+    expect((await vault.resolve({ tenantId: 'acme', provider: 'voicebox' })).keyHint).toBe('...8888');
   });
 });
