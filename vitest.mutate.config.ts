@@ -19,6 +19,7 @@ export default defineConfig({
       'test/vault/**/*.test.ts',
       'test/pools/pools.test.ts',
       'test/pools/with-key.test.ts',
+      'test/pools/moves-without-a-pool.test.ts',
       'test/store/**/*.test.ts',
       'test/adversarial/keyring-secrecy.test.ts',
     ],

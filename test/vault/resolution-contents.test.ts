@@ -4,7 +4,7 @@
  * usage event, and the errors when no key can be handed out.
  */
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, NoKeyError, ResolutionDeniedError, type GuardRequest, type Resolution, type UsageEvent } from '../../src/index.js';
+import { Keyring, MemoryStore, NoKeyError, byokEntitlement, ResolutionDeniedError, type GuardRequest, type Resolution, type UsageEvent } from '../../src/index.js';
 import { makeVault, refusal } from './helpers.js';
 
 const OPENAI = 'sk-proj-AAAAaaaa1111bbbb2222cccc3333';
@@ -247,6 +247,30 @@ describe('a key that cannot be opened fails closed', () => {
   });
 });
 
+describe('the hint a resolution shows', () => {
+  it('is the stored hint of the config, not one made again from the key', async () => {
+    const { vault, store, owner } = makeVault();
+    const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });
+    await owner.setKey(cfg.id, OPENAI);
+    const row = store.inspectRaw('acme').configs.find((c) => c.id === cfg.id)!;
+    store.putRaw('acme', { ...row, keyHint: 'stored...hint' });
+    expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).keyHint).toBe('stored...hint');
+  });
+});
+
+describe('a store that fails', () => {
+  it('fails the resolution with STORE_FAILED naming the read', async () => {
+    class BrokenStore extends MemoryStore {
+      override async loadCandidates(): Promise<never> {
+        throw new Error('connection reset');
+      }
+    }
+    const { vault } = makeVault({ store: new BrokenStore(), platformKeys: { openai: PLATFORM } });
+    const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
+    expect(error).toMatchObject({ code: 'STORE_FAILED', message: '[byokit] [vault] memory store failed during loadCandidates' });
+  });
+});
+
 describe('what resolve accepts', () => {
   it('refuses a closed vault, and input that is not a request object', async () => {
     const { vault } = makeVault({ platformKeys: { openai: PLATFORM } });
@@ -268,5 +292,24 @@ describe('what resolve accepts', () => {
   it('a platform key of a provider byokit does not know is hinted without a prefix', async () => {
     const { vault } = makeVault({ platformKeys: { voicebox: 'sk-proj-platform0000zzzz9999yyyy8888' } });
     expect((await vault.resolve({ tenantId: 'acme', provider: 'voicebox' })).keyHint).toBe('...8888');
+  });
+});
+
+describe('entitlement and the filtered read', () => {
+  it('a winner the tenant is not entitled to, met below the asked scope, is read past: the next config wins, not the platform key', async () => {
+    const { vault, owner } = makeVault({ platformKeys: { openai: PLATFORM }, entitlement: byokEntitlement({ default: 'enabled' }) });
+    const gw = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+    await owner.setKey(gw.id, 'gw-key-0000000000000000000001');
+    const own = await owner.createConfig({ name: 'own', provider: 'openai' });
+    await owner.setKey(own.id, OPENAI);
+    await vault.setEntitlement('acme', { byok: true, providers: ['openai'] });
+    const r = await vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' });
+    expect(r).toMatchObject({ source: 'byok', configId: own.id });
+    expect(r.trace).toEqual([
+      { step: 'byok', scope: 'ws/proj', outcome: 'none' },
+      { step: 'byok', scope: 'ws', outcome: 'none' },
+      { step: 'custom', scope: '', configId: gw.id, configName: 'gw', outcome: 'skipped', reason: 'not_entitled' },
+      { step: 'byok', scope: '', configId: own.id, configName: 'own', outcome: 'selected' },
+    ]);
   });
 });
