@@ -87,3 +87,42 @@ describe('withKey in a pool', () => {
     ]);
   });
 });
+
+describe('who is in the winner’s pool', () => {
+  it('round-robin turns over the usable configs of the winner’s scope and provider only', async () => {
+    const s = await poolVault(['a', 'b']);
+    // Not members: disabled, another scope, another provider, no key.
+    const off = await s.owner.createConfig({ name: 'off', provider: 'openai' });
+    await s.owner.setKey(off.id, keyOf('off'));
+    await s.owner.setEnabled(off.id, false);
+    const deeper = await s.owner.createConfig({ name: 'deeper', provider: 'openai', scope: 'ws' });
+    await s.owner.setKey(deeper.id, keyOf('deeper'));
+    const claude = await s.owner.createConfig({ name: 'claude', provider: 'anthropic' });
+    await s.owner.setKey(claude.id, 'sk-ant-api03-AAAAaaaa1111bbbb2222cccc3333');
+    await s.owner.createConfig({ name: 'empty', provider: 'openai' });
+    await s.owner.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
+    const names: string[] = [];
+    for (let i = 0; i < 6; i++) names.push((await s.vault.resolve({ tenantId: 'acme', provider: 'openai' })).configName!);
+    expect(new Set(names)).toEqual(new Set(['a', 'b']));
+    expect(names.filter((n) => n === 'a')).toHaveLength(3);
+  });
+
+  it('failover does not turn: the same first member every time', async () => {
+    const s = await poolVault(['a', 'b']);
+    await s.owner.setPoolPolicy({ provider: 'openai', policy: 'failover' });
+    const names = new Set<string>();
+    for (let i = 0; i < 4; i++) names.add((await s.vault.resolve({ tenantId: 'acme', provider: 'openai' })).configName!);
+    expect(names).toEqual(new Set(['b']));
+  });
+
+  it('a pool member chosen over the winner replaces the winner’s trace entry', async () => {
+    const s = await poolVault(['a', 'b']);
+    await s.owner.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
+    const traces = [];
+    for (let i = 0; i < 2; i++) traces.push((await s.vault.resolve({ tenantId: 'acme', provider: 'openai' })).trace);
+    for (const trace of traces) {
+      expect(trace).toHaveLength(1);
+      expect(trace[0]).toMatchObject({ step: 'byok', outcome: 'selected', pool: 'round-robin' });
+    }
+  });
+});
