@@ -73,12 +73,13 @@ export interface SealAads {
 }
 
 /**
- * The body's and the wrap's associated data for `context` and `kekId`,
- * encoding the context's fields once for both (a seal and an open each need
- * both).
+ * The body's and the wrap's associated data for `context` and `kekId` (a
+ * seal and an open each need both). Context fields are ASCII in practice
+ * (ids, provider names, URLs), which `encodeFields` copies byte for byte
+ * without an encoder call.
  */
 export function sealAads(context: SealContext, kekId: string): SealAads {
-  const fields = contextFields(context).map((f) => (typeof f === 'string' && asciiLength(f) < 0 ? field(f) : f));
+  const fields = contextFields(context);
   return { data: encodeFields([DOMAIN, DATA, ...fields]), wrap: encodeFields([DOMAIN, WRAP, ...fields, kekId]) };
 }
 

@@ -45,13 +45,14 @@ export interface SealInternals {
   random?: (length: number) => Uint8Array;
 }
 
-function failure(cause?: unknown): DecryptionError {
-  return new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] sealed value failed to open', cause === undefined ? undefined : { cause });
+/** The one failure every kind of bad sealed value gets: it says nothing about why (no cause either). */
+function failure(): DecryptionError {
+  return new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] sealed value failed to open');
 }
 
 /** Whether a backend answered with a promise (WebCrypto) rather than at once. */
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+  return value instanceof Promise;
 }
 
 /** HKDF-SHA256 of the DEK: the per-secret encryption key is `okm[0, 32)`, the commitment `okm[32, 64)`. */
@@ -122,20 +123,19 @@ export async function sealSecret(secret: string, context: SealContext, kek: KekP
   }
 }
 
+/**
+ * The data key, as the KEK provider unwraps it. Its length is not checked
+ * here: the commitment check that follows refuses every key but the one
+ * sealed, whatever its length.
+ */
 async function unwrapDek(parts: SealedParts, aad: Uint8Array, kek: KekProvider): Promise<Uint8Array> {
-  let dek: Uint8Array;
   try {
-    dek = await kek.unwrapDek({ kekId: parts.kekId, wrapped: parts.wrapped, aad });
+    return await kek.unwrapDek({ kekId: parts.kekId, wrapped: parts.wrapped, aad });
   } catch (error) {
     // A missing KEK is the one failure worth naming: the key must be re-entered.
     if (error instanceof Error && (error as { code?: string }).code === 'KEK_UNKNOWN') throw error;
     throw failure();
   }
-  if (dek.length !== DEK_LENGTH) {
-    dek.fill(0);
-    throw failure();
-  }
-  return dek;
 }
 
 /**

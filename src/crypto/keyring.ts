@@ -10,6 +10,7 @@ import { equalBytes, randomBytes, randomNonce } from './bytes.js';
 import { KeyringError } from '../errors.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import { cipherBackend } from './backends/select.js';
+import { GCM_TAG_LENGTH } from './backends/types.js';
 import type { KekProvider } from './kek-provider.js';
 import { KEK_ID_PATTERN } from './sealed-kek-id.js';
 
@@ -176,7 +177,8 @@ export class Keyring implements KekProvider {
   /** Reads `BYOKIT_MASTER_KEYS` (or `variable`) from `env` (default `process.env`). */
   static fromEnv(env?: Record<string, string | undefined>, variable = ENV_VARIABLE): Keyring {
     if (typeof variable !== 'string' || variable === '') throw invalid('the variable name must be a non-empty string');
-    if (env !== undefined && env !== null && typeof env !== 'object') throw invalid('env must be an object of environment variables');
+    // `typeof null` is 'object': null reads the process environment, as undefined does.
+    if (env !== undefined && typeof env !== 'object') throw invalid('env must be an object of environment variables');
     const source = env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
     const text = Object.hasOwn(source, variable) ? source[variable] : undefined;
     if (text === undefined) throw invalid(`${variable} is not set; expected "id:base64key,..."`);
@@ -232,7 +234,7 @@ export class Keyring implements KekProvider {
     checkDekArguments('unwrapDek', args, 'wrapped');
     const { kekId, wrapped, aad } = args;
     const kek = this.#kek(kekId);
-    if (wrapped.length <= NONCE_LENGTH) throw new RangeError('[byokit] [keyring] wrapped key too short');
+    if (wrapped.length < NONCE_LENGTH + GCM_TAG_LENGTH) throw new RangeError('[byokit] [keyring] wrapped key too short');
     // Not awaited when chosen and synchronous: the one await is the caller's.
     const chosen = cipherBackend();
     const cipher = chosen instanceof Promise ? await chosen : chosen;

@@ -82,8 +82,8 @@ export function poolOrder(members: readonly CandidateRecord[], policy: PoolPolic
   const priority = (r: CandidateRecord) => settings.get(r.id)?.priority ?? Number.POSITIVE_INFINITY;
   // Array#sort is stable: equal priorities keep the resolution order.
   const ordered = byRule.sort((a, b) => priority(a) - priority(b));
+  if (kind === 'failover') return ordered;
   const n = ordered.length;
-  if (n <= 1 || kind === 'failover') return ordered;
   const turn = Math.abs(Math.trunc(rotation));
   if (kind === 'round-robin') {
     const start = turn % n;

@@ -121,13 +121,13 @@ export function decideResolution(input: DecisionInput): Decision {
     const inScope: CandidateRecord[] = [];
     for (const candidate of input.candidates) if (candidate.scope === scope) inScope.push(candidate);
     if (inScope.length > 1) inScope.sort(byResolutionPreference);
-    let considered = 0;
+    let considered = false;
     // One group without a provider (default, else most recent); else custom endpoints routing it, then its own configs.
     for (let group = 0; group < (wanted === null ? 1 : 2); group++) {
       const step: TraceStepKind = wanted === null ? 'default' : group === 0 ? 'custom' : 'byok';
       for (const record of inScope) {
         if (wanted !== null && (group === 0 ? !routesProvider(record, wanted) : record.provider !== wanted)) continue;
-        considered += 1;
+        considered = true;
         const reason = skipReason(input, record, now);
         const entry: TraceEntry = {
           step: step === 'default' && !record.isDefault ? 'recent' : step,
@@ -144,7 +144,7 @@ export function decideResolution(input: DecisionInput): Decision {
         trace.push(entry);
       }
     }
-    if (considered === 0) trace.push({ step: wanted === null ? 'default' : 'byok', scope, outcome: 'none' });
+    if (!considered) trace.push({ step: wanted === null ? 'default' : 'byok', scope, outcome: 'none' });
   }
 
   if (provider === null) {

@@ -19,6 +19,8 @@ describe('associated data', () => {
     { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null },
     { tenantId: 'tënant-ü', configId: 'cfg_01JD0000000000000000000001', provider: 'custom', baseUrl: 'https://llm.例え.jp/v1/🔑' },
     { tenantId: '', configId: '', provider: '', baseUrl: '' },
+    // Fields made only of characters past ASCII, and one of DEL (the last ASCII character).
+    { tenantId: 'ü', configId: '例え', provider: '🔑', baseUrl: '\u007f' },
   ];
   it.each(contexts)('is the format’s encoding for %o, ASCII or not, built once for both', (context) => {
     const fields = [context.tenantId, context.configId, context.provider, context.baseUrl ?? ''];

@@ -1,8 +1,8 @@
 import * as nodeCrypto from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSecret, rewrapSealed, sealSecret } from '../../src/crypto/envelope.js';
 import { Keyring } from '../../src/crypto/keyring.js';
-import { nodeCryptoBackend, type NodeCryptoModule } from '../../src/crypto/backends/node.js';
+import { loadNodeCrypto, nodeCryptoBackend, type NodeCryptoModule } from '../../src/crypto/backends/node.js';
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -115,5 +115,117 @@ describe('choosing a backend', () => {
     await expect(chooseCipherBackend(web)).resolves.toBe(web);
     await expect(chooseCipherBackend(badWeb)).resolves.toBe(noble);
     expect(NOBLE_MODULES).toStrictEqual(['@noble/ciphers/aes.js', '@noble/hashes/hkdf.js', '@noble/hashes/sha2.js']);
+  });
+});
+
+describe('the node backend', () => {
+  const node = nodeCryptoBackend(nodeCrypto as unknown as NodeCryptoModule);
+
+  it('refuses a ciphertext shorter than a tag, and opens an empty plaintext', () => {
+    expect(() => node.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), new Uint8Array(15), new Uint8Array())).toThrow(new RangeError('[byokit] [crypto] ciphertext too short'));
+    const sealed = node.sealGcm(fixedBytes(32, 1), fixedBytes(12, 2), new Uint8Array(), fixedBytes(3, 3)) as Uint8Array;
+    expect(sealed).toHaveLength(16);
+    expect(node.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), sealed, fixedBytes(3, 3))).toEqual(new Uint8Array());
+  });
+});
+
+describe('finding node:crypto', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('uses it only when it has createCipheriv, createDecipheriv and one-shot hash', () => {
+    const { createCipheriv, createDecipheriv, hash } = nodeCrypto as unknown as NodeCryptoModule;
+    const builtin = vi.spyOn(process, 'getBuiltinModule');
+    for (const partial of [{ createDecipheriv, hash }, { createCipheriv, hash }, { createCipheriv, createDecipheriv }, undefined]) {
+      builtin.mockReturnValueOnce(partial);
+      expect(loadNodeCrypto()).toBeNull();
+    }
+    builtin.mockReturnValueOnce({ createCipheriv, createDecipheriv, hash });
+    expect(loadNodeCrypto()).not.toBeNull();
+    builtin.mockImplementationOnce(() => {
+      throw new Error('no such module');
+    });
+    expect(loadNodeCrypto()).toBeNull();
+    expect(builtin).toHaveBeenCalledWith('node:crypto');
+  });
+
+  it('finds none on a runtime without process.getBuiltinModule', async () => {
+    const saved = process.getBuiltinModule;
+    try {
+      (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
+      expect(loadNodeCrypto()).toBeNull();
+      await expect(forceCipherBackend('node')).rejects.toThrow(/^\[byokit\] \[crypto\] this runtime has no node backend$/);
+    } finally {
+      process.getBuiltinModule = saved;
+    }
+  });
+});
+
+describe('the backend in use', () => {
+  it('is chosen once: every call returns the same backend', () => {
+    expect(cipherBackend()).toBe(cipherBackend());
+  });
+
+  it('is the forced one while forced, by name or as an object', async () => {
+    for (const name of CIPHER_BACKEND_NAMES) {
+      const forced = await forceCipherBackend(name);
+      expect(forced!.name).toBe(name);
+      expect(cipherBackend()).toBe(forced);
+    }
+    const custom = { ...(await loadNobleBackend()) };
+    expect(await forceCipherBackend(custom)).toBe(custom);
+    expect(cipherBackend()).toBe(custom);
+    expect(await forceCipherBackend(null)).toBeNull();
+    expect((cipherBackend() as CipherBackend).name).toBe('node');
+  });
+
+  it('is a native one whose primitives answer partly at once and partly later, once they all agree', async () => {
+    const node = nodeCryptoBackend(nodeCrypto as unknown as NodeCryptoModule);
+    const mixed: CipherBackend = { ...node, hkdf64: async (ikm, info) => node.hkdf64(ikm, info) };
+    await expect(chooseCipherBackend(mixed)).resolves.toBe(mixed);
+  });
+
+  it('is noble when an asynchronous native one rejects', async () => {
+    const web = webCryptoBackend()!;
+    const rejecting: CipherBackend = { ...web, openGcm: () => Promise.reject(new Error('OperationError')) };
+    await expect(chooseCipherBackend(rejecting)).resolves.toBe(await loadNobleBackend());
+  });
+});
+
+describe('the WebCrypto backend', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('is there only where crypto.subtle has importKey', () => {
+    expect(webCryptoBackend({} as never)).toBeNull();
+    vi.stubGlobal('crypto', undefined);
+    expect(webCryptoBackend()).toBeNull();
+    vi.stubGlobal('crypto', {});
+    expect(webCryptoBackend()).toBeNull();
+  });
+
+  it('imports every key as not extractable, for its one use', async () => {
+    const subtle = globalThis.crypto.subtle;
+    const imports: unknown[][] = [];
+    const recording = {
+      importKey: (...args: unknown[]) => {
+        imports.push(args.slice(2));
+        return (subtle.importKey as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+      encrypt: subtle.encrypt.bind(subtle),
+      decrypt: subtle.decrypt.bind(subtle),
+      deriveBits: subtle.deriveBits.bind(subtle),
+    };
+    const web = webCryptoBackend(recording as never)!;
+    const sealed = await web.sealGcm(fixedBytes(32, 1), fixedBytes(12, 2), fixedBytes(5, 3), new Uint8Array());
+    await web.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), sealed, new Uint8Array());
+    await web.hkdf64(fixedBytes(32, 1), fixedBytes(4, 4));
+    expect(imports).toEqual([
+      [{ name: 'AES-GCM' }, false, ['encrypt']],
+      [{ name: 'AES-GCM' }, false, ['decrypt']],
+      ['HKDF', false, ['deriveBits']],
+    ]);
   });
 });

@@ -115,3 +115,34 @@ describe('choosePoolMember', () => {
     expect(choices).toStrictEqual(['cfg_c', 'cfg_c', 'cfg_c']);
   });
 });
+
+describe('pool choice: edges', () => {
+  it('a cooldown ending exactly now has ended: the key is chosen with no entry for a pass-over', () => {
+    const facts: PoolFacts = { cooldownUntil: (id) => (id === 'cfg_a' ? NOW : null), failing: () => false };
+    const choice = choosePoolMember({ members, policy: null, facts, rotation: 0, exclude: new Set(), now: NOW });
+    expect(choice.trace).toStrictEqual([{ step: 'byok', scope: '', configId: 'cfg_a', configName: 'n-cfg_a', outcome: 'selected', pool: 'failover' }]);
+  });
+
+  it('a cooling key is preferred to a failing one, whichever comes first in the order', () => {
+    const failingFirst: PoolFacts = { cooldownUntil: (id) => (id === 'cfg_c' ? LATER(9) : null), failing: (id) => id !== 'cfg_c' };
+    expect(choosePoolMember({ members, policy: null, facts: failingFirst, rotation: 0, exclude: new Set(['cfg_b']), now: NOW }).record?.id).toBe('cfg_c');
+    const coolingFirst: PoolFacts = { cooldownUntil: (id) => (id === 'cfg_a' ? LATER(9) : null), failing: (id) => id !== 'cfg_a' };
+    expect(choosePoolMember({ members, policy: null, facts: coolingFirst, rotation: 0, exclude: new Set(), now: NOW }).record?.id).toBe('cfg_a');
+  });
+
+  it('of several failing keys the first in the order is chosen', () => {
+    const facts: PoolFacts = { cooldownUntil: () => null, failing: () => true };
+    expect(choosePoolMember({ members, policy: policy('round-robin'), facts, rotation: 1, exclude: new Set(), now: NOW }).record?.id).toBe('cfg_c');
+  });
+
+  it('weighted and round-robin orders list every member exactly once', () => {
+    const weighted = policy('weighted', [{ configId: 'cfg_b', weight: 2 }]);
+    for (let turn = 0; turn < 8; turn++) {
+      expect([...ids(poolOrder(members, weighted, turn))].sort()).toStrictEqual(['cfg_a', 'cfg_b', 'cfg_c']);
+      expect([...ids(poolOrder(members, policy('round-robin'), turn))].sort()).toStrictEqual(['cfg_a', 'cfg_b', 'cfg_c']);
+    }
+    expect(ids(poolOrder(members, weighted, 1))).toStrictEqual(['cfg_c', 'cfg_a', 'cfg_b']);
+    expect(ids(poolOrder([a], policy('round-robin'), 5))).toStrictEqual(['cfg_a']);
+    expect(ids(poolOrder([], policy('weighted'), 5))).toStrictEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeConfigRecord } from '../../src/testing/fixtures.js';
-import { decideResolution, type DecisionInput } from '../../src/resolve/resolver.js';
+import { decideResolution, keyDisagrees, unusableReason, type DecisionInput } from '../../src/resolve/resolver.js';
 import { scopeChain } from '../../src/resolve/scope.js';
 import type { CandidateRecord } from '../../src/store/types.js';
 
@@ -162,5 +162,145 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
   it('a more specific usable config still wins over a broken one further up', () => {
     const d = decide([candidate({ name: 'broken', ...hintWithoutSealed }), candidate({ name: 'proj', scope: 'ws' })], { scope: 'ws' });
     expect(picked(d)).toBe('proj');
+  });
+});
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe('decideResolution: which config a request gets', () => {
+  it('an explicitly named custom endpoint serves a provider it routes, and its own provider', () => {
+    const gateway = candidate({ name: 'gateway', provider: 'custom', routes: ['openai'] });
+    const byok = candidate({ name: 'byok', isDefault: true });
+    const d = decide([byok, gateway], { explicit: gateway, provider: 'openai' });
+    expect(d).toMatchObject({ kind: 'config', source: 'custom', record: { name: 'gateway' } });
+    expect(d.trace).toEqual([{ step: 'explicit', scope: '', configId: gateway.id, configName: 'gateway', outcome: 'selected' }]);
+    expect(decide([gateway], { explicit: gateway, provider: 'custom' })).toMatchObject({ kind: 'config', source: 'custom' });
+  });
+
+  it('an explicitly named custom endpoint that does not route the provider is a mismatch, not another key', () => {
+    const gateway = candidate({ name: 'gateway', provider: 'custom', routes: ['anthropic'] });
+    const d = decide([candidate({ name: 'byok' }), gateway], { explicit: gateway, provider: 'openai' });
+    expect(d).toMatchObject({ kind: 'mismatch', provider: 'openai', record: { name: 'gateway' } });
+    expect(d.trace).toEqual([{ step: 'explicit', scope: '', configId: gateway.id, configName: 'gateway', outcome: 'skipped', reason: 'provider_mismatch' }]);
+  });
+
+  it('a disabled explicit config named without a provider falls back within its own provider only', () => {
+    const explicit = candidate({ name: 'explicit', provider: 'anthropic', enabled: false });
+    const sibling = candidate({ name: 'sibling', provider: 'anthropic' });
+    // Created after the others and default: either would win a walk with no provider.
+    const openaiDefault = candidate({ name: 'openai-default', provider: 'openai', isDefault: true });
+    const openaiNewest = candidate({ name: 'openai-newest', provider: 'openai' });
+    const d = decide([explicit, sibling, openaiDefault, openaiNewest], { explicit, provider: null });
+    expect(picked(d)).toBe('sibling');
+    expect(d.trace).toEqual([
+      { step: 'explicit', scope: '', configId: explicit.id, configName: 'explicit', outcome: 'skipped', reason: 'disabled' },
+      { step: 'byok', scope: '', configId: sibling.id, configName: 'sibling', outcome: 'selected' },
+    ]);
+    const alone = decide([explicit, openaiDefault], { explicit, provider: null, fallback: 'platform' });
+    expect(alone).toMatchObject({ kind: 'platform', provider: 'anthropic' });
+  });
+
+  it('most recent wins whatever order the candidates arrive in', () => {
+    const [first, second, third] = [candidate({ name: 'first' }), candidate({ name: 'second' }), candidate({ name: 'third' })];
+    for (const order of permutations([first, second, third])) {
+      expect(picked(decide(order))).toBe('third');
+      expect(picked(decide(order, { provider: null }))).toBe('third');
+    }
+  });
+
+  it('the default wins whatever order the candidates arrive in, and the most recent of the rest backs it up', () => {
+    const [first, second, third] = [candidate({ name: 'first', isDefault: true }), candidate({ name: 'second' }), candidate({ name: 'third' })];
+    for (const order of permutations([first, second, third])) {
+      expect(picked(decide(order))).toBe('first');
+      expect(picked(decide(order.map((c) => (c === first ? { ...c, enabled: false } : c))))).toBe('third');
+    }
+  });
+
+  it('a key expiring exactly now is expired; one expiring a millisecond later is not', () => {
+    const exactly = candidate({ name: 'exactly', keyExpiresAt: now.toISOString() });
+    const d = decide([exactly]);
+    expect(d.kind).toBe('platform');
+    expect(d.trace[0]).toMatchObject({ configName: 'exactly', outcome: 'skipped', reason: 'expired' });
+    expect(picked(decide([candidate({ name: 'later', keyExpiresAt: '2026-06-01T00:00:00.001Z' })]))).toBe('later');
+  });
+
+  it('a config the tenant is not entitled to is passed over with not_entitled', () => {
+    const premium = candidate({ name: 'premium', isDefault: true });
+    const basic = candidate({ name: 'basic' });
+    const d = decideResolution({ candidates: [premium, basic], chain: [''], provider: 'openai', explicit: null, fallback: 'platform', now, entitled: (r) => r.name !== 'premium' });
+    expect(picked(d)).toBe('basic');
+    expect(d.trace[0]).toMatchObject({ configName: 'premium', outcome: 'skipped', reason: 'not_entitled' });
+    const explicit = decideResolution({ candidates: [premium, basic], chain: [''], provider: 'openai', explicit: premium, fallback: 'platform', now, entitled: () => false });
+    expect(explicit).toMatchObject({ kind: 'platform' });
+    expect(explicit.trace[0]).toMatchObject({ step: 'explicit', reason: 'not_entitled' });
+  });
+});
+
+describe('decideResolution: the trace', () => {
+  it('lists every step of the walk, scope by scope, up to the platform key', () => {
+    const gateway = candidate({ name: 'gateway', provider: 'custom', routes: ['openai'], scope: 'ws/proj', enabled: false });
+    const expired = candidate({ name: 'expired', scope: 'ws/proj', keyExpiresAt: '2026-01-01T00:00:00.000Z', isDefault: true });
+    const noKey = candidate({ name: 'no-key', sealedKey: null, keyHint: null });
+    const d = decide([gateway, expired, noKey, candidate({ name: 'other', provider: 'anthropic' })], { scope: 'ws/proj' });
+    expect(d).toMatchObject({ kind: 'platform', provider: 'openai' });
+    expect(d.trace).toEqual([
+      { step: 'custom', scope: 'ws/proj', configId: gateway.id, configName: 'gateway', outcome: 'skipped', reason: 'disabled' },
+      { step: 'byok', scope: 'ws/proj', configId: expired.id, configName: 'expired', outcome: 'skipped', reason: 'expired' },
+      { step: 'byok', scope: 'ws', outcome: 'none' },
+      { step: 'byok', scope: '', configId: noKey.id, configName: 'no-key', outcome: 'skipped', reason: 'missing_key' },
+    ]);
+  });
+
+  it('with no provider: default and recent steps, and no platform key for want of a provider', () => {
+    const def = candidate({ name: 'def', isDefault: true, enabled: false });
+    const recent = candidate({ name: 'recent', enabled: false });
+    const d = decide([recent, def], { provider: null, scope: 'ws' });
+    expect(d).toEqual({
+      kind: 'none',
+      provider: null,
+      trace: [
+        { step: 'default', scope: 'ws', outcome: 'none' },
+        { step: 'default', scope: '', configId: def.id, configName: 'def', outcome: 'skipped', reason: 'disabled' },
+        { step: 'recent', scope: '', configId: recent.id, configName: 'recent', outcome: 'skipped', reason: 'disabled' },
+        { step: 'platform', outcome: 'skipped', reason: 'no_provider' },
+      ],
+    });
+  });
+
+  it('a selected candidate ends the trace; no platform entry follows a fallback that never came', () => {
+    const mine = candidate({ name: 'mine' });
+    expect(decide([mine], { fallback: 'none' }).trace).toEqual([{ step: 'byok', scope: '', configId: mine.id, configName: 'mine', outcome: 'selected' }]);
+    expect(decide([], { fallback: 'none' })).toEqual({
+      kind: 'none',
+      provider: 'openai',
+      trace: [
+        { step: 'byok', scope: '', outcome: 'none' },
+        { step: 'platform', outcome: 'skipped', reason: 'fallback_none' },
+      ],
+    });
+    expect(decide([], { fallback: 'platform' })).toEqual({ kind: 'platform', provider: 'openai', trace: [{ step: 'byok', scope: '', outcome: 'none' }] });
+  });
+});
+
+describe('unusableReason and keyDisagrees', () => {
+  it('take the time as a Date or an ISO string alike', () => {
+    const record = candidate({ keyExpiresAt: now.toISOString() });
+    expect(unusableReason(record, now)).toBe('expired');
+    expect(unusableReason(record, now.toISOString())).toBe('expired');
+    expect(unusableReason(record, new Date(now.getTime() - 1))).toBeNull();
+  });
+
+  it('a key is missing only when both the sealed value and the hint are', () => {
+    expect(unusableReason(candidate({ sealedKey: null, keyHint: null }), now)).toBe('missing_key');
+    expect(unusableReason(candidate({ sealedKey: null }), now)).toBeNull();
+    expect(unusableReason(candidate({ keyHint: null }), now)).toBeNull();
+    expect(keyDisagrees(candidate({ sealedKey: null }))).toBe(true);
+    expect(keyDisagrees(candidate({ keyHint: null }))).toBe(true);
+    expect(keyDisagrees(candidate({}))).toBe(false);
+    expect(keyDisagrees(candidate({ sealedKey: null, keyHint: null }))).toBe(false);
   });
 });
