@@ -85,6 +85,17 @@ describe('what a resolution with pools on carries', () => {
     }
   });
 
+  it('a custom endpoint that routes the provider is not a pool: it wins every time, round-robin or not', async () => {
+    const s = await poolVault(['a', 'b']);
+    const gw = await s.owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+    await s.owner.setKey(gw.id, 'gw-key-0000000000000000000001');
+    await s.owner.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
+    for (const explain of [false, true, false, true]) {
+      const r = await s.vault.resolve({ tenantId: 'acme', provider: 'openai', explain });
+      expect(r).toMatchObject({ source: 'custom', configId: gw.id });
+    }
+  });
+
   it('a platform key resolved with pools on is the platform key', async () => {
     const s = await poolVault([], { vault: { platformKeys: { openai: keyOf('platform') } } });
     const r = await s.vault.resolve({ tenantId: 'acme', provider: 'openai' });
