@@ -186,6 +186,22 @@ describe('withKey when the callback changed the keys before failing', () => {
     expect(seen).toEqual(['a']);
   });
 
+  it('with the fallback "none", the next decision is no key at all: the provider’s error, with or without a provider named', async () => {
+    for (const provider of ['openai', undefined]) {
+      const s = await poolVault(['a'], { vault: { fallback: 'none' } });
+      const seen: string[] = [];
+      const error = await refusal(
+        s.vault.withKey(provider === undefined ? { tenantId: 'acme' } : { tenantId: 'acme', provider }, async (_client: unknown, r: Resolution) => {
+          seen.push(r.configName!);
+          await s.owner.setEnabled(s.ids.a, false);
+          throw unauthorized();
+        }),
+      );
+      expect(error).toMatchObject({ status: 401, message: '401 Incorrect API key provided' });
+      expect(seen).toEqual(['a']);
+    }
+  });
+
   it('a request without a provider moves to the config that now wins, with the move in its trace', async () => {
     const s = await poolVault(['a', 'b']);
     const traces: (readonly unknown[])[] = [];
