@@ -20,6 +20,7 @@ export default defineConfig({
       'test/pools/pools.test.ts',
       'test/pools/with-key.test.ts',
       'test/pools/moves-without-a-pool.test.ts',
+      'test/pools/decision-details.test.ts',
       'test/store/**/*.test.ts',
       'test/adversarial/keyring-secrecy.test.ts',
     ],
