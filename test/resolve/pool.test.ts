@@ -6,38 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { choosePoolMember, poolOrder, type PoolFacts, type PoolPolicy } from '../../src/resolve/pool.js';
 import type { CandidateRecord } from '../../src/store/types.js';
-import { noStagedKeys } from '../../src/store/patch.js';
+import { makeConfigRecord } from '../../src/testing/fixtures.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 const LATER = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
 
 function member(id: string, isDefault = false): CandidateRecord {
-  return {
-    id,
-    tenantId: 't',
-    scope: '',
-    name: `n-${id}`,
-    provider: 'openai',
-    routes: [],
-    model: null,
-    baseUrl: null,
-    options: {},
-    enabled: true,
-    isDefault,
-    keyHint: 'sk-...abcd',
-    kekId: 'k1',
-    keySetAt: NOW,
-    keyExpiresAt: null,
-    lastValidatedAt: null,
-    lastValidationStatus: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-    revision: 1,
-    sealedKey: 'byokit:1:k1:x',
-    ...noStagedKeys(),
-    pendingSealedKey: null,
-    previousSealedKey: null,
-  };
+  const record = makeConfigRecord({ id, tenantId: 't', scope: '', name: `n-${id}`, provider: 'openai', isDefault, keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: NOW, createdAt: NOW, updatedAt: NOW });
+  return { ...record, sealedKey: 'byokit:1:k1:x', pendingSealedKey: null, previousSealedKey: null };
 }
 
 // Ids sort by creation: c is the newest. Resolution order: default (a), then newest first (c, b).

@@ -5,16 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { byResolutionPreference, keyExpired, poolOf, routesProvider, selectCandidates } from '../../src/store/candidates.js';
 import type { CandidateRecord } from '../../src/store/types.js';
-import { noStagedKeys } from '../../src/store/patch.js';
+import { makeConfigRecord } from '../../src/testing/fixtures.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
 function row(id: string, fields: Partial<CandidateRecord> = {}): CandidateRecord {
-  return {
-    id, tenantId: 't', scope: '', name: `n-${id}`, provider: 'openai', routes: [], model: null, baseUrl: null, options: {}, enabled: true, isDefault: false,
-    keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: NOW, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, createdAt: NOW, updatedAt: NOW,
-    revision: 1, sealedKey: 'byokit:1:k1:x', ...noStagedKeys(), pendingSealedKey: null, previousSealedKey: null, ...fields,
-  };
+  const { sealedKey = 'byokit:1:k1:x', pendingSealedKey = null, previousSealedKey = null, ...record } = fields;
+  const base = makeConfigRecord({ id, tenantId: 't', scope: '', name: `n-${id}`, provider: 'openai', keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: NOW, createdAt: NOW, updatedAt: NOW, ...record });
+  return { ...base, sealedKey, pendingSealedKey, previousSealedKey };
 }
 
 describe('the candidate rule', () => {
