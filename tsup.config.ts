@@ -7,7 +7,22 @@ const shared: Options = {
   splitting: true,
   treeshake: true,
   // Provider SDKs (the AI SDK's providers too), database clients and vitest are optional peers, imported lazily: never bundle them.
-  external: [/^openai/, /^@ai-sdk\//, /^ai$/, /^@anthropic-ai\//, /^@aws-sdk\//, /^@google\//, /^@mistralai\//, /^cohere-ai/, /^ollama/, /^better-sqlite3/, /^pg$/, /^@electric-sql\//, /^ioredis/, /^vitest/],
+  external: [
+    /^openai/,
+    /^@ai-sdk\//,
+    /^ai$/,
+    /^@anthropic-ai\//,
+    /^@aws-sdk\//,
+    /^@google\//,
+    /^@mistralai\//,
+    /^cohere-ai/,
+    /^ollama/,
+    /^better-sqlite3/,
+    /^pg$/,
+    /^@electric-sql\//,
+    /^ioredis/,
+    /^vitest/,
+  ],
 };
 
 // No `clean` here: both configs build in parallel, and a clean in either

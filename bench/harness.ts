@@ -40,9 +40,13 @@ export interface Measured {
 
 function statsOf(bench: Bench, name: string): Measured {
   const task = bench.getTask(name);
-  const result = task?.result as { state?: string; latency?: { p50: number; mad: number }; error?: unknown } | undefined;
+  const result = task?.result as
+    | { state?: string; latency?: { p50: number; mad: number }; error?: unknown }
+    | undefined;
   if (!result || result.state === 'errored' || !result.latency) {
-    throw new Error(`benchmark task "${name}" failed: ${String((result as { error?: unknown } | undefined)?.error ?? 'no result')}`);
+    throw new Error(
+      `benchmark task "${name}" failed: ${String((result as { error?: unknown } | undefined)?.error ?? 'no result')}`,
+    );
   }
   return { p50: result.latency.p50, mad: result.latency.mad };
 }
@@ -97,7 +101,8 @@ export async function pair(
 /** Median and median absolute deviation of a list of numbers. */
 export function median(values: number[]): Measured {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = (list: number[]) => (list.length % 2 ? list[(list.length - 1) / 2]! : (list[list.length / 2 - 1]! + list[list.length / 2]!) / 2);
+  const mid = (list: number[]) =>
+    list.length % 2 ? list[(list.length - 1) / 2]! : (list[list.length / 2 - 1]! + list[list.length / 2]!) / 2;
   const p50 = mid(sorted);
   return { p50, mad: mid(sorted.map((v) => Math.abs(v - p50)).sort((a, b) => a - b)) };
 }
@@ -114,7 +119,11 @@ export async function repeat(runs: number, fn: (run: number) => Promise<number>)
  * Two measurements taken in turns (a, b, a, b, ...) after a warm-up of
  * each, so drift in the machine's load moves both alike.
  */
-export async function interleaved(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[Measured, Measured]> {
+export async function interleaved(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<[Measured, Measured]> {
   await a();
   await b();
   const as: number[] = [];

@@ -5,7 +5,15 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import fernet from 'fernet';
-import { Keyring, MemoryStore, accessKeys, createVault, keyPools, type Vault, type VaultOptions } from '../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  accessKeys,
+  createVault,
+  keyPools,
+  type Vault,
+  type VaultOptions,
+} from '../src/index.js';
 import { newAccessKeyToken } from '../src/access/token.js';
 import { forceCipherBackend } from '../src/crypto/backends/select.js';
 import { openSecret, sealSecret } from '../src/crypto/envelope.js';
@@ -60,18 +68,42 @@ export async function memoryRows(): Promise<Row[]> {
   const rows: Row[] = [];
   const floor = nodeOpenBaseline();
   const one = await memoryTenant(1);
-  rows.push(await pair('resolve(), memory store, 1 config (node:crypto backend)', floor, () => one.resolve(RESOLVE), { text: '≤ 3×', max: 3 }));
+  rows.push(
+    await pair('resolve(), memory store, 1 config (node:crypto backend)', floor, () => one.resolve(RESOLVE), {
+      text: '≤ 3×',
+      max: 3,
+    }),
+  );
   await forceCipherBackend('webcrypto');
-  rows.push(await pair('resolve(), memory store, 1 config (WebCrypto backend)', floor, () => one.resolve(RESOLVE), { text: '≤ 12× (portable path)', max: 12 }));
+  rows.push(
+    await pair('resolve(), memory store, 1 config (WebCrypto backend)', floor, () => one.resolve(RESOLVE), {
+      text: '≤ 12× (portable path)',
+      max: 12,
+    }),
+  );
   await forceCipherBackend('noble');
-  rows.push(await pair('resolve(), memory store, 1 config (noble backend, the portable fallback)', floor, () => one.resolve(RESOLVE), { text: '≤ 12× (portable path)', max: 12 }));
+  rows.push(
+    await pair(
+      'resolve(), memory store, 1 config (noble backend, the portable fallback)',
+      floor,
+      () => one.resolve(RESOLVE),
+      { text: '≤ 12× (portable path)', max: 12 },
+    ),
+  );
   await forceCipherBackend(null);
 
   // Flat in tenant size: the same resolve on tenants of 10, 200 and 1,000 configs, each against the 1-config tenant.
   const oneConfig = { label: 'the same resolve(), tenant with 1 config', run: () => one.resolve(RESOLVE) };
   for (const count of [10, 200, 1000]) {
     const tenant = await memoryTenant(count);
-    rows.push(await pair(`resolve(), memory store, ${count.toLocaleString('en-US')} configs in the chain`, oneConfig, () => tenant.resolve(RESOLVE), { text: '≤ 1.3× (flat)', max: 1.3 }));
+    rows.push(
+      await pair(
+        `resolve(), memory store, ${count.toLocaleString('en-US')} configs in the chain`,
+        oneConfig,
+        () => tenant.resolve(RESOLVE),
+        { text: '≤ 1.3× (flat)', max: 1.3 },
+      ),
+    );
   }
 
   // Key pools on: a single config reads and does nothing more; a pool of three chooses by its policy, its facts cached.
@@ -80,17 +112,35 @@ export async function memoryRows(): Promise<Row[]> {
   // Against the scheme the reference platforms use: a Fernet token of the key, decoded per request.
   const secret = new fernet.Secret(nodeRandomBytes(32).toString('base64'));
   const token = new fernet.Token({ secret, ttl: 0 }).encode(KEY);
-  const fernetDecode = { label: 'npm `fernet` decode of the key (Token#decode)', run: () => new fernet.Token({ secret, token, ttl: 0 }).decode() };
-  rows.push(await pair('resolve(), memory store vs Fernet', fernetDecode, () => one.resolve(RESOLVE), { text: '≤ 0.2× (5× faster)', max: 0.2 }));
+  const fernetDecode = {
+    label: 'npm `fernet` decode of the key (Token#decode)',
+    run: () => new fernet.Token({ secret, token, ttl: 0 }).decode(),
+  };
+  rows.push(
+    await pair('resolve(), memory store vs Fernet', fernetDecode, () => one.resolve(RESOLVE), {
+      text: '≤ 0.2× (5× faster)',
+      max: 0.2,
+    }),
+  );
 
   // The envelope alone, and the other per-call costs, for reading the table.
   const keyring = Keyring.generate('k1');
   const context = { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null };
   const sealed = await sealSecret(KEY, context, keyring);
-  rows.push(await pair('openSecret (unwrap + HKDF + commitment + open)', floor, () => openSecret(sealed, context, keyring)));
+  rows.push(
+    await pair('openSecret (unwrap + HKDF + commitment + open)', floor, () => openSecret(sealed, context, keyring)),
+  );
   rows.push(await pair('sealSecret (DEK + HKDF + 2 seals)', floor, () => sealSecret(KEY, context, keyring)));
-  const platform = createVault({ store: new MemoryStore(), keyring, platformKeys: { openai: 'sk-platform-0000000000000000000001' } });
-  rows.push(await pair('resolve(), memory store, platform key', floor, () => platform.resolve({ tenantId: 'other', provider: 'openai' })));
+  const platform = createVault({
+    store: new MemoryStore(),
+    keyring,
+    platformKeys: { openai: 'sk-platform-0000000000000000000001' },
+  });
+  rows.push(
+    await pair('resolve(), memory store, platform key', floor, () =>
+      platform.resolve({ tenantId: 'other', provider: 'openai' }),
+    ),
+  );
   const admin = one.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
   const target = await admin.createConfig({ name: 'target', provider: 'openai' });
   rows.push(await pair('admin.setKey (memory store, audited)', floor, () => admin.setKey(target.id, KEY)));
@@ -109,7 +159,9 @@ async function accessKeyRows(floor: { label: string; run: () => unknown }): Prom
   const vault = createVault({ store, keyring, accessKeys: accessKeys({ keyring: Keyring.generate('h1') }) });
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
   await admin.importConfigs([{ name: 'c', provider: 'openai', scope: 'ws', key: KEY }]);
-  const live = (await admin.createAccessKey({ name: 'live', scope: 'ws/proj', quota: { requests: { limit: 1e12, per: 'day' } } })).secret.reveal();
+  const live = (
+    await admin.createAccessKey({ name: 'live', scope: 'ws/proj', quota: { requests: { limit: 1e12, per: 'day' } } })
+  ).secret.reveal();
   const revokedKey = await admin.createAccessKey({ name: 'revoked' });
   await admin.revokeAccessKey(revokedKey.accessKey.id);
   const revoked = revokedKey.secret.reveal();
@@ -125,13 +177,22 @@ async function accessKeyRows(floor: { label: string; run: () => unknown }): Prom
         if (e.code !== 'ACCESS_KEY_INVALID') throw e;
       },
     );
-  const plain = { label: 'resolve() of the same config by tenant id', run: () => vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' }) };
+  const plain = {
+    label: 'resolve() of the same config by tenant id',
+    run: () => vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' }),
+  };
   const unknownRefusal = { label: 'refusal of an unknown access-key id', run: refusal(unknown) };
   return [
-    await pair('resolve() with an access key (memory store, quota counted)', plain, () => vault.resolve({ accessKey: live, provider: 'openai' })),
+    await pair('resolve() with an access key (memory store, quota counted)', plain, () =>
+      vault.resolve({ accessKey: live, provider: 'openai' }),
+    ),
     await pair('access key refused: unknown id, against one AES-GCM open', floor, refusal(unknown)),
     await pair('access key refused: revoked, against an unknown id', unknownRefusal, refusal(revoked)),
-    await pair('access key refused: known id, wrong secret, against an unknown id', unknownRefusal, refusal(wrongSecret)),
+    await pair(
+      'access key refused: known id, wrong secret, against an unknown id',
+      unknownRefusal,
+      refusal(wrongSecret),
+    ),
   ];
 }
 
@@ -141,9 +202,17 @@ export async function memoryRewrapRow(): Promise<Row> {
   const k1 = { id: 'k1', key: nodeRandomBytes(32) };
   const k2 = { id: 'k2', key: nodeRandomBytes(32) };
   const store = new MemoryStore();
-  const admin = createVault({ store, keyring: Keyring.fromKeys([k1]) }).as({ tenantId: 'rot', actor: { id: 'bench', role: 'owner' } });
-  await admin.importConfigs(Array.from({ length: count }, (_, i) => ({ name: `r${i}`, provider: 'openai', scope: 'ws', key: `${KEY}${i}` })));
-  const vaults = [createVault({ store, keyring: Keyring.fromKeys([k2, k1]) }), createVault({ store, keyring: Keyring.fromKeys([k1, k2]) })];
+  const admin = createVault({ store, keyring: Keyring.fromKeys([k1]) }).as({
+    tenantId: 'rot',
+    actor: { id: 'bench', role: 'owner' },
+  });
+  await admin.importConfigs(
+    Array.from({ length: count }, (_, i) => ({ name: `r${i}`, provider: 'openai', scope: 'ws', key: `${KEY}${i}` })),
+  );
+  const vaults = [
+    createVault({ store, keyring: Keyring.fromKeys([k2, k1]) }),
+    createVault({ store, keyring: Keyring.fromKeys([k1, k2]) }),
+  ];
   // Each run rotates the other way, so every run has all keys to move.
   const perKey = await repeat(5, async (run) => {
     const start = process.hrtime.bigint();
@@ -169,11 +238,25 @@ export async function memoryRewrapRow(): Promise<Row> {
 export async function poolRows(oneConfig: { label: string; run: () => unknown }): Promise<Row[]> {
   const rows: Row[] = [];
   const pooledOne = await memoryTenant(1, { pools: keyPools() });
-  rows.push(await pair('resolve(), memory store, 1 config, key pools on', oneConfig, () => pooledOne.resolve(RESOLVE), { text: '≤ 1.2× (no pool read)', max: 1.2 }));
+  rows.push(
+    await pair('resolve(), memory store, 1 config, key pools on', oneConfig, () => pooledOne.resolve(RESOLVE), {
+      text: '≤ 1.2× (no pool read)',
+      max: 1.2,
+    }),
+  );
   const three = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), pools: keyPools() });
   const admin = three.as({ tenantId: 'acme', actor: { id: 'bench', role: 'owner' } });
-  await admin.importConfigs(['a', 'b', 'c'].map((name) => ({ name, provider: 'openai', scope: 'ws/p', key: `${KEY}${name}` })));
+  await admin.importConfigs(
+    ['a', 'b', 'c'].map((name) => ({ name, provider: 'openai', scope: 'ws/p', key: `${KEY}${name}` })),
+  );
   await admin.setPoolPolicy({ scope: 'ws/p', provider: 'openai', policy: 'round-robin' });
-  rows.push(await pair('resolve(), memory store, pool of 3 keys (round-robin, facts cached)', oneConfig, () => three.resolve(RESOLVE), { text: '≤ 1.5×', max: 1.5 }));
+  rows.push(
+    await pair(
+      'resolve(), memory store, pool of 3 keys (round-robin, facts cached)',
+      oneConfig,
+      () => three.resolve(RESOLVE),
+      { text: '≤ 1.5×', max: 1.5 },
+    ),
+  );
   return rows;
 }

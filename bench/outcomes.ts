@@ -27,7 +27,14 @@ const completion = JSON.stringify({
   object: 'chat.completion',
   created: 1,
   model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'A short answer of about the usual size. '.repeat(12), refusal: null }, finish_reason: 'stop', logprobs: null }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'A short answer of about the usual size. '.repeat(12), refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
   usage: { prompt_tokens: 42, completion_tokens: 120, total_tokens: 162 },
 });
 const streamed = (() => {
@@ -55,7 +62,9 @@ async function main() {
   let outcomes = 0;
   const bytes = new TextEncoder().encode(completion);
   const inProcess = async () =>
-    new Response(new ReadableStream({ start: (controller) => (controller.enqueue(bytes), controller.close()) }), { headers: { 'content-type': 'application/json' } });
+    new Response(new ReadableStream({ start: (controller) => (controller.enqueue(bytes), controller.close()) }), {
+      headers: { 'content-type': 'application/json' },
+    });
   const clients: Record<'tracked' | 'untracked', OpenAI> = {} as never;
   const local: Record<'tracked' | 'untracked', OpenAI> = {} as never;
   for (const kind of ['tracked', 'untracked'] as const) {
@@ -82,7 +91,12 @@ async function main() {
     'chat completion (stream, 62 events)': [
       clients,
       async (client: OpenAI) => {
-        const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+        const stream = await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
         for await (const _chunk of stream) void _chunk;
       },
     ],
@@ -96,7 +110,9 @@ async function main() {
   };
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-  console.log(`byokit outcome loop overhead (node ${process.version}; ${ROUNDS} rounds of ${CALLS} calls each, after a warm-up round)\n`);
+  console.log(
+    `byokit outcome loop overhead (node ${process.version}; ${ROUNDS} rounds of ${CALLS} calls each, after a warm-up round)\n`,
+  );
   console.log('| call | untracked µs/call | tracked µs/call | tracked / untracked: median | spread (min-max) |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [name, [pair, call]] of Object.entries(calls)) {
@@ -114,7 +130,9 @@ async function main() {
       ratios.push(result.tracked! / result.untracked!);
     }
     const spread = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
-    console.log(`| ${name} | ${median(untracked).toFixed(1)} | ${median(tracked).toFixed(1)} | ${median(ratios).toFixed(3)} | ${spread} |`);
+    console.log(
+      `| ${name} | ${median(untracked).toFixed(1)} | ${median(tracked).toFixed(1)} | ${median(ratios).toFixed(3)} | ${spread} |`,
+    );
   }
   console.log(`\n(${outcomes} outcomes observed by the tracked vault)`);
   server.close();

@@ -14,11 +14,22 @@ export async function redisRows(): Promise<{ version: string; rows: Row[] }> {
   const prefix = `byokit-bench-${Math.random().toString(36).slice(2, 10)}:`;
   try {
     const version = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-    const vault = createVault({ store: new RedisStore(client, { keyPrefix: prefix }), keyring: Keyring.generate('k1') });
+    const vault = createVault({
+      store: new RedisStore(client, { keyPrefix: prefix }),
+      keyring: Keyring.generate('k1'),
+    });
     await loadTenants(vault, 0, 1, 1);
     const [hashKey] = await client.keys(`${prefix}{t0}:cfg:*`);
     const bare = { label: 'bare HGETALL of one config hash (same client)', run: () => client.hgetall(hashKey!) };
-    const rows = [await pair('resolve(), Redis (ioredis)', bare, () => vault.resolve({ tenantId: 't0', scope: 'ws/p', provider: 'openai' }), { text: '≤ 2×', max: 2 }, { time: 2000 })];
+    const rows = [
+      await pair(
+        'resolve(), Redis (ioredis)',
+        bare,
+        () => vault.resolve({ tenantId: 't0', scope: 'ws/p', provider: 'openai' }),
+        { text: '≤ 2×', max: 2 },
+        { time: 2000 },
+      ),
+    ];
     rows.push(await rotationRow(new RedisStore(client, { keyPrefix: prefix }), 'Redis'));
     return { version, rows };
   } finally {

@@ -21,9 +21,18 @@ export async function rotationRow(store: StorageAdapter, backend: string): Promi
   for (const tenantId of tenants) {
     await loader
       .as({ tenantId, actor: { id: 'bench', role: 'owner' } })
-      .importConfigs(Array.from({ length: PER_TENANT }, (_, i) => ({ name: `r${i}`, provider: 'openai', key: `${KEY}${tenantId}${i}` })));
+      .importConfigs(
+        Array.from({ length: PER_TENANT }, (_, i) => ({
+          name: `r${i}`,
+          provider: 'openai',
+          key: `${KEY}${tenantId}${i}`,
+        })),
+      );
   }
-  const vaults = [createVault({ store, keyring: Keyring.fromKeys([k2, k1]) }), createVault({ store, keyring: Keyring.fromKeys([k1, k2]) })];
+  const vaults = [
+    createVault({ store, keyring: Keyring.fromKeys([k2, k1]) }),
+    createVault({ store, keyring: Keyring.fromKeys([k1, k2]) }),
+  ];
   let turn = 0;
   const rotate = async () => {
     const vault = vaults[turn++ % 2]!;

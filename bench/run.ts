@@ -37,26 +37,44 @@ interface Section {
 
 function formatRatio(row: Row): string {
   const spread = `±${Math.round(row.spread * 100)}%`;
-  return row.kind === 'throughput' ? `${row.ratio.toFixed(2)}× throughput (${spread})` : `${row.ratio.toFixed(2)}× (${spread})`;
+  return row.kind === 'throughput'
+    ? `${row.ratio.toFixed(2)}× throughput (${spread})`
+    : `${row.ratio.toFixed(2)}× (${spread})`;
 }
 
 function table(rows: Row[]): string {
-  const lines = ['| figure | this run | baseline (same run) | subject | baseline | goal | met |', '| --- | ---: | --- | ---: | ---: | --- | :---: |'];
+  const lines = [
+    '| figure | this run | baseline (same run) | subject | baseline | goal | met |',
+    '| --- | ---: | --- | ---: | ---: | --- | :---: |',
+  ];
   for (const row of rows) {
     const met = row.met === null ? '' : row.met ? 'yes' : '**no**';
-    lines.push(`| ${row.name} | ${formatRatio(row)} | ${row.baseline} | ${row.subject} | ${row.base} | ${row.goal} | ${met} |`);
+    lines.push(
+      `| ${row.name} | ${formatRatio(row)} | ${row.baseline} | ${row.subject} | ${row.base} | ${row.goal} | ${met} |`,
+    );
   }
   return lines.join('\n');
 }
 
 /** One small request to a local server, plain global fetch against byokit's guarded fetch. */
 async function transportRow(): Promise<Row> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models`;
-  const guarded = createGuardedFetch({ policy: networkPolicy({ allowPrivateEndpoints: ['127.0.0.1'] }), request: { tenantId: 'acme', provider: 'openai', action: 'request' } });
+  const guarded = createGuardedFetch({
+    policy: networkPolicy({ allowPrivateEndpoints: ['127.0.0.1'] }),
+    request: { tenantId: 'acme', provider: 'openai', action: 'request' },
+  });
   try {
-    return await pair('guarded fetch, one local request', { label: 'plain global fetch, same request', run: async () => (await fetch(url)).text() }, async () => (await guarded(url)).text(), { text: '' }, { time: 1500 });
+    return await pair(
+      'guarded fetch, one local request',
+      { label: 'plain global fetch, same request', run: async () => (await fetch(url)).text() },
+      async () => (await guarded(url)).text(),
+      { text: '' },
+      { time: 1500 },
+    );
   } finally {
     server.closeAllConnections();
     server.close();
@@ -74,7 +92,9 @@ function coldImportRow(): Row | null {
   }
   const time = (specifier: string) => {
     const script = `const t = process.hrtime.bigint(); await import(${JSON.stringify(specifier)}); console.log(String(process.hrtime.bigint() - t));`;
-    return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) / 1e6;
+    return (
+      Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) / 1e6
+    );
   };
   const ours = median(Array.from({ length: COLD_RUNS }, () => time(entry.href)));
   const zod = median(Array.from({ length: COLD_RUNS }, () => time('zod/mini')));
@@ -95,9 +115,14 @@ async function memoryPerConfig(): Promise<string> {
   globalThis.gc?.();
   const before = process.memoryUsage().heapUsed;
   const store = new MemoryStore();
-  const admin = createVault({ store, keyring: Keyring.generate() }).as({ tenantId: 'mem', actor: { id: 'bench', role: 'owner' } });
+  const admin = createVault({ store, keyring: Keyring.generate() }).as({
+    tenantId: 'mem',
+    actor: { id: 'bench', role: 'owner' },
+  });
   const count = 2000;
-  await admin.importConfigs(Array.from({ length: count }, (_, i) => ({ name: `m${i}`, provider: 'openai', key: `${KEY}${i}` })));
+  await admin.importConfigs(
+    Array.from({ length: count }, (_, i) => ({ name: `m${i}`, provider: 'openai', key: `${KEY}${i}` })),
+  );
   globalThis.gc?.();
   const perConfig = (process.memoryUsage().heapUsed - before) / count;
   return `about ${Math.round(perConfig).toLocaleString('en-US')} bytes of heap per config with its sealed key and 2 audit events (MemoryStore, ${count} configs${globalThis.gc ? '' : ', without --expose-gc: rough'})`;
@@ -120,7 +145,10 @@ async function main(): Promise<void> {
   const versions: string[] = [`Node ${process.version}`];
 
   log('memory store and crypto ...');
-  sections.push({ title: 'Memory store and the crypto floor', rows: [...(await memoryRows()), await memoryRewrapRow()] });
+  sections.push({
+    title: 'Memory store and the crypto floor',
+    rows: [...(await memoryRows()), await memoryRewrapRow()],
+  });
 
   log('SQLite ...');
   const sqlite = await optional('SQLite', () => sqliteRows({ scale, log }));
@@ -158,7 +186,12 @@ async function main(): Promise<void> {
     `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}; ` +
     `${versions.join(', ')}; load average ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end; ` +
     `${minutes.toFixed(1)} minutes${scale ? ' (--scale)' : ''}; ${new Date().toISOString().slice(0, 10)}`;
-  const body = [`Machine: ${machine}.`, ...sections.map((s) => `### ${s.title}\n\n${s.rows.length > 0 ? table(s.rows) : ''}${s.note ? `\n\n${s.note}` : ''}`)].join('\n\n');
+  const body = [
+    `Machine: ${machine}.`,
+    ...sections.map(
+      (s) => `### ${s.title}\n\n${s.rows.length > 0 ? table(s.rows) : ''}${s.note ? `\n\n${s.note}` : ''}`,
+    ),
+  ].join('\n\n');
   console.log(body);
 
   if (write) {
@@ -169,7 +202,10 @@ async function main(): Promise<void> {
     const end = `<!-- bench:${marker}:end -->`;
     if (doc.includes(start) && doc.includes(end)) {
       const generated = `${start}\n<!-- Generated by \`npm run bench${scale ? ' -- --scale' : ''}\`: edit bench/, not this part. -->\n\n${body}\n\n${end}`;
-      writeFileSync(path, doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => generated));
+      writeFileSync(
+        path,
+        doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => generated),
+      );
       log(`docs/benchmarks.md: ${marker} section written`);
     } else {
       log(`docs/benchmarks.md has no ${start} … ${end} section: not written`);

@@ -19,7 +19,10 @@ function tuned(db: Database.Database): Database.Database {
   return db;
 }
 
-export async function sqliteRows(options: { scale: boolean; log: (line: string) => void }): Promise<{ version: string; rows: Row[] }> {
+export async function sqliteRows(options: {
+  scale: boolean;
+  log: (line: string) => void;
+}): Promise<{ version: string; rows: Row[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'byokit-bench-'));
   const db = tuned(new Database(join(dir, 'bench.db')));
   try {
@@ -29,11 +32,22 @@ export async function sqliteRows(options: { scale: boolean; log: (line: string) 
     const vault = createVault({ store, keyring: Keyring.generate('k1') });
     await loadTenants(vault, 0, 100, 1);
     db.exec('ANALYZE');
-    const anyId = (db.prepare(`SELECT id FROM byokit_configs WHERE tenant_id = 't0' LIMIT 1`).get() as { id: string }).id;
+    const anyId = (db.prepare(`SELECT id FROM byokit_configs WHERE tenant_id = 't0' LIMIT 1`).get() as { id: string })
+      .id;
     const select = db.prepare('SELECT * FROM byokit_configs WHERE tenant_id = ? AND id = ?');
-    const bare = { label: 'bare prepared SELECT of one config row (better-sqlite3)', run: () => select.get('t0', anyId) };
+    const bare = {
+      label: 'bare prepared SELECT of one config row (better-sqlite3)',
+      run: () => select.get('t0', anyId),
+    };
     const rows: Row[] = [];
-    rows.push(await pair('resolve(), SQLite (better-sqlite3, file)', bare, () => vault.resolve({ tenantId: 't0', scope: 'ws/p', provider: 'openai' }), { text: '≤ 3×', max: 3 }));
+    rows.push(
+      await pair(
+        'resolve(), SQLite (better-sqlite3, file)',
+        bare,
+        () => vault.resolve({ tenantId: 't0', scope: 'ws/p', provider: 'openai' }),
+        { text: '≤ 3×', max: 3 },
+      ),
+    );
 
     // Flat in the store's size: the same resolves on a second file holding many more configs, measured in one run.
     const small = 100;
@@ -43,7 +57,11 @@ export async function sqliteRows(options: { scale: boolean; log: (line: string) 
       const bigStore = new SqliteStore(bigDb);
       await bigStore.migrate();
       const big = createVault({ store: bigStore, keyring: Keyring.generate('k1') });
-      const seconds = await timed(() => loadTenants(big, 0, large, 1, (done) => options.log(`  sqlite: ${(done * 10).toLocaleString('en-US')} configs imported`)));
+      const seconds = await timed(() =>
+        loadTenants(big, 0, large, 1, (done) =>
+          options.log(`  sqlite: ${(done * 10).toLocaleString('en-US')} configs imported`),
+        ),
+      );
       options.log(`  sqlite: ${(large * 10).toLocaleString('en-US')} configs imported in ${seconds.toFixed(1)} s`);
       bigDb.exec('ANALYZE');
       rows.push(

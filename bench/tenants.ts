@@ -20,12 +20,20 @@ export function tenantConfigs(tenant: number): ImportConfigInput[] {
 }
 
 /** Imports tenants `from` up to `to` (exclusive), `parallel` import calls at a time. */
-export async function loadTenants(vault: Vault, from: number, to: number, parallel = 8, onProgress?: (done: number) => void): Promise<void> {
+export async function loadTenants(
+  vault: Vault,
+  from: number,
+  to: number,
+  parallel = 8,
+  onProgress?: (done: number) => void,
+): Promise<void> {
   let next = from;
   const worker = async () => {
     while (next < to) {
       const tenant = next++;
-      const report = await vault.as({ tenantId: `t${tenant}`, actor: { id: 'bench', role: 'owner' } }).importConfigs(tenantConfigs(tenant));
+      const report = await vault
+        .as({ tenantId: `t${tenant}`, actor: { id: 'bench', role: 'owner' } })
+        .importConfigs(tenantConfigs(tenant));
       if (report.failed !== 0) throw new Error(`tenant t${tenant}: ${report.failed} configs failed to import`);
       if (onProgress && (tenant - from) % 10_000 === 0) onProgress(tenant - from);
     }

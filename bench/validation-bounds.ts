@@ -16,9 +16,9 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { builtinProviders, runKeyValidation } from '../src/providers/index.js';
 
-const DRIP_SECONDS = Number(process.env['DRIP_SECONDS'] ?? 60);
-const FLOOD_MB = Number(process.env['FLOOD_MB'] ?? 256);
-const PROVIDERS = (process.env['PROVIDERS'] ?? 'openai,google').split(',');
+const DRIP_SECONDS = Number(process.env.DRIP_SECONDS ?? 60);
+const FLOOD_MB = Number(process.env.FLOOD_MB ?? 256);
+const PROVIDERS = (process.env.PROVIDERS ?? 'openai,google').split(',');
 const KEYS: Record<string, string> = {
   openai: 'sk-proj-BENCH0000000000000000000000000000bnch',
   google: 'AIzaBENCH00000000000000000000000000bnch',
@@ -75,7 +75,10 @@ async function serve(handler: (res: ServerResponse) => void): Promise<{ url: str
   };
 }
 
-async function measure(provider: string, baseUrl: string): Promise<{ seconds: number; peakMb: number; status: string }> {
+async function measure(
+  provider: string,
+  baseUrl: string,
+): Promise<{ seconds: number; peakMb: number; status: string }> {
   (globalThis as { gc?: () => void }).gc?.();
   const idle = process.memoryUsage().rss;
   let peak = idle;
@@ -90,11 +93,17 @@ async function measure(provider: string, baseUrl: string): Promise<{ seconds: nu
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  return { seconds, peakMb: (peak - idle) / 1024 / 1024, status: `${result.status}${(result as { reason?: string }).reason ? `/${(result as { reason?: string }).reason}` : ''}` };
+  return {
+    seconds,
+    peakMb: (peak - idle) / 1024 / 1024,
+    status: `${result.status}${(result as { reason?: string }).reason ? `/${(result as { reason?: string }).reason}` : ''}`,
+  };
 }
 
 async function main() {
-  const ok = await serve((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[],"models":[]}'));
+  const ok = await serve((res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[],"models":[]}'),
+  );
   const slow = await serve(drip);
   const huge = await serve(flood);
   try {
@@ -104,9 +113,14 @@ async function main() {
       // Warm-up: the SDK's first import is not the attack's cost.
       await measure(provider, `${ok.url}${provider === 'openai' ? '/v1' : ''}`);
       const base = provider === 'openai' ? '/v1' : '';
-      for (const [attack, server] of [['drip', slow], ['flood', huge]] as const) {
+      for (const [attack, server] of [
+        ['drip', slow],
+        ['flood', huge],
+      ] as const) {
         const { seconds, peakMb, status } = await measure(provider, `${server.url}${base}`);
-        console.log(`${provider.padEnd(10)} ${attack.padEnd(7)} ${seconds.toFixed(2).padStart(8)}  ${peakMb.toFixed(1).padStart(24)}  ${status}`);
+        console.log(
+          `${provider.padEnd(10)} ${attack.padEnd(7)} ${seconds.toFixed(2).padStart(8)}  ${peakMb.toFixed(1).padStart(24)}  ${status}`,
+        );
       }
     }
   } finally {

@@ -9,7 +9,15 @@
  *
  * Run: `npx tsx examples/credits.ts`
  */
-import { Keyring, MemoryStore, ResolutionDeniedError, createClient, createVault, type KeyHealthEvent, type Outcome } from 'byokit';
+import {
+  Keyring,
+  MemoryStore,
+  ResolutionDeniedError,
+  createClient,
+  createVault,
+  type KeyHealthEvent,
+  type Outcome,
+} from 'byokit';
 import { startLocalOpenAIServer } from './local-openai-server.js';
 
 /** Credits per input and per output token on the platform's key; the flat fee of a BYOK call. */
@@ -23,7 +31,9 @@ const balances = new Map([['acme', 100]]);
 function cost(outcome: Outcome): number {
   if (outcome.status !== 'ok') return 0;
   if (outcome.source === 'platform') {
-    return (outcome.inputTokens ?? 0) * PRICE.platformInputToken + (outcome.outputTokens ?? 0) * PRICE.platformOutputToken;
+    return (
+      (outcome.inputTokens ?? 0) * PRICE.platformInputToken + (outcome.outputTokens ?? 0) * PRICE.platformOutputToken
+    );
   }
   return PRICE.byokCall;
 }
@@ -32,7 +42,9 @@ function charge(outcome: Outcome): void {
   const price = cost(outcome);
   balances.set(outcome.tenantId, (balances.get(outcome.tenantId) ?? 0) - price);
   const tokens = outcome.inputTokens === undefined ? '' : ` (${outcome.inputTokens} in, ${outcome.outputTokens} out)`;
-  console.log(`  ${outcome.source} call ${outcome.status}${tokens}: ${price > 0 ? `-${price} credits` : 'no charge'}, balance ${balances.get(outcome.tenantId)}`);
+  console.log(
+    `  ${outcome.source} call ${outcome.status}${tokens}: ${price > 0 ? `-${price} credits` : 'no charge'}, balance ${balances.get(outcome.tenantId)}`,
+  );
 }
 
 const server = await startLocalOpenAIServer();
@@ -50,10 +62,14 @@ const vault = createVault({
   allowPrivateEndpoints: ['127.0.0.1'], // the local stand-in for the provider
   // Platform calls need credits; the tenant's own key never does.
   guard: (request) => {
-    if (request.source === 'platform' && (balances.get(request.tenantId) ?? 0) < MIN_BALANCE_FOR_PLATFORM) return { deny: 'out of credits; add your own key or top up' };
+    if (request.source === 'platform' && (balances.get(request.tenantId) ?? 0) < MIN_BALANCE_FOR_PLATFORM)
+      return { deny: 'out of credits; add your own key or top up' };
   },
   onUsage: charge,
-  onKeyHealth: (event: KeyHealthEvent) => console.log(`  key ${event.keyHint} of ${event.tenantId} is ${event.transition} (HTTP ${event.httpStatus ?? '-'}): emailing the admins`),
+  onKeyHealth: (event: KeyHealthEvent) =>
+    console.log(
+      `  key ${event.keyHint} of ${event.tenantId} is ${event.transition} (HTTP ${event.httpStatus ?? '-'}): emailing the admins`,
+    ),
 });
 
 async function ask(call: string): Promise<void> {
@@ -86,7 +102,11 @@ await ask('call 7');
 await vault.close(); // writes the key health news it still holds (last use), then refuses further work
 
 // What an admin page shows (read here through another vault on the same store: a closed one refuses).
-const view = await createVault({ store, keyring }).as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } }).getConfig(cfg.id);
-console.log(`own-key: health=${view.health.state} failures=${view.health.failureCount} lastUsedAt=${view.lastUsedAt === null ? 'never' : 'set'}`);
+const view = await createVault({ store, keyring })
+  .as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } })
+  .getConfig(cfg.id);
+console.log(
+  `own-key: health=${view.health.state} failures=${view.health.failureCount} lastUsedAt=${view.lastUsedAt === null ? 'never' : 'set'}`,
+);
 console.log(`balance: ${balances.get('acme')}`);
 await server.close();

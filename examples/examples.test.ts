@@ -6,7 +6,10 @@ const run = promisify(execFile);
 
 /** Runs an example as a user would, with tsx, and returns what it printed. */
 async function runExample(file: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: new URL('..', import.meta.url), timeout: 60_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], {
+    cwd: new URL('..', import.meta.url),
+    timeout: 60_000,
+  });
   return stdout;
 }
 
@@ -65,13 +68,16 @@ describe('runnable examples', () => {
   it('key-rotation: a staged key is promoted and rolled back without breakage; a KEK rotation moves every key, pending ones included', async () => {
     const out = await runExample('examples/key-rotation.ts');
     expect(out).toContain('staged sk-proj-...0002; resolution still uses sk-proj-...0001');
-    expect(out).toContain('promoted: resolution uses sk-proj-...0002; sk-proj-...0001 kept until the grace period ends');
+    expect(out).toContain(
+      'promoted: resolution uses sk-proj-...0002; sk-proj-...0001 kept until the grace period ends',
+    );
     expect(out).toContain('rolled back: resolution uses sk-proj-...0001; sk-proj-...0002 is pending again');
     expect(out).toContain('audit: config.created, key.set, key.staged, key.promoted, key.rolled_back');
     expect(out).toContain('before: k2=0 k1=4 (4 not on k2)');
     expect(out).toContain('rotated 4 keys, 0 failures, 0 left under old KEKs');
     expect(out).toContain('after: k2=4 k1=0');
-    for (const tenant of ['acme', 'globex', 'initech']) expect(out).toContain(`${tenant}: sk-proj-...0001 opens with k2 alone`);
+    for (const tenant of ['acme', 'globex', 'initech'])
+      expect(out).toContain(`${tenant}: sk-proj-...0001 opens with k2 alone`);
     expect(out).not.toMatch(/ACMEnew0000|byokit:1:/);
   });
 });

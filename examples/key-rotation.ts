@@ -25,7 +25,9 @@ try {
   // Three tenants with a key each.
   for (const tenantId of ['acme', 'globex', 'initech']) {
     const admin = vault.as({ tenantId, actor: { id: `${tenantId}-admin`, role: 'owner' } });
-    await admin.importConfigs([{ name: 'prod', provider: 'openai', key: `sk-proj-${tenantId.toUpperCase()}old000000000000000000000001` }]);
+    await admin.importConfigs([
+      { name: 'prod', provider: 'openai', key: `sk-proj-${tenantId.toUpperCase()}old000000000000000000000001` },
+    ]);
   }
 
   // 1. Staged provider-key rotation in tenant acme.
@@ -35,17 +37,26 @@ try {
   let view = await acme.setKey(prod!.id, 'sk-proj-ACMEnew000000000000000000000002', { stage: true });
   console.log(`staged ${view.pendingKeyHint}; resolution still uses ${await current()}`);
   view = await acme.promoteKey(prod!.id);
-  console.log(`promoted: resolution uses ${await current()}; ${view.previousKeyHint} kept until ${view.previousKeyKeptUntil ? 'the grace period ends' : '-'}`);
+  console.log(
+    `promoted: resolution uses ${await current()}; ${view.previousKeyHint} kept until ${view.previousKeyKeptUntil ? 'the grace period ends' : '-'}`,
+  );
   view = await acme.rollbackKey(prod!.id);
   console.log(`rolled back: resolution uses ${await current()}; ${view.pendingKeyHint} is pending again`);
-  console.log(`audit: ${(await acme.listAudit({ limit: 10 })).items.map((e) => e.type).reverse().join(', ')}`);
+  console.log(
+    `audit: ${(await acme.listAudit({ limit: 10 })).items
+      .map((e) => e.type)
+      .reverse()
+      .join(', ')}`,
+  );
 
   // 2. Master-key rotation: a new KEK first, the old one after it.
   const k2 = Keyring.generateEntry('k2');
   await vault.close();
   vault = createVault({ store, keyring: Keyring.parse(`${k2},${k1}`) });
   const before = await vault.keyringStatus();
-  console.log(`before: ${before.keks.map((k) => `${k.kekId}=${k.keys}`).join(' ')} (${before.notOnPrimary} not on ${before.primaryKekId})`);
+  console.log(
+    `before: ${before.keks.map((k) => `${k.kekId}=${k.keys}`).join(' ')} (${before.notOnPrimary} not on ${before.primaryKekId})`,
+  );
   const report = await vault.rotate({ onProgress: (p) => console.log(`progress: ${p.done}/${p.total}`) });
   console.log(`rotated ${report.rewrapped} keys, ${report.failures} failures, ${report.remaining} left under old KEKs`);
   const after = await vault.keyringStatus();

@@ -41,9 +41,18 @@ function sendStream(res: ServerResponse, model: string, reply: string, includeUs
     `data: ${JSON.stringify({ id: 'chatcmpl-local', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices, usage })}\n\n`;
   const words = reply.split(/(?<= )/);
   for (const [index, word] of words.entries()) {
-    res.write(chunk([{ index: 0, delta: index === 0 ? { role: 'assistant', content: word } : { content: word }, finish_reason: index === words.length - 1 ? 'stop' : null }]));
+    res.write(
+      chunk([
+        {
+          index: 0,
+          delta: index === 0 ? { role: 'assistant', content: word } : { content: word },
+          finish_reason: index === words.length - 1 ? 'stop' : null,
+        },
+      ]),
+    );
   }
-  if (includeUsage) res.write(chunk([], { prompt_tokens: 5, completion_tokens: words.length, total_tokens: 5 + words.length }));
+  if (includeUsage)
+    res.write(chunk([], { prompt_tokens: 5, completion_tokens: words.length, total_tokens: 5 + words.length }));
   res.end('data: [DONE]\n\n');
 }
 
@@ -56,21 +65,44 @@ export async function startLocalOpenAIServer(): Promise<LocalOpenAIServer> {
     const presented = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const label = [...accept].find(([, key]) => key === presented)?.[0];
     seen.push(label ?? 'unknown');
-    if (!label) return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    if (!label)
+      return send(res, 401, {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
     const retryAfter = rateLimited.get(label);
     if (retryAfter !== undefined) {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
-      return res.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
+      return res.end(
+        JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }),
+      );
     }
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
-    const request = JSON.parse(body) as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
-    if (request.stream) return sendStream(res, request.model, `Hello from the local server, paid for by "${label}".`, request.stream_options?.include_usage === true);
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+      return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    const request = JSON.parse(body) as {
+      model: string;
+      messages: { content: string }[];
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+    };
+    if (request.stream)
+      return sendStream(
+        res,
+        request.model,
+        `Hello from the local server, paid for by "${label}".`,
+        request.stream_options?.include_usage === true,
+      );
     send(res, 200, {
       id: 'chatcmpl-local',
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: request.model,
-      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `Hello from the local server, paid for by "${label}".` } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'stop',
+          message: { role: 'assistant', content: `Hello from the local server, paid for by "${label}".` },
+        },
+      ],
       usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
     });
   });

@@ -26,9 +26,18 @@ const vault = createVault({
 const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
 
 // Two accounts of one tenant: the default first, the other behind it.
-const keys = { 'team-a': 'sk-proj-TEAMa000000000000000000000000aaaa', 'team-b': 'sk-proj-TEAMb000000000000000000000000bbbb' };
+const keys = {
+  'team-a': 'sk-proj-TEAMa000000000000000000000000aaaa',
+  'team-b': 'sk-proj-TEAMb000000000000000000000000bbbb',
+};
 for (const [name, key] of Object.entries(keys)) {
-  const config = await admin.createConfig({ name, provider: 'openai', model: 'gpt-4o-mini', baseUrl: server.baseUrl, isDefault: name === 'team-a' });
+  const config = await admin.createConfig({
+    name,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    baseUrl: server.baseUrl,
+    isDefault: name === 'team-a',
+  });
   await admin.setKey(config.id, key);
   server.accept.set(name, key);
 }
@@ -36,7 +45,10 @@ server.rateLimited.set('team-a', 30);
 
 // One call: team-a answers 429, the call moves to team-b (the SDK's own retries are off).
 const answer = await vault.withKey({ tenantId: 'acme', provider: 'openai' }, async (openai: OpenAI, r, { signal }) => {
-  const completion = await openai.chat.completions.create({ model: r.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { signal });
+  const completion = await openai.chat.completions.create(
+    { model: r.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+    { signal },
+  );
   for (const step of r.trace) if (step.step === 'retry') console.log(`moved off ${step.configName}: ${step.reason}`);
   return completion.choices[0]?.message.content;
 });
@@ -51,7 +63,8 @@ console.log(`next resolution: ${next.configName} (${skipped?.configName} cooling
 // The Provider Hub's data: each pool, its policy, each key's state.
 for (const pool of await admin.listPools()) {
   console.log(`pool ${pool.provider} in scope "${pool.scope}", policy ${pool.policy}`);
-  for (const m of pool.members) console.log(`  ${m.name} ${m.keyHint}: ${m.available ? 'available' : m.cooldown ? 'cooling down' : 'unavailable'}`);
+  for (const m of pool.members)
+    console.log(`  ${m.name} ${m.keyHint}: ${m.available ? 'available' : m.cooldown ? 'cooling down' : 'unavailable'}`);
 }
 
 // 31 seconds later team-a's cooldown is over; with round-robin, resolutions alternate between the keys.
@@ -59,7 +72,8 @@ clock += 31_000;
 server.rateLimited.clear();
 await admin.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
 const picks: string[] = [];
-for (let i = 0; i < 4; i++) picks.push((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).configName ?? '');
+for (let i = 0; i < 4; i++)
+  picks.push((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).configName ?? '');
 console.log(`round-robin: ${picks.join(', ')}`);
 
 await vault.close();

@@ -10,7 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Keyring, MemoryStore, createClient, createVault, type Resolution, type StorageAdapter, type UsageEvent } from 'byokit';
+import {
+  Keyring,
+  MemoryStore,
+  createClient,
+  createVault,
+  type Resolution,
+  type StorageAdapter,
+  type UsageEvent,
+} from 'byokit';
 import { startLocalOpenAIServer } from './local-openai-server.js';
 
 export interface QuickstartOptions {
@@ -19,11 +27,16 @@ export interface QuickstartOptions {
 }
 
 function describeResolution(r: Resolution): string {
-  const steps = r.trace.map((t) => `${t.step}${t.configName ? `(${t.configName})` : ''}:${t.outcome}${t.reason ? `:${t.reason}` : ''}`);
+  const steps = r.trace.map(
+    (t) => `${t.step}${t.configName ? `(${t.configName})` : ''}:${t.outcome}${t.reason ? `:${t.reason}` : ''}`,
+  );
   return `source=${r.source} key=${r.key} config=${r.configName ?? '-'} trace=[${steps.join(' → ')}]`;
 }
 
-export async function runQuickstart({ store: storeKind = 'memory', log = console.log }: QuickstartOptions = {}): Promise<void> {
+export async function runQuickstart({
+  store: storeKind = 'memory',
+  log = console.log,
+}: QuickstartOptions = {}): Promise<void> {
   const server = await startLocalOpenAIServer();
   const dir = storeKind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'byokit-quickstart-')) : null;
   try {
@@ -58,8 +71,19 @@ export async function runQuickstart({ store: storeKind = 'memory', log = console
     server.accept.set('acme', ACME_KEY).set('globex', GLOBEX_KEY);
     const acme = vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } });
     const globex = vault.as({ tenantId: 'globex', actor: { id: 'bob', role: 'admin' } });
-    const acmeConfig = await acme.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o-mini', baseUrl: server.baseUrl, isDefault: true });
-    const globexConfig = await globex.createConfig({ name: 'main', provider: 'openai', model: 'gpt-4o', baseUrl: server.baseUrl });
+    const acmeConfig = await acme.createConfig({
+      name: 'prod',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      baseUrl: server.baseUrl,
+      isDefault: true,
+    });
+    const globexConfig = await globex.createConfig({
+      name: 'main',
+      provider: 'openai',
+      model: 'gpt-4o',
+      baseUrl: server.baseUrl,
+    });
     const view = await acme.setKey(acmeConfig.id, ACME_KEY);
     await globex.setKey(globexConfig.id, GLOBEX_KEY);
     log(`acme config "${view.name}": keyHint=${view.keyHint} keyState=${view.keyState}`);
@@ -69,9 +93,13 @@ export async function runQuickstart({ store: storeKind = 'memory', log = console
       const r = await vault.resolve({ tenantId, provider: 'openai' });
       log(`${tenantId}: ${describeResolution(r)}`);
       const openai = await createClient(r, 'openai');
-      const reply = await openai.chat.completions.create({ model: r.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi!' }] });
+      const reply = await openai.chat.completions.create({
+        model: r.model ?? 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hi!' }],
+      });
       log(`${tenantId}: ${reply.choices[0]?.message.content}`);
-      if (server.seen.at(-1) !== tenantId) throw new Error(`the server saw ${server.seen.at(-1)}'s key, expected ${tenantId}'s`);
+      if (server.seen.at(-1) !== tenantId)
+        throw new Error(`the server saw ${server.seen.at(-1)}'s key, expected ${tenantId}'s`);
     }
 
     // 6. Acme disables its key: the next request falls back to the platform key.
@@ -81,9 +109,13 @@ export async function runQuickstart({ store: storeKind = 'memory', log = console
     const fallback = await vault.resolve({ tenantId: 'acme', provider: 'openai', explain: true });
     log(`acme after disabling: ${describeResolution(fallback)}`);
     const openai = await createClient(fallback, 'openai');
-    const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi again!' }] });
+    const reply = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi again!' }],
+    });
     log(`acme: ${reply.choices[0]?.message.content}`);
-    if (fallback.source !== 'platform' || server.seen.at(-1) !== 'the platform') throw new Error('expected the platform key after disabling');
+    if (fallback.source !== 'platform' || server.seen.at(-1) !== 'the platform')
+      throw new Error('expected the platform key after disabling');
 
     // 7. What the host meters, and what the audit trail says.
     log(`usage: ${usage.map((u) => `${u.tenantId}/${u.source}`).join(', ')}`);

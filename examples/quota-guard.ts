@@ -18,7 +18,8 @@ function quotaGuard(request: GuardRequest) {
   if (request.source !== 'platform') return;
   const limit = PLATFORM_CALLS_PER_PERIOD[plans.get(request.tenantId) ?? 'free'] ?? 0;
   const used = platformCallsUsed.get(request.tenantId) ?? 0;
-  if (used >= limit) return { deny: `platform-key quota of ${limit} calls reached; add your own ${request.provider} key to continue` };
+  if (used >= limit)
+    return { deny: `platform-key quota of ${limit} calls reached; add your own ${request.provider} key to continue` };
   // Reserve the call here: the guard runs before the resolution is handed out.
   platformCallsUsed.set(request.tenantId, used + 1);
 }

@@ -99,7 +99,12 @@ try {
   const providers = { voice: voiceProvider };
   // The stand-in API listens on 127.0.0.1: a loopback address, which keys may
   // only travel to when the host opts in (by default only public addresses).
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(), providers, allowPrivateEndpoints: ['127.0.0.1'] });
+  const vault = createVault({
+    store: new MemoryStore(),
+    keyring: Keyring.generate(),
+    providers,
+    allowPrivateEndpoints: ['127.0.0.1'],
+  });
 
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
   const config = await admin.createConfig({ name: 'voice-prod', provider: 'voice', baseUrl: voiceApiUrl });

@@ -14,11 +14,19 @@ const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } })
 
 const general = await admin.createConfig({ name: 'general', provider: 'openai', model: 'gpt-4o', isDefault: true });
 await admin.setKey(general.id, 'sk-proj-EXAMPLEgeneral000000000000000001');
-const embeddings = await admin.createConfig({ name: 'embeddings', provider: 'openai', model: 'text-embedding-3-small' });
+const embeddings = await admin.createConfig({
+  name: 'embeddings',
+  provider: 'openai',
+  model: 'text-embedding-3-small',
+});
 await admin.setKey(embeddings.id, 'sk-proj-EXAMPLEembeddings0000000000001');
 
 // The AWS credential is an object: validated field by field, sealed whole, hinted by its access key id.
-const claude = await admin.createConfig({ name: 'claude', provider: 'bedrock', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' });
+const claude = await admin.createConfig({
+  name: 'claude',
+  provider: 'bedrock',
+  model: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+});
 const view = await admin.setKey(claude.id, {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
@@ -26,7 +34,11 @@ const view = await admin.setKey(claude.id, {
 });
 console.log(`bedrock key hint: ${view.keyHint}`);
 try {
-  await admin.setKey(claude.id, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not a secret key', region: 'eu-west-3' });
+  await admin.setKey(claude.id, {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'not a secret key',
+    region: 'eu-west-3',
+  });
 } catch (error) {
   const { code, issues } = error as { code: string; issues: { path: string }[] };
   console.log(`bad credential: ${code} on ${issues.map((i) => i.path).join(', ')}`);

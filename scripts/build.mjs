@@ -60,7 +60,10 @@ function declarationFiles(dir) {
  */
 function specifierOf(line) {
   if (/^\s*(?:\*|\/\/|\/\*)/.test(line)) return null; // doc comments quote code, e.g. `() => import('pkg')`
-  const match = /(?:^|[\s}])from\s+['"]([^'"]+)['"]/.exec(line) ?? /^import\s+['"]([^'"]+)['"]/.exec(line) ?? /\bimport\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
+  const match =
+    /(?:^|[\s}])from\s+['"]([^'"]+)['"]/.exec(line) ??
+    /^import\s+['"]([^'"]+)['"]/.exec(line) ??
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
   return match ? match[1] : null;
 }
 
@@ -80,7 +83,9 @@ export function guardDeclarations(file) {
       if (OPTIONAL_TYPE_IMPORTS.includes(pkg)) {
         if (lines[index - 1] !== GUARD) out.push(GUARD);
       } else if (!REQUIRED_TYPE_IMPORTS.includes(specifier) && !REQUIRED_TYPE_IMPORTS.includes(pkg)) {
-        problems.push(`${relative(root, file)}:${index + 1} imports "${specifier}", which is neither a dependency nor a guarded optional SDK`);
+        problems.push(
+          `${relative(root, file)}:${index + 1} imports "${specifier}", which is neither a dependency nor a guarded optional SDK`,
+        );
       }
     }
     out.push(line);
@@ -91,7 +96,10 @@ export function guardDeclarations(file) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   rmSync(dist, { recursive: true, force: true });
-  const tsup = spawnSync(process.execPath, [join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: root, stdio: 'inherit' });
+  const tsup = spawnSync(process.execPath, [join(root, 'node_modules/tsup/dist/cli-default.js')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (tsup.status !== 0) process.exit(tsup.status ?? 1);
   const problems = declarationFiles(dist).flatMap(guardDeclarations);
   if (problems.length > 0) {

@@ -6,7 +6,12 @@ const require = createRequire(import.meta.url);
 const expected = {
   byokit: ['createVault', 'Keyring', 'MemoryStore', 'createClient', 'provideSdk', 'Secret', 'ByokitError'],
   'byokit/providers': ['createClient', 'builtinProviders', 'loadSdk', 'provideSdk'],
-  'byokit/schemas': ['createConfigInputSchema', 'resolveInputSchema', 'tenantSettingsSchema', 'createAccessKeyInputSchema'],
+  'byokit/schemas': [
+    'createConfigInputSchema',
+    'resolveInputSchema',
+    'tenantSettingsSchema',
+    'createAccessKeyInputSchema',
+  ],
   'byokit/ai-sdk': ['createAiSdkProvider', 'aiSdkModel', 'builtinAiSdkFactories'],
   'byokit/testing': ['runStorageAdapterTests'],
   'byokit/adapters/sqlite': ['SqliteStore'],
@@ -19,7 +24,13 @@ for (const [specifier, names] of Object.entries(expected)) {
   const esm = await import(specifier);
   // byokit/testing is ESM-only, as vitest is.
   const cjs = specifier === 'byokit/testing' ? null : require(specifier);
-  const kinds = specifier === 'byokit/testing' ? [['esm', esm]] : [['esm', esm], ['cjs', cjs]];
+  const kinds =
+    specifier === 'byokit/testing'
+      ? [['esm', esm]]
+      : [
+          ['esm', esm],
+          ['cjs', cjs],
+        ];
   for (const [kind, mod] of kinds) {
     const missing = names.filter((name) => mod[name] === undefined);
     if (missing.length > 0) {

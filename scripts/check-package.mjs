@@ -43,7 +43,9 @@ function tool(name, args, cwd = root) {
 
 // --- 1. pack, publint, attw --------------------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'byokit-package-'));
-const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+const packed = JSON.parse(
+  execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+);
 const tarball = join(work, packed[0].filename);
 console.log(`packed ${packed[0].filename}: ${packed[0].entryCount} files, ${(packed[0].size / 1000).toFixed(1)} kB`);
 
@@ -53,14 +55,29 @@ tool('publint', ['run', tarball, '--strict']);
 section('attw (every entry but byokit/testing)');
 tool('attw', [tarball, '--exclude-entrypoints', './testing', '--format', 'table', '--no-color']);
 section('attw byokit/testing: ESM-only like vitest, so a CommonJS require() of it is expected to fail');
-tool('attw', [tarball, '--entrypoints', './testing', '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table', '--no-color']);
+tool('attw', [
+  tarball,
+  '--entrypoints',
+  './testing',
+  '--ignore-rules',
+  'cjs-resolves-to-esm',
+  '--format',
+  'table',
+  '--no-color',
+]);
 
 // --- 2. and 3. a fresh project --------------------------------------------------
 const project = join(work, 'fresh-project');
 mkdirSync(project);
-writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }, null, 2));
+writeFileSync(
+  join(project, 'package.json'),
+  JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }, null, 2),
+);
 section('npm install <tarball> in a fresh project (no provider SDK)');
-execFileSync(npm, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'inherit' });
+execFileSync(npm, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+  cwd: project,
+  stdio: 'inherit',
+});
 const installed = readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'));
 console.log(`node_modules: ${installed.join(', ')}`);
 
@@ -68,7 +85,8 @@ section('the byokit executable, as npx runs it from the installed package');
 {
   const bin = join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'byokit.cmd' : 'byokit');
   const keygen = spawnSync(bin, ['keygen', '--id', 'k9'], { cwd: project, encoding: 'utf8' });
-  if (keygen.status !== 0 || !/^k9:[A-Za-z0-9_-]{43}\n$/.test(keygen.stdout)) fail(`byokit keygen: exit ${keygen.status}, output ${JSON.stringify(keygen.stdout)} ${keygen.stderr}`);
+  if (keygen.status !== 0 || !/^k9:[A-Za-z0-9_-]{43}\n$/.test(keygen.stdout))
+    fail(`byokit keygen: exit ${keygen.status}, output ${JSON.stringify(keygen.stdout)} ${keygen.stderr}`);
   const help = spawnSync(bin, ['rotate', '--help'], { cwd: project, encoding: 'utf8' });
   if (help.status !== 0 || !help.stdout.includes('--store <url>')) fail(`byokit rotate --help: exit ${help.status}`);
   const usage = spawnSync(bin, ['status'], { cwd: project, encoding: 'utf8' });
@@ -145,17 +163,47 @@ writeFileSync(join(project, 'plain.ts'), IMPORTS);
 writeFileSync(join(project, 'plain.cts'), IMPORTS);
 writeFileSync(join(project, 'typed.ts'), TYPED);
 // A CommonJS file names an ESM-only package's types with resolution-mode (TypeScript 5.3+).
-writeFileSync(join(project, 'typed.cts'), TYPED.replace("from '@mistralai/mistralai';", "from '@mistralai/mistralai' with { 'resolution-mode': 'import' };"));
+writeFileSync(
+  join(project, 'typed.cts'),
+  TYPED.replace("from '@mistralai/mistralai';", "from '@mistralai/mistralai' with { 'resolution-mode': 'import' };"),
+);
 writeFileSync(join(project, 'testing.ts'), TESTING);
 writeFileSync(join(project, 'augmented.ts'), AUGMENTED);
 writeFileSync(join(project, 'typed-ai-sdk.ts'), TYPED_AI_SDK);
 
-const base = { strict: true, skipLibCheck: false, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [] };
+const base = {
+  strict: true,
+  skipLibCheck: false,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+  types: [],
+};
 const MODES = [
-  { name: 'bundler', files: ['plain.ts'], options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
-  { name: 'node16 (ESM + CommonJS)', files: ['plain.ts', 'plain.cts'], options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } },
-  { name: 'nodenext (ESM + CommonJS)', files: ['plain.ts', 'plain.cts'], options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } },
-  { name: 'node10', files: ['plain.cts'], options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true } },
+  {
+    name: 'bundler',
+    files: ['plain.ts'],
+    options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler },
+  },
+  {
+    name: 'node16 (ESM + CommonJS)',
+    files: ['plain.ts', 'plain.cts'],
+    options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 },
+  },
+  {
+    name: 'nodenext (ESM + CommonJS)',
+    files: ['plain.ts', 'plain.cts'],
+    options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+  },
+  {
+    name: 'node10',
+    files: ['plain.cts'],
+    options: {
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: true,
+    },
+  },
 ];
 
 /** Parsed declaration files shared by every program below (lib.dom alone takes seconds to parse). */
@@ -164,7 +212,8 @@ function cachingHost(options) {
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, target, ...rest) => {
-    const format = typeof target === 'object' ? `${target.languageVersion}:${target.impliedNodeFormat}` : String(target);
+    const format =
+      typeof target === 'object' ? `${target.languageVersion}:${target.impliedNodeFormat}` : String(target);
     const key = `${fileName}|${format}`;
     if (!parsed.has(key)) parsed.set(key, getSourceFile(fileName, target, ...rest));
     return parsed.get(key);
@@ -181,7 +230,9 @@ function typecheck(files, options, ignoredPackages = []) {
     cachingHost(compilerOptions),
   );
   const ignored = ignoredPackages.map((name) => `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`);
-  return ts.getPreEmitDiagnostics(program).filter((d) => !d.file || !ignored.some((part) => d.file.fileName.split('/').join(sep).includes(part)));
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => !d.file || !ignored.some((part) => d.file.fileName.split('/').join(sep).includes(part)));
 }
 
 function report(label, diagnostics) {

@@ -22,7 +22,8 @@ import { build } from 'esbuild';
 // "loaded on first use", outside the budget.
 export const BUDGET_GZIP_BYTES = 40 * 1000;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SDKS = /^(openai|@anthropic-ai\/sdk|@anthropic-ai\/bedrock-sdk|@anthropic-ai\/vertex-sdk|@aws-sdk\/client-bedrock-runtime|@google\/genai|@google\/generative-ai|@mistralai\/mistralai|cohere-ai|ollama)(\/|$)/;
+const SDKS =
+  /^(openai|@anthropic-ai\/sdk|@anthropic-ai\/bedrock-sdk|@anthropic-ai\/vertex-sdk|@aws-sdk\/client-bedrock-runtime|@google\/genai|@google\/generative-ai|@mistralai\/mistralai|cohere-ai|ollama)(\/|$)/;
 
 const ENTRIES = {
   core: `import { createVault, Keyring, MemoryStore } from 'byokit';
@@ -64,7 +65,9 @@ export async function bundleSize(source) {
         {
           name: 'no-provider-sdk',
           setup(b) {
-            b.onResolve({ filter: SDKS }, (args) => ({ errors: [{ text: `the bundle reaches the provider SDK "${args.path}" (from ${args.importer})` }] }));
+            b.onResolve({ filter: SDKS }, (args) => ({
+              errors: [{ text: `the bundle reaches the provider SDK "${args.path}" (from ${args.importer})` }],
+            }));
           },
         },
       ],
@@ -76,10 +79,14 @@ export async function bundleSize(source) {
     const visit = (path) => {
       if (eager.has(path)) return;
       eager.add(path);
-      for (const imported of outputs[path].imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
+      for (const imported of outputs[path].imports)
+        if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
     };
     visit(entry);
-    const contents = (paths) => Buffer.concat(result.outputFiles.filter((file) => paths.has(relative(process.cwd(), file.path))).map((file) => file.contents));
+    const contents = (paths) =>
+      Buffer.concat(
+        result.outputFiles.filter((file) => paths.has(relative(process.cwd(), file.path))).map((file) => file.contents),
+      );
     const lazyPaths = new Set(Object.keys(outputs).filter((path) => !eager.has(path) && path.endsWith('.js')));
     const eagerBytes = contents(eager);
     const lazyBytes = contents(lazyPaths);
@@ -101,8 +108,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const { minified, gzipped, lazyMinified, lazyGzipped } = await bundleSize(source);
       const over = name === 'core' && gzipped > BUDGET_GZIP_BYTES;
       failed ||= over;
-      const budget = name === 'core' ? ` (budget ${(BUDGET_GZIP_BYTES / 1000).toFixed(1)} kB${over ? ': OVER' : ''})` : '';
-      console.log(`${name}: ${(minified / 1000).toFixed(1)} kB minified, ${(gzipped / 1000).toFixed(1)} kB gzipped${budget}${lazyMinified ? `; loaded on first use: ${(lazyMinified / 1000).toFixed(1)} kB minified, ${(lazyGzipped / 1000).toFixed(1)} kB gzipped` : ''}`);
+      const budget =
+        name === 'core' ? ` (budget ${(BUDGET_GZIP_BYTES / 1000).toFixed(1)} kB${over ? ': OVER' : ''})` : '';
+      console.log(
+        `${name}: ${(minified / 1000).toFixed(1)} kB minified, ${(gzipped / 1000).toFixed(1)} kB gzipped${budget}${lazyMinified ? `; loaded on first use: ${(lazyMinified / 1000).toFixed(1)} kB minified, ${(lazyGzipped / 1000).toFixed(1)} kB gzipped` : ''}`,
+      );
     } catch (error) {
       failed = true;
       console.error(`${name}: does not bundle: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);

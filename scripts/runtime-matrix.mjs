@@ -16,7 +16,16 @@
 //
 //   node scripts/runtime-matrix.mjs
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,15 +51,32 @@ const runtimes = installRuntimes();
 const work = mkdtempSync(join(tmpdir(), 'byokit-matrix-'));
 const project = join(work, 'app');
 mkdirSync(project);
-writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'matrix-app', private: true, type: 'module' }, null, 2));
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+writeFileSync(
+  join(project, 'package.json'),
+  JSON.stringify({ name: 'matrix-app', private: true, type: 'module' }, null, 2),
+);
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+);
 const versionOf = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 const sdks = ['openai', '@anthropic-ai/sdk'].map((name) => `${name}@${versionOf(name)}`);
 log(`npm install ${packed[0].filename} ${sdks.join(' ')} (fresh project)`);
-execFileSync('npm', ['install', join(work, packed[0].filename), ...sdks, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-  cwd: project,
-  stdio: 'inherit',
-});
+execFileSync(
+  'npm',
+  [
+    'install',
+    join(work, packed[0].filename),
+    ...sdks,
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=error',
+  ],
+  {
+    cwd: project,
+    stdio: 'inherit',
+  },
+);
 // This repo's better-sqlite3 was built for the Node running CI (20): the other
 // Node versions and Bun can't load it, and the adapter must fall back.
 symlinkSync(join(root, 'node_modules', 'better-sqlite3'), join(project, 'node_modules', 'better-sqlite3'), 'dir');
@@ -79,8 +105,12 @@ const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
     response.setHeader('content-type', 'application/json');
-    if (path === '/v1/models') return response.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-test', object: 'model', created: 0, owned_by: 'x' }] }));
-    if (path.startsWith('/v1/models/')) return response.end(JSON.stringify({ id: path.slice(11), object: 'model', created: 0, owned_by: 'x' }));
+    if (path === '/v1/models')
+      return response.end(
+        JSON.stringify({ object: 'list', data: [{ id: 'gpt-test', object: 'model', created: 0, owned_by: 'x' }] }),
+      );
+    if (path.startsWith('/v1/models/'))
+      return response.end(JSON.stringify({ id: path.slice(11), object: 'model', created: 0, owned_by: 'x' }));
     if (path === '/v1/chat/completions') {
       return response.end(
         JSON.stringify({
@@ -88,7 +118,9 @@ const server = createServer((request, response) => {
           object: 'chat.completion',
           created: 0,
           model: 'gpt-test',
-          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hello from the stand-in' } }],
+          choices: [
+            { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hello from the stand-in' } },
+          ],
           usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         }),
       );
@@ -134,7 +166,9 @@ function record(runtime, what, since, results, output) {
   const failed = results.filter((result) => !result.ok);
   rows.push({ runtime, what, time: elapsed(since), passed: results.length - failed.length, failed: failed.length });
   for (const result of results) {
-    console.log(`  ${result.ok ? 'ok  ' : 'FAIL'} ${runtime}: ${result.name}${result.detail ? ` (${result.detail})` : ''}`);
+    console.log(
+      `  ${result.ok ? 'ok  ' : 'FAIL'} ${runtime}: ${result.name}${result.detail ? ` (${result.detail})` : ''}`,
+    );
   }
   if (results.length === 0) {
     rows.at(-1).failed = 1;
@@ -151,8 +185,20 @@ async function coreSuite(runtime, command, args, sqlite) {
   const since = Date.now();
   log(`core suite on ${runtime}`);
   const sqliteDir = sqlite ? mkdtempSync(join(work, `sqlite-${runtime}-`)) : undefined;
-  const { output } = await run(command, [...args, 'runtime/run-core.js', providerUrl, 'vectors/seal-v1.json', ...(sqliteDir ? [sqliteDir] : [])]);
-  record(runtime, `core suite${sqlite ? ' + SQLite adapter' : ''} (packed package)`, since, parseResults(output), output);
+  const { output } = await run(command, [
+    ...args,
+    'runtime/run-core.js',
+    providerUrl,
+    'vectors/seal-v1.json',
+    ...(sqliteDir ? [sqliteDir] : []),
+  ]);
+  record(
+    runtime,
+    `core suite${sqlite ? ' + SQLite adapter' : ''} (packed package)`,
+    since,
+    parseResults(output),
+    output,
+  );
 }
 
 function freePort() {
@@ -197,7 +243,10 @@ const suite :Workerd.Worker = (
 );
 `,
   );
-  const child = spawn(runtimes.workerd, ['serve', 'config.capnp', 'config'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runtimes.workerd, ['serve', 'config.capnp', 'config'], {
+    cwd: project,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -205,7 +254,9 @@ const suite :Workerd.Worker = (
   try {
     for (let attempt = 0; attempt < 100 && results.length === 0; attempt++) {
       try {
-        const response = await fetch(`http://127.0.0.1:${port}/?provider=${encodeURIComponent(providerUrl)}`, { signal: AbortSignal.timeout(60_000) });
+        const response = await fetch(`http://127.0.0.1:${port}/?provider=${encodeURIComponent(providerUrl)}`, {
+          signal: AbortSignal.timeout(60_000),
+        });
         if (response.ok) results = await response.json();
         else output += `\nHTTP ${response.status}: ${await response.text()}`;
         break;
@@ -223,12 +274,16 @@ const suite :Workerd.Worker = (
 async function vitestOn(runtime, nodePath, what, args) {
   const since = Date.now();
   log(`vitest ${what} on ${runtime}`);
-  const { code, output } = await run(nodePath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot', ...args], {
-    cwd: root,
-    timeoutMs: 300_000,
-    // The json report of the main run belongs to `npm test`: don't overwrite it.
-    env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
+  const { code, output } = await run(
+    nodePath,
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot', ...args],
+    {
+      cwd: root,
+      timeoutMs: 300_000,
+      // The json report of the main run belongs to `npm test`: don't overwrite it.
+      env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+    },
+  );
   const summary = output.split('\n').find((line) => /^\s*Tests\s/.test(line)) ?? '';
   const passed = Number(/(\d+) passed/.exec(summary)?.[1] ?? 0);
   const failed = Number(/(\d+) failed/.exec(summary)?.[1] ?? 0);
@@ -247,7 +302,10 @@ try {
   const core = ['test/crypto', 'test/resolve', 'test/store', 'test/vault', 'test/providers'];
   // The node:sqlite tests, minus the one that reads the file back through better-sqlite3 (built for Node 20 here).
   const nodeSqlite = ['test/adapters/sqlite', '-t', '^(?!.*through better-sqlite3).*node:sqlite'];
-  for (const [runtime, path] of [['node 22', runtimes.node22], ['node 24', runtimes.node24]]) {
+  for (const [runtime, path] of [
+    ['node 22', runtimes.node22],
+    ['node 24', runtimes.node24],
+  ]) {
     await vitestOn(runtime, path, 'core suites (source)', core);
     await vitestOn(runtime, path, 'SQLite adapter suites on node:sqlite (source)', nodeSqlite);
   }

@@ -60,10 +60,14 @@ export function installRuntimes() {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'byokit-runtimes', private: true }));
     const specs = Object.entries(packages).map(([name, { spec }]) => `${name}@npm:${spec}`);
     // --ignore-scripts: these packages need none (the binary is in the tarball).
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--loglevel=error', ...specs], {
-      cwd: dir,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--loglevel=error', ...specs],
+      {
+        cwd: dir,
+        stdio: 'inherit',
+      },
+    );
   }
   return installedRuntimes();
 }

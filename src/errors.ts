@@ -38,13 +38,34 @@ export type ByokitErrorCode =
   | 'BYOK_NOT_ENTITLED';
 
 const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
-  'VALIDATION_FAILED', 'NOT_FOUND', 'NAME_TAKEN', 'CONCURRENT_UPDATE', 'PERMISSION_DENIED', 'DECRYPTION_FAILED',
-  'KEY_UNDECRYPTABLE', 'NO_KEY', 'KEYRING_INVALID', 'KEK_UNKNOWN', 'ADAPTER_INVALID', 'STORE_FAILED', 'PROVIDER_UNKNOWN',
-  'PROVIDER_MISMATCH', 'PROVIDER_SDK_MISSING', 'KEY_FORMAT_INVALID', 'RESOLUTION_DENIED', 'PROVIDER_REQUEST_FAILED',
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'NAME_TAKEN',
+  'CONCURRENT_UPDATE',
+  'PERMISSION_DENIED',
+  'DECRYPTION_FAILED',
+  'KEY_UNDECRYPTABLE',
+  'NO_KEY',
+  'KEYRING_INVALID',
+  'KEK_UNKNOWN',
+  'ADAPTER_INVALID',
+  'STORE_FAILED',
+  'PROVIDER_UNKNOWN',
+  'PROVIDER_MISMATCH',
+  'PROVIDER_SDK_MISSING',
+  'KEY_FORMAT_INVALID',
+  'RESOLUTION_DENIED',
+  'PROVIDER_REQUEST_FAILED',
   'RECORD_MISMATCH',
-  'ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT',
+  'ENDPOINT_REFUSED',
+  'REDIRECT_REFUSED',
+  'RESPONSE_TOO_LARGE',
+  'RESPONSE_TIMEOUT',
   'VAULT_CLOSED',
-  'ACCESS_KEY_INVALID', 'ACCESS_KEY_FORBIDDEN', 'QUOTA_EXCEEDED', 'BYOK_NOT_ENTITLED',
+  'ACCESS_KEY_INVALID',
+  'ACCESS_KEY_FORBIDDEN',
+  'QUOTA_EXCEEDED',
+  'BYOK_NOT_ENTITLED',
 ]);
 
 /**
@@ -52,7 +73,10 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
  * code, not only the class: an adapter loaded as CommonJS and a vault loaded
  * as ESM hold two copies of each class, and `instanceof` fails across them.
  */
-export function isByokitError<C extends ByokitErrorCode>(error: unknown, code?: C): error is ByokitError & {
+export function isByokitError<C extends ByokitErrorCode>(
+  error: unknown,
+  code?: C,
+): error is ByokitError & {
   /** The code asked for, when one was. */
   code: C;
 } {
@@ -166,7 +190,11 @@ export class KeyringError extends ByokitError {
  * the adapter; the vault refuses it rather than open or show it).
  */
 export class StoreError extends ByokitError {
-  constructor(code: 'ADAPTER_INVALID' | 'STORE_FAILED' | 'RECORD_MISMATCH', message: string, options?: ByokitErrorOptions) {
+  constructor(
+    code: 'ADAPTER_INVALID' | 'STORE_FAILED' | 'RECORD_MISMATCH',
+    message: string,
+    options?: ByokitErrorOptions,
+  ) {
     super(code, message, options);
   }
 }
@@ -174,7 +202,12 @@ export class StoreError extends ByokitError {
 /** A provider problem: unknown provider, missing SDK package, bad key format, failed call. */
 export class ProviderError extends ByokitError {
   constructor(
-    code: 'PROVIDER_UNKNOWN' | 'PROVIDER_MISMATCH' | 'PROVIDER_SDK_MISSING' | 'KEY_FORMAT_INVALID' | 'PROVIDER_REQUEST_FAILED',
+    code:
+      | 'PROVIDER_UNKNOWN'
+      | 'PROVIDER_MISMATCH'
+      | 'PROVIDER_SDK_MISSING'
+      | 'KEY_FORMAT_INVALID'
+      | 'PROVIDER_REQUEST_FAILED',
     message: string,
     options?: ByokitErrorOptions,
   ) {
@@ -265,7 +298,10 @@ export class QuotaExceededError extends ByokitError {
   /** When the window ends and the quota resets (ISO date-time): the `Retry-After`. */
   readonly resetAt: string;
   constructor(quota: 'requests' | 'tokens', limit: number, resetAt: string) {
-    super('QUOTA_EXCEEDED', `[byokit] [access] the access key's ${quota} quota of ${limit} is used up until ${resetAt}`);
+    super(
+      'QUOTA_EXCEEDED',
+      `[byokit] [access] the access key's ${quota} quota of ${limit} is used up until ${resetAt}`,
+    );
     this.quota = quota;
     this.limit = limit;
     this.resetAt = resetAt;

@@ -19,5 +19,11 @@ export { ACCESS_KEY_PREFIX } from './access/token.js';
 export { scopeChain } from './resolve/scope.js';
 export { createClient } from './providers/create-client.js';
 export { provideSdk } from './providers/load-sdk.js';
-export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './providers/types.js';
+export type {
+  ProviderDescriptor,
+  ProviderCallInput,
+  ProviderTransport,
+  KeyValidationResult,
+  ValidationFailureReason,
+} from './providers/types.js';
 export type { ProviderRegistry } from './providers/registry.js';

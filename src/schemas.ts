@@ -46,8 +46,22 @@ export {
   listAccessKeyUsageInputSchema,
   recordUsageInputSchema,
 } from './vault/schema-catalog.js';
-export { entitlementSchema, listRoutesInputSchema, routesSchema, routeNameSchema, setRouteOptionsSchema, tenantSettingsSchema } from './vault/schema-catalog.js';
-export { keyPoolsOptionsSchema, listPoolsInputSchema, poolKeyInputSchema, poolPolicyInputSchema, poolsSectionSchema, withKeyOptionsSchema } from './pools/schemas.js';
+export {
+  entitlementSchema,
+  listRoutesInputSchema,
+  routesSchema,
+  routeNameSchema,
+  setRouteOptionsSchema,
+  tenantSettingsSchema,
+} from './vault/schema-catalog.js';
+export {
+  keyPoolsOptionsSchema,
+  listPoolsInputSchema,
+  poolKeyInputSchema,
+  poolPolicyInputSchema,
+  poolsSectionSchema,
+  withKeyOptionsSchema,
+} from './pools/schemas.js';
 // The policy kinds `poolPolicyInputSchema` takes. Here rather than in the root entry: exported
 // there, the array would join the core bundle's eager chunk for no resolution's sake.
 export { POOL_POLICIES } from './resolve/types.js';

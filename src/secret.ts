@@ -52,10 +52,14 @@ export class Secret {
 
   constructor(value: string, hint?: string) {
     if (typeof value !== 'string' || value.length === 0) {
-      throw new ValidationError('[byokit] [secret] a secret must be a non-empty string', [{ path: 'value', message: 'must be a non-empty string' }]);
+      throw new ValidationError('[byokit] [secret] a secret must be a non-empty string', [
+        { path: 'value', message: 'must be a non-empty string' },
+      ]);
     }
     if (hint !== undefined && typeof hint !== 'string') {
-      throw new ValidationError('[byokit] [secret] a hint must be a string', [{ path: 'hint', message: 'must be a string' }]);
+      throw new ValidationError('[byokit] [secret] a hint must be a string', [
+        { path: 'hint', message: 'must be a string' },
+      ]);
     }
     this.#value = value;
     this.hint = hint ?? keyHint(value);

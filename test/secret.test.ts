@@ -37,7 +37,7 @@ describe('Secret', () => {
     expect(String(secret)).toBe('sk-...cdef');
     expect(secret.toString()).toBe('sk-...cdef');
     expect(`${secret}`).toBe('sk-...cdef');
-    expect(`x${secret}` === 'xsk-...cdef' && secret + '' === 'sk-...cdef').toBe(true);
+    expect(`x${secret}` === 'xsk-...cdef' && `${secret}` === 'sk-...cdef').toBe(true);
     expect(JSON.stringify({ secret })).toBe('{"secret":"sk-...cdef"}');
     expect(inspect(secret)).toBe('Secret(sk-...cdef)');
     expect(inspect({ secret }, { depth: 5, showHidden: true })).not.toContain('1234567890');
@@ -75,7 +75,11 @@ describe('Secret', () => {
 
   it('refuses a hint that is not a string, and takes an empty one as given', () => {
     expect(() => new Secret(key, 42 as never)).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED', message: '[byokit] [secret] a hint must be a string', issues: [{ path: 'hint', message: 'must be a string' }] }),
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        message: '[byokit] [secret] a hint must be a string',
+        issues: [{ path: 'hint', message: 'must be a string' }],
+      }),
     );
     expect(() => new Secret(key, null as never)).toThrow(/a hint must be a string/);
     expect(new Secret(key, '').hint).toBe('');

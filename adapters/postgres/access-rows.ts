@@ -9,7 +9,8 @@ import type { PostgresRow } from './queryable.js';
 import { json, nullableText, type SqlParams } from './rows.js';
 
 /** Columns of an access key, in {@link accessKeyValues} order. */
-export const ACCESS_KEY_COLUMNS = 'id, tenant_id, scope, name, providers, models, quota, hint, secret_hash, hash_key_id, expires_at, revoked_at, created_at';
+export const ACCESS_KEY_COLUMNS =
+  'id, tenant_id, scope, name, providers, models, quota, hint, secret_hash, hash_key_id, expires_at, revoked_at, created_at';
 
 /** Columns of a settings record. */
 export const SETTINGS_COLUMNS = 'tenant_id, document, revision, updated_at';
@@ -62,10 +63,21 @@ export function toAccessKey(row: PostgresRow): AccessKeyRecord {
 
 /** A settings row (or its `to_jsonb` form) as a fresh record. */
 export function toSettings(row: PostgresRow): SettingsRecord {
-  return { tenantId: String(row.tenant_id), document: json(row, 'document') as SettingsRecord['document'], revision: Number(row.revision), updatedAt: String(row.updated_at) };
+  return {
+    tenantId: String(row.tenant_id),
+    document: json(row, 'document') as SettingsRecord['document'],
+    revision: Number(row.revision),
+    updatedAt: String(row.updated_at),
+  };
 }
 
 /** A usage row as a fresh record (`bigint` counts come back as text from `pg`). */
 export function toUsage(row: PostgresRow): AccessKeyUsageRecord {
-  return { tenantId: String(row.tenant_id), keyId: String(row.key_id), period: String(row.period), requests: Number(row.requests), tokens: Number(row.tokens) };
+  return {
+    tenantId: String(row.tenant_id),
+    keyId: String(row.key_id),
+    period: String(row.period),
+    requests: Number(row.requests),
+    tokens: Number(row.tokens),
+  };
 }

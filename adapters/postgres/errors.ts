@@ -110,7 +110,8 @@ export function toStoreError(error: unknown, operation: string, names: TableName
     return new ConflictError('NAME_TAKEN', '[byokit] [postgres] a config with this name already exists in this tenant');
   }
   const state = sqlState(error);
-  if (state !== undefined && NOT_MIGRATED_STATES.has(state)) return new PostgresNotMigratedError(operation, names, state, scrubbedCause(error));
+  if (state !== undefined && NOT_MIGRATED_STATES.has(state))
+    return new PostgresNotMigratedError(operation, names, state, scrubbedCause(error));
   const code = sqlState(error);
   return new StoreError('STORE_FAILED', `[byokit] [postgres] ${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`, {
     cause: scrubbedCause(error),

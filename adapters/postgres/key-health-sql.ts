@@ -88,7 +88,8 @@ export function recordKeyHealthStatement(
   const nextState = `(CASE WHEN ${failingBefore} AND NOT ${clears} THEN 'failing' ELSE 'ok' END)`;
   const nextCount = `(CASE WHEN ${hasFailures} THEN (CASE WHEN ${state} = 'failing' THEN ${count} + ${Fc} ELSE ${Fc} END) ELSE ${count} END)`;
   const nextFirst = `(CASE WHEN ${hasFailures} AND ${state} <> 'failing' THEN ${Ff} ELSE ${first} END)`;
-  const unlessOldNews = (column: string, value: string) => `${column} = CASE WHEN ${oldNews} THEN h.${column} ELSE ${value} END`;
+  const unlessOldNews = (column: string, value: string) =>
+    `${column} = CASE WHEN ${oldNews} THEN h.${column} ELSE ${value} END`;
   const sets = [
     unlessOldNews('key_set_at', K),
     unlessOldNews('state', nextState),

@@ -67,16 +67,24 @@ const MAX_PREFIX = 63 - 'configs_tenant_scope_default_key'.length;
  */
 export function tableNames(location: PostgresLocation = {}): TableNames {
   if (typeof location !== 'object' || location === null) {
-    throw new ValidationError('[byokit] [postgres] the location must be an object { schema?, tablePrefix? }', [{ path: 'location', message: 'must be an object' }]);
+    throw new ValidationError('[byokit] [postgres] the location must be an object { schema?, tablePrefix? }', [
+      { path: 'location', message: 'must be an object' },
+    ]);
   }
   const schema = location.schema ?? DEFAULT_SCHEMA;
   const prefix = location.tablePrefix ?? DEFAULT_TABLE_PREFIX;
   const issues: ValidationIssue[] = [];
   if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > MAX_SCHEMA) {
-    issues.push({ path: 'schema', message: `must be a plain identifier of at most ${MAX_SCHEMA} characters (letters, digits, _; not starting with a digit)` });
+    issues.push({
+      path: 'schema',
+      message: `must be a plain identifier of at most ${MAX_SCHEMA} characters (letters, digits, _; not starting with a digit)`,
+    });
   }
   if (typeof prefix !== 'string' || !PREFIX.test(prefix) || prefix.length > MAX_PREFIX) {
-    issues.push({ path: 'tablePrefix', message: `must be empty or a plain identifier of at most ${MAX_PREFIX} characters (letters, digits, _; not starting with a digit)` });
+    issues.push({
+      path: 'tablePrefix',
+      message: `must be empty or a plain identifier of at most ${MAX_PREFIX} characters (letters, digits, _; not starting with a digit)`,
+    });
   }
   if (issues.length > 0) {
     throw new ValidationError(`[byokit] [postgres] invalid ${issues.map((i) => i.path).join(' and ')}`, issues);

@@ -69,7 +69,15 @@ import type {
 } from '../../src/store/access-key-storage.js';
 import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
-import { ACCESS_KEY_COLUMNS, SETTINGS_COLUMNS, USAGE_COLUMNS, accessKeyValues, toAccessKey, toSettings, toUsage } from './access-rows.js';
+import {
+  ACCESS_KEY_COLUMNS,
+  SETTINGS_COLUMNS,
+  USAGE_COLUMNS,
+  accessKeyValues,
+  toAccessKey,
+  toSettings,
+  toUsage,
+} from './access-rows.js';
 import { isRetryable, sqlState, toStoreError } from './errors.js';
 import { KEY_HEALTH_COLUMNS, recordKeyHealthStatement, toKeyHealth } from './key-health-sql.js';
 import { migrateStatement, postgresMigrations } from './migrations.js';
@@ -166,17 +174,23 @@ export class PostgresStore implements StorageAdapter {
       throw new StoreError('ADAPTER_INVALID', '[byokit] [postgres] the client must have a query(text, params) method');
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [postgres] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+      throw new ValidationError('[byokit] [postgres] options must be an object', [
+        { path: '(options)', message: 'must be an object' },
+      ]);
     }
     if (options.maxAttempts !== undefined && !(Number.isSafeInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
-      throw new ValidationError('[byokit] [postgres] maxAttempts must be a positive integer', [{ path: 'maxAttempts', message: 'must be a positive integer' }]);
+      throw new ValidationError('[byokit] [postgres] maxAttempts must be a positive integer', [
+        { path: 'maxAttempts', message: 'must be a positive integer' },
+      ]);
     }
     this.#client = client;
     this.#location = { schema: options.schema, tablePrefix: options.tablePrefix };
     this.#t = tableNames(this.#location);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 100);
     if (options.namedStatements !== undefined && typeof options.namedStatements !== 'boolean') {
-      throw new ValidationError('[byokit] [postgres] namedStatements must be a boolean', [{ path: 'namedStatements', message: 'must be a boolean' }]);
+      throw new ValidationError('[byokit] [postgres] namedStatements must be a boolean', [
+        { path: 'namedStatements', message: 'must be a boolean' },
+      ]);
     }
     this.#named = options.namedStatements ?? isNamedStatementClient(client);
   }
@@ -228,7 +242,8 @@ export class PostgresStore implements StorageAdapter {
     const where = [`tenant_id = ${p.add(tenantId, 'text')}`];
     if (query.scope !== undefined) where.push(`scope = ${p.add(query.scope, 'text')}`);
     if (query.provider !== undefined) where.push(`provider = ${p.add(query.provider, 'text')}`);
-    if (query.kekIdNot !== undefined) where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS DISTINCT FROM ${p.add(query.kekIdNot, 'text')}`);
+    if (query.kekIdNot !== undefined)
+      where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS DISTINCT FROM ${p.add(query.kekIdNot, 'text')}`);
     if (query.cursor !== undefined) where.push(`id > ${p.add(query.cursor, 'text')}`);
     const rows = await this.#run(
       'listConfigs',
@@ -239,7 +254,12 @@ export class PostgresStore implements StorageAdapter {
     return pageOf(rows.map(toRecord), query.limit);
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     const p = new SqlParams();
     const t = this.#t;
     const tenant = p.add(tenantId, 'text');
@@ -252,7 +272,9 @@ export class PostgresStore implements StorageAdapter {
     sets.push('revision = revision + 1');
 
     // `target` is the record as the statement's snapshot sees it: whether it exists, and its scope.
-    const ctes = [`target AS (SELECT scope, revision FROM ${t.configs} WHERE tenant_id = ${tenant} AND id = ${target})`];
+    const ctes = [
+      `target AS (SELECT scope, revision FROM ${t.configs} WHERE tenant_id = ${tenant} AND id = ${target})`,
+    ];
     const conditions = [`tenant_id = ${tenant}`, `id = ${target}`];
     const expected = options.expectedRevision === undefined ? undefined : p.add(options.expectedRevision, 'integer');
     if (expected !== undefined) conditions.push(`revision = ${expected}`);
@@ -261,13 +283,21 @@ export class PostgresStore implements StorageAdapter {
       const scope = patch.scope === undefined ? '(SELECT scope FROM target)' : p.add(patch.scope, 'text');
       // Read from the LOCKED (newest committed) version of the record, never from the snapshot:
       // the update must apply (exists, revision matches), and the record must end up default.
-      const rules = ['l.id = ' + target];
-      if (expected !== undefined) rules.push(`l.revision = ${expected}`, `EXISTS (SELECT 1 FROM target WHERE target.revision = ${expected})`);
+      const rules = [`l.id = ${target}`];
+      if (expected !== undefined)
+        rules.push(`l.revision = ${expected}`, `EXISTS (SELECT 1 FROM target WHERE target.revision = ${expected})`);
       if (patch.isDefault !== true) rules.push('l.is_default');
       // A record moved away since the snapshot is not in the locked scope: clear nothing there;
       // the unique index catches a default in its new scope (23505, run again).
       if (patch.scope === undefined) rules.push(`l.scope = ${scope}`);
-      ctes.push(...this.#clearDefaults(tenant, target, scope, `EXISTS (SELECT 1 FROM locked AS l WHERE ${rules.join(' AND ')})`));
+      ctes.push(
+        ...this.#clearDefaults(
+          tenant,
+          target,
+          scope,
+          `EXISTS (SELECT 1 FROM locked AS l WHERE ${rules.join(' AND ')})`,
+        ),
+      );
       conditions.push('(SELECT count(*) FROM cleared) >= 0');
     }
     ctes.push(
@@ -301,7 +331,11 @@ export class PostgresStore implements StorageAdapter {
     return Number(rows[0]?.deleted) === 1;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
     // Scopes travel as one JSON array: the same parameter works on every client (no driver array encoding).
     if (!filter) {
       const rows = await this.#run(
@@ -329,7 +363,11 @@ export class PostgresStore implements StorageAdapter {
    * the tenant's size. Its text depends only on the filter's shape, so it
    * is a named statement, planned once per connection.
    */
-  #filteredRead(tenantId: string, scopes: readonly ScopePath[], filter: CandidateFilter): { sql: string; params: unknown[] } {
+  #filteredRead(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter: CandidateFilter,
+  ): { sql: string; params: unknown[] } {
     const provider = filter.provider;
     const named = filter.config !== null;
     const mode = provider === null ? (named ? 'none' : 'any') : provider === 'custom' ? 'own' : 'routed';
@@ -359,7 +397,10 @@ export class PostgresStore implements StorageAdapter {
     if (named) {
       const config = p.add(null, 'text');
       const inChain = `scope IN (SELECT jsonb_array_elements_text(${chain}))`;
-      parts.push(`${select} WHERE tenant_id = ${tenant} AND id = ${config} AND ${inChain}`, `${select} WHERE tenant_id = ${tenant} AND name = ${config} AND ${inChain}`);
+      parts.push(
+        `${select} WHERE tenant_id = ${tenant} AND id = ${config} AND ${inChain}`,
+        `${select} WHERE tenant_id = ${tenant} AND name = ${config} AND ${inChain}`,
+      );
     }
     if (mode !== 'none') {
       const now = p.add(null, 'text');
@@ -373,7 +414,10 @@ export class PostgresStore implements StorageAdapter {
       else {
         provider = p.add(null, 'text');
         const own = seek(1, `provider = ${provider}`);
-        groups = mode === 'own' ? own : `${seek(0, `provider = 'custom' AND routes @> jsonb_build_array(${provider})`)} UNION ALL ${own}`;
+        groups =
+          mode === 'own'
+            ? own
+            : `${seek(0, `provider = 'custom' AND routes @> jsonb_build_array(${provider})`)} UNION ALL ${own}`;
       }
       const winner = `SELECT pick.id, pick.grp, chain.scope FROM jsonb_array_elements_text(${chain}) WITH ORDINALITY AS chain(scope, ord)
         CROSS JOIN LATERAL (${groups}) AS pick
@@ -387,7 +431,9 @@ export class PostgresStore implements StorageAdapter {
       } else {
         // The winner and its pool (the other usable configs of its scope, when it is one of the provider's own): one statement.
         const poolRows = `${select} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM win WHERE grp = 1)`;
-        const text = [...parts, `${select} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`, poolRows].map((part) => `(${part})`).join('\nUNION ALL\n');
+        const text = [...parts, `${select} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`, poolRows]
+          .map((part) => `(${part})`)
+          .join('\nUNION ALL\n');
         return `WITH win AS (${winner})\n${text}`;
       }
     }
@@ -453,7 +499,11 @@ export class PostgresStore implements StorageAdapter {
        ) AS keys GROUP BY kek_id, state`,
       [now],
     );
-    return rows.map((row) => ({ kekId: nullableText(row, 'kek_id'), state: String(row.state) as StoredKeyState, count: Number(row.count) }));
+    return rows.map((row) => ({
+      kekId: nullableText(row, 'kek_id'),
+      state: String(row.state) as StoredKeyState,
+      count: Number(row.count),
+    }));
   }
 
   /**
@@ -467,7 +517,13 @@ export class PostgresStore implements StorageAdapter {
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
     if (swaps.length === 0) return [];
     const t = this.#t;
-    const input = swaps.map((swap) => ({ id: swap.id, from: swap.from, to: swap.to, updated_at: swap.updatedAt, ...auditJson(swap.audit) }));
+    const input = swaps.map((swap) => ({
+      id: swap.id,
+      from: swap.from,
+      to: swap.to,
+      updated_at: swap.updatedAt,
+      ...auditJson(swap.audit),
+    }));
     const sql = `WITH input AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id text, "from" text, "to" text, updated_at text, ${AUDIT_JSON_COLUMNS})),
       swapped AS (
@@ -519,7 +575,9 @@ export class PostgresStore implements StorageAdapter {
       revision: r.revision,
       sealed_key: sealedKey,
     }));
-    const events = items.flatMap(({ record, audit }) => audit.map((event) => ({ config: record.id, ...auditJson(event) })));
+    const events = items.flatMap(({ record, audit }) =>
+      audit.map((event) => ({ config: record.id, ...auditJson(event) })),
+    );
     const sql = `WITH input AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(ord integer, ${IMPORT_JSON_COLUMNS})),
       inserted AS (
@@ -533,7 +591,12 @@ export class PostgresStore implements StorageAdapter {
         INSERT INTO ${t.audit} (${AUDIT_COLUMNS})
         SELECT $1::text, ${auditJsonValues('events')} FROM events JOIN inserted ON inserted.id = events.config)
       SELECT id FROM inserted`;
-    const rows = await this.#write('importConfigs', sql, [tenantId, JSON.stringify(input), JSON.stringify(events)], true);
+    const rows = await this.#write(
+      'importConfigs',
+      sql,
+      [tenantId, JSON.stringify(input), JSON.stringify(events)],
+      true,
+    );
     const created = new Set(rows.map((row) => String(row.id)));
     return items.map(({ record }) => (created.has(record.id) ? 'created' : 'conflict'));
   }
@@ -553,7 +616,12 @@ export class PostgresStore implements StorageAdapter {
     return pageOf(rows.map(toAuditEvent), query.limit);
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, options: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    options: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     const token = globalThis.crypto.randomUUID();
     const { sql, params } = recordKeyHealthStatement(this.#t, tenantId, configId, change, options, token);
     let rows: PostgresRow[];
@@ -619,7 +687,11 @@ export class PostgresStore implements StorageAdapter {
   }
 
   async getSettings(tenantId: string): Promise<SettingsRecord | null> {
-    const rows = await this.#run('getSettings', `SELECT ${SETTINGS_COLUMNS} FROM ${this.#t.settings} WHERE tenant_id = $1::text`, [tenantId]);
+    const rows = await this.#run(
+      'getSettings',
+      `SELECT ${SETTINGS_COLUMNS} FROM ${this.#t.settings} WHERE tenant_id = $1::text`,
+      [tenantId],
+    );
     return rows[0] ? toSettings(rows[0]) : null;
   }
 
@@ -634,7 +706,12 @@ export class PostgresStore implements StorageAdapter {
     const p = new SqlParams();
     const t = this.#t;
     const tenant = p.add(record.tenantId, 'text');
-    const values = [tenant, p.add(record.document, 'jsonb'), p.add(record.revision, 'integer'), p.add(record.updatedAt, 'text')];
+    const values = [
+      tenant,
+      p.add(record.document, 'jsonb'),
+      p.add(record.revision, 'integer'),
+      p.add(record.updatedAt, 'text'),
+    ];
     const write =
       expectedRevision === 0
         ? `INSERT INTO ${t.settings} (${SETTINGS_COLUMNS}) VALUES (${values.join(', ')}) ON CONFLICT (tenant_id) DO NOTHING`
@@ -644,7 +721,11 @@ export class PostgresStore implements StorageAdapter {
       audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM written)
       SELECT * FROM written`;
     const row = (await this.#write('putSettings', sql, p.values))[0];
-    if (!row) throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [postgres] the settings of tenant "${record.tenantId}" changed since they were read`);
+    if (!row)
+      throw new ConflictError(
+        'CONCURRENT_UPDATE',
+        `[byokit] [postgres] the settings of tenant "${record.tenantId}" changed since they were read`,
+      );
     return toSettings(row);
   }
 
@@ -662,7 +743,11 @@ export class PostgresStore implements StorageAdapter {
   }
 
   async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
-    const rows = await this.#run('getAccessKey', `SELECT ${ACCESS_KEY_COLUMNS} FROM ${this.#t.accessKeys} WHERE tenant_id = $1::text AND id = $2::text`, [tenantId, id]);
+    const rows = await this.#run(
+      'getAccessKey',
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM ${this.#t.accessKeys} WHERE tenant_id = $1::text AND id = $2::text`,
+      [tenantId, id],
+    );
     return rows[0] ? toAccessKey(rows[0]) : null;
   }
 
@@ -680,7 +765,12 @@ export class PostgresStore implements StorageAdapter {
    * version, after any concurrent revoke), revoked only if that version
    * is not, with the event only then.
    */
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     const p = new SqlParams();
     const t = this.#t;
     const tenant = p.add(tenantId, 'text');
@@ -725,7 +815,10 @@ export class PostgresStore implements StorageAdapter {
     return {
       accessKey: toAccessKey(json(first, 'access_key') as PostgresRow),
       candidates: rows.filter((row) => row.id !== null && row.id !== undefined).map(toCandidate),
-      settings: first.settings === null || first.settings === undefined ? null : toSettings(json(first, 'settings') as PostgresRow),
+      settings:
+        first.settings === null || first.settings === undefined
+          ? null
+          : toSettings(json(first, 'settings') as PostgresRow),
     };
   }
 
@@ -774,9 +867,19 @@ export class PostgresStore implements StorageAdapter {
         SELECT exceeded, requests, tokens, (SELECT requests FROM counted) AS counted FROM decision`;
       const row = (await this.#write('useAccessKey', sql, p.values))[0]!;
       const exceeded = (row.exceeded ?? null) as AccessKeyUseResult['exceeded'];
-      const raced = exceeded === null && use.requests !== undefined && (row.counted === null || row.counted === undefined);
-      if (!raced) return { exceeded, requests: exceeded === null && use.requests ? Number(row.counted) : Number(row.requests), tokens: Number(row.tokens) };
-      if (attempt >= this.#maxAttempts) throw new StoreError('STORE_FAILED', '[byokit] [postgres] useAccessKey kept losing the race for a new counters row');
+      const raced =
+        exceeded === null && use.requests !== undefined && (row.counted === null || row.counted === undefined);
+      if (!raced)
+        return {
+          exceeded,
+          requests: exceeded === null && use.requests ? Number(row.counted) : Number(row.requests),
+          tokens: Number(row.tokens),
+        };
+      if (attempt >= this.#maxAttempts)
+        throw new StoreError(
+          'STORE_FAILED',
+          '[byokit] [postgres] useAccessKey kept losing the race for a new counters row',
+        );
     }
   }
 
@@ -810,7 +913,8 @@ export class PostgresStore implements StorageAdapter {
     if (query.to !== undefined) where.push(`period <= ${p.add(query.to, 'text')}`);
     if (query.cursor !== undefined) {
       const colon = query.cursor.indexOf(':');
-      const [period, keyId] = colon < 0 ? [query.cursor, ''] : [query.cursor.slice(0, colon), query.cursor.slice(colon + 1)];
+      const [period, keyId] =
+        colon < 0 ? [query.cursor, ''] : [query.cursor.slice(0, colon), query.cursor.slice(colon + 1)];
       where.push(`(period, key_id) > (${p.add(period, 'text')}, ${p.add(keyId, 'text')})`);
     }
     const rows = await this.#run(
@@ -855,7 +959,9 @@ export class PostgresStore implements StorageAdapter {
    */
   async #send(sql: string, params: unknown[], prepared: boolean): Promise<PostgresRow[]> {
     if (prepared && this.#named) {
-      const client = this.#client as unknown as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: PostgresRow[] }> };
+      const client = this.#client as unknown as {
+        query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: PostgresRow[] }>;
+      };
       return (await client.query({ name: statementName(sql), text: sql, values: params })).rows;
     }
     return (await this.#client.query(sql, params)).rows;

@@ -122,7 +122,9 @@ export const AUDIT_JSON_COLUMNS =
 
 /** The values of {@link AUDIT_COLUMNS} after `tenant_id`, read from `alias`'s {@link auditJson} fields. */
 export function auditJsonValues(alias: string): string {
-  return ['evt_id', 'evt_config_id', 'evt_at', 'evt_actor', 'evt_type', 'evt_changes', 'evt_key_hint', 'evt_detail'].map((c) => `${alias}.${c}`).join(', ');
+  return ['evt_id', 'evt_config_id', 'evt_at', 'evt_actor', 'evt_type', 'evt_changes', 'evt_key_hint', 'evt_detail']
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
 }
 
 /** The record definition of an import item's fields (a config row as JSON), for `jsonb_to_recordset`. */

@@ -17,7 +17,8 @@ export function encodeAccessKey(record: AccessKeyRecord): string {
 
 /** A record from the script reply `{json, revokedAt}`. */
 export function decodeAccessKey(reply: unknown): AccessKeyRecord {
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new TypeError('access key reply is not {json, revokedAt}');
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string')
+    throw new TypeError('access key reply is not {json, revokedAt}');
   const revokedAt: unknown = reply[1];
   return { ...(JSON.parse(reply[0]) as AccessKeyRecord), revokedAt: typeof revokedAt === 'string' ? revokedAt : null };
 }
@@ -29,6 +30,12 @@ export function decodeSettings(flat: unknown): SettingsRecord | null {
   const map = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), String(flat[i + 1]));
   const revision = Number(map.get('revision'));
-  if (!Number.isSafeInteger(revision) || !map.has('document')) throw new TypeError('stored settings lack a revision or document');
-  return { tenantId: map.get('tenantId') ?? '', document: JSON.parse(map.get('document')!) as SettingsRecord['document'], revision, updatedAt: map.get('updatedAt') ?? '' };
+  if (!Number.isSafeInteger(revision) || !map.has('document'))
+    throw new TypeError('stored settings lack a revision or document');
+  return {
+    tenantId: map.get('tenantId') ?? '',
+    document: JSON.parse(map.get('document')!) as SettingsRecord['document'],
+    revision,
+    updatedAt: map.get('updatedAt') ?? '',
+  };
 }

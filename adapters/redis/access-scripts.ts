@@ -26,57 +26,80 @@ import { luaScript } from './client.js';
 import { PRELUDE, TENANT_FUNCTIONS } from './scripts.js';
 
 /** ARGV: (none). The tenant's settings hash, flat (empty when none). */
-export const SETTINGS_GET_SCRIPT = luaScript('settings-get', `${PRELUDE}
+export const SETTINGS_GET_SCRIPT = luaScript(
+  'settings-get',
+  `${PRELUDE}
 return {'OK', redis.call('HGETALL', base .. 'settings')}
-`);
+`,
+);
 
 /** ARGV: audit(4) · expected revision · revision · document JSON · updatedAt · tenantId. */
-export const SETTINGS_PUT_SCRIPT = luaScript('settings-put', `${PRELUDE}
+export const SETTINGS_PUT_SCRIPT = luaScript(
+  'settings-put',
+  `${PRELUDE}
 local key = base .. 'settings'
 if tonumber(redis.call('HGET', key, 'revision') or '0') ~= tonumber(ARGV[5]) then return {'CONCURRENT_UPDATE'} end
 writeAudit(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 redis.call('HSET', key, 'tenantId', ARGV[9], 'document', ARGV[7], 'revision', ARGV[6], 'updatedAt', ARGV[8])
 return {'OK', redis.call('HGETALL', key)}
-`);
+`,
+);
 
 /** KEYS[1]: the locator key. ARGV: tenantId. Claims the id for the tenant; `ID_TAKEN` when it is claimed. */
-export const LOCATOR_CLAIM_SCRIPT = luaScript('locator-claim', `
+export const LOCATOR_CLAIM_SCRIPT = luaScript(
+  'locator-claim',
+  `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return {'OK'} end
 return {'ID_TAKEN'}
-`);
+`,
+);
 
 /** KEYS[1]: the locator key. ARGV: tenantId. Releases a claim a failed create left behind. */
-export const LOCATOR_RELEASE_SCRIPT = luaScript('locator-release', `
+export const LOCATOR_RELEASE_SCRIPT = luaScript(
+  'locator-release',
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[1]) end
 return {'OK'}
-`);
+`,
+);
 
 /** KEYS[1]: the locator key. The tenant of the access key, or `NOT_FOUND`. */
-export const LOCATOR_GET_SCRIPT = luaScript('locator-get', `
+export const LOCATOR_GET_SCRIPT = luaScript(
+  'locator-get',
+  `
 local tenant = redis.call('GET', KEYS[1])
 if not tenant then return {'NOT_FOUND'} end
 return {'OK', tenant}
-`);
+`,
+);
 
 /** ARGV: audit(4) · id · record JSON · scope. */
-export const ACCESS_KEY_CREATE_SCRIPT = luaScript('access-key-create', `${PRELUDE}
+export const ACCESS_KEY_CREATE_SCRIPT = luaScript(
+  'access-key-create',
+  `${PRELUDE}
 local key = base .. 'key:' .. ARGV[5]
 if redis.call('EXISTS', key) == 1 then return {'ID_TAKEN'} end
 writeAudit(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 redis.call('HSET', key, 'json', ARGV[6], 'scope', ARGV[7])
 redis.call('ZADD', base .. 'keys', 0, ARGV[5])
 return {'OK'}
-`);
+`,
+);
 
 /** ARGV: id. `{json, revokedAt}` of the access key, or `NOT_FOUND`. */
-export const ACCESS_KEY_GET_SCRIPT = luaScript('access-key-get', `${PRELUDE}
+export const ACCESS_KEY_GET_SCRIPT = luaScript(
+  'access-key-get',
+  `${PRELUDE}
 local key = base .. 'key:' .. ARGV[1]
 if redis.call('EXISTS', key) == 0 then return {'NOT_FOUND'} end
 return {'OK', redis.call('HMGET', key, 'json', 'revokedAt')}
-`);
+`,
+);
 
 /** ARGV: cursor ('' for none) · want (limit + 1). */
-export const ACCESS_KEY_LIST_SCRIPT = luaScript('access-key-list', `${PRELUDE}
+export const ACCESS_KEY_LIST_SCRIPT = luaScript(
+  'access-key-list',
+  `${PRELUDE}
 local min = '-'
 if ARGV[1] ~= '' then min = '(' .. ARGV[1] end
 local out = {}
@@ -84,10 +107,13 @@ for _, id in ipairs(redis.call('ZRANGEBYLEX', base .. 'keys', min, '+', 'LIMIT',
   out[#out + 1] = redis.call('HMGET', base .. 'key:' .. id, 'json', 'revokedAt')
 end
 return {'OK', out}
-`);
+`,
+);
 
 /** ARGV: audit(4) · id · revokedAt. Sets `revokedAt` (with the event) only when it is not set yet. */
-export const ACCESS_KEY_REVOKE_SCRIPT = luaScript('access-key-revoke', `${PRELUDE}
+export const ACCESS_KEY_REVOKE_SCRIPT = luaScript(
+  'access-key-revoke',
+  `${PRELUDE}
 local key = base .. 'key:' .. ARGV[5]
 if redis.call('EXISTS', key) == 0 then return {'NOT_FOUND'} end
 if redis.call('HEXISTS', key, 'revokedAt') == 0 then
@@ -95,7 +121,8 @@ if redis.call('HEXISTS', key, 'revokedAt') == 0 then
   redis.call('HSET', key, 'revokedAt', ARGV[6])
 end
 return {'OK', redis.call('HMGET', key, 'json', 'revokedAt')}
-`);
+`,
+);
 
 /**
  * The authenticating read below a tenant base already set: the key, the
@@ -124,7 +151,9 @@ return {'OK', redis.call('HMGET', key, 'json', 'revokedAt'), candidates, redis.c
  * `escapeTenant`), then the read below it. The tenant's keys are in
  * another cluster slot than the locator: standalone Redis only.
  */
-export const ACCESS_KEY_CANDIDATES_SCRIPT = luaScript('access-key-candidates', `
+export const ACCESS_KEY_CANDIDATES_SCRIPT = luaScript(
+  'access-key-candidates',
+  `
 local tenant = redis.call('GET', KEYS[1])
 if not tenant then return {'NOT_FOUND'} end
 local escaped = '%'
@@ -133,18 +162,24 @@ if tenant ~= '' then
 end
 local base = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1] - #'locate:') .. '{' .. escaped .. '}:'
 ${TENANT_FUNCTIONS}
-${CANDIDATES_BODY}`);
+${CANDIDATES_BODY}`,
+);
 
 /** KEYS[1]: the tenant base (found with the locator first). ARGV: id. The read on a Redis Cluster. */
-export const TENANT_ACCESS_KEY_CANDIDATES_SCRIPT = luaScript('tenant-access-key-candidates', `${PRELUDE}
-${CANDIDATES_BODY}`);
+export const TENANT_ACCESS_KEY_CANDIDATES_SCRIPT = luaScript(
+  'tenant-access-key-candidates',
+  `${PRELUDE}
+${CANDIDATES_BODY}`,
+);
 
 /**
  * ARGV: id · period · requests window ref · requests limit ref · token
  * window ref · token limit ref. Check, then count, in one script: no other
  * command runs in between. Counts are kept with HINCRBY (exact integers).
  */
-export const ACCESS_KEY_USE_SCRIPT = luaScript('access-key-use', `${PRELUDE}
+export const ACCESS_KEY_USE_SCRIPT = luaScript(
+  'access-key-use',
+  `${PRELUDE}
 local id, period = ARGV[1], ARGV[2]
 local rw, rlimit, tw, tlimit = opt(ARGV[3]), tonumber(opt(ARGV[4])), opt(ARGV[5]), tonumber(opt(ARGV[6]))
 local ckey = base .. 'counter:' .. id
@@ -168,10 +203,13 @@ redis.call('HINCRBY', base .. 'usage:requests', member, 1)
 redis.call('ZADD', base .. 'usage', 0, member)
 redis.call('ZADD', base .. 'usage:key:' .. id, 0, period)
 return {'OK', '', r, t}
-`);
+`,
+);
 
 /** ARGV: id · period · tokens · token window ref. */
-export const ACCESS_KEY_CHARGE_SCRIPT = luaScript('access-key-charge', `${PRELUDE}
+export const ACCESS_KEY_CHARGE_SCRIPT = luaScript(
+  'access-key-charge',
+  `${PRELUDE}
 local id, period, tokens, tw = ARGV[1], ARGV[2], ARGV[3], opt(ARGV[4])
 local member = period .. ':' .. id
 redis.call('HINCRBY', base .. 'usage:tokens', member, tokens)
@@ -182,14 +220,17 @@ if tw then
   if redis.call('HGET', ckey, 'tw') == tw then redis.call('HINCRBY', ckey, 't', tokens) else redis.call('HSET', ckey, 'tw', tw, 't', tokens) end
 end
 return {'OK'}
-`);
+`,
+);
 
 /**
  * ARGV: cursor ('' or the last item's `period:id`) · want (limit + 1) ·
  * key id ref · from ref · to ref. In period, then key id order: members
  * `period:id` sort so (':' sorts below every id character).
  */
-export const USAGE_LIST_SCRIPT = luaScript('usage-list', `${PRELUDE}
+export const USAGE_LIST_SCRIPT = luaScript(
+  'usage-list',
+  `${PRELUDE}
 local cursor, want = ARGV[1], tonumber(ARGV[2])
 local keyId, from, to = opt(ARGV[3]), opt(ARGV[4]), opt(ARGV[5])
 local members = {}
@@ -215,4 +256,5 @@ for _, member in ipairs(members) do
   out[#out + 1] = {member, redis.call('HGET', base .. 'usage:requests', member) or '0', redis.call('HGET', base .. 'usage:tokens', member) or '0'}
 end
 return {'OK', out}
-`);
+`,
+);

@@ -49,7 +49,12 @@ function isNoScript(error: unknown): boolean {
  * and falls back to sending the source on `NOSCRIPT` (after a restart,
  * `SCRIPT FLUSH` or on a fresh cluster node), which also caches it.
  */
-export async function runScript(client: RedisClientLike, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+export async function runScript(
+  client: RedisClientLike,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {

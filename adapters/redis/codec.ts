@@ -14,7 +14,13 @@
  *
  * @module
  */
-import type { CandidateRecord, ConfigOptions, ConfigPatch, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
+import type {
+  CandidateRecord,
+  ConfigOptions,
+  ConfigPatch,
+  ConfigRecord,
+  ValidationStatus,
+} from '../../src/store/types.js';
 import { STAGED_KEY_FIELDS } from '../../src/store/patch.js';
 
 /** Fields that hold a string or `null`. */
@@ -43,18 +49,30 @@ export interface EncodedPatch {
 /** The hash fields of a new record, as field/value pairs (null fields omitted). */
 export function encodeRecord(record: ConfigRecord): string[] {
   const pairs: string[] = [
-    'id', record.id,
-    'tenantId', record.tenantId,
-    'scope', record.scope,
-    'name', record.name,
-    'provider', record.provider,
-    'routes', JSON.stringify(record.routes),
-    'options', JSON.stringify(record.options),
-    'enabled', record.enabled ? '1' : '0',
-    'isDefault', record.isDefault ? '1' : '0',
-    'createdAt', record.createdAt,
-    'updatedAt', record.updatedAt,
-    'revision', String(record.revision),
+    'id',
+    record.id,
+    'tenantId',
+    record.tenantId,
+    'scope',
+    record.scope,
+    'name',
+    record.name,
+    'provider',
+    record.provider,
+    'routes',
+    JSON.stringify(record.routes),
+    'options',
+    JSON.stringify(record.options),
+    'enabled',
+    record.enabled ? '1' : '0',
+    'isDefault',
+    record.isDefault ? '1' : '0',
+    'createdAt',
+    record.createdAt,
+    'updatedAt',
+    record.updatedAt,
+    'revision',
+    String(record.revision),
   ];
   for (const field of NULLABLE_FIELDS) {
     const value = record[field];

@@ -47,8 +47,10 @@ return {'OK', out}
 
 /** A record from one `{id, value}` pair of {@link COOLDOWN_LOAD_SCRIPT}. */
 export function decodeCooldown(tenantId: string, entry: unknown): KeyCooldownRecord {
-  if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') throw new TypeError('unexpected script payload');
+  if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string')
+    throw new TypeError('unexpected script payload');
   const [until, reason, setAt] = entry[1].split('\t');
-  if (until === undefined || reason !== 'rate_limited' || setAt === undefined) throw new TypeError('unexpected cooldown value');
+  if (until === undefined || reason !== 'rate_limited' || setAt === undefined)
+    throw new TypeError('unexpected cooldown value');
   return { tenantId, configId: entry[0], until, reason, setAt };
 }

@@ -111,7 +111,8 @@ export function decodeKeyHealth(tenantId: string, configId: string, flat: unknow
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
   const keySetAt = fields.get('keySetAt');
   const state = fields.get('state');
-  if (keySetAt === undefined || (state !== 'ok' && state !== 'failing')) throw new TypeError('unexpected key health hash');
+  if (keySetAt === undefined || (state !== 'ok' && state !== 'failing'))
+    throw new TypeError('unexpected key health hash');
   const text = (name: string) => fields.get(name) ?? null;
   return {
     tenantId,

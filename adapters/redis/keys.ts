@@ -44,7 +44,9 @@ export function tenantBase(keyPrefix: string, tenantId: string): string {
  */
 export function assertKeyPrefix(keyPrefix: string): void {
   if (typeof keyPrefix !== 'string') {
-    throw new ValidationError('[byokit] [redis] keyPrefix must be a string', [{ path: 'keyPrefix', message: 'must be a string' }]);
+    throw new ValidationError('[byokit] [redis] keyPrefix must be a string', [
+      { path: 'keyPrefix', message: 'must be a string' },
+    ]);
   }
   if (/[{}]/.test(keyPrefix)) {
     throw new ValidationError('[byokit] [redis] keyPrefix must not contain "{" or "}": the tenant id is the hash tag', [

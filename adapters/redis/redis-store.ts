@@ -91,7 +91,13 @@ import { assertKeyPrefix, DEFAULT_KEY_PREFIX, locatorKey, tenantBase } from './k
 import { decodeKeyHealth, HEALTH_LOAD_SCRIPT, HEALTH_RECORD_SCRIPT } from './key-health-scripts.js';
 import { COOLDOWN_LOAD_SCRIPT, COOLDOWN_PUT_SCRIPT, decodeCooldown } from './cooldown-scripts.js';
 import type { KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
-import { TENANT_COUNT_SCRIPT, TENANT_INDEX_SCRIPT, TENANT_PAGE_SCRIPT, TENANT_REGISTER_SCRIPT, tenantRegistryKey } from './rotation-scripts.js';
+import {
+  TENANT_COUNT_SCRIPT,
+  TENANT_INDEX_SCRIPT,
+  TENANT_PAGE_SCRIPT,
+  TENANT_REGISTER_SCRIPT,
+  tenantRegistryKey,
+} from './rotation-scripts.js';
 import { decodeStoreCursor, encodeStoreCursor } from '../../src/store/key-counts.js';
 
 /** Tenant ids read from the registry per round trip. */
@@ -200,10 +206,15 @@ export class RedisStore implements StorageAdapter {
       (method) => typeof (client as unknown as Record<string, unknown> | null)?.[method] !== 'function',
     );
     if (missing.length > 0) {
-      throw new StoreError('ADAPTER_INVALID', `[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`);
+      throw new StoreError(
+        'ADAPTER_INVALID',
+        `[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`,
+      );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [redis] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+      throw new ValidationError('[byokit] [redis] options must be an object', [
+        { path: '(options)', message: 'must be an object' },
+      ]);
     }
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     assertKeyPrefix(keyPrefix);
@@ -212,12 +223,24 @@ export class RedisStore implements StorageAdapter {
   }
 
   /** Runs one script for a tenant; any backend or decoding failure becomes a `StoreError`. */
-  async #run<T>(operation: string, tenantId: string, script: LuaScript, args: string[], read: (reply: Reply) => T): Promise<T> {
+  async #run<T>(
+    operation: string,
+    tenantId: string,
+    script: LuaScript,
+    args: string[],
+    read: (reply: Reply) => T,
+  ): Promise<T> {
     return this.#runOn(operation, [tenantBase(this.#keyPrefix, tenantId)], script, args, read);
   }
 
   /** Runs one script on the given keys; any backend or decoding failure becomes a `StoreError`. */
-  async #runOn<T>(operation: string, keys: string[], script: LuaScript, args: string[], read: (reply: Reply) => T): Promise<T> {
+  async #runOn<T>(
+    operation: string,
+    keys: string[],
+    script: LuaScript,
+    args: string[],
+    read: (reply: Reply) => T,
+  ): Promise<T> {
     try {
       const reply = asReply(await runScript(this.#client, script, keys, args));
       return read(reply);
@@ -235,7 +258,13 @@ export class RedisStore implements StorageAdapter {
    */
   async #register(operation: string, tenantId: string): Promise<void> {
     if (this.#registered.has(tenantId)) return;
-    await this.#runOn(operation, [tenantRegistryKey(this.#keyPrefix)], TENANT_REGISTER_SCRIPT, [tenantId], () => undefined);
+    await this.#runOn(
+      operation,
+      [tenantRegistryKey(this.#keyPrefix)],
+      TENANT_REGISTER_SCRIPT,
+      [tenantId],
+      () => undefined,
+    );
     // Bounded: a store serving very many tenants forgets and registers again (idempotent).
     if (this.#registered.size >= 10_000) this.#registered.clear();
     this.#registered.add(tenantId);
@@ -253,9 +282,13 @@ export class RedisStore implements StorageAdapter {
     ];
     return this.#run('createConfig', record.tenantId, CREATE_SCRIPT, args, ([status]) => {
       if (status === 'NAME_TAKEN') {
-        throw new ConflictError('NAME_TAKEN', `[byokit] [redis] a config named "${record.name}" already exists in this tenant`);
+        throw new ConflictError(
+          'NAME_TAKEN',
+          `[byokit] [redis] a config named "${record.name}" already exists in this tenant`,
+        );
       }
-      if (status === 'ID_TAKEN') throw new StoreError('STORE_FAILED', `[byokit] [redis] config id ${record.id} already exists`);
+      if (status === 'ID_TAKEN')
+        throw new StoreError('STORE_FAILED', `[byokit] [redis] config id ${record.id} already exists`);
       if (status !== 'OK') throw new TypeError('unexpected script status');
       // A new config has no key, so no KEK id, whatever the record says.
       return storedRecord(record, null);
@@ -269,7 +302,15 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.scope), ref(query.provider), ref(query.kekIdNot), '', ''];
+    const args = [
+      query.cursor ?? '',
+      String(query.limit + 1),
+      ref(query.scope),
+      ref(query.provider),
+      ref(query.kekIdNot),
+      '',
+      '',
+    ];
     return this.#run('listConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeRecord);
       const items = rows.slice(0, query.limit);
@@ -278,7 +319,12 @@ export class RedisStore implements StorageAdapter {
     });
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     const { set, del } = encodePatch(patch);
     const expected = options.expectedRevision === undefined ? '' : String(options.expectedRevision);
     const args = [...auditArgs(options.audit, tenantId), id, expected, String(set.length / 2), ...set, ...del];
@@ -288,21 +334,37 @@ export class RedisStore implements StorageAdapter {
         throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [redis] config ${id} changed since it was read`);
       }
       if (status === 'NAME_TAKEN') {
-        throw new ConflictError('NAME_TAKEN', `[byokit] [redis] a config named "${patch.name ?? ''}" already exists in this tenant`);
+        throw new ConflictError(
+          'NAME_TAKEN',
+          `[byokit] [redis] a config named "${patch.name ?? ''}" already exists in this tenant`,
+        );
       }
       return decodeRecord(payload);
     });
   }
 
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
-    return this.#run('deleteConfig', tenantId, DELETE_SCRIPT, [...auditArgs(audit, tenantId), id], ([status]) => status === 'OK');
+    return this.#run(
+      'deleteConfig',
+      tenantId,
+      DELETE_SCRIPT,
+      [...auditArgs(audit, tenantId), id],
+      ([status]) => status === 'OK',
+    );
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
     const distinct = [...new Set(scopes)];
     if (distinct.length === 0) return [];
     const [script, args] = filter
-      ? [FILTERED_CANDIDATES_SCRIPT, [filter.now, ref(filter.provider), ref(filter.config), filter.pool === true ? '1' : '0', ...distinct]]
+      ? [
+          FILTERED_CANDIDATES_SCRIPT,
+          [filter.now, ref(filter.provider), ref(filter.config), filter.pool === true ? '1' : '0', ...distinct],
+        ]
       : [CANDIDATES_SCRIPT, distinct];
     return this.#run('loadCandidates', tenantId, script, args, ([, payload]) =>
       asArray(payload)
@@ -317,7 +379,12 @@ export class RedisStore implements StorageAdapter {
     );
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    { audit }: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     const failures = change.failures && change.failures.count > 0 ? change.failures : null;
     const args = [
       ...auditArgs(audit.failing, tenantId),
@@ -333,8 +400,12 @@ export class RedisStore implements StorageAdapter {
     ];
     return this.#run('recordKeyHealth', tenantId, HEALTH_RECORD_SCRIPT, args, ([status, payload, transition]) => {
       if (status === 'NOT_FOUND') return null;
-      if (transition !== '' && transition !== 'failing' && transition !== 'recovered') throw new TypeError('unexpected script payload');
-      return { health: decodeKeyHealth(tenantId, configId, payload), transition: transition === '' ? null : transition };
+      if (transition !== '' && transition !== 'failing' && transition !== 'recovered')
+        throw new TypeError('unexpected script payload');
+      return {
+        health: decodeKeyHealth(tenantId, configId, payload),
+        transition: transition === '' ? null : transition,
+      };
     });
   }
 
@@ -353,7 +424,8 @@ export class RedisStore implements StorageAdapter {
   /** One script: keeps the later cooldown; the key expires at `until` (Redis drops it). */
   async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
     const ttl = Math.max(1, Math.ceil(Date.parse(cooldown.until) - Date.now()));
-    if (!Number.isFinite(ttl)) throw new StoreError('STORE_FAILED', '[byokit] [redis] putKeyCooldown needs an ISO time as until');
+    if (!Number.isFinite(ttl))
+      throw new StoreError('STORE_FAILED', '[byokit] [redis] putKeyCooldown needs an ISO time as until');
     const args = [cooldown.configId, cooldown.until, cooldown.reason, cooldown.setAt, String(ttl)];
     await this.#run('putKeyCooldown', tenantId, COOLDOWN_PUT_SCRIPT, args, () => undefined);
   }
@@ -402,13 +474,18 @@ export class RedisStore implements StorageAdapter {
     }
     const items = found.slice(0, query.limit);
     const last = items.at(-1);
-    return { items: items.map((e) => e.row), nextCursor: found.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.row.id) : null };
+    return {
+      items: items.map((e) => e.row),
+      nextCursor: found.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.row.id) : null,
+    };
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
     const counts = new Map<string, KeyCount>();
     for await (const tenantId of this.#tenants(null)) {
-      const flat = await this.#run('countKeysByKek', tenantId, TENANT_COUNT_SCRIPT, [now], ([, payload]) => asArray(payload));
+      const flat = await this.#run('countKeysByKek', tenantId, TENANT_COUNT_SCRIPT, [now], ([, payload]) =>
+        asArray(payload),
+      );
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const [kekRef, state, count] = [String(flat[i]), String(flat[i + 1]) as StoredKeyState, Number(flat[i + 2])];
         const line = counts.get(`${kekRef} ${state}`);
@@ -423,8 +500,12 @@ export class RedisStore implements StorageAdapter {
   async *#tenants(from: string | null): AsyncGenerator<string> {
     let min = from === null ? '-' : `[${from}`;
     for (;;) {
-      const page = await this.#runOn('listTenants', [tenantRegistryKey(this.#keyPrefix)], TENANT_PAGE_SCRIPT, [min, String(TENANT_PAGE)], ([, payload]) =>
-        asArray(payload).map(String),
+      const page = await this.#runOn(
+        'listTenants',
+        [tenantRegistryKey(this.#keyPrefix)],
+        TENANT_PAGE_SCRIPT,
+        [min, String(TENANT_PAGE)],
+        ([, payload]) => asArray(payload).map(String),
       );
       yield* page;
       if (page.length < TENANT_PAGE) return;
@@ -445,7 +526,13 @@ export class RedisStore implements StorageAdapter {
     let cursor = '0';
     let steps = 0;
     do {
-      cursor = await this.#runOn('indexTenants', [tenantRegistryKey(this.#keyPrefix)], TENANT_INDEX_SCRIPT, [cursor, '1000'], ([, next]) => String(next));
+      cursor = await this.#runOn(
+        'indexTenants',
+        [tenantRegistryKey(this.#keyPrefix)],
+        TENANT_INDEX_SCRIPT,
+        [cursor, '1000'],
+        ([, next]) => String(next),
+      );
       steps += 1;
     } while (cursor !== '0');
     return steps;
@@ -453,7 +540,13 @@ export class RedisStore implements StorageAdapter {
 
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
     if (swaps.length === 0) return [];
-    const args = swaps.flatMap((swap) => [swap.id, swap.from, swap.to, swap.updatedAt, ...auditArgs(swap.audit, tenantId)]);
+    const args = swaps.flatMap((swap) => [
+      swap.id,
+      swap.from,
+      swap.to,
+      swap.updatedAt,
+      ...auditArgs(swap.audit, tenantId),
+    ]);
     return this.#run('swapSealedKeys', tenantId, SWAP_SEALED_SCRIPT, args, ([, payload]) => {
       const applied = asArray(payload);
       if (applied.length !== swaps.length) throw new TypeError('unexpected swap reply');
@@ -474,7 +567,8 @@ export class RedisStore implements StorageAdapter {
     }));
     return this.#run('importConfigs', tenantId, IMPORT_SCRIPT, [JSON.stringify(payload)], ([, reply]) => {
       const outcomes = asArray(reply);
-      if (outcomes.length !== items.length || outcomes.some((o) => o !== 'created' && o !== 'conflict')) throw new TypeError('unexpected import reply');
+      if (outcomes.length !== items.length || outcomes.some((o) => o !== 'created' && o !== 'conflict'))
+        throw new TypeError('unexpected import reply');
       return outcomes as ImportOutcome[];
     });
   }
@@ -507,7 +601,10 @@ export class RedisStore implements StorageAdapter {
     ];
     return this.#run('putSettings', record.tenantId, SETTINGS_PUT_SCRIPT, args, ([status, payload]) => {
       if (status === 'CONCURRENT_UPDATE') {
-        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [redis] the settings of tenant "${record.tenantId}" changed since they were read`);
+        throw new ConflictError(
+          'CONCURRENT_UPDATE',
+          `[byokit] [redis] the settings of tenant "${record.tenantId}" changed since they were read`,
+        );
       }
       return decodeSettings(payload)!;
     });
@@ -533,26 +630,43 @@ export class RedisStore implements StorageAdapter {
       });
     } catch (error) {
       const keyKey = `${tenantBase(this.#keyPrefix, record.tenantId)}key:${record.id}`;
-      await runScript(this.#client, LOCATOR_RELEASE_SCRIPT, [locator, keyKey], [record.tenantId]).catch(() => undefined);
+      await runScript(this.#client, LOCATOR_RELEASE_SCRIPT, [locator, keyKey], [record.tenantId]).catch(
+        () => undefined,
+      );
       throw error;
     }
   }
 
   async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
-    return this.#run('getAccessKey', tenantId, ACCESS_KEY_GET_SCRIPT, [id], ([status, payload]) => (status === 'NOT_FOUND' ? null : decodeAccessKey(payload)));
+    return this.#run('getAccessKey', tenantId, ACCESS_KEY_GET_SCRIPT, [id], ([status, payload]) =>
+      status === 'NOT_FOUND' ? null : decodeAccessKey(payload),
+    );
   }
 
   async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
-    return this.#run('listAccessKeys', tenantId, ACCESS_KEY_LIST_SCRIPT, [query.cursor ?? '', String(query.limit + 1)], ([, payload]) => {
-      const rows = asArray(payload).map(decodeAccessKey);
-      const items = rows.slice(0, query.limit);
-      return { items, nextCursor: rows.length > query.limit ? items.at(-1)!.id : null };
-    });
+    return this.#run(
+      'listAccessKeys',
+      tenantId,
+      ACCESS_KEY_LIST_SCRIPT,
+      [query.cursor ?? '', String(query.limit + 1)],
+      ([, payload]) => {
+        const rows = asArray(payload).map(decodeAccessKey);
+        const items = rows.slice(0, query.limit);
+        return { items, nextCursor: rows.length > query.limit ? items.at(-1)!.id : null };
+      },
+    );
   }
 
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     const args = [...auditArgs(audit, tenantId), id, revokedAt];
-    return this.#run('revokeAccessKey', tenantId, ACCESS_KEY_REVOKE_SCRIPT, args, ([status, payload]) => (status === 'NOT_FOUND' ? null : decodeAccessKey(payload)));
+    return this.#run('revokeAccessKey', tenantId, ACCESS_KEY_REVOKE_SCRIPT, args, ([status, payload]) =>
+      status === 'NOT_FOUND' ? null : decodeAccessKey(payload),
+    );
   }
 
   /**
@@ -576,22 +690,45 @@ export class RedisStore implements StorageAdapter {
     if ((this.#client as { isCluster?: unknown }).isCluster !== true) {
       return this.#runOn('loadAccessKeyCandidates', [locator], ACCESS_KEY_CANDIDATES_SCRIPT, [id], read);
     }
-    const tenantId = await this.#runOn('loadAccessKeyCandidates', [locator], LOCATOR_GET_SCRIPT, [], ([status, tenant]) =>
-      status === 'NOT_FOUND' ? null : String(tenant),
+    const tenantId = await this.#runOn(
+      'loadAccessKeyCandidates',
+      [locator],
+      LOCATOR_GET_SCRIPT,
+      [],
+      ([status, tenant]) => (status === 'NOT_FOUND' ? null : String(tenant)),
     );
-    return tenantId === null ? null : this.#run('loadAccessKeyCandidates', tenantId, TENANT_ACCESS_KEY_CANDIDATES_SCRIPT, [id], read);
+    return tenantId === null
+      ? null
+      : this.#run('loadAccessKeyCandidates', tenantId, TENANT_ACCESS_KEY_CANDIDATES_SCRIPT, [id], read);
   }
 
   async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
-    const args = [id, use.period, ref(use.requests?.window), ref(use.requests && String(use.requests.limit)), ref(use.tokens?.window), ref(use.tokens && String(use.tokens.limit))];
+    const args = [
+      id,
+      use.period,
+      ref(use.requests?.window),
+      ref(use.requests && String(use.requests.limit)),
+      ref(use.tokens?.window),
+      ref(use.tokens && String(use.tokens.limit)),
+    ];
     return this.#run('useAccessKey', tenantId, ACCESS_KEY_USE_SCRIPT, args, (reply) => {
       const [, exceeded, requests, tokens] = reply as unknown[];
-      return { exceeded: exceeded === '' ? null : (exceeded as 'requests' | 'tokens'), requests: Number(requests), tokens: Number(tokens) };
+      return {
+        exceeded: exceeded === '' ? null : (exceeded as 'requests' | 'tokens'),
+        requests: Number(requests),
+        tokens: Number(tokens),
+      };
     });
   }
 
   async chargeAccessKeyTokens(tenantId: string, id: string, charge: TokenCharge): Promise<void> {
-    await this.#run('chargeAccessKeyTokens', tenantId, ACCESS_KEY_CHARGE_SCRIPT, [id, charge.period, String(charge.tokens), ref(charge.window)], () => undefined);
+    await this.#run(
+      'chargeAccessKeyTokens',
+      tenantId,
+      ACCESS_KEY_CHARGE_SCRIPT,
+      [id, charge.period, String(charge.tokens), ref(charge.window)],
+      () => undefined,
+    );
   }
 
   async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
@@ -600,7 +737,13 @@ export class RedisStore implements StorageAdapter {
       const rows = asArray(payload).map((entry) => {
         const [member, requests, tokens] = asArray(entry) as string[];
         const colon = member!.indexOf(':');
-        return { tenantId, keyId: member!.slice(colon + 1), period: member!.slice(0, colon), requests: Number(requests), tokens: Number(tokens) };
+        return {
+          tenantId,
+          keyId: member!.slice(colon + 1),
+          period: member!.slice(0, colon),
+          requests: Number(requests),
+          tokens: Number(tokens),
+        };
       });
       const items = rows.slice(0, query.limit);
       const last = items.at(-1);

@@ -34,7 +34,21 @@ function json(value: unknown): string | null {
 
 /** Binds an access key in {@link ACCESS_KEY_COLUMNS} order. */
 export function accessKeyValues(r: AccessKeyRecord): SqliteValue[] {
-  return [r.id, r.tenantId, r.scope, r.name, json(r.providers), json(r.models), json(r.quota), r.hint, r.secretHash, r.hashKeyId, r.expiresAt, r.revokedAt, r.createdAt];
+  return [
+    r.id,
+    r.tenantId,
+    r.scope,
+    r.name,
+    json(r.providers),
+    json(r.models),
+    json(r.quota),
+    r.hint,
+    r.secretHash,
+    r.hashKeyId,
+    r.expiresAt,
+    r.revokedAt,
+    r.createdAt,
+  ];
 }
 
 /** A fresh {@link AccessKeyRecord} from a row. */
@@ -58,13 +72,35 @@ export function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
 }
 
 /** A fresh {@link SettingsRecord} from a row. */
-export function toSettings(row: { tenant_id: string; document: string; revision: number | bigint; updated_at: string }): SettingsRecord {
-  return { tenantId: row.tenant_id, document: JSON.parse(row.document) as SettingsRecord['document'], revision: Number(row.revision), updatedAt: row.updated_at };
+export function toSettings(row: {
+  tenant_id: string;
+  document: string;
+  revision: number | bigint;
+  updated_at: string;
+}): SettingsRecord {
+  return {
+    tenantId: row.tenant_id,
+    document: JSON.parse(row.document) as SettingsRecord['document'],
+    revision: Number(row.revision),
+    updatedAt: row.updated_at,
+  };
 }
 
 /** A fresh {@link AccessKeyUsageRecord} from a row. */
-export function toUsage(row: { tenant_id: string; key_id: string; period: string; requests: number | bigint; tokens: number | bigint }): AccessKeyUsageRecord {
-  return { tenantId: row.tenant_id, keyId: row.key_id, period: row.period, requests: Number(row.requests), tokens: Number(row.tokens) };
+export function toUsage(row: {
+  tenant_id: string;
+  key_id: string;
+  period: string;
+  requests: number | bigint;
+  tokens: number | bigint;
+}): AccessKeyUsageRecord {
+  return {
+    tenantId: row.tenant_id,
+    keyId: row.key_id,
+    period: row.period,
+    requests: Number(row.requests),
+    tokens: Number(row.tokens),
+  };
 }
 
 /** The `(period, keyId)` a usage cursor names (the last item's `period:keyId`). */

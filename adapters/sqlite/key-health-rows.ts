@@ -37,7 +37,18 @@ export interface KeyHealthRow {
 
 /** Binds a record in {@link KEY_HEALTH_COLUMNS} order. */
 export function keyHealthValues(h: KeyHealthRecord): SqliteValue[] {
-  return [h.tenantId, h.configId, h.keySetAt, h.state, h.firstFailureAt, h.lastFailureAt, h.failureCount, h.lastUsedAt, h.lastSuccessAt, h.lastValidAt];
+  return [
+    h.tenantId,
+    h.configId,
+    h.keySetAt,
+    h.state,
+    h.firstFailureAt,
+    h.lastFailureAt,
+    h.failureCount,
+    h.lastUsedAt,
+    h.lastSuccessAt,
+    h.lastValidAt,
+  ];
 }
 
 /** A fresh record from a row. */

@@ -204,9 +204,13 @@ export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.at(-1)!.version;
 
 /** The highest applied version, or 0 on a fresh database. */
 export function appliedVersion(db: SqliteDatabase, tables: TableNames): number {
-  const exists = db.prepare(`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`).get(tables.migrations);
+  const exists = db
+    .prepare(`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`)
+    .get(tables.migrations);
   if (!exists) return 0;
-  const row = db.prepare(`SELECT MAX(version) AS version FROM ${tables.migrations}`).get() as { version: number | bigint | null } | undefined;
+  const row = db.prepare(`SELECT MAX(version) AS version FROM ${tables.migrations}`).get() as
+    | { version: number | bigint | null }
+    | undefined;
   return Number(row?.version ?? 0);
 }
 

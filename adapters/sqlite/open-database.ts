@@ -47,7 +47,11 @@ function loadNodeSqlite(): DatabaseConstructor | null {
 export function isNativeModuleLoadFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 'ERR_DLOPEN_FAILED' || (typeof message === 'string' && /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message));
+  return (
+    code === 'ERR_DLOPEN_FAILED' ||
+    (typeof message === 'string' &&
+      /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message))
+  );
 }
 
 function nativeLoadError(cause: unknown): StoreError {
@@ -73,7 +77,11 @@ export async function openSqliteDatabase(path: string, driver: SqliteDriver = 'a
   let Database = betterSqlite3 ?? fallback();
   if (!Database) {
     const wanted =
-      driver === 'auto' ? 'install better-sqlite3, or run on Node 22.5+ for node:sqlite' : driver === 'better-sqlite3' ? 'install better-sqlite3' : 'run on Node 22.5+';
+      driver === 'auto'
+        ? 'install better-sqlite3, or run on Node 22.5+ for node:sqlite'
+        : driver === 'better-sqlite3'
+          ? 'install better-sqlite3'
+          : 'run on Node 22.5+';
     throw new StoreError('STORE_FAILED', `[byokit] [sqlite] no SQLite driver available: ${wanted}`);
   }
   if (path !== ':memory:' && !path.startsWith('file:')) {

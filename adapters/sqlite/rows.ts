@@ -122,13 +122,26 @@ export const ANY_SLOT_UNDER_OTHER_KEK_SQL = `(${['sealed_key', 'pending_sealed_k
   .join(' OR ')})`;
 
 /** What every read but the two sealed reads selects: every column except `sealed_key`, plus the derived `kek_id`. */
-export const PUBLIC_CONFIG_COLUMNS = [...CONFIG_COLUMNS.filter((c) => !SEALED_COLUMNS.includes(c)), `${KEK_ID_SQL} AS kek_id`].join(', ');
+export const PUBLIC_CONFIG_COLUMNS = [
+  ...CONFIG_COLUMNS.filter((c) => !SEALED_COLUMNS.includes(c)),
+  `${KEK_ID_SQL} AS kek_id`,
+].join(', ');
 
 /** What the sealed reads (`loadCandidates`, `loadSealedConfig`) select: the public columns and the sealed ones. */
 export const SEALED_CONFIG_COLUMNS = `${PUBLIC_CONFIG_COLUMNS}, ${SEALED_COLUMNS.join(', ')}`;
 
 /** Audit columns in the order {@link auditValues} binds them. */
-export const AUDIT_COLUMNS = ['tenant_id', 'id', 'at', 'config_id', 'actor', 'type', 'changes', 'key_hint', 'detail'] as const;
+export const AUDIT_COLUMNS = [
+  'tenant_id',
+  'id',
+  'at',
+  'config_id',
+  'actor',
+  'type',
+  'changes',
+  'key_hint',
+  'detail',
+] as const;
 
 /** The sealed values of a row, slot by slot. */
 export interface SealedValues {
@@ -207,7 +220,12 @@ export function toConfigRecord(row: ConfigRow): ConfigRecord {
 
 /** A fresh {@link CandidateRecord} from a full row. */
 export function toCandidateRecord(row: ConfigRow): CandidateRecord {
-  return { ...toConfigRecord(row), sealedKey: row.sealed_key, pendingSealedKey: row.pending_sealed_key, previousSealedKey: row.previous_sealed_key };
+  return {
+    ...toConfigRecord(row),
+    sealedKey: row.sealed_key,
+    pendingSealedKey: row.pending_sealed_key,
+    previousSealedKey: row.previous_sealed_key,
+  };
 }
 
 /** Binds an audit event in {@link AUDIT_COLUMNS} order. */

@@ -44,7 +44,15 @@ import type {
   TokenCharge,
 } from '../../src/store/access-key-storage.js';
 import type { PutSettingsOptions, SettingsRecord } from '../../src/store/settings-storage.js';
-import { ACCESS_KEY_COLUMNS, accessKeyValues, toAccessKey, toSettings, toUsage, usageCursor, type AccessKeyRow } from './access-rows.js';
+import {
+  ACCESS_KEY_COLUMNS,
+  accessKeyValues,
+  toAccessKey,
+  toSettings,
+  toUsage,
+  usageCursor,
+  type AccessKeyRow,
+} from './access-rows.js';
 import type { SqliteDatabase, SqliteStatement, SqliteValue } from './database.js';
 import { SQLITE_SCHEMA_VERSION, appliedVersion, applyMigrations } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
@@ -112,7 +120,8 @@ const UNIQUE_NAME = /UNIQUE constraint failed: \w+\.tenant_id, \w+\.name/;
 const UNIQUE_ANY = /UNIQUE constraint failed/;
 
 /** The rule of a usable config (see `isUsableCandidate`), written as the partial indexes of migration 5 expect. */
-const USABLE_SQL = 'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > ?)';
+const _USABLE_SQL =
+  'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > ?)';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown; errcode?: unknown } | null)?.code;
@@ -166,15 +175,27 @@ export class SqliteStore implements StorageAdapter {
    *   (anything with `prepare` and `exec`). Not closed by {@link close}: it is yours.
    */
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
-    const missing = (['prepare', 'exec'] as const).filter((method) => typeof (db as unknown as Record<string, unknown> | null)?.[method] !== 'function');
+    const missing = (['prepare', 'exec'] as const).filter(
+      (method) => typeof (db as unknown as Record<string, unknown> | null)?.[method] !== 'function',
+    );
     if (missing.length > 0) {
-      throw new StoreError('ADAPTER_INVALID', `[byokit] [sqlite] the database lacks ${missing.join(', ')}; pass a better-sqlite3 Database or a node:sqlite DatabaseSync`);
+      throw new StoreError(
+        'ADAPTER_INVALID',
+        `[byokit] [sqlite] the database lacks ${missing.join(', ')}; pass a better-sqlite3 Database or a node:sqlite DatabaseSync`,
+      );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [sqlite] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+      throw new ValidationError('[byokit] [sqlite] options must be an object', [
+        { path: '(options)', message: 'must be an object' },
+      ]);
     }
-    if (options.busyTimeoutMs !== undefined && !(Number.isFinite(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)) {
-      throw new ValidationError('[byokit] [sqlite] busyTimeoutMs must be a number of milliseconds, 0 or more', [{ path: 'busyTimeoutMs', message: 'must be a number, 0 or more' }]);
+    if (
+      options.busyTimeoutMs !== undefined &&
+      !(Number.isFinite(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)
+    ) {
+      throw new ValidationError('[byokit] [sqlite] busyTimeoutMs must be a number of milliseconds, 0 or more', [
+        { path: 'busyTimeoutMs', message: 'must be a number, 0 or more' },
+      ]);
     }
     this.#db = db;
     this.#tables = tableNames(options.tablePrefix);
@@ -195,10 +216,14 @@ export class SqliteStore implements StorageAdapter {
    */
   static async open(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
     if (typeof path !== 'string' || path === '') {
-      throw new ValidationError('[byokit] [sqlite] the path must be a non-empty string', [{ path: 'path', message: 'must be a non-empty string' }]);
+      throw new ValidationError('[byokit] [sqlite] the path must be a non-empty string', [
+        { path: 'path', message: 'must be a non-empty string' },
+      ]);
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [sqlite] options must be an object', [{ path: '(options)', message: 'must be an object' }]);
+      throw new ValidationError('[byokit] [sqlite] options must be an object', [
+        { path: '(options)', message: 'must be an object' },
+      ]);
     }
     const { driver, ...storeOptions } = options;
     const store = new SqliteStore(await openSqliteDatabase(path, driver), storeOptions);
@@ -246,7 +271,9 @@ export class SqliteStore implements StorageAdapter {
 
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     return this.#wrap('getConfig', () => {
-      const row = this.#statement(`SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id);
+      const row = this.#statement(
+        `SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`,
+      ).get(tenantId, id);
       return row ? toConfigRecord(row as ConfigRow) : null;
     });
   }
@@ -255,10 +282,11 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listConfigs', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.scope !== undefined) (where.push('scope = ?'), params.push(query.scope));
-      if (query.provider !== undefined) (where.push('provider = ?'), params.push(query.provider));
-      if (query.kekIdNot !== undefined) (where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`), params.push(query.kekIdNot));
-      if (query.cursor !== undefined) (where.push('id > ?'), params.push(query.cursor));
+      if (query.scope !== undefined) where.push('scope = ?'), params.push(query.scope);
+      if (query.provider !== undefined) where.push('provider = ?'), params.push(query.provider);
+      if (query.kekIdNot !== undefined)
+        where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`), params.push(query.kekIdNot);
+      if (query.cursor !== undefined) where.push('id > ?'), params.push(query.cursor);
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${where.join(' AND ')} ORDER BY id ASC LIMIT ?`,
@@ -267,7 +295,12 @@ export class SqliteStore implements StorageAdapter {
     });
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     return this.#wrap('updateConfig', () =>
       this.#transaction(() => {
         const row = this.#selectRow(tenantId, id);
@@ -281,7 +314,9 @@ export class SqliteStore implements StorageAdapter {
         // Also when a default config moves to another scope: it stays the default there, as in MemoryStore.
         if (next.isDefault) this.#clearOtherDefaults(tenantId, next.scope, id);
         const nextSealed = patchedSealedKeys(toCandidateRecord(row), patch);
-        const assignments = CONFIG_COLUMNS.slice(2).map((c) => `${c} = ?`).join(', ');
+        const assignments = CONFIG_COLUMNS.slice(2)
+          .map((c) => `${c} = ?`)
+          .join(', ');
         this.#statement(`UPDATE ${this.#tables.configs} SET ${assignments} WHERE tenant_id = ? AND id = ?`).run(
           ...configValues(next, nextSealed).slice(2),
           tenantId,
@@ -296,16 +331,26 @@ export class SqliteStore implements StorageAdapter {
   async deleteConfig(tenantId: string, id: string, { audit }: WriteOptions): Promise<boolean> {
     return this.#wrap('deleteConfig', () =>
       this.#transaction(() => {
-        const result = this.#statement(`DELETE FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).run(tenantId, id);
+        const result = this.#statement(`DELETE FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).run(
+          tenantId,
+          id,
+        );
         if (Number(result.changes) === 0) return false;
-        this.#statement(`DELETE FROM ${this.#tables.keyHealth} WHERE tenant_id = ? AND config_id = ?`).run(tenantId, id);
+        this.#statement(`DELETE FROM ${this.#tables.keyHealth} WHERE tenant_id = ? AND config_id = ?`).run(
+          tenantId,
+          id,
+        );
         this.#insertAudit({ ...audit, tenantId });
         return true;
       }),
     );
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
     const chain = [...new Set(scopes)];
     if (chain.length === 0) return [];
     return this.#wrap('loadCandidates', () => {
@@ -335,7 +380,11 @@ export class SqliteStore implements StorageAdapter {
    * The statement's text depends only on the chain's length and the
    * filter's shape: it is built and prepared once per shape.
    */
-  #filteredRead(tenantId: string, chain: readonly string[], filter: CandidateFilter): { sql: string | null; params: SqliteValue[] } {
+  #filteredRead(
+    tenantId: string,
+    chain: readonly string[],
+    filter: CandidateFilter,
+  ): { sql: string | null; params: SqliteValue[] } {
     const provider = filter.provider;
     const named = filter.config !== null;
     const mode = provider === null ? (named ? 'none' : 'any') : provider === 'custom' ? 'own' : 'routed';
@@ -361,7 +410,8 @@ export class SqliteStore implements StorageAdapter {
     const t = this.#tables.configs;
     const tenant = '(SELECT tenant FROM arg)';
     const provider = '(SELECT provider FROM arg)';
-    const usable = 'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > (SELECT now FROM arg))';
+    const usable =
+      'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > (SELECT now FROM arg))';
     const parts: string[] = [];
     if (named) {
       parts.push(
@@ -371,10 +421,13 @@ export class SqliteStore implements StorageAdapter {
     if (mode !== 'none') {
       const arms: string[] = [];
       const arm = (scope: string, where: string) =>
-        arms.push(`SELECT * FROM (SELECT id, ${arms.length} AS pick_rank FROM ${t} WHERE tenant_id = ${tenant} AND scope = ${scope} AND ${where} AND ${usable} ORDER BY is_default DESC, id DESC LIMIT 1)`);
+        arms.push(
+          `SELECT * FROM (SELECT id, ${arms.length} AS pick_rank FROM ${t} WHERE tenant_id = ${tenant} AND scope = ${scope} AND ${where} AND ${usable} ORDER BY is_default DESC, id DESC LIMIT 1)`,
+        );
       for (let i = 0; i < scopes; i++) {
         const scope = `(SELECT json_extract(chain, '$[${i}]') FROM arg)`;
-        if (mode === 'routed') arm(scope, `provider = 'custom' AND EXISTS (SELECT 1 FROM json_each(routes) WHERE value = ${provider})`);
+        if (mode === 'routed')
+          arm(scope, `provider = 'custom' AND EXISTS (SELECT 1 FROM json_each(routes) WHERE value = ${provider})`);
         arm(scope, mode === 'any' ? '1 = 1' : `provider = ${provider}`);
       }
       const winner = `SELECT id FROM (${arms.join(' UNION ALL ')}) ORDER BY pick_rank LIMIT 1`;
@@ -384,12 +437,9 @@ export class SqliteStore implements StorageAdapter {
         return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
       }
       parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`);
-      // The winner's pool: the other usable configs of its scope and provider, when it is one of the provider's own.
-      {
         parts.push(
           `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win) AND provider = ${provider})`,
         );
-      }
       return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?), win(id) AS (${winner}) ${parts.join(' UNION ALL ')}`;
     }
     return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
@@ -407,7 +457,14 @@ export class SqliteStore implements StorageAdapter {
       const cursor = query.cursor === undefined ? '' : 'AND id > ?';
       const rows = this.#statement(
         `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND ${ANY_SLOT_UNDER_OTHER_KEK_SQL} ${cursor} ORDER BY id ASC LIMIT ?`,
-      ).all(...[tenantId, ...kekThrice(query.kekIdNot), ...(query.cursor === undefined ? [] : [query.cursor]), query.limit + 1]) as ConfigRow[];
+      ).all(
+        ...[
+          tenantId,
+          ...kekThrice(query.kekIdNot),
+          ...(query.cursor === undefined ? [] : [query.cursor]),
+          query.limit + 1,
+        ],
+      ) as ConfigRow[];
       return this.#page(rows.map(toCandidateRecord), query.limit);
     });
   }
@@ -422,7 +479,10 @@ export class SqliteStore implements StorageAdapter {
       ).all(...kekThrice(query.kekIdNot), ...(after ?? []), query.limit + 1) as ConfigRow[];
       const items = rows.slice(0, query.limit).map(toCandidateRecord);
       const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null };
+      return {
+        items,
+        nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null,
+      };
     });
   }
 
@@ -487,9 +547,9 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listAudit', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.configId !== undefined) (where.push('config_id = ?'), params.push(query.configId));
-      if (query.type !== undefined) (where.push('type = ?'), params.push(query.type));
-      if (query.cursor !== undefined) (where.push('id < ?'), params.push(query.cursor));
+      if (query.configId !== undefined) where.push('config_id = ?'), params.push(query.configId);
+      if (query.type !== undefined) where.push('type = ?'), params.push(query.type);
+      if (query.cursor !== undefined) where.push('id < ?'), params.push(query.cursor);
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${this.#tables.audit} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
@@ -498,12 +558,22 @@ export class SqliteStore implements StorageAdapter {
     });
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    { audit }: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     const t = this.#tables;
     return this.#wrap('recordKeyHealth', () =>
       this.#transaction(() => {
-        if (!this.#statement(`SELECT 1 AS found FROM ${t.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, configId)) return null;
-        const row = this.#statement(`SELECT ${KEY_HEALTH_COLUMNS.join(', ')} FROM ${t.keyHealth} WHERE tenant_id = ? AND config_id = ?`).get(tenantId, configId);
+        if (
+          !this.#statement(`SELECT 1 AS found FROM ${t.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, configId)
+        )
+          return null;
+        const row = this.#statement(
+          `SELECT ${KEY_HEALTH_COLUMNS.join(', ')} FROM ${t.keyHealth} WHERE tenant_id = ? AND config_id = ?`,
+        ).get(tenantId, configId);
         const result = mergeKeyHealth(row ? toKeyHealth(row as KeyHealthRow) : null, tenantId, configId, change);
         this.#statement(
           `INSERT OR REPLACE INTO ${t.keyHealth} (${KEY_HEALTH_COLUMNS.join(', ')}) VALUES (${KEY_HEALTH_COLUMNS.map(() => '?').join(', ')})`,
@@ -523,7 +593,10 @@ export class SqliteStore implements StorageAdapter {
       this.#transaction(() => {
         // Inside BEGIN IMMEDIATE: no other writer between this read and the write.
         if ((this.#selectSettings(record.tenantId)?.revision ?? 0) !== expectedRevision) {
-          throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] the settings of tenant "${record.tenantId}" changed since they were read`);
+          throw new ConflictError(
+            'CONCURRENT_UPDATE',
+            `[byokit] [sqlite] the settings of tenant "${record.tenantId}" changed since they were read`,
+          );
         }
         this.#statement(
           `INSERT INTO ${this.#tables.settings} (tenant_id, document, revision, updated_at) VALUES (?, ?, ?, ?)
@@ -578,14 +651,17 @@ export class SqliteStore implements StorageAdapter {
     });
   }
 
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     return this.#wrap('revokeAccessKey', () =>
       this.#transaction(() => {
-        const result = this.#statement(`UPDATE ${this.#tables.accessKeys} SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`).run(
-          revokedAt,
-          tenantId,
-          id,
-        );
+        const result = this.#statement(
+          `UPDATE ${this.#tables.accessKeys} SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`,
+        ).run(revokedAt, tenantId, id);
         if (Number(result.changes) === 1) this.#insertAudit({ ...audit, tenantId });
         return this.#selectAccessKey(tenantId, id);
       }),
@@ -596,10 +672,16 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('loadAccessKeyCandidates', () =>
       // One read transaction: the key, its candidates and its settings from one snapshot of the file.
       this.#transaction(() => {
-        const row = this.#statement(`SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE id = ?`).get(id) as AccessKeyRow | undefined;
+        const row = this.#statement(
+          `SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE id = ?`,
+        ).get(id) as AccessKeyRow | undefined;
         if (!row) return null;
         const accessKey = toAccessKey(row);
-        return { accessKey, candidates: this.#selectCandidates(accessKey.tenantId, scopeChain(accessKey.scope)), settings: this.#selectSettings(accessKey.tenantId) };
+        return {
+          accessKey,
+          candidates: this.#selectCandidates(accessKey.tenantId, scopeChain(accessKey.scope)),
+          settings: this.#selectSettings(accessKey.tenantId),
+        };
       }, 'BEGIN'),
     );
   }
@@ -608,13 +690,24 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('useAccessKey', () =>
       // BEGIN IMMEDIATE takes the write lock first: the check and the count are one step for every process on the file.
       this.#transaction(() => {
-        const c = this.#statement(`SELECT requests_window, requests, tokens_window, tokens FROM ${this.#tables.accessKeyCounters} WHERE tenant_id = ? AND key_id = ?`).get(
-          tenantId,
-          id,
-        ) as { requests_window: string | null; requests: number | bigint; tokens_window: string | null; tokens: number | bigint } | undefined;
+        const c = this.#statement(
+          `SELECT requests_window, requests, tokens_window, tokens FROM ${this.#tables.accessKeyCounters} WHERE tenant_id = ? AND key_id = ?`,
+        ).get(tenantId, id) as
+          | {
+              requests_window: string | null;
+              requests: number | bigint;
+              tokens_window: string | null;
+              tokens: number | bigint;
+            }
+          | undefined;
         const requests = use.requests && c?.requests_window === use.requests.window ? Number(c.requests) : 0;
         const tokens = use.tokens && c?.tokens_window === use.tokens.window ? Number(c.tokens) : 0;
-        const exceeded = use.tokens && tokens >= use.tokens.limit ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+        const exceeded =
+          use.tokens && tokens >= use.tokens.limit
+            ? 'tokens'
+            : use.requests && requests >= use.requests.limit
+              ? 'requests'
+              : null;
         if (exceeded) return { exceeded, requests, tokens };
         if (use.requests) {
           this.#statement(
@@ -647,10 +740,11 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listAccessKeyUsage', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.keyId !== undefined) (where.push('key_id = ?'), params.push(query.keyId));
-      if (query.from !== undefined) (where.push('period >= ?'), params.push(query.from));
-      if (query.to !== undefined) (where.push('period <= ?'), params.push(query.to));
-      if (query.cursor !== undefined) (where.push('(period, key_id) > (?, ?)'), params.push(...usageCursor(query.cursor)));
+      if (query.keyId !== undefined) where.push('key_id = ?'), params.push(query.keyId);
+      if (query.from !== undefined) where.push('period >= ?'), params.push(query.from);
+      if (query.to !== undefined) where.push('period <= ?'), params.push(query.to);
+      if (query.cursor !== undefined)
+        where.push('(period, key_id) > (?, ?)'), params.push(...usageCursor(query.cursor));
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT tenant_id, key_id, period, requests, tokens FROM ${this.#tables.accessKeyUsage} WHERE ${where.join(' AND ')} ORDER BY period, key_id LIMIT ?`,
@@ -662,12 +756,16 @@ export class SqliteStore implements StorageAdapter {
   }
 
   #selectSettings(tenantId: string): SettingsRecord | null {
-    const row = this.#statement(`SELECT tenant_id, document, revision, updated_at FROM ${this.#tables.settings} WHERE tenant_id = ?`).get(tenantId);
+    const row = this.#statement(
+      `SELECT tenant_id, document, revision, updated_at FROM ${this.#tables.settings} WHERE tenant_id = ?`,
+    ).get(tenantId);
     return row ? toSettings(row as Parameters<typeof toSettings>[0]) : null;
   }
 
   #selectAccessKey(tenantId: string, id: string): AccessKeyRecord | null {
-    const row = this.#statement(`SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE tenant_id = ? AND id = ?`).get(tenantId, id);
+    const row = this.#statement(
+      `SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE tenant_id = ? AND id = ?`,
+    ).get(tenantId, id);
     return row ? toAccessKey(row as AccessKeyRow) : null;
   }
 
@@ -686,7 +784,9 @@ export class SqliteStore implements StorageAdapter {
     } catch (error) {
       if (error instanceof ByokitError) return Promise.reject(error);
       // The driver's message may name columns but never bound values; it stays in `cause`.
-      return Promise.reject(new StoreError('STORE_FAILED', `[byokit] [sqlite] ${operation} failed${errorCode(error)}`, { cause: error }));
+      return Promise.reject(
+        new StoreError('STORE_FAILED', `[byokit] [sqlite] ${operation} failed${errorCode(error)}`, { cause: error }),
+      );
     }
   }
 
@@ -749,9 +849,9 @@ export class SqliteStore implements StorageAdapter {
   }
 
   #selectRow(tenantId: string, id: string): ConfigRow | undefined {
-    return this.#statement(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as
-      | ConfigRow
-      | undefined;
+    return this.#statement(
+      `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND id = ?`,
+    ).get(tenantId, id) as ConfigRow | undefined;
   }
 
   #insertConfig(record: ConfigRecord, sealed: SealedValues): void {
@@ -761,17 +861,15 @@ export class SqliteStore implements StorageAdapter {
   }
 
   #insertAudit(event: AuditEvent): void {
-    this.#statement(`INSERT INTO ${this.#tables.audit} (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map(() => '?').join(', ')})`).run(
-      ...auditValues(event),
-    );
+    this.#statement(
+      `INSERT INTO ${this.#tables.audit} (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map(() => '?').join(', ')})`,
+    ).run(...auditValues(event));
   }
 
   #clearOtherDefaults(tenantId: string, scope: ScopePath, keepId: string): void {
-    this.#statement(`UPDATE ${this.#tables.configs} SET is_default = 0 WHERE tenant_id = ? AND scope = ? AND is_default = 1 AND id <> ?`).run(
-      tenantId,
-      scope,
-      keepId,
-    );
+    this.#statement(
+      `UPDATE ${this.#tables.configs} SET is_default = 0 WHERE tenant_id = ? AND scope = ? AND is_default = 1 AND id <> ?`,
+    ).run(tenantId, scope, keepId);
   }
 
   /** Rows were fetched with `limit + 1`: the extra row only says that another page exists. */

@@ -35,9 +35,10 @@ export const DEFAULT_TABLE_PREFIX = 'byokit_';
  */
 export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
-    throw new ValidationError('[byokit] [sqlite] tablePrefix must be letters, digits and underscores, starting with a letter or underscore', [
-      { path: 'tablePrefix', message: 'invalid identifier' },
-    ]);
+    throw new ValidationError(
+      '[byokit] [sqlite] tablePrefix must be letters, digits and underscores, starting with a letter or underscore',
+      [{ path: 'tablePrefix', message: 'invalid identifier' }],
+    );
   }
   return {
     configs: `${prefix}configs`,

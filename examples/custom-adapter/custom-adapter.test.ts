@@ -40,7 +40,9 @@ describe('json-file (example): caller-supplied keys are only keys', () => {
       const record = makeConfigRecord({ tenantId: '__proto__' });
       await store.createConfig(record, { audit: makeAuditEvent({ tenantId: '__proto__', configId: record.id }) });
       expect(await store.getConfig('t', 'constructor')).toBeNull();
-      expect(await store.updateConfig('t', 'toString', { name: 'x' }, { audit: makeAuditEvent({ tenantId: 't' }) })).toBeNull();
+      expect(
+        await store.updateConfig('t', 'toString', { name: 'x' }, { audit: makeAuditEvent({ tenantId: 't' }) }),
+      ).toBeNull();
       expect((await store.getConfig('__proto__', record.id))?.id).toBe(record.id);
       expect(({} as Record<string, unknown>).configs).toBeUndefined();
     } finally {

@@ -156,7 +156,10 @@ export class JsonFileStore implements StorageAdapter {
     return this.#change((state) => {
       const tenant = tenantOf(state, record.tenantId);
       if (Object.values(tenant.configs).some((c) => c.record.name === record.name)) {
-        throw new ConflictError('NAME_TAKEN', `[byokit] [json-file] a config of that name already exists in this tenant`);
+        throw new ConflictError(
+          'NAME_TAKEN',
+          `[byokit] [json-file] a config of that name already exists in this tenant`,
+        );
       }
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, record.id);
       tenant.configs[record.id] = { record: structuredClone(record), sealedKey: null };
@@ -174,14 +177,21 @@ export class JsonFileStore implements StorageAdapter {
     const records = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
       .filter((c) => query.scope === undefined || c.record.scope === query.scope)
       .filter((c) => query.provider === undefined || c.record.provider === query.provider)
-      .filter((c) => query.kekIdNot === undefined || (c.sealedKey !== null && sealedKekId(c.sealedKey) !== query.kekIdNot))
+      .filter(
+        (c) => query.kekIdNot === undefined || (c.sealedKey !== null && sealedKekId(c.sealedKey) !== query.kekIdNot),
+      )
       .map((c) => storedRecord(c.record, c.sealedKey))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
     return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     return this.#change((state) => {
       const tenant = state.tenants[tenantId];
       const stored = tenant?.configs[id];
@@ -191,8 +201,14 @@ export class JsonFileStore implements StorageAdapter {
       }
       // Only the fields an update may change, and only those the patch sets.
       const defined = patchedFields(patch);
-      if (defined.name !== undefined && Object.values(tenant.configs).some((c) => c.record.id !== id && c.record.name === defined.name)) {
-        throw new ConflictError('NAME_TAKEN', `[byokit] [json-file] a config of that name already exists in this tenant`);
+      if (
+        defined.name !== undefined &&
+        Object.values(tenant.configs).some((c) => c.record.id !== id && c.record.name === defined.name)
+      ) {
+        throw new ConflictError(
+          'NAME_TAKEN',
+          `[byokit] [json-file] a config of that name already exists in this tenant`,
+        );
       }
       const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
@@ -213,7 +229,11 @@ export class JsonFileStore implements StorageAdapter {
     });
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
     const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {}).map(candidateOf);
     return selectCandidates(rows, scopes, filter);
   }
@@ -238,12 +258,16 @@ export class JsonFileStore implements StorageAdapter {
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
-    return countKeysByKek([...this.#everyConfig(await this.#read())].map((e) => e.row), now);
+    return countKeysByKek(
+      [...this.#everyConfig(await this.#read())].map((e) => e.row),
+      now,
+    );
   }
 
   /** Every config of the file, as a candidate, with the tenant it is filed under. */
   *#everyConfig(state: FileState): Iterable<{ tenantId: string; row: CandidateRecord }> {
-    for (const [tenantId, tenant] of Object.entries(state.tenants)) for (const stored of Object.values(tenant.configs)) yield { tenantId, row: candidateOf(stored) };
+    for (const [tenantId, tenant] of Object.entries(state.tenants))
+      for (const stored of Object.values(tenant.configs)) yield { tenantId, row: candidateOf(stored) };
   }
 
   async swapSealedKeys(tenantId: string, swaps: readonly SealedKeySwap[]): Promise<boolean[]> {
@@ -289,7 +313,12 @@ export class JsonFileStore implements StorageAdapter {
     return pageAfter(events, query.limit, (id) => cursor === undefined || id < cursor);
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    { audit }: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     return this.#change((state) => {
       const tenant = state.tenants[tenantId];
       const stored = tenant?.configs[configId];
@@ -324,7 +353,10 @@ export class JsonFileStore implements StorageAdapter {
     return this.#change((state) => {
       const tenant = tenantOf(state, record.tenantId);
       if ((tenant.settings?.revision ?? 0) !== expectedRevision) {
-        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] the settings of this tenant changed since they were read`);
+        throw new ConflictError(
+          'CONCURRENT_UPDATE',
+          `[byokit] [json-file] the settings of this tenant changed since they were read`,
+        );
       }
       tenant.settings = structuredClone(record);
       tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
@@ -335,7 +367,9 @@ export class JsonFileStore implements StorageAdapter {
   async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
     return this.#change((state) => {
       const tenant = tenantOf(state, record.tenantId);
-      tenant.accessKeys = Object.assign(dictionary<AccessKeyRecord>(), tenant.accessKeys, { [record.id]: structuredClone(record) });
+      tenant.accessKeys = Object.assign(dictionary<AccessKeyRecord>(), tenant.accessKeys, {
+        [record.id]: structuredClone(record),
+      });
       tenant.audit.push({ ...structuredClone(audit), tenantId: record.tenantId });
       return { value: structuredClone(record), write: true };
     });
@@ -346,12 +380,19 @@ export class JsonFileStore implements StorageAdapter {
   }
 
   async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
-    const records = Object.values(keysOf((await this.#read()).tenants[tenantId])).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const records = Object.values(keysOf((await this.#read()).tenants[tenantId])).sort((a, b) =>
+      a.id < b.id ? -1 : 1,
+    );
     const cursor = query.cursor;
     return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
   }
 
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     return this.#change((state) => {
       const tenant = state.tenants[tenantId];
       const record = keysOf(tenant)[id];
@@ -386,8 +427,10 @@ export class JsonFileStore implements StorageAdapter {
       const counters = (tenant.counters ??= dictionary())[id] ?? {};
       const requests = use.requests && counters.requests?.[0] === use.requests.window ? counters.requests[1] : 0;
       const tokens = use.tokens && counters.tokens?.[0] === use.tokens.window ? counters.tokens[1] : 0;
-      if (use.tokens && tokens >= use.tokens.limit) return { value: { exceeded: 'tokens', requests, tokens }, write: false };
-      if (use.requests && requests >= use.requests.limit) return { value: { exceeded: 'requests', requests, tokens }, write: false };
+      if (use.tokens && tokens >= use.tokens.limit)
+        return { value: { exceeded: 'tokens', requests, tokens }, write: false };
+      if (use.requests && requests >= use.requests.limit)
+        return { value: { exceeded: 'requests', requests, tokens }, write: false };
       if (use.requests) tenant.counters[id] = { ...counters, requests: [use.requests.window, requests + 1] };
       usageOf(tenant, tenantId, id, use.period).requests += 1;
       return { value: { exceeded: null, requests: use.requests ? requests + 1 : 0, tokens }, write: true };
@@ -409,7 +452,12 @@ export class JsonFileStore implements StorageAdapter {
 
   async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
     const rows = Object.values((await this.#read()).tenants[tenantId]?.usage ?? {})
-      .filter((u) => (query.keyId === undefined || u.keyId === query.keyId) && (query.from === undefined || u.period >= query.from) && (query.to === undefined || u.period <= query.to))
+      .filter(
+        (u) =>
+          (query.keyId === undefined || u.keyId === query.keyId) &&
+          (query.from === undefined || u.period >= query.from) &&
+          (query.to === undefined || u.period <= query.to),
+      )
       .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
@@ -479,7 +527,12 @@ function keysOf(tenant: FileState['tenants'][string] | undefined): Record<string
   return tenant?.accessKeys ?? dictionary();
 }
 
-function usageOf(tenant: FileState['tenants'][string], tenantId: string, keyId: string, period: string): AccessKeyUsageRecord {
+function usageOf(
+  tenant: FileState['tenants'][string],
+  tenantId: string,
+  keyId: string,
+  period: string,
+): AccessKeyUsageRecord {
   const usage = (tenant.usage ??= dictionary());
   return (usage[`${period}:${keyId}`] ??= { tenantId, keyId, period, requests: 0, tokens: 0 });
 }

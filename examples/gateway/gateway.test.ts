@@ -15,13 +15,20 @@ let vault: ReturnType<typeof createVault>;
 let token: string;
 let tokenId: string;
 
-async function call(bearer: string | null, body: unknown = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) {
+async function call(
+  bearer: string | null,
+  body: unknown = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+) {
   const response = await fetch(`${gateway.url}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { error?: { code: string; message: string } } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { error?: { code: string; message: string } },
+  };
 }
 
 beforeAll(async () => {
@@ -54,12 +61,17 @@ afterAll(async () => {
 });
 
 describe('the gateway route', () => {
-  it('answers 200 through the OpenAI SDK, with the tenant\'s own key reaching the provider, and charges the tokens to the access key', async () => {
+  it("answers 200 through the OpenAI SDK, with the tenant's own key reaching the provider, and charges the tokens to the access key", async () => {
     const client = new OpenAI({ apiKey: token, baseURL: gateway.url, maxRetries: 0 });
-    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(completion.choices[0]?.message.content).toBe('Hello from the local server, paid for by "acme".');
     expect(provider.seen).toStrictEqual(['acme']);
-    const usage = await vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } }).listAccessKeyUsage({ keyId: tokenId });
+    const usage = await vault
+      .as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } })
+      .listAccessKeyUsage({ keyId: tokenId });
     expect(usage.items).toMatchObject([{ keyId: tokenId, requests: 1, tokens: 14 }]);
   });
 
@@ -73,7 +85,7 @@ describe('the gateway route', () => {
     expect(provider.seen.length).toBe(seen);
   });
 
-  it('answers 403 for a model outside the key\'s allow-list', async () => {
+  it("answers 403 for a model outside the key's allow-list", async () => {
     const answer = await call(token, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.status).toBe(403);
     expect(answer.body.error?.code).toBe('ACCESS_KEY_FORBIDDEN');
@@ -87,7 +99,9 @@ describe('the gateway route', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error?.code).toBe('QUOTA_EXCEEDED');
     const reset = refused.headers.get('x-ratelimit-reset')!;
-    expect(Date.parse(reset)).toBe(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1));
+    expect(Date.parse(reset)).toBe(
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1),
+    );
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 

@@ -18,9 +18,17 @@ import type { AddressInfo } from 'node:net';
 import { ByokitError, QuotaExceededError, createClient, type Vault } from 'byokit';
 
 /** The OpenAI-style error body a client SDK understands. */
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ error: { message, type: status === 429 ? 'rate_limit_error' : 'invalid_request_error', code } }));
+  res.end(
+    JSON.stringify({ error: { message, type: status === 429 ? 'rate_limit_error' : 'invalid_request_error', code } }),
+  );
 }
 
 /** The status a byokit refusal answers with. */
@@ -43,16 +51,19 @@ async function readJson(req: IncomingMessage, limit = 1_000_000): Promise<unknow
 
 /** Handles one request: authenticate and resolve, forward (the client charges the tokens). */
 async function handle(vault: Vault, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return sendError(res, 404, 'not_found', `no route ${req.method} ${req.url}`);
+  if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+    return sendError(res, 404, 'not_found', `no route ${req.method} ${req.url}`);
   const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (!bearer) return sendError(res, 401, 'ACCESS_KEY_INVALID', 'an access key is required: Authorization: Bearer byk_live_...');
+  if (!bearer)
+    return sendError(res, 401, 'ACCESS_KEY_INVALID', 'an access key is required: Authorization: Bearer byk_live_...');
   let body: { model?: unknown; messages?: unknown };
   try {
     body = (await readJson(req)) as typeof body;
   } catch {
     return sendError(res, 400, 'invalid_json', 'the body is not JSON');
   }
-  if (typeof body?.model !== 'string' || !Array.isArray(body.messages)) return sendError(res, 400, 'invalid_request', 'model and messages are required');
+  if (typeof body?.model !== 'string' || !Array.isArray(body.messages))
+    return sendError(res, 400, 'invalid_request', 'model and messages are required');
 
   try {
     // The access key names the tenant and scope; byokit checks it, its allow-lists and its quota.
@@ -60,18 +71,31 @@ async function handle(vault: Vault, req: IncomingMessage, res: ServerResponse): 
     const openai = await createClient(resolution, { expect: 'openai', clientOptions: { maxRetries: 0 } });
     // The client reports the tokens the provider answers with, and the vault charges them to this
     // access key (its usage and token budget): nothing to do here.
-    const completion = await openai.chat.completions.create({ ...(body as object), model: body.model, stream: false } as never);
+    const completion = await openai.chat.completions.create({
+      ...(body as object),
+      model: body.model,
+      stream: false,
+    } as never);
     res.writeHead(200, { 'content-type': 'application/json', 'x-byokit-source': resolution.source });
     res.end(JSON.stringify(completion));
   } catch (error) {
     if (error instanceof QuotaExceededError) {
       const seconds = Math.max(1, Math.ceil((Date.parse(error.resetAt) - Date.now()) / 1000));
-      return sendError(res, 429, error.code, `quota of ${error.limit} ${error.quota} used up until ${error.resetAt}`, { 'retry-after': String(seconds), 'x-ratelimit-reset': error.resetAt });
+      return sendError(res, 429, error.code, `quota of ${error.limit} ${error.quota} used up until ${error.resetAt}`, {
+        'retry-after': String(seconds),
+        'x-ratelimit-reset': error.resetAt,
+      });
     }
-    if (error instanceof ByokitError && STATUS[error.code] !== undefined) return sendError(res, STATUS[error.code]!, error.code, error.message);
+    if (error instanceof ByokitError && STATUS[error.code] !== undefined)
+      return sendError(res, STATUS[error.code]!, error.code, error.message);
     // A provider failure: its status (the tenant's key was refused upstream, ...), never the key itself.
     const status = (error as { status?: unknown }).status;
-    return sendError(res, 502, 'upstream_error', `the provider answered ${typeof status === 'number' ? status : 'with an error'}`);
+    return sendError(
+      res,
+      502,
+      'upstream_error',
+      `the provider answered ${typeof status === 'number' ? status : 'with an error'}`,
+    );
   }
 }
 
@@ -92,5 +116,9 @@ export async function startGateway(vault: Vault, port = 0): Promise<Gateway> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${bound}/v1`, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${bound}/v1`,
+    server,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -15,7 +15,7 @@ import type { OpenAI } from 'openai';
 import express, { type Request, type Response } from 'express';
 import * as z from 'zod/mini';
 import {
-  ByokitError,
+  type ByokitError,
   PERMISSIONS,
   isByokitError,
   type Actor,
@@ -53,7 +53,10 @@ import { HubError, handleErrors } from './http-errors.js';
 const setKeyBodySchema = z.extend(setKeyOptionsSchema, { key: providerKeySchema });
 const enabledBodySchema = z.strictObject({ enabled: z.boolean() });
 const defaultBodySchema = z.strictObject({ isDefault: z.boolean() });
-const testRequestBodySchema = z.strictObject({ provider: z.optional(providerIdSchema), route: z.optional(routeNameSchema) });
+const testRequestBodySchema = z.strictObject({
+  provider: z.optional(providerIdSchema),
+  route: z.optional(routeNameSchema),
+});
 /** `?scope`: the query of `GET /api/routes` and `DELETE /api/routes/:route` (`listRoutes`, `removeRoute` options). */
 const routeScopeQuerySchema = z.strictObject({ scope: z.optional(scopeSchema) });
 /** `PUT /api/routes/:route`: the config the workload uses, and the scope the route is set in (default: the tenant). */
@@ -81,8 +84,24 @@ function adminFor(vault: Vault, res: Response): TenantVault {
 
 /** The words the hub's paths are made of; a log line shows any other segment as `*`. */
 const PATH_WORDS = new Set([
-  'api', 'session', 'providers', 'configs', 'key', 'validate', 'enabled', 'default', 'audit', 'access-keys', 'pools', 'policy', 'routes',
-  'resolve', 'test-request', 'index.html', 'hub.css', 'hub.js',
+  'api',
+  'session',
+  'providers',
+  'configs',
+  'key',
+  'validate',
+  'enabled',
+  'default',
+  'audit',
+  'access-keys',
+  'pools',
+  'policy',
+  'routes',
+  'resolve',
+  'test-request',
+  'index.html',
+  'hub.css',
+  'hub.js',
 ]);
 const CONFIG_ID = /^cfg_[0-9A-Z]{26}$/;
 
@@ -154,14 +173,19 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
       const who = caller ? ` tenant=${caller.tenantId} actor=${caller.actor.id}` : '';
       const code = res.locals.errorCode ? ` code=${res.locals.errorCode}` : '';
       const name = res.locals.errorName ? ` error=${res.locals.errorName}` : '';
-      log(`${req.method} ${loggedPath(req.originalUrl)} ${res.statusCode} ${Math.round(performance.now() - started)}ms${who}${code}${name}`);
+      log(
+        `${req.method} ${loggedPath(req.originalUrl)} ${res.statusCode} ${Math.round(performance.now() - started)}ms${who}${code}${name}`,
+      );
     });
     next();
   });
 
   app.use((_req, res, next) => {
     // The page loads only its own script and style; nothing inline, nothing framed.
-    res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    res.set(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     res.set('x-content-type-options', 'nosniff');
     res.set('referrer-policy', 'no-referrer');
     next();
@@ -181,7 +205,8 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
   api.get('/session', async (_req, res) => {
     const { tenantId, actor } = callerOf(res);
     const held = [];
-    for (const permission of PERMISSIONS) if ((await authorize(actor, permission, { tenantId, action: 'session' })) === true) held.push(permission);
+    for (const permission of PERMISSIONS)
+      if ((await authorize(actor, permission, { tenantId, action: 'session' })) === true) held.push(permission);
     res.json({ tenantId, actor, permissions: held });
   });
 
@@ -204,7 +229,9 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
   });
 
   api.get('/configs', async (req, res) => {
-    res.json(await adminFor(vault, res).listConfigs(parseInput(listConfigsInputSchema, pageQuery(req), 'config query')));
+    res.json(
+      await adminFor(vault, res).listConfigs(parseInput(listConfigsInputSchema, pageQuery(req), 'config query')),
+    );
   });
 
   api.post('/configs', async (req, res) => {
@@ -218,7 +245,9 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
 
   api.patch('/configs/:id', async (req, res) => {
     const id = configId(req);
-    res.json(await adminFor(vault, res).updateConfig(id, parseInput(updateConfigInputSchema, req.body, 'config changes')));
+    res.json(
+      await adminFor(vault, res).updateConfig(id, parseInput(updateConfigInputSchema, req.body, 'config changes')),
+    );
   });
 
   api.delete('/configs/:id', async (req, res) => {
@@ -261,14 +290,18 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
   });
 
   api.get('/access-keys', async (req, res) => {
-    const page = await adminFor(vault, res).listAccessKeys(parseInput(listAccessKeysInputSchema, pageQuery(req), 'access key query'));
+    const page = await adminFor(vault, res).listAccessKeys(
+      parseInput(listAccessKeysInputSchema, pageQuery(req), 'access key query'),
+    );
     res.json(page);
   });
 
   // Key pools: per scope and provider, the members in failover order with
   // their state, health, cooldown and availability (`listPools`).
   api.get('/pools', async (req, res) => {
-    res.json({ pools: await adminFor(vault, res).listPools(parseInput(listPoolsInputSchema, req.query, 'pool query')) });
+    res.json({
+      pools: await adminFor(vault, res).listPools(parseInput(listPoolsInputSchema, req.query, 'pool query')),
+    });
   });
 
   // Sets one pool's selection policy (`key:manage`: it decides which key
@@ -282,12 +315,16 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
 
   // Back to failover in resolution order. `removed: false` when none was set.
   api.delete('/pools/policy', async (req, res) => {
-    res.json({ removed: await adminFor(vault, res).removePoolPolicy(parseInput(poolKeyInputSchema, req.query, 'pool')) });
+    res.json({
+      removed: await adminFor(vault, res).removePoolPolicy(parseInput(poolKeyInputSchema, req.query, 'pool')),
+    });
   });
 
   // Workload routes, by scope then name; `state: 'dangling'` when the config is gone.
   api.get('/routes', async (req, res) => {
-    res.json({ routes: await adminFor(vault, res).listRoutes(parseInput(routeScopeQuerySchema, req.query, 'route query')) });
+    res.json({
+      routes: await adminFor(vault, res).listRoutes(parseInput(routeScopeQuerySchema, req.query, 'route query')),
+    });
   });
 
   api.put('/routes/:route', async (req, res) => {
@@ -315,7 +352,11 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
     } catch (error) {
       // No key at all is an answer here, not a failure: requests would be refused.
       if (!isByokitError(error, 'NO_KEY')) throw error;
-      res.json({ resolution: null, message: error.message, trace: (error as ByokitError & { trace?: readonly TraceEntry[] }).trace ?? [] });
+      res.json({
+        resolution: null,
+        message: error.message,
+        trace: (error as ByokitError & { trace?: readonly TraceEntry[] }).trace ?? [],
+      });
     }
   });
 
@@ -334,7 +375,10 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
         { tenantId, ...(provider ? { provider } : {}), ...(route ? { route } : {}) },
         async (client: OpenAI, resolution, { signal }) => {
           last = resolution;
-          const completion = await client.chat.completions.create({ model: resolution.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'ping' }] }, { signal });
+          const completion = await client.chat.completions.create(
+            { model: resolution.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'ping' }] },
+            { signal },
+          );
           return completion.choices[0]?.message.content ?? '';
         },
         { expect: 'openai', maxAttempts: 3, timeoutMs: 15_000 },
@@ -363,8 +407,18 @@ export function createHubApp({ vault, providers, catalog, authorize, log }: HubA
  * calls (the vault's `resolve` is a service call with no actor), with the
  * same policy the vault uses.
  */
-async function requirePermission(authorize: AuthorizeFn, tenantId: string, actor: Actor, permission: Permission, what: string): Promise<void> {
+async function requirePermission(
+  authorize: AuthorizeFn,
+  tenantId: string,
+  actor: Actor,
+  permission: Permission,
+  what: string,
+): Promise<void> {
   if ((await authorize(actor, permission, { tenantId, action: what })) !== true) {
-    throw new HubError(403, 'PERMISSION_DENIED', `actor "${actor.id}" may not ${what} in tenant "${tenantId}" (needs ${permission})`);
+    throw new HubError(
+      403,
+      'PERMISSION_DENIED',
+      `actor "${actor.id}" may not ${what} in tenant "${tenantId}" (needs ${permission})`,
+    );
   }
 }

@@ -30,11 +30,19 @@ function demoCaller(req: Request): Caller {
   const userId = req.get('x-demo-user');
   const role = req.get('x-demo-role');
   if (tenantId === undefined || userId === undefined) {
-    throw new HubError(401, 'UNAUTHENTICATED', 'sign in: this demo expects X-Demo-Tenant, X-Demo-User and X-Demo-Role headers');
+    throw new HubError(
+      401,
+      'UNAUTHENTICATED',
+      'sign in: this demo expects X-Demo-Tenant, X-Demo-User and X-Demo-Role headers',
+    );
   }
   return {
     tenantId: parseInput(tenantIdSchema, tenantId, 'X-Demo-Tenant header'),
-    actor: parseInput(actorSchema, role === undefined ? { id: userId } : { id: userId, role }, 'X-Demo-User / X-Demo-Role headers'),
+    actor: parseInput(
+      actorSchema,
+      role === undefined ? { id: userId } : { id: userId, role },
+      'X-Demo-User / X-Demo-Role headers',
+    ),
   };
 }
 

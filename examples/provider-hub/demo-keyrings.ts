@@ -18,7 +18,12 @@ export interface DemoKeyrings {
 }
 
 /** The variable's keyring, else one kept in `<dataDir>/<file>`, generated on first start. */
-function demoKeyring(env: Record<string, string | undefined>, variable: string, dataDir: string, file: string): Keyring {
+function demoKeyring(
+  env: Record<string, string | undefined>,
+  variable: string,
+  dataDir: string,
+  file: string,
+): Keyring {
   if (env[variable]) return Keyring.fromEnv(env, variable);
   const path = join(dataDir, file);
   if (!existsSync(path)) writeFileSync(path, `${Keyring.generateEntry('demo1')}\n`, { mode: 0o600 });

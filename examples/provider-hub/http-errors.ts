@@ -67,14 +67,23 @@ export interface ErrorAnswer {
 /** The answer for `error`: byokit's by code, the hub's own, body-parser's, else a generic 500. */
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (isByokitError(error)) {
-    const issues = error instanceof ValidationError || error.code === 'VALIDATION_FAILED' ? (error as ValidationError).issues : undefined;
-    return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: { code: error.code, message: error.message, ...(issues ? { issues } : {}) } } };
+    const issues =
+      error instanceof ValidationError || error.code === 'VALIDATION_FAILED'
+        ? (error as ValidationError).issues
+        : undefined;
+    return {
+      status: STATUS_BY_CODE[error.code] ?? 500,
+      body: { error: { code: error.code, message: error.message, ...(issues ? { issues } : {}) } },
+    };
   }
-  if (error instanceof HubError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof HubError)
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   // body-parser's errors carry a `type`; their messages may quote the body, so they are replaced.
   const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') return { status: 400, body: { error: { code: 'BAD_JSON', message: 'the request body is not valid JSON' } } };
-  if (type === 'entity.too.large') return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } } };
+  if (type === 'entity.parse.failed')
+    return { status: 400, body: { error: { code: 'BAD_JSON', message: 'the request body is not valid JSON' } } };
+  if (type === 'entity.too.large')
+    return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' } } };
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as UTF-8 JSON' } } };
   }
@@ -86,6 +95,7 @@ export const handleErrors: ErrorRequestHandler = (error, _req, res, _next) => {
   const { status, body } = errorAnswer(error);
   res.locals.errorCode = body.error.code;
   // Unexpected errors: the log gets the class name, never a message that might quote the request.
-  if (body.error.code === 'INTERNAL') res.locals.errorName = error instanceof Error ? error.constructor.name : typeof error;
+  if (body.error.code === 'INTERNAL')
+    res.locals.errorName = error instanceof Error ? error.constructor.name : typeof error;
   res.status(status).json(body);
 };

@@ -8,7 +8,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessKeys, createVault, defaultAuthorize, keyPools, workloadRoutes, type ProviderDescriptor, type ProviderRegistry, type Vault } from 'byokit';
+import {
+  accessKeys,
+  createVault,
+  defaultAuthorize,
+  keyPools,
+  workloadRoutes,
+  type ProviderDescriptor,
+  type ProviderRegistry,
+  type Vault,
+} from 'byokit';
 import { builtinProviders, openaiProvider } from 'byokit/providers';
 import { createHubApp } from './app.js';
 import { loadDemoKeyrings } from './demo-keyrings.js';
@@ -55,7 +64,11 @@ function openaiAtStandIn(baseUrl: string): ProviderDescriptor {
   };
 }
 
-export async function startHub({ env = process.env, log = console.log, host = '127.0.0.1' }: HubOptions = {}): Promise<RunningHub> {
+export async function startHub({
+  env = process.env,
+  log = console.log,
+  host = '127.0.0.1',
+}: HubOptions = {}): Promise<RunningHub> {
   const dataDir = env.HUB_DATA_DIR ?? DEFAULT_DATA_DIR;
   mkdirSync(dataDir, { recursive: true });
   const standIn = await startStandInProvider();
@@ -70,7 +83,9 @@ export async function startHub({ env = process.env, log = console.log, host = '1
     providers,
     authorize: defaultAuthorize, // owner: everything; admin: no deleting configs; member: read only
     // The platform's own key, used when a tenant brought none (or disabled theirs).
-    platformKeys: { openai: { apiKey: env.HUB_PLATFORM_KEY ?? `${STAND_IN_ACCEPTED_PREFIX}platform-0000000000000000pf01` } },
+    platformKeys: {
+      openai: { apiKey: env.HUB_PLATFORM_KEY ?? `${STAND_IN_ACCEPTED_PREFIX}platform-0000000000000000pf01` },
+    },
     // Keys only travel to public addresses unless the host opts in. The demo opts in for
     // loopback, and its own endpoint policy narrows that to the stand-in alone.
     allowPrivateEndpoints: ['127.0.0.1'],

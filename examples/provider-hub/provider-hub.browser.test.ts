@@ -43,7 +43,9 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
   /** The page's HTML and every input's value: where a key must never show up. */
   async function snapshot(): Promise<string> {
     const html = await page.content();
-    const values = await page.locator('input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+    const values = await page
+      .locator('input')
+      .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
     const text = `${html}\n${values.join('\n')}`;
     pageTexts.push(text);
     return text;
@@ -65,7 +67,9 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
 
   it('shows a card per provider, none connected, and the platform key serving requests', async () => {
     await expect.poll(() => page.locator('article.card').count()).toBe(4);
-    await expect.poll(() => openai().getByTestId('status').or(openai().locator('.badge')).first().textContent()).toBe('Not connected');
+    await expect
+      .poll(() => openai().getByTestId('status').or(openai().locator('.badge')).first().textContent())
+      .toBe('Not connected');
     await expect.poll(() => page.getByTestId('source').textContent()).toBe('Platform key');
     expect(await page.getByTestId('route-hint').textContent()).toBe('sk-...pf01');
   });
@@ -119,7 +123,10 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
 
     await expect.poll(() => page.getByTestId('source').textContent()).toBe('Platform key');
     expect(await page.getByTestId('route-hint').textContent()).toBe('sk-...pf01');
-    expect(await page.locator('.trace li').allTextContents()).toStrictEqual(['–Your key “OpenAI” — disabled', '✓Platform key — chosen']);
+    expect(await page.locator('.trace li').allTextContents()).toStrictEqual([
+      '–Your key “OpenAI” — disabled',
+      '✓Platform key — chosen',
+    ]);
   });
 
   it('reads the audit trail, newest first, and pages to older events', async () => {
@@ -133,7 +140,12 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     await expect.poll(async () => (await events()).length).toBe(8);
     const shown = await events();
     // A validation and the key.failing it caused share a millisecond, so their order is open.
-    expect([shown[0], shown[1], shown.at(-2), shown.at(-1)]).toStrictEqual(['Key disabled', 'Key replaced', 'Key added', 'Config created']);
+    expect([shown[0], shown[1], shown.at(-2), shown.at(-1)]).toStrictEqual([
+      'Key disabled',
+      'Key replaced',
+      'Key added',
+      'Config created',
+    ]);
     expect(shown.slice(2, 6).sort()).toStrictEqual(['Key failing', 'Key replaced', 'Key validated', 'Key validated']);
     expect(await page.getByRole('button', { name: 'Load older events' }).isHidden()).toBe(true);
     expect(await snapshot()).not.toContain(GOOD_KEY.slice(8));
@@ -187,7 +199,9 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     const first = await page.getByTestId('route-hint').textContent();
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.getByTestId('route-hint').textContent()).not.toBe(first);
-    expect(new Set([first, await page.getByTestId('route-hint').textContent()])).toStrictEqual(new Set(['sk-...Zz91', 'sk-...Bb73']));
+    expect(new Set([first, await page.getByTestId('route-hint').textContent()])).toStrictEqual(
+      new Set(['sk-...Zz91', 'sk-...Bb73']),
+    );
   });
 
   it('adds a workload route, and the request panel and the test request use it for that route', async () => {
@@ -203,14 +217,20 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     expect(await page.getByLabel('Route', { exact: true }).inputValue()).toBe('');
 
     await page.getByLabel('Workload route', { exact: true }).selectOption('batch');
-    await expect.poll(() => page.locator('.trace li').allTextContents()).toStrictEqual(['✓Route batch “OpenAI” — chosen']);
-    expect(await page.locator('.route-line').textContent()).toBe('OpenAI requests on route batch use sk-...Zz91, from the OpenAI config.');
+    await expect
+      .poll(() => page.locator('.trace li').allTextContents())
+      .toStrictEqual(['✓Route batch “OpenAI” — chosen']);
+    expect(await page.locator('.route-line').textContent()).toBe(
+      'OpenAI requests on route batch use sk-...Zz91, from the OpenAI config.',
+    );
     // A route names one config: it is not pooled, so it stays on that key.
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.getByTestId('route-hint').textContent()).toBe('sk-...Zz91');
 
     await page.getByRole('button', { name: 'Send a test request' }).click();
-    await expect.poll(() => page.locator('#test-result').textContent()).toBe('Answered with your key sk-...Zz91: “Hello from the local stand-in provider.”');
+    await expect
+      .poll(() => page.locator('#test-result').textContent())
+      .toBe('Answered with your key sk-...Zz91: “Hello from the local stand-in provider.”');
   });
 
   it('fits a narrow phone screen without sideways scrolling', async () => {
@@ -218,11 +238,12 @@ describeWithChromium('the Provider Hub page in Chromium', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const box = await openai().boundingBox();
     expect(box!.width).toBeLessThanOrEqual(375);
-    for (const panel of [openai().getByTestId('pool'), page.locator('#route-list')]) expect((await panel.boundingBox())!.width).toBeLessThanOrEqual(375);
+    for (const panel of [openai().getByTestId('pool'), page.locator('#route-list')])
+      expect((await panel.boundingBox())!.width).toBeLessThanOrEqual(375);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('never showed a key on the page, in a field, or in the hub\'s log', () => {
+  it("never showed a key on the page, in a field, or in the hub's log", () => {
     expect(pageTexts.length).toBeGreaterThanOrEqual(3);
     const everything = [...pageTexts, ...logLines].join('\n');
     for (const key of [GOOD_KEY, BAD_KEY, SECOND_KEY]) expect(everything).not.toContain(key.slice(8, -4));

@@ -15,10 +15,24 @@ import { launchChromium } from './browser.js';
 const OUT = process.argv[2] ?? fileURLToPath(new URL('../../docs/provider-hub.png', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'provider-hub-shot-'));
 const hub = await startHub({ env: { PORT: '0', HUB_DATA_DIR: dir }, log: () => {} });
-const headers = (user: string, role: string) => ({ 'x-demo-tenant': 'acme', 'x-demo-user': user, 'x-demo-role': role, 'content-type': 'application/json' });
+const headers = (user: string, role: string) => ({
+  'x-demo-tenant': 'acme',
+  'x-demo-user': user,
+  'x-demo-role': role,
+  'content-type': 'application/json',
+});
 
-async function call(method: string, path: string, body?: unknown, as = headers('alice', 'owner')): Promise<{ id: string }> {
-  const response = await fetch(`${hub.url}/api${path}`, { method, headers: as, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  as = headers('alice', 'owner'),
+): Promise<{ id: string }> {
+  const response = await fetch(`${hub.url}/api${path}`, {
+    method,
+    headers: as,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
   return (response.status === 204 ? {} : await response.json()) as { id: string };
 }
@@ -41,10 +55,22 @@ try {
   await call('PUT', '/routes/vision', { configId: old.id });
   await call('DELETE', `/configs/${old.id}`);
   const bob = headers('bob', 'admin');
-  const anthropic = await call('POST', '/configs', { name: 'Anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5' }, bob);
-  await call('PUT', `/configs/${anthropic.id}/key`, { key: 'sk-ant-api03-demo00000000000000000000000000000000Lm3k' }, bob);
+  const anthropic = await call(
+    'POST',
+    '/configs',
+    { name: 'Anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    bob,
+  );
+  await call(
+    'PUT',
+    `/configs/${anthropic.id}/key`,
+    { key: 'sk-ant-api03-demo00000000000000000000000000000000Lm3k' },
+    bob,
+  );
   await call('PUT', `/configs/${anthropic.id}/enabled`, { enabled: false }, bob);
-  await hub.vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } }).createAccessKey({ name: 'Mobile app', providers: ['openai'] });
+  await hub.vault
+    .as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } })
+    .createAccessKey({ name: 'Mobile app', providers: ['openai'] });
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // "last used" is written behind
 
   const browser = await launchChromium();

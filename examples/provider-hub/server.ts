@@ -8,7 +8,9 @@ import { STAND_IN_ACCEPTED_PREFIX, STAND_IN_RATE_LIMITED_PREFIX } from './stand-
 
 const hub = await startHub({ host: process.env.HOST ?? '127.0.0.1' });
 console.log(`Provider Hub: ${hub.url}  (store: ${hub.storeLabel})`);
-console.log(`OpenAI calls go to a local stand-in at ${hub.standIn.baseUrl}: it accepts keys starting with "${STAND_IN_ACCEPTED_PREFIX}",`);
+console.log(
+  `OpenAI calls go to a local stand-in at ${hub.standIn.baseUrl}: it accepts keys starting with "${STAND_IN_ACCEPTED_PREFIX}",`,
+);
 console.log(`and rate-limits those starting with "${STAND_IN_RATE_LIMITED_PREFIX}" (a pool's cooldown shows).`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

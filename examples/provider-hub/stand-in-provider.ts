@@ -53,7 +53,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, calls: StandInP
   const rateLimited = presented.startsWith(STAND_IN_RATE_LIMITED_PREFIX);
   calls.push({ method: req.method ?? 'GET', path, accepted, rateLimited });
   if (!accepted) {
-    return send(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    return send(res, 401, {
+      error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+    });
   }
   if (rateLimited) {
     const error = { message: 'Rate limit reached for requests.', type: 'requests', code: 'rate_limit_exceeded' };
@@ -64,7 +66,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, calls: StandInP
   if (req.method === 'GET' && modelId !== undefined) {
     const id = decodeURIComponent(modelId);
     if (MODELS.includes(id)) return send(res, 200, model(id));
-    return send(res, 404, { error: { message: 'The model does not exist.', type: 'invalid_request_error', code: 'model_not_found' } });
+    return send(res, 404, {
+      error: { message: 'The model does not exist.', type: 'invalid_request_error', code: 'model_not_found' },
+    });
   }
   if (req.method === 'POST' && path === '/v1/chat/completions') {
     const request = JSON.parse(body) as { model?: string };
@@ -73,7 +77,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, calls: StandInP
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: request.model ?? MODELS[0],
-      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hello from the local stand-in provider.' } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'stop',
+          message: { role: 'assistant', content: 'Hello from the local stand-in provider.' },
+        },
+      ],
       usage: { prompt_tokens: 5, completion_tokens: 8, total_tokens: 13 },
     });
   }
@@ -84,7 +94,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, calls: StandInP
 export async function startStandInProvider(port = 0): Promise<StandInProvider> {
   const calls: StandInProvider['calls'] = [];
   const server = createServer((req, res) => {
-    answer(req, res, calls).catch(() => send(res, 500, { error: { message: 'stand-in failed', type: 'server_error' } }));
+    answer(req, res, calls).catch(() =>
+      send(res, 500, { error: { message: 'stand-in failed', type: 'server_error' } }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;

@@ -50,8 +50,15 @@ function mac(keyring: Keyring, hashKeyId: string, grants: AccessKeyGrants, secre
 }
 
 /** The stored hash of a new key's secret, under the keyring's primary entry. */
-export function hashAccessKeySecret(keyring: Keyring, grants: AccessKeyGrants, secret: string): { secretHash: string; hashKeyId: string } {
-  return { secretHash: encodeBase64Url(mac(keyring, keyring.primaryKekId, grants, secret)), hashKeyId: keyring.primaryKekId };
+export function hashAccessKeySecret(
+  keyring: Keyring,
+  grants: AccessKeyGrants,
+  secret: string,
+): { secretHash: string; hashKeyId: string } {
+  return {
+    secretHash: encodeBase64Url(mac(keyring, keyring.primaryKekId, grants, secret)),
+    hashKeyId: keyring.primaryKekId,
+  };
 }
 
 /**
@@ -60,9 +67,16 @@ export function hashAccessKeySecret(keyring: Keyring, grants: AccessKeyGrants, s
  * With no record (an unknown id) a MAC is still computed and compared, so
  * an unknown id costs what a known one does.
  */
-export function verifyAccessKeySecret(keyring: Keyring, id: string, record: AccessKeyRecord | null, secret: string): boolean {
+export function verifyAccessKeySecret(
+  keyring: Keyring,
+  id: string,
+  record: AccessKeyRecord | null,
+  secret: string,
+): boolean {
   const known = record !== null && keyring.hasKek(record.hashKeyId);
-  const grants: AccessKeyGrants = known ? { ...record, id } : { id, tenantId: '', scope: '', providers: null, models: null, quota: null };
+  const grants: AccessKeyGrants = known
+    ? { ...record, id }
+    : { id, tenantId: '', scope: '', providers: null, models: null, quota: null };
   const computed = mac(keyring, known ? record.hashKeyId : keyring.primaryKekId, grants, secret);
   const stored = known ? decodeBase64Url(record.secretHash) : null;
   const whole = stored !== null && stored.length === computed.length;

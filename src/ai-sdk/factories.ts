@@ -64,7 +64,9 @@ export type AiSdkFactory = (input: AiSdkFactoryInput) => unknown;
 /** The base URL, or a typed error naming the provider (only a provider with no default can lack one). */
 function baseUrlOf(input: AiSdkFactoryInput, label: string): string {
   if (input.baseUrl) return input.baseUrl.replace(/\/+$/, '');
-  throw new ValidationError(`[byokit] [ai-sdk] a base URL is required for ${label}`, [{ path: 'baseUrl', message: `required for ${label}` }]);
+  throw new ValidationError(`[byokit] [ai-sdk] a base URL is required for ${label}`, [
+    { path: 'baseUrl', message: `required for ${label}` },
+  ]);
 }
 
 function stringOption(input: AiSdkFactoryInput, name: string): string | undefined {
@@ -118,7 +120,8 @@ async function google(input: AiSdkFactoryInput): Promise<GoogleGenerativeAIProvi
  * so the outcome loop counts streamed tokens too.
  */
 async function custom(input: AiSdkFactoryInput): Promise<OpenAICompatibleProvider> {
-  const { createOpenAICompatible } = await loadSdk<typeof import('@ai-sdk/openai-compatible')>('@ai-sdk/openai-compatible');
+  const { createOpenAICompatible } =
+    await loadSdk<typeof import('@ai-sdk/openai-compatible')>('@ai-sdk/openai-compatible');
   return createOpenAICompatible({
     name: 'custom',
     includeUsage: true,
@@ -130,7 +133,12 @@ async function custom(input: AiSdkFactoryInput): Promise<OpenAICompatibleProvide
 }
 
 /** The built-in factories, by byokit provider id. */
-export const builtinAiSdkFactories: Readonly<Record<string, AiSdkFactory>> = Object.freeze({ openai, anthropic, google, custom });
+export const builtinAiSdkFactories: Readonly<Record<string, AiSdkFactory>> = Object.freeze({
+  openai,
+  anthropic,
+  google,
+  custom,
+});
 
 /** The AI SDK packages the built-in factories load, by byokit provider id. */
 export const AI_SDK_PACKAGES = Object.freeze({

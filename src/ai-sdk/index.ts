@@ -95,15 +95,18 @@ const AUTH_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'a
 function checkArguments(resolution: unknown, options: unknown): void {
   const invalid = (path: string, message: string) =>
     new ValidationError(`[byokit] [ai-sdk] invalid arguments: ${path}: ${message}`, [{ path, message }]);
-  if (typeof resolution !== 'object' || resolution === null) throw invalid('resolution', 'must be a Resolution from vault.resolve()');
+  if (typeof resolution !== 'object' || resolution === null)
+    throw invalid('resolution', 'must be a Resolution from vault.resolve()');
   const { provider } = resolution as Partial<ClientSource>;
   if (typeof provider !== 'string' || provider === '') throw invalid('resolution.provider', 'must be a provider id');
   if (typeof options === 'string') return;
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an expected provider id or an options object');
+  if (typeof options !== 'object' || options === null)
+    throw invalid('options', 'must be an expected provider id or an options object');
   const { expect, settings, factories, providers } = options as AiSdkProviderOptions;
   if (expect !== undefined && typeof expect !== 'string') throw invalid('options.expect', 'must be a provider id');
   for (const [name, value] of Object.entries({ settings, factories, providers })) {
-    if (value !== undefined && (typeof value !== 'object' || value === null)) throw invalid(`options.${name}`, 'must be an object');
+    if (value !== undefined && (typeof value !== 'object' || value === null))
+      throw invalid(`options.${name}`, 'must be an object');
   }
 }
 
@@ -111,9 +114,11 @@ function checkArguments(resolution: unknown, options: unknown): void {
 function safeSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> {
   const safe: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(settings ?? {})) if (!PINNED_SETTINGS.has(name)) safe[name] = value;
-  const headers = safe['headers'];
+  const headers = safe.headers;
   if (typeof headers === 'object' && headers !== null) {
-    safe['headers'] = Object.fromEntries(Object.entries(headers).filter(([name]) => !AUTH_HEADERS.has(name.toLowerCase())));
+    safe.headers = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => !AUTH_HEADERS.has(name.toLowerCase())),
+    );
   }
   return safe;
 }
@@ -138,13 +143,22 @@ function safeSettings(settings: Record<string, unknown> | undefined): Record<str
  * await generateText({ model: openai.chat(r.model ?? 'gpt-4o-mini'), prompt: 'Hi' });
  * ```
  */
-export function createAiSdkProvider<K extends keyof AiSdkProviders>(resolution: ClientSource, expect: K): Promise<AiSdkProviders[K]>;
+export function createAiSdkProvider<K extends keyof AiSdkProviders>(
+  resolution: ClientSource,
+  expect: K,
+): Promise<AiSdkProviders[K]>;
 export function createAiSdkProvider<K extends keyof AiSdkProviders>(
   resolution: ClientSource,
   options: AiSdkProviderOptions & { expect: K },
 ): Promise<AiSdkProviders[K]>;
-export function createAiSdkProvider(resolution: ClientSource, options?: AiSdkProviderOptions | string): Promise<AiSdkProvider>;
-export async function createAiSdkProvider(resolution: ClientSource, options: AiSdkProviderOptions | string = {}): Promise<unknown> {
+export function createAiSdkProvider(
+  resolution: ClientSource,
+  options?: AiSdkProviderOptions | string,
+): Promise<AiSdkProvider>;
+export async function createAiSdkProvider(
+  resolution: ClientSource,
+  options: AiSdkProviderOptions | string = {},
+): Promise<unknown> {
   checkArguments(resolution, options);
   const settings: AiSdkProviderOptions = typeof options === 'string' ? { expect: options } : options;
   if (settings.expect !== undefined && settings.expect !== resolution.provider) {
@@ -160,10 +174,14 @@ export async function createAiSdkProvider(resolution: ClientSource, options: AiS
     );
   }
   const apiKey = readResolutionKey(resolution);
-  const registry: ProviderRegistry = settings.providers ? { ...builtinProviders, ...settings.providers } : builtinProviders;
-  const defaultBaseUrl = Object.hasOwn(registry, resolution.provider) ? registry[resolution.provider]?.defaultBaseUrl : undefined;
+  const registry: ProviderRegistry = settings.providers
+    ? { ...builtinProviders, ...settings.providers }
+    : builtinProviders;
+  const defaultBaseUrl = Object.hasOwn(registry, resolution.provider)
+    ? registry[resolution.provider]?.defaultBaseUrl
+    : undefined;
   const baseUrl = resolution.baseUrl ?? defaultBaseUrl ?? null;
-  const transport = await clientTransport(resolution, apiKey, settings, settings.settings?.['fetch'], baseUrl);
+  const transport = await clientTransport(resolution, apiKey, settings, settings.settings?.fetch, baseUrl);
   try {
     return await factory({
       apiKey,
@@ -201,7 +219,10 @@ export interface AiSdkModelOptions extends AiSdkProviderOptions {
  * const result = streamText({ model: await aiSdkModel(r, { defaultModel: 'claude-sonnet-4-5' }), prompt });
  * ```
  */
-export async function aiSdkModel(resolution: ClientSource, options: AiSdkModelOptions = {}): Promise<AiSdkLanguageModel> {
+export async function aiSdkModel(
+  resolution: ClientSource,
+  options: AiSdkModelOptions = {},
+): Promise<AiSdkLanguageModel> {
   const { defaultModel, ...rest } = options ?? {};
   const modelId = resolution?.model ?? defaultModel;
   if (typeof modelId !== 'string' || modelId === '') {

@@ -11,7 +11,8 @@ export function keyringFromEnv(env: Record<string, string | undefined>): Keyring
   try {
     return Keyring.fromEnv(env);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^\[byokit\] \[keyring\] /, '') : 'not a valid keyring';
+    const reason =
+      error instanceof Error ? error.message.replace(/^\[byokit\] \[keyring\] /, '') : 'not a valid keyring';
     throw new UsageError(reason.includes('BYOKIT_MASTER_KEYS') ? reason : `BYOKIT_MASTER_KEYS: ${reason}`);
   }
 }

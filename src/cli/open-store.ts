@@ -39,7 +39,10 @@ async function peer<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (error as { code?: string }).code === 'MODULE_NOT_FOUND') {
+    if (
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
+      (error as { code?: string }).code === 'MODULE_NOT_FOUND'
+    ) {
       throw new UsageError(`this store needs the "${name}" package: npm install ${name}`);
     }
     throw error;
@@ -60,7 +63,10 @@ export async function openStore(location: StoreLocation): Promise<OpenStore> {
     if (path === '') throw new UsageError('--store sqlite:<path> needs a path');
     if (!existsSync(path)) throw new UsageError(`no SQLite file at ${path}`);
     const { SqliteStore } = await import('../../adapters/sqlite/index.js');
-    const store = await SqliteStore.open(path, { autoMigrate: false, ...(location.tablePrefix === undefined ? {} : { tablePrefix: location.tablePrefix }) });
+    const store = await SqliteStore.open(path, {
+      autoMigrate: false,
+      ...(location.tablePrefix === undefined ? {} : { tablePrefix: location.tablePrefix }),
+    });
     return { store, label: `sqlite:${path}`, close: () => store.close() };
   }
   let url: URL;
@@ -70,7 +76,10 @@ export async function openStore(location: StoreLocation): Promise<OpenStore> {
     throw new UsageError('--store must be postgres://…, redis://… or sqlite:<path>');
   }
   if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
-    const pg = await peer('pg', async () => ((await import('pg')) as unknown as { default: typeof import('pg') }).default);
+    const pg = await peer(
+      'pg',
+      async () => ((await import('pg')) as unknown as { default: typeof import('pg') }).default,
+    );
     const pool = new pg.Pool({ connectionString: text, max: 4 });
     // An idle client's error (the server went away) must not crash the process: the next query reports it.
     pool.on('error', () => undefined);

@@ -41,7 +41,10 @@ function storeOptions(command: Command): Command {
     .option('--schema <name>', 'PostgreSQL schema (default "public")')
     .option('--table-prefix <prefix>', 'SQL table prefix (default "byokit_")')
     .option('--key-prefix <prefix>', 'Redis key prefix (default "byokit:")')
-    .option('--index-tenants', 'Redis: first fill the tenant registry from the server (once, for data written before byokit kept it)')
+    .option(
+      '--index-tenants',
+      'Redis: first fill the tenant registry from the server (once, for data written before byokit kept it)',
+    )
     .option('--json', 'print JSON instead of text');
 }
 
@@ -57,18 +60,24 @@ function locationOf(options: StoreOptions): StoreLocation {
 function positiveInt(max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be an integer from 1 to ${max}`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(`must be an integer from 1 to ${max}`);
     return n;
   };
 }
 
 function kekId(value: string): string {
-  if (!KEK_ID_PATTERN.test(value)) throw new InvalidArgumentError('must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+  if (!KEK_ID_PATTERN.test(value))
+    throw new InvalidArgumentError('must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
   return value;
 }
 
 /** A vault over the store `options` name, with the keyring of `BYOKIT_MASTER_KEYS`; closed by `use`'s end. */
-async function withVault<T>(io: CliIo, options: StoreOptions, use: (vault: ReturnType<typeof createVault>, label: string) => Promise<T>): Promise<T> {
+async function withVault<T>(
+  io: CliIo,
+  options: StoreOptions,
+  use: (vault: ReturnType<typeof createVault>, label: string) => Promise<T>,
+): Promise<T> {
   const keyring = keyringFromEnv(io.env);
   const opened = await openStore(locationOf(options));
   const vault = createVault({ store: opened.store, keyring });
@@ -100,11 +109,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command('keygen')
-    .description('print a new BYOKIT_MASTER_KEYS entry (id:base64url of 32 random bytes); put it first to make it the primary KEK')
+    .description(
+      'print a new BYOKIT_MASTER_KEYS entry (id:base64url of 32 random bytes); put it first to make it the primary KEK',
+    )
     .addOption(new Option('--id <id>', 'the KEK id').default('k1').argParser(kekId))
     .action((options: { id: string }) => {
       write(io.stdout, Keyring.generateEntry(options.id));
-      if (io.stderr.isTTY) write(io.stderr, `put it first in BYOKIT_MASTER_KEYS (e.g. ${options.id}:…,<old entries>), then run byokit rotate`);
+      if (io.stderr.isTTY)
+        write(
+          io.stderr,
+          `put it first in BYOKIT_MASTER_KEYS (e.g. ${options.id}:…,<old entries>), then run byokit rotate`,
+        );
     });
 
   storeOptions(program.command('status'))
@@ -123,21 +138,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await withVault(io, options, async (vault, label) => {
         const controller = new AbortController();
         const unsubscribe = io.onInterrupt(() => {
-          if (!controller.signal.aborted) write(io.stderr, 'stopping after the batch in flight (what is done stays done)…');
+          if (!controller.signal.aborted)
+            write(io.stderr, 'stopping after the batch in flight (what is done stays done)…');
           controller.abort();
         });
-        if (!options.json) write(io.stderr, `rotating ${label} to the primary KEK ${keyringFromEnv(io.env).primaryKekId}`);
+        if (!options.json)
+          write(io.stderr, `rotating ${label} to the primary KEK ${keyringFromEnv(io.env).primaryKekId}`);
         const view = progressView(io.stderr);
         let report;
         try {
-          report = await vault.rotate({ batchSize: options.batchSize, signal: controller.signal, onProgress: (p) => view.update(p) });
+          report = await vault.rotate({
+            batchSize: options.batchSize,
+            signal: controller.signal,
+            onProgress: (p) => view.update(p),
+          });
         } finally {
           view.stop();
           unsubscribe();
         }
         write(io.stdout, options.json ? JSON.stringify(report, null, 2) : formatReport(report));
         if (report.failures > 0) write(io.stderr, formatFailures(report));
-        code = report.aborted ? EXIT.interrupted : report.failures > 0 || report.remaining > 0 ? EXIT.failures : EXIT.done;
+        code = report.aborted
+          ? EXIT.interrupted
+          : report.failures > 0 || report.remaining > 0
+            ? EXIT.failures
+            : EXIT.done;
       });
     });
 
@@ -154,7 +179,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
     // byokit's own errors carry no secret in their messages; anything else is named, not dumped.
-    const message = isByokitError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
+    const message = isByokitError(error)
+      ? `${error.code}: ${error.message}`
+      : error instanceof Error
+        ? `${error.name}: ${error.message}`
+        : 'unknown failure';
     write(io.stderr, `byokit: ${message}`);
     return EXIT.failures;
   }

@@ -23,7 +23,12 @@ function seconds(ms: number): string {
 export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressView {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { stream, format: 'rotating |{bar}| {percentage}% {value}/{total} keys · {rate} keys/s · {failures} failures · {eta_formatted} left', hideCursor: true },
+      {
+        stream,
+        format:
+          'rotating |{bar}| {percentage}% {value}/{total} keys · {rate} keys/s · {failures} failures · {eta_formatted} left',
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -47,7 +52,9 @@ export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }
       const now = Date.now();
       if (now - last < 1000 && p.done < p.total) return;
       last = now;
-      stream.write(`progress: ${p.done}/${p.total} keys, ${p.rewrapped} re-wrapped, ${p.failures} failures, ${p.rate} keys/s, ${seconds(p.elapsedMs)}\n`);
+      stream.write(
+        `progress: ${p.done}/${p.total} keys, ${p.rewrapped} re-wrapped, ${p.failures} failures, ${p.rate} keys/s, ${seconds(p.elapsedMs)}\n`,
+      );
     },
     stop() {},
   };
@@ -57,7 +64,9 @@ export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean }
 export function formatReport(report: RotationReport): string {
   const lines = [
     `${report.aborted ? 'stopped' : 'done'}: ${report.rewrapped} keys re-wrapped of ${report.total} in ${seconds(report.elapsedMs)} (${report.rate} keys/s), ${report.failures} failures`,
-    report.remaining === 0 ? 'no key left under another KEK: the old KEKs can leave the keyring' : `${report.remaining} keys still under another KEK`,
+    report.remaining === 0
+      ? 'no key left under another KEK: the old KEKs can leave the keyring'
+      : `${report.remaining} keys still under another KEK`,
   ];
   if (report.aborted) lines.push('interrupted: run byokit rotate again to finish');
   return lines.join('\n');
@@ -65,8 +74,11 @@ export function formatReport(report: RotationReport): string {
 
 /** The failures, one a line, for stderr. */
 export function formatFailures(report: RotationReport): string {
-  const lines = report.failed.map((f) => `failed: tenant ${f.tenantId} config ${f.configId} (${f.slot} key): ${f.code}`);
+  const lines = report.failed.map(
+    (f) => `failed: tenant ${f.tenantId} config ${f.configId} (${f.slot} key): ${f.code}`,
+  );
   if (report.failures > report.failed.length) lines.push(`... and ${report.failures - report.failed.length} more`);
-  if (report.failures > 0) lines.push("these keys can't be opened with this keyring: add their KEK back, or have their owners re-enter them");
+  if (report.failures > 0)
+    lines.push("these keys can't be opened with this keyring: add their KEK back, or have their owners re-enter them");
   return lines.join('\n');
 }

@@ -8,8 +8,10 @@
 
 /** `length` cryptographically secure random bytes. */
 export function randomBytes(length: number): Uint8Array {
-  const getRandomValues = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto?.getRandomValues;
-  if (typeof getRandomValues !== 'function') throw new Error('[byokit] [crypto] this runtime has no crypto.getRandomValues');
+  const getRandomValues = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto
+    ?.getRandomValues;
+  if (typeof getRandomValues !== 'function')
+    throw new Error('[byokit] [crypto] this runtime has no crypto.getRandomValues');
   return getRandomValues.call(globalThis.crypto, new Uint8Array(length));
 }
 

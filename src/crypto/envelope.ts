@@ -62,8 +62,10 @@ function deriveOkm(cipher: CipherBackend, dek: Uint8Array): Uint8Array | Promise
 
 /** Checks what a KEK provider returned before it is written into a sealed value that must open later. */
 function checkWrap(kekId: string, wrapped: Uint8Array): void {
-  if (!KEK_ID_PATTERN.test(kekId)) throw new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
-  if (!(wrapped instanceof Uint8Array) || wrapped.length === 0) throw new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key');
+  if (!KEK_ID_PATTERN.test(kekId))
+    throw new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+  if (!(wrapped instanceof Uint8Array) || wrapped.length === 0)
+    throw new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key');
 }
 
 function format(parts: SealedParts): string {
@@ -92,10 +94,17 @@ function parse(sealed: string): SealedParts {
  *
  * @param internals - test-only; leave unset.
  */
-export async function sealSecret(secret: string, context: SealContext, kek: KekProvider, internals: SealInternals = {}): Promise<string> {
-  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('[byokit] [crypto] the secret must be a non-empty string');
+export async function sealSecret(
+  secret: string,
+  context: SealContext,
+  kek: KekProvider,
+  internals: SealInternals = {},
+): Promise<string> {
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new TypeError('[byokit] [crypto] the secret must be a non-empty string');
   const plaintext = utf8ToBytes(secret);
-  if (plaintext.length > MAX_SECRET_BYTES) throw new RangeError(`[byokit] [crypto] the secret is longer than ${MAX_SECRET_BYTES} bytes`);
+  if (plaintext.length > MAX_SECRET_BYTES)
+    throw new RangeError(`[byokit] [crypto] the secret is longer than ${MAX_SECRET_BYTES} bytes`);
   const chosen = cipherBackend();
   const cipher = isPromise(chosen) ? await chosen : chosen;
   const random = internals.random ?? randomBytes;
@@ -143,7 +152,11 @@ async function unwrapDek(parts: SealedParts, aad: Uint8Array, kek: KekProvider):
  * zeroes `dek` and `okm` when done (in a `finally`); on a failure here they
  * are zeroed before the throw.
  */
-async function committedKeys(parts: SealedParts, wrap: Uint8Array, kek: KekProvider): Promise<{ cipher: CipherBackend; dek: Uint8Array; okm: Uint8Array }> {
+async function committedKeys(
+  parts: SealedParts,
+  wrap: Uint8Array,
+  kek: KekProvider,
+): Promise<{ cipher: CipherBackend; dek: Uint8Array; okm: Uint8Array }> {
   const chosen = cipherBackend();
   const cipher = isPromise(chosen) ? await chosen : chosen;
   const dek = await unwrapDek(parts, wrap, kek);
@@ -172,7 +185,12 @@ export async function openSecret(sealed: string, context: SealContext, kek: KekP
   const { cipher, dek, okm } = await committedKeys(parts, aads.wrap, kek);
   let plaintext: Uint8Array | undefined;
   try {
-    const opening = cipher.openGcm(okm.subarray(0, DEK_LENGTH), parts.body.subarray(0, NONCE_LENGTH), parts.body.subarray(NONCE_LENGTH), aads.data);
+    const opening = cipher.openGcm(
+      okm.subarray(0, DEK_LENGTH),
+      parts.body.subarray(0, NONCE_LENGTH),
+      parts.body.subarray(NONCE_LENGTH),
+      aads.data,
+    );
     plaintext = isPromise(opening) ? await opening : opening;
   } catch {
     throw failure();

@@ -64,7 +64,7 @@ const entryName = (index: number): string => `entry ${index + 1}`;
 /** `wrapDek`/`unwrapDek` arguments, checked: a typed error, not a TypeError from inside the cipher. */
 function checkDekArguments(method: string, args: unknown, bytes: 'dek' | 'wrapped'): void {
   const a = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
-  if (typeof a['kekId'] !== 'string' || !(a[bytes] instanceof Uint8Array) || !(a['aad'] instanceof Uint8Array)) {
+  if (typeof a.kekId !== 'string' || !(a[bytes] instanceof Uint8Array) || !(a.aad instanceof Uint8Array)) {
     throw invalid(`${method} takes { kekId: string, ${bytes}: Uint8Array, aad: Uint8Array }`);
   }
 }
@@ -154,7 +154,8 @@ export class Keyring implements KekProvider {
    * entry written the wrong way round.
    */
   static parse(text: string): Keyring {
-    if (typeof text !== 'string' || text.trim() === '') throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
+    if (typeof text !== 'string' || text.trim() === '')
+      throw invalid(`${ENV_VARIABLE} is empty; expected "id:base64key,..."`);
     const entries: KekEntry[] = [];
     try {
       text.split(',').forEach((raw, index) => {
@@ -162,7 +163,8 @@ export class Keyring implements KekProvider {
         const colon = item.indexOf(':');
         if (colon <= 0) throw invalid(`entry ${index + 1} is not "id:base64key"`);
         const id = item.slice(0, colon);
-        if (!KEK_ID_PATTERN.test(id)) throw invalid(`entry ${index + 1}: the key id ${ID_RULE} (is the entry written as "id:base64key"?)`);
+        if (!KEK_ID_PATTERN.test(id))
+          throw invalid(`entry ${index + 1}: the key id ${ID_RULE} (is the entry written as "id:base64key"?)`);
         const key = decodeKeyText(item.slice(colon + 1));
         if (!key) throw invalid(`${entryName(index)}: the key is not valid base64`);
         entries.push({ id, key });
@@ -234,7 +236,8 @@ export class Keyring implements KekProvider {
     checkDekArguments('unwrapDek', args, 'wrapped');
     const { kekId, wrapped, aad } = args;
     const kek = this.#kek(kekId);
-    if (wrapped.length < NONCE_LENGTH + GCM_TAG_LENGTH) throw new RangeError('[byokit] [keyring] wrapped key too short');
+    if (wrapped.length < NONCE_LENGTH + GCM_TAG_LENGTH)
+      throw new RangeError('[byokit] [keyring] wrapped key too short');
     // Not awaited when chosen and synchronous: the one await is the caller's.
     const chosen = cipherBackend();
     const cipher = chosen instanceof Promise ? await chosen : chosen;

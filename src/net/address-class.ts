@@ -40,12 +40,18 @@ const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23
 /** AWS IPv6 metadata (IMDS) and EKS pod identity. */
 const METADATA_V6 = new Set(['fd00:ec2:0:0:0:0:0:254', 'fd00:ec2:0:0:0:0:0:23']);
 /** Host names of metadata services (GCP, and the short names cloud resolvers answer). */
-const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal']);
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
 
 function inV4(bytes: Uint8Array, prefix: readonly number[], bits: number): boolean {
   for (let bit = 0; bit < bits; bit++) {
     const byte = Math.floor(bit / 8);
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     if ((bytes[byte]! & mask) !== ((prefix[byte] ?? 0) & mask)) return false;
   }
   return true;

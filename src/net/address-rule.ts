@@ -47,7 +47,7 @@ function parseCidr(entry: string): Cidr | null {
 function cidrContains(cidr: Cidr, bytes: Uint8Array): boolean {
   if (cidr.bytes.length !== bytes.length) return false;
   for (let bit = 0; bit < cidr.bits; bit++) {
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     const byte = Math.floor(bit / 8);
     if ((cidr.bytes[byte]! & mask) !== (bytes[byte]! & mask)) return false;
   }
@@ -68,7 +68,11 @@ const HOST_NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_
 export type Refusal = string | null;
 
 function describeClass(kind: AddressClass): string {
-  return kind === 'metadata' ? 'a cloud metadata address' : kind === 'unspecified' ? 'an unspecified address' : `a ${kind} address`;
+  return kind === 'metadata'
+    ? 'a cloud metadata address'
+    : kind === 'unspecified'
+      ? 'an unspecified address'
+      : `a ${kind} address`;
 }
 
 /**
@@ -98,19 +102,29 @@ export class AddressRule {
   static from(allow: PrivateEndpoints | undefined): AddressRule {
     if (allow === undefined || allow === false) return new AddressRule(false, [], [], [], 'default');
     if (allow === true) return new AddressRule(true, [], [], [], 'self-hosted');
-    if (!Array.isArray(allow)) throw invalidNetworkOption('[byokit] [net] `allowPrivateEndpoints` must be true, false or a list of host names, IPs and CIDRs');
+    if (!Array.isArray(allow))
+      throw invalidNetworkOption(
+        '[byokit] [net] `allowPrivateEndpoints` must be true, false or a list of host names, IPs and CIDRs',
+      );
     const names: string[] = [];
     const suffixes: string[] = [];
     const cidrs: Cidr[] = [];
     for (const raw of allow as readonly unknown[]) {
-      if (typeof raw !== 'string' || raw.trim().length === 0) throw invalidNetworkOption('[byokit] [net] `allowPrivateEndpoints` entries must be non-empty strings');
+      if (typeof raw !== 'string' || raw.trim().length === 0)
+        throw invalidNetworkOption('[byokit] [net] `allowPrivateEndpoints` entries must be non-empty strings');
       const entry = normalizeHost(raw);
       const cidr = parseCidr(entry);
       if (cidr) cidrs.push(cidr);
-      else if (HOST_NAME.test(entry)) (entry.startsWith('*.') ? suffixes : names).push(entry.startsWith('*.') ? entry.slice(1) : entry);
-      else throw invalidNetworkOption(`[byokit] [net] \`allowPrivateEndpoints\` entry "${raw}" is neither a host name, an IP address nor a CIDR range`);
+      else if (HOST_NAME.test(entry))
+        (entry.startsWith('*.') ? suffixes : names).push(entry.startsWith('*.') ? entry.slice(1) : entry);
+      else
+        throw invalidNetworkOption(
+          `[byokit] [net] \`allowPrivateEndpoints\` entry "${raw}" is neither a host name, an IP address nor a CIDR range`,
+        );
     }
-    const key = [...names, ...suffixes.map((s) => `*${s}`), ...cidrs.map((c) => `${formatIp(c.bytes)}/${c.bits}`)].sort().join(',');
+    const key = [...names, ...suffixes.map((s) => `*${s}`), ...cidrs.map((c) => `${formatIp(c.bytes)}/${c.bits}`)]
+      .sort()
+      .join(',');
     return new AddressRule(false, names, suffixes, cidrs, `list:${key}`);
   }
 

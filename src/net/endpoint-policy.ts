@@ -54,7 +54,10 @@ export interface NetworkPolicy {
 }
 
 /** The policy with no options: public addresses only. */
-export const DEFAULT_NETWORK_POLICY: NetworkPolicy = Object.freeze({ rule: AddressRule.from(undefined), endpointPolicy: undefined });
+export const DEFAULT_NETWORK_POLICY: NetworkPolicy = Object.freeze({
+  rule: AddressRule.from(undefined),
+  endpointPolicy: undefined,
+});
 
 /** Compiles options into a policy; throws a `TypeError` for a malformed opt-in or a non-function policy. */
 export function networkPolicy(options: NetworkPolicyOptions = {}): NetworkPolicy {
@@ -83,7 +86,11 @@ export function overridePolicy(base: NetworkPolicy, override: NetworkPolicyOptio
  * Checks one URL against the whole policy without sending anything:
  * `null` when allowed, else the reason (no URL, no secret in it).
  */
-export async function checkEndpoint(policy: NetworkPolicy, url: string | URL, request: EndpointRequest): Promise<Refusal> {
+export async function checkEndpoint(
+  policy: NetworkPolicy,
+  url: string | URL,
+  request: EndpointRequest,
+): Promise<Refusal> {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
@@ -92,7 +99,7 @@ export async function checkEndpoint(policy: NetworkPolicy, url: string | URL, re
   }
   const refusal = policy.rule.checkUrl(parsed);
   if (refusal !== null) return refusal;
-  if (policy.endpointPolicy && (await policy.endpointPolicy(new URL(parsed.href), request)) !== true) return 'not allowed by the endpoint policy';
+  if (policy.endpointPolicy && (await policy.endpointPolicy(new URL(parsed.href), request)) !== true)
+    return 'not allowed by the endpoint policy';
   return null;
 }
-

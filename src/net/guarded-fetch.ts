@@ -11,7 +11,14 @@ import { checkEndpoint, type EndpointRequest, type NetworkPolicy } from './endpo
 import { parseIpLiteral } from './ip-address.js';
 import { limitResponse, type ResponseLimits } from './limited-response.js';
 import { normalizeHost } from './address-class.js';
-import { checkResolvedNow, connectTimeDispatcher, endpointRefused, refusedConnectionHost, systemLookupAll, type LookupAll } from './resolved-addresses.js';
+import {
+  checkResolvedNow,
+  connectTimeDispatcher,
+  endpointRefused,
+  refusedConnectionHost,
+  systemLookupAll,
+  type LookupAll,
+} from './resolved-addresses.js';
 
 /** A `fetch`-compatible function (the global one, an SDK's, or a host's). */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -58,7 +65,12 @@ function anySignal(signals: (AbortSignal | null | undefined)[]): AbortSignal | u
   return controller.signal;
 }
 
-const NETWORK_CODES: ReadonlySet<string> = new Set<NetworkErrorCode>(['ENDPOINT_REFUSED', 'REDIRECT_REFUSED', 'RESPONSE_TOO_LARGE', 'RESPONSE_TIMEOUT']);
+const NETWORK_CODES: ReadonlySet<string> = new Set<NetworkErrorCode>([
+  'ENDPOINT_REFUSED',
+  'REDIRECT_REFUSED',
+  'RESPONSE_TOO_LARGE',
+  'RESPONSE_TIMEOUT',
+]);
 
 /**
  * A byokit network error anywhere in `error`'s cause chain (fetch wraps a
@@ -115,7 +127,11 @@ export function createGuardedFetch(options: GuardedFetchOptions): FetchFunction 
       if (resolved !== null) fail(endpointRefused(url.origin, resolved));
     }
 
-    const signal = anySignal([init?.signal, typeof input === 'object' && 'signal' in input ? input.signal : undefined, limits?.signal]);
+    const signal = anySignal([
+      init?.signal,
+      typeof input === 'object' && 'signal' in input ? input.signal : undefined,
+      limits?.signal,
+    ]);
     const guardedInit: RequestInit & { dispatcher?: object } = {
       ...init,
       redirect: 'manual',

@@ -65,7 +65,8 @@ export function parseIPv4(text: string): Uint8Array | null {
 /** Strict dotted-quad IPv4 (the only form allowed inside an IPv6 literal). */
 function parseDottedQuad(text: string): Uint8Array | null {
   const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((part) => /^(0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255)) return null;
+  if (parts.length !== 4 || !parts.every((part) => /^(0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255))
+    return null;
   return Uint8Array.from(parts.map(Number));
 }
 

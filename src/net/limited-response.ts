@@ -31,7 +31,10 @@ export function responseTimeout(ms: number): NetworkError {
 }
 
 /** `reader.read()`, or the signal's reason as soon as it aborts (the reader is cancelled). */
-function readBefore(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal): Promise<ReadableStreamReadResult<Uint8Array>> {
+function readBefore(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
   const cancel = () => void reader.cancel(signal.reason).catch(() => undefined);
   if (signal.aborted) {
     cancel();
@@ -63,7 +66,11 @@ function readBefore(reader: ReadableStreamDefaultReader<Uint8Array>, signal: Abo
  * with its reason even when the underlying `fetch` ignores signals.
  * `onLimit` hears about a size refusal.
  */
-export function limitResponse(response: Response, limits: ResponseLimits, onLimit: (error: NetworkError) => void): Response {
+export function limitResponse(
+  response: Response,
+  limits: ResponseLimits,
+  onLimit: (error: NetworkError) => void,
+): Response {
   if (!response.body) return response;
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
@@ -101,7 +108,11 @@ export function limitResponse(response: Response, limits: ResponseLimits, onLimi
       return reader.cancel(reason);
     },
   });
-  const limited = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const limited = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
   // A constructed Response has an empty `url`; keep the real one for SDKs that read it.
   Object.defineProperty(limited, 'url', { value: response.url, enumerable: true });
   return limited;

@@ -24,10 +24,17 @@ export interface ResolvedAddress {
 }
 
 /** Resolves a host name to all its addresses (`dns.lookup` with `all: true`). */
-export type LookupAll = (hostname: string, callback: (error: Error | null, addresses: ResolvedAddress[]) => void) => void;
+export type LookupAll = (
+  hostname: string,
+  callback: (error: Error | null, addresses: ResolvedAddress[]) => void,
+) => void;
 
 interface NodeDns {
-  lookup(hostname: string, options: { all: true; family?: number; hints?: number }, callback: (error: Error | null, addresses: ResolvedAddress[]) => void): void;
+  lookup(
+    hostname: string,
+    options: { all: true; family?: number; hints?: number },
+    callback: (error: Error | null, addresses: ResolvedAddress[]) => void,
+  ): void;
 }
 
 interface ProcessLike {
@@ -42,7 +49,7 @@ function processObject(): ProcessLike | undefined {
 /** True on Node itself (not Bun or Deno, whose `fetch` takes no undici dispatcher). */
 export function isNode(): boolean {
   const versions = processObject()?.versions;
-  return typeof versions?.['node'] === 'string' && versions['bun'] === undefined && !('Deno' in globalThis);
+  return typeof versions?.node === 'string' && versions.bun === undefined && !('Deno' in globalThis);
 }
 
 /** The runtime's `dns.lookup` (all addresses), or `null` where there is no DNS module. */
@@ -104,7 +111,9 @@ function firstRefusal(rule: AddressRule, hostname: string, addresses: readonly R
  */
 export function checkResolvedNow(rule: AddressRule, hostname: string, lookupAll: LookupAll): Promise<Refusal> {
   return new Promise((resolve) => {
-    lookupAll(hostname, (error, addresses) => resolve(error ? unresolved(error) : firstRefusal(rule, hostname, addresses)));
+    lookupAll(hostname, (error, addresses) =>
+      resolve(error ? unresolved(error) : firstRefusal(rule, hostname, addresses)),
+    );
   });
 }
 
@@ -120,7 +129,11 @@ function guardedLookup(rule: AddressRule, lookupAll: LookupAll) {
     const wantsAll = typeof options === 'object' && options !== null && options.all === true;
     const family = typeof options === 'number' ? options : options?.family;
     lookupAll(hostname, (error, resolved) => {
-      const addresses = error ? [] : family === 4 || family === 6 ? resolved.filter((entry) => entry.family === family) : resolved;
+      const addresses = error
+        ? []
+        : family === 4 || family === 6
+          ? resolved.filter((entry) => entry.family === family)
+          : resolved;
       const refusal = error ? unresolved(error) : firstRefusal(rule, hostname, addresses);
       if (refusal !== null) return callback(connectionRefused(hostname, refusal), wantsAll ? [] : '');
       if (wantsAll) return callback(null, addresses);

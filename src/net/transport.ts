@@ -6,11 +6,17 @@
  *
  * @module
  */
-import { NetworkError } from '../errors.js';
+import type { NetworkError } from '../errors.js';
 import { checkEndpoint } from './endpoint-policy.js';
 import { createGuardedFetch, type FetchFunction, type GuardedFetchOptions } from './guarded-fetch.js';
 import { parseIpLiteral } from './ip-address.js';
-import { checkResolvedNow, connectTimeDispatcher, endpointRefused, loadUndici, systemLookupAll } from './resolved-addresses.js';
+import {
+  checkResolvedNow,
+  connectTimeDispatcher,
+  endpointRefused,
+  loadUndici,
+  systemLookupAll,
+} from './resolved-addresses.js';
 
 /**
  * The network access byokit gives a descriptor (`ProviderCallInput.transport`).
@@ -68,7 +74,8 @@ export function createTransport(options: GuardedFetchOptions): Transport {
     async openWebSocket(url, headers = {}) {
       // The same URL as http(s), without the query: what the policy is asked about.
       const asHttp = url.replace(/^ws(s?):/i, 'http$1:').replace(/[?#].*$/s, '');
-      if (!/^wss?:/i.test(url)) return report(endpointRefused('a request', 'only ws and wss WebSocket URLs are allowed'));
+      if (!/^wss?:/i.test(url))
+        return report(endpointRefused('a request', 'only ws and wss WebSocket URLs are allowed'));
       const dispatcher = await connectTimeDispatcher(guard.policy.rule, guard.lookupAll);
       // With byokit's dispatcher every connection is checked; without it (a host's egress proxy), the names now.
       await check(asHttp, { resolve: dispatcher === null });

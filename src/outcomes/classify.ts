@@ -22,7 +22,9 @@ export function statusOf(httpStatus: number, providerCode?: string): OutcomeStat
 
 /** Seconds in a Go-style duration as OpenAI's `x-ratelimit-reset-*` headers write them: `1s`, `6m0s`, `20ms`, `1h2m3.5s`. */
 function durationSeconds(text: string): number | undefined {
-  const parts = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/.exec(text.trim());
+  const parts = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/.exec(
+    text.trim(),
+  );
   if (!parts || text.trim() === '') return undefined;
   const [, h = '0', m = '0', s = '0', ms = '0'] = parts;
   return Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(ms) / 1000;

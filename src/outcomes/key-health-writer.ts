@@ -6,7 +6,7 @@
  * @module
  */
 import { isByokitError, StoreError } from '../errors.js';
-import type { KeyHealthChange, KeyHealthRecord, KeyHealthResult } from '../store/types.js';
+import type { KeyHealthChange, KeyHealthResult } from '../store/types.js';
 import { auditEvent, type VaultContext } from '../vault/context.js';
 import { callDetached } from '../vault/hooks.js';
 import { healthView } from '../vault/views.js';
@@ -33,10 +33,20 @@ export function definedOnly<T extends object>(value: T): T {
  * no revision. Store failures are thrown as byokit errors (`STORE_FAILED`);
  * callers in the background report them to `onHookError`.
  */
-export async function writeKeyHealth(ctx: VaultContext, target: HealthTarget, change: KeyHealthChange, cause: HealthCause): Promise<KeyHealthResult | null> {
+export async function writeKeyHealth(
+  ctx: VaultContext,
+  target: HealthTarget,
+  change: KeyHealthChange,
+  cause: HealthCause,
+): Promise<KeyHealthResult | null> {
   const at = ctx.now();
   const base = { tenantId: target.tenantId, configId: target.configId, actor: null, keyHint: target.keyHint };
-  const detail = definedOnly({ via: cause.via, status: cause.status, httpStatus: cause.httpStatus, providerCode: cause.providerCode }) as Record<string, string | number>;
+  const detail = definedOnly({
+    via: cause.via,
+    status: cause.status,
+    httpStatus: cause.httpStatus,
+    providerCode: cause.providerCode,
+  }) as Record<string, string | number>;
   const audit = {
     failing: auditEvent({ ...base, type: 'key.failing', changes: ['health'], detail }, at),
     recovered: auditEvent({ ...base, type: 'key.recovered', changes: ['health'], detail: { via: cause.via } }, at),
@@ -46,7 +56,9 @@ export async function writeKeyHealth(ctx: VaultContext, target: HealthTarget, ch
     result = await ctx.store.recordKeyHealth(target.tenantId, target.configId, change, { audit });
   } catch (error) {
     if (isByokitError(error)) throw error;
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during recordKeyHealth`, { cause: error });
+    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during recordKeyHealth`, {
+      cause: error,
+    });
   }
   const transition = result?.transition;
   if (result && transition) {

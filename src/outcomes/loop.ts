@@ -119,12 +119,17 @@ export class OutcomeLoop implements OutcomeSink {
     if (status === 'ok') entry.successAt = later(entry.successAt, at);
     if (status === 'auth_failed') {
       const f = entry.failures;
-      entry.failures = { count: (f?.count ?? 0) + 1, firstAt: f && f.firstAt < at ? f.firstAt : at, lastAt: later(f?.lastAt, at) };
+      entry.failures = {
+        count: (f?.count ?? 0) + 1,
+        firstAt: f && f.firstAt < at ? f.firstAt : at,
+        lastAt: later(f?.lastAt, at),
+      };
       entry.cause = definedOnly({ via: 'traffic' as const, status, httpStatus, providerCode });
     }
     this.#due.add(id);
     const now = Date.now();
-    const kind = status === 'auth_failed' ? (entry.failing ? null : status) : status === 'ok' && entry.failing ? status : null;
+    const kind =
+      status === 'auth_failed' ? (entry.failing ? null : status) : status === 'ok' && entry.failing ? status : null;
     if (kind !== null && now - entry.urgentAt[kind] >= this.#interval) {
       entry.urgentAt[kind] = now;
       entry.failing = status === 'auth_failed';
@@ -146,7 +151,12 @@ export class OutcomeLoop implements OutcomeSink {
     const { resolution: r, keySetAt, usedAt, successAt, failures, cause } = entry;
     entry.usedAt = entry.successAt = entry.failures = entry.cause = undefined;
     const target = { tenantId: r.tenantId, configId: r.configId!, provider: r.provider, keyHint: r.keyHint };
-    const write = writeKeyHealth(this.#ctx, target, definedOnly({ keySetAt, usedAt, successAt, failures }), cause ?? { via: 'traffic' }).then(
+    const write = writeKeyHealth(
+      this.#ctx,
+      target,
+      definedOnly({ keySetAt, usedAt, successAt, failures }),
+      cause ?? { via: 'traffic' },
+    ).then(
       (result) => {
         if (result) entry.failing = result.health.state === 'failing';
       },

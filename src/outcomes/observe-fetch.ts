@@ -105,7 +105,13 @@ export function observeFetch(inner: FetchFunction, target: ObserverTarget): Fetc
     try {
       response = await inner(input, init);
     } catch (error) {
-      guarded(target, () => target.report({ status: 'network', latencyMs: elapsed(started), ...(attempt === undefined ? {} : { attempt }) }));
+      guarded(target, () =>
+        target.report({
+          status: 'network',
+          latencyMs: elapsed(started),
+          ...(attempt === undefined ? {} : { attempt }),
+        }),
+      );
       throw error;
     }
     return guarded(target, () => observeResponse(response, input, started, attempt, target)) ?? response;
@@ -177,7 +183,13 @@ class BodyScanner {
 /** How an observed body ended: read to its end, broke off, cancelled by the SDK, or its stream's last event passed. */
 type Ending = 'done' | 'error' | 'cancel' | 'last';
 
-function observeResponse(response: Response, input: string | URL | Request, started: number, attempt: number | undefined, target: ObserverTarget): Response {
+function observeResponse(
+  response: Response,
+  input: string | URL | Request,
+  started: number,
+  attempt: number | undefined,
+  target: ObserverTarget,
+): Response {
   const latencyMs = elapsed(started);
   const httpStatus = response.status;
   const type = (response.headers.get('content-type') ?? '').toLowerCase();
@@ -225,37 +237,40 @@ function observeResponse(response: Response, input: string | URL | Request, star
   };
   const scanner = new BodyScanner(lines, () => finish('last'));
   const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        finish('error');
-        controller.error(error);
-        return;
-      }
-      if (chunk.done) {
-        finish('done');
-        controller.close();
-        return;
-      }
-      // The SDK gets the chunk as it came, whatever the scan does; a scan that fails stops scanning.
-      if (scanning) {
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          scanner.push(chunk.value);
+          chunk = await reader.read();
         } catch (error) {
-          scanning = false;
-          reportFailure(target, error);
+          finish('error');
+          controller.error(error);
+          return;
         }
-      }
-      controller.enqueue(chunk.value);
+        if (chunk.done) {
+          finish('done');
+          controller.close();
+          return;
+        }
+        // The SDK gets the chunk as it came, whatever the scan does; a scan that fails stops scanning.
+        if (scanning) {
+          try {
+            scanner.push(chunk.value);
+          } catch (error) {
+            scanning = false;
+            reportFailure(target, error);
+          }
+        }
+        controller.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        finish('cancel');
+        return reader.cancel(reason);
+      },
     },
-    cancel(reason) {
-      finish('cancel');
-      return reader.cancel(reason);
-    },
-  }, NO_READ_AHEAD);
+    NO_READ_AHEAD,
+  );
   let observed: Response;
   try {
     observed = new Response(body, { status: httpStatus, statusText: response.statusText, headers: response.headers });

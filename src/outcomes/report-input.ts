@@ -10,12 +10,28 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { OUTCOME_STATUSES, type OutcomeReport } from './types.js';
 
-const FIELDS = ['status', 'latencyMs', 'model', 'httpStatus', 'providerCode', 'retryAfter', 'inputTokens', 'outputTokens', 'durationMs', 'attempt', 'streamed', 'at'];
+const FIELDS = [
+  'status',
+  'latencyMs',
+  'model',
+  'httpStatus',
+  'providerCode',
+  'retryAfter',
+  'inputTokens',
+  'outputTokens',
+  'durationMs',
+  'attempt',
+  'streamed',
+  'at',
+];
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const PROVIDER_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 // RFC 3339 with a `Z` or an offset, seconds required, as zod's `z.iso.datetime({ offset: true })`.
-const DATE = '(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))';
-const DATE_TIME = new RegExp(`^${DATE}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`);
+const DATE =
+  '(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))';
+const DATE_TIME = new RegExp(
+  `^${DATE}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`,
+);
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -29,12 +45,22 @@ function numberIssue(value: unknown, rule: { int?: boolean; min: number; max?: n
 
 /** Each field's rule; `null` when the value passes. Called only for values other than `undefined`. */
 const RULES: Record<string, (value: unknown) => string | null> = {
-  status: (v) => ((OUTCOME_STATUSES as readonly unknown[]).includes(v) ? null : `must be one of ${OUTCOME_STATUSES.map((s) => JSON.stringify(s)).join(', ')}`),
+  status: (v) =>
+    (OUTCOME_STATUSES as readonly unknown[]).includes(v)
+      ? null
+      : `must be one of ${OUTCOME_STATUSES.map((s) => JSON.stringify(s)).join(', ')}`,
   latencyMs: (v) => numberIssue(v, { min: 0 }),
   model: (v) =>
-    v === null ? null : typeof v !== 'string' ? 'must be a string' : v.length < 1 || v.length > 200 || CONTROL_CHARS.test(v) ? 'must be 1-200 characters with no control characters' : null,
+    v === null
+      ? null
+      : typeof v !== 'string'
+        ? 'must be a string'
+        : v.length < 1 || v.length > 200 || CONTROL_CHARS.test(v)
+          ? 'must be 1-200 characters with no control characters'
+          : null,
   httpStatus: (v) => numberIssue(v, { int: true, min: 100, max: 599 }),
-  providerCode: (v) => (typeof v !== 'string' ? 'must be a string' : PROVIDER_CODE.test(v) ? null : 'must be a short identifier'),
+  providerCode: (v) =>
+    typeof v !== 'string' ? 'must be a string' : PROVIDER_CODE.test(v) ? null : 'must be a short identifier',
   retryAfter: (v) => numberIssue(v, { min: 0 }),
   inputTokens: (v) => numberIssue(v, { int: true, min: 0 }),
   outputTokens: (v) => numberIssue(v, { int: true, min: 0 }),
@@ -42,7 +68,13 @@ const RULES: Record<string, (value: unknown) => string | null> = {
   attempt: (v) => numberIssue(v, { int: true, min: 1 }),
   streamed: (v) => (typeof v === 'boolean' ? null : 'must be a boolean'),
   at: (v) =>
-    v instanceof Date ? (Number.isNaN(v.getTime()) ? 'must be a valid date' : null) : typeof v === 'string' && DATE_TIME.test(v) ? null : 'must be an ISO 8601 date-time with a time zone offset, or a Date',
+    v instanceof Date
+      ? Number.isNaN(v.getTime())
+        ? 'must be a valid date'
+        : null
+      : typeof v === 'string' && DATE_TIME.test(v)
+        ? null
+        : 'must be an ISO 8601 date-time with a time zone offset, or a Date',
 };
 
 /**
@@ -69,9 +101,14 @@ export function checkOutcomeReport(report: unknown): OutcomeReport {
     }
   }
   if (issues.length > 0) {
-    throw new ValidationError(`[byokit] [vault] invalid report: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    throw new ValidationError(
+      `[byokit] [vault] invalid report: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
   const out: Record<string, unknown> = {};
-  for (const field of FIELDS) if ((report as Record<string, unknown>)[field] !== undefined) out[field] = (report as Record<string, unknown>)[field];
+  for (const field of FIELDS)
+    if ((report as Record<string, unknown>)[field] !== undefined)
+      out[field] = (report as Record<string, unknown>)[field];
   return out as unknown as OutcomeReport;
 }

@@ -78,22 +78,35 @@ function emptySummary(): RevalidateSummary {
 }
 
 /** @internal The body of `vault.revalidate`, with parsed options. */
-export async function revalidateKeys(ctx: VaultContext, options: RevalidateOptions & { concurrency: number }): Promise<RevalidateSummary> {
+export async function revalidateKeys(
+  ctx: VaultContext,
+  options: RevalidateOptions & { concurrency: number },
+): Promise<RevalidateSummary> {
   const { tenantIds, olderThan, concurrency, timeoutMs, signal, onProgress } = options;
   // Clamped at the epoch: any `olderThan` longer than that means "every key".
   const cutoff = new Date(Math.max(0, ctx.now().getTime() - olderThan)).toISOString();
   const summary = emptySummary();
   // The checks run as a system job: allowed to validate, nothing else.
-  const system: VaultContext = { ...ctx, authorize: (_actor, permission, context) => permission === 'key:manage' && context.action === 'validateKey' };
+  const system: VaultContext = {
+    ...ctx,
+    authorize: (_actor, permission, context) => permission === 'key:manage' && context.action === 'validateKey',
+  };
   const actor = options.actor ?? { id: 'byokit:revalidate' };
 
   async function* due(): AsyncGenerator<{ tenantId: string; configId: string }> {
     for (const tenantId of tenantIds) {
       let cursor: string | undefined;
       do {
-        const page = await callStore(ctx, 'listConfigs', () => ctx.store.listConfigs(tenantId, { limit: 100, ...(cursor === undefined ? {} : { cursor }) }));
+        const page = await callStore(ctx, 'listConfigs', () =>
+          ctx.store.listConfigs(tenantId, { limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
+        );
         for (const record of page.items) {
-          if (record.tenantId !== tenantId || !hasKey(record) || (record.lastValidatedAt !== null && record.lastValidatedAt >= cutoff)) continue;
+          if (
+            record.tenantId !== tenantId ||
+            !hasKey(record) ||
+            (record.lastValidatedAt !== null && record.lastValidatedAt >= cutoff)
+          )
+            continue;
           if (keyStateOf(record, ctx.keyring, ctx.now()) === 'active') yield { tenantId, configId: record.id };
           else summary.skipped += 1;
         }
@@ -114,7 +127,12 @@ export async function revalidateKeys(ctx: VaultContext, options: RevalidateOptio
       const { tenantId, configId } = next.value;
       let status: ValidationStatus | null = null;
       try {
-        status = (await new TenantVault(system, tenantId, actor).validateKey(configId, timeoutMs === undefined ? {} : { timeoutMs })).status;
+        status = (
+          await new TenantVault(system, tenantId, actor).validateKey(
+            configId,
+            timeoutMs === undefined ? {} : { timeoutMs },
+          )
+        ).status;
         summary.checked += 1;
         summary.byStatus[status] += 1;
       } catch (error) {

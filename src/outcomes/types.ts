@@ -19,7 +19,15 @@ import type { KeyHealthState, ScopePath, ValidationStatus } from '../store/types
  * - `network`: no response: connection refused or reset, DNS, TLS, a timeout,
  *   an abort, a request byokit's transport refused, or a body that broke off.
  */
-export const OUTCOME_STATUSES = ['ok', 'auth_failed', 'forbidden', 'rate_limited', 'client_error', 'server_error', 'network'] as const;
+export const OUTCOME_STATUSES = [
+  'ok',
+  'auth_failed',
+  'forbidden',
+  'rate_limited',
+  'client_error',
+  'server_error',
+  'network',
+] as const;
 
 /** One of {@link OUTCOME_STATUSES}. */
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];

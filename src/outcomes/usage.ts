@@ -32,8 +32,10 @@ export interface Usage {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const tokens = (value: unknown): number | undefined => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const tokens = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 
 /** The sum of the counts that are present; `undefined` when none is. */
 function sum(...values: unknown[]): number | undefined {
@@ -50,10 +52,15 @@ export function countsOf(usage: Json): Pick<Usage, 'inputTokens' | 'outputTokens
   const units = isObject(usage.billed_units) ? usage.billed_units : isObject(usage.tokens) ? usage.tokens : undefined;
   if (units) return { inputTokens: tokens(units.input_tokens), outputTokens: tokens(units.output_tokens) };
   if ('promptTokenCount' in usage || 'candidatesTokenCount' in usage) {
-    return { inputTokens: tokens(usage.promptTokenCount), outputTokens: sum(usage.candidatesTokenCount, usage.thoughtsTokenCount) };
+    return {
+      inputTokens: tokens(usage.promptTokenCount),
+      outputTokens: sum(usage.candidatesTokenCount, usage.thoughtsTokenCount),
+    };
   }
   return {
-    inputTokens: tokens(usage.prompt_tokens) ?? sum(usage.input_tokens, usage.cache_creation_input_tokens, usage.cache_read_input_tokens),
+    inputTokens:
+      tokens(usage.prompt_tokens) ??
+      sum(usage.input_tokens, usage.cache_creation_input_tokens, usage.cache_read_input_tokens),
     outputTokens: tokens(usage.completion_tokens) ?? tokens(usage.output_tokens),
   };
 }
@@ -82,7 +89,8 @@ function lastObjectOf(text: string, key: keyof typeof OBJECT_KEYS): Json | undef
   const pattern = OBJECT_KEYS[key];
   pattern.lastIndex = 0;
   const starts: number[] = [];
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) starts.push(match.index + match[0].length - 1);
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text))
+    starts.push(match.index + match[0].length - 1);
   for (let i = starts.length - 1; i >= 0; i--) {
     const body = objectAt(text, starts[i]!);
     if (body === undefined) continue;
@@ -96,7 +104,10 @@ function lastObjectOf(text: string, key: keyof typeof OBJECT_KEYS): Json | undef
   return undefined;
 }
 
-const NUMBER_KEYS = { prompt_eval_count: /"prompt_eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g, eval_count: /"eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g };
+const NUMBER_KEYS = {
+  prompt_eval_count: /"prompt_eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g,
+  eval_count: /"eval_count"\s*:\s*(\d{1,12})(?![\d.eE])/g,
+};
 
 function lastNumberOf(text: string, key: keyof typeof NUMBER_KEYS): number | undefined {
   const matches = text.match(NUMBER_KEYS[key]);

@@ -31,7 +31,12 @@ async function chooseMember(
   if (named || winner.provider !== provider) return exclude.has(winner.id) ? null : { record: winner, trace: [] };
   const now = input.now.toISOString();
   const members = input.candidates.filter(
-    (c) => c === winner || (c.scope === winner.scope && c.provider === provider && unusableReason(c, now) === null && (input.entitled?.(c) ?? true)),
+    (c) =>
+      c === winner ||
+      (c.scope === winner.scope &&
+        c.provider === provider &&
+        unusableReason(c, now) === null &&
+        (input.entitled?.(c) ?? true)),
   );
   if (members.every((m) => exclude.has(m.id))) return null;
   // One key: nothing to choose, nothing to read.
@@ -56,7 +61,11 @@ async function chooseMember(
 }
 
 /** @internal `PoolsFeature.decide`. */
-export async function decideWithPool(ctx: VaultContext, state: PoolState, input: PoolDecisionRequest): Promise<Decision> {
+export async function decideWithPool(
+  ctx: VaultContext,
+  state: PoolState,
+  input: PoolDecisionRequest,
+): Promise<Decision> {
   const { decision, retry, request } = input;
   const trace = retry ? [...retry.moves, ...decision.trace] : decision.trace;
   const provider = request.provider ?? null;
@@ -67,11 +76,16 @@ export async function decideWithPool(ctx: VaultContext, state: PoolState, input:
       // The pool's entries replace the walk's last one (the winner it started from).
       const merged = [...trace.slice(0, -1), ...chosen.trace];
       const source = decision.kind === 'config' ? decision.source : 'byok';
-      return keyDisagrees(chosen.record) ? { kind: 'undecryptable', record: chosen.record, trace: merged } : { kind: 'config', record: chosen.record, source, trace: merged };
+      return keyDisagrees(chosen.record)
+        ? { kind: 'undecryptable', record: chosen.record, trace: merged }
+        : { kind: 'config', record: chosen.record, source, trace: merged };
     }
     if (retry?.onExhausted === 'platform' && ctx.fallback === 'platform') return { kind: 'platform', provider, trace };
     trace.push({ step: 'pool', scope: decision.record.scope, outcome: 'none' });
-    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}: every key of the pool was tried`, frozenTrace(trace));
+    throw new NoKeyError(
+      `[byokit] [resolve] no other key for ${describe(request)}: every key of the pool was tried`,
+      frozenTrace(trace),
+    );
   }
   if (retry && decision.kind !== 'none' && decision.kind !== 'mismatch') {
     // No pool to move in (a request without a provider, a platform key): nothing else to try.

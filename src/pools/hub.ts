@@ -74,9 +74,17 @@ async function inChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]
 }
 
 /** The tenant's pools (`config:read`), optionally of one scope or provider. Custom endpoints are not pooled. */
-export async function listPools(ctx: VaultContext, state: PoolState, as: TenantActor, query: unknown): Promise<PoolView[]> {
+export async function listPools(
+  ctx: VaultContext,
+  state: PoolState,
+  as: TenantActor,
+  query: unknown,
+): Promise<PoolView[]> {
   const q = await parseWith('listPoolsInputSchema', query ?? {}, 'pool query');
-  await as.allow('listPools', 'config:read', { ...(q.scope === undefined ? {} : { scope: q.scope }), ...(q.provider === undefined ? {} : { provider: q.provider }) });
+  await as.allow('listPools', 'config:read', {
+    ...(q.scope === undefined ? {} : { scope: q.scope }),
+    ...(q.provider === undefined ? {} : { provider: q.provider }),
+  });
   const tenantId = as.tenantId;
   const now = ctx.now();
   const nowIso = now.toISOString();
@@ -84,8 +92,12 @@ export async function listPools(ctx: VaultContext, state: PoolState, as: TenantA
   const pooled = configs.filter((r) => r.provider !== 'custom');
   const ids = pooled.map((r) => r.id);
   const [health, cooldowns] = await Promise.all([
-    inChunks<KeyHealthRecord>(ids, (chunk) => callStore(ctx, 'loadKeyHealth', () => ctx.store.loadKeyHealth(tenantId, chunk))),
-    inChunks<KeyCooldownRecord>(ids, (chunk) => callStore(ctx, 'loadKeyCooldowns', () => ctx.store.loadKeyCooldowns(tenantId, chunk, nowIso))),
+    inChunks<KeyHealthRecord>(ids, (chunk) =>
+      callStore(ctx, 'loadKeyHealth', () => ctx.store.loadKeyHealth(tenantId, chunk)),
+    ),
+    inChunks<KeyCooldownRecord>(ids, (chunk) =>
+      callStore(ctx, 'loadKeyCooldowns', () => ctx.store.loadKeyCooldowns(tenantId, chunk, nowIso)),
+    ),
   ]);
   const healthOf = new Map(health.filter((h) => h.tenantId === tenantId).map((h) => [h.configId, h]));
   const cooldownOf = new Map(cooldowns.filter((c) => c.tenantId === tenantId).map((c) => [c.configId, c.until]));
@@ -123,12 +135,22 @@ export async function listPools(ctx: VaultContext, state: PoolState, as: TenantA
         },
       };
     });
-    const eligible = memberViews.filter((m) => m.view.eligible).map((m) => ({ ...m.record, sealedKey: null }) as CandidateRecord);
+    const eligible = memberViews
+      .filter((m) => m.view.eligible)
+      .map((m) => ({ ...m.record, sealedKey: null }) as CandidateRecord);
     // The failover order (the policy's priorities, else resolution order), whatever the policy's kind.
     const order = poolOrder(eligible, policy ? { ...policy, policy: 'failover' } : null, 0).map((r) => r.id);
     for (const m of memberViews) m.view.position = order.includes(m.record.id) ? order.indexOf(m.record.id) : null;
-    memberViews.sort((a, b) => (a.view.position ?? Infinity) - (b.view.position ?? Infinity) || (a.record.id < b.record.id ? -1 : 1));
-    views.push({ scope, provider, policy: policy?.policy ?? 'failover', policySet: policy !== null, members: memberViews.map((m) => m.view) });
+    memberViews.sort(
+      (a, b) => (a.view.position ?? Infinity) - (b.view.position ?? Infinity) || (a.record.id < b.record.id ? -1 : 1),
+    );
+    views.push({
+      scope,
+      provider,
+      policy: policy?.policy ?? 'failover',
+      policySet: policy !== null,
+      members: memberViews.map((m) => m.view),
+    });
   }
   return views.sort((a, b) => (a.scope === b.scope ? (a.provider < b.provider ? -1 : 1) : a.scope < b.scope ? -1 : 1));
 }

@@ -59,14 +59,16 @@ function invalidOption(path: string, message: string): ValidationError {
 
 /** The options checked with plain code: creating a vault never loads the schema library. */
 function checkOptions(options: unknown): KeyPoolsOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption('(input)', 'must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw invalidOption('(input)', 'must be an object');
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (name === 'onFailure') {
       if (value !== 'fail' && value !== 'platform') throw invalidOption(name, 'must be "fail" or "platform"');
     } else if (Object.hasOwn(RANGES, name)) {
       const [min, max] = RANGES[name as keyof typeof RANGES];
-      if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) throw invalidOption(name, `must be an integer from ${min} to ${max}`);
+      if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+        throw invalidOption(name, `must be an integer from ${min} to ${max}`);
     } else {
       throw invalidOption(name, 'unknown option');
     }
@@ -94,7 +96,11 @@ export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
     maxCooldownMs: o.maxCooldownMs ?? 3_600_000,
     maxKeys: o.maxKeys ?? 10_000,
   });
-  const defaults = { maxAttempts: o.maxAttempts ?? 3, timeoutMs: o.timeoutMs ?? 60_000, onFailure: o.onFailure ?? 'fail' } as const;
+  const defaults = {
+    maxAttempts: o.maxAttempts ?? 3,
+    timeoutMs: o.timeoutMs ?? 60_000,
+    onFailure: o.onFailure ?? 'fail',
+  } as const;
   const listeners: AttemptListeners = new WeakMap();
 
   /** Learns from an outcome; a new cooldown is shared through the store in the background. */
@@ -103,8 +109,19 @@ export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
     const keySetAt = clientContextOf(resolution)?.keySetAt ?? null;
     const until = state.note(resolution.tenantId, resolution.configId, keySetAt, outcome);
     if (until === null) return;
-    const cooldown = { tenantId: resolution.tenantId, configId: resolution.configId, until, reason: 'rate_limited' as const, setAt: outcome.at };
-    callDetached(() => ctx.store.putKeyCooldown(resolution.tenantId, cooldown), undefined, 'keyCooldown', ctx.onHookError);
+    const cooldown = {
+      tenantId: resolution.tenantId,
+      configId: resolution.configId,
+      until,
+      reason: 'rate_limited' as const,
+      setAt: outcome.at,
+    };
+    callDetached(
+      () => ctx.store.putKeyCooldown(resolution.tenantId, cooldown),
+      undefined,
+      'keyCooldown',
+      ctx.onHookError,
+    );
   };
 
   return {
@@ -116,7 +133,9 @@ export function keyPools(options: KeyPoolsOptions = {}): PoolsFeature {
     },
 
     withKey: (ctx, request, fn, callOptions) =>
-      withKey(ctx, listeners, defaults, request, fn, callOptions, (resolution, status) => learn(ctx, resolution, { status, at: ctx.now().toISOString() })),
+      withKey(ctx, listeners, defaults, request, fn, callOptions, (resolution, status) =>
+        learn(ctx, resolution, { status, at: ctx.now().toISOString() }),
+      ),
     setPolicy: (ctx, as, input) => setPolicy(ctx, state, as, input),
     removePolicy: (ctx, as, input) => removePolicy(ctx, state, as, input),
     getPolicies: (ctx, as) => getPolicies(ctx, as),

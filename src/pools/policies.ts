@@ -20,11 +20,17 @@ import { poolPolicies, type PoolState } from './pool-state.js';
 const MAX_POOL_POLICIES = 500;
 
 /** Every config of the tenant in `scope` with `provider`, all pages. */
-export async function configsOf(ctx: VaultContext, tenantId: string, query: { scope?: string; provider?: string }): Promise<ConfigRecord[]> {
+export async function configsOf(
+  ctx: VaultContext,
+  tenantId: string,
+  query: { scope?: string; provider?: string },
+): Promise<ConfigRecord[]> {
   const out: ConfigRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await callStore(ctx, 'listConfigs', () => ctx.store.listConfigs(tenantId, { ...query, limit: 500, ...(cursor === undefined ? {} : { cursor }) }));
+    const page = await callStore(ctx, 'listConfigs', () =>
+      ctx.store.listConfigs(tenantId, { ...query, limit: 500, ...(cursor === undefined ? {} : { cursor }) }),
+    );
     out.push(...page.items.filter((r) => r.tenantId === tenantId));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
@@ -42,14 +48,23 @@ export async function getPolicies(ctx: VaultContext, as: TenantActor): Promise<P
 }
 
 /** Sets the policy of one (scope, provider), replacing the one it had (`key:manage` in the scope). */
-export async function setPolicy(ctx: VaultContext, state: PoolState, as: TenantActor, input: unknown): Promise<PoolPolicy> {
+export async function setPolicy(
+  ctx: VaultContext,
+  state: PoolState,
+  as: TenantActor,
+  input: unknown,
+): Promise<PoolPolicy> {
   const policy = (await parseWith('poolPolicyInputSchema', input, 'pool policy')) as PoolPolicy;
   await as.allow('setPoolPolicy', 'key:manage', { scope: policy.scope, provider: policy.provider });
-  if (!Object.hasOwn(ctx.providers, policy.provider)) throw invalid('provider', `unknown provider "${policy.provider}"`);
+  if (!Object.hasOwn(ctx.providers, policy.provider))
+    throw invalid('provider', `unknown provider "${policy.provider}"`);
   if (policy.members.length > 0) {
-    const ids = new Set((await configsOf(ctx, as.tenantId, { scope: policy.scope, provider: policy.provider })).map((r) => r.id));
+    const ids = new Set(
+      (await configsOf(ctx, as.tenantId, { scope: policy.scope, provider: policy.provider })).map((r) => r.id),
+    );
     const stray = policy.members.findIndex((m) => !ids.has(m.configId));
-    if (stray >= 0) throw invalid(`members.${stray}.configId`, `not a ${policy.provider} config of scope "${policy.scope}"`);
+    if (stray >= 0)
+      throw invalid(`members.${stray}.configId`, `not a ${policy.provider} config of scope "${policy.scope}"`);
   }
   const same = (p: PoolPolicy) => p.scope === policy.scope && p.provider === policy.provider;
   await updateSettingsSection(
@@ -63,17 +78,27 @@ export async function setPolicy(ctx: VaultContext, state: PoolState, as: TenantA
       const old = policies.find(same);
       if (old && JSON.stringify(old) === JSON.stringify(policy)) return null;
       const next = [...policies.filter((p) => !same(p)), policy];
-      if (next.length > MAX_POOL_POLICIES) throw invalid('(input)', `a tenant holds at most ${MAX_POOL_POLICIES} pool policies`);
+      if (next.length > MAX_POOL_POLICIES)
+        throw invalid('(input)', `a tenant holds at most ${MAX_POOL_POLICIES} pool policies`);
       return { policies: next };
     },
-    { type: 'pool.changed', changes: ['pools'], detail: { scope: policy.scope, provider: policy.provider, policy: policy.policy, members: policy.members.length } },
+    {
+      type: 'pool.changed',
+      changes: ['pools'],
+      detail: { scope: policy.scope, provider: policy.provider, policy: policy.policy, members: policy.members.length },
+    },
   );
   state.forgetTenant(as.tenantId);
   return policy;
 }
 
 /** Removes the policy of one (scope, provider): its pool is failover in resolution order again. `false` if it had none. */
-export async function removePolicy(ctx: VaultContext, state: PoolState, as: TenantActor, input: unknown): Promise<boolean> {
+export async function removePolicy(
+  ctx: VaultContext,
+  state: PoolState,
+  as: TenantActor,
+  input: unknown,
+): Promise<boolean> {
   const { scope, provider } = await parseWith('poolKeyInputSchema', input, 'pool');
   await as.allow('removePoolPolicy', 'key:manage', { scope, provider });
   let removed = false;

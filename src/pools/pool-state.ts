@@ -66,7 +66,7 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  * `pools` section; a bad one fails closed with `STORE_FAILED`).
  */
 export function poolPolicies(record: SettingsRecord | null): PoolPolicy[] {
-  const section = record?.document['pools'] as { policies: PoolPolicy[] } | undefined;
+  const section = record?.document.pools as { policies: PoolPolicy[] } | undefined;
   return section?.policies ?? [];
 }
 
@@ -92,7 +92,15 @@ export class PoolState {
    * The facts of a pool: from the cache when read less than `factsTtlMs`
    * ago for the same members, else read now (policy, cooldowns, health).
    */
-  async facts(ctx: VaultContext, tenantId: string, poolKey: string, scope: string, provider: string, members: readonly CandidateRecord[], now: Date): Promise<CachedFacts> {
+  async facts(
+    ctx: VaultContext,
+    tenantId: string,
+    poolKey: string,
+    scope: string,
+    provider: string,
+    members: readonly CandidateRecord[],
+    now: Date,
+  ): Promise<CachedFacts> {
     const ids = members.map((m) => m.id);
     const memberKey = ids.join(',');
     const cached = this.#facts.get(poolKey);
@@ -112,7 +120,11 @@ export class PoolState {
       // Only this tenant's, whatever the store returned.
       cooldowns: new Map(cooldowns.filter((c) => c.tenantId === tenantId).map((c) => [c.configId, c.until])),
       // Health about the key the config holds now; news about an older key says nothing of it.
-      failing: new Set(health.filter((h) => h.tenantId === tenantId && h.state === 'failing' && h.keySetAt === keySetAt.get(h.configId)).map((h) => h.configId)),
+      failing: new Set(
+        health
+          .filter((h) => h.tenantId === tenantId && h.state === 'failing' && h.keySetAt === keySetAt.get(h.configId))
+          .map((h) => h.configId),
+      ),
     };
     boundedSet(this.#facts, poolKey, facts, this.#options.maxKeys);
     return facts;
@@ -143,21 +155,30 @@ export class PoolState {
    * a success); an auth failure marks it failing here; a success clears both
    * marks. Returns the cooldown to share, if one started.
    */
-  note(tenantId: string, configId: string, keySetAt: string | null, outcome: Pick<Outcome, 'status' | 'retryAfter' | 'at'>): string | null {
+  note(
+    tenantId: string,
+    configId: string,
+    keySetAt: string | null,
+    outcome: Pick<Outcome, 'status' | 'retryAfter' | 'at'>,
+  ): string | null {
     const id = `${tenantId}\u0000${configId}`;
     const entry: LocalKey = this.#local.get(id) ?? { strikes: 0, failing: null, keySetAt };
     const o = this.#options;
     let shared: string | null = null;
     if (outcome.status === 'rate_limited') {
       entry.strikes += 1;
-      const wait = outcome.retryAfter !== undefined ? outcome.retryAfter * 1000 : o.backoffMs * 2 ** Math.min(entry.strikes - 1, 20);
+      const wait =
+        outcome.retryAfter !== undefined
+          ? outcome.retryAfter * 1000
+          : o.backoffMs * 2 ** Math.min(entry.strikes - 1, 20);
       const until = new Date(Date.parse(outcome.at) + Math.min(Math.max(wait, 1), o.maxCooldownMs)).toISOString();
       const held = entry.until;
       if (held === undefined || until > held) {
         entry.until = until;
         // Shared once per cooldown: a burst of 429s (each a few ms later) extends it here, and is written
         // again only when it moves the end by more than a second or a tenth of the wait.
-        const gain = held === undefined || held <= outcome.at ? Number.POSITIVE_INFINITY : Date.parse(until) - Date.parse(held);
+        const gain =
+          held === undefined || held <= outcome.at ? Number.POSITIVE_INFINITY : Date.parse(until) - Date.parse(held);
         if (gain >= Math.max(1000, wait / 10)) shared = until;
       }
     } else if (outcome.status === 'auth_failed') {

@@ -39,7 +39,10 @@ export const poolPolicyInputSchema = /* @__PURE__ */ (() =>
       members: z._default(z.array(poolMemberSchema).check(z.maxLength(MAX_POOL_MEMBERS)), []),
     })
     .check(
-      z.refine((p) => new Set(p.members.map((m) => m.configId)).size === p.members.length, { message: 'members: a config is listed twice', path: ['members'] }),
+      z.refine((p) => new Set(p.members.map((m) => m.configId)).size === p.members.length, {
+        message: 'members: a config is listed twice',
+        path: ['members'],
+      }),
     ))();
 
 /** Input of `admin.removePoolPolicy`. */

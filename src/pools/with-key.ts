@@ -58,7 +58,7 @@ function noRetries(resolution: Resolution): Record<string, unknown> {
     case 'mistral':
       return { retryConfig: { strategy: 'none' } };
     case 'google':
-      return resolution.options['sdk'] === 'genai' ? { httpOptions: { retryOptions: { attempts: 1 } } } : {};
+      return resolution.options.sdk === 'genai' ? { httpOptions: { retryOptions: { attempts: 1 } } } : {};
     case 'ollama':
       return {};
     default:
@@ -71,7 +71,8 @@ function clientOptionsFor(resolution: Resolution, host: Record<string, unknown> 
   const base = noRetries(resolution);
   if (!host) return base;
   const merged: Record<string, unknown> = { ...base, ...host };
-  if (base['httpOptions'] && host['httpOptions']) merged['httpOptions'] = { ...(base['httpOptions'] as object), ...(host['httpOptions'] as object) };
+  if (base.httpOptions && host.httpOptions)
+    merged.httpOptions = { ...(base.httpOptions as object), ...(host.httpOptions as object) };
   return merged;
 }
 
@@ -97,7 +98,10 @@ export async function withKey(
   noteFailure: (resolution: Resolution, status: OutcomeStatus) => void,
 ): Promise<unknown> {
   if (typeof fn !== 'function') {
-    throw new ValidationError('[byokit] [pools] invalid withKey arguments: fn: must be a function (client, resolution, attempt) => ...', [{ path: 'fn', message: 'must be a function' }]);
+    throw new ValidationError(
+      '[byokit] [pools] invalid withKey arguments: fn: must be a function (client, resolution, attempt) => ...',
+      [{ path: 'fn', message: 'must be a function' }],
+    );
   }
   const options = (await parseWith('withKeyOptionsSchema', rawOptions ?? {}, 'withKey options')) as WithKeyOptions;
   const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
@@ -107,7 +111,10 @@ export async function withKey(
   const controller = new AbortController();
   const stop = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
-  const timer = setTimeout(() => controller.abort(new DOMException('withKey: the total time is up', 'TimeoutError')), Math.max(0, deadline - Date.now()));
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('withKey: the total time is up', 'TimeoutError')),
+    Math.max(0, deadline - Date.now()),
+  );
   (timer as { unref?: () => void }).unref?.();
   const tried = new Set<string>();
   const moves: TraceEntry[] = [];
@@ -125,21 +132,46 @@ export async function withKey(
         clientOptions: clientOptionsFor(resolution, options.clientOptions),
       });
       try {
-        return await (fn as (client: unknown, resolution: Resolution, attempt: WithKeyAttempt) => unknown)(client, resolution, { number: attempt, signal: controller.signal });
+        return await (fn as (client: unknown, resolution: Resolution, attempt: WithKeyAttempt) => unknown)(
+          client,
+          resolution,
+          { number: attempt, signal: controller.signal },
+        );
       } catch (error) {
         // A response the observer saw is the surest classification; else the error's own HTTP status.
         const status = (observed as OutcomeStatus | null) ?? statusOfError(error);
-        if (status === null || !MOVES_ON.has(status) || attempt >= maxAttempts || controller.signal.aborted || Date.now() >= deadline) throw error;
+        if (
+          status === null ||
+          !MOVES_ON.has(status) ||
+          attempt >= maxAttempts ||
+          controller.signal.aborted ||
+          Date.now() >= deadline
+        )
+          throw error;
         if (resolution.source === 'platform' || resolution.configId === null) throw error;
         if (observed === null) noteFailure(resolution, status);
         tried.add(resolution.configId);
-        const entry: TraceEntry = { step: 'retry', configId: resolution.configId, outcome: 'skipped', reason: status as KeyMove['reason'] };
+        const entry: TraceEntry = {
+          step: 'retry',
+          configId: resolution.configId,
+          outcome: 'skipped',
+          reason: status as KeyMove['reason'],
+        };
         if (resolution.configScope !== null) entry.scope = resolution.configScope;
         if (resolution.configName !== null) entry.configName = resolution.configName;
         moves.push(entry);
-        const move: KeyMove = { attempt: attempt + 1, fromConfigId: resolution.configId, reason: status as KeyMove['reason'] };
+        const move: KeyMove = {
+          attempt: attempt + 1,
+          fromConfigId: resolution.configId,
+          reason: status as KeyMove['reason'],
+        };
         try {
-          resolution = await resolveKey(ctx, request as Parameters<typeof resolveKey>[1], { exclude: tried, moves: [...moves], move, onExhausted: onFailure });
+          resolution = await resolveKey(ctx, request as Parameters<typeof resolveKey>[1], {
+            exclude: tried,
+            moves: [...moves],
+            move,
+            onExhausted: onFailure,
+          });
         } catch (next) {
           // No other key: the host gets the provider's error, not ours.
           if (isByokitError(next, 'NO_KEY')) throw error;

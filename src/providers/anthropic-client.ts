@@ -14,7 +14,11 @@ import { checkModelAccess, guardedLiveCheck } from './validate.js';
 const LABEL = 'Anthropic';
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<Anthropic> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<ClientOptions> = {},
+): Promise<Anthropic> {
   const apiKey = requireKey(input, LABEL);
   const { Anthropic } = await loadSdk<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk');
   return new Anthropic({
@@ -22,7 +26,10 @@ async function build(input: ProviderCallInput, transport: Transport, defaults: P
     ...(input.clientOptions as ClientOptions | undefined),
     apiKey,
     // @anthropic-ai/sdk 1.x sends an API key as `Authorization: Bearer`.
-    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
+    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'authorization',
+      `Bearer ${apiKey}`,
+    ]),
     // `null`, not undefined: undefined lets the SDK read ANTHROPIC_AUTH_TOKEN.
     authToken: null,
     // Always explicit: unset, the SDK reads ANTHROPIC_BASE_URL.

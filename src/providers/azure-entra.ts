@@ -51,14 +51,21 @@ const LABEL = 'Azure OpenAI';
  * as `Authorization` by the fetch, after every header the platform's
  * environment could add has been nulled.
  */
-export async function entraOptions(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<Partial<AzureClientOptions>> {
+export async function entraOptions(
+  input: ProviderCallInput,
+  apiKey: string,
+  transport: Transport,
+): Promise<Partial<AzureClientOptions>> {
   const credential = readCredential(entraCredential, LABEL, apiKey);
   const token = entraTokenSource(credential, transport.fetch);
   return {
     // '' (not undefined, which reads AZURE_OPENAI_API_KEY): the token provider is the credential.
     apiKey: '',
     azureADTokenProvider: token,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['x-byokit-no-key-header', '']),
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'x-byokit-no-key-header',
+      '',
+    ]),
     fetch: async (url: string | URL | Request, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       headers.set('authorization', `Bearer ${await token()}`);
@@ -67,4 +74,3 @@ export async function entraOptions(input: ProviderCallInput, apiKey: string, tra
     },
   };
 }
-

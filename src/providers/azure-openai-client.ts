@@ -33,10 +33,16 @@ function baseURLOf(endpoint: string): string {
 /** The AzureOpenAI constructor's options (not exported by name from the package root). */
 type AzureClientOptions = NonNullable<ConstructorParameters<typeof AzureOpenAI>[0]>;
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<AzureClientOptions> = {}): Promise<AzureOpenAI> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<AzureClientOptions> = {},
+): Promise<AzureOpenAI> {
   const apiKey = requireKey(input, LABEL);
   // A JSON object is an Entra ID credential (no API key starts with `{`); its client code loads with it.
-  const entra = apiKey.trimStart().startsWith('{') ? await (await import('./azure-entra.js')).entraOptions(input, apiKey, transport) : null;
+  const entra = apiKey.trimStart().startsWith('{')
+    ? await (await import('./azure-entra.js')).entraOptions(input, apiKey, transport)
+    : null;
   const endpoint = requireBaseUrl(input, LABEL);
   const apiVersion = requireApiVersion(input.options);
   const deployment = stringOption(input.options, 'deployment') ?? input.model ?? undefined;
@@ -46,7 +52,10 @@ async function build(input: ProviderCallInput, transport: Transport, defaults: P
     ...(input.clientOptions as AzureClientOptions | undefined),
     ...pinnedOpenAIOptions(input.options, input.clientOptions),
     apiKey,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['api-key', apiKey]),
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'api-key',
+      apiKey,
+    ]),
     apiVersion,
     // The base URL is passed rather than `endpoint`: unset, AzureOpenAI reads
     // OPENAI_BASE_URL (and AZURE_OPENAI_ENDPOINT) from the platform's environment.
@@ -79,7 +88,11 @@ export function validateAzureOpenAIKey(input: ProviderCallInput): Promise<KeyVal
       const httpStatus = httpStatusOf(error);
       if (httpStatus === 400) return { status: 'valid' };
       if (httpStatus === 404) {
-        return { status: 'forbidden_model', httpStatus, detail: `deployment "${deployment}" not found on this resource` };
+        return {
+          status: 'forbidden_model',
+          httpStatus,
+          detail: `deployment "${deployment}" not found on this resource`,
+        };
       }
       throw error;
     }

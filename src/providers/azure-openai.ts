@@ -40,7 +40,7 @@ const azureOpenAIProvider: ProviderDescriptor<AzureOpenAI> = {
   checkOptions: (options, baseUrl) => {
     const problems = checkBaseUrl(baseUrl, true, LABEL);
     if (!stringOption(options, 'apiVersion')) problems.push(`an ${LABEL} config needs options.apiVersion`);
-    if (options['deployment'] !== undefined && typeof options['deployment'] !== 'string') {
+    if (options.deployment !== undefined && typeof options.deployment !== 'string') {
       problems.push('options.deployment must be a string');
     }
     return problems;

@@ -79,10 +79,12 @@ export function fetchRequestHandler(fetch: FetchFunction) {
     async handle(request: SmithyRequest, options: { abortSignal?: AbortSignal } = {}) {
       const port = request.port ? `:${request.port}` : '';
       const url = `${request.protocol}//${request.hostname}${port}${request.path}${queryString(request.query)}`;
-      const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.body as BodyInit | undefined);
+      const body =
+        request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.body as BodyInit | undefined);
       const headers = new Headers();
       // fetch sets Host and Content-Length itself (from the URL and the body; the same values the signature covers).
-      for (const [name, value] of Object.entries(request.headers)) if (!UNSETTABLE.has(name.toLowerCase())) headers.set(name, value);
+      for (const [name, value] of Object.entries(request.headers))
+        if (!UNSETTABLE.has(name.toLowerCase())) headers.set(name, value);
       const response = await fetch(url, {
         method: request.method,
         headers,
@@ -93,7 +95,14 @@ export function fetchRequestHandler(fetch: FetchFunction) {
       response.headers.forEach((value, name) => {
         responseHeaders[name] = value;
       });
-      return { response: { statusCode: response.status, reason: response.statusText, headers: responseHeaders, body: await bodyOf(response) } };
+      return {
+        response: {
+          statusCode: response.status,
+          reason: response.statusText,
+          headers: responseHeaders,
+          body: await bodyOf(response),
+        },
+      };
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
@@ -109,11 +118,17 @@ function credentialOf(input: ProviderCallInput): BedrockCredential {
   return readCredential(bedrockCredential, LABEL, requireKey(input, LABEL));
 }
 
-async function buildAws(input: ProviderCallInput, transport: Transport, defaults: Partial<BedrockRuntimeClientConfig> = {}): Promise<BedrockRuntimeClient> {
+async function buildAws(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<BedrockRuntimeClientConfig> = {},
+): Promise<BedrockRuntimeClient> {
   const credential = credentialOf(input);
   const endpoint = endpointOf(input, credential);
   await transport.check(endpoint);
-  const { BedrockRuntimeClient } = await loadSdk<typeof import('@aws-sdk/client-bedrock-runtime')>('@aws-sdk/client-bedrock-runtime');
+  const { BedrockRuntimeClient } = await loadSdk<typeof import('@aws-sdk/client-bedrock-runtime')>(
+    '@aws-sdk/client-bedrock-runtime',
+  );
   return new BedrockRuntimeClient({
     ...defaults,
     ...(input.clientOptions as BedrockRuntimeClientConfig | undefined),
@@ -134,7 +149,11 @@ async function buildAws(input: ProviderCallInput, transport: Transport, defaults
   } as BedrockRuntimeClientConfig);
 }
 
-async function buildAnthropic(input: ProviderCallInput, transport: Transport, defaults: Record<string, unknown> = {}): Promise<AnthropicBedrock> {
+async function buildAnthropic(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Record<string, unknown> = {},
+): Promise<AnthropicBedrock> {
   const credential = credentialOf(input);
   const endpoint = endpointOf(input, credential);
   const { AnthropicBedrock } = await loadSdk<typeof import('@anthropic-ai/bedrock-sdk')>('@anthropic-ai/bedrock-sdk');
@@ -151,7 +170,10 @@ async function buildAnthropic(input: ProviderCallInput, transport: Transport, de
     providerChainResolver: () => Promise.reject(new Error('byokit signs with the tenant credential only')),
     // Always explicit: unset, the SDK reads ANTHROPIC_BEDROCK_BASE_URL.
     baseURL: endpoint,
-    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['x-byokit-no-key-header', '']),
+    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'x-byokit-no-key-header',
+      '',
+    ]),
     fetch: transport.fetch,
     // The constructor's overloads type one credential form each; this is the static-keys one.
   } as never);
@@ -168,12 +190,22 @@ export async function createBedrockClient(input: ProviderCallInput): Promise<Bed
 }
 
 /** AWS error names that mean the credential itself was refused. */
-const REFUSED = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId', 'SignatureDoesNotMatch']);
+const REFUSED = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+]);
 
 /** The AWS error type of an SDK error: its name (AWS SDK), or the `x-amzn-errortype` header (AnthropicBedrock). */
 function awsErrorType(error: unknown): string | undefined {
   const e = error as { name?: unknown; headers?: unknown; $metadata?: unknown };
-  const header = e?.headers instanceof Headers ? e.headers.get('x-amzn-errortype') : (e?.headers as Record<string, string> | undefined)?.['x-amzn-errortype'];
+  const header =
+    e?.headers instanceof Headers
+      ? e.headers.get('x-amzn-errortype')
+      : (e?.headers as Record<string, string> | undefined)?.['x-amzn-errortype'];
   if (typeof header === 'string') return header.split(':')[0];
   return typeof e?.name === 'string' && e.$metadata !== undefined ? e.name : undefined;
 }
@@ -192,14 +224,26 @@ function statusOf(error: unknown): number | undefined {
 function probeResult(error: unknown, model: string, named: boolean, key: string): KeyValidationResult {
   const type = awsErrorType(error);
   const httpStatus = statusOf(error);
-  if (type !== undefined && REFUSED.has(type)) return { status: 'invalid_key', ...(httpStatus ? { httpStatus } : {}), detail: `the provider refused the credential (${type})` };
+  if (type !== undefined && REFUSED.has(type))
+    return {
+      status: 'invalid_key',
+      ...(httpStatus ? { httpStatus } : {}),
+      detail: `the provider refused the credential (${type})`,
+    };
   if (type === 'AccessDeniedException' || type === 'ResourceNotFoundException') {
     return named
-      ? { status: 'forbidden_model', ...(httpStatus ? { httpStatus } : {}), detail: `model "${model}" not found or not available to this credential (${type})` }
+      ? {
+          status: 'forbidden_model',
+          ...(httpStatus ? { httpStatus } : {}),
+          detail: `model "${model}" not found or not available to this credential (${type})`,
+        }
       : { status: 'valid', detail: `the credential was accepted; it may not call the probe model (${type})` };
   }
   if (httpStatus === 400 || type === 'ValidationException') return { status: 'valid' };
-  return classifyValidationError(httpStatus === undefined ? error : Object.assign(new Error(type ?? 'error'), { status: httpStatus, code: type }), key);
+  return classifyValidationError(
+    httpStatus === undefined ? error : Object.assign(new Error(type ?? 'error'), { status: httpStatus, code: type }),
+    key,
+  );
 }
 
 /** A zero-token Converse (AWS SDK) or Messages call (AnthropicBedrock) with no messages. */
@@ -213,7 +257,9 @@ export function validateBedrockKey(input: ProviderCallInput): Promise<KeyValidat
         await client.messages.create({ model, max_tokens: 1, messages: [] });
       } else {
         const client = await buildAws(input, transport, { maxAttempts: 1 });
-        const { ConverseCommand } = await loadSdk<typeof import('@aws-sdk/client-bedrock-runtime')>('@aws-sdk/client-bedrock-runtime');
+        const { ConverseCommand } = await loadSdk<typeof import('@aws-sdk/client-bedrock-runtime')>(
+          '@aws-sdk/client-bedrock-runtime',
+        );
         await client.send(new ConverseCommand({ modelId: model, messages: [], inferenceConfig: { maxTokens: 1 } }));
       }
       return { status: 'valid' };

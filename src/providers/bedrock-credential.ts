@@ -22,11 +22,21 @@ export interface BedrockCredential {
 /** Where a Bedrock credential is checked on `setKey`. */
 export const bedrockCredential: CredentialSpec<BedrockCredential> = {
   schema: /* @__PURE__ */ z.strictObject({
-    accessKeyId: z.string().check(z.regex(/^A[A-Z0-9]{15,127}$/, 'must be an AWS access key id (20 upper-case letters and digits, e.g. "AKIA...")')),
-    secretAccessKey: z.string().check(z.regex(/^[A-Za-z0-9/+=]{16,128}$/, 'must be an AWS secret access key (letters, digits, / + =)')),
-    sessionToken: z.optional(z.string().check(z.regex(/^[A-Za-z0-9/+=]{16,4096}$/, 'must be an AWS session token (letters, digits, / + =)'))),
+    accessKeyId: z
+      .string()
+      .check(
+        z.regex(
+          /^A[A-Z0-9]{15,127}$/,
+          'must be an AWS access key id (20 upper-case letters and digits, e.g. "AKIA...")',
+        ),
+      ),
+    secretAccessKey: z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9/+=]{16,128}$/, 'must be an AWS secret access key (letters, digits, / + =)')),
+    sessionToken: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9/+=]{16,4096}$/, 'must be an AWS session token (letters, digits, / + =)')),
+    ),
     region: z.string().check(z.regex(/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, 'must be an AWS region, e.g. "us-east-1"')),
   }),
   hint: (c) => `${c.accessKeyId.slice(0, 4)}...${c.accessKeyId.slice(-4)}`,
 };
-

@@ -36,11 +36,13 @@ const bedrockProvider: ProviderDescriptor = {
   keyPrefixes: [],
   // The schema is loaded with the first credential set: a bundle that never stores one doesn't carry it.
   credential: { load: async () => (await import('./bedrock-credential.js')).bedrockCredential },
-  checkKeyFormat: () => `${LABEL} takes a credential object ({ accessKeyId, secretAccessKey, sessionToken?, region }), not a string key`,
+  checkKeyFormat: () =>
+    `${LABEL} takes a credential object ({ accessKeyId, secretAccessKey, sessionToken?, region }), not a string key`,
   checkOptions: (options, baseUrl) => {
     const problems = checkBaseUrl(baseUrl, false, LABEL);
     const sdk = stringOption(options, 'sdk');
-    if (options['sdk'] !== undefined && !BEDROCK_SDKS.includes(sdk as (typeof BEDROCK_SDKS)[number])) problems.push('options.sdk must be "aws" or "anthropic"');
+    if (options.sdk !== undefined && !BEDROCK_SDKS.includes(sdk as (typeof BEDROCK_SDKS)[number]))
+      problems.push('options.sdk must be "aws" or "anthropic"');
     return problems;
   },
   createClient: async (input) => (await lazy()).createBedrockClient(input),

@@ -23,7 +23,15 @@ import xaiProvider from './xai.js';
 import type { ProviderRegistry } from './registry.js';
 
 /** Built-in providers whose client is an `OpenAI` pinned to the provider's base URL. */
-export const OPENAI_COMPATIBLE_IDS = ['deepseek', 'xai', 'groq', 'openrouter', 'together', 'fireworks', 'perplexity'] as const;
+export const OPENAI_COMPATIBLE_IDS = [
+  'deepseek',
+  'xai',
+  'groq',
+  'openrouter',
+  'together',
+  'fireworks',
+  'perplexity',
+] as const;
 
 /**
  * The built-in descriptors keyed by id: `openai`, `anthropic`, `google`,

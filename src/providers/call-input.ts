@@ -16,7 +16,10 @@ import type { ProviderCallInput } from './types.js';
  * descriptors directly): a typed error, not a TypeError from inside.
  */
 function checkCallInput(input: ProviderCallInput): void {
-  const bad = (path: string) => new ValidationError(`[byokit] [providers] invalid call input: ${path} must be an object`, [{ path, message: 'must be an object' }]);
+  const bad = (path: string) =>
+    new ValidationError(`[byokit] [providers] invalid call input: ${path} must be an object`, [
+      { path, message: 'must be an object' },
+    ]);
   if (typeof input !== 'object' || input === null) throw bad('input');
   for (const name of ['options', 'clientOptions'] as const) {
     const value: unknown = input[name];
@@ -35,7 +38,10 @@ export function requireKey(input: ProviderCallInput, label: string): string {
   checkCallInput(input);
   const key: unknown = input.apiKey;
   if (typeof key !== 'string' || key.trim().length === 0) {
-    throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] refusing to build the ${label} client without a key`);
+    throw new ProviderError(
+      'KEY_FORMAT_INVALID',
+      `[byokit] [providers] refusing to build the ${label} client without a key`,
+    );
   }
   return key;
 }
@@ -49,7 +55,7 @@ export function requireKey(input: ProviderCallInput, label: string): string {
 export function transportOf(input: ProviderCallInput, provider: string): Transport {
   checkCallInput(input);
   if (input.transport) return input.transport;
-  const hostFetch = input.clientOptions?.['fetch'];
+  const hostFetch = input.clientOptions?.fetch;
   return createTransport({
     policy: DEFAULT_NETWORK_POLICY,
     request: { tenantId: '', provider, action: 'request' },
@@ -97,7 +103,8 @@ export function checkBaseUrl(baseUrl: string | null, required: boolean, label: s
   } catch {
     return [`the ${label} base URL is not a valid URL`];
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return [`the ${label} base URL must use http or https`];
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return [`the ${label} base URL must use http or https`];
   if (parsed.username !== '' || parsed.password !== '') {
     return [`the ${label} base URL must not carry credentials; the key is set separately`];
   }

@@ -30,7 +30,10 @@ export function readResolutionKey(source: KeyedSource): string {
   // Several SDKs read a key from the environment when given none: never let
   // a missing tenant key turn into the platform's key.
   if (typeof key !== 'string' || key.trim().length === 0) {
-    throw new ProviderError('KEY_FORMAT_INVALID', '[byokit] [providers] the resolution carries no key; refusing to build a client');
+    throw new ProviderError(
+      'KEY_FORMAT_INVALID',
+      '[byokit] [providers] the resolution carries no key; refusing to build a client',
+    );
   }
   return key;
 }

@@ -17,13 +17,18 @@ const DEFAULT_BASE_URL = 'https://api.cohere.com';
 /** The CohereClientV2 constructor options (the namespace holding them is not exported). */
 type CohereOptions = ConstructorParameters<typeof CohereClientV2>[0];
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<CohereOptions> = {}): Promise<CohereClientV2> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<CohereOptions> = {},
+): Promise<CohereClientV2> {
   const apiKey = requireKey(input, LABEL);
-  if (input.clientOptions?.['fetcher'] !== undefined) {
+  if (input.clientOptions?.fetcher !== undefined) {
     // A `fetcher` replaces cohere-ai's whole HTTP layer, so nothing could guard it.
-    throw new ValidationError('[byokit] [providers] clientOptions.fetcher would bypass the endpoint policy; pass clientOptions.fetch instead (it is wrapped)', [
-      { path: 'clientOptions.fetcher', message: 'not supported; use clientOptions.fetch' },
-    ]);
+    throw new ValidationError(
+      '[byokit] [providers] clientOptions.fetcher would bypass the endpoint policy; pass clientOptions.fetch instead (it is wrapped)',
+      [{ path: 'clientOptions.fetcher', message: 'not supported; use clientOptions.fetch' }],
+    );
   }
   const sdk = await loadSdk<typeof import('cohere-ai')>('cohere-ai');
   // cohere-ai is CommonJS; depending on the loader its exports sit on the

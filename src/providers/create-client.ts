@@ -155,17 +155,24 @@ export class ProviderMismatchError extends ProviderError {
 /** The arguments' shapes, checked before anything reads them: a typed error instead of a TypeError from deep inside. */
 function checkClientArguments(resolution: unknown, options: unknown): void {
   const invalid = (path: string, message: string) =>
-    new ValidationError(`[byokit] [providers] invalid createClient arguments: ${path}: ${message}`, [{ path, message }]);
-  if (typeof resolution !== 'object' || resolution === null) throw invalid('resolution', 'must be a Resolution from vault.resolve()');
+    new ValidationError(`[byokit] [providers] invalid createClient arguments: ${path}: ${message}`, [
+      { path, message },
+    ]);
+  if (typeof resolution !== 'object' || resolution === null)
+    throw invalid('resolution', 'must be a Resolution from vault.resolve()');
   const { provider, options: providerOptions } = resolution as Partial<ClientSource>;
   if (typeof provider !== 'string' || provider === '') throw invalid('resolution.provider', 'must be a provider id');
-  if (providerOptions !== undefined && providerOptions !== null && typeof providerOptions !== 'object') throw invalid('resolution.options', 'must be an object');
+  if (providerOptions !== undefined && providerOptions !== null && typeof providerOptions !== 'object')
+    throw invalid('resolution.options', 'must be an object');
   if (typeof options === 'string') return;
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an expected client id or an options object');
+  if (typeof options !== 'object' || options === null)
+    throw invalid('options', 'must be an expected client id or an options object');
   const { expect, providers, clientOptions } = options as CreateClientOptions;
   if (expect !== undefined && typeof expect !== 'string') throw invalid('options.expect', 'must be a provider id');
-  if (providers !== undefined && (typeof providers !== 'object' || providers === null)) throw invalid('options.providers', 'must be an object of descriptors');
-  if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null)) throw invalid('options.clientOptions', 'must be an object');
+  if (providers !== undefined && (typeof providers !== 'object' || providers === null))
+    throw invalid('options.providers', 'must be an object of descriptors');
+  if (clientOptions !== undefined && (typeof clientOptions !== 'object' || clientOptions === null))
+    throw invalid('options.clientOptions', 'must be an object');
 }
 
 /**
@@ -208,13 +215,19 @@ function checkClientArguments(resolution: unknown, options: unknown): void {
  * const voice = await createClient(r2, { expect: 'voice', providers: { voice: voiceProvider } });
  * ```
  */
-export function createClient<K extends keyof ProviderClients>(resolution: ClientSource, expect: K): Promise<ProviderClients[K]>;
+export function createClient<K extends keyof ProviderClients>(
+  resolution: ClientSource,
+  expect: K,
+): Promise<ProviderClients[K]>;
 export function createClient<K extends keyof ProviderClients>(
   resolution: ClientSource,
   options: CreateClientOptions & { expect: K },
 ): Promise<ProviderClients[K]>;
 export function createClient(resolution: ClientSource, options?: CreateClientOptions | string): Promise<unknown>;
-export async function createClient(resolution: ClientSource, options: CreateClientOptions | string = {}): Promise<unknown> {
+export async function createClient(
+  resolution: ClientSource,
+  options: CreateClientOptions | string = {},
+): Promise<unknown> {
   checkClientArguments(resolution, options);
   const settings: CreateClientOptions = typeof options === 'string' ? { expect: options } : options;
   const { expect, providers, clientOptions } = settings;
@@ -225,7 +238,8 @@ export async function createClient(resolution: ClientSource, options: CreateClie
   if (expect !== undefined) {
     const rule = Object.hasOwn(COMPATIBLE, expect) ? COMPATIBLE[expect] : undefined;
     if (rule?.providers.includes(resolution.provider)) optionOverride = rule.options;
-    else if (expect !== resolution.provider) throw new ProviderMismatchError(expect, resolution.provider, resolution.configName);
+    else if (expect !== resolution.provider)
+      throw new ProviderMismatchError(expect, resolution.provider, resolution.configName);
   }
 
   const apiKey = readResolutionKey(resolution);
@@ -234,7 +248,13 @@ export async function createClient(resolution: ClientSource, options: CreateClie
       { path: 'baseUrl', message: `required for ${descriptor.label}` },
     ]);
   }
-  const transport = await clientTransport(resolution, apiKey, settings, clientOptions?.['fetch'], resolution.baseUrl ?? descriptor.defaultBaseUrl);
+  const transport = await clientTransport(
+    resolution,
+    apiKey,
+    settings,
+    clientOptions?.fetch,
+    resolution.baseUrl ?? descriptor.defaultBaseUrl,
+  );
   const input: ProviderCallInput = {
     apiKey,
     baseUrl: resolution.baseUrl,

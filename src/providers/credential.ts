@@ -98,7 +98,8 @@ const MAX_HINT_LENGTH = 80;
 /** Every string of `value`, for scrubbing messages that might quote one. */
 function stringsOf(value: unknown, out: string[] = [], depth = 0): string[] {
   if (typeof value === 'string') out.push(value);
-  else if (typeof value === 'object' && value !== null && depth < 6) for (const inner of Object.values(value)) stringsOf(inner, out, depth + 1);
+  else if (typeof value === 'object' && value !== null && depth < 6)
+    for (const inner of Object.values(value)) stringsOf(inner, out, depth + 1);
   return out;
 }
 
@@ -135,7 +136,9 @@ function objectOf(spec: CredentialSpec, label: string, input: unknown): unknown 
 
 /** Whether `key` is to be taken as a plain key of a provider whose credential is optional. */
 export function isPlainKey(spec: Pick<CredentialSpec, 'plainKey'> | undefined, key: unknown): key is string {
-  return typeof key === 'string' && (spec === undefined || (spec.plainKey === true && !key.trimStart().startsWith('{')));
+  return (
+    typeof key === 'string' && (spec === undefined || (spec.plainKey === true && !key.trimStart().startsWith('{')))
+  );
 }
 
 /**
@@ -150,7 +153,10 @@ export function prepareCredential(spec: CredentialSpec, label: string, input: un
   const plaintext = JSON.stringify(parsed.data);
   const hint = spec.hint(parsed.data);
   if (typeof hint !== 'string' || hint.length === 0 || hint.length > MAX_HINT_LENGTH) {
-    throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [providers] the ${label} descriptor gave no usable hint for the credential`);
+    throw new ProviderError(
+      'KEY_FORMAT_INVALID',
+      `[byokit] [providers] the ${label} descriptor gave no usable hint for the credential`,
+    );
   }
   return { plaintext, hint };
 }

@@ -12,7 +12,11 @@ import type { Transport } from '../net/transport.js';
 
 const LABEL = 'custom endpoint';
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<ClientOptions> = {},
+): Promise<OpenAI> {
   return buildOpenAIClient(input, LABEL, requireBaseUrl(input, LABEL), transport, defaults);
 }
 

@@ -30,13 +30,17 @@ function useGenai(options: ConfigOptions): boolean {
  * version) into every model it hands out. The base URL is applied last: a
  * stored key only ever goes to the endpoint configured with it.
  */
-async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, transport: Transport): Promise<GoogleGenerativeAI> {
+async function buildGenerativeAI(
+  input: ProviderCallInput,
+  apiKey: string,
+  transport: Transport,
+): Promise<GoogleGenerativeAI> {
   const baseUrl = baseUrlOr(input, DEFAULT_BASE_URL);
   // No fetch option in this SDK: nothing can refuse its redirects or check its addresses, so it
   // may only talk to Google itself. The host's policy still decides whether Google is allowed.
   if (baseUrl.toLowerCase() !== DEFAULT_BASE_URL) {
     throw endpointRefused(
-      'a base URL other than Google\'s',
+      "a base URL other than Google's",
       "@google/generative-ai has no fetch option, so byokit can't guard it; use options.sdk: 'genai' or createClient(r, 'google-genai')",
     );
   }
@@ -56,7 +60,11 @@ async function buildGenerativeAI(input: ProviderCallInput, apiKey: string, trans
       modelParams?: Partial<ModelParams>,
       requestOptions?: RequestOptions,
     ) {
-      return super.getGenerativeModelFromCachedContent(cachedContent, modelParams, { ...defaults, ...requestOptions, baseUrl });
+      return super.getGenerativeModelFromCachedContent(cachedContent, modelParams, {
+        ...defaults,
+        ...requestOptions,
+        baseUrl,
+      });
     }
   }
   return new PinnedGoogleGenerativeAI(apiKey);
@@ -76,7 +84,12 @@ interface LiveCallbacks {
  * session's `onerror` (with the `NetworkError` as `error`) and `onclose`,
  * the way the SDK reports any connection that fails.
  */
-function guardedLiveSocket(transport: Transport, url: string, headers: Record<string, string>, callbacks: LiveCallbacks) {
+function guardedLiveSocket(
+  transport: Transport,
+  url: string,
+  headers: Record<string, string>,
+  callbacks: LiveCallbacks,
+) {
   let opening: Promise<WebSocket> | undefined;
   let socket: WebSocket | undefined;
   return {
@@ -92,7 +105,10 @@ function guardedLiveSocket(transport: Transport, url: string, headers: Record<st
       socket.send(message);
     },
     close(): void {
-      opening?.then((opened) => opened.close(), () => undefined);
+      opening?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
     },
   };
 }
@@ -110,7 +126,8 @@ export function guardLiveApis(client: GoogleGenAI, transport: Transport): void {
     throw endpointRefused('the Live API', "this @google/genai version's WebSockets can't be guarded");
   }
   live.webSocketFactory = live.music.webSocketFactory = {
-    create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) => guardedLiveSocket(transport, url, headers, callbacks),
+    create: (url: string, headers: Record<string, string>, callbacks: LiveCallbacks) =>
+      guardedLiveSocket(transport, url, headers, callbacks),
   };
 }
 
@@ -169,7 +186,12 @@ export function validateGoogleKey(input: ProviderCallInput): Promise<KeyValidati
     try {
       await getJson(input, apiKey, 'models?pageSize=1', transport);
     } catch (error) {
-      if (isInvalidKeyAnswer(error)) return { status: 'invalid_key', httpStatus: 400, detail: 'the provider refused the key (HTTP 400, API_KEY_INVALID)' };
+      if (isInvalidKeyAnswer(error))
+        return {
+          status: 'invalid_key',
+          httpStatus: 400,
+          detail: 'the provider refused the key (HTTP 400, API_KEY_INVALID)',
+        };
       throw error;
     }
     const model = input.model;

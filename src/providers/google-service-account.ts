@@ -30,10 +30,26 @@ function pkcs8Of(pem: string): Uint8Array<ArrayBuffer> {
 }
 
 /** A signed JWT asserting the service account, for `aud` (the token URI). */
-export async function signedAssertion(account: VertexCredential['serviceAccount'], audience: string, nowSeconds: number): Promise<string> {
-  const key = await crypto.subtle.importKey('pkcs8', pkcs8Of(account.private_key), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+export async function signedAssertion(
+  account: VertexCredential['serviceAccount'],
+  audience: string,
+  nowSeconds: number,
+): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    'pkcs8',
+    pkcs8Of(account.private_key),
+    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const header = { alg: 'RS256', typ: 'JWT', ...(account.private_key_id ? { kid: account.private_key_id } : {}) };
-  const claims = { iss: account.client_email, scope: CLOUD_PLATFORM, aud: audience, iat: nowSeconds, exp: nowSeconds + 3600 };
+  const claims = {
+    iss: account.client_email,
+    scope: CLOUD_PLATFORM,
+    aud: audience,
+    iat: nowSeconds,
+    exp: nowSeconds + 3600,
+  };
   const unsigned = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
   const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(unsigned));
   return `${unsigned}.${base64url(new Uint8Array(signature))}`;
@@ -47,7 +63,11 @@ export interface ServiceAccountAuthClient {
 }
 
 /** An auth client for `credential` whose token requests go through `fetch`. */
-export function serviceAccountAuthClient(credential: VertexCredential, project: string, fetch: FetchFunction): ServiceAccountAuthClient {
+export function serviceAccountAuthClient(
+  credential: VertexCredential,
+  project: string,
+  fetch: FetchFunction,
+): ServiceAccountAuthClient {
   const account = credential.serviceAccount;
   const tokenUri = account.token_uri ?? DEFAULT_TOKEN_URI;
   const token = cachedToken(async () =>

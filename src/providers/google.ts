@@ -52,11 +52,11 @@ const googleProvider: ProviderDescriptor<GoogleClient> = {
   checkKeyFormat: (key) => checkKeyShape(key, { label: LABEL, minLength: 30, requiredPrefixes: ['AIza'] }),
   checkOptions: (options, baseUrl) => {
     const problems = checkBaseUrl(baseUrl, false, LABEL);
-    const sdk = options['sdk'];
+    const sdk = options.sdk;
     if (sdk !== undefined && !SDKS.includes(sdk as (typeof SDKS)[number])) {
       problems.push(`options.sdk must be one of ${SDKS.map((name) => `"${name}"`).join(', ')}`);
     }
-    if (options['apiVersion'] !== undefined && typeof options['apiVersion'] !== 'string') {
+    if (options.apiVersion !== undefined && typeof options.apiVersion !== 'string') {
       problems.push('options.apiVersion must be a string');
     }
     return problems;

@@ -4,7 +4,13 @@
  *
  * @module byokit/providers
  */
-export type { ProviderDescriptor, ProviderCallInput, ProviderTransport, KeyValidationResult, ValidationFailureReason } from './types.js';
+export type {
+  ProviderDescriptor,
+  ProviderCallInput,
+  ProviderTransport,
+  KeyValidationResult,
+  ValidationFailureReason,
+} from './types.js';
 export type { EndpointAction, EndpointPolicy, EndpointRequest, NetworkPolicyOptions } from '../net/endpoint-policy.js';
 export type { PrivateEndpoints } from '../net/address-rule.js';
 export type { Transport } from '../net/transport.js';
@@ -58,4 +64,8 @@ export { default as openrouterProvider } from './openrouter.js';
 export { default as togetherProvider } from './together.js';
 export { default as fireworksProvider } from './fireworks.js';
 export { default as perplexityProvider } from './perplexity.js';
-export { openAICompatibleProvider, type OpenAICompatibleSpec, type OpenAICompatibleCheck } from './openai-compatible.js';
+export {
+  openAICompatibleProvider,
+  type OpenAICompatibleSpec,
+  type OpenAICompatibleCheck,
+} from './openai-compatible.js';

@@ -43,7 +43,9 @@ const WHITESPACE = /\s/;
  */
 export function checkKeyShape(key: string, shape: KeyShape): string | null {
   if (typeof shape !== 'object' || shape === null || typeof shape.label !== 'string') {
-    throw new ValidationError('[byokit] [providers] checkKeyShape(key, shape) takes a shape with a label', [{ path: 'shape', message: 'must be an object with a label' }]);
+    throw new ValidationError('[byokit] [providers] checkKeyShape(key, shape) takes a shape with a label', [
+      { path: 'shape', message: 'must be an object with a label' },
+    ]);
   }
   const { label, minLength = 1, maxLength = 4096, requiredPrefixes = [] } = shape;
   if (typeof key !== 'string' || key.length === 0) return `${label} key is empty`;

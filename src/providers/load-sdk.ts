@@ -19,7 +19,8 @@ import { importAtRunTime, provideModule, providedModule } from '../runtime-modul
 /** Node's codes for an import or require of a package that is not installed. */
 const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 /** How runtimes without those codes say a module can't be found (workerd, Deno, Bun, browsers). */
-const NOT_FOUND_MESSAGES = /no such module|cannot find (?:module|package)|failed to resolve module specifier|module not found|could not resolve/i;
+const NOT_FOUND_MESSAGES =
+  /no such module|cannot find (?:module|package)|failed to resolve module specifier|module not found|could not resolve/i;
 
 /**
  * True when `error` says that `packageName` itself is not installed. A package
@@ -33,7 +34,9 @@ function isPackageMissing(error: unknown, packageName: string): boolean {
   if (typeof message !== 'string') return false;
   const saysNotFound = typeof code === 'string' ? NOT_FOUND_CODES.has(code) : NOT_FOUND_MESSAGES.test(message);
   if (!saysNotFound) return false;
-  return [`'${packageName}'`, `"${packageName}"`, `'${packageName}/`, `"${packageName}/`].some((quoted) => message.includes(quoted));
+  return [`'${packageName}'`, `"${packageName}"`, `'${packageName}/`, `"${packageName}/`].some((quoted) =>
+    message.includes(quoted),
+  );
 }
 
 /**
@@ -56,7 +59,12 @@ function isPackageMissing(error: unknown, packageName: string): boolean {
  * ```
  */
 export function provideSdk(packageName: string, sdk: object): void {
-  if (typeof packageName !== 'string' || packageName.length === 0 || sdk === null || (typeof sdk !== 'object' && typeof sdk !== 'function')) {
+  if (
+    typeof packageName !== 'string' ||
+    packageName.length === 0 ||
+    sdk === null ||
+    (typeof sdk !== 'object' && typeof sdk !== 'function')
+  ) {
     const message = 'provideSdk(packageName, module) takes a package name and its module namespace';
     throw new ValidationError(`[byokit] [providers] ${message}`, [{ path: 'provideSdk', message }]);
   }

@@ -13,13 +13,19 @@ import { checkModelAccess, guardedLiveCheck } from './validate.js';
 const LABEL = 'Mistral';
 const DEFAULT_BASE_URL = 'https://api.mistral.ai';
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<SDKOptions> = {}): Promise<Mistral> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<SDKOptions> = {},
+): Promise<Mistral> {
   const apiKey = requireKey(input, LABEL);
   const { Mistral, HTTPClient } = await loadSdk<typeof import('@mistralai/mistralai')>('@mistralai/mistralai');
   // A host's own HTTPClient (for its hooks) is kept, behind the guard: each
   // request reaches it as a Request that never follows redirects.
-  const hostClient = input.clientOptions?.['httpClient'] as HTTPClient | undefined;
-  const fetcher = hostClient ? transport.wrap((request, init) => hostClient.request(new Request(request, init))) : transport.fetch;
+  const hostClient = input.clientOptions?.httpClient as HTTPClient | undefined;
+  const fetcher = hostClient
+    ? transport.wrap((request, init) => hostClient.request(new Request(request, init)))
+    : transport.fetch;
   return new Mistral({
     ...defaults,
     ...(input.clientOptions as SDKOptions | undefined),
@@ -39,7 +45,10 @@ export function createMistralClient(input: ProviderCallInput): Promise<Mistral> 
 /** The cheapest live call that proves the key. */
 export function validateMistralKey(input: ProviderCallInput): Promise<KeyValidationResult> {
   return guardedLiveCheck('mistral', LABEL, input, async (transport) => {
-    const client = await build(input, transport, { retryConfig: { strategy: 'none' }, timeoutMs: VALIDATION_TIMEOUT_MS });
+    const client = await build(input, transport, {
+      retryConfig: { strategy: 'none' },
+      timeoutMs: VALIDATION_TIMEOUT_MS,
+    });
     await client.models.list();
     if (input.model) return checkModelAccess(input.model, () => client.models.retrieve({ modelId: input.model! }));
     return { status: 'valid' };

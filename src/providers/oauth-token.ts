@@ -49,7 +49,12 @@ interface Token {
 }
 
 /** POSTs a form to a token endpoint; the access token and its lifetime. */
-export async function requestToken(fetch: FetchFunction, url: string, form: Record<string, string>, now: () => number = Date.now): Promise<Token> {
+export async function requestToken(
+  fetch: FetchFunction,
+  url: string,
+  form: Record<string, string>,
+  now: () => number = Date.now,
+): Promise<Token> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -65,7 +70,10 @@ export async function requestToken(fetch: FetchFunction, url: string, form: Reco
   }
   if (typeof parsed.access_token !== 'string' || parsed.access_token.length === 0) throw new TokenRequestError(502, '');
   const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in : Number(parsed.expires_in ?? 3600);
-  return { value: parsed.access_token, renewAt: now() + Math.max(0, (Number.isFinite(lifetime) ? lifetime : 3600) - 60) * 1000 };
+  return {
+    value: parsed.access_token,
+    renewAt: now() + Math.max(0, (Number.isFinite(lifetime) ? lifetime : 3600) - 60) * 1000,
+  };
 }
 
 /**

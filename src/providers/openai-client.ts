@@ -13,7 +13,11 @@ import { checkModelAccess, guardedLiveCheck } from './validate.js';
 const LABEL = 'OpenAI';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-async function build(input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
+async function build(
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<ClientOptions> = {},
+): Promise<OpenAI> {
   return buildOpenAIClient(input, LABEL, baseUrlOr(input, DEFAULT_BASE_URL), transport, defaults);
 }
 

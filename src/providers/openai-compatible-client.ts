@@ -12,11 +12,20 @@ import type { OpenAICompatibleCheck, OpenAICompatibleSpec } from './openai-compa
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
 import { guardedLiveCheck, httpStatusOf } from './validate.js';
 
-function build(spec: OpenAICompatibleSpec, input: ProviderCallInput, transport: Transport, defaults: Partial<ClientOptions> = {}): Promise<OpenAI> {
+function build(
+  spec: OpenAICompatibleSpec,
+  input: ProviderCallInput,
+  transport: Transport,
+  defaults: Partial<ClientOptions> = {},
+): Promise<OpenAI> {
   return buildOpenAIClient(input, spec.label, baseUrlOr(input, spec.defaultBaseUrl), transport, defaults);
 }
 
-async function runCheck(client: OpenAI, check: OpenAICompatibleCheck, model: string | null): Promise<KeyValidationResult> {
+async function runCheck(
+  client: OpenAI,
+  check: OpenAICompatibleCheck,
+  model: string | null,
+): Promise<KeyValidationResult> {
   if (check === 'models') {
     await client.models.list();
     return { status: 'valid' };
@@ -41,8 +50,15 @@ export function createOpenAICompatibleClient(spec: OpenAICompatibleSpec, input: 
 }
 
 /** The API's cheapest key check (`spec.check`). */
-export function validateOpenAICompatibleKey(spec: OpenAICompatibleSpec, input: ProviderCallInput): Promise<KeyValidationResult> {
+export function validateOpenAICompatibleKey(
+  spec: OpenAICompatibleSpec,
+  input: ProviderCallInput,
+): Promise<KeyValidationResult> {
   return guardedLiveCheck(spec.id, spec.label, input, async (transport) =>
-    runCheck(await build(spec, input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS)), spec.check, input.model),
+    runCheck(
+      await build(spec, input, transport, openAIValidationDefaults(VALIDATION_TIMEOUT_MS)),
+      spec.check,
+      input.model,
+    ),
   );
 }

@@ -29,8 +29,11 @@ export type PinnedOpenAIOptions = Pick<ClientOptions, 'adminAPIKey' | 'organizat
  * `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID` and `OPENAI_WEBHOOK_SECRET`: a tenant's
  * request would then be attributed to, or authenticated as, the platform.
  */
-export function pinnedOpenAIOptions(options: ConfigOptions, clientOptions: Record<string, unknown> | undefined): PinnedOpenAIOptions {
-  const webhookSecret = clientOptions?.['webhookSecret'];
+export function pinnedOpenAIOptions(
+  options: ConfigOptions,
+  clientOptions: Record<string, unknown> | undefined,
+): PinnedOpenAIOptions {
+  const webhookSecret = clientOptions?.webhookSecret;
   return {
     adminAPIKey: null,
     organization: stringOption(options, 'organization') ?? null,
@@ -64,7 +67,10 @@ export async function buildOpenAIClient(
     ...(input.clientOptions as ClientOptions | undefined),
     ...pinnedOpenAIOptions(input.options, input.clientOptions),
     apiKey,
-    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['authorization', `Bearer ${apiKey}`]),
+    defaultHeaders: withoutEnvHeaders('OPENAI_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'authorization',
+      `Bearer ${apiKey}`,
+    ]),
     baseURL,
     // Last: the host's own `fetch` is already wrapped inside the transport.
     fetch: transport.fetch,

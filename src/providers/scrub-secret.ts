@@ -35,7 +35,8 @@ const MODES: readonly [RegExp, boolean][] = [
  * (quoted-printable: upper-case only, so `key=ab...` stays as it is),
  * `0xHH`, octal `\NNN`, and `\/` `\"` `\\`.
  */
-const ESCAPE = /\\u([\da-fA-F]{4})|\\x([\da-fA-F]{2})|%([\da-fA-F]{2})|&#[xX]([\da-fA-F]{1,4});|&#(\d{1,5});|=([\dA-F]{2})|0x([\da-fA-F]{2})|\\([0-7]{1,3})|\\([/"\\])/y;
+const ESCAPE =
+  /\\u([\da-fA-F]{4})|\\x([\da-fA-F]{2})|%([\da-fA-F]{2})|&#[xX]([\da-fA-F]{1,4});|&#(\d{1,5});|=([\dA-F]{2})|0x([\da-fA-F]{2})|\\([0-7]{1,3})|\\([/"\\])/y;
 /** The radix of each escape group's digits (`0`: the character itself). */
 const RADIX = [16, 16, 16, 16, 10, 16, 16, 8, 0];
 
@@ -89,7 +90,12 @@ function base32(bytes: Uint8Array): string {
  * character, as they would appear inside a longer encoded value: for each
  * byte alignment, the characters that depend on these bytes only.
  */
-function encodedRuns(bytes: Uint8Array, group: number, bitsPerChar: number, encode: (bytes: Uint8Array) => string): string[] {
+function encodedRuns(
+  bytes: Uint8Array,
+  group: number,
+  bitsPerChar: number,
+  encode: (bytes: Uint8Array) => string,
+): string[] {
   const runs: string[] = [];
   for (let pad = 0; pad < group; pad++) {
     const padded = new Uint8Array(pad + bytes.length);
@@ -127,7 +133,13 @@ function variantGroups(key: string): VariantGroup[] {
       .map((run): [string, number, number] => [run, 10, 1]),
     ...encodedRuns(bytes, 5, 5, base32).map((run): [string, number, number] => [run, 8, 2]),
   ];
-  const groups = MODES.map((_, mode): VariantGroup => ({ mode, gram: Math.min(...variants.filter((v) => v[2] === mode).map((v) => v[1])), grams: new Map() }));
+  const groups = MODES.map(
+    (_, mode): VariantGroup => ({
+      mode,
+      gram: Math.min(...variants.filter((v) => v[2] === mode).map((v) => v[1])),
+      grams: new Map(),
+    }),
+  );
   for (const [secret, minRun, mode] of variants) {
     const { gram, grams } = groups[mode]!;
     for (let i = 0; i + minRun <= secret.length; i++) {
@@ -166,7 +178,13 @@ function decodeLayer(view: View): View | null {
 const NONE: readonly (readonly [string, number])[] = [];
 
 /** Ranges `[start, end)` of the original text holding runs of a variant of `group` in `view`, compared as `text` (`positions`: each character's index in the view). */
-function runsIn(view: View, text: string, positions: number[], { gram, grams }: VariantGroup, ranges: [number, number][]): void {
+function runsIn(
+  view: View,
+  text: string,
+  positions: number[],
+  { gram, grams }: VariantGroup,
+  ranges: [number, number][],
+): void {
   for (let i = 0; i + gram <= text.length; ) {
     let end = i;
     for (const [secret, minRun] of grams.get(text.slice(i, i + gram)) ?? NONE) {
@@ -220,7 +238,8 @@ function credentialValues(key: string): string[] | null {
   const values: string[] = [];
   const collect = (value: unknown, depth: number): void => {
     if (typeof value === 'string') values.push(value);
-    else if (typeof value === 'object' && value !== null && depth < 6) for (const inner of Object.values(value)) collect(inner, depth + 1);
+    else if (typeof value === 'object' && value !== null && depth < 6)
+      for (const inner of Object.values(value)) collect(inner, depth + 1);
   };
   collect(parsed, 0);
   values.sort((a, b) => b.length - a.length);

@@ -99,7 +99,9 @@ export function errorCodeInBody(body: string): string | undefined {
     code?: unknown;
     type?: unknown;
   };
-  const reasons = Array.isArray(error.details) ? error.details.map((detail) => (detail as { reason?: unknown } | null)?.reason) : [];
+  const reasons = Array.isArray(error.details)
+    ? error.details.map((detail) => (detail as { reason?: unknown } | null)?.reason)
+    : [];
   return firstIdentifier([...reasons, error.status, error.code, error.type, top.code, top.type]);
 }
 
@@ -177,7 +179,11 @@ function scrubChain(error: unknown, key: string, depth: number, seen: Set<unknow
 export function scrubError(error: unknown, key: string, context = 'provider call failed'): ProviderError {
   const cause = scrubChain(error, key, 0, new Set());
   const reason = cause ? oneLine(cause.message) : 'unknown error';
-  return new ProviderError('PROVIDER_REQUEST_FAILED', `[byokit] [providers] ${context}: ${reason}`, cause ? { cause } : undefined);
+  return new ProviderError(
+    'PROVIDER_REQUEST_FAILED',
+    `[byokit] [providers] ${context}: ${reason}`,
+    cause ? { cause } : undefined,
+  );
 }
 
 /** True when `error` (or an error in its cause chain) already mentions no part of `key`. */
@@ -227,7 +233,13 @@ export function httpStatusOf(error: unknown, followCauses = true): number | unde
 export function isConnectionFailure(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; typeof current === 'object' && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    const candidate = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    const candidate = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     if (typeof candidate.code === 'string' && CONNECTION_CODES.has(candidate.code)) return true;
     if (typeof candidate.name === 'string' && CONNECTION_ERROR_NAMES.has(candidate.name)) return true;
     if (candidate.name === 'TypeError' && candidate.message === 'fetch failed') return true;
@@ -258,10 +270,31 @@ export function scrubDetail(text: string, key: string): string {
 function errorCodeOf(error: unknown, key: string): string | undefined {
   let current: unknown = error;
   for (let depth = 0; typeof current === 'object' && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    const source = current as { providerCode?: unknown; code?: unknown; type?: unknown; error?: unknown; cause?: unknown };
-    const nested = (typeof source.error === 'object' && source.error !== null ? source.error : {}) as { code?: unknown; type?: unknown; error?: unknown };
-    const inner = (typeof nested.error === 'object' && nested.error !== null ? nested.error : {}) as { code?: unknown; type?: unknown };
-    const code = firstIdentifier([source.providerCode, inner.type, inner.code, source.code, nested.code, source.type, nested.type]);
+    const source = current as {
+      providerCode?: unknown;
+      code?: unknown;
+      type?: unknown;
+      error?: unknown;
+      cause?: unknown;
+    };
+    const nested = (typeof source.error === 'object' && source.error !== null ? source.error : {}) as {
+      code?: unknown;
+      type?: unknown;
+      error?: unknown;
+    };
+    const inner = (typeof nested.error === 'object' && nested.error !== null ? nested.error : {}) as {
+      code?: unknown;
+      type?: unknown;
+    };
+    const code = firstIdentifier([
+      source.providerCode,
+      inner.type,
+      inner.code,
+      source.code,
+      nested.code,
+      source.type,
+      nested.type,
+    ]);
     if (code !== undefined && code !== 'error' && scrubSecret(code, key) === code) return code;
     current = source.cause;
   }
@@ -280,12 +313,15 @@ export function classifyValidationError(error: unknown, key: string): KeyValidat
   const httpStatus = httpStatusOf(error);
   if (httpStatus !== undefined) {
     const status = `HTTP ${httpStatus}${code ? `, ${code}` : ''}`;
-    if (httpStatus === 401 || httpStatus === 403) return { status: 'invalid_key', httpStatus, detail: `the provider refused the key (${status})` };
-    if (httpStatus === 429) return { status: 'rate_limited', httpStatus, detail: `the provider is rate limiting this key (${status})` };
+    if (httpStatus === 401 || httpStatus === 403)
+      return { status: 'invalid_key', httpStatus, detail: `the provider refused the key (${status})` };
+    if (httpStatus === 429)
+      return { status: 'rate_limited', httpStatus, detail: `the provider is rate limiting this key (${status})` };
     return { status: 'unexpected', httpStatus, detail: `unexpected answer from the provider (${status})` };
   }
   const suffix = code ? ` (${code})` : '';
-  if (isConnectionFailure(error)) return { status: 'unreachable', detail: `the endpoint could not be reached${suffix}` };
+  if (isConnectionFailure(error))
+    return { status: 'unreachable', detail: `the endpoint could not be reached${suffix}` };
   return { status: 'unexpected', detail: `the validation call failed${suffix}` };
 }
 
@@ -336,8 +372,10 @@ export async function runKeyValidation(
   input: ProviderCallInput,
   options: KeyValidationOptions = {},
 ): Promise<KeyValidationResult> {
-  const invalid = (path: string, message: string) => new ValidationError(`[byokit] [providers] runKeyValidation: ${path} ${message}`, [{ path, message }]);
-  if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.id !== 'string') throw invalid('descriptor', 'must be a provider descriptor');
+  const invalid = (path: string, message: string) =>
+    new ValidationError(`[byokit] [providers] runKeyValidation: ${path} ${message}`, [{ path, message }]);
+  if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.id !== 'string')
+    throw invalid('descriptor', 'must be a provider descriptor');
   if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
   return runValidationWith(descriptor, input, networkPolicy(options), options);
 }
@@ -390,7 +428,9 @@ export function guardedLiveCheck(
     return liveCheck(key, () => check(transport));
   }
   const request = { tenantId: '', provider: descriptorId, action: 'validateKey' as const };
-  return withValidationBounds(key, input, networkPolicy(), request, {}, (transport) => liveCheck(key, () => check(transport)));
+  return withValidationBounds(key, input, networkPolicy(), request, {}, (transport) =>
+    liveCheck(key, () => check(transport)),
+  );
 }
 
 /**
@@ -406,7 +446,11 @@ export async function checkModelAccess(model: string, retrieve: () => Promise<un
   } catch (error) {
     const httpStatus = httpStatusOf(error);
     if (httpStatus === 403 || httpStatus === 404) {
-      return { status: 'forbidden_model', httpStatus, detail: `model "${model}" not found or not available to this key` };
+      return {
+        status: 'forbidden_model',
+        httpStatus,
+        detail: `model "${model}" not found or not available to this key`,
+      };
     }
     throw error;
   }

@@ -99,7 +99,7 @@ export async function withValidationBounds(
       resolve(null);
     }, timeoutMs);
   });
-  const hostFetch = input.clientOptions?.['fetch'];
+  const hostFetch = input.clientOptions?.fetch;
   const transport = createTransport({
     policy,
     request,

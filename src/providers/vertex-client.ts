@@ -65,7 +65,12 @@ async function buildGenai(input: ProviderCallInput, target: Target, transport: T
   return client;
 }
 
-async function buildAnthropic(input: ProviderCallInput, target: Target, transport: Transport, defaults: Record<string, unknown> = {}): Promise<AnthropicVertex> {
+async function buildAnthropic(
+  input: ProviderCallInput,
+  target: Target,
+  transport: Transport,
+  defaults: Record<string, unknown> = {},
+): Promise<AnthropicVertex> {
   const { AnthropicVertex } = await loadSdk<typeof import('@anthropic-ai/vertex-sdk')>('@anthropic-ai/vertex-sdk');
   return new AnthropicVertex({
     ...defaults,
@@ -76,7 +81,10 @@ async function buildAnthropic(input: ProviderCallInput, target: Target, transpor
     baseURL: `${target.host}/v1`,
     accessToken: null,
     authClient: serviceAccountAuthClient(target.credential, target.project, transport.fetch) as never,
-    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.['defaultHeaders'], ['x-byokit-no-key-header', '']),
+    defaultHeaders: withoutEnvHeaders('ANTHROPIC_CUSTOM_HEADERS', input.clientOptions?.defaultHeaders, [
+      'x-byokit-no-key-header',
+      '',
+    ]),
     fetch: transport.fetch,
   });
 }
@@ -109,7 +117,12 @@ export function validateVertexKey(input: ProviderCallInput): Promise<KeyValidati
       } catch (error) {
         const status = httpStatusOf(error);
         if (status === 400) return { status: 'valid' };
-        if (status === 404 && input.model) return { status: 'forbidden_model', httpStatus: 404, detail: `model "${model}" not found or not available to this credential` };
+        if (status === 404 && input.model)
+          return {
+            status: 'forbidden_model',
+            httpStatus: 404,
+            detail: `model "${model}" not found or not available to this credential`,
+          };
         throw error;
       }
       return { status: 'valid' };

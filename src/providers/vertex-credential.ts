@@ -40,20 +40,38 @@ export const vertexCredential: CredentialSpec<VertexCredential> = {
     .strictObject({
       serviceAccount: z.looseObject({
         type: z.literal('service_account', 'must be "service_account" (a service-account JSON key)'),
-        client_email: z.string().check(z.regex(/^[^@\s]{1,100}@[a-z0-9.-]{1,200}$/, 'must be the service account e-mail')),
-        private_key: z.string().check(z.regex(/^\s*-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\s]+-----END PRIVATE KEY-----\s*$/, 'must be a PEM private key ("-----BEGIN PRIVATE KEY-----...")')),
+        client_email: z
+          .string()
+          .check(z.regex(/^[^@\s]{1,100}@[a-z0-9.-]{1,200}$/, 'must be the service account e-mail')),
+        private_key: z
+          .string()
+          .check(
+            z.regex(
+              /^\s*-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\s]+-----END PRIVATE KEY-----\s*$/,
+              'must be a PEM private key ("-----BEGIN PRIVATE KEY-----...")',
+            ),
+          ),
         private_key_id: z.optional(z.string().check(z.regex(/^[a-f0-9]{1,100}$/, 'must be a key id (hex)'))),
         project_id: z.optional(z.string().check(z.regex(PROJECT, 'must be a Google Cloud project id'))),
         token_uri: z.optional(z.string().check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'))),
       }),
       project: z.optional(z.string().check(z.regex(PROJECT, 'must be a Google Cloud project id'))),
-      location: z._default(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a Vertex AI location, e.g. "us-central1" or "global"')), 'us-central1'),
+      location: z._default(
+        z
+          .string()
+          .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a Vertex AI location, e.g. "us-central1" or "global"')),
+        'us-central1',
+      ),
     })
-    .check(z.refine((c) => (c.project ?? c.serviceAccount.project_id) !== undefined, { message: 'required when the service account has no project_id', path: ['project'] })),
+    .check(
+      z.refine((c) => (c.project ?? c.serviceAccount.project_id) !== undefined, {
+        message: 'required when the service account has no project_id',
+        path: ['project'],
+      }),
+    ),
   hint: (c) => {
     const [local, domain = ''] = c.serviceAccount.client_email.split('@') as [string, string?];
     return `${local.slice(0, 30)}@${domain.split('.')[0]!.slice(0, 30)}.iam...`;
   },
   coerce: (input) => ((input as { type?: unknown }).type === 'service_account' ? { serviceAccount: input } : input),
 };
-

@@ -38,11 +38,13 @@ const vertexProvider: ProviderDescriptor = {
   label: LABEL,
   keyPrefixes: [],
   credential: { load: async () => (await import('./vertex-credential.js')).vertexCredential },
-  checkKeyFormat: () => `${LABEL} takes a credential object ({ serviceAccount, project?, location? }) or a service-account JSON key, not a string key`,
+  checkKeyFormat: () =>
+    `${LABEL} takes a credential object ({ serviceAccount, project?, location? }) or a service-account JSON key, not a string key`,
   checkOptions: (options, baseUrl) => {
     const problems = checkBaseUrl(baseUrl, false, LABEL);
     const sdk = stringOption(options, 'sdk');
-    if (options['sdk'] !== undefined && !VERTEX_SDKS.includes(sdk as (typeof VERTEX_SDKS)[number])) problems.push('options.sdk must be "genai" or "anthropic"');
+    if (options.sdk !== undefined && !VERTEX_SDKS.includes(sdk as (typeof VERTEX_SDKS)[number]))
+      problems.push('options.sdk must be "genai" or "anthropic"');
     return problems;
   },
   createClient: async (input) => (await lazy()).createVertexClient(input),

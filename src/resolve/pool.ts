@@ -74,7 +74,11 @@ export interface PoolChoice {
  * - `weighted`: the member whose share of the weights holds `rotation`, then the rest in failover order;
  * - `default`: the resolution winner alone.
  */
-export function poolOrder(members: readonly CandidateRecord[], policy: PoolPolicy | null, rotation: number): CandidateRecord[] {
+export function poolOrder(
+  members: readonly CandidateRecord[],
+  policy: PoolPolicy | null,
+  rotation: number,
+): CandidateRecord[] {
   const byRule = [...members].sort(byResolutionPreference);
   const kind = policy?.policy ?? 'failover';
   if (kind === 'default') return byRule.slice(0, 1);
@@ -117,9 +121,22 @@ export function choosePoolMember(input: PoolChoiceInput): PoolChoice {
     const until = input.facts.cooldownUntil(record.id);
     const cooling = until !== null && until > input.now;
     const failing = !cooling && input.facts.failing(record.id);
-    const entry: TraceEntry = { step: 'pool', scope: record.scope, configId: record.id, configName: record.name, outcome: 'skipped' };
+    const entry: TraceEntry = {
+      step: 'pool',
+      scope: record.scope,
+      configId: record.id,
+      configName: record.name,
+      outcome: 'skipped',
+    };
     if (!cooling && !failing) {
-      trace.push({ step: 'byok', scope: record.scope, configId: record.id, configName: record.name, outcome: 'selected', pool: kind });
+      trace.push({
+        step: 'byok',
+        scope: record.scope,
+        configId: record.id,
+        configName: record.name,
+        outcome: 'selected',
+        pool: kind,
+      });
       return { record, policy: kind, trace };
     }
     entry.reason = cooling ? 'cooling_down' : 'failing';
@@ -127,7 +144,11 @@ export function choosePoolMember(input: PoolChoiceInput): PoolChoice {
     trace.push(entry);
     // Least bad: a cooldown (ending first) before a failing key (in order).
     const rank: [number, string] = cooling ? [0, until] : [1, ''];
-    if (fallbackRank === null || rank[0] < fallbackRank[0] || (rank[0] === fallbackRank[0] && rank[1] < fallbackRank[1])) {
+    if (
+      fallbackRank === null ||
+      rank[0] < fallbackRank[0] ||
+      (rank[0] === fallbackRank[0] && rank[1] < fallbackRank[1])
+    ) {
       fallback = { record, entry };
       fallbackRank = rank;
     }

@@ -74,7 +74,9 @@ export function keyDisagrees(record: CandidateRecord): boolean {
 
 /** A usable-looking candidate as its decision: the config, or a fail-closed `undecryptable`. */
 function chosen(record: CandidateRecord, trace: TraceEntry[]): Decision {
-  return keyDisagrees(record) ? { kind: 'undecryptable', record, trace } : { kind: 'config', record, source: sourceOf(record), trace };
+  return keyDisagrees(record)
+    ? { kind: 'undecryptable', record, trace }
+    : { kind: 'config', record, source: sourceOf(record), trace };
 }
 
 function sourceOf(record: CandidateRecord): KeySource {
@@ -99,7 +101,12 @@ export function decideResolution(input: DecisionInput): Decision {
 
   if (input.explicit) {
     const record = input.explicit;
-    const entry = { step: input.explicitStep ?? 'explicit', scope: record.scope, configId: record.id, configName: record.name };
+    const entry = {
+      step: input.explicitStep ?? 'explicit',
+      scope: record.scope,
+      configId: record.id,
+      configName: record.name,
+    };
     if (provider !== null && !routes(record, provider)) {
       // Naming a config and a provider it does not serve is a host bug, not a reason to pay with another key.
       trace.push({ ...entry, outcome: 'skipped', reason: 'provider_mismatch' });

@@ -11,7 +11,16 @@ export type KeySource = 'custom' | 'byok' | 'platform';
 
 /** The step of the precedence order a trace entry belongs to. */
 /** `route`: the config a workload route (`resolve({ route })`) named; `pool`: a key pool's choice; `retry`: a `withKey` move. */
-export type TraceStepKind = 'explicit' | 'route' | 'custom' | 'byok' | 'default' | 'recent' | 'platform' | 'pool' | 'retry';
+export type TraceStepKind =
+  | 'explicit'
+  | 'route'
+  | 'custom'
+  | 'byok'
+  | 'default'
+  | 'recent'
+  | 'platform'
+  | 'pool'
+  | 'retry';
 
 /**
  * How a key pool picks among the eligible configs of one provider in one

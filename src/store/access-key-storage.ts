@@ -164,7 +164,12 @@ export interface AccessKeyStorage {
    * revoked keeps its first `revokedAt` and no event is written. Returns
    * the record, or `null` when this tenant has no such key (nothing written).
    */
-  revokeAccessKey(tenantId: string, id: string, revokedAt: string, options: { audit: AuditEvent }): Promise<AccessKeyRecord | null>;
+  revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    options: { audit: AuditEvent },
+  ): Promise<AccessKeyRecord | null>;
 
   /**
    * The authenticating read, by id alone (the token names no tenant): the

@@ -28,8 +28,15 @@ export function keyExpired(keyExpiresAt: string | null, now: string): boolean {
  * (a sealed key or a key hint: a row whose two disagree counts, and fails
  * closed where it wins), and not expired.
  */
-export function isUsableCandidate(record: Pick<CandidateRecord, 'enabled' | 'sealedKey' | 'keyHint' | 'keyExpiresAt'>, now: string): boolean {
-  return record.enabled === true && (record.sealedKey !== null || record.keyHint !== null) && !keyExpired(record.keyExpiresAt, now);
+export function isUsableCandidate(
+  record: Pick<CandidateRecord, 'enabled' | 'sealedKey' | 'keyHint' | 'keyExpiresAt'>,
+  now: string,
+): boolean {
+  return (
+    record.enabled === true &&
+    (record.sealedKey !== null || record.keyHint !== null) &&
+    !keyExpired(record.keyExpiresAt, now)
+  );
 }
 
 /** Resolution order within one group: the default first, then the newest id. */
@@ -50,7 +57,12 @@ export function routesProvider(record: Pick<ConfigRecord, 'provider' | 'routes'>
  * each group default first, then newest; the first usable one. `null` when
  * none is usable.
  */
-export function findWinner<R extends CandidateRecord>(rows: readonly R[], scopes: readonly ScopePath[], provider: string | null, now: string): R | null {
+export function findWinner<R extends CandidateRecord>(
+  rows: readonly R[],
+  scopes: readonly ScopePath[],
+  provider: string | null,
+  now: string,
+): R | null {
   for (const scope of scopes) {
     const inScope = rows.filter((row) => row.scope === scope);
     const groups =
@@ -78,7 +90,11 @@ export function findWinner<R extends CandidateRecord>(rows: readonly R[], scopes
  * }
  * ```
  */
-export function selectCandidates<R extends CandidateRecord>(rows: readonly R[], scopes: readonly ScopePath[], filter?: CandidateFilter): R[] {
+export function selectCandidates<R extends CandidateRecord>(
+  rows: readonly R[],
+  scopes: readonly ScopePath[],
+  filter?: CandidateFilter,
+): R[] {
   const wanted = new Set(scopes);
   const inScopes = rows.filter((row) => wanted.has(row.scope));
   if (!filter) return inScopes;
@@ -87,7 +103,8 @@ export function selectCandidates<R extends CandidateRecord>(rows: readonly R[], 
   if (filter.provider === null && config !== null) return named;
   const winner = findWinner(inScopes, [...wanted], filter.provider, filter.now);
   const out = winner && !named.includes(winner) ? [...named, winner] : named;
-  if (winner && filter.pool === true) out.push(...poolOf(inScopes, winner, filter.provider, filter.now).filter((row) => !out.includes(row)));
+  if (winner && filter.pool === true)
+    out.push(...poolOf(inScopes, winner, filter.provider, filter.now).filter((row) => !out.includes(row)));
   return out;
 }
 
@@ -96,7 +113,14 @@ export function selectCandidates<R extends CandidateRecord>(rows: readonly R[], 
  * provider `provider`, when the winner is one of that provider's own
  * configs (see `CandidateFilter.pool`).
  */
-export function poolOf<R extends CandidateRecord>(rows: readonly R[], winner: R, provider: string | null, now: string): R[] {
+export function poolOf<R extends CandidateRecord>(
+  rows: readonly R[],
+  winner: R,
+  provider: string | null,
+  now: string,
+): R[] {
   if (provider === null || winner.provider !== provider) return [];
-  return rows.filter((row) => row !== winner && row.scope === winner.scope && row.provider === provider && isUsableCandidate(row, now));
+  return rows.filter(
+    (row) => row !== winner && row.scope === winner.scope && row.provider === provider && isUsableCandidate(row, now),
+  );
 }

@@ -54,7 +54,10 @@ export interface CooldownStorage {
 }
 
 /** The cooldown method names, checked when a vault is created. */
-export const COOLDOWN_STORAGE_METHODS = ['putKeyCooldown', 'loadKeyCooldowns'] as const satisfies readonly (keyof CooldownStorage)[];
+export const COOLDOWN_STORAGE_METHODS = [
+  'putKeyCooldown',
+  'loadKeyCooldowns',
+] as const satisfies readonly (keyof CooldownStorage)[];
 
 /**
  * Cooldowns kept in process, for adapters whose store is not shared
@@ -89,7 +92,13 @@ export class InProcessCooldowns {
       // Still full: the oldest set goes (a Map iterates in insertion order).
       while (this.#records.size >= this.#max) this.#records.delete(this.#records.keys().next().value!);
     }
-    this.#records.set(key, { tenantId, configId: cooldown.configId, until: cooldown.until, reason: cooldown.reason, setAt: cooldown.setAt });
+    this.#records.set(key, {
+      tenantId,
+      configId: cooldown.configId,
+      until: cooldown.until,
+      reason: cooldown.reason,
+      setAt: cooldown.setAt,
+    });
   }
 
   /** The tenant's cooldowns among `configIds` that end after `now`. */

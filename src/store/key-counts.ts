@@ -15,13 +15,19 @@ import { SEALED_KEY_SLOTS, type CandidateRecord, type KeyCount, type Page, type 
  * values, and `enabled` and `keyExpiresAt`, which decide the state of its
  * active key. A {@link CandidateRecord} has them all.
  */
-export type SealedSlots = Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey' | 'enabled' | 'keyExpiresAt'>;
+export type SealedSlots = Pick<
+  CandidateRecord,
+  'sealedKey' | 'pendingSealedKey' | 'previousSealedKey' | 'enabled' | 'keyExpiresAt'
+>;
 
 /**
  * Whether any sealed key of the row (active, pending or previous) is under
  * another KEK than `kekId`; a sealed value naming no KEK counts as another.
  */
-export function holdsKeyUnderOtherKek(row: Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>, kekId: string): boolean {
+export function holdsKeyUnderOtherKek(
+  row: Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>,
+  kekId: string,
+): boolean {
   return SEALED_KEY_SLOTS.some((slot) => row[slot] !== null && sealedKekId(row[slot]) !== kekId);
 }
 
@@ -71,7 +77,8 @@ export function encodeStoreCursor(tenantId: string, id: string): string {
 export function decodeStoreCursor(cursor: string): [tenantId: string, id: string] | null {
   try {
     const value: unknown = JSON.parse(cursor);
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string')
+      return [value[0], value[1]];
   } catch {
     // A malformed cursor reads as none.
   }
@@ -107,5 +114,8 @@ export function pageAcrossTenants<T extends CandidateRecord>(
   matching.sort(compareTenantAndId);
   const page = matching.slice(0, query.limit);
   const last = page.at(-1);
-  return { items: page.map((e) => e.row), nextCursor: matching.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null };
+  return {
+    items: page.map((e) => e.row),
+    nextCursor: matching.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null,
+  };
 }

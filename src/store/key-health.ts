@@ -28,7 +28,12 @@ function later(a: string | null, b: string | null | undefined): string | null {
  * if (transition) appendAudit(options.audit[transition]);
  * ```
  */
-export function mergeKeyHealth(stored: KeyHealthRecord | null, tenantId: string, configId: string, change: KeyHealthChange): KeyHealthResult {
+export function mergeKeyHealth(
+  stored: KeyHealthRecord | null,
+  tenantId: string,
+  configId: string,
+  change: KeyHealthChange,
+): KeyHealthResult {
   if (stored !== null && stored.keySetAt > change.keySetAt) {
     // News about a key since replaced: it was used, nothing more.
     return { health: { ...stored, lastUsedAt: later(stored.lastUsedAt, change.usedAt) }, transition: null };

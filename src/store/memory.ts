@@ -107,8 +107,14 @@ interface TenantState {
 }
 
 /** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
-function pageById<T extends { id: string }>(sorted: T[], cursor: string | undefined, limit: number, descending: boolean): Page<T> {
-  const after = cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
+function pageById<T extends { id: string }>(
+  sorted: T[],
+  cursor: string | undefined,
+  limit: number,
+  descending: boolean,
+): Page<T> {
+  const after =
+    cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
   const items = after.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: after.length > limit && last ? last.id : null };
@@ -222,7 +228,12 @@ class TenantRows {
    * The first usable row of one group of a scope: its default(s) first,
    * then `ids` newest first. `belongs` says which rows the group holds.
    */
-  #firstUsable(scope: ScopeIndex, ids: readonly string[] | undefined, belongs: (row: Row) => boolean, now: string): Row | null {
+  #firstUsable(
+    scope: ScopeIndex,
+    ids: readonly string[] | undefined,
+    belongs: (row: Row) => boolean,
+    now: string,
+  ): Row | null {
     if (scope.defaults.size > 0) {
       for (const id of [...scope.defaults].sort().reverse()) {
         const row = this.rows.get(id);
@@ -342,7 +353,12 @@ export class MemoryStore implements StorageAdapter {
     return { items: page.items.map(readRecord), nextCursor: page.nextCursor };
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     const tenant = this.#tenants.get(tenantId);
     const row = tenant?.rows.get(id);
     if (!tenant || !row) return null;
@@ -368,11 +384,16 @@ export class MemoryStore implements StorageAdapter {
     return true;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
     const tenant = this.#tenants.get(tenantId);
     if (!tenant) return [];
     const chain = [...new Set(scopes)];
-    if (!filter) return chain.flatMap((scope) => (tenant.scopes.get(scope)?.ids ?? []).map((id) => tenant.rows.get(id)!));
+    if (!filter)
+      return chain.flatMap((scope) => (tenant.scopes.get(scope)?.ids ?? []).map((id) => tenant.rows.get(id)!));
     const out: Row[] = [];
     const config = filter.config;
     if (config !== null) {
@@ -408,7 +429,10 @@ export class MemoryStore implements StorageAdapter {
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
-    return countKeysByKek([...this.#allRows()].map((entry) => entry.row), now);
+    return countKeysByKek(
+      [...this.#allRows()].map((entry) => entry.row),
+      now,
+    );
   }
 
   /** Every stored row with the tenant it is filed under. */
@@ -422,7 +446,10 @@ export class MemoryStore implements StorageAdapter {
       const row = tenant?.rows.get(swap.id);
       if (!tenant || !row || row.sealedKey === null || row.sealedKey !== swap.from) return false;
       this.appendAudit({ ...swap.audit, tenantId });
-      tenant.replace(row, makeRow({ ...row, updatedAt: swap.updatedAt, revision: row.revision + 1 }, { ...row, sealedKey: swap.to }));
+      tenant.replace(
+        row,
+        makeRow({ ...row, updatedAt: swap.updatedAt, revision: row.revision + 1 }, { ...row, sealedKey: swap.to }),
+      );
       return true;
     });
   }
@@ -431,7 +458,10 @@ export class MemoryStore implements StorageAdapter {
     const tenant = this.#tenant(tenantId);
     return items.map(({ record, sealedKey, audit }): ImportOutcome => {
       const scope = tenant.scopes.get(record.scope);
-      const conflict = tenant.rows.has(record.id) || tenant.names.has(record.name) || (record.isDefault && (scope?.defaults.size ?? 0) > 0);
+      const conflict =
+        tenant.rows.has(record.id) ||
+        tenant.names.has(record.name) ||
+        (record.isDefault && (scope?.defaults.size ?? 0) > 0);
       if (conflict) return 'conflict';
       this.#appendAll(tenantId, audit);
       tenant.add(makeRow({ ...record, tenantId }, { ...NO_KEYS, sealedKey }));
@@ -448,7 +478,12 @@ export class MemoryStore implements StorageAdapter {
     return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    { audit }: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     const tenant = this.#tenants.get(tenantId);
     if (!tenant?.rows.has(configId)) return null;
     const result = mergeKeyHealth(tenant.health.get(configId) ?? null, tenantId, configId, change);
@@ -488,7 +523,10 @@ export class MemoryStore implements StorageAdapter {
 
   async putSettings(record: SettingsRecord, { audit, expectedRevision }: PutSettingsOptions): Promise<SettingsRecord> {
     if ((this.#state.get(record.tenantId)?.settings?.revision ?? 0) !== expectedRevision) {
-      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`);
+      throw new ConflictError(
+        'CONCURRENT_UPDATE',
+        `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`,
+      );
     }
     this.appendAudit({ ...audit, tenantId: record.tenantId });
     this.#of(record.tenantId).settings = structuredClone(record);
@@ -511,7 +549,12 @@ export class MemoryStore implements StorageAdapter {
     return structuredClone(pageById(records, query.cursor, query.limit, false));
   }
 
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     const record = this.#state.get(tenantId)?.keys.get(id) ?? null;
     if (record && record.revokedAt === null) {
       this.appendAudit({ ...audit, tenantId });
@@ -524,7 +567,11 @@ export class MemoryStore implements StorageAdapter {
     const tenantId = this.#keyTenants.get(id) ?? '';
     const accessKey = await this.getAccessKey(tenantId, id);
     if (!accessKey) return null;
-    return { accessKey, candidates: await this.loadCandidates(tenantId, scopeChain(accessKey.scope)), settings: await this.getSettings(tenantId) };
+    return {
+      accessKey,
+      candidates: await this.loadCandidates(tenantId, scopeChain(accessKey.scope)),
+      settings: await this.getSettings(tenantId),
+    };
   }
 
   async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
@@ -533,7 +580,12 @@ export class MemoryStore implements StorageAdapter {
     // A window id other than the stored one is a new window: its count starts at 0.
     const requests = use.requests && c.r?.[0] === use.requests.window ? c.r[1] : 0;
     const tokens = use.tokens && c.t?.[0] === use.tokens.window ? c.t[1] : 0;
-    const exceeded = use.tokens && tokens >= use.tokens.limit ? 'tokens' : use.requests && requests >= use.requests.limit ? 'requests' : null;
+    const exceeded =
+      use.tokens && tokens >= use.tokens.limit
+        ? 'tokens'
+        : use.requests && requests >= use.requests.limit
+          ? 'requests'
+          : null;
     if (exceeded) return { exceeded, requests, tokens };
     if (use.requests) c.r = [use.requests.window, requests + 1];
     this.#usageOf(tenantId, id, use.period).requests += 1;
@@ -563,7 +615,9 @@ export class MemoryStore implements StorageAdapter {
 
   async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
     const rows = [...(this.#state.get(tenantId)?.usage.values() ?? [])]
-      .filter((u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+      .filter(
+        (u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'),
+      )
       .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     const page = pageById(rows, query.cursor, query.limit, false);
@@ -592,7 +646,9 @@ export class MemoryStore implements StorageAdapter {
         previousSealedKey: row.previousSealedKey,
       })),
       audit: (this.#audit.get(tenantId) ?? []).map(copyEvent),
-      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter((t) => t !== tenantId),
+      otherTenants: [...this.#tenants.keys(), ...this.#audit.keys(), ...this.#state.keys()].filter(
+        (t) => t !== tenantId,
+      ),
       // Settings, access keys, counters and usage, as held.
       state: structuredClone(this.#state.get(tenantId)),
     };
@@ -609,6 +665,12 @@ export class MemoryStore implements StorageAdapter {
     const tenant = this.#tenant(tenantId);
     const previous = tenant.rows.get(row.id);
     if (previous) tenant.remove(previous);
-    tenant.add(makeRow(record, { sealedKey, pendingSealedKey: pendingSealedKey ?? null, previousSealedKey: previousSealedKey ?? null }));
+    tenant.add(
+      makeRow(record, {
+        sealedKey,
+        pendingSealedKey: pendingSealedKey ?? null,
+        previousSealedKey: previousSealedKey ?? null,
+      }),
+    );
   }
 }

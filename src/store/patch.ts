@@ -56,14 +56,20 @@ export function patchedFields(patch: ConfigPatch): Partial<ConfigRecord> {
 
 /** The staged fields all `null`, to spread into a new record. */
 export function noStagedKeys(): Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[number]> {
-  return Object.fromEntries(STAGED_KEY_FIELDS.map((field) => [field, null])) as Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[number]>;
+  return Object.fromEntries(STAGED_KEY_FIELDS.map((field) => [field, null])) as Pick<
+    ConfigRecord,
+    (typeof STAGED_KEY_FIELDS)[number]
+  >;
 }
 
 /**
  * The sealed values a patch sets, slot by slot, over the stored ones: a
  * slot the patch leaves `undefined` keeps its stored value.
  */
-export function patchedSealedKeys(stored: Pick<CandidateRecord, SealedKeySlot>, patch: ConfigPatch): Pick<CandidateRecord, SealedKeySlot> {
+export function patchedSealedKeys(
+  stored: Pick<CandidateRecord, SealedKeySlot>,
+  patch: ConfigPatch,
+): Pick<CandidateRecord, SealedKeySlot> {
   return {
     sealedKey: patch.sealedKey === undefined ? stored.sealedKey : patch.sealedKey,
     pendingSealedKey: patch.pendingSealedKey === undefined ? stored.pendingSealedKey : patch.pendingSealedKey,
@@ -83,7 +89,10 @@ export function copyConfigRecord(record: ConfigRecord): ConfigRecord {
     createdAt: record.createdAt,
     revision: record.revision,
     kekId: record.kekId,
-    ...(Object.fromEntries(CONFIG_PATCH_FIELDS.map((field) => [field, record[field]])) as Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>),
+    ...(Object.fromEntries(CONFIG_PATCH_FIELDS.map((field) => [field, record[field]])) as Omit<
+      ConfigRecord,
+      'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'
+    >),
     routes: [...record.routes],
     options: { ...record.options },
   };

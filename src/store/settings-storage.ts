@@ -68,4 +68,7 @@ export interface SettingsStorage {
 }
 
 /** The settings method names, checked when a vault is created. */
-export const SETTINGS_STORAGE_METHODS = ['getSettings', 'putSettings'] as const satisfies readonly (keyof SettingsStorage)[];
+export const SETTINGS_STORAGE_METHODS = [
+  'getSettings',
+  'putSettings',
+] as const satisfies readonly (keyof SettingsStorage)[];

@@ -137,9 +137,7 @@ export interface CandidateRecord extends ConfigRecord {
  * and previous slots with their hints; `kekId` is not part of a patch: it
  * follows the sealed value.
  */
-export type ConfigPatch = Partial<
-  Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>
-> & {
+export type ConfigPatch = Partial<Omit<ConfigRecord, 'id' | 'tenantId' | 'createdAt' | 'revision' | 'kekId'>> & {
   /** The new sealed key (`null` removes it); sent together with `keyHint`. */
   sealedKey?: string | null;
   /** The staged key (`null` drops it); sent together with `pendingKeyHint`. */
@@ -259,7 +257,13 @@ export type StoreSealedConfigQuery = SealedConfigQuery;
 export type StoredKeyState = 'active' | 'disabled' | 'expired' | 'pending' | 'previous';
 
 /** The stored key states, in report order. */
-export const STORED_KEY_STATES = ['active', 'disabled', 'expired', 'pending', 'previous'] as const satisfies readonly StoredKeyState[];
+export const STORED_KEY_STATES = [
+  'active',
+  'disabled',
+  'expired',
+  'pending',
+  'previous',
+] as const satisfies readonly StoredKeyState[];
 
 /** One line of {@link StorageAdapter.countKeysByKek}. */
 export interface KeyCount {
@@ -628,7 +632,12 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
    *   atomic step, under the tenant of the call; no event otherwise.
    * - `deleteConfig` removes the config's health record with it.
    */
-  recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, options: KeyHealthWriteOptions): Promise<KeyHealthResult | null>;
+  recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    options: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null>;
 
   /**
    * The health records of this tenant's configs among `configIds` (at most

@@ -10,12 +10,25 @@ import { describe, expect, it } from 'vitest';
 import { scopeChain } from '../resolve/scope.js';
 import type { AccessKeyRecord } from '../store/access-key-storage.js';
 import type { AuditEvent, StorageAdapter } from '../store/types.js';
-import { makeAccessKeyRecord, makeAuditEvent, makeFakeKey, makeKeyPatch, makeSettingsRecord, makeTenantIds } from './fixtures.js';
+import {
+  makeAccessKeyRecord,
+  makeAuditEvent,
+  makeFakeKey,
+  makeKeyPatch,
+  makeSettingsRecord,
+  makeTenantIds,
+} from './fixtures.js';
 import { NO_RAW_DUMP, allAudit, createConfig, dumpOf, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
 function createdEvent(record: AccessKeyRecord): AuditEvent {
-  return makeAuditEvent({ tenantId: record.tenantId, configId: null, type: 'access_key.created', keyHint: record.hint, detail: { accessKeyId: record.id } });
+  return makeAuditEvent({
+    tenantId: record.tenantId,
+    configId: null,
+    type: 'access_key.created',
+    keyHint: record.hint,
+    detail: { accessKeyId: record.id },
+  });
 }
 
 async function createKey(store: StorageAdapter, overrides: Partial<AccessKeyRecord> = {}): Promise<AccessKeyRecord> {
@@ -48,17 +61,22 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
       expect(await store.getAccessKey(a, rich.id)).toStrictEqual(rich);
       const plain = await createKey(store, { tenantId: a });
       expect(await store.getAccessKey(a, plain.id)).toStrictEqual(plain);
-      expect((await allAudit(store, a, { limit: 100 })).map((e) => e.type)).toStrictEqual(['access_key.created', 'access_key.created']);
+      expect((await allAudit(store, a, { limit: 100 })).map((e) => e.type)).toStrictEqual([
+        'access_key.created',
+        'access_key.created',
+      ]);
     });
 
-    it('getAccessKey is null for a missing id and for another tenant; listAccessKeys lists a tenant\'s own keys only', async () => {
+    it("getAccessKey is null for a missing id and for another tenant; listAccessKeys lists a tenant's own keys only", async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const key = await createKey(store, { tenantId: a });
       expect(await store.getAccessKey(a, makeAccessKeyRecord().id)).toBeNull();
       expect(await store.getAccessKey(b, key.id)).toBeNull();
       expect(await store.listAccessKeys(b, { limit: 100 })).toStrictEqual({ items: [], nextCursor: null });
-      expect(await store.revokeAccessKey(b, key.id, new Date().toISOString(), { audit: revokedEvent(b, key.id) })).toBeNull();
+      expect(
+        await store.revokeAccessKey(b, key.id, new Date().toISOString(), { audit: revokedEvent(b, key.id) }),
+      ).toBeNull();
       expect(await store.getAccessKey(a, key.id)).toStrictEqual(key);
       expect(await allAudit(store, b, { limit: 100 })).toStrictEqual([]);
     });
@@ -86,17 +104,25 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const key = await createKey(store, { tenantId: a });
-      const first = await store.revokeAccessKey(a, key.id, '2026-01-01T00:00:00.000Z', { audit: revokedEvent(a, key.id) });
+      const first = await store.revokeAccessKey(a, key.id, '2026-01-01T00:00:00.000Z', {
+        audit: revokedEvent(a, key.id),
+      });
       expect(first).toStrictEqual({ ...key, revokedAt: '2026-01-01T00:00:00.000Z' });
-      const again = await store.revokeAccessKey(a, key.id, '2026-02-02T00:00:00.000Z', { audit: revokedEvent(a, key.id) });
+      const again = await store.revokeAccessKey(a, key.id, '2026-02-02T00:00:00.000Z', {
+        audit: revokedEvent(a, key.id),
+      });
       expect(again?.revokedAt).toBe('2026-01-01T00:00:00.000Z');
       expect(await store.getAccessKey(a, key.id)).toStrictEqual(first);
       expect((await allAudit(store, a, { limit: 100, type: 'access_key.revoked' })).length).toBe(1);
-      expect(await store.revokeAccessKey(a, makeAccessKeyRecord().id, '2026-01-01T00:00:00.000Z', { audit: revokedEvent(a, 'x') })).toBeNull();
+      expect(
+        await store.revokeAccessKey(a, makeAccessKeyRecord().id, '2026-01-01T00:00:00.000Z', {
+          audit: revokedEvent(a, 'x'),
+        }),
+      ).toBeNull();
       expect((await allAudit(store, a, { limit: 100, type: 'access_key.revoked' })).length).toBe(1);
     });
 
-    it('loadAccessKeyCandidates returns the key, exactly the candidates of its tenant on its scope chain with sealed keys, and its tenant\'s settings', async () => {
+    it("loadAccessKeyCandidates returns the key, exactly the candidates of its tenant on its scope chain with sealed keys, and its tenant's settings", async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const key = await createKey(store, { tenantId: a, scope: 'ws1/p_1' });
@@ -106,8 +132,16 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
         await createConfig(store, { tenantId: a, scope: 'ws1', name: 'ws1', enabled: false }),
         await createConfig(store, { tenantId: a, scope: 'ws1/p_1', name: 'own' }),
       ];
-      await store.updateConfig(a, inChain[2]!.id, makeKeyPatch(keyed), { audit: makeAuditEvent({ tenantId: a, configId: inChain[2]!.id, type: 'key.set' }) });
-      for (const [scope, name] of [['ws1/p_1/deeper', 'child'], ['ws1/p-1', 'sibling'], ['ws1/pX1', 'like-pattern'], ['ws10', 'prefix'], ['ws2', 'other']]) {
+      await store.updateConfig(a, inChain[2]!.id, makeKeyPatch(keyed), {
+        audit: makeAuditEvent({ tenantId: a, configId: inChain[2]!.id, type: 'key.set' }),
+      });
+      for (const [scope, name] of [
+        ['ws1/p_1/deeper', 'child'],
+        ['ws1/p-1', 'sibling'],
+        ['ws1/pX1', 'like-pattern'],
+        ['ws10', 'prefix'],
+        ['ws2', 'other'],
+      ]) {
         await createConfig(store, { tenantId: a, scope, name });
       }
       await createConfig(store, { tenantId: b, scope: 'ws1/p_1', name: 'other-tenant' });
@@ -120,12 +154,18 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
       expect(read!.candidates.map((c) => c.name).sort()).toStrictEqual(['own', 'root', 'ws1']);
       expect(read!.candidates.find((c) => c.name === 'own')?.sealedKey).toBe(keyed.sealedKey);
       const settings = makeSettingsRecord({ tenantId: a });
-      await store.putSettings(settings, { audit: makeAuditEvent({ tenantId: a, type: 'entitlement.changed' }), expectedRevision: 0 });
-      await store.putSettings(makeSettingsRecord({ tenantId: b, document: {} }), { audit: makeAuditEvent({ tenantId: b, type: 'entitlement.changed' }), expectedRevision: 0 });
+      await store.putSettings(settings, {
+        audit: makeAuditEvent({ tenantId: a, type: 'entitlement.changed' }),
+        expectedRevision: 0,
+      });
+      await store.putSettings(makeSettingsRecord({ tenantId: b, document: {} }), {
+        audit: makeAuditEvent({ tenantId: b, type: 'entitlement.changed' }),
+        expectedRevision: 0,
+      });
       expect((await store.loadAccessKeyCandidates(key.id))?.settings).toStrictEqual(settings);
     });
 
-    it('loadAccessKeyCandidates is null for an unknown id, returns a key of the tenant scope with the tenant\'s configs, and a revoked key as stored', async () => {
+    it("loadAccessKeyCandidates is null for an unknown id, returns a key of the tenant scope with the tenant's configs, and a revoked key as stored", async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
       expect(await store.loadAccessKeyCandidates(makeAccessKeyRecord().id)).toBeNull();
@@ -140,7 +180,11 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
     it('returns fresh objects: changing a result changes nothing stored', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const key = await createKey(store, { tenantId: a, providers: ['openai'], quota: { requests: { limit: 5, per: 'hour' } } });
+      const key = await createKey(store, {
+        tenantId: a,
+        providers: ['openai'],
+        quota: { requests: { limit: 5, per: 'hour' } },
+      });
       const read = await store.getAccessKey(a, key.id);
       read!.providers!.push('anthropic');
       read!.quota!.requests!.limit = 500;
@@ -170,7 +214,9 @@ export function describeAccessKeys(options: StorageAdapterTestOptions): void {
       await current.breakAuditWrites!();
       const refused = makeAccessKeyRecord({ tenantId: a });
       await expect(current.store.createAccessKey(refused, { audit: createdEvent(refused) })).rejects.toThrow();
-      await expect(current.store.revokeAccessKey(a, kept.id, '2026-01-01T00:00:00.000Z', { audit: revokedEvent(a, kept.id) })).rejects.toThrow();
+      await expect(
+        current.store.revokeAccessKey(a, kept.id, '2026-01-01T00:00:00.000Z', { audit: revokedEvent(a, kept.id) }),
+      ).rejects.toThrow();
       expect(await current.store.getAccessKey(a, refused.id)).toBeNull();
       expect(await current.store.loadAccessKeyCandidates(refused.id)).toBeNull();
       expect(await current.store.getAccessKey(a, kept.id)).toStrictEqual(kept);

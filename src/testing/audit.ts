@@ -9,7 +9,14 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import type { AuditEvent } from '../store/types.js';
-import { makeAuditEvent, makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeTenantIds } from './fixtures.js';
+import {
+  makeAuditEvent,
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeTenantIds,
+} from './fixtures.js';
 import { allAudit, allConfigs, createConfig, expectConflict, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
@@ -30,7 +37,11 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       expect(await allAudit(store, a, { limit: 100 })).toStrictEqual([created]);
 
       const key = makeFakeKey();
-      const keySet = makeAuditEventFor(record, 'key.set', { keyHint: key.keyHint, changes: ['key'], actor: { id: 'user-2' } });
+      const keySet = makeAuditEventFor(record, 'key.set', {
+        keyHint: key.keyHint,
+        changes: ['key'],
+        actor: { id: 'user-2' },
+      });
       await store.updateConfig(a, record.id, makeKeyPatch(key), { audit: keySet });
       expect(await allAudit(store, a, { limit: 100 })).toStrictEqual([keySet, created]);
 
@@ -46,10 +57,24 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
       const events: AuditEvent[] = [
-        makeAuditEventFor(record, 'config.updated', { actor: { id: 'ü-1', role: 'admin' }, changes: ['model', 'baseUrl'] }),
-        makeAuditEventFor(record, 'key.validated', { actor: { id: 'user-3' }, detail: { status: 'invalid_key', httpStatus: 401 } }),
+        makeAuditEventFor(record, 'config.updated', {
+          actor: { id: 'ü-1', role: 'admin' },
+          changes: ['model', 'baseUrl'],
+        }),
+        makeAuditEventFor(record, 'key.validated', {
+          actor: { id: 'user-3' },
+          detail: { status: 'invalid_key', httpStatus: 401 },
+        }),
         makeAuditEventFor(record, 'key.rewrapped', { actor: null, detail: { fromKek: 'k1', toKek: 'k2' } }),
-        makeAuditEvent({ tenantId: a, configId: null, type: 'config.updated', actor: null, changes: [], detail: {}, at: '2025-06-07T08:09:10.011Z' }),
+        makeAuditEvent({
+          tenantId: a,
+          configId: null,
+          type: 'config.updated',
+          actor: null,
+          changes: [],
+          detail: {},
+          at: '2025-06-07T08:09:10.011Z',
+        }),
       ];
       for (const audit of events) await store.updateConfig(a, record.id, {}, { audit });
       const read = await allAudit(store, a, { limit: 100, type: 'config.updated' });
@@ -64,10 +89,23 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       const record = await createConfig(store, { tenantId: a, name: 'taken' });
       const ghost = makeConfigRecord({ tenantId: a });
       await expectConflict(createConfig(store, { tenantId: a, name: 'taken' }), 'NAME_TAKEN');
-      await expectConflict(store.updateConfig(a, record.id, { model: 'x' }, { audit: makeAuditEventFor(record, 'config.updated'), expectedRevision: 9 }), 'CONCURRENT_UPDATE');
+      await expectConflict(
+        store.updateConfig(
+          a,
+          record.id,
+          { model: 'x' },
+          { audit: makeAuditEventFor(record, 'config.updated'), expectedRevision: 9 },
+        ),
+        'CONCURRENT_UPDATE',
+      );
       const other = await createConfig(store, { tenantId: a, name: 'other' });
-      await expectConflict(store.updateConfig(a, other.id, { name: 'taken' }, { audit: makeAuditEventFor(other, 'config.updated') }), 'NAME_TAKEN');
-      expect(await store.updateConfig(a, ghost.id, { model: 'x' }, { audit: makeAuditEventFor(ghost, 'config.updated') })).toBeNull();
+      await expectConflict(
+        store.updateConfig(a, other.id, { name: 'taken' }, { audit: makeAuditEventFor(other, 'config.updated') }),
+        'NAME_TAKEN',
+      );
+      expect(
+        await store.updateConfig(a, ghost.id, { model: 'x' }, { audit: makeAuditEventFor(ghost, 'config.updated') }),
+      ).toBeNull();
       expect(await store.deleteConfig(a, ghost.id, { audit: makeAuditEventFor(ghost, 'config.deleted') })).toBe(false);
       const events = await allAudit(store, a, { limit: 100 });
       expect(events.map((e) => e.type)).toStrictEqual(['config.created', 'config.created']);
@@ -94,9 +132,10 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       expect(everything.map((e) => e.id)).toStrictEqual(sortedDesc.map((e) => e.id));
       const newestFirst = [...written].sort((x, y) => (x.id < y.id ? 1 : -1));
       for (const limit of [1, 5, 12, 500]) {
-        expect(await allAudit(store, a, { limit, configId: one.id, type: 'config.updated' }), `limit ${limit}`).toStrictEqual(
-          newestFirst.filter((e) => e.configId === one.id && e.type === 'config.updated'),
-        );
+        expect(
+          await allAudit(store, a, { limit, configId: one.id, type: 'config.updated' }),
+          `limit ${limit}`,
+        ).toStrictEqual(newestFirst.filter((e) => e.configId === one.id && e.type === 'config.updated'));
         expect((await allAudit(store, a, { limit, type: 'key.validated' })).map((e) => e.id)).toStrictEqual(
           newestFirst.filter((e) => e.type === 'key.validated').map((e) => e.id),
         );
@@ -110,14 +149,18 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       const exact = await store.listAudit(a, { limit: 14 });
       expect(exact.items).toHaveLength(14);
       expect(exact.nextCursor).toBeNull();
-      expect(await store.listAudit(a, { limit: 10, configId: 'cfg_none' })).toStrictEqual({ items: [], nextCursor: null });
+      expect(await store.listAudit(a, { limit: 10, configId: 'cfg_none' })).toStrictEqual({
+        items: [],
+        nextCursor: null,
+      });
     });
 
     it('an audit walk stays complete while newer events are written', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
-      for (let i = 0; i < 9; i++) await store.updateConfig(a, record.id, {}, { audit: makeAuditEventFor(record, 'config.updated') });
+      for (let i = 0; i < 9; i++)
+        await store.updateConfig(a, record.id, {}, { audit: makeAuditEventFor(record, 'config.updated') });
       const before = await allAudit(store, a, { limit: 500 });
       const seen: string[] = [];
       let page = await store.listAudit(a, { limit: 4 });
@@ -158,9 +201,16 @@ export function describeAudit(options: StorageAdapterTestOptions): void {
       const fresh = makeConfigRecord({ tenantId: a, name: 'never', isDefault: true });
       await expect(store.createConfig(fresh, { audit: makeAuditEventFor(fresh, 'config.created') })).rejects.toThrow();
       await expect(
-        store.updateConfig(a, record.id, { ...makeKeyPatch(makeFakeKey()), name: 'changed', isDefault: false }, { audit: makeAuditEventFor(record, 'key.replaced') }),
+        store.updateConfig(
+          a,
+          record.id,
+          { ...makeKeyPatch(makeFakeKey()), name: 'changed', isDefault: false },
+          { audit: makeAuditEventFor(record, 'key.replaced') },
+        ),
       ).rejects.toThrow();
-      await expect(store.deleteConfig(a, record.id, { audit: makeAuditEventFor(record, 'config.deleted') })).rejects.toThrow();
+      await expect(
+        store.deleteConfig(a, record.id, { audit: makeAuditEventFor(record, 'config.deleted') }),
+      ).rejects.toThrow();
 
       expect(await store.getConfig(a, fresh.id)).toBeNull();
       expect(await store.getConfig(a, record.id)).toStrictEqual(before);

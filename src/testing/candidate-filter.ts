@@ -56,7 +56,12 @@ async function createRow(store: StorageAdapter, tenantId: string, spec: RowSpec,
   const patch = patches[spec.key ?? 'sealed'];
   const expiry = spec.keyExpiresAt === undefined ? {} : { keyExpiresAt: spec.keyExpiresAt };
   if (patch === null && spec.keyExpiresAt === undefined) return record;
-  return (await store.updateConfig(tenantId, record.id, { ...(patch ?? {}), ...expiry }, { audit: makeAuditEventFor(record, 'key.set') }))!;
+  return (await store.updateConfig(
+    tenantId,
+    record.id,
+    { ...(patch ?? {}), ...expiry },
+    { audit: makeAuditEventFor(record, 'key.set') },
+  ))!;
 }
 
 /** A small deterministic PRNG, so a failing layout can be reproduced from its seed. */
@@ -98,14 +103,20 @@ function layout(seed: number, count: number): RowSpec[] {
 
 /** Every filter shape a resolution sends, for one tenant's rows. */
 function filters(rows: readonly ConfigRecord[]): CandidateFilter[] {
-  const named = rows.length === 0 ? [] : [rows[0]!.id, rows[rows.length - 1]!.name, rows[Math.floor(rows.length / 2)]!.id, 'no-such-config'];
+  const named =
+    rows.length === 0
+      ? []
+      : [rows[0]!.id, rows[rows.length - 1]!.name, rows[Math.floor(rows.length / 2)]!.id, 'no-such-config'];
   return [
     ...PROVIDERS.map((provider) => ({ provider, config: null, now: NOW })),
     // Key pools: the winner and the rest of its pool.
     ...PROVIDERS.map((provider) => ({ provider, config: null, now: NOW, pool: true })),
     ...named.slice(0, 2).map((config) => ({ provider: 'openai', config, now: NOW, pool: true })),
     { provider: null, config: null, now: NOW },
-    ...named.flatMap((config) => [{ provider: null, config, now: NOW }, ...PROVIDERS.map((provider) => ({ provider, config, now: NOW }))]),
+    ...named.flatMap((config) => [
+      { provider: null, config, now: NOW },
+      ...PROVIDERS.map((provider) => ({ provider, config, now: NOW })),
+    ]),
   ];
 }
 
@@ -114,15 +125,26 @@ function filters(rows: readonly ConfigRecord[]): CandidateFilter[] {
  * that can win (by the reference rule), every row equal to its unfiltered
  * self, no duplicate, nothing outside the chain; and with `precise`, nothing else.
  */
-async function checkRead(store: StorageAdapter, tenantId: string, chain: string[], filter: CandidateFilter, precise: boolean): Promise<void> {
+async function checkRead(
+  store: StorageAdapter,
+  tenantId: string,
+  chain: string[],
+  filter: CandidateFilter,
+  precise: boolean,
+): Promise<void> {
   const all = await store.loadCandidates(tenantId, chain);
   const got = await store.loadCandidates(tenantId, chain, filter);
-  const required = selectCandidates(all, chain, filter).map((row) => row.id).sort();
+  const required = selectCandidates(all, chain, filter)
+    .map((row) => row.id)
+    .sort();
   const ids = got.map((row) => row.id);
   const what = `filter ${JSON.stringify(filter)}, scopes ${JSON.stringify(chain)}`;
   expect(new Set(ids).size, `${what}: a row twice`).toBe(ids.length);
   for (const id of required) expect(ids, `${what}: a row that can win is missing`).toContain(id);
-  for (const row of got) expect(row, `${what}: a row differs from the unfiltered read`).toStrictEqual(all.find((other) => other.id === row.id));
+  for (const row of got)
+    expect(row, `${what}: a row differs from the unfiltered read`).toStrictEqual(
+      all.find((other) => other.id === row.id),
+    );
   if (precise) expect([...ids].sort(), `${what}: rows that can't win`).toStrictEqual(required);
 }
 
@@ -139,23 +161,47 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
         const specs = layout(seed, 36);
         const rows: ConfigRecord[] = [];
         for (const [i, spec] of specs.entries()) rows.push(await createRow(store, a, spec, `s${seed}-${i}`));
-        for (const chain of CHAINS) for (const filter of filters(rows)) await checkRead(store, a, chain, filter, precise);
+        for (const chain of CHAINS)
+          for (const filter of filters(rows)) await checkRead(store, a, chain, filter, precise);
       }
     });
 
     it('the winner: a usable custom endpoint routing the provider beats the provider’s own default in its scope; a child scope beats its parent', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const parentCustom = await createRow(store, a, { scope: '', provider: 'custom', routes: ['openai'] }, 'parent-custom');
-      const childDefault = await createRow(store, a, { scope: 'ws1', provider: 'openai', isDefault: true }, 'child-default');
-      const childCustom = await createRow(store, a, { scope: 'ws1', provider: 'custom', routes: ['anthropic', 'openai'] }, 'child-custom');
+      const parentCustom = await createRow(
+        store,
+        a,
+        { scope: '', provider: 'custom', routes: ['openai'] },
+        'parent-custom',
+      );
+      const childDefault = await createRow(
+        store,
+        a,
+        { scope: 'ws1', provider: 'openai', isDefault: true },
+        'child-default',
+      );
+      const childCustom = await createRow(
+        store,
+        a,
+        { scope: 'ws1', provider: 'custom', routes: ['anthropic', 'openai'] },
+        'child-custom',
+      );
       const openai = { provider: 'openai', config: null, now: NOW };
       expect((await store.loadCandidates(a, ['ws1', ''], openai)).map((r) => r.id)).toContain(childCustom.id);
       expect((await store.loadCandidates(a, [''], openai)).map((r) => r.id)).toContain(parentCustom.id);
-      expect((await store.loadCandidates(a, ['ws1', ''], { ...openai, provider: 'custom' })).map((r) => r.id)).toContain(childCustom.id);
-      await store.updateConfig(a, childCustom.id, { enabled: false }, { audit: makeAuditEventFor(childCustom, 'key.disabled') });
+      expect(
+        (await store.loadCandidates(a, ['ws1', ''], { ...openai, provider: 'custom' })).map((r) => r.id),
+      ).toContain(childCustom.id);
+      await store.updateConfig(
+        a,
+        childCustom.id,
+        { enabled: false },
+        { audit: makeAuditEventFor(childCustom, 'key.disabled') },
+      );
       expect((await store.loadCandidates(a, ['ws1', ''], openai)).map((r) => r.id)).toContain(childDefault.id);
-      if (precise) expect((await store.loadCandidates(a, ['ws1', ''], openai)).map((r) => r.id)).toStrictEqual([childDefault.id]);
+      if (precise)
+        expect((await store.loadCandidates(a, ['ws1', ''], openai)).map((r) => r.id)).toStrictEqual([childDefault.id]);
     });
 
     it('the winner skips disabled, keyless and expired rows (expired: keyExpiresAt not after `now`, as strings), default first', async () => {
@@ -165,10 +211,16 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
       const expiring = await createRow(store, a, { scope: '', provider: 'openai', keyExpiresAt: NOW }, 'expiring');
       await createRow(store, a, { scope: '', provider: 'openai', key: 'none' }, 'keyless');
       await createRow(store, a, { scope: '', provider: 'openai', enabled: false }, 'disabled');
-      const ids = async (now: string) => (await store.loadCandidates(a, [''], { provider: 'openai', config: null, now })).map((r) => r.id);
+      const ids = async (now: string) =>
+        (await store.loadCandidates(a, [''], { provider: 'openai', config: null, now })).map((r) => r.id);
       expect(await ids(NOW)).toContain(oldest.id);
       expect(await ids(PAST)).toContain(expiring.id);
-      const defaultRow = await createRow(store, a, { scope: '', provider: 'openai', isDefault: true, keyExpiresAt: FUTURE }, 'default');
+      const defaultRow = await createRow(
+        store,
+        a,
+        { scope: '', provider: 'openai', isDefault: true, keyExpiresAt: FUTURE },
+        'default',
+      );
       expect(await ids(NOW)).toContain(defaultRow.id);
       expect(await ids(FUTURE)).toContain(oldest.id);
       if (precise) expect(await ids(FUTURE)).toStrictEqual([oldest.id]);
@@ -179,9 +231,13 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
       const { a } = makeTenantIds();
       await createRow(store, a, { scope: '', provider: 'openai' }, 'older');
       const hintOnly = await createRow(store, a, { scope: '', provider: 'openai', key: 'hintOnly' }, 'hint-only');
-      expect((await store.loadCandidates(a, [''], { provider: 'openai', config: null, now: NOW })).map((r) => r.id)).toContain(hintOnly.id);
+      expect(
+        (await store.loadCandidates(a, [''], { provider: 'openai', config: null, now: NOW })).map((r) => r.id),
+      ).toContain(hintOnly.id);
       const sealedOnly = await createRow(store, a, { scope: '', provider: 'openai', key: 'sealedOnly' }, 'sealed-only');
-      expect((await store.loadCandidates(a, [''], { provider: null, config: null, now: NOW })).map((r) => r.id)).toContain(sealedOnly.id);
+      expect(
+        (await store.loadCandidates(a, [''], { provider: null, config: null, now: NOW })).map((r) => r.id),
+      ).toContain(sealedOnly.id);
     });
 
     it('a named config is returned by id or by name, usable or not, within the scopes only', async () => {
@@ -203,20 +259,37 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
       const { a } = makeTenantIds();
       const rows: CandidateRecord[] = [];
       for (let i = 0; i < 60; i++) {
-        const record = await createRow(store, a, { scope: 'ws1', provider: 'openai', key: i % 3 === 0 ? 'sealed' : 'none' }, `many-${i}`);
+        const record = await createRow(
+          store,
+          a,
+          { scope: 'ws1', provider: 'openai', key: i % 3 === 0 ? 'sealed' : 'none' },
+          `many-${i}`,
+        );
         rows.push((await store.loadSealedConfig(a, record.id))!);
       }
       const filter = { provider: 'openai', config: null, now: NOW };
       const newestKeyed = rows.filter((r) => r.sealedKey !== null).at(-1)!;
       expect((await store.loadCandidates(a, ['ws1', ''], filter)).map((r) => r.id)).toContain(newestKeyed.id);
       if (precise) expect(await store.loadCandidates(a, ['ws1', ''], filter)).toHaveLength(1);
-      await store.updateConfig(a, newestKeyed.id, { sealedKey: null, keyHint: null }, { audit: makeAuditEventFor(newestKeyed, 'key.removed') });
+      await store.updateConfig(
+        a,
+        newestKeyed.id,
+        { sealedKey: null, keyHint: null },
+        { audit: makeAuditEventFor(newestKeyed, 'key.removed') },
+      );
       const next = rows.filter((r) => r.sealedKey !== null).at(-2)!;
       expect((await store.loadCandidates(a, ['ws1', ''], filter)).map((r) => r.id)).toContain(next.id);
       const key = makeFakeKey();
       await store.updateConfig(a, rows[1]!.id, makeKeyPatch(key), { audit: makeAuditEventFor(rows[1]!, 'key.set') });
-      await store.updateConfig(a, rows[1]!.id, { isDefault: true }, { audit: makeAuditEventFor(rows[1]!, 'config.default_changed') });
-      expect((await store.loadCandidates(a, ['ws1', ''], filter)).find((r) => r.id === rows[1]!.id)?.sealedKey).toBe(key.sealedKey);
+      await store.updateConfig(
+        a,
+        rows[1]!.id,
+        { isDefault: true },
+        { audit: makeAuditEventFor(rows[1]!, 'config.default_changed') },
+      );
+      expect((await store.loadCandidates(a, ['ws1', ''], filter)).find((r) => r.id === rows[1]!.id)?.sealedKey).toBe(
+        key.sealedKey,
+      );
     });
 
     it('with pool: the winner and every other usable config of its provider in its scope; none for a custom endpoint winner', async () => {
@@ -234,7 +307,10 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
       for (const id of [def.id, older.id, newer.id]) expect(await ids()).toContain(id);
       if (precise) expect((await ids()).sort()).toStrictEqual([def.id, older.id, newer.id].sort());
       // Without pool: the one-winner read.
-      if (precise) expect((await store.loadCandidates(a, ['ws1', ''], { ...pooled, pool: false })).map((r) => r.id)).toStrictEqual([def.id]);
+      if (precise)
+        expect((await store.loadCandidates(a, ['ws1', ''], { ...pooled, pool: false })).map((r) => r.id)).toStrictEqual(
+          [def.id],
+        );
       // A custom endpoint routing the provider wins: it brings no pool.
       const custom = await createRow(store, a, { scope: 'ws1', provider: 'custom', routes: ['openai'] }, 'pool-custom');
       expect(await ids()).toContain(custom.id);

@@ -35,7 +35,14 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
       const { a } = makeTenantIds();
       const items = [
         importItem({ tenantId: a, name: 'one', scope: 'ws1', isDefault: true }),
-        importItem({ tenantId: a, name: 'two', provider: 'custom', routes: ['openai'], baseUrl: 'https://gw.example/v1', options: { region: 'eu', n: 2 } }),
+        importItem({
+          tenantId: a,
+          name: 'two',
+          provider: 'custom',
+          routes: ['openai'],
+          baseUrl: 'https://gw.example/v1',
+          options: { region: 'eu', n: 2 },
+        }),
         importItem({ tenantId: a, name: 'keyless', enabled: false }, true),
       ];
       expect(await store.importConfigs(a, items)).toStrictEqual(['created', 'created', 'created']);
@@ -44,7 +51,11 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
         expect(stored).toStrictEqual({ ...item.record, kekId: item.sealedKey === null ? null : 'kek-1' });
         expect((await store.loadSealedConfig(a, item.record.id))?.sealedKey).toBe(item.sealedKey);
       }
-      expect((await store.loadCandidates(a, ['ws1'], { provider: 'openai', config: null, now: '2030-01-01T00:00:00.000Z' })).map((r) => r.id)).toContain(items[0]!.record.id);
+      expect(
+        (
+          await store.loadCandidates(a, ['ws1'], { provider: 'openai', config: null, now: '2030-01-01T00:00:00.000Z' })
+        ).map((r) => r.id),
+      ).toContain(items[0]!.record.id);
       const events = await allAudit(store, a, { limit: 100 });
       expect(events.map((e) => e.id).sort()).toStrictEqual(items.flatMap((i) => i.audit.map((e) => e.id)).sort());
       expect(events.find((e) => e.id === items[0]!.audit[1]!.id)).toStrictEqual(items[0]!.audit[1]);
@@ -65,12 +76,23 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
         importItem({ tenantId: a, name: 'another-default', scope: 'ws2', isDefault: true }),
         importItem({ tenantId: a, name: 'free-here' }),
       ];
-      expect(await store.importConfigs(a, items)).toStrictEqual(['conflict', 'created', 'conflict', 'conflict', 'conflict', 'created', 'conflict', 'created']);
+      expect(await store.importConfigs(a, items)).toStrictEqual([
+        'conflict',
+        'created',
+        'conflict',
+        'conflict',
+        'conflict',
+        'created',
+        'conflict',
+        'created',
+      ]);
       const names = (await allConfigs(store, a, { limit: 100 })).map((r) => r.name).sort();
       expect(names).toStrictEqual(['first-default', 'free-here', 'fresh', 'taken']);
       expect(await store.getConfig(a, existing.id)).toMatchObject({ name: 'taken', isDefault: true, revision: 1 });
       const written = new Set([items[1], items[5], items[7]].flatMap((i) => i!.audit.map((e) => e.id)));
-      const events = (await allAudit(store, a, { limit: 100 })).filter((e) => e.type !== 'config.created' || e.configId !== existing.id);
+      const events = (await allAudit(store, a, { limit: 100 })).filter(
+        (e) => e.type !== 'config.created' || e.configId !== existing.id,
+      );
       expect(new Set(events.map((e) => e.id))).toStrictEqual(written);
     });
 
@@ -101,22 +123,30 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
         ...imports.map((item) => store.importConfigs(a, [item])),
         ...creates.map((record) => store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') })),
       ]);
-      const importWins = results.slice(0, imports.length).filter((r) => r.status === 'fulfilled' && (r.value as string[])[0] === 'created').length;
+      const importWins = results
+        .slice(0, imports.length)
+        .filter((r) => r.status === 'fulfilled' && (r.value as string[])[0] === 'created').length;
       const createWins = results.slice(imports.length).filter((r) => r.status === 'fulfilled').length;
       expect(importWins + createWins).toBe(1);
-      for (const r of results.slice(imports.length)) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('NAME_TAKEN');
+      for (const r of results.slice(imports.length))
+        if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('NAME_TAKEN');
       expect((await allConfigs(store, a, { limit: 100 })).map((r) => r.name)).toStrictEqual(['contended']);
       expect(await allAudit(store, a, { limit: 100, type: 'config.created' })).toHaveLength(1);
       // A fresh record (new id): creates[0] itself may have won, and a second insert of its id would
       // meet the primary key before the name index.
       const late = makeConfigRecord({ tenantId: a, name: 'contended' });
-      await expectConflict(store.createConfig(late, { audit: makeAuditEventFor(late, 'config.created') }), 'NAME_TAKEN');
+      await expectConflict(
+        store.createConfig(late, { audit: makeAuditEventFor(late, 'config.created') }),
+        'NAME_TAKEN',
+      );
     });
 
     it('race: concurrent default imports into one scope leave exactly one default there', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const items = Array.from({ length: 10 }, (_, i) => importItem({ tenantId: a, name: `d${i}`, scope: 'ws1', isDefault: true }));
+      const items = Array.from({ length: 10 }, (_, i) =>
+        importItem({ tenantId: a, name: `d${i}`, scope: 'ws1', isDefault: true }),
+      );
       const outcomes = (await Promise.all(items.map((item) => store.importConfigs(a, [item])))).map(([o]) => o);
       expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
       expect((await allConfigs(store, a, { limit: 100, scope: 'ws1' })).filter((r) => r.isDefault)).toHaveLength(1);
@@ -125,7 +155,9 @@ export function describeConfigImports(options: StorageAdapterTestOptions): void 
     it('a batch of hundreds of items in one call', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const items = Array.from({ length: 300 }, (_, i) => importItem({ tenantId: a, name: `bulk-${i}`, scope: `ws${i % 7}` }, i % 5 === 0));
+      const items = Array.from({ length: 300 }, (_, i) =>
+        importItem({ tenantId: a, name: `bulk-${i}`, scope: `ws${i % 7}` }, i % 5 === 0),
+      );
       expect(await store.importConfigs(a, items)).toStrictEqual(items.map(() => 'created'));
       expect(await allConfigs(store, a, { limit: 500 })).toHaveLength(300);
       expect(await allAudit(store, a, { limit: 500 })).toHaveLength(300 + 240);

@@ -20,7 +20,12 @@ function cooldown(tenantId: string, configId: string, until: string): KeyCooldow
   return { tenantId, configId, until, reason: 'rate_limited', setAt: new Date().toISOString() };
 }
 
-async function untilOf(store: StorageAdapter, tenantId: string, configId: string, now = new Date().toISOString()): Promise<string | null> {
+async function untilOf(
+  store: StorageAdapter,
+  tenantId: string,
+  configId: string,
+  now = new Date().toISOString(),
+): Promise<string | null> {
   const found = await store.loadKeyCooldowns(tenantId, [configId], now);
   return found.length === 0 ? null : found[0]!.until;
 }
@@ -37,7 +42,9 @@ export function describeCooldowns(options: StorageAdapterTestOptions): void {
       const two = await createConfig(store, { tenantId: a, name: 'two' });
       const record = cooldown(a, one.id, fromNow(60_000));
       await store.putKeyCooldown(a, record);
-      expect(await store.loadKeyCooldowns(a, [one.id, two.id, 'cfg_missing'], new Date().toISOString())).toStrictEqual([record]);
+      expect(await store.loadKeyCooldowns(a, [one.id, two.id, 'cfg_missing'], new Date().toISOString())).toStrictEqual([
+        record,
+      ]);
       expect(await store.loadKeyCooldowns(a, [], new Date().toISOString())).toStrictEqual([]);
       // The config itself is untouched.
       expect((await store.getConfig(a, one.id))?.revision).toBe(1);

@@ -42,7 +42,7 @@ async function attackerServer(): Promise<{ url: string; received: string[]; clos
 function textOf(error: unknown): string {
   const parts: string[] = [];
   for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
-    parts.push(String(e), e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : JSON.stringify(e) ?? '');
+    parts.push(String(e), e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : (JSON.stringify(e) ?? ''));
     e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
   }
   return parts.join('\n');
@@ -69,12 +69,18 @@ export function describeCopiedRows(options: StorageAdapterTestOptions): void {
           const vault = createVault({ store, keyring: Keyring.generate(), allowPrivateEndpoints: ['127.0.0.1'] });
           const ownerA = vault.as({ tenantId: a, actor: { id: 'owner-a', role: 'owner' } });
           const canary = `sk-proj-canary${uniqueSuffix()}${uniqueSuffix()}${uniqueSuffix()}${uniqueSuffix()}`;
-          const config = await ownerA.createConfig({ name: 'gateway', provider: 'custom', routes: ['openai'], baseUrl: 'https://gateway-a.example/v1' });
+          const config = await ownerA.createConfig({
+            name: 'gateway',
+            provider: 'custom',
+            routes: ['openai'],
+            baseUrl: 'https://gateway-a.example/v1',
+          });
           await ownerA.setKey(config.id, canary);
           const rowOfA = await store.loadSealedConfig(a, config.id);
 
           const copied = await current.copyRowBehindAdapter!({ tenantId: a, id: config.id }, b, { keepStoredTenant });
-          if (!copied) ctx.skip(`this backend cannot hold ${keepStoredTenant ? 'a verbatim copy' : 'a rewritten copy'}`);
+          if (!copied)
+            ctx.skip(`this backend cannot hold ${keepStoredTenant ? 'a verbatim copy' : 'a rewritten copy'}`);
           const before = await dumpOf(current);
           const copyOfB = await store.loadSealedConfig(b, config.id);
           expect(copyOfB?.sealedKey, 'the copy holds A’s sealed key').toBe(rowOfA!.sealedKey);
@@ -94,7 +100,9 @@ export function describeCopiedRows(options: StorageAdapterTestOptions): void {
             );
             expect('error' in outcome, `${name} must fail`).toBe(true);
             const error = (outcome as { error: unknown }).error;
-            expect(['RECORD_MISMATCH', 'KEY_UNDECRYPTABLE'], `${name}: ${String(error)}`).toContain((error as { code?: unknown }).code);
+            expect(['RECORD_MISMATCH', 'KEY_UNDECRYPTABLE'], `${name}: ${String(error)}`).toContain(
+              (error as { code?: unknown }).code,
+            );
             expect(textOf(error)).not.toContain(canary);
           }
 

@@ -48,7 +48,12 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const one = await createConfig(store, { tenantId: a, scope: 'ws1', isDefault: true });
       const two = await createConfig(store, { tenantId: a, scope: 'ws1' });
       const other = await createConfig(store, { tenantId: a, scope: 'ws2', isDefault: true });
-      const updated = await store.updateConfig(a, two.id, { isDefault: true }, { audit: makeAuditEventFor(two, 'config.default_changed') });
+      const updated = await store.updateConfig(
+        a,
+        two.id,
+        { isDefault: true },
+        { audit: makeAuditEventFor(two, 'config.default_changed') },
+      );
       expect(updated?.isDefault).toBe(true);
       expect(await defaultsIn(store, a, 'ws1')).toStrictEqual([two.id]);
       expect(await defaultsIn(store, a, 'ws2')).toStrictEqual([other.id]);
@@ -61,7 +66,12 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const one = await createConfig(store, { tenantId: a, isDefault: true });
-      await store.updateConfig(a, one.id, { isDefault: false }, { audit: makeAuditEventFor(one, 'config.default_changed') });
+      await store.updateConfig(
+        a,
+        one.id,
+        { isDefault: false },
+        { audit: makeAuditEventFor(one, 'config.default_changed') },
+      );
       expect(await defaultsIn(store, a, '')).toStrictEqual([]);
     });
 
@@ -70,7 +80,12 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const one = await createConfig(store, { tenantId: a, isDefault: true });
       await createConfig(store, { tenantId: a });
-      await store.updateConfig(a, one.id, { isDefault: true }, { audit: makeAuditEventFor(one, 'config.default_changed') });
+      await store.updateConfig(
+        a,
+        one.id,
+        { isDefault: true },
+        { audit: makeAuditEventFor(one, 'config.default_changed') },
+      );
       expect(await defaultsIn(store, a, '')).toStrictEqual([one.id]);
     });
 
@@ -79,7 +94,12 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const target = await createConfig(store, { tenantId: a, scope: 'ws2', isDefault: true });
       const mover = await createConfig(store, { tenantId: a, scope: 'ws1', isDefault: true });
-      await store.updateConfig(a, mover.id, { scope: 'ws2', isDefault: true }, { audit: makeAuditEventFor(mover, 'config.updated') });
+      await store.updateConfig(
+        a,
+        mover.id,
+        { scope: 'ws2', isDefault: true },
+        { audit: makeAuditEventFor(mover, 'config.updated') },
+      );
       expect(await defaultsIn(store, a, 'ws2')).toStrictEqual([mover.id]);
       expect((await store.getConfig(a, target.id))?.isDefault).toBe(false);
       expect(await defaultsIn(store, a, 'ws1')).toStrictEqual([]);
@@ -91,7 +111,12 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const previous = await createConfig(store, { tenantId: a, scope: 'ws2', isDefault: true });
       const bystander = await createConfig(store, { tenantId: a, scope: 'ws2' });
       const mover = await createConfig(store, { tenantId: a, scope: 'ws1', isDefault: true });
-      const moved = await store.updateConfig(a, mover.id, { scope: 'ws2' }, { audit: makeAuditEventFor(mover, 'config.updated') });
+      const moved = await store.updateConfig(
+        a,
+        mover.id,
+        { scope: 'ws2' },
+        { audit: makeAuditEventFor(mover, 'config.updated') },
+      );
       expect(moved).toStrictEqual({ ...mover, scope: 'ws2', revision: 2 });
       expect(await defaultsIn(store, a, 'ws2')).toStrictEqual([mover.id]);
       expect(await defaultsIn(store, a, 'ws1')).toStrictEqual([]);
@@ -115,15 +140,30 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const auditBefore = await allAudit(store, a, { limit: 500 });
       for (const expectedRevision of [0, 2, 7]) {
         await expectConflict(
-          store.updateConfig(a, contender.id, { isDefault: true }, { audit: makeAuditEventFor(contender, 'config.default_changed'), expectedRevision }),
+          store.updateConfig(
+            a,
+            contender.id,
+            { isDefault: true },
+            { audit: makeAuditEventFor(contender, 'config.default_changed'), expectedRevision },
+          ),
           'CONCURRENT_UPDATE',
         );
         await expectConflict(
-          store.updateConfig(a, mover.id, { scope: 'ws2' }, { audit: makeAuditEventFor(mover, 'config.updated'), expectedRevision }),
+          store.updateConfig(
+            a,
+            mover.id,
+            { scope: 'ws2' },
+            { audit: makeAuditEventFor(mover, 'config.updated'), expectedRevision },
+          ),
           'CONCURRENT_UPDATE',
         );
         await expectConflict(
-          store.updateConfig(a, contender.id, { scope: 'ws2', isDefault: true }, { audit: makeAuditEventFor(contender, 'config.updated'), expectedRevision }),
+          store.updateConfig(
+            a,
+            contender.id,
+            { scope: 'ws2', isDefault: true },
+            { audit: makeAuditEventFor(contender, 'config.updated'), expectedRevision },
+          ),
           'CONCURRENT_UPDATE',
         );
       }
@@ -142,11 +182,32 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const ghost = makeConfigRecord({ tenantId: a, scope: 'ws1' });
       const configsBefore = await allConfigs(store, a, { limit: 500 });
       const auditBefore = await allAudit(store, a, { limit: 500 });
-      expect(await store.updateConfig(a, ghost.id, { scope: 'ws1', isDefault: true }, { audit: makeAuditEventFor(ghost, 'config.updated') })).toBeNull();
-      expect(await store.updateConfig(a, ghost.id, { scope: 'ws1' }, { audit: makeAuditEventFor(ghost, 'config.updated') })).toBeNull();
-      expect(await store.updateConfig(a, ghost.id, { isDefault: true }, { audit: makeAuditEventFor(ghost, 'config.default_changed') })).toBeNull();
       expect(
-        await store.updateConfig(a, ghost.id, { scope: 'ws1', isDefault: true }, { audit: makeAuditEventFor(ghost, 'config.updated'), expectedRevision: 1 }),
+        await store.updateConfig(
+          a,
+          ghost.id,
+          { scope: 'ws1', isDefault: true },
+          { audit: makeAuditEventFor(ghost, 'config.updated') },
+        ),
+      ).toBeNull();
+      expect(
+        await store.updateConfig(a, ghost.id, { scope: 'ws1' }, { audit: makeAuditEventFor(ghost, 'config.updated') }),
+      ).toBeNull();
+      expect(
+        await store.updateConfig(
+          a,
+          ghost.id,
+          { isDefault: true },
+          { audit: makeAuditEventFor(ghost, 'config.default_changed') },
+        ),
+      ).toBeNull();
+      expect(
+        await store.updateConfig(
+          a,
+          ghost.id,
+          { scope: 'ws1', isDefault: true },
+          { audit: makeAuditEventFor(ghost, 'config.updated'), expectedRevision: 1 },
+        ),
       ).toBeNull();
       expect(await defaultsIn(store, a, 'ws1')).toStrictEqual([current.id]);
       expect(await defaultsIn(store, a, '')).toStrictEqual([root.id]);
@@ -158,7 +219,8 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const configs: ConfigRecord[] = [];
-      for (let i = 0; i < 20; i++) configs.push(await createConfig(store, { tenantId: a, scope: 'ws1', name: `c${i}`, isDefault: i === 0 }));
+      for (let i = 0; i < 20; i++)
+        configs.push(await createConfig(store, { tenantId: a, scope: 'ws1', name: `c${i}`, isDefault: i === 0 }));
       const bystander = await createConfig(store, { tenantId: a, scope: 'ws2', isDefault: true });
       const calls = Array.from({ length: 200 }, (_, i) => configs[i % configs.length]!).map((c) =>
         store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') }),
@@ -176,7 +238,8 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const inTarget: ConfigRecord[] = [];
-      for (let i = 0; i < 10; i++) inTarget.push(await createConfig(store, { tenantId: a, scope: 'ws1', name: `t${i}`, isDefault: i === 0 }));
+      for (let i = 0; i < 10; i++)
+        inTarget.push(await createConfig(store, { tenantId: a, scope: 'ws1', name: `t${i}`, isDefault: i === 0 }));
       const movers: ConfigRecord[] = [];
       const stayers: ConfigRecord[] = [];
       for (let i = 0; i < 10; i++) {
@@ -185,10 +248,18 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
       }
       // Moves first, so a store that decides "stays default" from a stale read loses the race.
       const calls = [
-        ...movers.map((m) => store.updateConfig(a, m.id, { scope: 'ws1' }, { audit: makeAuditEventFor(m, 'config.updated') })),
-        ...stayers.map((s) => store.updateConfig(a, s.id, { isDefault: true }, { audit: makeAuditEventFor(s, 'config.default_changed') })),
-        ...inTarget.map((c) => store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') })),
-        ...inTarget.map((c) => store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') })),
+        ...movers.map((m) =>
+          store.updateConfig(a, m.id, { scope: 'ws1' }, { audit: makeAuditEventFor(m, 'config.updated') }),
+        ),
+        ...stayers.map((s) =>
+          store.updateConfig(a, s.id, { isDefault: true }, { audit: makeAuditEventFor(s, 'config.default_changed') }),
+        ),
+        ...inTarget.map((c) =>
+          store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') }),
+        ),
+        ...inTarget.map((c) =>
+          store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') }),
+        ),
       ];
       const results = await Promise.all(calls);
       for (const result of results) expect(result).not.toBeNull();
@@ -202,7 +273,9 @@ export function describeDefaults(options: StorageAdapterTestOptions): void {
     it('race: 20 concurrent createConfig(isDefault: true) in one scope leave exactly one default', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const records = Array.from({ length: 20 }, (_, i) => makeConfigRecord({ tenantId: a, scope: 'ws1', name: `d${i}`, isDefault: true }));
+      const records = Array.from({ length: 20 }, (_, i) =>
+        makeConfigRecord({ tenantId: a, scope: 'ws1', name: `d${i}`, isDefault: true }),
+      );
       await Promise.all(records.map((r) => store.createConfig(r, { audit: makeAuditEventFor(r, 'config.created') })));
       expect(await allConfigs(store, a, { scope: 'ws1', limit: 100 })).toHaveLength(20);
       expect(await defaultsIn(store, a, 'ws1')).toHaveLength(1);

@@ -35,13 +35,22 @@ export function useStore(options: StorageAdapterTestOptions): () => StoreUnderTe
 }
 
 /** Creates a config (default values, overridable) with its `config.created` event. */
-export async function createConfig(store: StorageAdapter, overrides: Partial<ConfigRecord> = {}): Promise<ConfigRecord> {
+export async function createConfig(
+  store: StorageAdapter,
+  overrides: Partial<ConfigRecord> = {},
+): Promise<ConfigRecord> {
   const record = makeConfigRecord(overrides);
-  return store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created', { changes: ['name'], detail: { name: record.name } }) });
+  return store.createConfig(record, {
+    audit: makeAuditEventFor(record, 'config.created', { changes: ['name'], detail: { name: record.name } }),
+  });
 }
 
 /** Every config the query matches, walking all pages. Fails on a duplicate or a page over the limit. */
-export async function allConfigs(store: StorageAdapter, tenantId: string, query: Omit<ConfigQuery, 'cursor'>): Promise<ConfigRecord[]> {
+export async function allConfigs(
+  store: StorageAdapter,
+  tenantId: string,
+  query: Omit<ConfigQuery, 'cursor'>,
+): Promise<ConfigRecord[]> {
   const out: ConfigRecord[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -57,7 +66,11 @@ export async function allConfigs(store: StorageAdapter, tenantId: string, query:
 }
 
 /** Every audit event the query matches, walking all pages. Fails on a duplicate or a page over the limit. */
-export async function allAudit(store: StorageAdapter, tenantId: string, query: Omit<AuditQuery, 'cursor'>): Promise<AuditEvent[]> {
+export async function allAudit(
+  store: StorageAdapter,
+  tenantId: string,
+  query: Omit<AuditQuery, 'cursor'>,
+): Promise<AuditEvent[]> {
   const out: AuditEvent[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -77,7 +90,10 @@ export async function allAudit(store: StorageAdapter, tenantId: string, query: O
  * Compares by name and code rather than `instanceof`, so an adapter built
  * against another copy of byokit (ESM next to CJS) still passes.
  */
-export async function expectConflict(promise: Promise<unknown>, code: 'NAME_TAKEN' | 'CONCURRENT_UPDATE'): Promise<Error> {
+export async function expectConflict(
+  promise: Promise<unknown>,
+  code: 'NAME_TAKEN' | 'CONCURRENT_UPDATE',
+): Promise<Error> {
   const error: unknown = await promise.then(
     () => {
       throw new Error(`expected ConflictError ${code}, but the call succeeded`);
@@ -92,7 +108,7 @@ export async function expectConflict(promise: Promise<unknown>, code: 'NAME_TAKE
 
 /** True when the record object carries a `sealedKey` property at all (even `undefined`). */
 export function hasSealedKeyProperty(value: object): boolean {
-  return Object.prototype.hasOwnProperty.call(value, 'sealedKey');
+  return  Object.hasOwn(value, 'sealedKey');
 }
 
 /** The raw dump as a string, or `null` when the adapter gave none. */

@@ -19,18 +19,31 @@ const at = (minutes: number) => new Date(Date.parse(KEY_SET_AT) + minutes * 60_0
 
 /** Fresh audit events for both possible transitions of `record`. */
 function transitionEvents(record: Pick<ConfigRecord, 'id' | 'tenantId'>): KeyHealthWriteOptions {
-  return { audit: { failing: makeAuditEventFor(record, 'key.failing'), recovered: makeAuditEventFor(record, 'key.recovered') } };
+  return {
+    audit: { failing: makeAuditEventFor(record, 'key.failing'), recovered: makeAuditEventFor(record, 'key.recovered') },
+  };
 }
 
 /** A config with a key set at {@link KEY_SET_AT}. */
 async function keyedConfig(store: StorageAdapter, tenantId: string, name = 'keyed'): Promise<ConfigRecord> {
   const record = await createConfig(store, { tenantId, name });
-  const updated = await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey(), KEY_SET_AT), { audit: makeAuditEventFor(record, 'key.set') });
+  const updated = await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey(), KEY_SET_AT), {
+    audit: makeAuditEventFor(record, 'key.set'),
+  });
   return updated!;
 }
 
-async function record(store: StorageAdapter, config: Pick<ConfigRecord, 'id' | 'tenantId'>, change: Partial<KeyHealthChange>) {
-  return store.recordKeyHealth(config.tenantId, config.id, { keySetAt: KEY_SET_AT, ...change }, transitionEvents(config));
+async function record(
+  store: StorageAdapter,
+  config: Pick<ConfigRecord, 'id' | 'tenantId'>,
+  change: Partial<KeyHealthChange>,
+) {
+  return store.recordKeyHealth(
+    config.tenantId,
+    config.id,
+    { keySetAt: KEY_SET_AT, ...change },
+    transitionEvents(config),
+  );
 }
 
 const failure = (minute: number, count = 1) => ({ failures: { count, firstAt: at(minute), lastAt: at(minute) } });
@@ -81,7 +94,12 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       expect((await store.loadSealedConfig(a, config.id))?.revision).toBe(before!.revision);
       expect((await allAudit(store, a, { limit: 500 })).length).toBe(eventsBefore);
       // A compare-and-swap write with the revision read before the reports still applies.
-      const renamed = await store.updateConfig(a, config.id, { name: 'renamed' }, { audit: makeAuditEventFor(config, 'config.updated'), expectedRevision: before!.revision });
+      const renamed = await store.updateConfig(
+        a,
+        config.id,
+        { name: 'renamed' },
+        { audit: makeAuditEventFor(config, 'config.updated'), expectedRevision: before!.revision },
+      );
       expect(renamed?.name).toBe('renamed');
     });
 
@@ -91,20 +109,45 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const config = await keyedConfig(store, a);
       const first = await record(store, config, { usedAt: at(1), ...failure(1) });
       expect(first?.transition).toBe('failing');
-      expect(first?.health).toMatchObject({ state: 'failing', firstFailureAt: at(1), lastFailureAt: at(1), failureCount: 1 });
-      const more = await record(store, config, { usedAt: at(3), failures: { count: 3, firstAt: at(2), lastAt: at(3) } });
+      expect(first?.health).toMatchObject({
+        state: 'failing',
+        firstFailureAt: at(1),
+        lastFailureAt: at(1),
+        failureCount: 1,
+      });
+      const more = await record(store, config, {
+        usedAt: at(3),
+        failures: { count: 3, firstAt: at(2), lastAt: at(3) },
+      });
       expect(more?.transition).toBeNull();
-      expect(more?.health).toMatchObject({ state: 'failing', firstFailureAt: at(1), lastFailureAt: at(3), failureCount: 4, lastUsedAt: at(3) });
+      expect(more?.health).toMatchObject({
+        state: 'failing',
+        firstFailureAt: at(1),
+        lastFailureAt: at(3),
+        failureCount: 4,
+        lastUsedAt: at(3),
+      });
       expect(await healthEvents(store, a, config.id)).toStrictEqual(['key.failing']);
       const recovered = await record(store, config, { usedAt: at(4), successAt: at(4) });
       expect(recovered?.transition).toBe('recovered');
-      expect(recovered?.health).toMatchObject({ state: 'ok', firstFailureAt: null, lastFailureAt: at(3), failureCount: 0, lastSuccessAt: at(4) });
+      expect(recovered?.health).toMatchObject({
+        state: 'ok',
+        firstFailureAt: null,
+        lastFailureAt: at(3),
+        failureCount: 0,
+        lastSuccessAt: at(4),
+      });
       expect(await healthEvents(store, a, config.id)).toStrictEqual(['key.recovered', 'key.failing']);
       // A valid validation clears a failing key too, and is remembered apart.
       await record(store, config, failure(5));
       const validated = await record(store, config, { validAt: at(6) });
-      expect(validated).toMatchObject({ transition: 'recovered', health: { state: 'ok', lastValidAt: at(6), lastSuccessAt: at(6) } });
-      const events = (await allAudit(store, a, { configId: config.id, limit: 500 })).filter((e) => e.type === 'key.failing' || e.type === 'key.recovered');
+      expect(validated).toMatchObject({
+        transition: 'recovered',
+        health: { state: 'ok', lastValidAt: at(6), lastSuccessAt: at(6) },
+      });
+      const events = (await allAudit(store, a, { configId: config.id, limit: 500 })).filter(
+        (e) => e.type === 'key.failing' || e.type === 'key.recovered',
+      );
       expect(events.map((e) => e.tenantId)).toStrictEqual([a, a, a, a]);
     });
 
@@ -115,11 +158,21 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       await record(store, config, { usedAt: at(10), ...failure(10) });
       const late = await record(store, config, { usedAt: at(5), successAt: at(5), validAt: at(4) });
       expect(late?.transition).toBeNull();
-      expect(late?.health).toMatchObject({ state: 'failing', failureCount: 1, lastUsedAt: at(10), lastSuccessAt: at(5), lastValidAt: at(4), lastFailureAt: at(10) });
+      expect(late?.health).toMatchObject({
+        state: 'failing',
+        failureCount: 1,
+        lastUsedAt: at(10),
+        lastSuccessAt: at(5),
+        lastValidAt: at(4),
+        lastFailureAt: at(10),
+      });
       const cleared = await record(store, config, { successAt: at(10) });
       expect(cleared).toMatchObject({ transition: 'recovered', health: { state: 'ok' } });
       const stale = await record(store, config, { usedAt: at(9), ...failure(9) });
-      expect(stale).toMatchObject({ transition: null, health: { state: 'ok', failureCount: 0, lastFailureAt: at(10), lastUsedAt: at(10) } });
+      expect(stale).toMatchObject({
+        transition: null,
+        health: { state: 'ok', failureCount: 0, lastFailureAt: at(10), lastUsedAt: at(10) },
+      });
       expect(await healthEvents(store, a, config.id)).toStrictEqual(['key.recovered', 'key.failing']);
     });
 
@@ -129,7 +182,12 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const config = await keyedConfig(store, a);
       await record(store, config, { usedAt: at(1), validAt: at(1), ...failure(2) });
       const newKey = at(30);
-      const fresh = await store.recordKeyHealth(a, config.id, { keySetAt: newKey, usedAt: at(31), successAt: at(31) }, transitionEvents(config));
+      const fresh = await store.recordKeyHealth(
+        a,
+        config.id,
+        { keySetAt: newKey, usedAt: at(31), successAt: at(31) },
+        transitionEvents(config),
+      );
       expect(fresh).toStrictEqual({
         transition: null,
         health: {
@@ -148,7 +206,12 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const old = await record(store, config, { usedAt: at(40), ...failure(40), successAt: at(40), validAt: at(40) });
       expect(old).toStrictEqual({ transition: null, health: { ...fresh!.health, lastUsedAt: at(40) } });
       // The new key's own first failure is a transition of its own.
-      const failing = await store.recordKeyHealth(a, config.id, { keySetAt: newKey, ...failure(50) }, transitionEvents(config));
+      const failing = await store.recordKeyHealth(
+        a,
+        config.id,
+        { keySetAt: newKey, ...failure(50) },
+        transitionEvents(config),
+      );
       expect(failing).toMatchObject({ transition: 'failing', health: { failureCount: 1, firstFailureAt: at(50) } });
     });
 
@@ -158,8 +221,22 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const config = await keyedConfig(store, a);
       await record(store, config, failure(1));
       const eventsOfB = (await allAudit(store, b, { limit: 500 })).length;
-      expect(await store.recordKeyHealth(b, config.id, { keySetAt: KEY_SET_AT, ...failure(2) }, transitionEvents({ tenantId: b, id: config.id }))).toBeNull();
-      expect(await store.recordKeyHealth(a, 'cfg_01JZZZZZZZZZZZZZZZZZZZZZZZ', { keySetAt: KEY_SET_AT, ...failure(2) }, transitionEvents(config))).toBeNull();
+      expect(
+        await store.recordKeyHealth(
+          b,
+          config.id,
+          { keySetAt: KEY_SET_AT, ...failure(2) },
+          transitionEvents({ tenantId: b, id: config.id }),
+        ),
+      ).toBeNull();
+      expect(
+        await store.recordKeyHealth(
+          a,
+          'cfg_01JZZZZZZZZZZZZZZZZZZZZZZZ',
+          { keySetAt: KEY_SET_AT, ...failure(2) },
+          transitionEvents(config),
+        ),
+      ).toBeNull();
       expect(await store.loadKeyHealth(b, [config.id])).toStrictEqual([]);
       expect((await allAudit(store, b, { limit: 500 })).length).toBe(eventsOfB);
       expect((await store.loadKeyHealth(a, [config.id]))[0]).toMatchObject({ failureCount: 1 });
@@ -181,11 +258,19 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const config = await keyedConfig(store, a);
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => record(store, config, { usedAt: at(i), ...failure(i + 1) })));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => record(store, config, { usedAt: at(i), ...failure(i + 1) })),
+      );
       expect(results.filter((r) => r?.transition === 'failing')).toHaveLength(1);
       expect(results.filter((r) => r?.transition !== null)).toHaveLength(1);
       const [health] = await store.loadKeyHealth(a, [config.id]);
-      expect(health).toMatchObject({ state: 'failing', failureCount: 40, firstFailureAt: expect.any(String), lastFailureAt: at(40), lastUsedAt: at(39) });
+      expect(health).toMatchObject({
+        state: 'failing',
+        failureCount: 40,
+        firstFailureAt: expect.any(String),
+        lastFailureAt: at(40),
+        lastUsedAt: at(39),
+      });
       expect(await healthEvents(store, a, config.id)).toStrictEqual(['key.failing']);
     });
 
@@ -194,10 +279,14 @@ export function describeKeyHealth(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const config = await keyedConfig(store, a);
       await record(store, config, failure(1));
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => record(store, config, { usedAt: at(2 + i), successAt: at(2 + i) })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => record(store, config, { usedAt: at(2 + i), successAt: at(2 + i) })),
+      );
       expect(results.filter((r) => r?.transition === 'recovered')).toHaveLength(1);
       expect(results.filter((r) => r?.transition === 'failing')).toHaveLength(0);
-      expect(await store.loadKeyHealth(a, [config.id])).toMatchObject([{ state: 'ok', lastSuccessAt: at(21), lastUsedAt: at(21) }]);
+      expect(await store.loadKeyHealth(a, [config.id])).toMatchObject([
+        { state: 'ok', lastSuccessAt: at(21), lastUsedAt: at(21) },
+      ]);
       expect(await healthEvents(store, a, config.id)).toStrictEqual(['key.recovered', 'key.failing']);
     });
   });

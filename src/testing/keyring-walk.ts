@@ -27,7 +27,11 @@ export async function walkAcrossTenants(
   const out: CandidateRecord[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
-    const page = await store.listSealedConfigsAcrossTenants({ kekIdNot, limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.listSealedConfigsAcrossTenants({
+      kekIdNot,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     expect(page.items.length).toBeLessThanOrEqual(limit);
     out.push(...page.items);
     if (page.nextCursor === null) break;
@@ -41,7 +45,12 @@ export async function walkAcrossTenants(
 }
 
 /** A config of `tenantId` holding `key` as its active key. */
-async function keyed(store: StorageAdapter, tenantId: string, key: FakeKey, overrides: { enabled?: boolean; keyExpiresAt?: string } = {}) {
+async function keyed(
+  store: StorageAdapter,
+  tenantId: string,
+  key: FakeKey,
+  overrides: { enabled?: boolean; keyExpiresAt?: string } = {},
+) {
   const record = await createConfig(store, { tenantId, ...overrides });
   await store.updateConfig(tenantId, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
   return record;
@@ -49,12 +58,25 @@ async function keyed(store: StorageAdapter, tenantId: string, key: FakeKey, over
 
 /** The patch that stages `key` as the pending key. */
 export function makeStagePatch(key: FakeKey, at = new Date().toISOString()): ConfigPatch {
-  return { pendingSealedKey: key.sealedKey, pendingKeyHint: key.keyHint, pendingKeySetAt: at, pendingKeyExpiresAt: null, updatedAt: at };
+  return {
+    pendingSealedKey: key.sealedKey,
+    pendingKeyHint: key.keyHint,
+    pendingKeySetAt: at,
+    pendingKeyExpiresAt: null,
+    updatedAt: at,
+  };
 }
 
 /** The patch that keeps `key` as the previous key, until `keptUntil`. */
 export function makePreviousPatch(key: FakeKey, keptUntil: string, at = new Date().toISOString()): ConfigPatch {
-  return { previousSealedKey: key.sealedKey, previousKeyHint: key.keyHint, previousKeySetAt: at, previousKeyExpiresAt: null, previousKeyKeptUntil: keptUntil, updatedAt: at };
+  return {
+    previousSealedKey: key.sealedKey,
+    previousKeyHint: key.keyHint,
+    previousKeySetAt: at,
+    previousKeyExpiresAt: null,
+    previousKeyKeptUntil: keptUntil,
+    updatedAt: at,
+  };
 }
 
 /** The lines of `counts` for the given KEK ids, sorted, for comparing. */
@@ -77,18 +99,28 @@ export function describeKeyringWalk(options: StorageAdapterTestOptions): void {
       const kek = { old: `old-${uniqueSuffix()}`, now: `new-${uniqueSuffix()}` };
       const expected: string[] = [];
       for (const tenantId of [a, b, c]) {
-        for (let i = 0; i < 3; i++) expected.push(`${tenantId}/${(await keyed(store, tenantId, makeFakeKey(kek.old))).id}`);
+        for (let i = 0; i < 3; i++)
+          expected.push(`${tenantId}/${(await keyed(store, tenantId, makeFakeKey(kek.old))).id}`);
         await keyed(store, tenantId, makeFakeKey(kek.now));
         await createConfig(store, { tenantId });
       }
       // Current active key, but a pending or a previous key under the old KEK: still to rotate.
       const pending = await keyed(store, b, makeFakeKey(kek.now));
-      await store.updateConfig(b, pending.id, makeStagePatch(makeFakeKey(kek.old)), { audit: makeAuditEventFor(pending, 'key.staged') });
+      await store.updateConfig(b, pending.id, makeStagePatch(makeFakeKey(kek.old)), {
+        audit: makeAuditEventFor(pending, 'key.staged'),
+      });
       const previous = await keyed(store, c, makeFakeKey(kek.now));
-      await store.updateConfig(c, previous.id, makePreviousPatch(makeFakeKey(kek.old), '2999-01-01T00:00:00.000Z'), { audit: makeAuditEventFor(previous, 'key.promoted') });
+      await store.updateConfig(c, previous.id, makePreviousPatch(makeFakeKey(kek.old), '2999-01-01T00:00:00.000Z'), {
+        audit: makeAuditEventFor(previous, 'key.promoted'),
+      });
       // A sealed value that names no KEK counts as another KEK.
       const noKek = await createConfig(store, { tenantId: a });
-      await store.updateConfig(a, noKek.id, { sealedKey: 'not-a-sealed-value', keyHint: 'x' }, { audit: makeAuditEventFor(noKek, 'key.set') });
+      await store.updateConfig(
+        a,
+        noKek.id,
+        { sealedKey: 'not-a-sealed-value', keyHint: 'x' },
+        { audit: makeAuditEventFor(noKek, 'key.set') },
+      );
       expected.push(`${b}/${pending.id}`, `${c}/${previous.id}`, `${a}/${noKek.id}`);
       const ours = new Set([a, b, c]);
       for (const limit of [1, 2, 5, 1000]) {
@@ -101,11 +133,19 @@ export function describeKeyringWalk(options: StorageAdapterTestOptions): void {
           const [t, id] = order[i]!;
           if (t === pt) expect(id > pi, 'id order within a tenant').toBe(true);
         }
-        expect(new Set(items.map((r) => r.tenantId)).size === 3 && items.findIndex((r) => r.tenantId !== items[0]!.tenantId) > 0).toBe(true);
-        for (const item of items.slice(0, 4)) expect(item).toStrictEqual(await store.loadSealedConfig(item.tenantId, item.id));
+        expect(
+          new Set(items.map((r) => r.tenantId)).size === 3 &&
+            items.findIndex((r) => r.tenantId !== items[0]!.tenantId) > 0,
+        ).toBe(true);
+        for (const item of items.slice(0, 4))
+          expect(item).toStrictEqual(await store.loadSealedConfig(item.tenantId, item.id));
       }
       // Once every slot is under the primary, nothing is left.
-      expect((await walkAcrossTenants(store, kek.old, 7)).filter((r) => ours.has(r.tenantId) && r.sealedKey !== null && !r.sealedKey.includes(kek.old)).map((r) => r.id)).toContain(pending.id);
+      expect(
+        (await walkAcrossTenants(store, kek.old, 7))
+          .filter((r) => ours.has(r.tenantId) && r.sealedKey !== null && !r.sealedKey.includes(kek.old))
+          .map((r) => r.id),
+      ).toContain(pending.id);
     });
 
     it('a walk never repeats a config, and misses none that matched throughout, while keys are swapped and configs created and deleted around the cursor', async () => {
@@ -127,19 +167,28 @@ export function describeKeyringWalk(options: StorageAdapterTestOptions): void {
           touched.add(victim.id);
           const to = makeFakeKey(kek.now);
           await store.swapSealedKeys(victim.tenantId, [
-            { id: victim.id, from: victim.key.sealedKey, to: to.sealedKey, updatedAt: new Date().toISOString(), audit: makeAuditEventFor({ id: victim.id, tenantId: victim.tenantId }, 'key.rewrapped', { actor: null }) },
+            {
+              id: victim.id,
+              from: victim.key.sealedKey,
+              to: to.sealedKey,
+              updatedAt: new Date().toISOString(),
+              audit: makeAuditEventFor({ id: victim.id, tenantId: victim.tenantId }, 'key.rewrapped', { actor: null }),
+            },
           ]);
         }
         const deleted = rows[(page * 5 + 3) % rows.length]!;
         if (!touched.has(deleted.id)) {
           touched.add(deleted.id);
-          await store.deleteConfig(deleted.tenantId, deleted.id, { audit: makeAuditEventFor({ id: deleted.id, tenantId: deleted.tenantId }, 'config.deleted') });
+          await store.deleteConfig(deleted.tenantId, deleted.id, {
+            audit: makeAuditEventFor({ id: deleted.id, tenantId: deleted.tenantId }, 'config.deleted'),
+          });
         }
         const created = await keyed(store, tenants[page % tenants.length]!, makeFakeKey(kek.old));
         touched.add(created.id);
       });
       const seen = new Set(items.map((r) => r.id));
-      for (const row of rows) if (!touched.has(row.id)) expect(seen.has(row.id), `config ${row.id} matched throughout`).toBe(true);
+      for (const row of rows)
+        if (!touched.has(row.id)) expect(seen.has(row.id), `config ${row.id} matched throughout`).toBe(true);
     });
 
     it('countKeysByKek counts keys per KEK id and state over every tenant and slot', async () => {
@@ -155,11 +204,21 @@ export function describeKeyringWalk(options: StorageAdapterTestOptions): void {
       await keyed(store, a, makeFakeKey(k2), { keyExpiresAt: '2030-01-01T00:00:00.000Z' });
       await keyed(store, a, makeFakeKey(k2), { keyExpiresAt: '2030-01-01T00:00:00.001Z' });
       const staged = await keyed(store, b, makeFakeKey(k2));
-      await store.updateConfig(b, staged.id, { ...makeStagePatch(makeFakeKey(k1)), ...makePreviousPatch(makeFakeKey(k2), '2031-01-01T00:00:00.000Z') }, {
-        audit: makeAuditEventFor(staged, 'key.staged'),
-      });
+      await store.updateConfig(
+        b,
+        staged.id,
+        { ...makeStagePatch(makeFakeKey(k1)), ...makePreviousPatch(makeFakeKey(k2), '2031-01-01T00:00:00.000Z') },
+        {
+          audit: makeAuditEventFor(staged, 'key.staged'),
+        },
+      );
       const noKek = await createConfig(store, { tenantId: a });
-      await store.updateConfig(a, noKek.id, { sealedKey: 'not-a-sealed-value', keyHint: 'x' }, { audit: makeAuditEventFor(noKek, 'key.set') });
+      await store.updateConfig(
+        a,
+        noKek.id,
+        { sealedKey: 'not-a-sealed-value', keyHint: 'x' },
+        { audit: makeAuditEventFor(noKek, 'key.set') },
+      );
       await createConfig(store, { tenantId: a });
       const counts = await store.countKeysByKek({ now: '2030-01-01T00:00:00.000Z' });
       for (const line of counts) expect(line.count).toBeGreaterThan(0);
@@ -183,9 +242,14 @@ export function describeKeyringWalk(options: StorageAdapterTestOptions): void {
       const record = await keyed(store, a, makeFakeKey('kek-1'));
       const pending = makeFakeKey('kek-1');
       const previous = makeFakeKey('kek-1');
-      await store.updateConfig(a, record.id, { ...makeStagePatch(pending), ...makePreviousPatch(previous, '2999-01-01T00:00:00.000Z') }, {
-        audit: makeAuditEventFor(record, 'key.staged'),
-      });
+      await store.updateConfig(
+        a,
+        record.id,
+        { ...makeStagePatch(pending), ...makePreviousPatch(previous, '2999-01-01T00:00:00.000Z') },
+        {
+          audit: makeAuditEventFor(record, 'key.staged'),
+        },
+      );
       const plain = [await store.getConfig(a, record.id), ...(await store.listConfigs(a, { limit: 10 })).items];
       for (const item of plain) {
         expect(hasSealedKeyProperty(item!)).toBe(false);

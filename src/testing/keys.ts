@@ -11,7 +11,12 @@ import type { FakeKey } from './fixtures.js';
 import { NO_RAW_DUMP, createConfig, dumpOf, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
-async function sealedOf(store: StorageAdapter, tenantId: string, id: string, scope = ''): Promise<string | null | undefined> {
+async function sealedOf(
+  store: StorageAdapter,
+  tenantId: string,
+  id: string,
+  scope = '',
+): Promise<string | null | undefined> {
   return (await store.loadCandidates(tenantId, [scope])).find((c) => c.id === id)?.sealedKey;
 }
 
@@ -27,16 +32,26 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       expect(await sealedOf(store, a, record.id)).toBeNull();
 
       const first = makeFakeKey('kek-1');
-      const set = await store.updateConfig(a, record.id, makeKeyPatch(first), { audit: makeAuditEventFor(record, 'key.set', { keyHint: first.keyHint }) });
+      const set = await store.updateConfig(a, record.id, makeKeyPatch(first), {
+        audit: makeAuditEventFor(record, 'key.set', { keyHint: first.keyHint }),
+      });
       expect(set).toMatchObject({ keyHint: first.keyHint, kekId: 'kek-1', revision: 2 });
       expect(await sealedOf(store, a, record.id)).toBe(first.sealedKey);
 
       const second = makeFakeKey('kek-2');
-      await store.updateConfig(a, record.id, makeKeyPatch(second), { audit: makeAuditEventFor(record, 'key.replaced', { keyHint: second.keyHint }) });
+      await store.updateConfig(a, record.id, makeKeyPatch(second), {
+        audit: makeAuditEventFor(record, 'key.replaced', { keyHint: second.keyHint }),
+      });
       expect(await sealedOf(store, a, record.id)).toBe(second.sealedKey);
-      expect(await store.getConfig(a, record.id)).toMatchObject({ keyHint: second.keyHint, kekId: 'kek-2', revision: 3 });
+      expect(await store.getConfig(a, record.id)).toMatchObject({
+        keyHint: second.keyHint,
+        kekId: 'kek-2',
+        revision: 3,
+      });
 
-      const removed = await store.updateConfig(a, record.id, makeKeyRemovalPatch(), { audit: makeAuditEventFor(record, 'key.removed') });
+      const removed = await store.updateConfig(a, record.id, makeKeyRemovalPatch(), {
+        audit: makeAuditEventFor(record, 'key.removed'),
+      });
       expect(removed).toMatchObject({ keyHint: null, kekId: null, keySetAt: null, revision: 4 });
       expect(await sealedOf(store, a, record.id)).toBeNull();
     });
@@ -47,8 +62,18 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       const record = await createConfig(store, { tenantId: a });
       const key = makeFakeKey();
       await store.updateConfig(a, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
-      await store.updateConfig(a, record.id, { name: 'renamed', enabled: false, isDefault: true }, { audit: makeAuditEventFor(record, 'config.updated') });
-      await store.updateConfig(a, record.id, { sealedKey: undefined, model: 'm' }, { audit: makeAuditEventFor(record, 'config.updated') });
+      await store.updateConfig(
+        a,
+        record.id,
+        { name: 'renamed', enabled: false, isDefault: true },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
+      await store.updateConfig(
+        a,
+        record.id,
+        { sealedKey: undefined, model: 'm' },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
       expect(await sealedOf(store, a, record.id)).toBe(key.sealedKey);
     });
 
@@ -58,7 +83,12 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       const record = await createConfig(store, { tenantId: a });
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:~+/=';
       const sealedKey = `byokit:1:kek-long:${alphabet.repeat(120)}`;
-      await store.updateConfig(a, record.id, { sealedKey, keyHint: 'sk-...long' }, { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(
+        a,
+        record.id,
+        { sealedKey, keyHint: 'sk-...long' },
+        { audit: makeAuditEventFor(record, 'key.set') },
+      );
       expect(await sealedOf(store, a, record.id)).toBe(sealedKey);
       expect((await store.getConfig(a, record.id))?.kekId).toBe('kek-long');
     });
@@ -70,7 +100,9 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       const keys: FakeKey[] = Array.from({ length: 40 }, (_, i) => makeFakeKey(`kek-${i}`));
       const pairs = new Map(keys.map((k) => [k.sealedKey, k]));
       const observed: Array<{ sealedKey: string | null; keyHint: string | null; kekId: string | null }> = [];
-      const writes = keys.map((k) => store.updateConfig(a, record.id, makeKeyPatch(k), { audit: makeAuditEventFor(record, 'key.replaced') }));
+      const writes = keys.map((k) =>
+        store.updateConfig(a, record.id, makeKeyPatch(k), { audit: makeAuditEventFor(record, 'key.replaced') }),
+      );
       const reads = Array.from({ length: 40 }, async () => {
         const [row] = await store.loadCandidates(a, ['']);
         if (row) observed.push({ sealedKey: row.sealedKey, keyHint: row.keyHint, kekId: row.kekId });
@@ -98,7 +130,9 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
       const canary = makeFakeKey();
-      await store.updateConfig(a, record.id, makeKeyPatch(canary), { audit: makeAuditEventFor(record, 'key.set', { keyHint: canary.keyHint }) });
+      await store.updateConfig(a, record.id, makeKeyPatch(canary), {
+        audit: makeAuditEventFor(record, 'key.set', { keyHint: canary.keyHint }),
+      });
       const dump = (await dumpOf(current))!;
       expect(dump).toContain(canary.sealedKey);
       expect(dump).not.toContain(canary.plaintext);
@@ -117,7 +151,9 @@ export function describeKeys(options: StorageAdapterTestOptions): void {
       let dump = (await dumpOf(current))!;
       expect(dump).not.toContain(old.sealedKey);
       expect(dump).toContain(fresh.sealedKey);
-      await store.updateConfig(a, record.id, makeKeyRemovalPatch(), { audit: makeAuditEventFor(record, 'key.removed') });
+      await store.updateConfig(a, record.id, makeKeyRemovalPatch(), {
+        audit: makeAuditEventFor(record, 'key.removed'),
+      });
       dump = (await dumpOf(current))!;
       expect(dump).not.toContain(fresh.sealedKey);
     });

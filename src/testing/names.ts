@@ -50,11 +50,19 @@ export function describeNames(options: StorageAdapterTestOptions): void {
       await createConfig(store, { tenantId: a, name: 'prod' });
       const other = await createConfig(store, { tenantId: a, name: 'staging' });
       const audit = makeAuditEventFor(other, 'config.updated', { changes: ['name'] });
-      await expectConflict(store.updateConfig(a, other.id, { name: 'prod', model: 'changed', isDefault: true }, { audit }), 'NAME_TAKEN');
+      await expectConflict(
+        store.updateConfig(a, other.id, { name: 'prod', model: 'changed', isDefault: true }, { audit }),
+        'NAME_TAKEN',
+      );
       expect(await store.getConfig(a, other.id)).toStrictEqual(other);
       expect((await allAudit(store, a, { limit: 100 })).map((e) => e.id)).not.toContain(audit.id);
       await expectConflict(
-        store.updateConfig(a, other.id, { name: 'prod' }, { audit: makeAuditEventFor(other, 'config.updated'), expectedRevision: 1 }),
+        store.updateConfig(
+          a,
+          other.id,
+          { name: 'prod' },
+          { audit: makeAuditEventFor(other, 'config.updated'), expectedRevision: 1 },
+        ),
         'NAME_TAKEN',
       );
       expect(await store.getConfig(a, other.id)).toStrictEqual(other);
@@ -64,7 +72,12 @@ export function describeNames(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a, name: 'prod' });
-      const updated = await store.updateConfig(a, record.id, { name: 'prod' }, { audit: makeAuditEventFor(record, 'config.updated') });
+      const updated = await store.updateConfig(
+        a,
+        record.id,
+        { name: 'prod' },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
       expect(updated).toStrictEqual({ ...record, revision: 2 });
     });
 
@@ -83,8 +96,12 @@ export function describeNames(options: StorageAdapterTestOptions): void {
     it('race: 20 concurrent createConfig calls with one name: exactly one succeeds, the others throw NAME_TAKEN', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const records = Array.from({ length: 20 }, (_, i) => makeConfigRecord({ tenantId: a, name: 'contended', scope: i % 2 ? 'ws1' : '' }));
-      const results = await Promise.allSettled(records.map((r) => store.createConfig(r, { audit: makeAuditEventFor(r, 'config.created') })));
+      const records = Array.from({ length: 20 }, (_, i) =>
+        makeConfigRecord({ tenantId: a, name: 'contended', scope: i % 2 ? 'ws1' : '' }),
+      );
+      const results = await Promise.allSettled(
+        records.map((r) => store.createConfig(r, { audit: makeAuditEventFor(r, 'config.created') })),
+      );
       const fulfilled = results.filter((r) => r.status === 'fulfilled');
       expect(fulfilled).toHaveLength(1);
       for (const result of results) {
@@ -103,7 +120,9 @@ export function describeNames(options: StorageAdapterTestOptions): void {
       const records = [];
       for (let i = 0; i < 20; i++) records.push(await createConfig(store, { tenantId: a, name: `n${i}` }));
       const results = await Promise.allSettled(
-        records.map((r) => store.updateConfig(a, r.id, { name: 'target' }, { audit: makeAuditEventFor(r, 'config.updated') })),
+        records.map((r) =>
+          store.updateConfig(a, r.id, { name: 'target' }, { audit: makeAuditEventFor(r, 'config.updated') }),
+        ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const result of results) {

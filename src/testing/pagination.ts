@@ -51,7 +51,10 @@ export function describePagination(options: StorageAdapterTestOptions): void {
       const ids: string[] = [];
       for (let i = 0; i < 23; i++) ids.push((await createConfig(store, { tenantId: a, scope: i % 3 ? 'ws1' : '' })).id);
       for (const limit of [1, 5, 22, 23, 500]) {
-        expect((await allConfigs(store, a, { limit })).map((r) => r.id), `limit ${limit}`).toStrictEqual(ids);
+        expect(
+          (await allConfigs(store, a, { limit })).map((r) => r.id),
+          `limit ${limit}`,
+        ).toStrictEqual(ids);
       }
     });
 
@@ -85,10 +88,18 @@ export function describePagination(options: StorageAdapterTestOptions): void {
       const providers = ['openai', 'anthropic', 'custom'];
       const scopes = ['', 'ws1', 'ws1/proj7'];
       for (let i = 0; i < 18; i++) {
-        const record = await createConfig(store, { tenantId: a, provider: providers[i % 3]!, scope: scopes[Math.floor(i / 3) % 3]! });
+        const record = await createConfig(store, {
+          tenantId: a,
+          provider: providers[i % 3]!,
+          scope: scopes[Math.floor(i / 3) % 3]!,
+        });
         if (i % 2 === 0) {
           const kekId = i % 4 === 0 ? 'kek-new' : 'kek-old';
-          rows.push((await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey(kekId)), { audit: makeAuditEventFor(record, 'key.set') }))!);
+          rows.push(
+            (await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey(kekId)), {
+              audit: makeAuditEventFor(record, 'key.set'),
+            }))!,
+          );
         } else {
           rows.push(record);
         }
@@ -96,15 +107,29 @@ export function describePagination(options: StorageAdapterTestOptions): void {
       await createConfig(store, { tenantId: b, provider: 'openai', scope: 'ws1' });
       const ids = (list: ConfigRecord[]) => list.map((r) => r.id);
       for (const limit of [1, 4, 500]) {
-        expect(ids(await allConfigs(store, a, { scope: 'ws1', limit }))).toStrictEqual(ids(rows.filter((r) => r.scope === 'ws1')));
-        expect(ids(await allConfigs(store, a, { scope: '', limit }))).toStrictEqual(ids(rows.filter((r) => r.scope === '')));
-        expect(ids(await allConfigs(store, a, { provider: 'anthropic', limit }))).toStrictEqual(ids(rows.filter((r) => r.provider === 'anthropic')));
-        expect(ids(await allConfigs(store, a, { kekIdNot: 'kek-new', limit }))).toStrictEqual(ids(rows.filter((r) => r.kekId !== null && r.kekId !== 'kek-new')));
+        expect(ids(await allConfigs(store, a, { scope: 'ws1', limit }))).toStrictEqual(
+          ids(rows.filter((r) => r.scope === 'ws1')),
+        );
+        expect(ids(await allConfigs(store, a, { scope: '', limit }))).toStrictEqual(
+          ids(rows.filter((r) => r.scope === '')),
+        );
+        expect(ids(await allConfigs(store, a, { provider: 'anthropic', limit }))).toStrictEqual(
+          ids(rows.filter((r) => r.provider === 'anthropic')),
+        );
+        expect(ids(await allConfigs(store, a, { kekIdNot: 'kek-new', limit }))).toStrictEqual(
+          ids(rows.filter((r) => r.kekId !== null && r.kekId !== 'kek-new')),
+        );
         expect(ids(await allConfigs(store, a, { scope: 'ws1/proj7', provider: 'openai', limit }))).toStrictEqual(
           ids(rows.filter((r) => r.scope === 'ws1/proj7' && r.provider === 'openai')),
         );
-        expect(ids(await allConfigs(store, a, { scope: 'ws1', provider: 'openai', kekIdNot: 'kek-new', limit }))).toStrictEqual(
-          ids(rows.filter((r) => r.scope === 'ws1' && r.provider === 'openai' && r.kekId !== null && r.kekId !== 'kek-new')),
+        expect(
+          ids(await allConfigs(store, a, { scope: 'ws1', provider: 'openai', kekIdNot: 'kek-new', limit })),
+        ).toStrictEqual(
+          ids(
+            rows.filter(
+              (r) => r.scope === 'ws1' && r.provider === 'openai' && r.kekId !== null && r.kekId !== 'kek-new',
+            ),
+          ),
         );
       }
       expect(await allConfigs(store, a, { provider: 'nobody', limit: 10 })).toStrictEqual([]);
@@ -114,9 +139,16 @@ export function describePagination(options: StorageAdapterTestOptions): void {
     it('list items equal what getConfig returns', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const record = makeConfigRecord({ tenantId: a, name: 'ünï', options: { a: 1, b: 'x', c: false }, routes: ['openai'] });
+      const record = makeConfigRecord({
+        tenantId: a,
+        name: 'ünï',
+        options: { a: 1, b: 'x', c: false },
+        routes: ['openai'],
+      });
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
-      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(record, 'key.set'),
+      });
       const [item] = (await store.listConfigs(a, { limit: 10 })).items;
       expect(item).toStrictEqual(await store.getConfig(a, record.id));
     });

@@ -8,7 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { STORAGE_ADAPTER_METHODS } from '../store/types.js';
 import type { ConfigPatch } from '../store/types.js';
-import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeRichConfigRecord, makeTenantIds } from './fixtures.js';
+import {
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeRichConfigRecord,
+  makeTenantIds,
+} from './fixtures.js';
 import { NO_SEALED_KEYS, allConfigs, createConfig, hasSealedKeyProperty, useStore } from './harness.js';
 import { groupTitle } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
@@ -42,7 +49,16 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
       const read = await store.getConfig(a, record.id);
       expect(read).toStrictEqual(record);
-      for (const field of ['model', 'baseUrl', 'keyHint', 'kekId', 'keySetAt', 'keyExpiresAt', 'lastValidatedAt', 'lastValidationStatus'] as const) {
+      for (const field of [
+        'model',
+        'baseUrl',
+        'keyHint',
+        'kekId',
+        'keySetAt',
+        'keyExpiresAt',
+        'lastValidatedAt',
+        'lastValidationStatus',
+      ] as const) {
         expect(read?.[field], field).toBeNull();
       }
     });
@@ -79,7 +95,9 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
         previousKeyKeptUntil: '2025-04-04T05:06:09.123Z',
         updatedAt: '2025-03-04T05:06:09.123Z',
       };
-      const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
+      const updated = await store.updateConfig(a, record.id, patch, {
+        audit: makeAuditEventFor(record, 'config.updated'),
+      });
       const { sealedKey, pendingSealedKey, previousSealedKey, ...visible } = patch;
       const expected = { ...record, ...visible, kekId: key.kekId, revision: 2 };
       expect(sealedKey).toBe(key.sealedKey);
@@ -94,7 +112,12 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const record = makeRichConfigRecord({ tenantId: a });
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
-      const updated = await store.updateConfig(a, record.id, { model: 'other-model', baseUrl: undefined, keyHint: undefined }, { audit: makeAuditEventFor(record, 'config.updated') });
+      const updated = await store.updateConfig(
+        a,
+        record.id,
+        { model: 'other-model', baseUrl: undefined, keyHint: undefined },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
       const expected = { ...record, model: 'other-model', revision: 2 };
       expect(updated).toStrictEqual(expected);
       expect(await store.getConfig(a, record.id)).toStrictEqual(expected);
@@ -107,15 +130,30 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
       const other = makeConfigRecord({ tenantId: a });
       // Not a ConfigPatch by its type, but a JavaScript caller (or a spread record) can send it.
-      const patch = { model: 'patched', revision: 41, createdAt: '1999-01-01T00:00:00.000Z', id: other.id, tenantId: b } as unknown as ConfigPatch;
-      const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
+      const patch = {
+        model: 'patched',
+        revision: 41,
+        createdAt: '1999-01-01T00:00:00.000Z',
+        id: other.id,
+        tenantId: b,
+      } as unknown as ConfigPatch;
+      const updated = await store.updateConfig(a, record.id, patch, {
+        audit: makeAuditEventFor(record, 'config.updated'),
+      });
       const expected = { ...record, model: 'patched', revision: 2 };
       expect(updated).toStrictEqual(expected);
       expect(await store.getConfig(a, record.id)).toStrictEqual(expected);
       expect(await store.getConfig(a, other.id)).toBeNull();
       expect(await store.getConfig(b, record.id)).toBeNull();
       expect(await store.getConfig(b, other.id)).toBeNull();
-      expect((await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated'), expectedRevision: 2 }))?.revision).toBe(3);
+      expect(
+        (
+          await store.updateConfig(a, record.id, patch, {
+            audit: makeAuditEventFor(record, 'config.updated'),
+            expectedRevision: 2,
+          })
+        )?.revision,
+      ).toBe(3);
       expect(await store.getConfig(a, record.id)).toStrictEqual({ ...expected, revision: 3 });
     });
 
@@ -124,8 +162,16 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const record = makeRichConfigRecord({ tenantId: a });
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
-      const patch = { model: null, baseUrl: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null };
-      const updated = await store.updateConfig(a, record.id, patch, { audit: makeAuditEventFor(record, 'config.updated') });
+      const patch = {
+        model: null,
+        baseUrl: null,
+        keyExpiresAt: null,
+        lastValidatedAt: null,
+        lastValidationStatus: null,
+      };
+      const updated = await store.updateConfig(a, record.id, patch, {
+        audit: makeAuditEventFor(record, 'config.updated'),
+      });
       expect(updated).toStrictEqual({ ...record, ...patch, revision: 2 });
     });
 
@@ -134,9 +180,16 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const ghost = makeConfigRecord({ tenantId: a });
       expect(await store.getConfig(a, ghost.id)).toBeNull();
-      expect(await store.updateConfig(a, ghost.id, { model: 'x' }, { audit: makeAuditEventFor(ghost, 'config.updated') })).toBeNull();
       expect(
-        await store.updateConfig(a, ghost.id, { model: 'x' }, { audit: makeAuditEventFor(ghost, 'config.updated'), expectedRevision: 1 }),
+        await store.updateConfig(a, ghost.id, { model: 'x' }, { audit: makeAuditEventFor(ghost, 'config.updated') }),
+      ).toBeNull();
+      expect(
+        await store.updateConfig(
+          a,
+          ghost.id,
+          { model: 'x' },
+          { audit: makeAuditEventFor(ghost, 'config.updated'), expectedRevision: 1 },
+        ),
       ).toBeNull();
       expect(await store.deleteConfig(a, ghost.id, { audit: makeAuditEventFor(ghost, 'config.deleted') })).toBe(false);
       expect(await store.loadCandidates(a, [''])).toStrictEqual([]);
@@ -150,7 +203,12 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const record = await createConfig(store, { tenantId: a });
       expect(record.revision).toBe(1);
       for (let expected = 2; expected <= 6; expected++) {
-        const updated = await store.updateConfig(a, record.id, { model: `m${expected}` }, { audit: makeAuditEventFor(record, 'config.updated') });
+        const updated = await store.updateConfig(
+          a,
+          record.id,
+          { model: `m${expected}` },
+          { audit: makeAuditEventFor(record, 'config.updated') },
+        );
         expect(updated?.revision).toBe(expected);
         expect((await store.getConfig(a, record.id))?.revision).toBe(expected);
       }
@@ -160,7 +218,9 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
-      expect((await store.updateConfig(a, record.id, {}, { audit: makeAuditEventFor(record, 'config.updated') }))?.revision).toBe(2);
+      expect(
+        (await store.updateConfig(a, record.id, {}, { audit: makeAuditEventFor(record, 'config.updated') }))?.revision,
+      ).toBe(2);
     });
 
     it('no read but loadCandidates returns a sealedKey property', async () => {
@@ -169,14 +229,22 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       const record = makeConfigRecord({ tenantId: a });
       const created = await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
       expect(hasSealedKeyProperty(created)).toBe(false);
-      const updated = await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+      const updated = await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(record, 'key.set'),
+      });
       expect(updated).not.toBeNull();
       expect(hasSealedKeyProperty(updated!)).toBe(false);
-      const renamed = await store.updateConfig(a, record.id, { name: 'renamed' }, { audit: makeAuditEventFor(record, 'config.updated') });
+      const renamed = await store.updateConfig(
+        a,
+        record.id,
+        { name: 'renamed' },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
       expect(hasSealedKeyProperty(renamed!)).toBe(false);
       expect(hasSealedKeyProperty((await store.getConfig(a, record.id))!)).toBe(false);
       for (const item of await allConfigs(store, a, { limit: 10 })) expect(hasSealedKeyProperty(item)).toBe(false);
-      for (const item of await allConfigs(store, a, { limit: 10, kekIdNot: 'other' })) expect(hasSealedKeyProperty(item)).toBe(false);
+      for (const item of await allConfigs(store, a, { limit: 10, kekIdNot: 'other' }))
+        expect(hasSealedKeyProperty(item)).toBe(false);
       const [candidate] = await store.loadCandidates(a, ['']);
       expect(hasSealedKeyProperty(candidate!)).toBe(true);
     });
@@ -197,7 +265,11 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       read!.routes.length = 0;
       // What the sealed reads return is read-only: it may be a frozen, shared object, never a way to change the store.
       const [candidate] = await store.loadCandidates(a, [written.scope]);
-      for (const change of [() => (candidate!.options.mutated = 1), () => candidate!.routes.push('mutated'), () => (candidate!.name = 'mutated')]) {
+      for (const change of [
+        () => (candidate!.options.mutated = 1),
+        () => candidate!.routes.push('mutated'),
+        () => (candidate!.name = 'mutated'),
+      ]) {
         try {
           change();
         } catch (error) {

@@ -20,7 +20,8 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
       const { a } = makeTenantIds();
       const scopes = ['', 'ws1', 'ws1/proj7', 'ws10', 'ws', 'ws1/proj7/x', 'ws_1', 'ws%', 'WS1', "ws'1", 'ws1 '];
       const byScope = new Map<string, string>();
-      for (const scope of scopes) byScope.set(scope, (await createConfig(store, { tenantId: a, scope, name: `in ${JSON.stringify(scope)}` })).id);
+      for (const scope of scopes)
+        byScope.set(scope, (await createConfig(store, { tenantId: a, scope, name: `in ${JSON.stringify(scope)}` })).id);
       const ids = async (wanted: string[]) => (await store.loadCandidates(a, wanted)).map((c) => c.id).sort();
       const expected = (wanted: string[]) => wanted.map((s) => byScope.get(s)!).sort();
 
@@ -39,8 +40,16 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
       const { a } = makeTenantIds();
       const enabled = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'enabled' });
       const disabled = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'disabled', enabled: false });
-      const custom = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'custom', provider: 'custom', routes: ['openai'] });
-      await store.updateConfig(a, enabled.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(enabled, 'key.set') });
+      const custom = await createConfig(store, {
+        tenantId: a,
+        scope: 'ws1',
+        name: 'custom',
+        provider: 'custom',
+        routes: ['openai'],
+      });
+      await store.updateConfig(a, enabled.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(enabled, 'key.set'),
+      });
       const rows = await store.loadCandidates(a, ['ws1']);
       expect(rows.map((r) => r.id).sort()).toStrictEqual([enabled.id, disabled.id, custom.id].sort());
     });
@@ -48,7 +57,13 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
     it('each candidate equals the stored record plus its sealed key', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const withKey = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'with key', options: { region: 'eu', n: 2 }, routes: ['x'] });
+      const withKey = await createConfig(store, {
+        tenantId: a,
+        scope: 'ws1',
+        name: 'with key',
+        options: { region: 'eu', n: 2 },
+        routes: ['x'],
+      });
       const without = await createConfig(store, { tenantId: a, scope: '', name: 'without key' });
       const key = makeFakeKey();
       await store.updateConfig(a, withKey.id, makeKeyPatch(key), { audit: makeAuditEventFor(withKey, 'key.set') });
@@ -56,7 +71,11 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
       expect(rows).toHaveLength(2);
       const first = rows.find((r) => r.id === withKey.id);
       const second = rows.find((r) => r.id === without.id);
-      expect(first).toStrictEqual({ ...(await store.getConfig(a, withKey.id)), ...NO_SEALED_KEYS, sealedKey: key.sealedKey });
+      expect(first).toStrictEqual({
+        ...(await store.getConfig(a, withKey.id)),
+        ...NO_SEALED_KEYS,
+        sealedKey: key.sealedKey,
+      });
       expect(second).toStrictEqual({ ...(await store.getConfig(a, without.id)), ...NO_SEALED_KEYS, sealedKey: null });
     });
 
@@ -71,7 +90,9 @@ export function describeResolutionRead(options: StorageAdapterTestOptions): void
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
-      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(record, 'key.set'),
+      });
       await store.deleteConfig(a, record.id, { audit: makeAuditEventFor(record, 'config.deleted') });
       expect(await store.loadCandidates(a, [''])).toStrictEqual([]);
       expect(await store.getConfig(a, record.id)).toBeNull();

@@ -19,7 +19,11 @@ async function allSealed(store: StorageAdapter, tenantId: string, kekIdNot: stri
   const out = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
-    const page = await store.listSealedConfigs(tenantId, { kekIdNot, limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.listSealedConfigs(tenantId, {
+      kekIdNot,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     expect(page.items.length).toBeLessThanOrEqual(limit);
     out.push(...page.items);
     if (page.nextCursor === null) break;
@@ -30,7 +34,13 @@ async function allSealed(store: StorageAdapter, tenantId: string, kekIdNot: stri
 }
 
 /** A keyed config under `kekId`; returns its id and key. */
-async function keyed(store: StorageAdapter, tenantId: string, kekId: string, name: string, scope = ''): Promise<{ id: string; key: FakeKey }> {
+async function keyed(
+  store: StorageAdapter,
+  tenantId: string,
+  kekId: string,
+  name: string,
+  scope = '',
+): Promise<{ id: string; key: FakeKey }> {
   const record = await createConfig(store, { tenantId, name, scope });
   const key = makeFakeKey(kekId);
   await store.updateConfig(tenantId, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
@@ -38,7 +48,13 @@ async function keyed(store: StorageAdapter, tenantId: string, kekId: string, nam
 }
 
 function swapOf(tenantId: string, id: string, from: string, to: FakeKey, at = new Date().toISOString()): SealedKeySwap {
-  return { id, from, to: to.sealedKey, updatedAt: at, audit: makeAuditEventFor({ id, tenantId }, 'key.rewrapped', { actor: null }) };
+  return {
+    id,
+    from,
+    to: to.sealedKey,
+    updatedAt: at,
+    audit: makeAuditEventFor({ id, tenantId }, 'key.rewrapped', { actor: null }),
+  };
 }
 
 /** Registers the `sealedKeySwaps` group. */
@@ -50,11 +66,17 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const old: { id: string; key: FakeKey }[] = [];
-      for (let i = 0; i < 7; i++) old.push(await keyed(store, a, i % 2 ? 'kek-old' : 'kek-older', `old-${i}`, i % 3 ? 'ws1' : ''));
+      for (let i = 0; i < 7; i++)
+        old.push(await keyed(store, a, i % 2 ? 'kek-old' : 'kek-older', `old-${i}`, i % 3 ? 'ws1' : ''));
       await keyed(store, a, 'kek-new', 'current');
       await createConfig(store, { tenantId: a, name: 'keyless' });
       const noKek = await createConfig(store, { tenantId: a, name: 'no-kek' });
-      await store.updateConfig(a, noKek.id, { sealedKey: 'not-a-sealed-value', keyHint: 'x' }, { audit: makeAuditEventFor(noKek, 'key.set') });
+      await store.updateConfig(
+        a,
+        noKek.id,
+        { sealedKey: 'not-a-sealed-value', keyHint: 'x' },
+        { audit: makeAuditEventFor(noKek, 'key.set') },
+      );
       await keyed(store, b, 'kek-old', 'other-tenant');
       const items = await allSealed(store, a, 'kek-new', 3);
       expect(items.map((r) => r.id)).toStrictEqual([...old.map((o) => o.id), noKek.id].sort());
@@ -72,12 +94,23 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
       const before = await store.getConfig(a, moved.id);
       // Another writer replaced one key and deleted another config since they were read.
       const newer = makeFakeKey('kek-new');
-      await store.updateConfig(a, replaced.id, makeKeyPatch(newer), { audit: makeAuditEventFor({ id: replaced.id, tenantId: a }, 'key.replaced') });
-      await store.deleteConfig(a, gone.id, { audit: makeAuditEventFor({ id: gone.id, tenantId: a }, 'config.deleted') });
+      await store.updateConfig(a, replaced.id, makeKeyPatch(newer), {
+        audit: makeAuditEventFor({ id: replaced.id, tenantId: a }, 'key.replaced'),
+      });
+      await store.deleteConfig(a, gone.id, {
+        audit: makeAuditEventFor({ id: gone.id, tenantId: a }, 'config.deleted'),
+      });
       const at = '2031-01-01T00:00:00.000Z';
-      const swaps = [moved, replaced, gone].map((item) => swapOf(a, item.id, item.key.sealedKey, makeFakeKey('kek-new'), at));
+      const swaps = [moved, replaced, gone].map((item) =>
+        swapOf(a, item.id, item.key.sealedKey, makeFakeKey('kek-new'), at),
+      );
       expect(await store.swapSealedKeys(a, swaps)).toStrictEqual([true, false, false]);
-      expect(await store.getConfig(a, moved.id)).toStrictEqual({ ...before, kekId: 'kek-new', updatedAt: at, revision: before!.revision + 1 });
+      expect(await store.getConfig(a, moved.id)).toStrictEqual({
+        ...before,
+        kekId: 'kek-new',
+        updatedAt: at,
+        revision: before!.revision + 1,
+      });
       expect((await store.loadSealedConfig(a, moved.id))?.sealedKey).toBe(swaps[0]!.to);
       expect((await store.loadSealedConfig(a, replaced.id))?.sealedKey).toBe(newer.sealedKey);
       expect(await store.loadSealedConfig(a, gone.id)).toBeNull();
@@ -90,16 +123,31 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
       const { a } = makeTenantIds();
       const item = await keyed(store, a, 'kek-old', 'before');
       const record = (await store.getConfig(a, item.id))!;
-      await store.updateConfig(a, item.id, { name: 'after', isDefault: true, enabled: false }, { audit: makeAuditEventFor(record, 'config.updated') });
-      expect(await store.swapSealedKeys(a, [swapOf(a, item.id, item.key.sealedKey, makeFakeKey('kek-new'))])).toStrictEqual([true]);
-      expect(await store.getConfig(a, item.id)).toMatchObject({ name: 'after', isDefault: true, enabled: false, kekId: 'kek-new', revision: 4 });
+      await store.updateConfig(
+        a,
+        item.id,
+        { name: 'after', isDefault: true, enabled: false },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
+      expect(
+        await store.swapSealedKeys(a, [swapOf(a, item.id, item.key.sealedKey, makeFakeKey('kek-new'))]),
+      ).toStrictEqual([true]);
+      expect(await store.getConfig(a, item.id)).toMatchObject({
+        name: 'after',
+        isDefault: true,
+        enabled: false,
+        kekId: 'kek-new',
+        revision: 4,
+      });
     });
 
     it('swaps are per tenant: another tenant’s config of that id is never swapped', async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const item = await keyed(store, a, 'kek-old', 'mine');
-      expect(await store.swapSealedKeys(b, [swapOf(b, item.id, item.key.sealedKey, makeFakeKey('kek-new'))])).toStrictEqual([false]);
+      expect(
+        await store.swapSealedKeys(b, [swapOf(b, item.id, item.key.sealedKey, makeFakeKey('kek-new'))]),
+      ).toStrictEqual([false]);
       expect((await store.loadSealedConfig(a, item.id))?.sealedKey).toBe(item.key.sealedKey);
       expect(await allAudit(store, b, { limit: 10 })).toStrictEqual([]);
     });
@@ -113,7 +161,11 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
         const replacements = Array.from({ length: 4 }, (_, i) => makeFakeKey(`kek-r${i}`));
         const [swapped] = await Promise.all([
           store.swapSealedKeys(a, [swapOf(a, item.id, item.key.sealedKey, rewrapped)]),
-          ...replacements.map((key) => store.updateConfig(a, item.id, makeKeyPatch(key), { audit: makeAuditEventFor({ id: item.id, tenantId: a }, 'key.replaced') })),
+          ...replacements.map((key) =>
+            store.updateConfig(a, item.id, makeKeyPatch(key), {
+              audit: makeAuditEventFor({ id: item.id, tenantId: a }, 'key.replaced'),
+            }),
+          ),
         ]);
         const stored = (await store.loadSealedConfig(a, item.id))!;
         expect([rewrapped.sealedKey, ...replacements.map((k) => k.sealedKey)]).toContain(stored.sealedKey);
@@ -130,7 +182,9 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
       const { a } = makeTenantIds();
       const item = await keyed(store, a, 'kek-old', 'contended');
       const targets = Array.from({ length: 10 }, (_, i) => makeFakeKey(`kek-n${i}`));
-      const results = await Promise.all(targets.map((to) => store.swapSealedKeys(a, [swapOf(a, item.id, item.key.sealedKey, to)])));
+      const results = await Promise.all(
+        targets.map((to) => store.swapSealedKeys(a, [swapOf(a, item.id, item.key.sealedKey, to)])),
+      );
       const winners = results.flatMap(([applied], i) => (applied ? [targets[i]!] : []));
       expect(winners).toHaveLength(1);
       expect((await store.loadSealedConfig(a, item.id))?.sealedKey).toBe(winners[0]!.sealedKey);
@@ -142,10 +196,14 @@ export function describeSealedKeySwaps(options: StorageAdapterTestOptions): void
       const { a } = makeTenantIds();
       const items = [];
       for (let i = 0; i < 120; i++) items.push(await keyed(store, a, 'kek-old', `bulk-${i}`));
-      const swaps = items.map((item, i) => swapOf(a, item.id, i % 10 === 3 ? 'stale-value' : item.key.sealedKey, makeFakeKey('kek-new')));
+      const swaps = items.map((item, i) =>
+        swapOf(a, item.id, i % 10 === 3 ? 'stale-value' : item.key.sealedKey, makeFakeKey('kek-new')),
+      );
       const applied = await store.swapSealedKeys(a, swaps);
       expect(applied).toStrictEqual(items.map((_, i) => i % 10 !== 3));
-      expect((await allSealed(store, a, 'kek-new', 500)).map((r) => r.id)).toStrictEqual(items.filter((_, i) => i % 10 === 3).map((item) => item.id));
+      expect((await allSealed(store, a, 'kek-new', 500)).map((r) => r.id)).toStrictEqual(
+        items.filter((_, i) => i % 10 === 3).map((item) => item.id),
+      );
       expect(await allAudit(store, a, { limit: 500, type: 'key.rewrapped' })).toHaveLength(108);
     });
   });

@@ -8,7 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConfigPatch } from '../store/types.js';
-import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeKeyRemovalPatch, makeTenantIds } from './fixtures.js';
+import {
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeKeyRemovalPatch,
+  makeTenantIds,
+} from './fixtures.js';
 import { NO_SEALED_KEYS } from './harness.js';
 import { createConfig, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
@@ -21,16 +28,30 @@ export function describeSealedRead(options: StorageAdapterTestOptions): void {
     it('loadSealedConfig returns the config with its sealed key, equal to its resolution-read candidate', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const record = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'keyed', options: { region: 'eu' }, routes: ['x'] });
+      const record = await createConfig(store, {
+        tenantId: a,
+        scope: 'ws1',
+        name: 'keyed',
+        options: { region: 'eu' },
+        routes: ['x'],
+      });
       const keyless = await createConfig(store, { tenantId: a, scope: 'ws1', name: 'keyless' });
       const key = makeFakeKey('kek-7');
       await store.updateConfig(a, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
       const sealed = await store.loadSealedConfig(a, record.id);
-      expect(sealed).toStrictEqual({ ...(await store.getConfig(a, record.id)), ...NO_SEALED_KEYS, sealedKey: key.sealedKey });
+      expect(sealed).toStrictEqual({
+        ...(await store.getConfig(a, record.id)),
+        ...NO_SEALED_KEYS,
+        sealedKey: key.sealedKey,
+      });
       expect(sealed).toMatchObject({ tenantId: a, id: record.id, kekId: 'kek-7', keyHint: key.keyHint });
       const candidates = await store.loadCandidates(a, ['ws1']);
       expect(sealed).toStrictEqual(candidates.find((c) => c.id === record.id));
-      expect(await store.loadSealedConfig(a, keyless.id)).toStrictEqual({ ...(await store.getConfig(a, keyless.id)), ...NO_SEALED_KEYS, sealedKey: null });
+      expect(await store.loadSealedConfig(a, keyless.id)).toStrictEqual({
+        ...(await store.getConfig(a, keyless.id)),
+        ...NO_SEALED_KEYS,
+        sealedKey: null,
+      });
     });
 
     it('loadSealedConfig returns null for a missing id, a deleted config, and another tenant’s id (also when that tenant has the same id)', async () => {
@@ -68,7 +89,11 @@ export function describeSealedRead(options: StorageAdapterTestOptions): void {
       const record = (await store.getConfig(a, id!))!;
       const fresh = makeFakeKey('kek-new');
       await store.updateConfig(a, id!, makeKeyPatch(fresh), { audit: makeAuditEventFor(record, 'key.replaced') });
-      expect(await store.loadSealedConfig(a, id!)).toMatchObject({ sealedKey: fresh.sealedKey, kekId: 'kek-new', keyHint: fresh.keyHint });
+      expect(await store.loadSealedConfig(a, id!)).toMatchObject({
+        sealedKey: fresh.sealedKey,
+        kekId: 'kek-new',
+        keyHint: fresh.keyHint,
+      });
       await store.updateConfig(a, id!, makeKeyRemovalPatch(), { audit: makeAuditEventFor(record, 'key.removed') });
       expect(await store.loadSealedConfig(a, id!)).toMatchObject({ sealedKey: null, kekId: null, keyHint: null });
     });
@@ -93,11 +118,17 @@ export function describeSealedRead(options: StorageAdapterTestOptions): void {
       ];
       for (const read of reads) expect(read?.kekId).toBe('kek-real');
       // A patch that names only a KEK id changes nothing about it.
-      await store.updateConfig(a, record.id, { kekId: 'kek-claimed' } as ConfigPatch, { audit: makeAuditEventFor(record, 'config.updated') });
+      await store.updateConfig(a, record.id, { kekId: 'kek-claimed' } as ConfigPatch, {
+        audit: makeAuditEventFor(record, 'config.updated'),
+      });
       expect((await store.getConfig(a, record.id))?.kekId).toBe('kek-real');
-      expect((await store.listConfigs(a, { kekIdNot: 'kek-claimed', limit: 10 })).items.map((r) => r.id)).toStrictEqual([record.id]);
+      expect((await store.listConfigs(a, { kekIdNot: 'kek-claimed', limit: 10 })).items.map((r) => r.id)).toStrictEqual(
+        [record.id],
+      );
       expect((await store.listConfigs(a, { kekIdNot: 'kek-real', limit: 10 })).items).toStrictEqual([]);
-      await store.updateConfig(a, record.id, { ...makeKeyRemovalPatch(), kekId: 'kek-claimed' } as ConfigPatch, { audit: makeAuditEventFor(record, 'key.removed') });
+      await store.updateConfig(a, record.id, { ...makeKeyRemovalPatch(), kekId: 'kek-claimed' } as ConfigPatch, {
+        audit: makeAuditEventFor(record, 'key.removed'),
+      });
       expect((await store.loadSealedConfig(a, record.id))?.kekId).toBeNull();
     });
 
@@ -105,14 +136,35 @@ export function describeSealedRead(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a });
-      const unnamed = ['byokit:1:', 'byokit:1:k1', 'byokit:1::x:y:z', 'byokit:1:bad id:x:y:z', `byokit:1:${'k'.repeat(33)}:x`, 'byokit:2:k1:x:y:z', 'garbage'];
+      const unnamed = [
+        'byokit:1:',
+        'byokit:1:k1',
+        'byokit:1::x:y:z',
+        'byokit:1:bad id:x:y:z',
+        `byokit:1:${'k'.repeat(33)}:x`,
+        'byokit:2:k1:x:y:z',
+        'garbage',
+      ];
       for (const sealedKey of unnamed) {
-        await store.updateConfig(a, record.id, { sealedKey, keyHint: 'sk-...odd' }, { audit: makeAuditEventFor(record, 'key.replaced') });
+        await store.updateConfig(
+          a,
+          record.id,
+          { sealedKey, keyHint: 'sk-...odd' },
+          { audit: makeAuditEventFor(record, 'key.replaced') },
+        );
         expect((await store.loadSealedConfig(a, record.id))?.kekId, sealedKey).toBeNull();
         expect((await store.getConfig(a, record.id))?.kekId, sealedKey).toBeNull();
-        expect((await store.listConfigs(a, { kekIdNot: 'k1', limit: 10 })).items.map((r) => r.id), sealedKey).toStrictEqual([record.id]);
+        expect(
+          (await store.listConfigs(a, { kekIdNot: 'k1', limit: 10 })).items.map((r) => r.id),
+          sealedKey,
+        ).toStrictEqual([record.id]);
       }
-      await store.updateConfig(a, record.id, { sealedKey: `byokit:1:${'k'.repeat(32)}:x`, keyHint: 'sk-...odd' }, { audit: makeAuditEventFor(record, 'key.replaced') });
+      await store.updateConfig(
+        a,
+        record.id,
+        { sealedKey: `byokit:1:${'k'.repeat(32)}:x`, keyHint: 'sk-...odd' },
+        { audit: makeAuditEventFor(record, 'key.replaced') },
+      );
       expect((await store.getConfig(a, record.id))?.kekId).toBe('k'.repeat(32));
     });
   });

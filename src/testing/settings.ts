@@ -13,8 +13,15 @@ import { makeAuditEvent, makeSettingsRecord, makeTenantIds } from './fixtures.js
 import { NO_RAW_DUMP, allAudit, dumpOf, expectConflict, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
-function put(store: StorageAdapter, record: SettingsRecord, expectedRevision = record.revision - 1): Promise<SettingsRecord> {
-  return store.putSettings(record, { audit: makeAuditEvent({ tenantId: record.tenantId, configId: null, type: 'entitlement.changed' }), expectedRevision });
+function put(
+  store: StorageAdapter,
+  record: SettingsRecord,
+  expectedRevision = record.revision - 1,
+): Promise<SettingsRecord> {
+  return store.putSettings(record, {
+    audit: makeAuditEvent({ tenantId: record.tenantId, configId: null, type: 'entitlement.changed' }),
+    expectedRevision,
+  });
 }
 
 /** Registers the `settings` group. */
@@ -30,7 +37,10 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
         tenantId: a,
         document: {
           entitlement: { byok: true, providers: ['openai', 'custom'] },
-          routes: { 'chat ünï': { providers: ['anthropic'], weight: 0.25, max: 9007199254740991, off: false, none: null }, empty: {} },
+          routes: {
+            'chat ünï': { providers: ['anthropic'], weight: 0.25, max: 9007199254740991, off: false, none: null },
+            empty: {},
+          },
           notes: '"quoted" \\ 鍵 🔑',
         },
       });
@@ -41,8 +51,18 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
     it('each write replaces the document whole and takes the next revision; a section left out is gone', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      await put(store, makeSettingsRecord({ tenantId: a, document: { entitlement: { byok: true, providers: null }, routes: { x: 1 } } }));
-      const second = makeSettingsRecord({ tenantId: a, revision: 2, document: { entitlement: { byok: false, providers: null } } });
+      await put(
+        store,
+        makeSettingsRecord({
+          tenantId: a,
+          document: { entitlement: { byok: true, providers: null }, routes: { x: 1 } },
+        }),
+      );
+      const second = makeSettingsRecord({
+        tenantId: a,
+        revision: 2,
+        document: { entitlement: { byok: false, providers: null } },
+      });
       expect(await put(store, second)).toStrictEqual(second);
       const third = makeSettingsRecord({ tenantId: a, revision: 3, document: {} });
       await put(store, third);
@@ -56,7 +76,14 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
       await put(store, first);
       const auditBefore = await allAudit(store, a, { limit: 100 });
       for (const expected of [0, 2, 7]) {
-        await expectConflict(put(store, makeSettingsRecord({ tenantId: a, revision: expected + 1, document: { changed: true } }), expected), 'CONCURRENT_UPDATE');
+        await expectConflict(
+          put(
+            store,
+            makeSettingsRecord({ tenantId: a, revision: expected + 1, document: { changed: true } }),
+            expected,
+          ),
+          'CONCURRENT_UPDATE',
+        );
       }
       // A first write that claims a document exists already.
       await expectConflict(put(store, makeSettingsRecord({ tenantId: b, revision: 2 }), 1), 'CONCURRENT_UPDATE');
@@ -69,7 +96,14 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
     it('writes exactly its audit event, under the tenant of the write', async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
-      const audit = makeAuditEvent({ tenantId: b, configId: null, type: 'entitlement.changed', actor: null, changes: ['entitlement'], detail: { byok: false, revision: 1 } });
+      const audit = makeAuditEvent({
+        tenantId: b,
+        configId: null,
+        type: 'entitlement.changed',
+        actor: null,
+        changes: ['entitlement'],
+        detail: { byok: false, revision: 1 },
+      });
       await store.putSettings(makeSettingsRecord({ tenantId: a }), { audit, expectedRevision: 0 });
       expect(await allAudit(store, a, { limit: 100 })).toStrictEqual([{ ...audit, tenantId: a }]);
       expect(await allAudit(store, b, { limit: 100 })).toStrictEqual([]);
@@ -79,14 +113,19 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const firsts = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => put(store, makeSettingsRecord({ tenantId: a, document: { writer: i } }), 0)),
+        Array.from({ length: 20 }, (_, i) =>
+          put(store, makeSettingsRecord({ tenantId: a, document: { writer: i } }), 0),
+        ),
       );
       expect(firsts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of firsts) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('CONCURRENT_UPDATE');
+      for (const r of firsts)
+        if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('CONCURRENT_UPDATE');
       const winner = (firsts.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<SettingsRecord>).value;
       expect(await store.getSettings(a)).toStrictEqual(winner);
       const seconds = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => put(store, makeSettingsRecord({ tenantId: a, revision: 2, document: { writer: 100 + i } }), 1)),
+        Array.from({ length: 20 }, (_, i) =>
+          put(store, makeSettingsRecord({ tenantId: a, revision: 2, document: { writer: 100 + i } }), 1),
+        ),
       );
       expect(seconds.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((await store.getSettings(a))?.revision).toBe(2);
@@ -121,7 +160,10 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
       if (!current.rawDump) ctx.skip('createStore returned no rawDump');
       const { a, b } = makeTenantIds();
       await put(current.store, makeSettingsRecord({ tenantId: a, document: { marker: `settings-of-${a}` } }));
-      await expectConflict(put(current.store, makeSettingsRecord({ tenantId: b, revision: 5, document: { marker: 'refused-write' } }), 4), 'CONCURRENT_UPDATE');
+      await expectConflict(
+        put(current.store, makeSettingsRecord({ tenantId: b, revision: 5, document: { marker: 'refused-write' } }), 4),
+        'CONCURRENT_UPDATE',
+      );
       const dump = (await dumpOf(current))!;
       expect(dump).toContain(`settings-of-${a}`);
       expect(dump).not.toContain(b);
@@ -136,7 +178,9 @@ export function describeSettings(options: StorageAdapterTestOptions): void {
       const first = makeSettingsRecord({ tenantId: a });
       await put(current.store, first);
       await current.breakAuditWrites!();
-      await expect(put(current.store, makeSettingsRecord({ tenantId: a, revision: 2, document: {} }))).rejects.toThrow();
+      await expect(
+        put(current.store, makeSettingsRecord({ tenantId: a, revision: 2, document: {} })),
+      ).rejects.toThrow();
       await expect(put(current.store, makeSettingsRecord({ tenantId: b }))).rejects.toThrow();
       expect(await current.store.getSettings(a)).toStrictEqual(first);
       expect(await current.store.getSettings(b)).toBeNull();

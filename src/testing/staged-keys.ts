@@ -35,12 +35,17 @@ function promotePatch(row: CandidateRecord, keptUntil: string): ConfigPatch {
 }
 
 /** A config with an active key and a staged one. */
-async function staged(store: StorageAdapter, tenantId: string): Promise<{ id: string; active: FakeKey; pending: FakeKey }> {
+async function staged(
+  store: StorageAdapter,
+  tenantId: string,
+): Promise<{ id: string; active: FakeKey; pending: FakeKey }> {
   const record = await createConfig(store, { tenantId, isDefault: true });
   const active = makeFakeKey('kek-1');
   const pending = makeFakeKey('kek-1');
   await store.updateConfig(tenantId, record.id, makeKeyPatch(active), { audit: makeAuditEventFor(record, 'key.set') });
-  await store.updateConfig(tenantId, record.id, makeStagePatch(pending), { audit: makeAuditEventFor(record, 'key.staged') });
+  await store.updateConfig(tenantId, record.id, makeStagePatch(pending), {
+    audit: makeAuditEventFor(record, 'key.staged'),
+  });
   return { id: record.id, active, pending };
 }
 
@@ -53,8 +58,19 @@ export function describeStagedKeys(options: StorageAdapterTestOptions): void {
       const { store } = sut();
       const { a } = makeTenantIds();
       const { id, active, pending } = await staged(store, a);
-      const [candidate] = await store.loadCandidates(a, [''], { provider: 'openai', config: null, now: new Date().toISOString() });
-      expect(candidate).toMatchObject({ id, sealedKey: active.sealedKey, keyHint: active.keyHint, kekId: 'kek-1', pendingSealedKey: pending.sealedKey, pendingKeyHint: pending.keyHint });
+      const [candidate] = await store.loadCandidates(a, [''], {
+        provider: 'openai',
+        config: null,
+        now: new Date().toISOString(),
+      });
+      expect(candidate).toMatchObject({
+        id,
+        sealedKey: active.sealedKey,
+        keyHint: active.keyHint,
+        kekId: 'kek-1',
+        pendingSealedKey: pending.sealedKey,
+        pendingKeyHint: pending.keyHint,
+      });
       expect(await store.loadSealedConfig(a, id)).toStrictEqual(candidate);
     });
 
@@ -64,11 +80,29 @@ export function describeStagedKeys(options: StorageAdapterTestOptions): void {
       const { id, active, pending } = await staged(store, a);
       const row = (await store.loadSealedConfig(a, id))!;
       const audit = makeAuditEventFor({ id, tenantId: a }, 'key.promoted');
-      await expectConflict(store.updateConfig(a, id, promotePatch(row, '2999-01-01T00:00:00.000Z'), { audit, expectedRevision: row.revision - 1 }), 'CONCURRENT_UPDATE');
+      await expectConflict(
+        store.updateConfig(a, id, promotePatch(row, '2999-01-01T00:00:00.000Z'), {
+          audit,
+          expectedRevision: row.revision - 1,
+        }),
+        'CONCURRENT_UPDATE',
+      );
       expect(await store.loadSealedConfig(a, id)).toStrictEqual(row);
-      const promoted = await store.updateConfig(a, id, promotePatch(row, '2999-01-01T00:00:00.000Z'), { audit, expectedRevision: row.revision });
-      expect(promoted).toMatchObject({ keyHint: pending.keyHint, pendingKeyHint: null, previousKeyHint: active.keyHint, previousKeyKeptUntil: '2999-01-01T00:00:00.000Z' });
-      expect(await store.loadSealedConfig(a, id)).toMatchObject({ sealedKey: pending.sealedKey, pendingSealedKey: null, previousSealedKey: active.sealedKey });
+      const promoted = await store.updateConfig(a, id, promotePatch(row, '2999-01-01T00:00:00.000Z'), {
+        audit,
+        expectedRevision: row.revision,
+      });
+      expect(promoted).toMatchObject({
+        keyHint: pending.keyHint,
+        pendingKeyHint: null,
+        previousKeyHint: active.keyHint,
+        previousKeyKeptUntil: '2999-01-01T00:00:00.000Z',
+      });
+      expect(await store.loadSealedConfig(a, id)).toMatchObject({
+        sealedKey: pending.sealedKey,
+        pendingSealedKey: null,
+        previousSealedKey: active.sealedKey,
+      });
     });
 
     it('race: a promotion against 20 concurrent resolution reads: each sees the old key or the new one, each with its own hint', async () => {
@@ -76,7 +110,9 @@ export function describeStagedKeys(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const { id, active, pending } = await staged(store, a);
       const row = (await store.loadSealedConfig(a, id))!;
-      const reads = Array.from({ length: 20 }, () => store.loadCandidates(a, [''], { provider: 'openai', config: null, now: new Date().toISOString() }));
+      const reads = Array.from({ length: 20 }, () =>
+        store.loadCandidates(a, [''], { provider: 'openai', config: null, now: new Date().toISOString() }),
+      );
       const promote = store.updateConfig(a, id, promotePatch(row, '2999-01-01T00:00:00.000Z'), {
         audit: makeAuditEventFor({ id, tenantId: a }, 'key.promoted'),
         expectedRevision: row.revision,
@@ -86,9 +122,15 @@ export function describeStagedKeys(options: StorageAdapterTestOptions): void {
       for (const [candidate] of seen) {
         expect(candidate, 'the config stays a candidate').toBeDefined();
         const pair = [candidate!.sealedKey, candidate!.keyHint];
-        expect([[active.sealedKey, active.keyHint], [pending.sealedKey, pending.keyHint]]).toContainEqual(pair);
+        expect([
+          [active.sealedKey, active.keyHint],
+          [pending.sealedKey, pending.keyHint],
+        ]).toContainEqual(pair);
       }
-      expect((await store.loadCandidates(a, ['']))[0]).toMatchObject({ sealedKey: pending.sealedKey, keyHint: pending.keyHint });
+      expect((await store.loadCandidates(a, ['']))[0]).toMatchObject({
+        sealedKey: pending.sealedKey,
+        keyHint: pending.keyHint,
+      });
     });
 
     it(`deleteConfig removes the staged sealed keys from the backend (raw look; ${NO_RAW_DUMP})`, async (ctx) => {
@@ -96,7 +138,12 @@ export function describeStagedKeys(options: StorageAdapterTestOptions): void {
       const { a } = makeTenantIds();
       const { id, active, pending } = await staged(current.store, a);
       const previous = makeFakeKey('kek-1');
-      await current.store.updateConfig(a, id, { previousSealedKey: previous.sealedKey, previousKeyHint: previous.keyHint }, { audit: makeAuditEventFor({ id, tenantId: a }, 'key.promoted') });
+      await current.store.updateConfig(
+        a,
+        id,
+        { previousSealedKey: previous.sealedKey, previousKeyHint: previous.keyHint },
+        { audit: makeAuditEventFor({ id, tenantId: a }, 'key.promoted') },
+      );
       const before = await dumpOf(current);
       if (before === null) return ctx.skip('createStore returned no rawDump');
       expect(before).toContain(pending.sealedKey);

@@ -19,22 +19,40 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a, scope: '', name: 'shared-name', isDefault: true });
-      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(record, 'key.set'),
+      });
       const before = await store.getConfig(a, record.id);
       const asB = { ...record, tenantId: b };
 
       expect(await store.getConfig(b, record.id)).toBeNull();
       expect(await store.listConfigs(b, { limit: 100 })).toStrictEqual({ items: [], nextCursor: null });
       expect(await store.listConfigs(b, { limit: 100, scope: '' })).toStrictEqual({ items: [], nextCursor: null });
-      expect(await store.listConfigs(b, { limit: 100, kekIdNot: 'none' })).toStrictEqual({ items: [], nextCursor: null });
+      expect(await store.listConfigs(b, { limit: 100, kekIdNot: 'none' })).toStrictEqual({
+        items: [],
+        nextCursor: null,
+      });
       expect(await store.loadCandidates(b, [''])).toStrictEqual([]);
-      expect(await store.updateConfig(b, record.id, { name: 'hijacked', isDefault: false }, { audit: makeAuditEventFor(asB, 'config.updated') })).toBeNull();
       expect(
-        await store.updateConfig(b, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(asB, 'key.replaced'), expectedRevision: 2 }),
+        await store.updateConfig(
+          b,
+          record.id,
+          { name: 'hijacked', isDefault: false },
+          { audit: makeAuditEventFor(asB, 'config.updated') },
+        ),
+      ).toBeNull();
+      expect(
+        await store.updateConfig(b, record.id, makeKeyPatch(makeFakeKey()), {
+          audit: makeAuditEventFor(asB, 'key.replaced'),
+          expectedRevision: 2,
+        }),
       ).toBeNull();
       expect(await store.deleteConfig(b, record.id, { audit: makeAuditEventFor(asB, 'config.deleted') })).toBe(false);
       expect(await store.listAudit(b, { limit: 100 })).toStrictEqual({ items: [], nextCursor: null });
-      expect(await store.listAudit(b, { limit: 100, configId: record.id })).toStrictEqual({ items: [], nextCursor: null });
+      expect(await store.listAudit(b, { limit: 100, configId: record.id })).toStrictEqual({
+        items: [],
+        nextCursor: null,
+      });
 
       expect(await store.getConfig(a, record.id)).toStrictEqual(before);
       expect(await allAudit(store, a, { limit: 100 })).toHaveLength(2);
@@ -43,12 +61,22 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
     it('each tenant sees only its own configs, candidates and audit events', async () => {
       const { store } = sut();
       const { a, b } = makeTenantIds();
-      const ofA = [await createConfig(store, { tenantId: a, name: 'one' }), await createConfig(store, { tenantId: a, name: 'two', scope: 'ws1' })];
-      const ofB = [await createConfig(store, { tenantId: b, name: 'one' }), await createConfig(store, { tenantId: b, name: 'two', scope: 'ws1' })];
+      const ofA = [
+        await createConfig(store, { tenantId: a, name: 'one' }),
+        await createConfig(store, { tenantId: a, name: 'two', scope: 'ws1' }),
+      ];
+      const ofB = [
+        await createConfig(store, { tenantId: b, name: 'one' }),
+        await createConfig(store, { tenantId: b, name: 'two', scope: 'ws1' }),
+      ];
       expect((await allConfigs(store, a, { limit: 1 })).map((r) => r.id)).toStrictEqual(ofA.map((r) => r.id));
       expect((await allConfigs(store, b, { limit: 1 })).map((r) => r.id)).toStrictEqual(ofB.map((r) => r.id));
-      expect((await store.loadCandidates(a, ['', 'ws1'])).map((r) => r.id).sort()).toStrictEqual(ofA.map((r) => r.id).sort());
-      expect((await store.loadCandidates(b, ['', 'ws1'])).map((r) => r.id).sort()).toStrictEqual(ofB.map((r) => r.id).sort());
+      expect((await store.loadCandidates(a, ['', 'ws1'])).map((r) => r.id).sort()).toStrictEqual(
+        ofA.map((r) => r.id).sort(),
+      );
+      expect((await store.loadCandidates(b, ['', 'ws1'])).map((r) => r.id).sort()).toStrictEqual(
+        ofB.map((r) => r.id).sort(),
+      );
       const auditA = await allAudit(store, a, { limit: 1 });
       expect(auditA.map((e) => e.tenantId)).toStrictEqual([a, a]);
       expect(auditA.map((e) => e.configId).sort()).toStrictEqual(ofA.map((r) => r.id).sort());
@@ -63,7 +91,12 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
       expect((await store.getConfig(a, inA.id))?.isDefault).toBe(true);
       expect((await store.getConfig(b, inB.id))?.isDefault).toBe(true);
       const other = await createConfig(store, { tenantId: b, name: 'other' });
-      await store.updateConfig(b, other.id, { isDefault: true }, { audit: makeAuditEventFor(other, 'config.default_changed') });
+      await store.updateConfig(
+        b,
+        other.id,
+        { isDefault: true },
+        { audit: makeAuditEventFor(other, 'config.default_changed') },
+      );
       expect((await store.getConfig(a, inA.id))?.isDefault).toBe(true);
       expect((await store.getConfig(b, inB.id))?.isDefault).toBe(false);
     });
@@ -72,17 +105,31 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
       const { store } = sut();
       const { a, b } = makeTenantIds();
       const inA = makeConfigRecord({ tenantId: a, name: 'twin-a', scope: 'ws1', isDefault: true });
-      const inB = makeConfigRecord({ tenantId: b, id: inA.id, name: 'twin-b', scope: 'ws1', isDefault: true, model: 'b-model' });
+      const inB = makeConfigRecord({
+        tenantId: b,
+        id: inA.id,
+        name: 'twin-b',
+        scope: 'ws1',
+        isDefault: true,
+        model: 'b-model',
+      });
       await store.createConfig(inA, { audit: makeAuditEventFor(inA, 'config.created') });
       await store.createConfig(inB, { audit: makeAuditEventFor(inB, 'config.created') });
       expect(await store.getConfig(a, inA.id)).toStrictEqual(inA);
       expect(await store.getConfig(b, inA.id)).toStrictEqual(inB);
       const key = makeFakeKey();
-      const updated = await store.updateConfig(a, inA.id, { ...makeKeyPatch(key), model: 'a-model' }, { audit: makeAuditEventFor(inA, 'key.set') });
+      const updated = await store.updateConfig(
+        a,
+        inA.id,
+        { ...makeKeyPatch(key), model: 'a-model' },
+        { audit: makeAuditEventFor(inA, 'key.set') },
+      );
       expect(updated).toMatchObject({ tenantId: a, name: 'twin-a', model: 'a-model', revision: 2 });
       expect(await store.getConfig(b, inA.id)).toStrictEqual(inB);
       expect((await store.loadCandidates(b, ['ws1'])).map((r) => [r.tenantId, r.sealedKey])).toStrictEqual([[b, null]]);
-      expect((await store.loadCandidates(a, ['ws1'])).map((r) => [r.tenantId, r.sealedKey])).toStrictEqual([[a, key.sealedKey]]);
+      expect((await store.loadCandidates(a, ['ws1'])).map((r) => [r.tenantId, r.sealedKey])).toStrictEqual([
+        [a, key.sealedKey],
+      ]);
       expect(await store.deleteConfig(a, inA.id, { audit: makeAuditEventFor(inA, 'config.deleted') })).toBe(true);
       expect(await store.getConfig(a, inA.id)).toBeNull();
       expect(await store.getConfig(b, inA.id)).toStrictEqual(inB);
@@ -96,7 +143,11 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
       const { a, b } = makeTenantIds();
       const record = makeConfigRecord({ tenantId: a, name: 'mislabelled' });
       const asB = { ...record, tenantId: b };
-      const events = [makeAuditEventFor(asB, 'config.created'), makeAuditEventFor(asB, 'config.updated'), makeAuditEventFor(asB, 'config.deleted')];
+      const events = [
+        makeAuditEventFor(asB, 'config.created'),
+        makeAuditEventFor(asB, 'config.updated'),
+        makeAuditEventFor(asB, 'config.deleted'),
+      ];
       const outcomes = [
         await store.createConfig(record, { audit: events[0]! }).then(
           () => true,
@@ -117,7 +168,10 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
         ),
       );
       expect(await store.listAudit(b, { limit: 100 })).toStrictEqual({ items: [], nextCursor: null });
-      expect(await store.listAudit(b, { limit: 100, configId: record.id })).toStrictEqual({ items: [], nextCursor: null });
+      expect(await store.listAudit(b, { limit: 100, configId: record.id })).toStrictEqual({
+        items: [],
+        nextCursor: null,
+      });
       const logA = await allAudit(store, a, { limit: 100 });
       for (const event of logA) expect(event.tenantId).toBe(a);
       events.forEach((event, i) => {
@@ -136,10 +190,17 @@ export function describeTenantIsolation(options: StorageAdapterTestOptions): voi
       const { store } = current;
       const { a, b } = makeTenantIds();
       const record = await createConfig(store, { tenantId: a, name: 'isolated' });
-      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+      await store.updateConfig(a, record.id, makeKeyPatch(makeFakeKey()), {
+        audit: makeAuditEventFor(record, 'key.set'),
+      });
       const asB = { ...record, tenantId: b };
       await store.updateConfig(b, record.id, { name: 'hijacked' }, { audit: makeAuditEventFor(asB, 'config.updated') });
-      await store.updateConfig(b, record.id, { name: 'hijacked' }, { audit: makeAuditEventFor(asB, 'config.updated'), expectedRevision: 2 });
+      await store.updateConfig(
+        b,
+        record.id,
+        { name: 'hijacked' },
+        { audit: makeAuditEventFor(asB, 'config.updated'), expectedRevision: 2 },
+      );
       await store.deleteConfig(b, record.id, { audit: makeAuditEventFor(asB, 'config.deleted') });
       const dump = (await dumpOf(current))!;
       expect(dump).toContain(a);

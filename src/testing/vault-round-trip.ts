@@ -74,12 +74,21 @@ export function describeVaultRoundTrip(options: StorageAdapterTestOptions): void
       expect((await store.getSettings(a))?.document).toStrictEqual({ routes: { ws1: { embeddings: embed.id } } });
       expect(await store.getSettings(b)).toBeNull();
       const [event] = (await store.listAudit(a, { type: 'route.changed', limit: 10 })).items;
-      expect(event).toMatchObject({ tenantId: a, configId: embed.id, type: 'route.changed', detail: { route: 'embeddings', scope: 'ws1', revision: 1 } });
-      expect((await vault.resolve({ tenantId: a, scope: 'ws1/p1', provider: 'openai', route: 'embeddings' })).configId).toBe(embed.id);
+      expect(event).toMatchObject({
+        tenantId: a,
+        configId: embed.id,
+        type: 'route.changed',
+        detail: { route: 'embeddings', scope: 'ws1', revision: 1 },
+      });
+      expect(
+        (await vault.resolve({ tenantId: a, scope: 'ws1/p1', provider: 'openai', route: 'embeddings' })).configId,
+      ).toBe(embed.id);
       expect((await vault.resolve({ tenantId: a, provider: 'openai', route: 'embeddings' })).configId).toBe(chat.id);
       await admin.deleteConfig(embed.id);
       expect(await admin.listRoutes()).toMatchObject([{ route: 'embeddings', scope: 'ws1', state: 'dangling' }]);
-      expect((await vault.resolve({ tenantId: a, scope: 'ws1', provider: 'openai', route: 'embeddings' })).configId).toBe(chat.id);
+      expect(
+        (await vault.resolve({ tenantId: a, scope: 'ws1', provider: 'openai', route: 'embeddings' })).configId,
+      ).toBe(chat.id);
     });
   });
 }

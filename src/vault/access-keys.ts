@@ -15,11 +15,8 @@ import { Keyring } from '../crypto/keyring.js';
 import { Secret } from '../secret.js';
 import type { AccessKeyRecord } from '../store/access-key-storage.js';
 import type {
-  accessKeyIdSchema,
   accessKeyResolveInputSchema,
   createAccessKeyInputSchema,
-  listAccessKeysInputSchema,
-  listAccessKeyUsageInputSchema,
   recordUsageInputSchema,
 } from './access-schemas.js';
 import { auditEvent, callStore, checkRecord, type VaultContext } from './context.js';
@@ -85,7 +82,10 @@ function toView(record: AccessKeyRecord, now: Date): AccessKeyView {
 
 function invalid(): AccessKeyError {
   // One message for unknown, revoked, expired and malformed: the refusal must not tell them apart.
-  return new AccessKeyError('ACCESS_KEY_INVALID', '[byokit] [access] the access key is not valid (unknown, revoked or expired)');
+  return new AccessKeyError(
+    'ACCESS_KEY_INVALID',
+    '[byokit] [access] the access key is not valid (unknown, revoked or expired)',
+  );
 }
 
 /**
@@ -95,12 +95,22 @@ function invalid(): AccessKeyError {
  * provider and model the resolution ended with, so a key that lists models
  * needs one, named or from the chosen config.
  */
-function checkGrants(accessKey: AccessKeyRecord, provider: string | undefined | null, model: string | undefined | null, asked = false): void {
+function checkGrants(
+  accessKey: AccessKeyRecord,
+  provider: string | undefined | null,
+  model: string | undefined | null,
+  asked = false,
+): void {
   const refuse = (what: string) => {
-    throw new AccessKeyError('ACCESS_KEY_FORBIDDEN', `[byokit] [access] access key ${accessKey.id} does not allow ${what}`);
+    throw new AccessKeyError(
+      'ACCESS_KEY_FORBIDDEN',
+      `[byokit] [access] access key ${accessKey.id} does not allow ${what}`,
+    );
   };
-  if (accessKey.providers && !(asked && provider == null) && !accessKey.providers.includes(provider!)) refuse(`provider "${provider}"`);
-  if (accessKey.models && !(asked && model == null) && !accessKey.models.includes(model!)) refuse(model == null ? 'a request without a model' : `model "${model}"`);
+  if (accessKey.providers && !(asked && provider == null) && !accessKey.providers.includes(provider!))
+    refuse(`provider "${provider}"`);
+  if (accessKey.models && !(asked && model == null) && !accessKey.models.includes(model!))
+    refuse(model == null ? 'a request without a model' : `model "${model}"`);
 }
 
 async function loadAccessKey(ctx: VaultContext, tenantId: string, id: unknown): Promise<AccessKeyRecord> {
@@ -127,11 +137,17 @@ async function loadAccessKey(ctx: VaultContext, tenantId: string, id: unknown): 
 export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
   const keyring = options?.keyring;
   // A local Keyring only: hashing needs key bytes, which a KMS-backed KekProvider never hands out.
-  if (!(keyring instanceof Keyring)) throw new ValidationError('[byokit] [access] accessKeys needs { keyring: Keyring }', [{ path: 'keyring', message: 'must be a Keyring' }]);
+  if (!(keyring instanceof Keyring))
+    throw new ValidationError('[byokit] [access] accessKeys needs { keyring: Keyring }', [
+      { path: 'keyring', message: 'must be a Keyring' },
+    ]);
 
   async function countUse(ctx: VaultContext, accessKey: AccessKeyRecord, now: Date): Promise<void> {
     const { requests, tokens } = accessKey.quota ?? {};
-    const windows = { requests: requests && quotaWindow(requests.per, now), tokens: tokens && quotaWindow(tokens.per, now) };
+    const windows = {
+      requests: requests && quotaWindow(requests.per, now),
+      tokens: tokens && quotaWindow(tokens.per, now),
+    };
     const result = await callStore(ctx, 'useAccessKey', () =>
       ctx.store.useAccessKey(accessKey.tenantId, accessKey.id, {
         period: usagePeriod(now),
@@ -139,19 +155,32 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
         ...(tokens ? { tokens: { window: windows.tokens!.id, limit: tokens.limit } } : {}),
       }),
     );
-    if (result.exceeded !== null) throw new QuotaExceededError(result.exceeded, accessKey.quota![result.exceeded]!.limit, windows[result.exceeded]!.resetAt);
+    if (result.exceeded !== null)
+      throw new QuotaExceededError(
+        result.exceeded,
+        accessKey.quota![result.exceeded]!.limit,
+        windows[result.exceeded]!.resetAt,
+      );
   }
 
   return {
     async authenticate(ctx, input) {
       const given = (input as { accessKey?: unknown } | null)?.accessKey;
       const token = given instanceof Secret ? given.reveal() : given;
-      const { accessKey: _token, ...request } = await parseWith('accessKeyResolveInputSchema', { ...(input as object), accessKey: token }, 'resolve request');
+      const { accessKey: _token, ...request } = await parseWith(
+        'accessKeyResolveInputSchema',
+        { ...(input as object), accessKey: token },
+        'resolve request',
+      );
       const parsed = parseAccessKeyToken(token as string);
       if (!parsed) throw invalid();
       const read = await callStore(ctx, 'loadAccessKeyCandidates', () => ctx.store.loadAccessKeyCandidates(parsed.id));
       // An unknown id still costs a MAC, so timing does not tell it from a known one.
-      if (!verifyAccessKeySecret(keyring, parsed.id, read?.accessKey ?? null, parsed.secret) || stateOf(read!.accessKey, ctx.now()) !== 'active') throw invalid();
+      if (
+        !verifyAccessKeySecret(keyring, parsed.id, read?.accessKey ?? null, parsed.secret) ||
+        stateOf(read!.accessKey, ctx.now()) !== 'active'
+      )
+        throw invalid();
       const { tenantId, scope } = checkRecord(ctx, read!.accessKey, read!.accessKey.tenantId, parsed.id, 'access key');
       checkGrants(read!.accessKey, request.provider, request.model, true);
       return { ...read!, request: { ...request, tenantId, scope } };
@@ -166,12 +195,26 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
       const data = await parseWith('createAccessKeyInputSchema', input, 'access key');
       await as.allow('createAccessKey', 'access:manage', { scope: data.scope });
       const at = ctx.now();
-      const issues = (data.providers ?? []).filter((p) => !Object.hasOwn(ctx.providers, p)).map((p) => ({ path: 'providers', message: `unknown provider "${p}"` }));
-      if (data.expiresAt !== null && new Date(data.expiresAt).getTime() <= at.getTime()) issues.push({ path: 'expiresAt', message: 'must be in the future' });
-      if (issues.length > 0) throw new ValidationError(`[byokit] [vault] invalid access key: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      const issues = (data.providers ?? [])
+        .filter((p) => !Object.hasOwn(ctx.providers, p))
+        .map((p) => ({ path: 'providers', message: `unknown provider "${p}"` }));
+      if (data.expiresAt !== null && new Date(data.expiresAt).getTime() <= at.getTime())
+        issues.push({ path: 'expiresAt', message: 'must be in the future' });
+      if (issues.length > 0)
+        throw new ValidationError(
+          `[byokit] [vault] invalid access key: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+          issues,
+        );
       const id = newId('ak', at.getTime());
       const { token, secret } = newAccessKeyToken(id);
-      const grants = { id, tenantId: as.tenantId, scope: data.scope, providers: data.providers, models: data.models, quota: data.quota };
+      const grants = {
+        id,
+        tenantId: as.tenantId,
+        scope: data.scope,
+        providers: data.providers,
+        models: data.models,
+        quota: data.quota,
+      };
       const hint = accessKeyHint(token);
       const record: AccessKeyRecord = {
         ...grants,
@@ -183,7 +226,14 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
         createdAt: at.toISOString(),
       };
       const audit = auditEvent(
-        { tenantId: as.tenantId, actor: as.actor, type: 'access_key.created', changes: ['accessKey'], keyHint: hint, detail: { accessKeyId: id, name: data.name, scope: data.scope } },
+        {
+          tenantId: as.tenantId,
+          actor: as.actor,
+          type: 'access_key.created',
+          changes: ['accessKey'],
+          keyHint: hint,
+          detail: { accessKeyId: id, name: data.name, scope: data.scope },
+        },
         at,
       );
       const created = await callStore(ctx, 'createAccessKey', () => ctx.store.createAccessKey(record, { audit }));
@@ -203,7 +253,10 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
       await as.allow('listAccessKeys', 'access:manage');
       const page = await callStore(ctx, 'listAccessKeys', () => ctx.store.listAccessKeys(as.tenantId, q));
       const now = ctx.now();
-      return { items: page.items.map((r) => toView(checkRecord(ctx, r, as.tenantId), now)), nextCursor: page.nextCursor };
+      return {
+        items: page.items.map((r) => toView(checkRecord(ctx, r, as.tenantId), now)),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async revoke(ctx, as, id) {
@@ -212,10 +265,19 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
       const at = ctx.now();
       if (record.revokedAt !== null) return toView(record, at);
       const audit = auditEvent(
-        { tenantId: as.tenantId, actor: as.actor, type: 'access_key.revoked', changes: ['revokedAt'], keyHint: record.hint, detail: { accessKeyId: record.id } },
+        {
+          tenantId: as.tenantId,
+          actor: as.actor,
+          type: 'access_key.revoked',
+          changes: ['revokedAt'],
+          keyHint: record.hint,
+          detail: { accessKeyId: record.id },
+        },
         at,
       );
-      const revoked = await callStore(ctx, 'revokeAccessKey', () => ctx.store.revokeAccessKey(as.tenantId, record.id, at.toISOString(), { audit }));
+      const revoked = await callStore(ctx, 'revokeAccessKey', () =>
+        ctx.store.revokeAccessKey(as.tenantId, record.id, at.toISOString(), { audit }),
+      );
       if (!revoked) throw new NotFoundError(`[byokit] [vault] no access key ${record.id} in tenant "${as.tenantId}"`);
       checkRecord(ctx, revoked, as.tenantId, record.id, 'access key');
       // A concurrent revoke that got in first keeps its time and its event; this one wrote none.
@@ -236,7 +298,11 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
       const now = ctx.now();
       const budget = record.quota?.tokens;
       await callStore(ctx, 'chargeAccessKeyTokens', () =>
-        ctx.store.chargeAccessKeyTokens(tenantId, accessKeyId, { period: usagePeriod(now), tokens, ...(budget ? { window: quotaWindow(budget.per, now).id } : {}) }),
+        ctx.store.chargeAccessKeyTokens(tenantId, accessKeyId, {
+          period: usagePeriod(now),
+          tokens,
+          ...(budget ? { window: quotaWindow(budget.per, now).id } : {}),
+        }),
       );
     },
   };

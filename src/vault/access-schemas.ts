@@ -29,28 +29,28 @@ export const accessKeyIdSchema = /* @__PURE__ */ idSchema();
 /** Input of `createAccessKey`. */
 export const createAccessKeyInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-  /** A name for people (`mobile app`), unique or not. */
-  name: configNameSchema,
-  /** The scope its resolutions start from (default: the tenant). */
-  scope: z._default(scopeSchema, ''),
-  /** Providers it may resolve (`null` or absent: any). */
-  providers: z._default(z.nullable(z.array(providerIdSchema).check(z.minLength(1), z.maxLength(64))), null),
-  /** Models it may ask for (`null` or absent: any). */
-  models: z._default(z.nullable(z.array(modelSchema).check(z.minLength(1), z.maxLength(256))), null),
-  /** When it stops working (ISO date-time with offset, or a `Date`); `null` for never. */
-  expiresAt: z._default(z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()])), null),
-  /** Requests (resolutions) per window, and a token budget charged by `vault.recordUsage`. */
-  quota: z._default(
-    z.nullable(
-      z.strictObject({
-        /** Resolutions per window. */
-        requests: z.optional(quotaLimit()),
-        /** Tokens per window, charged from the calls' usage. */
-        tokens: z.optional(quotaLimit()),
-      }),
+    /** A name for people (`mobile app`), unique or not. */
+    name: configNameSchema,
+    /** The scope its resolutions start from (default: the tenant). */
+    scope: z._default(scopeSchema, ''),
+    /** Providers it may resolve (`null` or absent: any). */
+    providers: z._default(z.nullable(z.array(providerIdSchema).check(z.minLength(1), z.maxLength(64))), null),
+    /** Models it may ask for (`null` or absent: any). */
+    models: z._default(z.nullable(z.array(modelSchema).check(z.minLength(1), z.maxLength(256))), null),
+    /** When it stops working (ISO date-time with offset, or a `Date`); `null` for never. */
+    expiresAt: z._default(z.nullable(z.union([z.iso.datetime({ offset: true }), z.date()])), null),
+    /** Requests (resolutions) per window, and a token budget charged by `vault.recordUsage`. */
+    quota: z._default(
+      z.nullable(
+        z.strictObject({
+          /** Resolutions per window. */
+          requests: z.optional(quotaLimit()),
+          /** Tokens per window, charged from the calls' usage. */
+          tokens: z.optional(quotaLimit()),
+        }),
+      ),
+      null,
     ),
-    null,
-  ),
   }))();
 
 /** Paging of `listAccessKeys`. */
@@ -95,12 +95,12 @@ export const recordUsageInputSchema = /* @__PURE__ */ (() =>
  */
 export const accessKeyResolveInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-  /** The bearer token (`byk_live_...`). Any string: a malformed token is ACCESS_KEY_INVALID (401), not a validation error. */
-  accessKey: z.string(),
-  /** The provider to resolve for, checked against the key's allow-list. */
-  provider: z.optional(providerIdSchema),
-  /** The model the request will use, checked against the key's allow-list. */
-  model: z.optional(modelSchema),
-  /** A config id or name to use explicitly, within the key's scope chain. */
-  config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    /** The bearer token (`byk_live_...`). Any string: a malformed token is ACCESS_KEY_INVALID (401), not a validation error. */
+    accessKey: z.string(),
+    /** The provider to resolve for, checked against the key's allow-list. */
+    provider: z.optional(providerIdSchema),
+    /** The model the request will use, checked against the key's allow-list. */
+    model: z.optional(modelSchema),
+    /** A config id or name to use explicitly, within the key's scope chain. */
+    config: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   }))();

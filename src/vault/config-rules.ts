@@ -29,15 +29,21 @@ export function providerDescriptor(ctx: VaultContext, provider: string): Provide
 }
 
 /** What the provider needs of a config's endpoint, routes and options; an empty list when it is fine. */
-export function configIssues(ctx: VaultContext, record: Pick<ConfigRecord, 'provider' | 'baseUrl' | 'routes' | 'options'>): Issue[] {
+export function configIssues(
+  ctx: VaultContext,
+  record: Pick<ConfigRecord, 'provider' | 'baseUrl' | 'routes' | 'options'>,
+): Issue[] {
   const descriptor = providerDescriptor(ctx, record.provider);
   const issues: Issue[] = [];
-  if (descriptor.requiresBaseUrl && record.baseUrl === null) issues.push({ path: 'baseUrl', message: `required for provider "${record.provider}"` });
-  if (record.provider !== 'custom' && record.routes.length > 0) issues.push({ path: 'routes', message: 'only custom endpoints route other providers' });
+  if (descriptor.requiresBaseUrl && record.baseUrl === null)
+    issues.push({ path: 'baseUrl', message: `required for provider "${record.provider}"` });
+  if (record.provider !== 'custom' && record.routes.length > 0)
+    issues.push({ path: 'routes', message: 'only custom endpoints route other providers' });
   for (const route of record.routes) {
     if (!Object.hasOwn(ctx.providers, route)) issues.push({ path: 'routes', message: `unknown provider "${route}"` });
   }
-  for (const message of descriptor.checkOptions?.(record.options, record.baseUrl) ?? []) issues.push({ path: 'options', message });
+  for (const message of descriptor.checkOptions?.(record.options, record.baseUrl) ?? [])
+    issues.push({ path: 'options', message });
   return issues;
 }
 
@@ -57,7 +63,10 @@ export async function endpointIssue(
   const refusal = await checkEndpoint(ctx.network, url, { tenantId, provider, action });
   if (refusal === null) return null;
   const what = baseUrl === null ? `the ${provider} default endpoint` : 'baseUrl';
-  const hint = refusal === 'not allowed by the endpoint policy' ? '' : ' (self-hosted endpoints need the allowPrivateEndpoints opt-in)';
+  const hint =
+    refusal === 'not allowed by the endpoint policy'
+      ? ''
+      : ' (self-hosted endpoints need the allowPrivateEndpoints opt-in)';
   return { path: 'baseUrl', message: `${refusal}${hint}`, what };
 }
 

@@ -12,7 +12,14 @@ import type { KekProvider } from '../crypto/kek-provider.js';
 import type { NetworkPolicy } from '../net/endpoint-policy.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FallbackPolicy } from '../resolve/resolver.js';
-import type { Actor, AuditEvent, AuditEventType, CandidateRecord, ConfigRecord, StorageAdapter } from '../store/types.js';
+import type {
+  Actor,
+  AuditEvent,
+  AuditEventType,
+  CandidateRecord,
+  ConfigRecord,
+  StorageAdapter,
+} from '../store/types.js';
 import type { AuthorizeFn } from './permissions.js';
 import type { VaultOptions } from './options.js';
 import type { OutcomeLoop } from '../outcomes/loop.js';
@@ -64,16 +71,20 @@ const STORE_ERROR_FIELDS = ['code', 'errno', 'sqlState', 'severity', 'constraint
  * (`params`, `detail: "Failing row contains (...)"`).
  */
 export function storeErrorCause(error: unknown, depth = 0): Error {
-  const source = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
-  const text = (value: unknown) => (typeof value === 'string' ? value.replace(SEALED_TEXT, '[sealed value]') : undefined);
-  const copy = new Error(text(source['message']) ?? '');
-  copy.name = text(source['name']) ?? 'Error';
-  copy.stack = text(source['stack']) ?? `${copy.name}: ${copy.message}`;
+  const source = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<
+    string,
+    unknown
+  >;
+  const text = (value: unknown) =>
+    typeof value === 'string' ? value.replace(SEALED_TEXT, '[sealed value]') : undefined;
+  const copy = new Error(text(source.message) ?? '');
+  copy.name = text(source.name) ?? 'Error';
+  copy.stack = text(source.stack) ?? `${copy.name}: ${copy.message}`;
   for (const field of STORE_ERROR_FIELDS) {
     const value = source[field];
     if (typeof value === 'number' || typeof value === 'string') Object.assign(copy, { [field]: text(value) ?? value });
   }
-  if (source['cause'] !== undefined && depth < 4) copy.cause = storeErrorCause(source['cause'], depth + 1);
+  if (source.cause !== undefined && depth < 4) copy.cause = storeErrorCause(source.cause, depth + 1);
   return copy;
 }
 
@@ -89,7 +100,9 @@ export async function callStore<T>(ctx: VaultContext, operation: string, run: ()
     return await run();
   } catch (error) {
     if (isByokitError(error)) throw error;
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, { cause: storeErrorCause(error) });
+    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, {
+      cause: storeErrorCause(error),
+    });
   }
 }
 
@@ -112,7 +125,9 @@ export function auditEvent(draft: AuditDraft, at: Date): AuditEvent {
     tenantId: draft.tenantId,
     configId: draft.configId ?? null,
     // Only the documented fields: a host's user object may carry session data.
-    actor: draft.actor ? { id: draft.actor.id, ...(draft.actor.role === undefined ? {} : { role: draft.actor.role }) } : null,
+    actor: draft.actor
+      ? { id: draft.actor.id, ...(draft.actor.role === undefined ? {} : { role: draft.actor.role }) }
+      : null,
     type: draft.type,
     changes: draft.changes ?? [],
     keyHint: draft.keyHint ?? null,
@@ -144,7 +159,11 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
  * config id that was asked for (DESIGN rule 14: trust the request, never
  * the row), with the record's provider and endpoint.
  */
-export function sealContext(tenantId: string, configId: string, record: Pick<ConfigRecord, 'provider' | 'baseUrl'>): SealContext {
+export function sealContext(
+  tenantId: string,
+  configId: string,
+  record: Pick<ConfigRecord, 'provider' | 'baseUrl'>,
+): SealContext {
   return { tenantId, configId, provider: record.provider, baseUrl: record.baseUrl };
 }
 
@@ -154,7 +173,13 @@ export function sealContext(tenantId: string, configId: string, record: Pick<Con
  * behind the adapter. The message names what was asked, never the
  * record's own values.
  */
-export function checkRecord<R extends { tenantId: string; id?: string }>(ctx: VaultContext, record: R, tenantId: string, id?: string, what = 'config'): R {
+export function checkRecord<R extends { tenantId: string; id?: string }>(
+  ctx: VaultContext,
+  record: R,
+  tenantId: string,
+  id?: string,
+  what = 'config',
+): R {
   const field = record.tenantId !== tenantId ? 'tenantId' : id !== undefined && record.id !== id ? 'id' : null;
   if (field !== null) {
     const asked = id === undefined ? `tenant "${tenantId}"` : `${what} ${id} of tenant "${tenantId}"`;
@@ -173,7 +198,11 @@ export async function loadConfig(ctx: VaultContext, tenantId: string, id: string
 }
 
 /** One config with its sealed key (one row, one read), checked against the request; `null` if it is not there. */
-export async function loadSealedConfig(ctx: VaultContext, tenantId: string, id: string): Promise<CandidateRecord | null> {
+export async function loadSealedConfig(
+  ctx: VaultContext,
+  tenantId: string,
+  id: string,
+): Promise<CandidateRecord | null> {
   const row = await callStore(ctx, 'loadSealedConfig', () => ctx.store.loadSealedConfig(tenantId, id));
   return row ? checkRecord(ctx, row, tenantId, id) : null;
 }
@@ -193,7 +222,9 @@ export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean
  */
 export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement' | 'pools' | 'routes'): F {
   if (value === undefined) {
-    throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [{ path: option, message: 'not set' }]);
+    throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [
+      { path: option, message: 'not set' },
+    ]);
   }
   return value;
 }

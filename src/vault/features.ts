@@ -41,7 +41,13 @@ export interface AccessKeysFeature {
   /** @internal */
   authenticate(ctx: VaultContext, input: unknown): Promise<AccessKeyAuthentication>;
   /** @internal The allow-lists on what the resolution ended with, then the quota count (`QUOTA_EXCEEDED`). */
-  admit(ctx: VaultContext, accessKey: AccessKeyRecord, provider: string, model: string | null, now: Date): Promise<void>;
+  admit(
+    ctx: VaultContext,
+    accessKey: AccessKeyRecord,
+    provider: string,
+    model: string | null,
+    now: Date,
+  ): Promise<void>;
   /** @internal */
   create(ctx: VaultContext, as: TenantActor, input: unknown): Promise<CreatedAccessKey>;
   /** @internal */
@@ -65,7 +71,11 @@ export interface EntitlementFeature {
   /** @internal The settings read a resolution makes beside its candidates. */
   read(ctx: VaultContext, tenantId: string): Promise<SettingsRecord | null>;
   /** @internal Which candidates the tenant may use, from its settings as read. */
-  entitled(ctx: VaultContext, settings: SettingsRecord | null, tenantId: string): Promise<(record: CandidateRecord) => boolean>;
+  entitled(
+    ctx: VaultContext,
+    settings: SettingsRecord | null,
+    tenantId: string,
+  ): Promise<(record: CandidateRecord) => boolean>;
   /** @internal Throws `BYOK_NOT_ENTITLED` unless the tenant may bring a key for `provider`. */
   require(ctx: VaultContext, tenantId: string, provider: string): Promise<void>;
   /** @internal Validates its arguments itself. */
@@ -129,12 +139,21 @@ export interface RoutePick {
  */
 export interface RoutesFeature {
   /** @internal The route of `route` nearest to the asked scope, from one settings read. */
-  pick(ctx: VaultContext, request: { tenantId: string; route?: string; config?: string }, chain: readonly string[]): Promise<RoutePick>;
+  pick(
+    ctx: VaultContext,
+    request: { tenantId: string; route?: string; config?: string },
+    chain: readonly string[],
+  ): Promise<RoutePick>;
   /**
    * @internal The trace entry that passes a routed config over, or `null` to use it: gone or out of the
    * chain (`route_dangling`), or not serving the provider the request names (`provider_mismatch`).
    */
-  passOver(route: string, target: { configId: string; scope: string }, config: CandidateRecord | null, provider: string | null): TraceEntry | null;
+  passOver(
+    route: string,
+    target: { configId: string; scope: string },
+    config: CandidateRecord | null,
+    provider: string | null,
+  ): TraceEntry | null;
   /** @internal Validates its arguments itself. */
   set(ctx: VaultContext, as: TenantActor, route: unknown, configId: unknown, options: unknown): Promise<unknown>;
   /** @internal Validates its arguments itself. */

@@ -20,14 +20,19 @@ export function callDetached<T>(
   const report = (error: unknown) => reportHookError(onError, error, name);
   try {
     const result = hook(arg);
-    if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, report);
+    if (result && typeof (result as Promise<void>).then === 'function')
+      (result as Promise<void>).then(undefined, report);
   } catch (error) {
     report(error);
   }
 }
 
 /** Hands `error` to the host's `onHookError` (itself guarded: a reporter that throws has nowhere left to report to). */
-export function reportHookError(onError: ((error: unknown, hook: HookName) => void) | undefined, error: unknown, name: HookName): void {
+export function reportHookError(
+  onError: ((error: unknown, hook: HookName) => void) | undefined,
+  error: unknown,
+  name: HookName,
+): void {
   try {
     onError?.(error, name);
   } catch {

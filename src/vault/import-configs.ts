@@ -74,7 +74,12 @@ const MESSAGE_ISSUES = 10;
 export interface Importer {
   tenantId: string;
   actor: Actor;
-  allow(action: string, permissions: readonly Permission[], configId: string | undefined, extra: Partial<AuthorizeContext>): Promise<void>;
+  allow(
+    action: string,
+    permissions: readonly Permission[],
+    configId: string | undefined,
+    extra: Partial<AuthorizeContext>,
+  ): Promise<void>;
 }
 
 type ParsedItem = z.output<typeof importConfigsInputSchema>[number];
@@ -91,7 +96,12 @@ function invalid(issues: Issue[]): ValidationError {
 }
 
 /** Every problem of every item, by `<index>.<field>`; the call is refused if there is any. */
-async function checkItems(ctx: VaultContext, tenantId: string, items: readonly ParsedItem[], now: Date): Promise<Issue[]> {
+async function checkItems(
+  ctx: VaultContext,
+  tenantId: string,
+  items: readonly ParsedItem[],
+  now: Date,
+): Promise<Issue[]> {
   const issues: Issue[] = [];
   const firstWithName = new Map<string, number>();
   const policyAnswers = new Map<string, Promise<Awaited<ReturnType<typeof endpointIssue>>>>();
@@ -111,15 +121,22 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
     configIssues(ctx, item).forEach(at);
     // The endpoint policy may be a host function: ask it once per endpoint and provider.
     const endpoint = `${item.provider}\u0000${item.baseUrl ?? ''}`;
-    if (!policyAnswers.has(endpoint)) policyAnswers.set(endpoint, endpointIssue(ctx, tenantId, item.baseUrl, item.provider, 'createConfig'));
+    if (!policyAnswers.has(endpoint))
+      policyAnswers.set(endpoint, endpointIssue(ctx, tenantId, item.baseUrl, item.provider, 'createConfig'));
     const refusal = await policyAnswers.get(endpoint)!;
-    if (refusal !== null) at({ path: refusal.path, message: `${refusal.what === 'baseUrl' ? '' : `${refusal.what}: `}${refusal.message}` });
+    if (refusal !== null)
+      at({ path: refusal.path, message: `${refusal.what === 'baseUrl' ? '' : `${refusal.what}: `}${refusal.message}` });
     if (item.key !== undefined) {
       try {
         await (await import('./prepare-key.js')).prepareKey(descriptor, item.key);
       } catch (error) {
-        if (error instanceof CredentialInvalidError) for (const issue of error.issues) at({ path: `key.${issue.path}`, message: issue.message });
-        else if (isByokitError(error, 'KEY_FORMAT_INVALID')) at({ path: 'key', message: `does not look like a key for ${descriptor.label}: ${error.message.replace(/^.*?: /, '')}` });
+        if (error instanceof CredentialInvalidError)
+          for (const issue of error.issues) at({ path: `key.${issue.path}`, message: issue.message });
+        else if (isByokitError(error, 'KEY_FORMAT_INVALID'))
+          at({
+            path: 'key',
+            message: `does not look like a key for ${descriptor.label}: ${error.message.replace(/^.*?: /, '')}`,
+          });
         else if (error instanceof ValidationError) for (const issue of error.issues) at(issue);
         else throw error;
       }
@@ -133,12 +150,24 @@ async function checkItems(ctx: VaultContext, tenantId: string, items: readonly P
 }
 
 /** The record, sealed key and audit events of one checked item. */
-async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, id: string, at: Date): Promise<Prepared> {
+async function prepare(
+  ctx: VaultContext,
+  importer: Importer,
+  item: ParsedItem,
+  id: string,
+  at: Date,
+): Promise<Prepared> {
   const { key, keyExpiresAt, ...data } = item;
   const iso = at.toISOString();
-  const prepared = key === undefined ? null : await (await import('./prepare-key.js')).prepareKey(providerDescriptor(ctx, data.provider), key);
+  const prepared =
+    key === undefined
+      ? null
+      : await (await import('./prepare-key.js')).prepareKey(providerDescriptor(ctx, data.provider), key);
   const hint = prepared?.hint ?? null;
-  const sealedKey = prepared === null ? null : await sealSecret(prepared.plaintext, sealContext(importer.tenantId, id, data), ctx.keyring);
+  const sealedKey =
+    prepared === null
+      ? null
+      : await sealSecret(prepared.plaintext, sealContext(importer.tenantId, id, data), ctx.keyring);
   const expiry = keyExpiry(keyExpiresAt, at);
   const record: ConfigRecord = {
     id,
@@ -157,7 +186,13 @@ async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, 
   };
   const event = (draft: Omit<Parameters<typeof auditEvent>[0], 'tenantId' | 'actor' | 'configId'>) =>
     auditEvent({ ...draft, tenantId: importer.tenantId, actor: importer.actor, configId: id }, at);
-  const audit = [event({ type: 'config.created', changes: Object.keys(data).sort(), detail: { name: record.name, provider: record.provider } })];
+  const audit = [
+    event({
+      type: 'config.created',
+      changes: Object.keys(data).sort(),
+      detail: { name: record.name, provider: record.provider },
+    }),
+  ];
   if (hint !== null) audit.push(event({ type: 'key.set', changes: ['key'], keyHint: hint }));
   return { record, sealedKey, audit };
 }
@@ -170,22 +205,44 @@ async function prepare(ctx: VaultContext, importer: Importer, item: ParsedItem, 
 async function createOnItsOwn(ctx: VaultContext, tenantId: string, item: Prepared): Promise<ConfigRecord> {
   const { record, sealedKey, audit } = item;
   const bare: ConfigRecord = { ...record, keyHint: null, kekId: null, keySetAt: null, keyExpiresAt: null };
-  const created = checkRecord(ctx, await callStore(ctx, 'createConfig', () => ctx.store.createConfig(bare, { audit: audit[0]! })), tenantId, record.id);
+  const created = checkRecord(
+    ctx,
+    await callStore(ctx, 'createConfig', () => ctx.store.createConfig(bare, { audit: audit[0]! })),
+    tenantId,
+    record.id,
+  );
   if (sealedKey === null) return created;
-  const patch = { sealedKey, keyHint: record.keyHint, keySetAt: record.keySetAt, keyExpiresAt: record.keyExpiresAt, updatedAt: record.updatedAt };
-  const keyed = await callStore(ctx, 'updateConfig', () => ctx.store.updateConfig(tenantId, record.id, patch, { audit: audit[1]!, expectedRevision: created.revision }));
-  if (!keyed) throw new StoreError('STORE_FAILED', `[byokit] [vault] config ${record.id} disappeared while its key was being stored`);
+  const patch = {
+    sealedKey,
+    keyHint: record.keyHint,
+    keySetAt: record.keySetAt,
+    keyExpiresAt: record.keyExpiresAt,
+    updatedAt: record.updatedAt,
+  };
+  const keyed = await callStore(ctx, 'updateConfig', () =>
+    ctx.store.updateConfig(tenantId, record.id, patch, { audit: audit[1]!, expectedRevision: created.revision }),
+  );
+  if (!keyed)
+    throw new StoreError(
+      'STORE_FAILED',
+      `[byokit] [vault] config ${record.id} disappeared while its key was being stored`,
+    );
   return checkRecord(ctx, keyed, tenantId, record.id);
 }
 
 /** `TenantVault.importConfigs`: checks everything (entitlement included), then seals and writes in batches. */
-export async function importConfigs(ctx: VaultContext, importer: Importer, input: unknown): Promise<ImportConfigsReport> {
+export async function importConfigs(
+  ctx: VaultContext,
+  importer: Importer,
+  input: unknown,
+): Promise<ImportConfigsReport> {
   const items = await parseWith('importConfigsInputSchema', input, 'configs to import');
   const at = ctx.now();
   const ids = items.map(() => newId('cfg', at.getTime()));
   for (const [index, item] of items.entries()) {
     await importer.allow('createConfig', ['config:write'], undefined, { scope: item.scope, provider: item.provider });
-    if (item.key !== undefined) await importer.allow('setKey', ['key:manage'], ids[index], { scope: item.scope, provider: item.provider });
+    if (item.key !== undefined)
+      await importer.allow('setKey', ['key:manage'], ids[index], { scope: item.scope, provider: item.provider });
   }
   const issues = await checkItems(ctx, importer.tenantId, items, at);
   if (issues.length > 0) throw invalid(issues);
@@ -200,10 +257,14 @@ export async function importConfigs(ctx: VaultContext, importer: Importer, input
   const view = (record: ConfigRecord) => toView(record, ctx.keyring, ctx.now());
   for (let start = 0; start < items.length; start += IMPORT_BATCH) {
     const batch: Prepared[] = [];
-    for (let i = start; i < Math.min(items.length, start + IMPORT_BATCH); i++) batch.push(await prepare(ctx, importer, items[i]!, ids[i]!, at));
+    for (let i = start; i < Math.min(items.length, start + IMPORT_BATCH); i++)
+      batch.push(await prepare(ctx, importer, items[i]!, ids[i]!, at));
     const outcomes = await callStore(ctx, 'importConfigs', () => ctx.store.importConfigs(importer.tenantId, batch));
     if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {
-      throw new StoreError('STORE_FAILED', `[byokit] [vault] the ${ctx.store.name} store's importConfigs returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${batch.length} configs`);
+      throw new StoreError(
+        'STORE_FAILED',
+        `[byokit] [vault] the ${ctx.store.name} store's importConfigs returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${batch.length} configs`,
+      );
     }
     for (const [i, item] of batch.entries()) {
       let stored: ConfigRecord = item.record;

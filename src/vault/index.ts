@@ -1,5 +1,12 @@
 export * from './options.js';
-export { DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, defaultAuthorize, type AuthorizeContext, type AuthorizeFn, type Permission } from './permissions.js';
+export {
+  DEFAULT_ROLE_PERMISSIONS,
+  PERMISSIONS,
+  defaultAuthorize,
+  type AuthorizeContext,
+  type AuthorizeFn,
+  type Permission,
+} from './permissions.js';
 export {
   TenantVault,
   type CreateConfigInput,
@@ -37,9 +44,25 @@ export {
 } from '../pools/index.js';
 export { choosePoolMember, poolOrder, type PoolChoice, type PoolChoiceInput, type PoolFacts } from '../resolve/pool.js';
 export { Vault, createVault } from './vault.js';
-export type { KekUsage, KeyringStatus, RewrapFailure, RewrapReport, RotateOptions, RotationProgress, RotationReport } from './rotation.js';
+export type {
+  KekUsage,
+  KeyringStatus,
+  RewrapFailure,
+  RewrapReport,
+  RotateOptions,
+  RotationProgress,
+  RotationReport,
+} from './rotation.js';
 export type { ImportConfigInput, ImportConfigResult, ImportConfigsReport } from './import-configs.js';
 export type { ResolveInput } from './resolve-key.js';
 export type { ConfigView, KeyState } from './views.js';
-export { OUTCOME_STATUSES, type KeyHealth, type KeyHealthEvent, type KeyMove, type Outcome, type OutcomeReport, type OutcomeStatus } from '../outcomes/types.js';
+export {
+  OUTCOME_STATUSES,
+  type KeyHealth,
+  type KeyHealthEvent,
+  type KeyMove,
+  type Outcome,
+  type OutcomeReport,
+  type OutcomeStatus,
+} from '../outcomes/types.js';
 export type { RevalidateOptions, RevalidateProgress, RevalidateSummary } from '../outcomes/revalidate.js';

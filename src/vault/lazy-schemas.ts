@@ -11,7 +11,9 @@ import type { z } from 'zod';
 
 type SchemaModule = typeof Schemas;
 /** The name of a schema of the catalog. */
-export type SchemaName = { [K in keyof SchemaModule]: SchemaModule[K] extends z.core.$ZodType ? K : never }[keyof SchemaModule];
+export type SchemaName = {
+  [K in keyof SchemaModule]: SchemaModule[K] extends z.core.$ZodType ? K : never;
+}[keyof SchemaModule];
 
 let loading: Promise<SchemaModule> | undefined;
 
@@ -24,7 +26,13 @@ export function loadSchemas(): Promise<SchemaModule> {
  * Parses `input` with the named schema, or rejects with a `ValidationError`
  * whose issues name paths and rules, never input values.
  */
-export async function parseWith<K extends SchemaName>(name: K, input: unknown, what: string): Promise<z.output<SchemaModule[K]>> {
+export async function parseWith<K extends SchemaName>(
+  name: K,
+  input: unknown,
+  what: string,
+): Promise<z.output<SchemaModule[K]>> {
   const schemas = await loadSchemas();
-  return schemas.parseInput(schemas[name] as SchemaModule[K] & z.core.$ZodType, input, what) as z.output<SchemaModule[K]>;
+  return schemas.parseInput(schemas[name] as SchemaModule[K] & z.core.$ZodType, input, what) as z.output<
+    SchemaModule[K]
+  >;
 }

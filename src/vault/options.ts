@@ -44,7 +44,9 @@ export interface PlatformKeyRequest {
  */
 export type PlatformKeySource =
   | Readonly<Record<string, string | PlatformKey | undefined>>
-  | ((request: PlatformKeyRequest) => string | PlatformKey | undefined | null | Promise<string | PlatformKey | undefined | null>);
+  | ((
+      request: PlatformKeyRequest,
+    ) => string | PlatformKey | undefined | null | Promise<string | PlatformKey | undefined | null>);
 
 /** One resolution, reported to the host for metering and attribution (DESIGN rule 11). */
 export interface UsageEvent {
@@ -118,7 +120,9 @@ export interface GuardDenial {
  * allow-lists. Return (or resolve to) `{ deny: 'reason' }` to refuse;
  * anything else allows. A throw propagates to the caller unchanged.
  */
-export type ResolutionGuard = (request: GuardRequest) => void | GuardDenial | undefined | Promise<void | GuardDenial | undefined>;
+export type ResolutionGuard = (
+  request: GuardRequest,
+) => void | GuardDenial | undefined | Promise<void | GuardDenial | undefined>;
 
 export type { EndpointAction, EndpointPolicy, EndpointRequest } from '../net/endpoint-policy.js';
 export type { PrivateEndpoints } from '../net/address-rule.js';
@@ -131,7 +135,17 @@ export type { PrivateEndpoints } from '../net/address-rule.js';
  * (charging an access key the tokens a call used), `keyCooldown` (sharing
  * a key pool's cooldown through the store), `onNetworkIncident`.
  */
-export type HookName = 'onResolve' | 'auditSink' | 'onUsage' | 'onKeyHealth' | 'observer' | 'keyHealth' | 'accessKeyUsage' | 'keyCooldown' | 'onNetworkIncident' | 'onProgress';
+export type HookName =
+  | 'onResolve'
+  | 'auditSink'
+  | 'onUsage'
+  | 'onKeyHealth'
+  | 'observer'
+  | 'keyHealth'
+  | 'accessKeyUsage'
+  | 'keyCooldown'
+  | 'onNetworkIncident'
+  | 'onProgress';
 
 /** Settings of the traffic side of key health ({@link VaultOptions.keyHealth}). */
 export interface KeyHealthOptions {

@@ -15,7 +15,13 @@ import type { Actor } from '../store/types.js';
 export type Permission = 'config:read' | 'config:write' | 'key:manage' | 'config:delete' | 'access:manage';
 
 /** Every permission, for UIs and policy tables. */
-export const PERMISSIONS: readonly Permission[] = ['config:read', 'config:write', 'key:manage', 'config:delete', 'access:manage'];
+export const PERMISSIONS: readonly Permission[] = [
+  'config:read',
+  'config:write',
+  'key:manage',
+  'config:delete',
+  'access:manage',
+];
 
 /** The action being authorised, for policies that look deeper than the permission. */
 export interface AuthorizeContext {
@@ -48,7 +54,11 @@ export interface AuthorizeContext {
  * A host policy: may `actor` use `permission` here? May be async (a
  * database or policy-engine lookup). Return `true` to allow.
  */
-export type AuthorizeFn = (actor: Actor, permission: Permission, context: AuthorizeContext) => boolean | Promise<boolean>;
+export type AuthorizeFn = (
+  actor: Actor,
+  permission: Permission,
+  context: AuthorizeContext,
+) => boolean | Promise<boolean>;
 
 /** The default roles: `owner` all; `admin` read, write, key:manage, access:manage; `member` read. */
 export const DEFAULT_ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = Object.freeze({

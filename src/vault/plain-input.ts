@@ -61,7 +61,8 @@ export function plainResolveRequest(input: unknown): ResolveRequest | null {
   return request;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function unknownFields(value: Record<string, unknown>, known: readonly string[]): string[] {
   const extra: string[] = [];
@@ -95,7 +96,16 @@ export function checkTenantHandle(input: unknown): { tenantId: string; actor: Ac
     const extra = unknownFields(input, ['tenantId', 'actor']);
     if (extra.length > 0) add('(input)', `unknown field(s): ${extra.join(', ')}`);
     const { tenantId, actor } = input;
-    add('tenantId', tenantId === undefined ? 'required' : typeof tenantId !== 'string' ? 'must be a string' : TENANT_ID_PATTERN.test(tenantId) ? null : TENANT_ID_RULE);
+    add(
+      'tenantId',
+      tenantId === undefined
+        ? 'required'
+        : typeof tenantId !== 'string'
+          ? 'must be a string'
+          : TENANT_ID_PATTERN.test(tenantId)
+            ? null
+            : TENANT_ID_RULE,
+    );
     if (!isRecord(actor)) {
       add('actor', actor === undefined ? 'required' : 'must be an object');
     } else {

@@ -23,18 +23,28 @@ export async function prepareKey(descriptor: ProviderDescriptor, key: unknown): 
   const declaration = descriptor.credential;
   let prepared: PreparedKey;
   // A plain key: no credential declared, or one that also takes a key and this is no JSON object.
-  if (typeof key === 'string' && (declaration === undefined || (declaration.plainKey === true && !key.trimStart().startsWith('{')))) {
+  if (
+    typeof key === 'string' &&
+    (declaration === undefined || (declaration.plainKey === true && !key.trimStart().startsWith('{')))
+  ) {
     const problem = descriptor.checkKeyFormat(key);
-    if (problem !== null) throw new ProviderError('KEY_FORMAT_INVALID', `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`);
+    if (problem !== null)
+      throw new ProviderError(
+        'KEY_FORMAT_INVALID',
+        `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`,
+      );
     prepared = { plaintext: key, hint: keyHint(key, descriptor.keyPrefixes) };
   } else if (declaration) {
     prepared = prepareCredential(await credentialSpecOf(declaration), descriptor.label, key);
   } else {
-    throw new ValidationError('[byokit] [vault] invalid key: must be a string', [{ path: 'key', message: 'must be a string' }]);
+    throw new ValidationError('[byokit] [vault] invalid key: must be a string', [
+      { path: 'key', message: 'must be a string' },
+    ]);
   }
   if (new TextEncoder().encode(prepared.plaintext).length > MAX_SECRET_BYTES) {
-    throw new ValidationError(`[byokit] [vault] invalid key: must be at most ${MAX_SECRET_BYTES} bytes`, [{ path: 'key', message: `must be at most ${MAX_SECRET_BYTES} bytes` }]);
+    throw new ValidationError(`[byokit] [vault] invalid key: must be at most ${MAX_SECRET_BYTES} bytes`, [
+      { path: 'key', message: `must be at most ${MAX_SECRET_BYTES} bytes` },
+    ]);
   }
   return prepared;
 }
-

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { DecryptionError, NoKeyError, NotFoundError, ProviderError, ResolutionDeniedError, VaultClosedError } from '../errors.js';
+import {
+  DecryptionError,
+  NoKeyError,
+  NotFoundError,
+  ProviderError,
+  ResolutionDeniedError,
+  VaultClosedError,
+} from '../errors.js';
 import { openSecret } from '../crypto/envelope.js';
 import { decideResolution, unusableReason } from '../resolve/resolver.js';
 import { bindClientContext, clientContextField, type ClientContext } from '../providers/client-context.js';
@@ -43,7 +50,11 @@ export interface ResolveRetry {
  * A resolve request, by tenant or by access key (whose key names the tenant
  * and scope); `routed` when a workload route named its config.
  */
-type Request = ResolveRequest & { accessKeyId: string | null; model?: string; routed?: { configId: string; scope: string } };
+type Request = ResolveRequest & {
+  accessKeyId: string | null;
+  model?: string;
+  routed?: { configId: string; scope: string };
+};
 
 /** @internal */
 export function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
@@ -54,21 +65,30 @@ export function frozenTrace(trace: TraceEntry[]): readonly TraceEntry[] {
 
 /** @internal How a request is named in messages. */
 export function describe(request: ResolveRequest): string {
-  const what = request.provider ? `provider "${request.provider}"` : request.config ? `config "${request.config}"` : 'any provider';
+  const what = request.provider
+    ? `provider "${request.provider}"`
+    : request.config
+      ? `config "${request.config}"`
+      : 'any provider';
   return `tenant "${request.tenantId}", scope "${request.scope}", ${what}`;
 }
 
 async function checkGuard(ctx: VaultContext, request: GuardRequest): Promise<void> {
   if (!ctx.guard) return;
   const verdict = await ctx.guard(request);
-  if (verdict && typeof verdict === 'object' && typeof verdict.deny === 'string') throw new ResolutionDeniedError(verdict.deny);
+  if (verdict && typeof verdict === 'object' && typeof verdict.deny === 'string')
+    throw new ResolutionDeniedError(verdict.deny);
 }
 
 function prefixesOf(ctx: VaultContext, provider: string): readonly string[] {
   return Object.hasOwn(ctx.providers, provider) ? ctx.providers[provider]!.keyPrefixes : [];
 }
 
-async function lookupPlatformKey(ctx: VaultContext, request: ResolveRequest, provider: string): Promise<PlatformKey | null> {
+async function lookupPlatformKey(
+  ctx: VaultContext,
+  request: ResolveRequest,
+  provider: string,
+): Promise<PlatformKey | null> {
   const source = ctx.platformKeys;
   if (!source) return null;
   const value =
@@ -99,7 +119,13 @@ interface Snapshot {
  * (one object shape for every resolution: no spread, no second copy).
  * Options already frozen (a frozen candidate's) are taken as they are.
  */
-function snapshot(request: Request, parts: Snapshot, trace: TraceEntry[], at: string, context: Omit<ClientContext, 'resolution'>): Resolution {
+function snapshot(
+  request: Request,
+  parts: Snapshot,
+  trace: TraceEntry[],
+  at: string,
+  context: Omit<ClientContext, 'resolution'>,
+): Resolution {
   const resolution: Resolution = {
     source: parts.source,
     provider: parts.provider,
@@ -123,7 +149,13 @@ function snapshot(request: Request, parts: Snapshot, trace: TraceEntry[], at: st
   return Object.freeze(resolution);
 }
 
-async function fromConfig(ctx: VaultContext, request: Request, record: CandidateRecord, source: KeySource, trace: TraceEntry[]): Promise<Snapshot> {
+async function fromConfig(
+  ctx: VaultContext,
+  request: Request,
+  record: CandidateRecord,
+  source: KeySource,
+  trace: TraceEntry[],
+): Promise<Snapshot> {
   await checkGuard(ctx, {
     tenantId: request.tenantId,
     scope: request.scope,
@@ -162,11 +194,19 @@ function undecryptable(record: CandidateRecord, cause?: unknown): DecryptionErro
   );
 }
 
-async function fromPlatform(ctx: VaultContext, request: Request, provider: string, trace: TraceEntry[]): Promise<Snapshot> {
+async function fromPlatform(
+  ctx: VaultContext,
+  request: Request,
+  provider: string,
+  trace: TraceEntry[],
+): Promise<Snapshot> {
   const platformKey = await lookupPlatformKey(ctx, request, provider);
   if (!platformKey) {
     trace.push({ step: 'platform', outcome: 'skipped', reason: 'no_platform_key' });
-    throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: no usable config and no platform key`, frozenTrace(trace));
+    throw new NoKeyError(
+      `[byokit] [resolve] no key for ${describe(request)}: no usable config and no platform key`,
+      frozenTrace(trace),
+    );
   }
   await checkGuard(ctx, {
     tenantId: request.tenantId,
@@ -193,9 +233,16 @@ async function fromPlatform(ctx: VaultContext, request: Request, provider: strin
 }
 
 /** The filtered resolution read (DESIGN rule 16), every row checked against the request's tenant. */
-async function readCandidates(ctx: VaultContext, tenantId: string, chain: readonly string[], filter: CandidateFilter | undefined): Promise<CandidateRecord[]> {
+async function readCandidates(
+  ctx: VaultContext,
+  tenantId: string,
+  chain: readonly string[],
+  filter: CandidateFilter | undefined,
+): Promise<CandidateRecord[]> {
   const candidates = await callStore(ctx, 'loadCandidates', () =>
-    filter === undefined ? ctx.store.loadCandidates(tenantId, chain) : ctx.store.loadCandidates(tenantId, chain, filter),
+    filter === undefined
+      ? ctx.store.loadCandidates(tenantId, chain)
+      : ctx.store.loadCandidates(tenantId, chain, filter),
   );
   // A candidate of another tenant fails the whole resolution: skipping it could hand out a weaker key instead.
   for (const candidate of candidates) checkRecord(ctx, candidate, tenantId);
@@ -217,7 +264,12 @@ function namedConfig(request: Request, candidates: readonly CandidateRecord[]): 
 }
 
 /** The routed config for the decision: `explicit`, or `null` (with the reason traced) when the route is passed over. */
-function routedConfig(ctx: VaultContext, request: Request, explicit: CandidateRecord | null, routeTrace: TraceEntry[]): CandidateRecord | null {
+function routedConfig(
+  ctx: VaultContext,
+  request: Request,
+  explicit: CandidateRecord | null,
+  routeTrace: TraceEntry[],
+): CandidateRecord | null {
   if (!request.routed) return explicit;
   const skipped = ctx.routes!.passOver(request.route!, request.routed, explicit, request.provider ?? null);
   if (skipped === null) return explicit;
@@ -241,7 +293,10 @@ async function loadRequestCandidates(
   const provider = request.provider ?? null;
   const config = request.config ?? null;
   // With pools on, the read brings the winner's whole pool (the same one read: one statement, script or walk).
-  const filter: CandidateFilter = ctx.pools && provider !== null && config === null ? { provider, config, now, pool: true } : { provider, config, now };
+  const filter: CandidateFilter =
+    ctx.pools && provider !== null && config === null
+      ? { provider, config, now, pool: true }
+      : { provider, config, now };
   let candidates = await readCandidates(ctx, request.tenantId, chain, request.explain === true ? undefined : filter);
   const explicit = namedConfig(request, candidates);
   if (explicit !== null && provider === null && request.explain !== true && unusableReason(explicit, now) !== null) {
@@ -253,7 +308,11 @@ async function loadRequestCandidates(
 }
 
 /** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
-export async function resolveKey(ctx: VaultContext, input: ResolveInput | AccessKeyResolveInput, retry?: ResolveRetry): Promise<Resolution> {
+export async function resolveKey(
+  ctx: VaultContext,
+  input: ResolveInput | AccessKeyResolveInput,
+  retry?: ResolveRetry,
+): Promise<Resolution> {
   if (ctx.state.closed) throw new VaultClosedError('vault.resolve');
   let access: AccessKeyAuthentication | null = null;
   let request: Request;
@@ -294,7 +353,16 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   const explicitStep = request.routed ? ('route' as const) : ('explicit' as const);
   const entitled = await ctx.entitlement?.entitled(ctx, settings ?? null, request.tenantId);
   const decide = () => {
-    const decision = decideResolution({ candidates, chain, provider: request.provider ?? null, explicit, fallback: ctx.fallback, now, entitled, explicitStep });
+    const decision = decideResolution({
+      candidates,
+      chain,
+      provider: request.provider ?? null,
+      explicit,
+      fallback: ctx.fallback,
+      now,
+      entitled,
+      explicitStep,
+    });
     if (routeTrace.length > 0) decision.trace.unshift(...routeTrace);
     if (request.routed) for (const entry of decision.trace) if (entry.step === 'route') entry.route ??= request.route!;
     return decision;
@@ -324,11 +392,21 @@ export async function resolveKey(ctx: VaultContext, input: ResolveInput | Access
   } else if (decision.kind === 'platform') {
     parts = await fromPlatform(ctx, request, decision.provider, decision.trace);
   } else {
-    const why = decision.provider === null ? 'no usable config and no provider named for a platform key' : 'no usable config and the fallback policy is "none"';
+    const why =
+      decision.provider === null
+        ? 'no usable config and no provider named for a platform key'
+        : 'no usable config and the fallback policy is "none"';
     throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
   }
   // Allow-lists on what the resolution ended with, then the quota: only a resolution handed out counts.
-  if (access) await ctx.accessKeys!.admit(ctx, access.accessKey, request.provider ?? parts.provider, request.model ?? parts.model, now);
+  if (access)
+    await ctx.accessKeys!.admit(
+      ctx,
+      access.accessKey,
+      request.provider ?? parts.provider,
+      request.model ?? parts.model,
+      now,
+    );
   const resolution = snapshot(request, parts, decision.trace, nowIso, {
     network: ctx.network,
     tenantId: request.tenantId,

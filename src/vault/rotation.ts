@@ -14,7 +14,16 @@
 import { isByokitError } from '../errors.js';
 import { rewrapSealed } from '../crypto/envelope.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
-import type { Actor, CandidateRecord, ConfigPatch, KeyCount, Page, SealedKeySlot, SealedKeySwap, StoredKeyState } from '../store/types.js';
+import type {
+  Actor,
+  CandidateRecord,
+  ConfigPatch,
+  KeyCount,
+  Page,
+  SealedKeySlot,
+  SealedKeySwap,
+  StoredKeyState,
+} from '../store/types.js';
 import { STORED_KEY_STATES } from '../store/types.js';
 import { auditEvent, callStore, loadSealedConfig, sealContext, type VaultContext } from './context.js';
 import { callDetached } from './hooks.js';
@@ -110,7 +119,11 @@ export interface KeyringStatus {
 }
 
 /** The slot names of a sealed read and how failures call them. */
-const SLOT_NAMES: Record<SealedKeySlot, RewrapFailure['slot']> = { sealedKey: 'active', pendingSealedKey: 'pending', previousSealedKey: 'previous' };
+const SLOT_NAMES: Record<SealedKeySlot, RewrapFailure['slot']> = {
+  sealedKey: 'active',
+  pendingSealedKey: 'pending',
+  previousSealedKey: 'previous',
+};
 
 /** What became of one config in a rewrap: keys moved, keys that can't be, and whether it kept changing under us. */
 interface RowOutcome {
@@ -140,7 +153,9 @@ class Tally {
 
 /** The slots of a row under another KEK than the primary (a sealed value naming none counts). */
 function staleSlots(row: CandidateRecord, primary: string): SealedKeySlot[] {
-  return (['sealedKey', 'pendingSealedKey', 'previousSealedKey'] as const).filter((slot) => row[slot] !== null && sealedKekId(row[slot]) !== primary);
+  return (['sealedKey', 'pendingSealedKey', 'previousSealedKey'] as const).filter(
+    (slot) => row[slot] !== null && sealedKekId(row[slot]) !== primary,
+  );
 }
 
 /** The code of a failed open, as stable as the error allows. */
@@ -180,7 +195,14 @@ class Rewrapper {
     const swaps: SealedKeySwap[] = [];
     for (const row of rows) {
       if (row.tenantId !== tenantId) {
-        out.failed.push(...staleSlots(row, this.#primary).map((slot) => ({ tenantId, configId: row.id, slot: SLOT_NAMES[slot], code: 'RECORD_MISMATCH' })));
+        out.failed.push(
+          ...staleSlots(row, this.#primary).map((slot) => ({
+            tenantId,
+            configId: row.id,
+            slot: SLOT_NAMES[slot],
+            code: 'RECORD_MISMATCH',
+          })),
+        );
         continue;
       }
       const slots = staleSlots(row, this.#primary);
@@ -193,7 +215,8 @@ class Rewrapper {
       }
     }
     const ctx = this.#ctx;
-    const applied = swaps.length === 0 ? [] : await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, swaps));
+    const applied =
+      swaps.length === 0 ? [] : await callStore(ctx, 'swapSealedKeys', () => ctx.store.swapSealedKeys(tenantId, swaps));
     for (const [i, swap] of swaps.entries()) {
       if (applied[i] === true) {
         out.rewrapped += 1;
@@ -246,7 +269,8 @@ class Rewrapper {
       try {
         row = await loadSealedConfig(ctx, tenantId, id);
       } catch (error) {
-        if (isByokitError(error, 'RECORD_MISMATCH')) return { rewrapped: 0, busy: 0, failed: [{ tenantId, configId: id, slot: 'active', code: error.code }] };
+        if (isByokitError(error, 'RECORD_MISMATCH'))
+          return { rewrapped: 0, busy: 0, failed: [{ tenantId, configId: id, slot: 'active', code: error.code }] };
         throw error;
       }
       const slots = row ? staleSlots(row, this.#primary) : [];
@@ -271,7 +295,12 @@ class Rewrapper {
       } else {
         try {
           await callStore(ctx, 'updateConfig', () =>
-            ctx.store.updateConfig(tenantId, id, { ...patch, updatedAt: audit.at }, { audit, expectedRevision: row.revision }),
+            ctx.store.updateConfig(
+              tenantId,
+              id,
+              { ...patch, updatedAt: audit.at },
+              { audit, expectedRevision: row.revision },
+            ),
           );
         } catch (error) {
           if (isByokitError(error, 'CONCURRENT_UPDATE')) continue;
@@ -307,7 +336,11 @@ export async function rewrapTenant(ctx: VaultContext, tenantId: string, actor: A
   let cursor: string | undefined;
   do {
     const page = await callStore(ctx, 'listSealedConfigs', () =>
-      ctx.store.listSealedConfigs(tenantId, { kekIdNot: primary, limit: REWRAP_BATCH, ...(cursor === undefined ? {} : { cursor }) }),
+      ctx.store.listSealedConfigs(tenantId, {
+        kekIdNot: primary,
+        limit: REWRAP_BATCH,
+        ...(cursor === undefined ? {} : { cursor }),
+      }),
     );
     tally.add(await rewrapper.tenantRows(tenantId, page.items), rewrapper.staleKeys(page.items));
     cursor = page.nextCursor ?? undefined;
@@ -325,16 +358,29 @@ function countNotOn(counts: readonly KeyCount[], primary: string): number {
 }
 
 /** The store-wide rotation: `vault.rotate`. */
-export async function rotateStore(ctx: VaultContext, options: { signal?: AbortSignal; batchSize: number; onProgress?: (p: RotationProgress) => void; actor: Actor | null }): Promise<RotationReport> {
+export async function rotateStore(
+  ctx: VaultContext,
+  options: { signal?: AbortSignal; batchSize: number; onProgress?: (p: RotationProgress) => void; actor: Actor | null },
+): Promise<RotationReport> {
   const started = Date.now();
   const primary = ctx.keyring.primaryKekId;
   const now = () => ctx.now().toISOString();
-  const total = countNotOn(await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: now() })), primary);
+  const total = countNotOn(
+    await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: now() })),
+    primary,
+  );
   const rewrapper = new Rewrapper(ctx, options.actor);
   const tally = new Tally();
   const progress = (): RotationProgress => {
     const elapsedMs = Date.now() - started;
-    return { done: tally.done, total, rewrapped: tally.rewrapped, failures: tally.failures, rate: elapsedMs > 0 ? Math.round((tally.done * 1000) / elapsedMs) : 0, elapsedMs };
+    return {
+      done: tally.done,
+      total,
+      rewrapped: tally.rewrapped,
+      failures: tally.failures,
+      rate: elapsedMs > 0 ? Math.round((tally.done * 1000) / elapsedMs) : 0,
+      elapsedMs,
+    };
   };
   let cursor: string | undefined;
   let aborted = false;
@@ -344,7 +390,11 @@ export async function rotateStore(ctx: VaultContext, options: { signal?: AbortSi
       break;
     }
     const page: Page<CandidateRecord> = await callStore(ctx, 'listSealedConfigsAcrossTenants', () =>
-      ctx.store.listSealedConfigsAcrossTenants({ kekIdNot: primary, limit: options.batchSize, ...(cursor === undefined ? {} : { cursor }) }),
+      ctx.store.listSealedConfigsAcrossTenants({
+        kekIdNot: primary,
+        limit: options.batchSize,
+        ...(cursor === undefined ? {} : { cursor }),
+      }),
     );
     // One batch per tenant of the page, a few tenants at a time: each tenant's swap is one round trip.
     const byTenant = new Map<string, CandidateRecord[]>();
@@ -355,7 +405,9 @@ export async function rotateStore(ctx: VaultContext, options: { signal?: AbortSi
     }
     const groups = [...byTenant];
     for (let i = 0; i < groups.length; i += TENANT_CONCURRENCY) {
-      const outcomes = await Promise.all(groups.slice(i, i + TENANT_CONCURRENCY).map(([tenantId, rows]) => rewrapper.tenantRows(tenantId, rows)));
+      const outcomes = await Promise.all(
+        groups.slice(i, i + TENANT_CONCURRENCY).map(([tenantId, rows]) => rewrapper.tenantRows(tenantId, rows)),
+      );
       for (const [j, outcome] of outcomes.entries()) tally.add(outcome, rewrapper.staleKeys(groups[i + j]![1]));
     }
     callDetached(options.onProgress, progress(), 'onProgress', ctx.onHookError);
@@ -364,13 +416,18 @@ export async function rotateStore(ctx: VaultContext, options: { signal?: AbortSi
     // process), the host's requests (resolutions included) still get their turn during a long run.
     await new Promise((resolve) => setTimeout(resolve, 0));
   } while (cursor !== undefined);
-  const remaining = countNotOn(await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: now() })), primary);
+  const remaining = countNotOn(
+    await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: now() })),
+    primary,
+  );
   return { ...progress(), failed: tally.failed, aborted, remaining };
 }
 
 /** The store's keys per KEK id and state: `vault.keyringStatus`. */
 export async function keyringStatus(ctx: VaultContext): Promise<KeyringStatus> {
-  const counts = await callStore(ctx, 'countKeysByKek', () => ctx.store.countKeysByKek({ now: ctx.now().toISOString() }));
+  const counts = await callStore(ctx, 'countKeysByKek', () =>
+    ctx.store.countKeysByKek({ now: ctx.now().toISOString() }),
+  );
   const primary = ctx.keyring.primaryKekId;
   const listed = (ctx.keyring as { kekIds?: unknown }).kekIds;
   const keyringIds = Array.isArray(listed) ? listed.filter((id): id is string => typeof id === 'string') : [primary];
@@ -378,8 +435,17 @@ export async function keyringStatus(ctx: VaultContext): Promise<KeyringStatus> {
   const usageOf = (kekId: string | null): KekUsage => {
     let entry = usage.get(kekId);
     if (!entry) {
-      const byState = Object.fromEntries(STORED_KEY_STATES.map((state) => [state, 0])) as Record<StoredKeyState, number>;
-      entry = { kekId, primary: kekId === primary, inKeyring: kekId !== null && ctx.keyring.hasKek(kekId), keys: 0, byState };
+      const byState = Object.fromEntries(STORED_KEY_STATES.map((state) => [state, 0])) as Record<
+        StoredKeyState,
+        number
+      >;
+      entry = {
+        kekId,
+        primary: kekId === primary,
+        inKeyring: kekId !== null && ctx.keyring.hasKek(kekId),
+        keys: 0,
+        byState,
+      };
       usage.set(kekId, entry);
     }
     return entry;

@@ -19,7 +19,13 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
 import { MAX_SCOPE_DEPTH } from '../resolve/scope.js';
-import { PROVIDER_ID_PATTERN, ROUTE_NAME_PATTERN, TENANT_ID_PATTERN, TENANT_ID_RULE, validScope } from './plain-input.js';
+import {
+  PROVIDER_ID_PATTERN,
+  ROUTE_NAME_PATTERN,
+  TENANT_ID_PATTERN,
+  TENANT_ID_RULE,
+  validScope,
+} from './plain-input.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
@@ -27,7 +33,11 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** A workload route name (`chat`, `embeddings`, `vision`, `batch`, or the host's own): lower-case letters, digits and `_ . : -`, up to 64. */
 export const routeNameSchema = /* @__PURE__ */ (() =>
-  z.string().check(z.regex(ROUTE_NAME_PATTERN, 'must be 1-64 lower-case letters, digits and _ . : - (e.g. "chat", "embeddings")')))();
+  z
+    .string()
+    .check(
+      z.regex(ROUTE_NAME_PATTERN, 'must be 1-64 lower-case letters, digits and _ . : - (e.g. "chat", "embeddings")'),
+    ))();
 
 /** A tenant id: 1-128 characters of letters, digits and `_ . : @ -`. */
 export const tenantIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(TENANT_ID_PATTERN, TENANT_ID_RULE)))();
@@ -37,16 +47,19 @@ export const tenantIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(TE
  * `/`-separated segments such as `'workspace-1/project-7'`.
  */
 export const scopeSchema = /* @__PURE__ */ (() =>
-  z.string().check(
-    z.maxLength(600),
-    z.refine(
-      validScope,
-      `must be "" or up to ${MAX_SCOPE_DEPTH} "/"-separated segments of letters, digits and _ . : @ -`,
-    ),
-  ))();
+  z
+    .string()
+    .check(
+      z.maxLength(600),
+      z.refine(
+        validScope,
+        `must be "" or up to ${MAX_SCOPE_DEPTH} "/"-separated segments of letters, digits and _ . : @ -`,
+      ),
+    ))();
 
 /** A provider id as registered (`openai`, `azure-openai`, ...). */
-export const providerIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(PROVIDER_ID_PATTERN, 'must be a lower-case provider id')))();
+export const providerIdSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(PROVIDER_ID_PATTERN, 'must be a lower-case provider id')))();
 
 /** A config name: 1-100 characters, no control characters, no surrounding spaces. */
 export const configNameSchema = /* @__PURE__ */ (() =>
@@ -65,7 +78,13 @@ export const baseUrlSchema = /* @__PURE__ */ (() =>
     z.refine((text) => {
       try {
         const url = new URL(text);
-        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.hash && !url.search;
+        return (
+          (url.protocol === 'https:' || url.protocol === 'http:') &&
+          !url.username &&
+          !url.password &&
+          !url.hash &&
+          !url.search
+        );
       } catch {
         return false;
       }
@@ -73,7 +92,12 @@ export const baseUrlSchema = /* @__PURE__ */ (() =>
   ))();
 
 /** A model name: 1-200 characters, no control characters. */
-export const modelSchema = /* @__PURE__ */ (() => z.string().check(z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters')))();
+export const modelSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(200),
+    z.refine((s) => !CONTROL_CHARS.test(s), 'must have no control characters'),
+  ))();
 
 const routesSchema = /* @__PURE__ */ (() => z.array(providerIdSchema).check(z.maxLength(32)))();
 
@@ -162,12 +186,13 @@ export const validateKeyOptionsSchema = /* @__PURE__ */ (() =>
 
 /** The key itself: a non-empty string of at most 8 KiB. Its value never appears in an error. */
 export const providerKeySchema = /* @__PURE__ */ (() =>
-  z
-    .string({ error: 'must be a string' })
-    .check(
-      z.minLength(1, 'must not be empty'),
-      z.refine((s) => new TextEncoder().encode(s).length <= MAX_SECRET_BYTES, `must be at most ${MAX_SECRET_BYTES} bytes`),
-    ))();
+  z.string({ error: 'must be a string' }).check(
+    z.minLength(1, 'must not be empty'),
+    z.refine(
+      (s) => new TextEncoder().encode(s).length <= MAX_SECRET_BYTES,
+      `must be at most ${MAX_SECRET_BYTES} bytes`,
+    ),
+  ))();
 
 /** Most configs one `importConfigs` call takes. */
 export const MAX_IMPORT_ITEMS = 10_000;
@@ -184,19 +209,25 @@ export const importConfigInputSchema = /* @__PURE__ */ (() =>
      * that declare one. Its value never appears in an error.
      */
     key: z.optional(
-      z.unknown().check(
-        z.refine(
-          (v) => (typeof v === 'string' ? v.length > 0 && new TextEncoder().encode(v).length <= MAX_SECRET_BYTES : typeof v === 'object' && v !== null && !Array.isArray(v)),
-          `must be a non-empty key of at most ${MAX_SECRET_BYTES} bytes, or a credential object`,
+      z
+        .unknown()
+        .check(
+          z.refine(
+            (v) =>
+              typeof v === 'string'
+                ? v.length > 0 && new TextEncoder().encode(v).length <= MAX_SECRET_BYTES
+                : typeof v === 'object' && v !== null && !Array.isArray(v),
+            `must be a non-empty key of at most ${MAX_SECRET_BYTES} bytes, or a credential object`,
+          ),
         ),
-      ),
     ),
     /** When the key stops being used, as `setKey`'s `expiresAt`. */
     keyExpiresAt: z._default(keyExpirySchema, null),
   }))();
 
 /** Input of `importConfigs`: up to `MAX_IMPORT_ITEMS` (10,000) configs. */
-export const importConfigsInputSchema = /* @__PURE__ */ (() => z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS)))();
+export const importConfigsInputSchema = /* @__PURE__ */ (() =>
+  z.array(importConfigInputSchema).check(z.maxLength(MAX_IMPORT_ITEMS)))();
 
 /** The actor a tenant handle acts as. */
 export const actorSchema = /* @__PURE__ */ (() =>
@@ -245,7 +276,8 @@ export const resolveInputSchema = /* @__PURE__ */ (() =>
 export type ResolveRequest = z.output<typeof resolveInputSchema>;
 
 /** A config id as the vault generates them. */
-export const configIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^cfg_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a config id')))();
+export const configIdSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^cfg_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a config id')))();
 
 const pageLimitSchema = /* @__PURE__ */ (() => z._default(z.int().check(z.minimum(1), z.maximum(500)), 50))();
 
@@ -344,9 +376,16 @@ export const revalidateOptionsSchema = /* @__PURE__ */ (() =>
     /** Bound on each check, as `validateKey`'s `timeoutMs`. */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(120_000))),
     /** Stops the run between checks. */
-    signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+    signal: z.optional(
+      z.custom<AbortSignal>(
+        (value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal,
+        'must be an AbortSignal',
+      ),
+    ),
     /** Called after each check with the counts so far. */
-    onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+    onProgress: z.optional(
+      z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function'),
+    ),
     /** Who the audit events name (default `{ id: 'byokit:revalidate' }`). */
     actor: z.optional(actorSchema),
   }))();
@@ -355,11 +394,18 @@ export const revalidateOptionsSchema = /* @__PURE__ */ (() =>
 export const rotateOptionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     /** Stops the run after the batch in flight. */
-    signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
+    signal: z.optional(
+      z.custom<AbortSignal>(
+        (value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal,
+        'must be an AbortSignal',
+      ),
+    ),
     /** Sealed keys read and re-wrapped per store round trip (1 to 1,000, default 500). */
     batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 500),
     /** Called after each batch with done, total, rate and failures. */
-    onProgress: z.optional(z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function')),
+    onProgress: z.optional(
+      z.custom<(progress: never) => void>((value) => typeof value === 'function', 'must be a function'),
+    ),
     /** Who the audit events name. */
     actor: z.optional(actorSchema),
   }))();
@@ -377,17 +423,22 @@ const KINDS: Readonly<Record<string, string>> = { string: 'character', array: 'i
 function describeIssue(issue: RawIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+      return issue.input === undefined
+        ? 'required'
+        : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const kind = KINDS[issue.origin];
-      if (kind) return `must have at ${issue.code === 'too_small' ? 'least' : 'most'} ${bound} ${kind}${bound === 1 ? '' : 's'}`;
+      if (kind)
+        return `must have at ${issue.code === 'too_small' ? 'least' : 'most'} ${bound} ${kind}${bound === 1 ? '' : 's'}`;
       const relation = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       return `must be ${relation} ${bound}`;
     }
     case 'invalid_format':
-      return issue.format === 'datetime' ? 'must be an ISO 8601 date-time with a time zone offset' : `must be a valid ${issue.format}`;
+      return issue.format === 'datetime'
+        ? 'must be an ISO 8601 date-time with a time zone offset'
+        : `must be a valid ${issue.format}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'invalid_union':
@@ -420,7 +471,9 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
   } catch {
     // zod runs a length check on any value with a `length`, even after its type check failed, and
     // `{ length: Object.create(null) }` then throws a TypeError: still bad input, never an untyped error.
-    throw new ValidationError(`[byokit] [vault] invalid ${what}: (input): is invalid`, [{ path: '(input)', message: 'is invalid' }]);
+    throw new ValidationError(`[byokit] [vault] invalid ${what}: (input): is invalid`, [
+      { path: '(input)', message: 'is invalid' },
+    ]);
   }
   if (result.success) return result.data as z.output<S>;
   const issues = result.error.issues.map((issue) => ({

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { ConflictError, DecryptionError, NotFoundError, ProviderError, ValidationError } from '../errors.js';
+import { ConflictError, DecryptionError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { openSecret, sealSecret } from '../crypto/envelope.js';
 import type { ProviderDescriptor, KeyValidationResult } from '../providers/types.js';
 import { runValidationWith } from '../providers/validate.js';
-import { keyHint } from '../secret.js';
 import { noStagedKeys } from '../store/patch.js';
 import { keyExpired } from '../store/candidates.js';
 
@@ -63,7 +62,13 @@ import { callDetached, reportHookError } from './hooks.js';
 import { importConfigs, type ImportConfigInput, type ImportConfigsReport } from './import-configs.js';
 import { requirePermissions, type AuthorizeContext, type Permission } from './permissions.js';
 import type { EndpointRequest } from './options.js';
-import type { createConfigInputSchema, listAuditInputSchema, listConfigsInputSchema, promoteKeyOptionsSchema, setKeyOptionsSchema, updateConfigInputSchema } from './schemas.js';
+import type {
+  createConfigInputSchema,
+  listAuditInputSchema,
+  listConfigsInputSchema,
+  setKeyOptionsSchema,
+  updateConfigInputSchema,
+} from './schemas.js';
 import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import { definedOnly, writeKeyHealth } from '../outcomes/key-health-writer.js';
@@ -121,7 +126,12 @@ export class TenantVault {
     Object.freeze(this);
   }
 
-  async #allow(action: string, permissions: readonly Permission[], configId?: string, extra: Partial<AuthorizeContext> = {}): Promise<void> {
+  async #allow(
+    action: string,
+    permissions: readonly Permission[],
+    configId?: string,
+    extra: Partial<AuthorizeContext> = {},
+  ): Promise<void> {
     await requirePermissions(this.#ctx.authorize, this.actor, permissions, {
       ...extra,
       tenantId: this.tenantId,
@@ -131,14 +141,22 @@ export class TenantVault {
   }
 
   /** Asks the policy about an action on an existing config, naming the config's scope and provider. */
-  async #allowOn(record: ConfigRecord, action: string, permissions: readonly Permission[], extra: Partial<AuthorizeContext> = {}): Promise<void> {
+  async #allowOn(
+    record: ConfigRecord,
+    action: string,
+    permissions: readonly Permission[],
+    extra: Partial<AuthorizeContext> = {},
+  ): Promise<void> {
     await this.#allow(action, permissions, record.id, { scope: record.scope, provider: record.provider, ...extra });
   }
 
   /** Views of `records` with their keys' health: one health read for all of them. */
   async #views(records: ConfigRecord[]): Promise<ConfigView[]> {
     const ids = records.map((r) => r.id);
-    const found = ids.length === 0 ? [] : await callStore(this.#ctx, 'loadKeyHealth', () => this.#ctx.store.loadKeyHealth(this.tenantId, ids));
+    const found =
+      ids.length === 0
+        ? []
+        : await callStore(this.#ctx, 'loadKeyHealth', () => this.#ctx.store.loadKeyHealth(this.tenantId, ids));
     // Only this tenant's records, whatever the store returned.
     const health = new Map(found.filter((h) => h.tenantId === this.tenantId).map((h) => [h.configId, h]));
     const now = this.#ctx.now();
@@ -178,12 +196,18 @@ export class TenantVault {
    * the reverse) is a present key that can't be opened: `KEY_UNDECRYPTABLE`.
    */
   async #open(row: CandidateRecord): Promise<string> {
-    if (row.sealedKey === null && row.keyHint === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
+    if (row.sealedKey === null && row.keyHint === null)
+      throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
     try {
-      if (row.sealedKey === null || row.keyHint === null) throw new Error('the stored row and its sealed value disagree');
+      if (row.sealedKey === null || row.keyHint === null)
+        throw new Error('the stored row and its sealed value disagree');
       return await openSecret(row.sealedKey, sealContext(this.tenantId, row.id, row), this.#ctx.keyring);
     } catch (error) {
-      throw new DecryptionError('KEY_UNDECRYPTABLE', `[byokit] [vault] the key of config ${row.id} can't be opened; re-enter it`, { cause: error });
+      throw new DecryptionError(
+        'KEY_UNDECRYPTABLE',
+        `[byokit] [vault] the key of config ${row.id} can't be opened; re-enter it`,
+        { cause: error },
+      );
     }
   }
 
@@ -195,7 +219,10 @@ export class TenantVault {
    */
   async #write(
     id: string,
-    build: (current: ConfigRecord, at: Date) => Promise<{ patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null>,
+    build: (
+      current: ConfigRecord,
+      at: Date,
+    ) => Promise<{ patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null>,
     { cas }: { cas: boolean },
   ): Promise<ConfigView> {
     return retryOnConcurrentUpdate(async () => {
@@ -205,10 +232,15 @@ export class TenantVault {
       if (!change) return this.#view(current);
       const audit = this.#event(change.audit, at);
       const updated = await callStore(this.#ctx, 'updateConfig', () =>
-        this.#ctx.store.updateConfig(this.tenantId, current.id, { ...change.patch, updatedAt: at.toISOString() }, {
-          audit,
-          ...(cas ? { expectedRevision: current.revision } : {}),
-        }),
+        this.#ctx.store.updateConfig(
+          this.tenantId,
+          current.id,
+          { ...change.patch, updatedAt: at.toISOString() },
+          {
+            audit,
+            ...(cas ? { expectedRevision: current.revision } : {}),
+          },
+        ),
       );
       if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
       checkRecord(this.#ctx, updated, this.tenantId, current.id);
@@ -226,15 +258,25 @@ export class TenantVault {
    * default) against the endpoint policy: the address rule, then the host's
    * `endpointPolicy`.
    */
-  async #checkEndpointPolicy(baseUrl: string | null, provider: string, action: EndpointRequest['action']): Promise<void> {
+  async #checkEndpointPolicy(
+    baseUrl: string | null,
+    provider: string,
+    action: EndpointRequest['action'],
+  ): Promise<void> {
     const issue = await endpointIssue(this.#ctx, this.tenantId, baseUrl, provider, action);
-    if (issue !== null) throw new ValidationError(`[byokit] [vault] invalid config: ${issue.what}: ${issue.message}`, [{ path: issue.path, message: issue.message }]);
+    if (issue !== null)
+      throw new ValidationError(`[byokit] [vault] invalid config: ${issue.what}: ${issue.message}`, [
+        { path: issue.path, message: issue.message },
+      ]);
   }
 
   #checkEndpoint(record: Pick<ConfigRecord, 'provider' | 'baseUrl' | 'routes' | 'options'>): void {
     const issues = configIssues(this.#ctx, record);
     if (issues.length > 0) {
-      throw new ValidationError(`[byokit] [vault] invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      throw new ValidationError(
+        `[byokit] [vault] invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      );
     }
   }
 
@@ -261,8 +303,21 @@ export class TenantVault {
       updatedAt: iso,
       revision: 1,
     };
-    const audit = this.#event({ configId: record.id, type: 'config.created', changes: Object.keys(data).sort(), detail: { name: record.name, provider: record.provider } }, at);
-    const created = checkRecord(this.#ctx, await callStore(this.#ctx, 'createConfig', () => this.#ctx.store.createConfig(record, { audit })), this.tenantId, record.id);
+    const audit = this.#event(
+      {
+        configId: record.id,
+        type: 'config.created',
+        changes: Object.keys(data).sort(),
+        detail: { name: record.name, provider: record.provider },
+      },
+      at,
+    );
+    const created = checkRecord(
+      this.#ctx,
+      await callStore(this.#ctx, 'createConfig', () => this.#ctx.store.createConfig(record, { audit })),
+      this.tenantId,
+      record.id,
+    );
     this.#published(audit);
     // A new config has no health yet: no read needed.
     return toView(created, this.#ctx.keyring, this.#ctx.now());
@@ -280,7 +335,10 @@ export class TenantVault {
     const q = await parseWith('listConfigsInputSchema', query, 'config query');
     await this.#allow('listConfigs', ['config:read'], undefined, q.scope === undefined ? {} : { scope: q.scope });
     const page = await callStore(this.#ctx, 'listConfigs', () => this.#ctx.store.listConfigs(this.tenantId, q));
-    return { items: await this.#views(page.items.map((r) => checkRecord(this.#ctx, r, this.tenantId))), nextCursor: page.nextCursor };
+    return {
+      items: await this.#views(page.items.map((r) => checkRecord(this.#ctx, r, this.tenantId))),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
@@ -298,60 +356,94 @@ export class TenantVault {
     const parsed = await parseWith('updateConfigInputSchema', input, 'config update');
     // `{ baseUrl: undefined }` means "not given", never "clear it" (that is `null`).
     const data = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as typeof parsed;
-    return this.#write(id, async (current) => {
-      const changed = (Object.keys(data) as (keyof typeof data)[]).filter(
-        (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
-      );
-      const next = { ...current, ...data };
-      // A move is asked about both ends: the policy sees `scope` = each end in turn and `toScope` = where it goes.
-      const scopes = changed.includes('scope') ? [current.scope, next.scope] : [current.scope];
-      const context = (scope: string): Partial<AuthorizeContext> => ({
-        scope,
-        provider: current.provider,
-        fields: changed,
-        ...(changed.includes('scope') ? { toScope: next.scope } : {}),
-      });
-      for (const scope of scopes) await this.#allow('updateConfig', ['config:write'], current.id, context(scope));
-      if (changed.length === 0) return null;
-      // Where the key is sent (provider, endpoint), which traffic reaches it (routes) and who uses it (scope) are key decisions.
-      const movesKey =
-        changed.includes('provider') || changed.includes('baseUrl') || (hasKey(current) && (changed.includes('scope') || changed.includes('routes')));
-      if (movesKey) for (const scope of scopes) await this.#allow('updateConfig', ['key:manage'], current.id, context(scope));
-      this.#checkEndpoint(next);
-      if (changed.includes('baseUrl') || changed.includes('provider')) await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
-      const patch: ConfigPatch = {};
-      for (const field of changed) Object.assign(patch, { [field]: data[field] });
-      const changes: string[] = [...changed];
-      if (changed.includes('scope') && current.isDefault) {
-        patch.isDefault = false;
-        changes.push('isDefault');
-      }
-      const detail: AuditEvent['detail'] = {};
-      if (changed.includes('baseUrl')) Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
-      if (changed.includes('provider')) Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
-      if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
-      if (changed.includes('provider') && (hasKey(current) || hasStagedKey(current))) {
-        // A key belongs to one provider: the staged keys go with the active one.
-        Object.assign(patch, { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, ...NO_STAGED_SLOTS });
-        changes.push('key');
-      } else if (changed.includes('baseUrl') && (hasKey(current) || hasStagedKey(current))) {
-        const row = await this.#loadSealed(current.id);
-        // The keys must be the ones this write's revision holds; else read again and retry.
-        if (row.revision !== current.revision) throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [vault] config ${current.id} changed since it was read`);
-        // The endpoint is bound into every sealed key of the config: each is sealed again for the new one.
-        if (hasKey(current)) {
-          const plaintext = await this.#open(row);
-          patch.sealedKey = await sealSecret(plaintext, sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
-          patch.lastValidatedAt = null;
-          patch.lastValidationStatus = null;
+    return this.#write(
+      id,
+      async (current) => {
+        const changed = (Object.keys(data) as (keyof typeof data)[]).filter(
+          (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
+        );
+        const next = { ...current, ...data };
+        // A move is asked about both ends: the policy sees `scope` = each end in turn and `toScope` = where it goes.
+        const scopes = changed.includes('scope') ? [current.scope, next.scope] : [current.scope];
+        const context = (scope: string): Partial<AuthorizeContext> => ({
+          scope,
+          provider: current.provider,
+          fields: changed,
+          ...(changed.includes('scope') ? { toScope: next.scope } : {}),
+        });
+        for (const scope of scopes) await this.#allow('updateConfig', ['config:write'], current.id, context(scope));
+        if (changed.length === 0) return null;
+        // Where the key is sent (provider, endpoint), which traffic reaches it (routes) and who uses it (scope) are key decisions.
+        const movesKey =
+          changed.includes('provider') ||
+          changed.includes('baseUrl') ||
+          (hasKey(current) && (changed.includes('scope') || changed.includes('routes')));
+        if (movesKey)
+          for (const scope of scopes) await this.#allow('updateConfig', ['key:manage'], current.id, context(scope));
+        this.#checkEndpoint(next);
+        if (changed.includes('baseUrl') || changed.includes('provider'))
+          await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
+        const patch: ConfigPatch = {};
+        for (const field of changed) Object.assign(patch, { [field]: data[field] });
+        const changes: string[] = [...changed];
+        if (changed.includes('scope') && current.isDefault) {
+          patch.isDefault = false;
+          changes.push('isDefault');
         }
-        for (const slot of ['pendingSealedKey', 'previousSealedKey'] as const) {
-          if (row[slot] !== null) patch[slot] = await sealSecret(await this.#openSlot(row, slot), sealContext(this.tenantId, current.id, next), this.#ctx.keyring);
+        const detail: AuditEvent['detail'] = {};
+        if (changed.includes('baseUrl'))
+          Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
+        if (changed.includes('provider'))
+          Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
+        if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
+        if (changed.includes('provider') && (hasKey(current) || hasStagedKey(current))) {
+          // A key belongs to one provider: the staged keys go with the active one.
+          Object.assign(patch, {
+            sealedKey: null,
+            keyHint: null,
+            keySetAt: null,
+            keyExpiresAt: null,
+            lastValidatedAt: null,
+            lastValidationStatus: null,
+            ...NO_STAGED_SLOTS,
+          });
+          changes.push('key');
+        } else if (changed.includes('baseUrl') && (hasKey(current) || hasStagedKey(current))) {
+          const row = await this.#loadSealed(current.id);
+          // The keys must be the ones this write's revision holds; else read again and retry.
+          if (row.revision !== current.revision)
+            throw new ConflictError(
+              'CONCURRENT_UPDATE',
+              `[byokit] [vault] config ${current.id} changed since it was read`,
+            );
+          // The endpoint is bound into every sealed key of the config: each is sealed again for the new one.
+          if (hasKey(current)) {
+            const plaintext = await this.#open(row);
+            patch.sealedKey = await sealSecret(
+              plaintext,
+              sealContext(this.tenantId, current.id, next),
+              this.#ctx.keyring,
+            );
+            patch.lastValidatedAt = null;
+            patch.lastValidationStatus = null;
+          }
+          for (const slot of ['pendingSealedKey', 'previousSealedKey'] as const) {
+            if (row[slot] !== null)
+              patch[slot] = await sealSecret(
+                await this.#openSlot(row, slot),
+                sealContext(this.tenantId, current.id, next),
+                this.#ctx.keyring,
+              );
+          }
+          changes.push('key');
         }
-        changes.push('key');
-      }
-      return { patch, audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint, detail } };
-    }, { cas: true });
+        return {
+          patch,
+          audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint, detail },
+        };
+      },
+      { cas: true },
+    );
   }
 
   /** Deletes a config and its key. Needs `config:delete` (owners by default) in the config's scope. */
@@ -359,8 +451,18 @@ export class TenantVault {
     const current = await this.#load(id);
     await this.#allowOn(current, 'deleteConfig', ['config:delete']);
     const at = this.#ctx.now();
-    const audit = this.#event({ configId: current.id, type: 'config.deleted', keyHint: current.keyHint, detail: { name: current.name, provider: current.provider } }, at);
-    const deleted = await callStore(this.#ctx, 'deleteConfig', () => this.#ctx.store.deleteConfig(this.tenantId, current.id, { audit }));
+    const audit = this.#event(
+      {
+        configId: current.id,
+        type: 'config.deleted',
+        keyHint: current.keyHint,
+        detail: { name: current.name, provider: current.provider },
+      },
+      at,
+    );
+    const deleted = await callStore(this.#ctx, 'deleteConfig', () =>
+      this.#ctx.store.deleteConfig(this.tenantId, current.id, { audit }),
+    );
     if (!deleted) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
     this.#published(audit);
   }
@@ -381,77 +483,122 @@ export class TenantVault {
    * await admin.setKey(bedrock.id, { accessKeyId: 'AKIA...', secretAccessKey: '...', region: 'us-east-1' });
    * ```
    */
-  async setKey(id: string, key: string | Readonly<Record<string, unknown>>, options: SetKeyOptions = {}): Promise<ConfigView> {
-    const given = typeof key === 'object' && key !== null && !Array.isArray(key) ? key : await parseWith('providerKeySchema', key, 'key');
+  async setKey(
+    id: string,
+    key: string | Readonly<Record<string, unknown>>,
+    options: SetKeyOptions = {},
+  ): Promise<ConfigView> {
+    const given =
+      typeof key === 'object' && key !== null && !Array.isArray(key)
+        ? key
+        : await parseWith('providerKeySchema', key, 'key');
     const keyOptions = await parseWith('setKeyOptionsSchema', options, 'key options');
     const expiry = keyExpiry(keyOptions.expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
-      throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [{ path: 'expiresAt', message: expiry.issue }]);
+      throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [
+        { path: 'expiresAt', message: expiry.issue },
+      ]);
     }
-    return this.#write(id, async (current, at) => {
-      await this.#allowOn(current, 'setKey', ['key:manage']);
-      await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
-      // Key preparation (format checks, credential schemas) loads with the first key set.
-      const { prepareKey } = await import('./prepare-key.js');
-      const { plaintext, hint } = await prepareKey(this.#descriptor(current.provider), given);
-      const sealed = await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring);
-      if (keyOptions.stage) {
+    return this.#write(
+      id,
+      async (current, at) => {
+        await this.#allowOn(current, 'setKey', ['key:manage']);
+        await this.#ctx.entitlement?.require(this.#ctx, this.tenantId, current.provider);
+        // Key preparation (format checks, credential schemas) loads with the first key set.
+        const { prepareKey } = await import('./prepare-key.js');
+        const { plaintext, hint } = await prepareKey(this.#descriptor(current.provider), given);
+        const sealed = await sealSecret(plaintext, sealContext(this.tenantId, current.id, current), this.#ctx.keyring);
+        if (keyOptions.stage) {
+          return {
+            patch: {
+              pendingSealedKey: sealed,
+              pendingKeyHint: hint,
+              pendingKeySetAt: at.toISOString(),
+              pendingKeyExpiresAt: expiry.iso,
+            },
+            audit: {
+              configId: current.id,
+              type: 'key.staged',
+              changes: ['pendingKey'],
+              keyHint: hint,
+              detail: {
+                activeKeyHint: current.keyHint,
+                ...(current.pendingKeyHint === null ? {} : { replacedPendingKeyHint: current.pendingKeyHint }),
+              },
+            },
+          };
+        }
+        const replacing = hasKey(current);
         return {
-          patch: { pendingSealedKey: sealed, pendingKeyHint: hint, pendingKeySetAt: at.toISOString(), pendingKeyExpiresAt: expiry.iso },
+          patch: {
+            sealedKey: sealed,
+            keyHint: hint,
+            keySetAt: at.toISOString(),
+            keyExpiresAt: expiry.iso,
+            lastValidatedAt: null,
+            lastValidationStatus: null,
+          },
           audit: {
             configId: current.id,
-            type: 'key.staged',
-            changes: ['pendingKey'],
+            type: replacing ? 'key.replaced' : 'key.set',
+            changes: ['key'],
             keyHint: hint,
-            detail: { activeKeyHint: current.keyHint, ...(current.pendingKeyHint === null ? {} : { replacedPendingKeyHint: current.pendingKeyHint }) },
+            detail: replacing ? { previousKeyHint: current.keyHint } : ({} as AuditEvent['detail']),
           },
         };
-      }
-      const replacing = hasKey(current);
-      return {
-        patch: {
-          sealedKey: sealed,
-          keyHint: hint,
-          keySetAt: at.toISOString(),
-          keyExpiresAt: expiry.iso,
-          lastValidatedAt: null,
-          lastValidationStatus: null,
-        },
-        audit: {
-          configId: current.id,
-          type: replacing ? 'key.replaced' : 'key.set',
-          changes: ['key'],
-          keyHint: hint,
-          detail: replacing ? { previousKeyHint: current.keyHint } : ({} as AuditEvent['detail']),
-        },
-      };
-    }, { cas: true });
+      },
+      { cas: true },
+    );
   }
 
   /** Removes the stored key, keeping the config. Needs `key:manage` in the config's scope. */
   async removeKey(id: string): Promise<ConfigView> {
-    return this.#write(id, async (current) => {
-      await this.#allowOn(current, 'removeKey', ['key:manage']);
-      if (!hasKey(current) && !hasStagedKey(current)) return null;
-      return {
-        // No key material stays behind: the staged keys of a rotation go too.
-        patch: { sealedKey: null, keyHint: null, keySetAt: null, keyExpiresAt: null, lastValidatedAt: null, lastValidationStatus: null, ...NO_STAGED_SLOTS },
-        audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
-      };
-    }, { cas: true });
+    return this.#write(
+      id,
+      async (current) => {
+        await this.#allowOn(current, 'removeKey', ['key:manage']);
+        if (!hasKey(current) && !hasStagedKey(current)) return null;
+        return {
+          // No key material stays behind: the staged keys of a rotation go too.
+          patch: {
+            sealedKey: null,
+            keyHint: null,
+            keySetAt: null,
+            keyExpiresAt: null,
+            lastValidatedAt: null,
+            lastValidationStatus: null,
+            ...NO_STAGED_SLOTS,
+          },
+          audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
+        };
+      },
+      { cas: true },
+    );
   }
 
   /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage` in the config's scope. */
   async setEnabled(id: string, enabled: boolean): Promise<ConfigView> {
-    if (typeof enabled !== 'boolean') throw new ValidationError('[byokit] [vault] invalid enabled: must be a boolean', [{ path: 'enabled', message: 'must be a boolean' }]);
-    return this.#write(id, async (current) => {
-      await this.#allowOn(current, 'setEnabled', ['key:manage']);
-      if (current.enabled === enabled) return null;
-      return {
-        patch: { enabled },
-        audit: { configId: current.id, type: enabled ? 'key.enabled' : 'key.disabled', changes: ['enabled'], keyHint: current.keyHint },
-      };
-    }, { cas: false });
+    if (typeof enabled !== 'boolean')
+      throw new ValidationError('[byokit] [vault] invalid enabled: must be a boolean', [
+        { path: 'enabled', message: 'must be a boolean' },
+      ]);
+    return this.#write(
+      id,
+      async (current) => {
+        await this.#allowOn(current, 'setEnabled', ['key:manage']);
+        if (current.enabled === enabled) return null;
+        return {
+          patch: { enabled },
+          audit: {
+            configId: current.id,
+            type: enabled ? 'key.enabled' : 'key.disabled',
+            changes: ['enabled'],
+            keyHint: current.keyHint,
+          },
+        };
+      },
+      { cas: false },
+    );
   }
 
   /**
@@ -459,15 +606,27 @@ export class TenantVault {
    * or with `false` clears its default flag. Needs `config:write` in the config's scope.
    */
   async setDefault(id: string, isDefault = true): Promise<ConfigView> {
-    if (typeof isDefault !== 'boolean') throw new ValidationError('[byokit] [vault] invalid isDefault: must be a boolean', [{ path: 'isDefault', message: 'must be a boolean' }]);
-    return this.#write(id, async (current) => {
-      await this.#allowOn(current, 'setDefault', ['config:write']);
-      if (current.isDefault === isDefault) return null;
-      return {
-        patch: { isDefault },
-        audit: { configId: current.id, type: 'config.default_changed', changes: ['isDefault'], detail: { isDefault, scope: current.scope } },
-      };
-    }, { cas: false });
+    if (typeof isDefault !== 'boolean')
+      throw new ValidationError('[byokit] [vault] invalid isDefault: must be a boolean', [
+        { path: 'isDefault', message: 'must be a boolean' },
+      ]);
+    return this.#write(
+      id,
+      async (current) => {
+        await this.#allowOn(current, 'setDefault', ['config:write']);
+        if (current.isDefault === isDefault) return null;
+        return {
+          patch: { isDefault },
+          audit: {
+            configId: current.id,
+            type: 'config.default_changed',
+            changes: ['isDefault'],
+            detail: { isDefault, scope: current.scope },
+          },
+        };
+      },
+      { cas: false },
+    );
   }
 
   /**
@@ -482,8 +641,15 @@ export class TenantVault {
    * the check is audited (`detail.slot: 'pending'`), and the active key's
    * validation fields and health stay as they are.
    */
-  async validateKey(id: string, options: { clientOptions?: Record<string, unknown>; timeoutMs?: number; pending?: boolean } = {}): Promise<ValidateKeyResult> {
-    const { clientOptions, timeoutMs, pending } = await parseWith('validateKeyOptionsSchema', options, 'validation options');
+  async validateKey(
+    id: string,
+    options: { clientOptions?: Record<string, unknown>; timeoutMs?: number; pending?: boolean } = {},
+  ): Promise<ValidateKeyResult> {
+    const { clientOptions, timeoutMs, pending } = await parseWith(
+      'validateKeyOptionsSchema',
+      options,
+      'validation options',
+    );
     const row = await this.#loadSealed(id);
     await this.#allowOn(row, 'validateKey', ['key:manage']);
     await this.#checkEndpointPolicy(row.baseUrl, row.provider, 'validateKey');
@@ -503,29 +669,39 @@ export class TenantVault {
         tenantId: this.tenantId,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         onIncident: (error) =>
-          callDetached(this.#ctx.onNetworkIncident, { tenantId: this.tenantId, configId: id, provider: row.provider, error }, 'onNetworkIncident', this.#ctx.onHookError),
+          callDetached(
+            this.#ctx.onNetworkIncident,
+            { tenantId: this.tenantId, configId: id, provider: row.provider, error },
+            'onNetworkIncident',
+            this.#ctx.onHookError,
+          ),
       },
     );
     if (pending) return { ...result, config: await this.#recordPendingValidation(id, row, result) };
     await this.#recordValidationHealth(row, result);
-    const config = await this.#write(id, async (current, at) => {
-      // Record the outcome only for the key that was checked, not one set meanwhile.
-      if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint || current.baseUrl !== row.baseUrl) return null;
-      return {
-        patch: { lastValidatedAt: at.toISOString(), lastValidationStatus: result.status },
-        audit: {
-          configId: current.id,
-          type: 'key.validated',
-          changes: ['lastValidatedAt', 'lastValidationStatus'],
-          keyHint: current.keyHint,
-          detail: {
-            status: result.status,
-            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
-            ...(result.reason === undefined ? {} : { reason: result.reason }),
+    const config = await this.#write(
+      id,
+      async (current, at) => {
+        // Record the outcome only for the key that was checked, not one set meanwhile.
+        if (current.keySetAt !== row.keySetAt || current.keyHint !== row.keyHint || current.baseUrl !== row.baseUrl)
+          return null;
+        return {
+          patch: { lastValidatedAt: at.toISOString(), lastValidationStatus: result.status },
+          audit: {
+            configId: current.id,
+            type: 'key.validated',
+            changes: ['lastValidatedAt', 'lastValidationStatus'],
+            keyHint: current.keyHint,
+            detail: {
+              status: result.status,
+              ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+              ...(result.reason === undefined ? {} : { reason: result.reason }),
+            },
           },
-        },
-      };
-    }, { cas: true });
+        };
+      },
+      { cas: true },
+    );
     return { ...result, config };
   }
 
@@ -534,25 +710,30 @@ export class TenantVault {
    * and health stay as they are: they are about the key in use.
    */
   async #recordPendingValidation(id: string, row: CandidateRecord, result: KeyValidationResult): Promise<ConfigView> {
-    return this.#write(id, async (current) => {
-      // Only for the pending key that was checked, not one staged meanwhile.
-      if (current.pendingKeySetAt !== row.pendingKeySetAt || current.pendingKeyHint !== row.pendingKeyHint) return null;
-      return {
-        patch: {},
-        audit: {
-          configId: current.id,
-          type: 'key.validated',
-          changes: [],
-          keyHint: current.pendingKeyHint,
-          detail: {
-            slot: 'pending',
-            status: result.status,
-            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
-            ...(result.reason === undefined ? {} : { reason: result.reason }),
+    return this.#write(
+      id,
+      async (current) => {
+        // Only for the pending key that was checked, not one staged meanwhile.
+        if (current.pendingKeySetAt !== row.pendingKeySetAt || current.pendingKeyHint !== row.pendingKeyHint)
+          return null;
+        return {
+          patch: {},
+          audit: {
+            configId: current.id,
+            type: 'key.validated',
+            changes: [],
+            keyHint: current.pendingKeyHint,
+            detail: {
+              slot: 'pending',
+              status: result.status,
+              ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+              ...(result.reason === undefined ? {} : { reason: result.reason }),
+            },
           },
-        },
-      };
-    }, { cas: true });
+        };
+      },
+      { cas: true },
+    );
   }
 
   /**
@@ -561,11 +742,18 @@ export class TenantVault {
    */
   async #openSlot(row: CandidateRecord, slot: 'pendingSealedKey' | 'previousSealedKey'): Promise<string> {
     const sealed = row[slot];
-    if (sealed === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no ${slot === 'pendingSealedKey' ? 'pending' : 'previous'} key`);
+    if (sealed === null)
+      throw new NotFoundError(
+        `[byokit] [vault] config ${row.id} has no ${slot === 'pendingSealedKey' ? 'pending' : 'previous'} key`,
+      );
     try {
       return await openSecret(sealed, sealContext(this.tenantId, row.id, row), this.#ctx.keyring);
     } catch (error) {
-      throw new DecryptionError('KEY_UNDECRYPTABLE', `[byokit] [vault] a staged key of config ${row.id} can't be opened; stage it again`, { cause: error });
+      throw new DecryptionError(
+        'KEY_UNDECRYPTABLE',
+        `[byokit] [vault] a staged key of config ${row.id} can't be opened; stage it again`,
+        { cause: error },
+      );
     }
   }
 
@@ -577,7 +765,10 @@ export class TenantVault {
   async #moveKeys(
     id: unknown,
     action: string,
-    build: (row: CandidateRecord, at: Date) => { patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null,
+    build: (
+      row: CandidateRecord,
+      at: Date,
+    ) => { patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null,
   ): Promise<ConfigView> {
     return retryOnConcurrentUpdate(async () => {
       const row = await this.#loadSealed(id);
@@ -587,7 +778,12 @@ export class TenantVault {
       if (!change) return this.#view(row);
       const audit = this.#event(change.audit, at);
       const updated = await callStore(this.#ctx, 'updateConfig', () =>
-        this.#ctx.store.updateConfig(this.tenantId, row.id, { ...change.patch, updatedAt: at.toISOString() }, { audit, expectedRevision: row.revision }),
+        this.#ctx.store.updateConfig(
+          this.tenantId,
+          row.id,
+          { ...change.patch, updatedAt: at.toISOString() },
+          { audit, expectedRevision: row.revision },
+        ),
       );
       if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${row.id} in tenant "${this.tenantId}"`);
       checkRecord(this.#ctx, updated, this.tenantId, row.id);
@@ -615,7 +811,8 @@ export class TenantVault {
     const { gracePeriodMs } = await parseWith('promoteKeyOptionsSchema', options, 'promote options');
     const grace = gracePeriodMs ?? this.#ctx.previousKeyGracePeriodMs;
     return this.#moveKeys(id, 'promoteKey', (row, at) => {
-      if (row.pendingSealedKey === null) throw new NotFoundError(`[byokit] [vault] config ${row.id} has no pending key to promote`);
+      if (row.pendingSealedKey === null)
+        throw new NotFoundError(`[byokit] [vault] config ${row.id} has no pending key to promote`);
       const keptUntil = new Date(at.getTime() + grace).toISOString();
       const hasActive = row.sealedKey !== null;
       return {
@@ -657,7 +854,9 @@ export class TenantVault {
   async rollbackKey(id: string): Promise<ConfigView> {
     return this.#moveKeys(id, 'rollbackKey', (row, at) => {
       if (row.previousSealedKey === null || keyExpired(row.previousKeyKeptUntil, at.toISOString())) {
-        throw new NotFoundError(`[byokit] [vault] config ${row.id} has no previous key to roll back to (none kept, or its grace period ended)`);
+        throw new NotFoundError(
+          `[byokit] [vault] config ${row.id} has no previous key to roll back to (none kept, or its grace period ended)`,
+        );
       }
       return {
         patch: {
@@ -715,7 +914,10 @@ export class TenantVault {
   async #recordValidationHealth(row: CandidateRecord, result: KeyValidationResult): Promise<void> {
     if (row.keySetAt === null || (result.status !== 'valid' && result.status !== 'invalid_key')) return;
     const at = this.#ctx.now().toISOString();
-    const change = result.status === 'valid' ? { keySetAt: row.keySetAt, validAt: at } : { keySetAt: row.keySetAt, failures: { count: 1, firstAt: at, lastAt: at } };
+    const change =
+      result.status === 'valid'
+        ? { keySetAt: row.keySetAt, validAt: at }
+        : { keySetAt: row.keySetAt, failures: { count: 1, firstAt: at, lastAt: at } };
     const target = { tenantId: this.tenantId, configId: row.id, provider: row.provider, keyHint: row.keyHint };
     const cause = definedOnly({ via: 'validation' as const, status: result.status, httpStatus: result.httpStatus });
     try {
@@ -745,8 +947,15 @@ export class TenantVault {
   }
 
   /** Runs an access-key call of the `accessKeys` feature as this handle. */
-  #accessKeys<K extends 'create' | 'get' | 'list' | 'revoke' | 'usage'>(call: K, arg: unknown): ReturnType<AccessKeysFeature[K]> {
-    const as: TenantActor = { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+  #accessKeys<K extends 'create' | 'get' | 'list' | 'revoke' | 'usage'>(
+    call: K,
+    arg: unknown,
+  ): ReturnType<AccessKeysFeature[K]> {
+    const as: TenantActor = {
+      tenantId: this.tenantId,
+      actor: this.actor,
+      allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra),
+    };
     return feature(this.#ctx.accessKeys, 'accessKeys')[call](this.#ctx, as, arg) as ReturnType<AccessKeysFeature[K]>;
   }
 
@@ -799,11 +1008,19 @@ export class TenantVault {
    * ```
    */
   async importConfigs(items: readonly ImportConfigInput[]): Promise<ImportConfigsReport> {
-    return importConfigs(this.#ctx, { tenantId: this.tenantId, actor: this.actor, allow: (...args) => this.#allow(...args) }, items);
+    return importConfigs(
+      this.#ctx,
+      { tenantId: this.tenantId, actor: this.actor, allow: (...args) => this.#allow(...args) },
+      items,
+    );
   }
 
   #pools(): { feature: PoolsFeature; as: TenantActor } {
-    const as: TenantActor = { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+    const as: TenantActor = {
+      tenantId: this.tenantId,
+      actor: this.actor,
+      allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra),
+    };
     return { feature: feature(this.#ctx.pools, 'pools'), as };
   }
 
@@ -852,7 +1069,11 @@ export class TenantVault {
 
   /** This handle as a feature sees it. */
   #as(): TenantActor {
-    return { tenantId: this.tenantId, actor: this.actor, allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra) };
+    return {
+      tenantId: this.tenantId,
+      actor: this.actor,
+      allow: (action, permission, extra) => this.#allow(action, [permission], undefined, extra),
+    };
   }
 
   /**
@@ -872,7 +1093,13 @@ export class TenantVault {
    * ```
    */
   async setRoute(route: string, configId: string, options: SetRouteOptions = {}): Promise<RouteView> {
-    return (await feature(this.#ctx.routes, 'routes').set(this.#ctx, this.#as(), route, configId, options)) as RouteView;
+    return (await feature(this.#ctx.routes, 'routes').set(
+      this.#ctx,
+      this.#as(),
+      route,
+      configId,
+      options,
+    )) as RouteView;
   }
 
   /** Removes a workload route from `scope` (default: the tenant); the workload then resolves as without it. Needs `config:write` in `scope`. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KeyringError, StoreError, ValidationError, VaultClosedError, isByokitError } from '../errors.js';
+import { KeyringError, StoreError, ValidationError, VaultClosedError, } from '../errors.js';
 import { KEK_ID_PATTERN } from '../crypto/sealed-kek-id.js';
 import { networkPolicy } from '../net/endpoint-policy.js';
 import { builtinProviders } from '../providers/builtin.js';
@@ -15,7 +15,16 @@ import type { OutcomeReport } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
 import { STORAGE_ADAPTER_METHODS, type StorageAdapter } from '../store/types.js';
 import { feature, type VaultContext } from './context.js';
-import { keyringStatus, rewrapTenant, rotateStore, type KeyringStatus, type RewrapReport, type RotateOptions, type RotationProgress, type RotationReport } from './rotation.js';
+import {
+  keyringStatus,
+  rewrapTenant,
+  rotateStore,
+  type KeyringStatus,
+  type RewrapReport,
+  type RotateOptions,
+  type RotationProgress,
+  type RotationReport,
+} from './rotation.js';
 import type { VaultOptions } from './options.js';
 import { defaultAuthorize } from './permissions.js';
 import type { AccessKeyResolveInput, RecordUsageInput } from './access-keys.js';
@@ -27,8 +36,7 @@ import { checkTenantHandle } from './plain-input.js';
 import { checkOutcomeReport } from '../outcomes/report-input.js';
 import { TenantVault } from './tenant-vault.js';
 import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
-import type { Actor, CandidateRecord, SealedKeySwap } from '../store/types.js';
-
+import type { Actor, } from '../store/types.js';
 
 /** The longest grace period a previous key may be kept for. */
 const MAX_GRACE_MS = 366 * 24 * 3600_000;
@@ -37,7 +45,10 @@ const MAX_GRACE_MS = 366 * 24 * 3600_000;
 const DEFAULT_GRACE_MS = 24 * 3600_000;
 
 function invalidOption(path: string, message: string): ValidationError {
-  return new ValidationError(`[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`, [{ path, message }]);
+  return new ValidationError(
+    `[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`,
+    [{ path, message }],
+  );
 }
 
 /** The optional options' types: a wrong one fails here, typed, not later inside a call. */
@@ -45,8 +56,20 @@ function checkOptions(options: VaultOptions): void {
   if (options.fallback !== undefined && options.fallback !== 'platform' && options.fallback !== 'none') {
     throw invalidOption('fallback', 'must be "platform" or "none"');
   }
-  for (const name of ['authorize', 'onResolve', 'guard', 'auditSink', 'onNetworkIncident', 'endpointPolicy', 'onHookError', 'now', 'onUsage', 'onKeyHealth'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(name, 'must be a function');
+  for (const name of [
+    'authorize',
+    'onResolve',
+    'guard',
+    'auditSink',
+    'onNetworkIncident',
+    'endpointPolicy',
+    'onHookError',
+    'now',
+    'onUsage',
+    'onKeyHealth',
+  ] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw invalidOption(name, 'must be a function');
   }
   const grace = options.previousKeyGracePeriodMs;
   if (grace !== undefined && !(Number.isSafeInteger(grace) && grace >= 0 && grace <= MAX_GRACE_MS)) {
@@ -54,19 +77,28 @@ function checkOptions(options: VaultOptions): void {
   }
   const health = options.keyHealth;
   if (health !== undefined && typeof health !== 'boolean') {
-    if (typeof health !== 'object' || health === null) throw invalidOption('keyHealth', 'must be a boolean or an object');
+    if (typeof health !== 'object' || health === null)
+      throw invalidOption('keyHealth', 'must be a boolean or an object');
     for (const name of ['flushIntervalMs', 'maxPendingKeys'] as const) {
       const value = health[name];
-      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw invalidOption(`keyHealth.${name}`, 'must be a positive integer');
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1))
+        throw invalidOption(`keyHealth.${name}`, 'must be a positive integer');
     }
   }
   for (const name of ['accessKeys', 'entitlement'] as const) {
-    if (options[name] !== undefined && typeof options[name]?.get !== 'function') throw invalidOption(name, 'must be made by its factory');
+    if (options[name] !== undefined && typeof options[name]?.get !== 'function')
+      throw invalidOption(name, 'must be made by its factory');
   }
-  if (options.pools !== undefined && typeof options.pools?.decide !== 'function') throw invalidOption('pools', 'must be made by its factory (keyPools)');
-  if (options.routes !== undefined && typeof options.routes?.pick !== 'function') throw invalidOption('routes', 'must be made by its factory (workloadRoutes())');
+  if (options.pools !== undefined && typeof options.pools?.decide !== 'function')
+    throw invalidOption('pools', 'must be made by its factory (keyPools)');
+  if (options.routes !== undefined && typeof options.routes?.pick !== 'function')
+    throw invalidOption('routes', 'must be made by its factory (workloadRoutes())');
   const { platformKeys, providers } = options;
-  if (platformKeys !== undefined && typeof platformKeys !== 'function' && (typeof platformKeys !== 'object' || platformKeys === null)) {
+  if (
+    platformKeys !== undefined &&
+    typeof platformKeys !== 'function' &&
+    (typeof platformKeys !== 'object' || platformKeys === null)
+  ) {
     throw invalidOption('platformKeys', 'must be an object of keys or a function');
   }
   if (providers !== undefined && (typeof providers !== 'object' || providers === null || Array.isArray(providers))) {
@@ -75,7 +107,9 @@ function checkOptions(options: VaultOptions): void {
 }
 
 function checkAdapter(store: unknown): asserts store is StorageAdapter {
-  const missing = STORAGE_ADAPTER_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function');
+  const missing = STORAGE_ADAPTER_METHODS.filter(
+    (m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function',
+  );
   if (missing.length > 0) {
     throw new StoreError('ADAPTER_INVALID', `[byokit] [vault] the store is missing method(s): ${missing.join(', ')}`);
   }
@@ -83,10 +117,18 @@ function checkAdapter(store: unknown): asserts store is StorageAdapter {
 
 function checkKeyring(keyring: unknown): void {
   const k = keyring as Record<string, unknown> | null;
-  const ok = typeof k === 'object' && k !== null && typeof k.primaryKekId === 'string' && ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
-  if (!ok) throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
+  const ok =
+    typeof k === 'object' &&
+    k !== null &&
+    typeof k.primaryKekId === 'string' &&
+    ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
+  if (!ok)
+    throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
   if (!KEK_ID_PATTERN.test(k.primaryKekId as string)) {
-    throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)');
+    throw new KeyringError(
+      'KEYRING_INVALID',
+      '[byokit] [vault] the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)',
+    );
   }
 }
 
@@ -189,9 +231,10 @@ export class Vault {
   report(resolution: Resolution, report: OutcomeReport): void {
     this.#open('vault.report');
     if (typeof resolution !== 'object' || resolution === null || clientContextOf(resolution)?.owner !== this.#ctx) {
-      throw new ValidationError('[byokit] [vault] invalid report: resolution: must be a resolution this vault returned', [
-        { path: 'resolution', message: 'must be a resolution this vault returned' },
-      ]);
+      throw new ValidationError(
+        '[byokit] [vault] invalid report: resolution: must be a resolution this vault returned',
+        [{ path: 'resolution', message: 'must be a resolution this vault returned' }],
+      );
     }
     const parsed = checkOutcomeReport(report);
     this.#ctx.outcomes?.observe(resolution, parsed, 'report');
@@ -263,7 +306,11 @@ export class Vault {
    * await vault.setEntitlement('acme', { byok: true, providers: ['openai', 'anthropic'] }, { actor: { id: 'platform-admin-7' } });
    * ```
    */
-  async setEntitlement(tenantId: string, input: EntitlementInput, options: { actor?: Actor } = {}): Promise<EntitlementSettings> {
+  async setEntitlement(
+    tenantId: string,
+    input: EntitlementInput,
+    options: { actor?: Actor } = {},
+  ): Promise<EntitlementSettings> {
     return feature(this.#ctx.entitlement, 'entitlement').set(this.#ctx, tenantId, input, options?.actor);
   }
 
@@ -377,7 +424,10 @@ export function createVault(options: VaultOptions): Vault {
     auditSink: options.auditSink,
     onHookError: options.onHookError,
     onNetworkIncident: options.onNetworkIncident,
-    network: networkPolicy({ allowPrivateEndpoints: options.allowPrivateEndpoints, endpointPolicy: options.endpointPolicy }),
+    network: networkPolicy({
+      allowPrivateEndpoints: options.allowPrivateEndpoints,
+      endpointPolicy: options.endpointPolicy,
+    }),
     accessKeys: options.accessKeys,
     entitlement: options.entitlement,
     pools: options.pools,
@@ -392,7 +442,11 @@ export function createVault(options: VaultOptions): Vault {
   // Access keys need the loop too (tokens observed on their calls are charged to their budgets), and pools (429s become cooldowns).
   if (options.onUsage || health || options.accessKeys || options.pools) {
     const settings = typeof health === 'object' ? health : {};
-    ctx.outcomes = new OutcomeLoop(ctx, health ? (settings.flushIntervalMs ?? 60_000) : 0, settings.maxPendingKeys ?? 10_000);
+    ctx.outcomes = new OutcomeLoop(
+      ctx,
+      health ? (settings.flushIntervalMs ?? 60_000) : 0,
+      settings.maxPendingKeys ?? 10_000,
+    );
   }
   return new Vault(ctx);
 }

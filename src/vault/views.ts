@@ -65,7 +65,12 @@ export function keyStateOf(record: ConfigRecord, kek: KekProvider, now: Date): K
  * listed fields, so nothing else can leak through. A health record about
  * an earlier key (or a config whose key was removed) shows no failure.
  */
-export function toView(record: ConfigRecord, kek: KekProvider, now: Date, health: KeyHealthRecord | null = null): ConfigView {
+export function toView(
+  record: ConfigRecord,
+  kek: KekProvider,
+  now: Date,
+  health: KeyHealthRecord | null = null,
+): ConfigView {
   const current = health !== null && record.keySetAt !== null && health.keySetAt === record.keySetAt ? health : null;
   return {
     id: record.id,
@@ -103,14 +108,24 @@ export function toView(record: ConfigRecord, kek: KekProvider, now: Date, health
 }
 
 /** Whether the previous key of a staged rotation can still be rolled back to at `now`. */
-export function previousKeyStateOf(record: Pick<ConfigRecord, 'previousKeyHint' | 'previousKeyKeptUntil'>, now: Date): 'kept' | 'expired' | null {
+export function previousKeyStateOf(
+  record: Pick<ConfigRecord, 'previousKeyHint' | 'previousKeyKeptUntil'>,
+  now: Date,
+): 'kept' | 'expired' | null {
   if (record.previousKeyHint === null) return null;
   return keyExpired(record.previousKeyKeptUntil, now.toISOString()) ? 'expired' : 'kept';
 }
 
 /** The view fields of a health record (no record: a key with no known failure). */
-export function healthView(record: Pick<KeyHealthRecord, 'state' | 'firstFailureAt' | 'lastFailureAt' | 'failureCount'> | null): KeyHealth {
+export function healthView(
+  record: Pick<KeyHealthRecord, 'state' | 'firstFailureAt' | 'lastFailureAt' | 'failureCount'> | null,
+): KeyHealth {
   return record
-    ? { state: record.state, firstFailureAt: record.firstFailureAt, lastFailureAt: record.lastFailureAt, failureCount: record.failureCount }
+    ? {
+        state: record.state,
+        firstFailureAt: record.firstFailureAt,
+        lastFailureAt: record.lastFailureAt,
+        failureCount: record.failureCount,
+      }
     : { state: 'ok', firstFailureAt: null, lastFailureAt: null, failureCount: 0 };
 }

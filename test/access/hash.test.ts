@@ -51,14 +51,19 @@ describe('access key hashing', () => {
       { quota: { requests: { limit: 1000, per: 'minute' } } },
       { quota: { requests: { limit: 10, per: 'month' } } },
     ];
-    for (const change of tampered) expect(verifyAccessKeySecret(keyring, grants.id, { ...record, ...change }, secret), JSON.stringify(change)).toBe(false);
+    for (const change of tampered)
+      expect(verifyAccessKeySecret(keyring, grants.id, { ...record, ...change }, secret), JSON.stringify(change)).toBe(
+        false,
+      );
     expect(verifyAccessKeySecret(keyring, 'ak_01JD3Q0000000000000000000B', record, secret)).toBe(false);
   });
 
   it('needs the hashing key: another keyring, a garbled hash or an unknown hash key id fail; a rotated keyring still verifies', () => {
     const record = recordFor(keyring, secret);
     expect(verifyAccessKeySecret(Keyring.generate('h1'), grants.id, record, secret)).toBe(false);
-    expect(verifyAccessKeySecret(keyring, grants.id, { ...record, secretHash: record.secretHash.slice(0, -2) }, secret)).toBe(false);
+    expect(
+      verifyAccessKeySecret(keyring, grants.id, { ...record, secretHash: record.secretHash.slice(0, -2) }, secret),
+    ).toBe(false);
     expect(verifyAccessKeySecret(keyring, grants.id, { ...record, secretHash: '' }, secret)).toBe(false);
     expect(verifyAccessKeySecret(keyring, grants.id, { ...record, hashKeyId: 'h9' }, secret)).toBe(false);
     const oldEntry = Keyring.generateEntry('h1');
@@ -72,4 +77,3 @@ describe('access key hashing', () => {
     expect(verifyAccessKeySecret(keyring, grants.id, null, secret)).toBe(false);
   });
 });
-

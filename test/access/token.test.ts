@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ACCESS_KEY_PREFIX, accessKeyHint, newAccessKeyToken, parseAccessKeyToken, randomBase62 } from '../../src/access/token.js';
+import {
+  ACCESS_KEY_PREFIX,
+  accessKeyHint,
+  newAccessKeyToken,
+  parseAccessKeyToken,
+  randomBase62,
+} from '../../src/access/token.js';
 import { newId } from '../../src/ids.js';
 
 describe('access key tokens', () => {
@@ -18,7 +24,8 @@ describe('access key tokens', () => {
     // Uniform: each of the 62 characters about 2,000 times in 124,000 (sd ~44). A plain `byte % 62`
     // would give the first 8 characters ~2,420 each and the rest ~1,940: outside these bounds.
     const counts = new Map<string, number>();
-    for (const ch of Array.from({ length: 2000 }, () => randomBase62(62)).join('')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    for (const ch of Array.from({ length: 2000 }, () => randomBase62(62)).join(''))
+      counts.set(ch, (counts.get(ch) ?? 0) + 1);
     expect(counts.size).toBe(62);
     for (const n of counts.values()) {
       expect(n).toBeGreaterThan(1800);
@@ -34,8 +41,17 @@ describe('access key tokens', () => {
   it('refuse a changed character, a wrong prefix, a cut or padded token and other strings (checksum and shape)', () => {
     const { token } = newAccessKeyToken(newId('ak'));
     const flipped = (i: number) => token.slice(0, i) + (token[i] === 'a' ? 'b' : 'a') + token.slice(i + 1);
-    for (const i of [9, 20, 36, 40, 60, token.length - 7, token.length - 1]) expect(parseAccessKeyToken(flipped(i))).toBeNull();
-    for (const bad of [token.replace('byk_live_', 'byk_test_'), token.slice(0, -1), `${token}x`, ` ${token}`, '', 'byk_live_', 'sk-proj-abc']) {
+    for (const i of [9, 20, 36, 40, 60, token.length - 7, token.length - 1])
+      expect(parseAccessKeyToken(flipped(i))).toBeNull();
+    for (const bad of [
+      token.replace('byk_live_', 'byk_test_'),
+      token.slice(0, -1),
+      `${token}x`,
+      ` ${token}`,
+      '',
+      'byk_live_',
+      'sk-proj-abc',
+    ]) {
       expect(parseAccessKeyToken(bad)).toBeNull();
     }
   });

@@ -26,11 +26,17 @@ export async function attackerServer(): Promise<AttackerServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** The outcome of one attempt: its value, or the error it failed with. */
-export async function attempt(run: () => Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+export async function attempt(
+  run: () => Promise<unknown>,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
@@ -41,7 +47,8 @@ export async function attempt(run: () => Promise<unknown>): Promise<{ ok: true; 
 /** Checks an attempt failed with `code`, and that nothing it showed holds a piece of `secret`. */
 export async function expectRefused(run: () => Promise<unknown>, code: string, secret: string): Promise<void> {
   const outcome = await attempt(run);
-  if (outcome.ok) expect.fail(`expected ${code}, but the attempt succeeded with ${renderEverywhere(outcome.value).slice(0, 300)}`);
+  if (outcome.ok)
+    expect.fail(`expected ${code}, but the attempt succeeded with ${renderEverywhere(outcome.value).slice(0, 300)}`);
   expect((outcome.error as { code?: unknown }).code, String(outcome.error)).toBe(code);
   expectNoPlaintext(renderEverywhere(outcome.error), secret);
 }

@@ -29,7 +29,12 @@ describeAgainstEveryStore('copied rows', (target) => {
         const a = vault.as({ tenantId: 'tenant-a', actor: { id: 'owner-a', role: 'owner' } });
         const b = vault.as({ tenantId: 'tenant-b', actor: { id: 'owner-b', role: 'owner' } });
         const key = canaryKey();
-        const gateway = await a.createConfig({ name: 'gateway', provider: 'custom', routes: ['openai'], baseUrl: 'https://gateway.tenant-a.example/v1' });
+        const gateway = await a.createConfig({
+          name: 'gateway',
+          provider: 'custom',
+          routes: ['openai'],
+          baseUrl: 'https://gateway.tenant-a.example/v1',
+        });
         await a.setKey(gateway.id, key);
         if (!(await copyRow({ tenantId: 'tenant-a', id: gateway.id }, 'tenant-b', { keepStoredTenant }))) {
           ctx.skip('a row of this backend has one tenant column: a verbatim copy cannot exist');
@@ -50,7 +55,13 @@ describeAgainstEveryStore('copied rows', (target) => {
         expect(server.received, 'requests that reached the attacker').toStrictEqual([]);
         expect(await dump(), 'the store after the attempts').toBe(before);
         expectNoPlaintext(before, key);
-        expectNoPlaintext(JSON.stringify([await store.listAudit('tenant-a', { limit: 100 }), await store.listAudit('tenant-b', { limit: 100 })]), key);
+        expectNoPlaintext(
+          JSON.stringify([
+            await store.listAudit('tenant-a', { limit: 100 }),
+            await store.listAudit('tenant-b', { limit: 100 }),
+          ]),
+          key,
+        );
         // A keeps its key, for its own endpoint only.
         const resolution = await vault.resolve({ tenantId: 'tenant-a', provider: 'openai' });
         expect({ source: resolution.source, baseUrl: resolution.baseUrl, key: resolution.key.reveal() }).toStrictEqual({

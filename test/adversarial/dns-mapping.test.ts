@@ -28,7 +28,11 @@ const ANSWERS: Record<string, string | null> = {
 
 beforeAll(() => {
   const lookup = dns.lookup.bind(dns);
-  vi.spyOn(dns, 'lookup').mockImplementation(((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+  vi.spyOn(dns, 'lookup').mockImplementation(((
+    hostname: string,
+    options: unknown,
+    callback: (...args: unknown[]) => void,
+  ) => {
     if (!Object.hasOwn(ANSWERS, hostname)) return (lookup as (...args: unknown[]) => void)(hostname, options, callback);
     const address = ANSWERS[hostname];
     setImmediate(() =>
@@ -42,11 +46,18 @@ afterAll(() => vi.restoreAllMocks());
 
 async function validate(host: string, clientOptions?: Record<string, unknown>) {
   const incidents: NetworkIncident[] = [];
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), onNetworkIncident: (incident) => void incidents.push(incident) });
+  const vault = createVault({
+    store: new MemoryStore(),
+    keyring: Keyring.generate('k1'),
+    onNetworkIncident: (incident) => void incidents.push(incident),
+  });
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'o', role: 'owner' } });
   const cfg = await admin.createConfig({ name: 'c', provider: 'custom', baseUrl: `http://${host}:8080/v1` });
   await admin.setKey(cfg.id, 'gw-CANARY00000000000000000001');
-  const { config: _config, ...result } = await admin.validateKey(cfg.id, { timeoutMs: 3000, ...(clientOptions ? { clientOptions } : {}) });
+  const { config: _config, ...result } = await admin.validateKey(cfg.id, {
+    timeoutMs: 3000,
+    ...(clientOptions ? { clientOptions } : {}),
+  });
   const [event] = (await admin.listAudit({ type: 'key.validated' })).items;
   await new Promise((resolve) => setImmediate(resolve));
   return { result, audit: event?.detail, incidents };
@@ -55,20 +66,32 @@ async function validate(host: string, clientOptions?: Record<string, unknown>) {
 describe('validateKey does not tell a tenant what internal names resolve to', () => {
   it.each([
     ['at connect time (Node, no host fetch)', undefined],
-    ['before the request (a host fetch)', { fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init) }],
-  ])('%s: a loopback, private, link-local, metadata and a missing name give the same result', async (_how, clientOptions) => {
-    const seen = await Promise.all(Object.keys(ANSWERS).map((host) => validate(host, clientOptions)));
-    const [first] = seen;
-    expect(first!.result).toEqual({ status: 'unreachable', reason: 'endpoint_refused', detail: expect.any(String) });
-    for (const { result, audit } of seen) {
-      expect(result).toEqual(first!.result);
-      expect(audit).toEqual(first!.audit);
-      expect(JSON.stringify(result)).not.toMatch(/loopback|private|link-local|metadata|ENOTFOUND|resolve[sd] to|corp\.test/);
-    }
-  });
+    [
+      'before the request (a host fetch)',
+      { fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init) },
+    ],
+  ])(
+    '%s: a loopback, private, link-local, metadata and a missing name give the same result',
+    async (_how, clientOptions) => {
+      const seen = await Promise.all(Object.keys(ANSWERS).map((host) => validate(host, clientOptions)));
+      const [first] = seen;
+      expect(first!.result).toEqual({ status: 'unreachable', reason: 'endpoint_refused', detail: expect.any(String) });
+      for (const { result, audit } of seen) {
+        expect(result).toEqual(first!.result);
+        expect(audit).toEqual(first!.audit);
+        expect(JSON.stringify(result)).not.toMatch(
+          /loopback|private|link-local|metadata|ENOTFOUND|resolve[sd] to|corp\.test/,
+        );
+      }
+    },
+  );
 
-  it("the host hears the reason, with the address class, through onNetworkIncident", async () => {
-    const reasons = await Promise.all(Object.keys(ANSWERS).map(async (host) => (await validate(host)).incidents.map((i) => `${i.error.code} ${i.error.message}`)));
+  it('the host hears the reason, with the address class, through onNetworkIncident', async () => {
+    const reasons = await Promise.all(
+      Object.keys(ANSWERS).map(async (host) =>
+        (await validate(host)).incidents.map((i) => `${i.error.code} ${i.error.message}`),
+      ),
+    );
     expect(reasons.map((list) => list[0])).toEqual([
       expect.stringMatching(/^ENDPOINT_REFUSED .*loop\.corp\.test.*resolves to a loopback address/),
       expect.stringMatching(/^ENDPOINT_REFUSED .*resolves to a private address/),
@@ -77,6 +100,10 @@ describe('validateKey does not tell a tenant what internal names resolve to', ()
       expect.stringMatching(/^ENDPOINT_REFUSED .*could not be resolved \(ENOTFOUND\)/),
     ]);
     const { incidents } = await validate('db.corp.test');
-    expect(incidents[0]).toMatchObject({ tenantId: 'acme', provider: 'custom', configId: expect.stringMatching(/^cfg_/) });
+    expect(incidents[0]).toMatchObject({
+      tenantId: 'acme',
+      provider: 'custom',
+      configId: expect.stringMatching(/^cfg_/),
+    });
   });
 });

@@ -24,7 +24,10 @@ const ENCODINGS: Record<string, (key: string) => string> = {
   'base64 of the Bearer header': (key) => Buffer.from(`Bearer ${key}`).toString('base64'),
   hex: (key) => Buffer.from(key).toString('hex'),
   'hex, upper-case': (key) => Buffer.from(key).toString('hex').toUpperCase(),
-  'hex with colons': (key) => Buffer.from(key).toString('hex').replace(/(..)(?!$)/g, '$1:'),
+  'hex with colons': (key) =>
+    Buffer.from(key)
+      .toString('hex')
+      .replace(/(..)(?!$)/g, '$1:'),
   spaced: (key) => key.split('').join(' '),
   'split by dots': (key) => key.replace(/(.{3})/g, '$1.'),
   'zero-width joined': (key) => key.split('').join('\u200b'),
@@ -38,13 +41,17 @@ const ENCODINGS: Record<string, (key: string) => string> = {
   '\\x escapes': (key) => hexPairs(key, '\\x'),
   '0x bytes': (key) => hexPairs(key, '0x', ' '),
   'octal escapes': (key) => [...key].map((c) => `\\${c.charCodeAt(0).toString(8)}`).join(''),
-  'quoted-printable, wrapped': (key) => hexPairs(key, '=').toUpperCase().replace(/(.{72})/g, '$1=\r\n'),
+  'quoted-printable, wrapped': (key) =>
+    hexPairs(key, '=')
+      .toUpperCase()
+      .replace(/(.{72})/g, '$1=\r\n'),
   'full-width': (key) => [...key].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join(''),
   'UTF-16LE hex': (key) => Buffer.from(key, 'utf16le').toString('hex'),
   'UTF-16BE hex': (key) => Buffer.from(key, 'utf16le').swap16().toString('hex'),
   'UTF-16LE base64': (key) => Buffer.from(key, 'utf16le').toString('base64'),
   'base64 of base64': (key) => Buffer.from(Buffer.from(key).toString('base64')).toString('base64'),
-  'base64 of the base64 Bearer header': (key) => Buffer.from(`Basic ${Buffer.from(`api:${key}`).toString('base64')}`).toString('base64'),
+  'base64 of the base64 Bearer header': (key) =>
+    Buffer.from(`Basic ${Buffer.from(`api:${key}`).toString('base64')}`).toString('base64'),
   base32: (key) => base32(Buffer.from(key)),
   reversed: (key) => [...key].reverse().join(''),
 };
@@ -93,22 +100,31 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('validateKey against %s', (_name, target) => {
-  it.each(Object.keys(ENCODINGS))('an echo of the key (%s) reaches neither the result nor the audit trail', async (encoding) => {
-    const echoed = ENCODINGS[encoding]!(target.key);
-    server.handle((_req, res) => {
-      res.setHeader('x-echo', echoed.replace(/[^\x21-\x7e]/g, ''));
-      json(res, 401, {
-        error: { message: `Incorrect API key provided: ${echoed}`, type: echoed, code: echoed.slice(0, 64), status: echoed, details: [{ reason: echoed }] },
-        message: `bad key ${echoed}`,
-        detail: echoed,
+  it.each(Object.keys(ENCODINGS))(
+    'an echo of the key (%s) reaches neither the result nor the audit trail',
+    async (encoding) => {
+      const echoed = ENCODINGS[encoding]!(target.key);
+      server.handle((_req, res) => {
+        res.setHeader('x-echo', echoed.replace(/[^\x21-\x7e]/g, ''));
+        json(res, 401, {
+          error: {
+            message: `Incorrect API key provided: ${echoed}`,
+            type: echoed,
+            code: echoed.slice(0, 64),
+            status: echoed,
+            details: [{ reason: echoed }],
+          },
+          message: `bad key ${echoed}`,
+          detail: echoed,
+        });
       });
-    });
-    const { admin, config } = await tenantKeyFor(target, server.url);
-    const result = await admin.validateKey(config.id);
-    expect(result.status).toBe('invalid_key');
-    const audit = await admin.listAudit();
-    expect(leakedEncodings(JSON.stringify({ result, audit }), target.key)).toEqual([]);
-  });
+      const { admin, config } = await tenantKeyFor(target, server.url);
+      const result = await admin.validateKey(config.id);
+      expect(result.status).toBe('invalid_key');
+      const audit = await admin.listAudit();
+      expect(leakedEncodings(JSON.stringify({ result, audit }), target.key)).toEqual([]);
+    },
+  );
 });
 
 describe('errors that keep provider text (cause chains) are scrubbed of every encoding', () => {
@@ -119,7 +135,12 @@ describe('errors that keep provider text (cause chains) are scrubbed of every en
     const echoed = ENCODINGS[encoding]!(key);
     const cause = Object.assign(new Error(`upstream said: ${echoed}`), { code: 'ECONNRESET' });
     const error = scrubError(new Error(`401 ${echoed}`, { cause }), key, 'calling the provider');
-    const texts = [error.message, String(error.stack), (error.cause as Error).message, ((error.cause as Error).cause as Error).message].join('\n');
+    const texts = [
+      error.message,
+      String(error.stack),
+      (error.cause as Error).message,
+      ((error.cause as Error).cause as Error).message,
+    ].join('\n');
     expect(leakedEncodings(texts, key)).toEqual([]);
     expect(leakedEncodings(scrubSecret(`the key was ${echoed}.`, key), key)).toEqual([]);
   });

@@ -28,7 +28,10 @@ export interface HostileServer {
 }
 
 /** Starts a server on `host` (default 127.0.0.1; 127.0.0.2 is a loopback address the attack vaults do not allow). */
-export async function startHostileServer(handler: HostileHandler = (_req, res) => res.end('{}'), host = '127.0.0.1'): Promise<HostileServer> {
+export async function startHostileServer(
+  handler: HostileHandler = (_req, res) => res.end('{}'),
+  host = '127.0.0.1',
+): Promise<HostileServer> {
   let current = handler;
   const hits: Hit[] = [];
   let written = 0;
@@ -81,7 +84,10 @@ export function drip(res: ServerResponse, status = 200, everyMs = 50): void {
  */
 export function flood(res: ServerResponse, totalBytes: number, status = 200, declareLength = false): void {
   const chunk = Buffer.alloc(64 * 1024, 0x20);
-  res.writeHead(status, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(totalBytes) } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(declareLength ? { 'content-length': String(totalBytes) } : {}),
+  });
   let sent = 0;
   const pump = () => {
     while (sent < totalBytes && !res.destroyed) {
@@ -115,8 +121,12 @@ export async function startWebSocketServer(messages: readonly string[] = []): Pr
   server.on('upgrade', (req, socket) => {
     sockets.add(socket);
     upgrades.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
-    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash('sha1')
+      .update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     // Answer the client's first frame (a Live session's setup), as a real endpoint does.
     socket.once('data', () => {
       for (const message of messages) {

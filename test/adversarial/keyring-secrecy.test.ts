@@ -38,7 +38,8 @@ function expectNoKeyText(error: Error, keyTexts: string[]): void {
   for (const text of keyTexts) {
     for (const spelling of [text, text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')]) {
       for (let i = 0; i + 8 <= spelling.length; i++) {
-        if (shown.includes(spelling.slice(i, i + 8))) expect.fail(`the error shows "${spelling.slice(i, i + 8)}" of a key: ${error.message}`);
+        if (shown.includes(spelling.slice(i, i + 8)))
+          expect.fail(`the error shows "${spelling.slice(i, i + 8)}" of a key: ${error.message}`);
       }
     }
   }
@@ -70,7 +71,9 @@ describe('keyring errors never show key text', () => {
   });
 
   it.each(cases)('Keyring.fromEnv and createVault from it: %s', (_case, text, keys) => {
-    const error = failureOf(() => createVault({ store: new MemoryStore(), keyring: Keyring.fromEnv({ BYOKIT_MASTER_KEYS: text }) }));
+    const error = failureOf(() =>
+      createVault({ store: new MemoryStore(), keyring: Keyring.fromEnv({ BYOKIT_MASTER_KEYS: text }) }),
+    );
     expect(error).toMatchObject({ code: 'KEYRING_INVALID' });
     expectNoKeyText(error, keys);
   });
@@ -82,11 +85,17 @@ describe('keyring errors never show key text', () => {
       [{ id: text, key: new Uint8Array(bytes) }],
       [{ id: 'k1', key: text }],
       [{ id: 'k1', key: new Uint8Array(bytes.subarray(0, 31)) }],
-      [{ id: 'k1', key: new Uint8Array(bytes) }, { id: text.slice(0, 40), key: new Uint8Array(32) }],
+      [
+        { id: 'k1', key: new Uint8Array(bytes) },
+        { id: text.slice(0, 40), key: new Uint8Array(32) },
+      ],
       [{ id: Buffer.from(bytes).toString('base64url').slice(0, 32), key: new Uint8Array(31) }],
-      [{ id: 'k1', key: new Uint8Array(bytes) }, { id: Buffer.from(bytes).toString('base64url').slice(0, 32), key: new Uint8Array(bytes) }],
+      [
+        { id: 'k1', key: new Uint8Array(bytes) },
+        { id: Buffer.from(bytes).toString('base64url').slice(0, 32), key: new Uint8Array(bytes) },
+      ],
       [null],
-      'k1:' + text,
+      `k1:${text}`,
     ]) {
       const error = failureOf(() => Keyring.fromKeys(entries as never));
       expect(error).toMatchObject({ name: 'KeyringError', code: 'KEYRING_INVALID' });
@@ -95,9 +104,13 @@ describe('keyring errors never show key text', () => {
   });
 
   it('entries are named by position only, so the operator still finds the entry', () => {
-    expect(failureOf(() => Keyring.parse(`k1:${url()},k2:${url().slice(0, 12)}`)).message).toMatch(/entry 2: the key must be 32 bytes, got 9$/);
+    expect(failureOf(() => Keyring.parse(`k1:${url()},k2:${url().slice(0, 12)}`)).message).toMatch(
+      /entry 2: the key must be 32 bytes, got 9$/,
+    );
     expect(failureOf(() => Keyring.parse(`${url()}:k1`)).message).toContain('entry 1: the key id must be');
-    expect(failureOf(() => Keyring.parse(`k1:${url()},k1:${url()}`)).message).toMatch(/entry 2: the key id is listed twice \(also entry 1\)$/);
+    expect(failureOf(() => Keyring.parse(`k1:${url()},k1:${url()}`)).message).toMatch(
+      /entry 2: the key id is listed twice \(also entry 1\)$/,
+    );
   });
 });
 
@@ -137,11 +150,17 @@ const misplaced = fc
  * key that happens to spell one ("entry", "bytes") is not an echo. Such
  * keys are skipped, so the property can't fail by chance.
  */
-const OWN_WORDS = readFileSync(new URL('../../src/crypto/keyring.ts', import.meta.url), 'utf8') + readFileSync(new URL('../../src/errors.ts', import.meta.url), 'utf8');
+const OWN_WORDS =
+  readFileSync(new URL('../../src/crypto/keyring.ts', import.meta.url), 'utf8') +
+  readFileSync(new URL('../../src/errors.ts', import.meta.url), 'utf8');
 
 function runsShown(shown: string, key: string): string[] {
   const runs: string[] = [];
-  for (const spelling of new Set([key, key.replace(/\+/g, '-').replace(/\//g, '_'), key.replace(/-/g, '+').replace(/_/g, '/')])) {
+  for (const spelling of new Set([
+    key,
+    key.replace(/\+/g, '-').replace(/\//g, '_'),
+    key.replace(/-/g, '+').replace(/_/g, '/'),
+  ])) {
     for (let i = 0; i + 5 <= spelling.length; i++) {
       const run = spelling.slice(i, i + 5);
       if (shown.includes(run)) runs.push(run);

@@ -38,7 +38,13 @@ describeAgainstEveryStore('scope escalation', (target) => {
     try {
       const vault = platformVault(store, { authorize: hostPolicy });
       const alice = vault.as({ tenantId: 'acme', actor: { id: 'alice' } });
-      const gateway = await alice.createConfig({ name: 'alice-gw', provider: 'custom', scope: 'eng/alice', routes: ['openai'], baseUrl: server.url });
+      const gateway = await alice.createConfig({
+        name: 'alice-gw',
+        provider: 'custom',
+        scope: 'eng/alice',
+        routes: ['openai'],
+        baseUrl: server.url,
+      });
       await alice.setKey(gateway.id, canaryKey());
       // Alice may still do what her role is for: inside her project.
       await alice.updateConfig(gateway.id, { name: 'alice-gateway', scope: 'eng/alice/beta' });
@@ -46,14 +52,26 @@ describeAgainstEveryStore('scope escalation', (target) => {
       const before = await dump();
 
       for (const scope of ['', 'eng', 'eng/bob']) {
-        await expectRefused(() => alice.updateConfig(gateway.id, { scope }), 'PERMISSION_DENIED', 'no key in this error');
-        await expectRefused(() => alice.updateConfig(gateway.id, { scope, name: 'renamed-too' }), 'PERMISSION_DENIED', 'no key in this error');
+        await expectRefused(
+          () => alice.updateConfig(gateway.id, { scope }),
+          'PERMISSION_DENIED',
+          'no key in this error',
+        );
+        await expectRefused(
+          () => alice.updateConfig(gateway.id, { scope, name: 'renamed-too' }),
+          'PERMISSION_DENIED',
+          'no key in this error',
+        );
       }
       expect(await dump()).toBe(before);
       // Without a key the move still needs config:write where it lands.
       const keyless = await alice.createConfig({ name: 'alice-notes', provider: 'openai', scope: 'eng/alice' });
       const withKeyless = await dump();
-      await expectRefused(() => alice.updateConfig(keyless.id, { scope: '' }), 'PERMISSION_DENIED', 'no key in this error');
+      await expectRefused(
+        () => alice.updateConfig(keyless.id, { scope: '' }),
+        'PERMISSION_DENIED',
+        'no key in this error',
+      );
       expect(await dump()).toBe(withKeyless);
 
       for (const scope of ['eng/bob', 'eng', '', 'ops/carol']) {
@@ -71,7 +89,8 @@ describeAgainstEveryStore('scope escalation', (target) => {
     const asked: Array<{ permission: Permission; scope?: string; toScope?: string }> = [];
     const vault = platformVault(store, {
       authorize: (actor, permission, context) => {
-        if (context.action === 'updateConfig') asked.push({ permission, scope: context.scope, toScope: context.toScope });
+        if (context.action === 'updateConfig')
+          asked.push({ permission, scope: context.scope, toScope: context.toScope });
         return actor.id === 'owner';
       },
     });
@@ -92,18 +111,36 @@ describeAgainstEveryStore('scope escalation', (target) => {
     const vault = platformVault(store, { authorize: hostPolicy });
     const owner = vault.as({ tenantId: 'acme', actor: { id: 'owner' } });
     const eve = vault.as({ tenantId: 'acme', actor: { id: 'eve' } });
-    const gateway = await owner.createConfig({ name: 'mistral-gw', provider: 'custom', routes: ['mistral'], baseUrl: 'https://gw.acme.example/v1' });
+    const gateway = await owner.createConfig({
+      name: 'mistral-gw',
+      provider: 'custom',
+      routes: ['mistral'],
+      baseUrl: 'https://gw.acme.example/v1',
+    });
     await owner.setKey(gateway.id, canaryKey());
     const before = await dump();
 
-    await expectRefused(() => eve.updateConfig(gateway.id, { routes: ['mistral', 'openai'] }), 'PERMISSION_DENIED', 'no key in this error');
-    await expectRefused(() => eve.updateConfig(gateway.id, { routes: ['openai'], name: 'renamed' }), 'PERMISSION_DENIED', 'no key in this error');
+    await expectRefused(
+      () => eve.updateConfig(gateway.id, { routes: ['mistral', 'openai'] }),
+      'PERMISSION_DENIED',
+      'no key in this error',
+    );
+    await expectRefused(
+      () => eve.updateConfig(gateway.id, { routes: ['openai'], name: 'renamed' }),
+      'PERMISSION_DENIED',
+      'no key in this error',
+    );
     expect(await dump()).toBe(before);
     expect((await vault.resolve({ tenantId: 'acme', scope: 'eng/bob', provider: 'openai' })).source).toBe('platform');
 
     // Renaming it is still Eve's to do; routes of a keyless endpoint too.
     await eve.updateConfig(gateway.id, { name: 'mistral-gateway' });
-    const keyless = await owner.createConfig({ name: 'spare-gw', provider: 'custom', routes: ['mistral'], baseUrl: 'https://spare.acme.example/v1' });
+    const keyless = await owner.createConfig({
+      name: 'spare-gw',
+      provider: 'custom',
+      routes: ['mistral'],
+      baseUrl: 'https://spare.acme.example/v1',
+    });
     await eve.updateConfig(keyless.id, { routes: ['mistral', 'cohere'] });
   });
 });

@@ -34,15 +34,19 @@ describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('validateKey ag
     expect(result).toMatchObject({ status: 'unreachable', reason: 'timeout' });
   });
 
-  it.each([200, 500])('a huge answer (HTTP %i, chunked) is dropped at the byte cap', { timeout: 8000 }, async (status) => {
-    const before = server.bytesWritten();
-    server.handle((_req, res) => flood(res, HUGE, status));
-    const { admin, config } = await tenantKeyFor(target, server.url);
-    const result = await admin.validateKey(config.id);
-    expect(result).toMatchObject({ status: 'unexpected', reason: 'response_too_large', httpStatus: status });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.bytesWritten() - before).toBeLessThan(FLOOD_CEILING);
-  });
+  it.each([200, 500])(
+    'a huge answer (HTTP %i, chunked) is dropped at the byte cap',
+    { timeout: 8000 },
+    async (status) => {
+      const before = server.bytesWritten();
+      server.handle((_req, res) => flood(res, HUGE, status));
+      const { admin, config } = await tenantKeyFor(target, server.url);
+      const result = await admin.validateKey(config.id);
+      expect(result).toMatchObject({ status: 'unexpected', reason: 'response_too_large', httpStatus: status });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.bytesWritten() - before).toBeLessThan(FLOOD_CEILING);
+    },
+  );
 
   it('a huge declared content-length is refused before the body is read', { timeout: 8000 }, async () => {
     const before = server.bytesWritten();

@@ -52,27 +52,37 @@ function vaultWith(options: Partial<Parameters<typeof createVault>[0]> = {}) {
   return { vault, admin: vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } }) };
 }
 
-describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('%s: internal base URLs are refused by default', (_name, target) => {
-  it.each(INTERNAL_URLS)('createConfig with %s', async (url) => {
-    const { admin } = vaultWith();
-    await expect(admin.createConfig({ name: 'c', provider: target.provider, baseUrl: url, options: target.options })).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
-      message: expect.stringMatching(/baseUrl: an? [a-z -]+ address/),
-    });
-    expect((await admin.listConfigs()).items).toHaveLength(0);
-  });
-
-  it('updateConfig to an internal URL', async () => {
-    const { admin } = vaultWith();
-    const config = await admin.createConfig({ name: 'c', provider: target.provider, baseUrl: 'https://llm.example.com', options: target.options });
-    for (const url of INTERNAL_URLS) {
-      await expect(admin.updateConfig(config.id, { baseUrl: url })).rejects.toMatchObject({
+describe.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))(
+  '%s: internal base URLs are refused by default',
+  (_name, target) => {
+    it.each(INTERNAL_URLS)('createConfig with %s', async (url) => {
+      const { admin } = vaultWith();
+      await expect(
+        admin.createConfig({ name: 'c', provider: target.provider, baseUrl: url, options: target.options }),
+      ).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
         message: expect.stringMatching(/baseUrl: an? [a-z -]+ address/),
       });
-    }
-  });
-});
+      expect((await admin.listConfigs()).items).toHaveLength(0);
+    });
+
+    it('updateConfig to an internal URL', async () => {
+      const { admin } = vaultWith();
+      const config = await admin.createConfig({
+        name: 'c',
+        provider: target.provider,
+        baseUrl: 'https://llm.example.com',
+        options: target.options,
+      });
+      for (const url of INTERNAL_URLS) {
+        await expect(admin.updateConfig(config.id, { baseUrl: url })).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+          message: expect.stringMatching(/baseUrl: an? [a-z -]+ address/),
+        });
+      }
+    });
+  },
+);
 
 describe('a wildcard opt-in for the VPC never opens the metadata service', () => {
   it.each([
@@ -84,7 +94,9 @@ describe('a wildcard opt-in for the VPC never opens the metadata service', () =>
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining('metadata'),
     });
-    await expect(admin.createConfig({ name: 'v', provider: 'custom', baseUrl: `http://llm.${entry.slice(2)}/v1` })).resolves.toMatchObject({ name: 'v' });
+    await expect(
+      admin.createConfig({ name: 'v', provider: 'custom', baseUrl: `http://llm.${entry.slice(2)}/v1` }),
+    ).resolves.toMatchObject({ name: 'v' });
   });
 });
 
@@ -102,31 +114,48 @@ describe('a key stored for a local endpoint, then the opt-in withdrawn', () => {
   async function storedThenStrict(target: Target) {
     const store = new MemoryStore();
     const keyring = Keyring.generate('k1');
-    const lenient = createVault({ store, keyring, allowPrivateEndpoints: ['127.0.0.1'] }).as({ tenantId: 'acme', actor: { id: 'o', role: 'owner' } });
-    const config = await lenient.createConfig({ name: 'c', provider: target.provider, baseUrl: target.baseUrl(server.url), options: target.options });
+    const lenient = createVault({ store, keyring, allowPrivateEndpoints: ['127.0.0.1'] }).as({
+      tenantId: 'acme',
+      actor: { id: 'o', role: 'owner' },
+    });
+    const config = await lenient.createConfig({
+      name: 'c',
+      provider: target.provider,
+      baseUrl: target.baseUrl(server.url),
+      options: target.options,
+    });
     await lenient.setKey(config.id, target.key);
     const strict = createVault({ store, keyring });
     return { strict, admin: strict.as({ tenantId: 'acme', actor: { id: 'o', role: 'owner' } }), config };
   }
 
-  it.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))('%s: validateKey is refused and sends nothing', async (_name, target) => {
-    const { admin, config } = await storedThenStrict(target);
-    await expect(admin.validateKey(config.id)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('loopback address') });
-    expect(server.hits).toHaveLength(0);
-  });
+  it.each(PROVIDER_TARGETS.map((t) => [t.name, t] as const))(
+    '%s: validateKey is refused and sends nothing',
+    async (_name, target) => {
+      const { admin, config } = await storedThenStrict(target);
+      await expect(admin.validateKey(config.id)).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('loopback address'),
+      });
+      expect(server.hits).toHaveLength(0);
+    },
+  );
 
-  it.each(TARGETS.map((t) => [t.name, t] as const))('%s: createClient refuses the resolution and sends nothing', async (_name, target) => {
-    const { strict } = await storedThenStrict(target);
-    const resolution = await strict.resolve({ tenantId: 'acme', provider: target.provider });
-    const error = await createClient(resolution, { expect: target.expect, clientOptions: target.clientOptions })
-      .then((client) => target.call(client))
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
-    expect(errorTexts(error)).toContain('ENDPOINT_REFUSED');
-    expect(server.hits).toHaveLength(0);
-  });
+  it.each(TARGETS.map((t) => [t.name, t] as const))(
+    '%s: createClient refuses the resolution and sends nothing',
+    async (_name, target) => {
+      const { strict } = await storedThenStrict(target);
+      const resolution = await strict.resolve({ tenantId: 'acme', provider: target.provider });
+      const error = await createClient(resolution, { expect: target.expect, clientOptions: target.clientOptions })
+        .then((client) => target.call(client))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(errorTexts(error)).toContain('ENDPOINT_REFUSED');
+      expect(server.hits).toHaveLength(0);
+    },
+  );
 });
 
 describe("Ollama's loopback default", () => {
@@ -135,15 +164,28 @@ describe("Ollama's loopback default", () => {
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining('default endpoint'),
     });
-    await expect(vaultWith({ allowPrivateEndpoints: true }).admin.createConfig({ name: 'o', provider: 'ollama' })).resolves.toMatchObject({
+    await expect(
+      vaultWith({ allowPrivateEndpoints: true }).admin.createConfig({ name: 'o', provider: 'ollama' }),
+    ).resolves.toMatchObject({
       baseUrl: null,
     });
   });
 
   it('createClient and runKeyValidation check the default too', async () => {
-    const source = { provider: 'ollama', baseUrl: null, model: null, options: {}, key: new Secret('ollama-proxy-token-0000') };
+    const source = {
+      provider: 'ollama',
+      baseUrl: null,
+      model: null,
+      options: {},
+      key: new Secret('ollama-proxy-token-0000'),
+    };
     await expect(createClient(source, 'ollama')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
-    const result = await runKeyValidation(builtinProviders['ollama']!, { apiKey: 'ollama-proxy-token-0000', baseUrl: null, model: null, options: {} });
+    const result = await runKeyValidation(builtinProviders.ollama!, {
+      apiKey: 'ollama-proxy-token-0000',
+      baseUrl: null,
+      model: null,
+      options: {},
+    });
     expect(result).toMatchObject({ status: 'unreachable', reason: 'endpoint_refused' });
   });
 });
@@ -156,14 +198,22 @@ describe('platform keys', () => {
   afterAll(() => server.close());
 
   it('a platform key for an internal base URL is refused when its client is built, and nothing is sent', async () => {
-    const { vault } = vaultWith({ platformKeys: { openai: { apiKey: 'sk-platform-0000000000000000000001', baseUrl: `${server.url}/v1` } } });
+    const { vault } = vaultWith({
+      platformKeys: { openai: { apiKey: 'sk-platform-0000000000000000000001', baseUrl: `${server.url}/v1` } },
+    });
     const resolution = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     await expect(createClient(resolution, 'openai')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     expect(server.hits).toHaveLength(0);
   });
 
   it('a hand-built source gets the default policy, and createClient can pass another', async () => {
-    const source = { provider: 'openai', baseUrl: `${server.url}/v1`, model: null, options: {}, key: new Secret('sk-hand-built-000000000000000001') };
+    const source = {
+      provider: 'openai',
+      baseUrl: `${server.url}/v1`,
+      model: null,
+      options: {},
+      key: new Secret('sk-hand-built-000000000000000001'),
+    };
     await expect(createClient(source, 'openai')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     const client = await createClient(source, { expect: 'openai', allowPrivateEndpoints: ['127.0.0.1'] });
     await client.models.list();

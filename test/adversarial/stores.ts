@@ -17,7 +17,13 @@ import { locatorKey, tenantBase } from '../../adapters/redis/keys.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { AccessKeyRecord, StorageAdapter } from '../../src/index.js';
 import { isCI } from '../in-ci.js';
-import { copyPostgresRow, dumpTables, freshSchemaName, newPool, unreachable as pgUnreachable } from '../adapters/postgres/pg-server.js';
+import {
+  copyPostgresRow,
+  dumpTables,
+  freshSchemaName,
+  newPool,
+  unreachable as pgUnreachable,
+} from '../adapters/postgres/pg-server.js';
 import { REDIS_UP, REDIS_URL, connect, copyRedisRow, createRedisFixture } from '../adapters/redis/helpers.js';
 import { copySqliteRow, dumpDatabase, openObserver, tempDir } from '../adapters/sqlite/helpers.js';
 import { copyMemoryRow, dumpAll } from '../store/memory-helpers.js';
@@ -38,7 +44,11 @@ export interface AttackTarget {
   /** Everything the backend holds for this store, as text. */
   dump(): Promise<string>;
   /** The copied-row attack (see `StoreUnderTest.copyRowBehindAdapter`); `false` when the backend can't hold that copy. */
-  copyRow(from: { tenantId: string; id: string }, toTenantId: string, options: { keepStoredTenant: boolean }): Promise<boolean>;
+  copyRow(
+    from: { tenantId: string; id: string },
+    toTenantId: string,
+    options: { keepStoredTenant: boolean },
+  ): Promise<boolean>;
   /**
    * Changes a stored config behind the adapter. `false` when the layout has
    * nowhere to write part of it (no KEK id field left to claim anything in).
@@ -102,11 +112,13 @@ const sqlite: TargetKind = {
     const store = await SqliteStore.open(path);
     await store.migrate();
     const raw = openObserver(path);
-    const hasColumn = (name: string) => (raw.prepare('PRAGMA table_info(byokit_configs)').all() as Array<{ name: string }>).some((c) => c.name === name);
+    const hasColumn = (name: string) =>
+      (raw.prepare('PRAGMA table_info(byokit_configs)').all() as Array<{ name: string }>).some((c) => c.name === name);
     return {
       store,
       dump: async () => dumpDatabase(raw),
-      copyRow: async (from, to, { keepStoredTenant }) => copySqliteRow(raw, 'byokit_configs', from, to, keepStoredTenant),
+      copyRow: async (from, to, { keepStoredTenant }) =>
+        copySqliteRow(raw, 'byokit_configs', from, to, keepStoredTenant),
       tamper: async (tenantId, id, change) => {
         const where = 'WHERE tenant_id = ? AND id = ?';
         if (change.dropSealedKey) raw.prepare(`UPDATE byokit_configs SET sealed_key = NULL ${where}`).run(tenantId, id);
@@ -117,10 +129,18 @@ const sqlite: TargetKind = {
         return true;
       },
       editAccessKey: async (tenantId, id, change) => {
-        const columns = { tenantId: 'tenant_id', scope: 'scope', providers: 'providers', models: 'models', quota: 'quota' } as const;
+        const columns = {
+          tenantId: 'tenant_id',
+          scope: 'scope',
+          providers: 'providers',
+          models: 'models',
+          quota: 'quota',
+        } as const;
         for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
           const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
-          raw.prepare(`UPDATE byokit_access_keys SET ${columns[field]} = ? WHERE tenant_id = ? AND id = ?`).run(stored, tenantId, id);
+          raw
+            .prepare(`UPDATE byokit_access_keys SET ${columns[field]} = ? WHERE tenant_id = ? AND id = ?`)
+            .run(stored, tenantId, id);
           if (field === 'tenantId') tenantId = value as string;
         }
         return true;
@@ -149,16 +169,22 @@ function postgres(legacySchema: boolean): TargetKind {
       const schema = freshSchemaName();
       await admin.query(`CREATE SCHEMA "${schema}"`);
       const store = new PostgresStore(admin, { schema });
-      if (legacySchema) for (const m of postgresMigrations({ schema }).filter((m) => m.version !== 2)) await admin.query(m.sql);
+      if (legacySchema)
+        for (const m of postgresMigrations({ schema }).filter((m) => m.version !== 2)) await admin.query(m.sql);
       else await store.migrate();
       const table = `"${schema}".byokit_configs`;
       const hasColumn = async (name: string) =>
-        (await admin.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs' AND column_name = $2`, [schema, name]))
-          .rows.length === 1;
+        (
+          await admin.query(
+            `SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs' AND column_name = $2`,
+            [schema, name],
+          )
+        ).rows.length === 1;
       return {
         store,
         dump: () => dumpTables(admin, schema),
-        copyRow: (from, to, { keepStoredTenant }) => copyPostgresRow(admin, schema, 'byokit_', from, to, keepStoredTenant),
+        copyRow: (from, to, { keepStoredTenant }) =>
+          copyPostgresRow(admin, schema, 'byokit_', from, to, keepStoredTenant),
         tamper: async (tenantId, id, change) => {
           const where = 'WHERE tenant_id = $1 AND id = $2';
           if (change.dropSealedKey) await admin.query(`UPDATE ${table} SET sealed_key = NULL ${where}`, [tenantId, id]);
@@ -169,11 +195,20 @@ function postgres(legacySchema: boolean): TargetKind {
           return true;
         },
         editAccessKey: async (tenantId, id, change) => {
-          const columns = { tenantId: 'tenant_id', scope: 'scope', providers: 'providers', models: 'models', quota: 'quota' } as const;
+          const columns = {
+            tenantId: 'tenant_id',
+            scope: 'scope',
+            providers: 'providers',
+            models: 'models',
+            quota: 'quota',
+          } as const;
           for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
             const typed = field === 'tenantId' || field === 'scope' ? '$1::text' : '$1::jsonb';
             const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
-            await admin.query(`UPDATE "${schema}".byokit_access_keys SET ${columns[field]} = ${typed} WHERE tenant_id = $2 AND id = $3`, [stored, tenantId, id]);
+            await admin.query(
+              `UPDATE "${schema}".byokit_access_keys SET ${columns[field]} = ${typed} WHERE tenant_id = $2 AND id = $3`,
+              [stored, tenantId, id],
+            );
             if (field === 'tenantId') tenantId = value as string;
           }
           return true;
@@ -219,7 +254,11 @@ const redis: TargetKind = {
           await admin.zadd(`${tenantBase(fixture.prefix, owner)}keys`, 0, id);
           await admin.set(locatorKey(fixture.prefix, id), owner);
         }
-        await admin.hset(`${tenantBase(fixture.prefix, owner)}key:${id}`, { ...hash, json: JSON.stringify(json), scope: json.scope });
+        await admin.hset(`${tenantBase(fixture.prefix, owner)}key:${id}`, {
+          ...hash,
+          json: JSON.stringify(json),
+          scope: json.scope,
+        });
         return true;
       },
       cleanup: fixture.cleanup,
@@ -236,11 +275,15 @@ const IN_CI = isCI();
  * Registers `body` once per store kind, each test with a fresh target.
  * Titles read `<title> [<store>]`.
  */
-export function describeAgainstEveryStore(title: string, body: (target: () => AttackTarget, storeName: string) => void): void {
+export function describeAgainstEveryStore(
+  title: string,
+  body: (target: () => AttackTarget, storeName: string) => void,
+): void {
   for (const kind of TARGET_KINDS) {
     const name = `${title} [${kind.name}]`;
     if (kind.unavailable !== null && !IN_CI) {
-      describe.skip(`${name} (skipped: ${kind.unavailable}; set CI=true to fail instead)`, () => body(() => expect.fail('skipped'), kind.name));
+      describe.skip(`${name} (skipped: ${kind.unavailable}; set CI=true to fail instead)`, () =>
+        body(() => expect.fail('skipped'), kind.name));
       continue;
     }
     describe(name, () => {

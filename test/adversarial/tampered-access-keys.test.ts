@@ -58,7 +58,11 @@ describeAgainstEveryStore('access keys edited behind the adapter', (target, stor
       });
       expect(await editAccessKey('evil', accessKey.id, edit)).toBe(true);
 
-      for (const request of [{ provider: 'openai' }, { provider: 'mistral', model: 'mistral-small' }, { provider: 'openai', model: 'gpt-4o' }]) {
+      for (const request of [
+        { provider: 'openai' },
+        { provider: 'mistral', model: 'mistral-small' },
+        { provider: 'openai', model: 'gpt-4o' },
+      ]) {
         await expectRefused(() => vault.resolve({ accessKey: secret, ...request }), 'ACCESS_KEY_INVALID', victimKey);
       }
       expectNoPlaintext(JSON.stringify(await store.listAudit('victim', { limit: 100 })), victimKey);
@@ -74,7 +78,14 @@ describeAgainstEveryStore('access keys edited behind the adapter', (target, stor
     const own = vault.as({ tenantId: 'evil', actor: { id: 'evil', role: 'owner' } });
     const mistral = await own.createConfig({ name: 'sandbox', provider: 'mistral', scope: 'sandbox' });
     await own.setKey(mistral.id, 'mistral-key-000000000000000000000001');
-    const { secret } = await own.createAccessKey({ name: 'app', scope: 'sandbox', providers: ['mistral'], models: ['mistral-small'] });
-    expect((await vault.resolve({ accessKey: secret, provider: 'mistral', model: 'mistral-small' })).configId).toBe(mistral.id);
+    const { secret } = await own.createAccessKey({
+      name: 'app',
+      scope: 'sandbox',
+      providers: ['mistral'],
+      models: ['mistral-small'],
+    });
+    expect((await vault.resolve({ accessKey: secret, provider: 'mistral', model: 'mistral-small' })).configId).toBe(
+      mistral.id,
+    );
   });
 });

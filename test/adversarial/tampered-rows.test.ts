@@ -40,7 +40,11 @@ describeAgainstEveryStore('tampered rows', (target) => {
       expect((await owner.getConfig(config.id)).keyState).toBe('undecryptable');
       expect((await owner.listConfigs()).items.map((v) => v.keyState)).toStrictEqual(['undecryptable']);
       await expectRefused(() => vault.resolve({ tenantId: 'acme', provider: 'openai' }), 'KEY_UNDECRYPTABLE', key);
-      await expectRefused(() => vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1/proj7' }), 'KEY_UNDECRYPTABLE', PLATFORM_KEY);
+      await expectRefused(
+        () => vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1/proj7' }),
+        'KEY_UNDECRYPTABLE',
+        PLATFORM_KEY,
+      );
       await expectRefused(() => vault.resolve({ tenantId: 'acme', config: 'prod' }), 'KEY_UNDECRYPTABLE', key);
       await expectRefused(() => owner.validateKey(config.id), 'KEY_UNDECRYPTABLE', key);
       expect(await dump()).toBe(before);

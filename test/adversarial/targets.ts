@@ -101,7 +101,8 @@ export const TARGETS: readonly Target[] = [
     baseUrl: (url) => url,
     options: {},
     clientOptions: {},
-    call: (client) => (client as GoogleGenerativeAI).getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi'),
+    call: (client) =>
+      (client as GoogleGenerativeAI).getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi'),
     guardedClient: false,
   },
   {
@@ -160,9 +161,18 @@ export function errorTexts(error: unknown): string {
  * exactly that address, nothing else internal.
  */
 export async function tenantKeyFor(target: Target, serverUrl: string) {
-  const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate('k1'), allowPrivateEndpoints: ['127.0.0.1'] });
+  const vault = createVault({
+    store: new MemoryStore(),
+    keyring: Keyring.generate('k1'),
+    allowPrivateEndpoints: ['127.0.0.1'],
+  });
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
-  const config = await admin.createConfig({ name: 'c', provider: target.provider, baseUrl: target.baseUrl(serverUrl), options: target.options });
+  const config = await admin.createConfig({
+    name: 'c',
+    provider: target.provider,
+    baseUrl: target.baseUrl(serverUrl),
+    options: target.options,
+  });
   await admin.setKey(config.id, target.key);
   return { vault, admin, config };
 }

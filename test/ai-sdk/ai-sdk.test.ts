@@ -35,10 +35,22 @@ interface Case {
 }
 
 const MODEL = 'test-model';
-const bearer = (request: SeenRequest) => /^Bearer (.+)$/.exec(String(request.headers['authorization'] ?? ''))?.[1];
+const bearer = (request: SeenRequest) => /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
 
-const responsesMessage = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: COMPLETION, annotations: [] }] };
-const chatChunk = (delta: object, finish: string | null) => ({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: MODEL, choices: [{ index: 0, delta, finish_reason: finish }] });
+const responsesMessage = {
+  type: 'message',
+  id: 'msg_1',
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: COMPLETION, annotations: [] }],
+};
+const chatChunk = (delta: object, finish: string | null) => ({
+  id: 'c1',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: MODEL,
+  choices: [{ index: 0, delta, finish_reason: finish }],
+});
 
 const CASES: Case[] = [
   {
@@ -48,25 +60,87 @@ const CASES: Case[] = [
     path: () => '/openai/v1/responses',
     keyIn: bearer,
     json: {
-      answer: { body: { id: 'resp_1', object: 'response', created_at: 1, model: MODEL, status: 'completed', output: [responsesMessage], usage: { input_tokens: 12, output_tokens: 5, total_tokens: 17 } } },
+      answer: {
+        body: {
+          id: 'resp_1',
+          object: 'response',
+          created_at: 1,
+          model: MODEL,
+          status: 'completed',
+          output: [responsesMessage],
+          usage: { input_tokens: 12, output_tokens: 5, total_tokens: 17 },
+        },
+      },
       input: 12,
       output: 5,
     },
     stream: {
       answer: {
         chunks: sse([
-          { type: 'response.created', sequence_number: 0, response: { id: 'resp_1', object: 'response', created_at: 1, model: MODEL, status: 'in_progress', output: [] } },
-          { type: 'response.output_item.added', sequence_number: 1, output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] } },
-          { type: 'response.output_text.delta', sequence_number: 2, item_id: 'msg_1', output_index: 0, content_index: 0, delta: COMPLETION.slice(0, 9) },
-          { type: 'response.output_text.delta', sequence_number: 3, item_id: 'msg_1', output_index: 0, content_index: 0, delta: COMPLETION.slice(9) },
+          {
+            type: 'response.created',
+            sequence_number: 0,
+            response: {
+              id: 'resp_1',
+              object: 'response',
+              created_at: 1,
+              model: MODEL,
+              status: 'in_progress',
+              output: [],
+            },
+          },
+          {
+            type: 'response.output_item.added',
+            sequence_number: 1,
+            output_index: 0,
+            item: { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] },
+          },
+          {
+            type: 'response.output_text.delta',
+            sequence_number: 2,
+            item_id: 'msg_1',
+            output_index: 0,
+            content_index: 0,
+            delta: COMPLETION.slice(0, 9),
+          },
+          {
+            type: 'response.output_text.delta',
+            sequence_number: 3,
+            item_id: 'msg_1',
+            output_index: 0,
+            content_index: 0,
+            delta: COMPLETION.slice(9),
+          },
           { type: 'response.output_item.done', sequence_number: 4, output_index: 0, item: responsesMessage },
-          { type: 'response.completed', sequence_number: 5, response: { id: 'resp_1', object: 'response', created_at: 1, model: MODEL, status: 'completed', output: [responsesMessage], usage: { input_tokens: 31, output_tokens: 17, total_tokens: 48 } } },
+          {
+            type: 'response.completed',
+            sequence_number: 5,
+            response: {
+              id: 'resp_1',
+              object: 'response',
+              created_at: 1,
+              model: MODEL,
+              status: 'completed',
+              output: [responsesMessage],
+              usage: { input_tokens: 31, output_tokens: 17, total_tokens: 48 },
+            },
+          },
         ]),
       },
       input: 31,
       output: 17,
     },
-    refused: { status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null } } },
+    refused: {
+      status: 401,
+      body: {
+        error: {
+          message: 'Incorrect API key provided',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+          param: null,
+        },
+      },
+    },
   },
   {
     provider: 'custom',
@@ -94,7 +168,14 @@ const CASES: Case[] = [
           [
             chatChunk({ role: 'assistant', content: COMPLETION.slice(0, 9) }, null),
             chatChunk({ content: COMPLETION.slice(9) }, 'stop'),
-            { id: 'c1', object: 'chat.completion.chunk', created: 1, model: MODEL, choices: [], usage: { prompt_tokens: 31, completion_tokens: 17, total_tokens: 48 } },
+            {
+              id: 'c1',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: MODEL,
+              choices: [],
+              usage: { prompt_tokens: 31, completion_tokens: 17, total_tokens: 48 },
+            },
           ],
           { done: true },
         ),
@@ -102,7 +183,12 @@ const CASES: Case[] = [
       input: 31,
       output: 17,
     },
-    refused: { status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } },
+    refused: {
+      status: 401,
+      body: {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      },
+    },
   },
   {
     provider: 'anthropic',
@@ -129,19 +215,57 @@ const CASES: Case[] = [
     stream: {
       answer: {
         chunks: sse([
-          { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1 } } } },
-          { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
-          { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(0, 11) } } },
-          { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(11) } } },
+          {
+            event: 'message_start',
+            data: {
+              type: 'message_start',
+              message: {
+                id: 'msg_1',
+                type: 'message',
+                role: 'assistant',
+                model: MODEL,
+                content: [],
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { input_tokens: 25, output_tokens: 1 },
+              },
+            },
+          },
+          {
+            event: 'content_block_start',
+            data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+          },
+          {
+            event: 'content_block_delta',
+            data: {
+              type: 'content_block_delta',
+              index: 0,
+              delta: { type: 'text_delta', text: COMPLETION.slice(0, 11) },
+            },
+          },
+          {
+            event: 'content_block_delta',
+            data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(11) } },
+          },
           { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-          { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } } },
+          {
+            event: 'message_delta',
+            data: {
+              type: 'message_delta',
+              delta: { stop_reason: 'end_turn', stop_sequence: null },
+              usage: { output_tokens: 15 },
+            },
+          },
           { event: 'message_stop', data: { type: 'message_stop' } },
         ]),
       },
       input: 25,
       output: 15,
     },
-    refused: { status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } },
+    refused: {
+      status: 401,
+      body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+    },
   },
   {
     provider: 'google',
@@ -163,8 +287,18 @@ const CASES: Case[] = [
     stream: {
       answer: {
         chunks: sse([
-          { candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(0, 8) }] }, index: 0 }], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: MODEL },
-          { candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(8) }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 6, totalTokenCount: 15 }, modelVersion: MODEL },
+          {
+            candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(0, 8) }] }, index: 0 }],
+            usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+            modelVersion: MODEL,
+          },
+          {
+            candidates: [
+              { content: { role: 'model', parts: [{ text: COMPLETION.slice(8) }] }, finishReason: 'STOP', index: 0 },
+            ],
+            usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 6, totalTokenCount: 15 },
+            modelVersion: MODEL,
+          },
         ]),
       },
       input: 9,
@@ -172,7 +306,14 @@ const CASES: Case[] = [
     },
     refused: {
       status: 400,
-      body: { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } },
+      body: {
+        error: {
+          code: 400,
+          message: 'API key not valid. Please pass a valid API key.',
+          status: 'INVALID_ARGUMENT',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+        },
+      },
     },
   },
 ];
@@ -186,11 +327,15 @@ afterAll(() => server.close());
 describe.each(CASES)('byokit/ai-sdk with $provider', (spec) => {
   async function setup() {
     const vault = outcomeVault();
-    const { resolution, configId } = await keyed(vault, { provider: spec.provider, key: spec.key, baseUrl: `${server.url}${spec.prefix}` });
+    const { resolution, configId } = await keyed(vault, {
+      provider: spec.provider,
+      key: spec.key,
+      baseUrl: `${server.url}${spec.prefix}`,
+    });
     return { ...vault, resolution, configId, model: await aiSdkModel(resolution, { defaultModel: MODEL }) };
   }
 
-  it('generateText: the key in the API\'s header at the config\'s base URL, the answer back, the tokens counted', async () => {
+  it("generateText: the key in the API's header at the config's base URL, the answer back, the tokens counted", async () => {
     const { model, outcomes, configId } = await setup();
     server.answer(spec.json.answer);
     const seen = server.requests.length;
@@ -201,7 +346,15 @@ describe.each(CASES)('byokit/ai-sdk with $provider', (spec) => {
     expect(spec.keyIn(request)).toBe(spec.key);
     expect(request.body).toContain(PROMPT);
     expect(outcomes).toHaveLength(1);
-    expect(outcomes[0]).toMatchObject({ configId, provider: spec.provider, status: 'ok', httpStatus: 200, inputTokens: spec.json.input, outputTokens: spec.json.output, via: 'client' });
+    expect(outcomes[0]).toMatchObject({
+      configId,
+      provider: spec.provider,
+      status: 'ok',
+      httpStatus: 200,
+      inputTokens: spec.json.input,
+      outputTokens: spec.json.output,
+      via: 'client',
+    });
     expectNothingSecret(outcomes, spec.key, [PROMPT, COMPLETION]);
   });
 
@@ -218,9 +371,15 @@ describe.each(CASES)('byokit/ai-sdk with $provider', (spec) => {
     expect(request.path).toBe(spec.path(true));
     expect(spec.keyIn(request)).toBe(spec.key);
     // A compatible server sends a stream's usage only when asked: the bridge asks, so streamed tokens are counted.
-    if (spec.provider === 'custom') expect(JSON.parse(request.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    if (spec.provider === 'custom')
+      expect(JSON.parse(request.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     await eventually(() => expect(outcomes).toHaveLength(1));
-    expect(outcomes[0]).toMatchObject({ status: 'ok', streamed: true, inputTokens: spec.stream.input, outputTokens: spec.stream.output });
+    expect(outcomes[0]).toMatchObject({
+      status: 'ok',
+      streamed: true,
+      inputTokens: spec.stream.input,
+      outputTokens: spec.stream.output,
+    });
   });
 
   it('a refused key: the call fails, and the config shows failing', async () => {
@@ -237,7 +396,11 @@ describe.each(CASES)('byokit/ai-sdk with $provider', (spec) => {
 describe('createAiSdkProvider', () => {
   it('types and checks the expected provider: a custom endpoint is not handed out as OpenAI', async () => {
     const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'custom', key: canaryKey('gw_', 36), baseUrl: `${server.url}/gateway/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'custom',
+      key: canaryKey('gw_', 36),
+      baseUrl: `${server.url}/gateway/v1`,
+    });
     const custom = await createAiSdkProvider(resolution, 'custom');
     expect(custom.chatModel(MODEL).provider).toBe('custom.chat');
     const error = await createAiSdkProvider(resolution, 'openai').catch((e: unknown) => e);
@@ -249,7 +412,16 @@ describe('createAiSdkProvider', () => {
     const key = canaryKey('sk-proj-');
     const { resolution } = await keyed(setup, { provider: 'openai', key, baseUrl: `${server.url}/v1` });
     const openai = await createAiSdkProvider(resolution, 'openai');
-    server.answer({ body: { id: 'c', object: 'chat.completion', created: 1, model: MODEL, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } } });
+    server.answer({
+      body: {
+        id: 'c',
+        object: 'chat.completion',
+        created: 1,
+        model: MODEL,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
+      },
+    });
     const { text } = await generateText({ model: openai.chat(MODEL), prompt: 'hi', maxRetries: 0 });
     expect(text).toBe('ok');
     expect(server.requests.at(-1)).toMatchObject({ path: '/v1/chat/completions' });
@@ -268,7 +440,12 @@ describe('createAiSdkProvider', () => {
     };
     const anthropic = await createAiSdkProvider(resolution, {
       expect: 'anthropic',
-      settings: { apiKey: 'sk-ant-api03-PLATFORM', baseURL: 'http://evil.example/v1', headers: { 'X-Api-Key': 'other', 'x-trace': 't1' }, fetch: hostFetch },
+      settings: {
+        apiKey: 'sk-ant-api03-PLATFORM',
+        baseURL: 'http://evil.example/v1',
+        headers: { 'X-Api-Key': 'other', 'x-trace': 't1' },
+        fetch: hostFetch,
+      },
     });
     server.answer(CASES[2]!.json.answer);
     await generateText({ model: anthropic(MODEL), prompt: 'hi', maxRetries: 0 });
@@ -279,9 +456,13 @@ describe('createAiSdkProvider', () => {
     expect(hostCalls).toStrictEqual([`${server.url}/anthropic/v1/messages`]);
   });
 
-  it('refuses an endpoint the vault\'s policy refuses, when the provider is built', async () => {
+  it("refuses an endpoint the vault's policy refuses, when the provider is built", async () => {
     const setup = outcomeVault({ allowPrivateEndpoints: LOCAL });
-    const { resolution } = await keyed(setup, { provider: 'openai', key: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'openai',
+      key: canaryKey('sk-proj-'),
+      baseUrl: `${server.url}/v1`,
+    });
     const error = await createAiSdkProvider(resolution, { allowPrivateEndpoints: false }).catch((e: unknown) => e);
     expect(isByokitError(error, 'ENDPOINT_REFUSED')).toBe(true);
   });
@@ -298,7 +479,9 @@ describe('createAiSdkProvider', () => {
       const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       return createOpenAICompatible({ ...settings, name: 'mistral', apiKey, baseURL: `${baseUrl}/v1`, fetch });
     };
-    const provider = (await createAiSdkProvider(resolution, { factories: { mistral } })) as unknown as import('@ai-sdk/openai-compatible').OpenAICompatibleProvider;
+    const provider = (await createAiSdkProvider(resolution, {
+      factories: { mistral },
+    })) as unknown as import('@ai-sdk/openai-compatible').OpenAICompatibleProvider;
     server.answer(CASES[1]!.json.answer);
     const { text } = await generateText({ model: provider(MODEL), prompt: 'hi', maxRetries: 0 });
     expect(text).toBe(COMPLETION);
@@ -307,27 +490,48 @@ describe('createAiSdkProvider', () => {
     expect(setup.outcomes).toMatchObject([{ provider: 'mistral', inputTokens: 7, outputTokens: 3 }]);
   });
 
-  it('aiSdkModel: the config\'s model wins over defaultModel; no model at all is a typed error', async () => {
+  it("aiSdkModel: the config's model wins over defaultModel; no model at all is a typed error", async () => {
     const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'custom', key: canaryKey('gw_', 36), baseUrl: `${server.url}/gateway/v1` });
-    expect((await aiSdkModel({ ...resolution, model: 'from-config' }, { defaultModel: 'fallback' })).modelId).toBe('from-config');
+    const { resolution } = await keyed(setup, {
+      provider: 'custom',
+      key: canaryKey('gw_', 36),
+      baseUrl: `${server.url}/gateway/v1`,
+    });
+    expect((await aiSdkModel({ ...resolution, model: 'from-config' }, { defaultModel: 'fallback' })).modelId).toBe(
+      'from-config',
+    );
     expect((await aiSdkModel(resolution, { defaultModel: 'fallback' })).modelId).toBe('fallback');
     const error = await aiSdkModel(resolution).catch((e: unknown) => e);
     expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
   });
 
   it('an access-key resolution: the tokens of a streamed AI SDK call are charged to the access key, with no host hook', async () => {
-    const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate(), accessKeys: accessKeys({ keyring: Keyring.generate('h1') }), allowPrivateEndpoints: LOCAL });
+    const vault = createVault({
+      store: new MemoryStore(),
+      keyring: Keyring.generate(),
+      accessKeys: accessKeys({ keyring: Keyring.generate('h1') }),
+      allowPrivateEndpoints: LOCAL,
+    });
     const owner = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
-    const config = await owner.createConfig({ name: 'gateway', provider: 'custom', baseUrl: `${server.url}/gateway/v1` });
+    const config = await owner.createConfig({
+      name: 'gateway',
+      provider: 'custom',
+      baseUrl: `${server.url}/gateway/v1`,
+    });
     await owner.setKey(config.id, canaryKey('gw_', 36));
     const { accessKey, secret } = await owner.createAccessKey({ name: 'app' });
     const resolution = await vault.resolve({ accessKey: secret });
     server.answer(CASES[1]!.stream.answer);
-    const result = streamText({ model: await aiSdkModel(resolution, { defaultModel: MODEL }), prompt: 'hi', maxRetries: 0 });
+    const result = streamText({
+      model: await aiSdkModel(resolution, { defaultModel: MODEL }),
+      prompt: 'hi',
+      maxRetries: 0,
+    });
     expect(await result.text).toBe(COMPLETION);
     await eventually(async () => {
-      expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items).toMatchObject([{ requests: 1, tokens: 48 }]);
+      expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items).toMatchObject([
+        { requests: 1, tokens: 48 },
+      ]);
     });
   });
 
@@ -336,7 +540,13 @@ describe('createAiSdkProvider', () => {
       const error = await createAiSdkProvider(bad as never).catch((e: unknown) => e);
       expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
     }
-    const error = await createAiSdkProvider({ provider: 'openai', key: null, baseUrl: null, model: null, options: {} } as never).catch((e: unknown) => e);
+    const error = await createAiSdkProvider({
+      provider: 'openai',
+      key: null,
+      baseUrl: null,
+      model: null,
+      options: {},
+    } as never).catch((e: unknown) => e);
     expect(isByokitError(error, 'KEY_FORMAT_INVALID')).toBe(true);
   });
 });

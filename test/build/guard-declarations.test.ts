@@ -19,7 +19,14 @@ const GUARD = /^\/\/ @ts-ignore optional peer dependency/;
 describe('the declaration guard of npm run build', () => {
   it('puts a @ts-ignore right before the line that names an optional SDK, however the import is written', () => {
     const { text, problems } = guard(
-      ["import { OpenAI } from 'openai';", 'import {', '  Mistral', "} from '@mistralai/mistralai';", "import 'ollama';", "type C = import('cohere-ai').CohereClientV2;"].join('\n'),
+      [
+        "import { OpenAI } from 'openai';",
+        'import {',
+        '  Mistral',
+        "} from '@mistralai/mistralai';",
+        "import 'ollama';",
+        "type C = import('cohere-ai').CohereClientV2;",
+      ].join('\n'),
     );
     expect(problems).toEqual([]);
     const lines = text.split('\n');
@@ -30,7 +37,11 @@ describe('the declaration guard of npm run build', () => {
   });
 
   it('leaves dependencies, relative imports and code quoted in doc comments alone', () => {
-    const source = ["import { z } from 'zod';", "import { a } from './chunk.js';", " * const sdk = await loadSdk('x', () => import('pkg'));"].join('\n');
+    const source = [
+      "import { z } from 'zod';",
+      "import { a } from './chunk.js';",
+      " * const sdk = await loadSdk('x', () => import('pkg'));",
+    ].join('\n');
     expect(guard(source)).toEqual({ text: source, problems: [] });
   });
 

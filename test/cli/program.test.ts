@@ -15,7 +15,10 @@ const k2 = Keyring.generateEntry('k2');
 
 /** A stream that collects what is written; with `tty`, one that looks like a terminal to cli-progress. */
 function capture(tty = false) {
-  const stream = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number; text: () => string } & Record<string, unknown>;
+  const stream = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number; text: () => string } & Record<
+      string,
+      unknown
+    >;
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   stream.text = () => text;
@@ -51,9 +54,15 @@ beforeAll(async () => {
   const store = await SqliteStore.open(file);
   const vault = createVault({ store, keyring: Keyring.parse(k1) });
   for (let t = 0; t < 20; t++) {
-    await vault.as({ tenantId: `t${t}`, actor: { id: 'seed', role: 'owner' } }).importConfigs(
-      Array.from({ length: 10 }, (_, i) => ({ name: `c${i}`, provider: 'openai' as const, key: `sk-proj-CLItest${t}x${i}000000000000000000` })),
-    );
+    await vault
+      .as({ tenantId: `t${t}`, actor: { id: 'seed', role: 'owner' } })
+      .importConfigs(
+        Array.from({ length: 10 }, (_, i) => ({
+          name: `c${i}`,
+          provider: 'openai' as const,
+          key: `sk-proj-CLItest${t}x${i}000000000000000000`,
+        })),
+      );
   }
   await vault.close();
   await store.close();
@@ -75,7 +84,13 @@ describe('the byokit command (in process)', () => {
   });
 
   it('--help on every command exits 0; an unknown command or option exits 2', async () => {
-    for (const args of [['--help'], ['keygen', '--help'], ['status', '--help'], ['rotate', '--help'], ['help', 'rotate']]) {
+    for (const args of [
+      ['--help'],
+      ['keygen', '--help'],
+      ['status', '--help'],
+      ['rotate', '--help'],
+      ['help', 'rotate'],
+    ]) {
       const run = io({});
       expect(await runCli(args, run.value), args.join(' ')).toBe(0);
       expect(run.stdout.text()).toContain('Usage: byokit');
@@ -125,7 +140,12 @@ describe('the byokit command (in process)', () => {
 
     const second = io(env);
     expect(await runCli(['rotate', '--store', `sqlite:${file}`, '--json'], second.value)).toBe(0);
-    expect(JSON.parse(second.stdout.text())).toMatchObject({ rewrapped: 200 - done, failures: 0, remaining: 0, aborted: false });
+    expect(JSON.parse(second.stdout.text())).toMatchObject({
+      rewrapped: 200 - done,
+      failures: 0,
+      remaining: 0,
+      aborted: false,
+    });
     const after = io(env);
     await runCli(['status', '--store', `sqlite:${file}`], after.value);
     expect(after.stdout.text()).toMatch(/^k1\s+0\s+0\s+0\s+0\s+0\s+0\s+unused: can leave the keyring$/m);

@@ -17,7 +17,12 @@ function reference(fields: string[]): Uint8Array {
 describe('associated data', () => {
   const contexts = [
     { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null },
-    { tenantId: 'tënant-ü', configId: 'cfg_01JD0000000000000000000001', provider: 'custom', baseUrl: 'https://llm.例え.jp/v1/🔑' },
+    {
+      tenantId: 'tënant-ü',
+      configId: 'cfg_01JD0000000000000000000001',
+      provider: 'custom',
+      baseUrl: 'https://llm.例え.jp/v1/🔑',
+    },
     { tenantId: '', configId: '', provider: '', baseUrl: '' },
     // Fields made only of characters past ASCII, and one of DEL (the last ASCII character).
     { tenantId: 'ü', configId: '例え', provider: '🔑', baseUrl: '\u007f' },

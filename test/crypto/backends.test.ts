@@ -7,14 +7,25 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { NOBLE_MODULES, loadNobleBackend } from '../../src/crypto/backends/noble.js';
-import { KNOWN_ANSWERS, chooseCipherBackend, cipherBackend, forceCipherBackend, knownAnswerBytes } from '../../src/crypto/backends/select.js';
+import {
+  KNOWN_ANSWERS,
+  chooseCipherBackend,
+  cipherBackend,
+  forceCipherBackend,
+  knownAnswerBytes,
+} from '../../src/crypto/backends/select.js';
 import { CIPHER_BACKEND_NAMES, type CipherBackend } from '../../src/crypto/backends/types.js';
 import { webCryptoBackend } from '../../src/crypto/backends/webcrypto.js';
 import { fixedBytes } from '../vectors/fixed-bytes.js';
-import { fromHex, sealVectors, type SealVector } from '../vectors/seal-vectors.js';
+import { fromHex, sealVectors, } from '../vectors/seal-vectors.js';
 
 const vectors = sealVectors;
-const ctx = { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000009', provider: 'openai', baseUrl: 'https://gw.example/v1' };
+const ctx = {
+  tenantId: 'acme',
+  configId: 'cfg_01JD0000000000000000000009',
+  provider: 'openai',
+  baseUrl: 'https://gw.example/v1',
+};
 const SECRET = 'sk-proj-BACKEND-0123456789abcdefghij-ÄÖÜ-🔑';
 
 afterEach(async () => {
@@ -31,7 +42,9 @@ describe.each(CIPHER_BACKEND_NAMES)('the %s backend', (name) => {
     });
     it(`${v.name}: opens the vector`, async () => {
       await forceCipherBackend(name);
-      expect(await openSecret(v.sealed, v.context, Keyring.fromKeys([{ id: v.kekId, key: fromHex(v.kek) }]))).toBe(v.secret);
+      expect(await openSecret(v.sealed, v.context, Keyring.fromKeys([{ id: v.kekId, key: fromHex(v.kek) }]))).toBe(
+        v.secret,
+      );
     });
   }
 
@@ -55,8 +68,12 @@ describe.each(CIPHER_BACKEND_NAMES)('the %s backend', (name) => {
     const last = sealed.at(-2) === 'A' ? 'B' : 'A';
     const tampered = `${sealed.slice(0, -2)}${last}${sealed.at(-1)}`;
     await expect(openSecret(tampered, ctx, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
-    await expect(openSecret(sealed, { ...ctx, configId: 'cfg_01JD0000000000000000000008' }, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
-    await expect(rewrapSealed(sealed, { ...ctx, tenantId: 'other' }, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(
+      openSecret(sealed, { ...ctx, configId: 'cfg_01JD0000000000000000000008' }, keyring),
+    ).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(rewrapSealed(sealed, { ...ctx, tenantId: 'other' }, keyring)).rejects.toMatchObject({
+      code: 'DECRYPTION_FAILED',
+    });
     const rotated = Keyring.fromKeys([{ id: 'k2', key: fixedBytes(32, 9) }]);
     await expect(openSecret(sealed, ctx, rotated)).rejects.toMatchObject({ code: 'KEK_UNKNOWN' });
   });
@@ -89,7 +106,13 @@ describe('HKDF-SHA256 of the node backend', () => {
 
 describe('choosing a backend', () => {
   it('the known answers are noble’s', () => {
-    const [key, nonce, plaintext, aad, info] = [knownAnswerBytes(32, 1), knownAnswerBytes(12, 2), knownAnswerBytes(20, 3), knownAnswerBytes(24, 4), knownAnswerBytes(23, 5)];
+    const [key, nonce, plaintext, aad, info] = [
+      knownAnswerBytes(32, 1),
+      knownAnswerBytes(12, 2),
+      knownAnswerBytes(20, 3),
+      knownAnswerBytes(24, 4),
+      knownAnswerBytes(23, 5),
+    ];
     expect(Buffer.from(gcm(key, nonce, aad).encrypt(plaintext)).toString('hex')).toBe(KNOWN_ANSWERS.sealed);
     expect(Buffer.from(hkdf(sha256, key, undefined, info, 64)).toString('hex')).toBe(KNOWN_ANSWERS.okm);
   });
@@ -102,8 +125,16 @@ describe('choosing a backend', () => {
 
   it('falls back to noble, imported at run time, when a native backend gives other bytes or there is none', async () => {
     const node = nodeCryptoBackend(nodeCrypto as unknown as NodeCryptoModule);
-    const badDerivation: CipherBackend = { ...node, hkdf64: (ikm, info) => Uint8Array.from(node.hkdf64(ikm, info) as Uint8Array, (b, i) => (i === 63 ? b ^ 1 : b)) };
-    const throwing: CipherBackend = { ...node, openGcm: () => { throw new Error('unsupported'); } };
+    const badDerivation: CipherBackend = {
+      ...node,
+      hkdf64: (ikm, info) => Uint8Array.from(node.hkdf64(ikm, info) as Uint8Array, (b, i) => (i === 63 ? b ^ 1 : b)),
+    };
+    const throwing: CipherBackend = {
+      ...node,
+      openGcm: () => {
+        throw new Error('unsupported');
+      },
+    };
     const noble = await loadNobleBackend();
     expect(noble.name).toBe('noble');
     await expect(chooseCipherBackend(badDerivation)).resolves.toBe(noble);
@@ -122,7 +153,9 @@ describe('the node backend', () => {
   const node = nodeCryptoBackend(nodeCrypto as unknown as NodeCryptoModule);
 
   it('refuses a ciphertext shorter than a tag, and opens an empty plaintext', () => {
-    expect(() => node.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), new Uint8Array(15), new Uint8Array())).toThrow(new RangeError('[byokit] [crypto] ciphertext too short'));
+    expect(() => node.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), new Uint8Array(15), new Uint8Array())).toThrow(
+      new RangeError('[byokit] [crypto] ciphertext too short'),
+    );
     const sealed = node.sealGcm(fixedBytes(32, 1), fixedBytes(12, 2), new Uint8Array(), fixedBytes(3, 3)) as Uint8Array;
     expect(sealed).toHaveLength(16);
     expect(node.openGcm(fixedBytes(32, 1), fixedBytes(12, 2), sealed, fixedBytes(3, 3))).toEqual(new Uint8Array());
@@ -137,7 +170,12 @@ describe('finding node:crypto', () => {
   it('uses it only when it has createCipheriv, createDecipheriv and one-shot hash', () => {
     const { createCipheriv, createDecipheriv, hash } = nodeCrypto as unknown as NodeCryptoModule;
     const builtin = vi.spyOn(process, 'getBuiltinModule');
-    for (const partial of [{ createDecipheriv, hash }, { createCipheriv, hash }, { createCipheriv, createDecipheriv }, undefined]) {
+    for (const partial of [
+      { createDecipheriv, hash },
+      { createCipheriv, hash },
+      { createCipheriv, createDecipheriv },
+      undefined,
+    ]) {
       builtin.mockReturnValueOnce(partial);
       expect(loadNodeCrypto()).toBeNull();
     }
@@ -155,7 +193,9 @@ describe('finding node:crypto', () => {
     try {
       (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
       expect(loadNodeCrypto()).toBeNull();
-      await expect(forceCipherBackend('node')).rejects.toThrow(/^\[byokit\] \[crypto\] this runtime has no node backend$/);
+      await expect(forceCipherBackend('node')).rejects.toThrow(
+        /^\[byokit\] \[crypto\] this runtime has no node backend$/,
+      );
     } finally {
       process.getBuiltinModule = saved;
     }

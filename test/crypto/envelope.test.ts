@@ -84,7 +84,8 @@ describe('sealSecret / openSecret', () => {
     let tried = 0;
     for (let i = 0; i < sealed.length; i++) {
       for (let bit = 0; bit < 7; bit++) {
-        const flipped = sealed.slice(0, i) + String.fromCharCode(sealed.charCodeAt(i) ^ (1 << bit)) + sealed.slice(i + 1);
+        const flipped =
+          sealed.slice(0, i) + String.fromCharCode(sealed.charCodeAt(i) ^ (1 << bit)) + sealed.slice(i + 1);
         tried++;
         const outcome = await openSecret(flipped, ctx, keyring).then(
           (value) => ({ opened: value }),
@@ -124,7 +125,9 @@ describe('sealSecret / openSecret', () => {
       unwrapDek: (r) => inner.unwrapDek({ ...r, kekId: 'k1' }),
     };
     const sealed = await sealSecret(CANARY, ctx, both);
-    await expect(openSecret(sealed.replace('byokit:1:k1:', 'byokit:1:k2:'), ctx, both)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(openSecret(sealed.replace('byokit:1:k1:', 'byokit:1:k2:'), ctx, both)).rejects.toMatchObject({
+      code: 'DECRYPTION_FAILED',
+    });
   });
 
   it('names a missing KEK, and refuses an unknown version', async () => {
@@ -171,7 +174,9 @@ describe('rewrapSealed', () => {
   it('refuses to rewrap a value that does not open', async () => {
     const keyring = Keyring.generate('k1');
     const sealed = await sealSecret(CANARY, ctx, keyring);
-    await expect(rewrapSealed(sealed, { ...ctx, tenantId: 'other' }, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(rewrapSealed(sealed, { ...ctx, tenantId: 'other' }, keyring)).rejects.toMatchObject({
+      code: 'DECRYPTION_FAILED',
+    });
   });
 });
 
@@ -187,7 +192,13 @@ describe('what a KEK provider returns is checked before anything is written', ()
     await expect(sealSecret(CANARY, ctx, provider('arn:aws:kms:eu-west-1:1:key/x'))).rejects.toBeInstanceOf(RangeError);
   });
   it('refuses an empty wrapped key', async () => {
-    await expect(sealSecret(CANARY, ctx, provider('kms1', async () => new Uint8Array()))).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      sealSecret(
+        CANARY,
+        ctx,
+        provider('kms1', async () => new Uint8Array()),
+      ),
+    ).rejects.toBeInstanceOf(TypeError);
   });
 });
 
@@ -263,16 +274,22 @@ describe('what a secret may be', () => {
     const longest = 'k'.repeat(MAX_SECRET_BYTES);
     expect(MAX_SECRET_BYTES).toBe(8192);
     expect(await openSecret(await sealSecret(longest, ctx, keyring), ctx, keyring)).toBe(longest);
-    await expect(sealSecret(`${longest}k`, ctx, keyring)).rejects.toThrow(new RangeError('[byokit] [crypto] the secret is longer than 8192 bytes'));
+    await expect(sealSecret(`${longest}k`, ctx, keyring)).rejects.toThrow(
+      new RangeError('[byokit] [crypto] the secret is longer than 8192 bytes'),
+    );
     // 4,097 characters of two bytes each: 8,194 bytes.
     await expect(sealSecret('é'.repeat(4097), ctx, keyring)).rejects.toBeInstanceOf(RangeError);
   });
 
   it('refuses a secret that is not a string instead of sealing its text', async () => {
     for (const value of [42, null, ['sk-abc'], { toString: () => 'sk-abc' }]) {
-      await expect(sealSecret(value as never, ctx, keyring)).rejects.toThrow(new TypeError('[byokit] [crypto] the secret must be a non-empty string'));
+      await expect(sealSecret(value as never, ctx, keyring)).rejects.toThrow(
+        new TypeError('[byokit] [crypto] the secret must be a non-empty string'),
+      );
     }
-    await expect(openSecret(42 as never, ctx, keyring)).rejects.toThrow(new TypeError('[byokit] [crypto] a sealed value must be a string'));
+    await expect(openSecret(42 as never, ctx, keyring)).rejects.toThrow(
+      new TypeError('[byokit] [crypto] a sealed value must be a string'),
+    );
   });
 
   it('round-trips a non-ASCII secret byte for byte', async () => {
@@ -288,7 +305,10 @@ describe('a malformed sealed value is refused before the KEK provider is asked',
     ['an empty wrapped key', (f: string[]) => [...f.slice(0, 3), '', ...f.slice(4)]],
     ['a commitment of 31 bytes', (f: string[]) => [...f.slice(0, 4), encodeBase64Url(new Uint8Array(31)), f[5]!]],
     ['a commitment of 33 bytes', (f: string[]) => [...f.slice(0, 4), encodeBase64Url(new Uint8Array(33)), f[5]!]],
-    ['a body of nonce and tag with no key in it', (f: string[]) => [...f.slice(0, 5), encodeBase64Url(decodeBase64Url(f[5]!)!.subarray(0, 28))]],
+    [
+      'a body of nonce and tag with no key in it',
+      (f: string[]) => [...f.slice(0, 5), encodeBase64Url(decodeBase64Url(f[5]!)!.subarray(0, 28))],
+    ],
     ['a fifth field', (f: string[]) => [...f, 'AAAA']],
   ])('%s', async (_, change) => {
     const { provider, asked } = recordingProvider();
@@ -298,7 +318,9 @@ describe('a malformed sealed value is refused before the KEK provider is asked',
     expect(error).toBeInstanceOf(DecryptionError);
     expect(error).toMatchObject({ code: 'DECRYPTION_FAILED' });
     expect((error as Error).cause).toBeUndefined();
-    await expect(rewrapSealed(change(fields).join(':'), ctx, provider)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(rewrapSealed(change(fields).join(':'), ctx, provider)).rejects.toMatchObject({
+      code: 'DECRYPTION_FAILED',
+    });
     expect(asked).toEqual([]);
   });
 
@@ -351,7 +373,9 @@ describe('key bytes are wiped before a call returns', () => {
     const body = decodeBase64Url(fields[5]!)!;
     body[body.length - 1]! ^= 1;
     const derived = await recordingDerivations();
-    await expect(openSecret([...fields.slice(0, 5), encodeBase64Url(body)].join(':'), ctx, provider)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(
+      openSecret([...fields.slice(0, 5), encodeBase64Url(body)].join(':'), ctx, provider),
+    ).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
     expect(wiped(unwrapped[0]!) && wiped(derived[0]!)).toBe(true);
   });
 
@@ -360,7 +384,9 @@ describe('key bytes are wiped before a call returns', () => {
     const a = (await sealSecret(CANARY, ctx, provider)).split(':');
     const b = (await sealSecret(CANARY, ctx, provider)).split(':');
     const derived = await recordingDerivations();
-    await expect(openSecret([...a.slice(0, 4), b[4], a[5]].join(':'), ctx, provider)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(openSecret([...a.slice(0, 4), b[4], a[5]].join(':'), ctx, provider)).rejects.toMatchObject({
+      code: 'DECRYPTION_FAILED',
+    });
     expect(wiped(unwrapped[0]!) && wiped(derived[0]!)).toBe(true);
   });
 
@@ -412,7 +438,9 @@ describe('rewrap checks the key commitment', () => {
     // b's wrapped data key opens under the same KEK and context: only the commitment tells it is not a's.
     const swapped = [...a.slice(0, 3), b[3], ...a.slice(4)].join(':');
     await expect(rewrapSealed(swapped, ctx, keyring)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
-    await expect(rewrapSealed(swapped, ctx, Keyring.fromKeys([{ id: 'k2', key: fixedBytes(32, 5) }]))).rejects.toMatchObject({ code: 'KEK_UNKNOWN' });
+    await expect(
+      rewrapSealed(swapped, ctx, Keyring.fromKeys([{ id: 'k2', key: fixedBytes(32, 5) }])),
+    ).rejects.toMatchObject({ code: 'KEK_UNKNOWN' });
   });
 
   it('names the checks of what a KEK provider returned', async () => {
@@ -424,9 +452,15 @@ describe('rewrap checks the key commitment', () => {
       wrapDek: async () => wrapped,
       unwrapDek: (r) => inner.unwrapDek(r),
     });
-    await expect(sealSecret(CANARY, ctx, provider('arn:aws:kms:x'))).rejects.toThrow(new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"'));
-    await expect(rewrapSealed(sealed, ctx, provider('kms1', new Uint8Array()))).rejects.toThrow(new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key'));
-    expect((await rewrapSealed(sealed, ctx, provider('kms1'))).startsWith(`byokit:1:kms1:${'A'.repeat(80)}:`)).toBe(true);
+    await expect(sealSecret(CANARY, ctx, provider('arn:aws:kms:x'))).rejects.toThrow(
+      new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"'),
+    );
+    await expect(rewrapSealed(sealed, ctx, provider('kms1', new Uint8Array()))).rejects.toThrow(
+      new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key'),
+    );
+    expect((await rewrapSealed(sealed, ctx, provider('kms1'))).startsWith(`byokit:1:kms1:${'A'.repeat(80)}:`)).toBe(
+      true,
+    );
   });
 });
 

@@ -6,7 +6,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Keyring } from '../../src/crypto/keyring.js';
 
-const made = vi.hoisted(() => ({ decoded: [] as Uint8Array[], drawn: [] as Uint8Array[], encoded: [] as Uint8Array[] }));
+const made = vi.hoisted(() => ({
+  decoded: [] as Uint8Array[],
+  drawn: [] as Uint8Array[],
+  encoded: [] as Uint8Array[],
+}));
 
 vi.mock('../../src/crypto/base64url.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/crypto/base64url.js')>();
@@ -36,7 +40,8 @@ vi.mock('../../src/crypto/bytes.js', async (importOriginal) => {
   };
 });
 
-const allZero = (list: Uint8Array[]) => list.length > 0 && list.every((bytes) => bytes.length === 32 && bytes.every((b) => b === 0));
+const allZero = (list: Uint8Array[]) =>
+  list.length > 0 && list.every((bytes) => bytes.length === 32 && bytes.every((b) => b === 0));
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64url');
 
 describe('key bytes are wiped once the keyring holds its copy', () => {
@@ -47,7 +52,9 @@ describe('key bytes are wiped once the keyring holds its copy', () => {
     expect(allZero(made.decoded)).toBe(true);
     // The keyring kept its own copy.
     const wrapped = await keyring.wrapDek({ kekId: 'k1', dek: new Uint8Array(32), aad: new Uint8Array() });
-    expect(await Keyring.parse(`k1:${key(1)}`).unwrapDek({ kekId: 'k1', wrapped, aad: new Uint8Array() })).toEqual(new Uint8Array(32));
+    expect(await Keyring.parse(`k1:${key(1)}`).unwrapDek({ kekId: 'k1', wrapped, aad: new Uint8Array() })).toEqual(
+      new Uint8Array(32),
+    );
   });
 
   it('Keyring.parse wipes them also when the keyring is refused', () => {

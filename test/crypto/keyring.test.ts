@@ -115,19 +115,31 @@ describe('master key text', () => {
     const fromStandard = Keyring.parse(`k1:${standard}`);
     const fromUrl = Keyring.parse(`k1:${bytes.toString('base64url')}`);
     const wrapped = await fromStandard.wrapDek({ kekId: 'k1', dek: new Uint8Array(32).fill(3), aad: new Uint8Array() });
-    expect(await fromUrl.unwrapDek({ kekId: 'k1', wrapped, aad: new Uint8Array() })).toEqual(new Uint8Array(32).fill(3));
+    expect(await fromUrl.unwrapDek({ kekId: 'k1', wrapped, aad: new Uint8Array() })).toEqual(
+      new Uint8Array(32).fill(3),
+    );
   });
 
   it('allows spaces around the id and the key, and padding only at the end', () => {
     expect(Keyring.parse(` k1: ${bytes.toString('base64')} `).primaryKekId).toBe('k1');
     const unpadded = bytes.toString('base64url');
-    expect(() => Keyring.parse(`k1:${unpadded.slice(0, 10)}=${unpadded.slice(10)}`)).toThrow(/entry 1: the key is not valid base64/);
+    expect(() => Keyring.parse(`k1:${unpadded.slice(0, 10)}=${unpadded.slice(10)}`)).toThrow(
+      /entry 1: the key is not valid base64/,
+    );
   });
 
   it.each([
     ['whitespace only', '   ', /^\[byokit\] \[keyring\] BYOKIT_MASTER_KEYS is empty/],
-    ['an entry with no id before the colon', `:${bytes.toString('base64')}`, /^\[byokit\] \[keyring\] entry 1 is not "id:base64key"$/],
-    ['the id listed twice further down', `k1:${key(1)},k2:${key(2)},k2:${key(3)}`, /entry 3: the key id is listed twice \(also entry 2\)/],
+    [
+      'an entry with no id before the colon',
+      `:${bytes.toString('base64')}`,
+      /^\[byokit\] \[keyring\] entry 1 is not "id:base64key"$/,
+    ],
+    [
+      'the id listed twice further down',
+      `k1:${key(1)},k2:${key(2)},k2:${key(3)}`,
+      /entry 3: the key id is listed twice \(also entry 2\)/,
+    ],
     ['a key repeated further down', `k1:${key(1)},k2:${key(2)},k3:${key(2)}`, /entry 3: the same key as entry 2/],
   ])('refuses %s with a message that names it', (_, text, message) => {
     expect(() => Keyring.parse(text)).toThrow(message);
@@ -148,7 +160,11 @@ describe('Keyring.fromKeys', () => {
     ['an object', { 0: good, length: 1 }, /a keyring needs an array/],
     ['no entries', [], /a keyring needs at least one key/],
     ['a numeric id', [{ id: 1, key: good.key }], /entry 1: the key id must be 1-32 characters/],
-    ['a key that is an array of numbers', [{ id: 'k1', key: Array.from(good.key) }], /entry 1: the key must be a Uint8Array/],
+    [
+      'a key that is an array of numbers',
+      [{ id: 'k1', key: Array.from(good.key) }],
+      /entry 1: the key must be a Uint8Array/,
+    ],
     ['a hole', [good, , { id: 'k3', key: new Uint8Array(32).fill(3) }], /entry 2: the key id must be/],
   ])('refuses %s', (_, entries, message) => {
     expect(() => Keyring.fromKeys(entries as never)).toThrow(message);
@@ -170,14 +186,20 @@ describe('Keyring.fromEnv', () => {
 
   it('reads another variable when named', () => {
     expect(Keyring.fromEnv({ OTHER_KEYS: `o1:${key(5)}` }, 'OTHER_KEYS').primaryKekId).toBe('o1');
-    expect(() => Keyring.fromEnv({ BYOKIT_MASTER_KEYS: `k1:${key(5)}` }, 'OTHER_KEYS')).toThrow(/OTHER_KEYS is not set/);
+    expect(() => Keyring.fromEnv({ BYOKIT_MASTER_KEYS: `k1:${key(5)}` }, 'OTHER_KEYS')).toThrow(
+      /OTHER_KEYS is not set/,
+    );
   });
 
   it('refuses an empty or non-string variable name and an env that is not an object', () => {
     for (const variable of ['', 42]) {
-      expect(() => Keyring.fromEnv({ '': `k1:${key(5)}` }, variable as never)).toThrow(/^\[byokit\] \[keyring\] the variable name must be a non-empty string$/);
+      expect(() => Keyring.fromEnv({ '': `k1:${key(5)}` }, variable as never)).toThrow(
+        /^\[byokit\] \[keyring\] the variable name must be a non-empty string$/,
+      );
     }
-    expect(() => Keyring.fromEnv(`k1:${key(5)}` as never)).toThrow(/^\[byokit\] \[keyring\] env must be an object of environment variables$/);
+    expect(() => Keyring.fromEnv(`k1:${key(5)}` as never)).toThrow(
+      /^\[byokit\] \[keyring\] env must be an object of environment variables$/,
+    );
   });
 
   it('reads no inherited property as a variable', () => {
@@ -209,12 +231,17 @@ describe('Keyring.generate and generateEntry', () => {
 
   it.each([['with a space'], [''], [42], ['x'.repeat(33)]])('refuse the id %j', (id) => {
     expect(() => Keyring.generate(id as never)).toThrow(/^\[byokit\] \[keyring\] the key id must be 1-32 characters/);
-    expect(() => Keyring.generateEntry(id as never)).toThrow(/^\[byokit\] \[keyring\] the key id must be 1-32 characters/);
+    expect(() => Keyring.generateEntry(id as never)).toThrow(
+      /^\[byokit\] \[keyring\] the key id must be 1-32 characters/,
+    );
   });
 });
 
 describe('wrapDek and unwrapDek', () => {
-  const keyring = Keyring.fromKeys([{ id: 'k1', key: new Uint8Array(32).fill(1) }, { id: 'k2', key: new Uint8Array(32).fill(2) }]);
+  const keyring = Keyring.fromKeys([
+    { id: 'k1', key: new Uint8Array(32).fill(1) },
+    { id: 'k2', key: new Uint8Array(32).fill(2) },
+  ]);
   const dek = new Uint8Array(32).fill(9);
   const aad = Uint8Array.of(1, 2, 3);
 
@@ -225,13 +252,19 @@ describe('wrapDek and unwrapDek', () => {
     ['bytes as an array', { kekId: 'k1', dek: Array.from(dek), wrapped: Array.from(dek), aad }],
     ['aad as a string', { kekId: 'k1', dek, wrapped: dek, aad: 'aad' }],
   ])('refuse %s with a typed error that names the method and its arguments', async (_, args) => {
-    await expect(keyring.wrapDek(args as never)).rejects.toThrow(/^\[byokit\] \[keyring\] wrapDek takes \{ kekId: string, dek: Uint8Array, aad: Uint8Array \}$/);
-    await expect(keyring.unwrapDek(args as never)).rejects.toThrow(/^\[byokit\] \[keyring\] unwrapDek takes \{ kekId: string, wrapped: Uint8Array, aad: Uint8Array \}$/);
+    await expect(keyring.wrapDek(args as never)).rejects.toThrow(
+      /^\[byokit\] \[keyring\] wrapDek takes \{ kekId: string, dek: Uint8Array, aad: Uint8Array \}$/,
+    );
+    await expect(keyring.unwrapDek(args as never)).rejects.toThrow(
+      /^\[byokit\] \[keyring\] unwrapDek takes \{ kekId: string, wrapped: Uint8Array, aad: Uint8Array \}$/,
+    );
     await expect(keyring.unwrapDek(args as never)).rejects.toMatchObject({ code: 'KEYRING_INVALID' });
   });
 
   it('name an unknown KEK id', async () => {
-    await expect(keyring.wrapDek({ kekId: 'k9', dek, aad })).rejects.toThrow(/^\[byokit\] \[keyring\] no key with id "k9" in this keyring$/);
+    await expect(keyring.wrapDek({ kekId: 'k9', dek, aad })).rejects.toThrow(
+      /^\[byokit\] \[keyring\] no key with id "k9" in this keyring$/,
+    );
     await expect(keyring.unwrapDek({ kekId: 'k9', wrapped: dek, aad })).rejects.toMatchObject({ code: 'KEK_UNKNOWN' });
   });
 
@@ -245,7 +278,9 @@ describe('wrapDek and unwrapDek', () => {
 
   it('refuse a wrapped key shorter than a nonce and a tag before decrypting', async () => {
     for (const length of [0, 12, 27]) {
-      await expect(keyring.unwrapDek({ kekId: 'k1', wrapped: new Uint8Array(length), aad })).rejects.toThrow(new RangeError('[byokit] [keyring] wrapped key too short'));
+      await expect(keyring.unwrapDek({ kekId: 'k1', wrapped: new Uint8Array(length), aad })).rejects.toThrow(
+        new RangeError('[byokit] [keyring] wrapped key too short'),
+      );
     }
     // 28 bytes is an empty ciphertext: it reaches the cipher, whose tag check refuses it.
     await expect(keyring.unwrapDek({ kekId: 'k1', wrapped: new Uint8Array(28), aad })).rejects.not.toThrow(/too short/);
@@ -253,7 +288,10 @@ describe('wrapDek and unwrapDek', () => {
 });
 
 describe('what a keyring shows', () => {
-  const keyring = Keyring.fromKeys([{ id: 'k2', key: new Uint8Array(32).fill(2) }, { id: 'k1', key: new Uint8Array(32).fill(1) }]);
+  const keyring = Keyring.fromKeys([
+    { id: 'k2', key: new Uint8Array(32).fill(2) },
+    { id: 'k1', key: new Uint8Array(32).fill(1) },
+  ]);
 
   it('serialises to its ids, primary first', () => {
     expect(JSON.parse(JSON.stringify(keyring))).toEqual({ primaryKekId: 'k2', kekIds: ['k2', 'k1'] });

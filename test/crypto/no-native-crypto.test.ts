@@ -11,7 +11,8 @@ vi.mock('../../src/runtime-modules.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/runtime-modules.js')>();
   return {
     ...real,
-    loadModule: (specifier: string) => (imports.failing ? Promise.reject(new Error(`Cannot find package '${specifier}'`)) : real.loadModule(specifier)),
+    loadModule: (specifier: string) =>
+      imports.failing ? Promise.reject(new Error(`Cannot find package '${specifier}'`)) : real.loadModule(specifier),
   };
 });
 

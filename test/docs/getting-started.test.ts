@@ -70,13 +70,20 @@ describe('docs/getting-started.md', () => {
   it('type-checks as one program against the source', () => {
     const { text, lineOf } = assemble(blocks);
     writeFileSync(program, text);
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
     if (!config) throw new Error('tsconfig.json did not parse');
     const checked = ts.createProgram([program], { ...config.options, noEmit: true });
     const problems = ts.getPreEmitDiagnostics(checked).map((d) => {
       const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
       if (!d.file || d.start === undefined) return `TS${d.code} ${message}`;
-      const where = d.file.fileName === program ? lineOf(d.file.getLineAndCharacterOfPosition(d.start).line) : relative(root, d.file.fileName);
+      const where =
+        d.file.fileName === program
+          ? lineOf(d.file.getLineAndCharacterOfPosition(d.start).line)
+          : relative(root, d.file.fileName);
       return `${where}: TS${d.code} ${message}`;
     });
     expect(problems).toStrictEqual([]);
@@ -95,7 +102,10 @@ describe('docs/getting-started.md', () => {
       const { dispatcher: _dispatcher, ...rest } = init ?? {};
       return realFetch(`${server.baseUrl}${url.slice(OPENAI.length)}`, rest);
     });
-    vi.spyOn(console, 'log').mockImplementation((...values: unknown[]) => void printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ')));
+    vi.spyOn(console, 'log').mockImplementation(
+      (...values: unknown[]) =>
+        void printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ')),
+    );
 
     await import(/* @vite-ignore */ program);
 

@@ -15,7 +15,8 @@ export interface Prelude {
 
 export const PRELUDES: Readonly<Record<string, Prelude>> = {
   vault: {
-    gives: '`vault`: a vault on a MemoryStore, with a platform OpenAI key; tenant `acme` has an OpenAI config `prod` with a key',
+    gives:
+      '`vault`: a vault on a MemoryStore, with a platform OpenAI key; tenant `acme` has an OpenAI config `prod` with a key',
     code: `
 import { createVault as __createVault, Keyring as __Keyring, MemoryStore as __MemoryStore } from 'byokit';
 const vault = __createVault({
@@ -31,7 +32,8 @@ const vault = __createVault({
 `,
   },
   access: {
-    gives: '`vault`: a vault on a MemoryStore with access keys (`accessKeys`) and BYOK entitlement (`byokEntitlement`, default enabled), a platform OpenAI key; tenant `acme` has an OpenAI config `prod` (model gpt-4o-mini) with a key',
+    gives:
+      '`vault`: a vault on a MemoryStore with access keys (`accessKeys`) and BYOK entitlement (`byokEntitlement`, default enabled), a platform OpenAI key; tenant `acme` has an OpenAI config `prod` (model gpt-4o-mini) with a key',
     code: `
 import { accessKeys as __accessKeys, byokEntitlement as __byokEntitlement, createVault as __createAccessVault, Keyring as __AccessKeyring, MemoryStore as __AccessStore } from 'byokit';
 const vault = __createAccessVault({
@@ -49,7 +51,8 @@ const vault = __createAccessVault({
 `,
   },
   pools: {
-    gives: '`vault`: a vault on a MemoryStore with key pools (`keyPools`); tenant `acme` has two OpenAI configs with keys, `primary` (the default) and `backup` (their views)',
+    gives:
+      '`vault`: a vault on a MemoryStore with key pools (`keyPools`); tenant `acme` has two OpenAI configs with keys, `primary` (the default) and `backup` (their views)',
     code: `
 import { createVault as __createPoolVault, Keyring as __PoolKeyring, keyPools as __keyPools, MemoryStore as __PoolStore } from 'byokit';
 const vault = __createPoolVault({ store: new __PoolStore(), keyring: __PoolKeyring.generate(), pools: __keyPools() });
@@ -78,7 +81,7 @@ await __poolOwner.setKey(backup.id, 'sk-proj-DOCSbackup0000000000000000002');
     code: `const messages = [{ role: 'user' as const, content: 'Hello' }];\n`,
   },
   meter: {
-    gives: '`meter(usage)`: the host\'s metering function',
+    gives: "`meter(usage)`: the host's metering function",
     code: `function meter(usage: import('byokit').UsageEvent): void {\n  void usage;\n}\n`,
   },
   store: {
@@ -86,11 +89,12 @@ await __poolOwner.setKey(backup.id, 'sk-proj-DOCSbackup0000000000000000002');
     code: `import { MemoryStore as __StoreClass } from 'byokit';\nconst store = new __StoreClass();\n`,
   },
   tenants: {
-    gives: '`listYourTenants()`: the host\'s own tenant list',
+    gives: "`listYourTenants()`: the host's own tenant list",
     code: `async function listYourTenants(): Promise<string[]> {\n  return ['acme'];\n}\n`,
   },
   'voice-client': {
-    gives: '`VoiceClient`: a host SDK class taking `{ apiKey, baseUrl, fetch? }`; `providers`: a registry with a `voice` descriptor',
+    gives:
+      '`VoiceClient`: a host SDK class taking `{ apiKey, baseUrl, fetch? }`; `providers`: a registry with a `voice` descriptor',
     code: `
 class VoiceClient {
   constructor(readonly options: { apiKey: string; baseUrl: string; fetch?: typeof fetch }) {}
@@ -113,7 +117,7 @@ declare function createFreshDatabase(): Promise<__TestDatabase>;
     },
   },
   env: {
-    gives: '`env`: a Cloudflare Worker\'s bindings, with `BYOKIT_MASTER_KEYS`',
+    gives: "`env`: a Cloudflare Worker's bindings, with `BYOKIT_MASTER_KEYS`",
     code: `import { Keyring as __EnvKeyring } from 'byokit';\nconst env: { BYOKIT_MASTER_KEYS: string } = { BYOKIT_MASTER_KEYS: __EnvKeyring.generateEntry('k1') };\n`,
   },
 };

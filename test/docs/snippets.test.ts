@@ -28,7 +28,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Generated modules live here while the test runs (git-ignored, excluded from tsconfig). */
 const outDir = join(root, 'test', 'docs', '.snippets');
 
-const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 const snippets = DOCS.flatMap((file) => extractSnippets(readFileSync(join(root, file), 'utf8'), file));
 
 interface Generated {
@@ -52,7 +58,8 @@ function generate(snippet: Snippet, index: number): Generated {
   const header = `// ${label(snippet)}\n${head ? `${head}\n` : ''}`;
   const dir = join(outDir, `${index}`);
   mkdirSync(dir, { recursive: true });
-  for (const prelude of preludes) for (const [name, text] of Object.entries(prelude.files ?? {})) writeFileSync(join(dir, name), text);
+  for (const prelude of preludes)
+    for (const [name, text] of Object.entries(prelude.files ?? {})) writeFileSync(join(dir, name), text);
   const path = join(dir, snippet.language === 'ts' ? 'snippet.ts' : 'snippet.mjs');
   // `export {}` makes every block a module (top-level await, no global clashes).
   writeFileSync(path, `${header}${snippet.code}\nexport {};\n`);
@@ -69,21 +76,40 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('documentation snippets', () => {
   it('are found in README.md and docs/*.md (every fenced ts/js block)', () => {
-    const fences = DOCS.reduce((count, file) => count + (readFileSync(join(root, file), 'utf8').match(/^\s*```(ts|typescript|js|javascript)\s*$/gm)?.length ?? 0), 0);
+    const fences = DOCS.reduce(
+      (count, file) =>
+        count +
+        (readFileSync(join(root, file), 'utf8').match(/^\s*```(ts|typescript|js|javascript)\s*$/gm)?.length ?? 0),
+      0,
+    );
     expect(snippets.length).toBe(fences);
     expect(snippets.length).toBeGreaterThan(15);
   });
 
   it('type-check against the source, with the repository compiler options', () => {
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
     if (!config) throw new Error('tsconfig.json did not parse');
-    const options: ts.CompilerOptions = { ...config.options, noEmit: true, allowJs: true, checkJs: true, noUnusedLocals: false };
-    const program = ts.createProgram(generated.map((g) => g.path), options);
+    const options: ts.CompilerOptions = {
+      ...config.options,
+      noEmit: true,
+      allowJs: true,
+      checkJs: true,
+      noUnusedLocals: false,
+    };
+    const program = ts.createProgram(
+      generated.map((g) => g.path),
+      options,
+    );
     const byPath = new Map(generated.map((g) => [g.path, g]));
     const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
       const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
       const owner = diagnostic.file ? byPath.get(diagnostic.file.fileName) : undefined;
-      if (!owner || diagnostic.start === undefined) return `${diagnostic.file ? relative(root, diagnostic.file.fileName) : '(program)'}: TS${diagnostic.code} ${text}`;
+      if (!owner || diagnostic.start === undefined)
+        return `${diagnostic.file ? relative(root, diagnostic.file.fileName) : '(program)'}: TS${diagnostic.code} ${text}`;
       const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start);
       const docLine = line - owner.offset;
       return docLine < 0

@@ -30,7 +30,8 @@ export function extractSnippets(markdown: string, file: string): Snippet[] {
     const indent = open[1]!.length;
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !CLOSE.test(lines[j]!); j++) body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
+    for (; j < lines.length && !CLOSE.test(lines[j]!); j++)
+      body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
     if (j === lines.length) throw new Error(`${file}:${i + 1}: code block never closed`);
     const words = directiveBefore(lines, i);
     snippets.push({

@@ -6,7 +6,15 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { ByokitError, Keyring, MemoryStore, accessKeys, byokEntitlement, createVault, type ByokitErrorCode } from '../../src/index.js';
+import {
+  ByokitError,
+  Keyring,
+  MemoryStore,
+  accessKeys,
+  byokEntitlement,
+  createVault,
+  type ByokitErrorCode,
+} from '../../src/index.js';
 import { dumpAll } from '../store/memory-helpers.js';
 
 /** Every code byokit documents. A rejection with any other code (or none) fails the property. */
@@ -53,13 +61,18 @@ function errorText(error: unknown): string {
  * code whose text holds none of `secrets`, and then `dump()` is unchanged.
  * Returns the code, or `'ok'`.
  */
-export async function typedOrDone(run: () => unknown, secrets: readonly string[] = [], dump?: () => string): Promise<string> {
+export async function typedOrDone(
+  run: () => unknown,
+  secrets: readonly string[] = [],
+  dump?: () => string,
+): Promise<string> {
   const before = dump?.();
   try {
     await run();
     return 'ok';
   } catch (error) {
-    if (!(error instanceof ByokitError)) expect.fail(`not a ByokitError: ${String(error)}\n${(error as Error)?.stack ?? ''}`);
+    if (!(error instanceof ByokitError))
+      expect.fail(`not a ByokitError: ${String(error)}\n${(error as Error)?.stack ?? ''}`);
     expect(KNOWN_CODES).toContain(error.code);
     expect(error.message).toMatch(/^\[byokit\] \[[a-z-]+\] /);
     const text = errorText(error);
@@ -82,8 +95,17 @@ export async function seededVault() {
   const owner = vault.as({ tenantId: 'acme', actor: { id: 'owner', role: 'owner' } });
   const keyed = await owner.createConfig({ name: 'keyed', provider: 'openai', scope: 'ws' });
   await owner.setKey(keyed.id, 'sk-proj-seeded0000000000000000000000001');
-  const keyless = await owner.createConfig({ name: 'keyless', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
-  const { accessKey, secret } = await owner.createAccessKey({ name: 'app', providers: ['openai'], quota: { requests: { limit: 1_000_000, per: 'day' } } });
+  const keyless = await owner.createConfig({
+    name: 'keyless',
+    provider: 'custom',
+    baseUrl: 'https://gw.example/v1',
+    routes: ['openai'],
+  });
+  const { accessKey, secret } = await owner.createAccessKey({
+    name: 'app',
+    providers: ['openai'],
+    quota: { requests: { limit: 1_000_000, per: 'day' } },
+  });
   const dump = () => dumpAll(store);
   return { store, vault, owner, ids: [keyed.id, keyless.id], accessKeyId: accessKey.id, token: secret.reveal(), dump };
 }
@@ -91,14 +113,38 @@ export async function seededVault() {
 const ACCESS_KEYRING = Keyring.generate('h1');
 
 /** Anything at all, including nested objects, arrays, symbols-free junk and prototype-looking keys. */
-export const junk = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true });
+export const junk = fc.anything({
+  withBigInt: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withTypedArray: true,
+});
 
 /** A string that is sometimes valid for `field`, often not. */
-export const scope = fc.oneof(fc.constantFrom('', 'ws', 'ws/proj', 'a/b/c/d/e/f/g/h/i', 'ws//x', '/ws', 'ws/', 'ü'), fc.string());
-export const provider = fc.oneof(fc.constantFrom('openai', 'custom', 'anthropic', 'azure-openai', 'google', 'ollama', 'Nope', '__proto__'), fc.string());
-export const url = fc.oneof(fc.constant(null), fc.webUrl(), fc.constantFrom('http://127.0.0.1/v1', 'https://u:p@x.example', 'ftp://x', 'https://x.example/?q=1'), fc.string());
+export const scope = fc.oneof(
+  fc.constantFrom('', 'ws', 'ws/proj', 'a/b/c/d/e/f/g/h/i', 'ws//x', '/ws', 'ws/', 'ü'),
+  fc.string(),
+);
+export const provider = fc.oneof(
+  fc.constantFrom('openai', 'custom', 'anthropic', 'azure-openai', 'google', 'ollama', 'Nope', '__proto__'),
+  fc.string(),
+);
+export const url = fc.oneof(
+  fc.constant(null),
+  fc.webUrl(),
+  fc.constantFrom('http://127.0.0.1/v1', 'https://u:p@x.example', 'ftp://x', 'https://x.example/?q=1'),
+  fc.string(),
+);
 export const configId = (ids: readonly string[]) =>
-  fc.oneof(fc.constantFrom(...ids), fc.constant('cfg_01JD0000000000000000000000'), fc.string(), fc.stringMatching(/^cfg_[0-9A-Z]{26}$/), junk);
+  fc.oneof(
+    fc.constantFrom(...ids),
+    fc.constant('cfg_01JD0000000000000000000000'),
+    fc.string(),
+    fc.stringMatching(/^cfg_[0-9A-Z]{26}$/),
+    junk,
+  );
 
 /** Config fields, each sometimes valid, sometimes junk, any subset, plus unknown keys. */
 export const configFields = fc.record(

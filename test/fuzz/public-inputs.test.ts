@@ -13,7 +13,17 @@ import { checkTenantHandle, plainResolveRequest } from '../../src/vault/plain-in
 import { checkOutcomeReport } from '../../src/outcomes/report-input.js';
 import { outcomeReportSchema, resolveInputSchema, tenantHandleInputSchema } from '../../src/schemas.js';
 import { ValidationError } from '../../src/errors.js';
-import { RUNS, configFields, configId, junk, providerKey, scope, seededVault, typedOrDone, url } from './arbitraries.js';
+import {
+  RUNS,
+  configFields,
+  configId,
+  junk,
+  providerKey,
+  scope,
+  seededVault,
+  typedOrDone,
+  url,
+} from './arbitraries.js';
 
 describe('the tenant handle takes any input: typed errors only, nothing written on a rejection', () => {
   it('createConfig', async () => {
@@ -42,7 +52,13 @@ describe('the tenant handle takes any input: typed errors only, nothing written 
       fc.asyncProperty(
         fc.nat(1),
         fc.oneof(providerKey, junk),
-        fc.oneof(fc.record({ expiresAt: fc.oneof(fc.date({ noInvalidDate: false }), fc.string(), fc.constant(null), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            { expiresAt: fc.oneof(fc.date({ noInvalidDate: false }), fc.string(), fc.constant(null), junk) },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (which, key, options) => {
           const { owner, ids, dump } = await seededVault();
           const secrets = typeof key === 'string' ? [key] : [];
@@ -55,17 +71,21 @@ describe('the tenant handle takes any input: typed errors only, nothing written 
 
   it('setEnabled, setDefault, deleteConfig, removeKey, getConfig with any id and value', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constant(null).chain(() => configId(['cfg_placeholder'])), junk, async (idInput, value) => {
-        const { owner, ids, dump } = await seededVault();
-        const id = idInput === 'cfg_placeholder' ? ids[0]! : idInput;
-        await typedOrDone(() => owner.setEnabled(id as never, value as never), [], dump);
-        await typedOrDone(() => owner.setDefault(id as never, value as never), [], dump);
-        await typedOrDone(() => owner.getConfig(id as never), [], dump);
-        if (id !== ids[0]) {
-          await typedOrDone(() => owner.deleteConfig(id as never), [], dump);
-          await typedOrDone(() => owner.removeKey(id as never), [], dump);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constant(null).chain(() => configId(['cfg_placeholder'])),
+        junk,
+        async (idInput, value) => {
+          const { owner, ids, dump } = await seededVault();
+          const id = idInput === 'cfg_placeholder' ? ids[0]! : idInput;
+          await typedOrDone(() => owner.setEnabled(id as never, value as never), [], dump);
+          await typedOrDone(() => owner.setDefault(id as never, value as never), [], dump);
+          await typedOrDone(() => owner.getConfig(id as never), [], dump);
+          if (id !== ids[0]) {
+            await typedOrDone(() => owner.deleteConfig(id as never), [], dump);
+            await typedOrDone(() => owner.removeKey(id as never), [], dump);
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -85,7 +105,19 @@ describe('the tenant handle takes any input: typed errors only, nothing written 
   it('listConfigs and listAudit with any query change nothing', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ scope, provider: fc.string(), cursor: fc.oneof(fc.string(), junk), limit: fc.oneof(fc.integer(), fc.double(), junk), extra: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              scope,
+              provider: fc.string(),
+              cursor: fc.oneof(fc.string(), junk),
+              limit: fc.oneof(fc.integer(), fc.double(), junk),
+              extra: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (query) => {
           const { owner, dump } = await seededVault();
           const before = dump();
@@ -103,7 +135,19 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.as', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ tenantId: fc.oneof(fc.string(), junk), actor: fc.oneof(fc.record({ id: fc.string(), role: fc.oneof(fc.string(), junk) }, { requiredKeys: [] }), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              tenantId: fc.oneof(fc.string(), junk),
+              actor: fc.oneof(
+                fc.record({ id: fc.string(), role: fc.oneof(fc.string(), junk) }, { requiredKeys: [] }),
+                junk,
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (input) => {
           const { vault, dump } = await seededVault();
           await typedOrDone(() => vault.as(input as never), [], dump);
@@ -116,7 +160,19 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.resolve changes nothing, and never falls back on a bad request', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), scope, provider: fc.oneof(fc.constantFrom('openai', 'anthropic'), fc.string(), junk), config: fc.oneof(fc.constantFrom('keyed', 'keyless'), fc.string(), junk), extra: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk),
+              scope,
+              provider: fc.oneof(fc.constantFrom('openai', 'anthropic'), fc.string(), junk),
+              config: fc.oneof(fc.constantFrom('keyed', 'keyless'), fc.string(), junk),
+              extra: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (input) => {
           const { vault, dump } = await seededVault();
           const before = dump();
@@ -131,14 +187,27 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.resolve with any access key: a refused one changes nothing and never shows the token', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.constantFrom('seeded', 'mangled'), fc.string(), fc.stringMatching(/^byk_live_[0-9A-Z]{26}_[0-9A-Za-z]{49}$/), junk),
+        fc.oneof(
+          fc.constantFrom('seeded', 'mangled'),
+          fc.string(),
+          fc.stringMatching(/^byk_live_[0-9A-Z]{26}_[0-9A-Za-z]{49}$/),
+          junk,
+        ),
         fc.oneof(fc.constantFrom('openai', 'anthropic'), fc.string(), junk),
         fc.oneof(fc.string(), junk),
         async (given, provider, model) => {
           const { vault, token, dump } = await seededVault();
-          const accessKey = given === 'seeded' ? token : given === 'mangled' ? `${token.slice(0, 40)}${token[40] === 'x' ? 'y' : 'x'}${token.slice(41)}` : given;
+          const accessKey =
+            given === 'seeded'
+              ? token
+              : given === 'mangled'
+                ? `${token.slice(0, 40)}${token[40] === 'x' ? 'y' : 'x'}${token.slice(41)}`
+                : given;
           const before = dump();
-          const code = await typedOrDone(() => vault.resolve({ accessKey, provider, model } as never), typeof accessKey === 'string' ? [token.slice(36, -6)] : []);
+          const code = await typedOrDone(
+            () => vault.resolve({ accessKey, provider, model } as never),
+            typeof accessKey === 'string' ? [token.slice(36, -6)] : [],
+          );
           // Only a resolution handed out counts (usage); every refusal leaves the store as it was.
           if (code !== 'ok') expect(dump()).toBe(before);
           if (given !== 'seeded') expect(code).not.toBe('ok');
@@ -149,21 +218,73 @@ describe('the vault takes any input: typed errors only', () => {
   });
 
   it('createAccessKey, revokeAccessKey, listAccessKeyUsage, recordUsage and setEntitlement with any input', async () => {
-    const quota = fc.oneof(fc.record({ requests: fc.oneof(fc.record({ limit: fc.oneof(fc.integer(), junk), per: fc.oneof(fc.constantFrom('minute', 'day', 'week'), junk) }), junk) }, { requiredKeys: [] }), junk);
+    const quota = fc.oneof(
+      fc.record(
+        {
+          requests: fc.oneof(
+            fc.record({
+              limit: fc.oneof(fc.integer(), junk),
+              per: fc.oneof(fc.constantFrom('minute', 'day', 'week'), junk),
+            }),
+            junk,
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+      junk,
+    );
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ name: fc.oneof(fc.string(), junk), scope, providers: fc.oneof(fc.array(fc.string()), junk), quota, expiresAt: fc.oneof(fc.string(), fc.date(), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              name: fc.oneof(fc.string(), junk),
+              scope,
+              providers: fc.oneof(fc.array(fc.string()), junk),
+              quota,
+              expiresAt: fc.oneof(fc.string(), fc.date(), junk),
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         fc.oneof(fc.constant('seeded'), fc.string(), junk),
-        fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), junk), accessKeyId: fc.oneof(fc.constant('seeded'), junk), tokens: fc.oneof(fc.integer(), junk) }, { requiredKeys: [] }), junk),
-        fc.oneof(fc.record({ byok: fc.oneof(fc.boolean(), junk), providers: fc.oneof(fc.array(fc.constantFrom('openai', 'custom', 'nope')), junk) }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              tenantId: fc.oneof(fc.constant('acme'), junk),
+              accessKeyId: fc.oneof(fc.constant('seeded'), junk),
+              tokens: fc.oneof(fc.integer(), junk),
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
+        fc.oneof(
+          fc.record(
+            {
+              byok: fc.oneof(fc.boolean(), junk),
+              providers: fc.oneof(fc.array(fc.constantFrom('openai', 'custom', 'nope')), junk),
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (keyInput, id, usage, entitlement) => {
           const { vault, owner, accessKeyId, dump } = await seededVault();
           await typedOrDone(() => owner.createAccessKey(keyInput as never), [], dump);
           await typedOrDone(() => owner.revokeAccessKey((id === 'seeded' ? accessKeyId : id) as never), [], dump);
           await typedOrDone(() => owner.listAccessKeyUsage(keyInput as never), [], dump);
-          const charge = typeof usage === 'object' && usage !== null && (usage as { accessKeyId?: unknown }).accessKeyId === 'seeded' ? { ...usage, accessKeyId } : usage;
+          const charge =
+            typeof usage === 'object' && usage !== null && (usage as { accessKeyId?: unknown }).accessKeyId === 'seeded'
+              ? { ...usage, accessKeyId }
+              : usage;
           await typedOrDone(() => vault.recordUsage(charge as never), [], dump);
-          await typedOrDone(() => vault.setEntitlement((id === 'seeded' ? 'acme' : id) as never, entitlement as never), [], dump);
+          await typedOrDone(
+            () => vault.setEntitlement((id === 'seeded' ? 'acme' : id) as never, entitlement as never),
+            [],
+            dump,
+          );
         },
       ),
       RUNS,
@@ -172,10 +293,16 @@ describe('the vault takes any input: typed errors only', () => {
 
   it('vault.rewrapKeys', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), actor: junk }, { requiredKeys: [] }), junk), async (input) => {
-        const { vault, dump } = await seededVault();
-        await typedOrDone(() => vault.rewrapKeys(input as never), [], dump);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ tenantId: fc.oneof(fc.constant('acme'), fc.string(), junk), actor: junk }, { requiredKeys: [] }),
+          junk,
+        ),
+        async (input) => {
+          const { vault, dump } = await seededVault();
+          await typedOrDone(() => vault.rewrapKeys(input as never), [], dump);
+        },
+      ),
       RUNS,
     );
   });
@@ -183,7 +310,19 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.rotate and vault.keyringStatus with any options', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ batchSize: fc.oneof(fc.integer(), fc.double(), junk), signal: junk, onProgress: junk, actor: junk, extra: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              batchSize: fc.oneof(fc.integer(), fc.double(), junk),
+              signal: junk,
+              onProgress: junk,
+              actor: junk,
+              extra: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (input) => {
           const { vault } = await seededVault();
           await typedOrDone(() => vault.rotate(input as never));
@@ -208,7 +347,8 @@ describe('the vault takes any input: typed errors only', () => {
           const secrets = typeof key === 'string' ? [key] : [];
           await typedOrDone(() => owner.setKey(target as never, key as never, setOptions as never), secrets);
           // Never a live call: only options the schema refuses before any request.
-          if (typeof pending !== 'boolean') await typedOrDone(() => owner.validateKey(target as never, { pending } as never), [], dump);
+          if (typeof pending !== 'boolean')
+            await typedOrDone(() => owner.validateKey(target as never, { pending } as never), [], dump);
           await typedOrDone(() => owner.promoteKey(target as never, promoteOptions as never), secrets);
           await typedOrDone(() => owner.rollbackKey(target as never), secrets);
           await typedOrDone(() => owner.expirePrevious(target as never), secrets);
@@ -221,7 +361,13 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.report with any resolution and report: typed errors only; a rejected report reaches no hook', async () => {
     const heard: unknown[] = [];
     const store = new MemoryStore();
-    const vault = createVault({ store, keyring: Keyring.generate(), platformKeys: { openai: 'sk-proj-platform0000000000000000000001' }, onUsage: (o) => void heard.push(o), keyHealth: true });
+    const vault = createVault({
+      store,
+      keyring: Keyring.generate(),
+      platformKeys: { openai: 'sk-proj-platform0000000000000000000001' },
+      onUsage: (o) => void heard.push(o),
+      keyHealth: true,
+    });
     const resolution = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     const report = fc.oneof(
       fc.record(
@@ -240,11 +386,15 @@ describe('the vault takes any input: typed errors only', () => {
       junk,
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constant(resolution), fc.constant({ ...resolution }), junk), report, async (r, input) => {
-        const before = heard.length;
-        const outcome = await typedOrDone(() => vault.report(r as never, input as never));
-        expect(heard.length).toBe(outcome === 'ok' ? before + 1 : before);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constant(resolution), fc.constant({ ...resolution }), junk),
+        report,
+        async (r, input) => {
+          const before = heard.length;
+          const outcome = await typedOrDone(() => vault.report(r as never, input as never));
+          expect(heard.length).toBe(outcome === 'ok' ? before + 1 : before);
+        },
+      ),
       RUNS,
     );
     await vault.close();
@@ -253,7 +403,20 @@ describe('the vault takes any input: typed errors only', () => {
   it('vault.revalidate with any options (never a live call: no tenant it can reach has a due key that answers)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ tenantIds: fc.oneof(fc.array(fc.oneof(fc.constantFrom('nobody', 'other'), fc.string())), junk), olderThan: fc.oneof(fc.double(), junk), concurrency: fc.oneof(fc.integer(), junk), signal: junk, onProgress: junk, actor: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              tenantIds: fc.oneof(fc.array(fc.oneof(fc.constantFrom('nobody', 'other'), fc.string())), junk),
+              olderThan: fc.oneof(fc.double(), junk),
+              concurrency: fc.oneof(fc.integer(), junk),
+              signal: junk,
+              onProgress: junk,
+              actor: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (input) => {
           const { vault, dump } = await seededVault();
           await typedOrDone(() => vault.revalidate(input as never), [], dump);
@@ -280,7 +443,14 @@ describe('the vault takes any input: typed errors only', () => {
               guard: junk,
               onUsage: junk,
               onKeyHealth: junk,
-              keyHealth: fc.oneof(fc.boolean(), fc.record({ flushIntervalMs: fc.oneof(fc.integer(), junk), maxPendingKeys: fc.oneof(fc.integer(), junk) }, { requiredKeys: [] }), junk),
+              keyHealth: fc.oneof(
+                fc.boolean(),
+                fc.record(
+                  { flushIntervalMs: fc.oneof(fc.integer(), junk), maxPendingKeys: fc.oneof(fc.integer(), junk) },
+                  { requiredKeys: [] },
+                ),
+                junk,
+              ),
             },
             { requiredKeys: [] },
           ),
@@ -300,25 +470,57 @@ describe('the keyring, Secret and createClient take any input: typed errors only
 
   it('Keyring.parse and Keyring.fromEnv, also for entries in the wrong order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.oneof(fc.constantFrom('k1', 'k2'), fc.string()), keyText, fc.nat(3)), { maxLength: 3 }), fc.string(), async (entries, noise) => {
-        // Each entry as "id:key", "key:id", the key alone, or with noise in it.
-        const text = entries
-          .map(([id, key, form]) => [`${id}:${key}`, `${key}:${id}`, key, `${id}:${key.slice(0, 10)}${noise}${key.slice(10)}`][form])
-          .join(',');
-        const secrets = entries.map(([, key]) => key);
-        await typedOrDone(() => Keyring.parse(text), secrets);
-        await typedOrDone(() => Keyring.fromEnv({ BYOKIT_MASTER_KEYS: text }), secrets);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.oneof(fc.constantFrom('k1', 'k2'), fc.string()), keyText, fc.nat(3)), { maxLength: 3 }),
+        fc.string(),
+        async (entries, noise) => {
+          // Each entry as "id:key", "key:id", the key alone, or with noise in it.
+          const text = entries
+            .map(
+              ([id, key, form]) =>
+                [`${id}:${key}`, `${key}:${id}`, key, `${id}:${key.slice(0, 10)}${noise}${key.slice(10)}`][form],
+            )
+            .join(',');
+          const secrets = entries.map(([, key]) => key);
+          await typedOrDone(() => Keyring.parse(text), secrets);
+          await typedOrDone(() => Keyring.fromEnv({ BYOKIT_MASTER_KEYS: text }), secrets);
+        },
+      ),
       RUNS,
     );
-    await fc.assert(fc.asyncProperty(junk, junk, async (env, variable) => void (await typedOrDone(() => Keyring.fromEnv(env as never, variable as never)))), RUNS);
-    await fc.assert(fc.asyncProperty(junk, async (text) => void (await typedOrDone(() => Keyring.parse(text as never)))), RUNS);
+    await fc.assert(
+      fc.asyncProperty(
+        junk,
+        junk,
+        async (env, variable) => void (await typedOrDone(() => Keyring.fromEnv(env as never, variable as never))),
+      ),
+      RUNS,
+    );
+    await fc.assert(
+      fc.asyncProperty(junk, async (text) => void (await typedOrDone(() => Keyring.parse(text as never)))),
+      RUNS,
+    );
   });
 
   it('Keyring.fromKeys, Keyring.generate and Keyring.generateEntry', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.array(fc.oneof(fc.record({ id: fc.oneof(fc.string(), junk), key: fc.oneof(fc.uint8Array({ minLength: 30, maxLength: 33 }), junk) }, { requiredKeys: [] }), junk), { maxLength: 3 }), junk),
+        fc.oneof(
+          fc.array(
+            fc.oneof(
+              fc.record(
+                {
+                  id: fc.oneof(fc.string(), junk),
+                  key: fc.oneof(fc.uint8Array({ minLength: 30, maxLength: 33 }), junk),
+                },
+                { requiredKeys: [] },
+              ),
+              junk,
+            ),
+            { maxLength: 3 },
+          ),
+          junk,
+        ),
         junk,
         async (entries, id) => {
           await typedOrDone(() => Keyring.fromKeys(entries as never));
@@ -332,9 +534,16 @@ describe('the keyring, Secret and createClient take any input: typed errors only
 
   it('new Secret', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), junk), fc.oneof(fc.string(), fc.constant(undefined), junk), async (value, hint) => {
-        await typedOrDone(() => new Secret(value as never, hint as never), typeof value === 'string' && value !== hint ? [value] : []);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string(), junk),
+        fc.oneof(fc.string(), fc.constant(undefined), junk),
+        async (value, hint) => {
+          await typedOrDone(
+            () => new Secret(value as never, hint as never),
+            typeof value === 'string' && value !== hint ? [value] : [],
+          );
+        },
+      ),
       RUNS,
     );
   });
@@ -342,8 +551,24 @@ describe('the keyring, Secret and createClient take any input: typed errors only
   it('createClient with any source and options (its argument checks; no SDK is reached without a key)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.record({ provider: fc.oneof(fc.constantFrom('openai', 'anthropic', 'custom', 'nope'), junk), baseUrl: url, model: junk, options: junk, key: junk }, { requiredKeys: [] }), junk),
-        fc.oneof(fc.constantFrom('openai', 'custom', 'voice'), fc.record({ expect: junk, providers: junk, clientOptions: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              provider: fc.oneof(fc.constantFrom('openai', 'anthropic', 'custom', 'nope'), junk),
+              baseUrl: url,
+              model: junk,
+              options: junk,
+              key: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
+        fc.oneof(
+          fc.constantFrom('openai', 'custom', 'voice'),
+          fc.record({ expect: junk, providers: junk, clientOptions: junk }, { requiredKeys: [] }),
+          junk,
+        ),
         async (source, options) => {
           const code = await typedOrDone(() => createClient(source as never, options as never));
           expect(code).not.toBe('ok');
@@ -361,10 +586,16 @@ describe('the providers entry, the keyring methods and the adapters take any arg
 
   it('provideSdk', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(junk, fc.constant('byokit-fuzz-sdk')), fc.oneof(junk, notAnObject), async (name, module) => {
-        // Only a name no descriptor loads, so a junk module never replaces a real SDK for later tests.
-        await typedOrDone(() => provideSdk((typeof name === 'string' ? 'byokit-fuzz-sdk' : name) as never, module as never));
-      }),
+      fc.asyncProperty(
+        fc.oneof(junk, fc.constant('byokit-fuzz-sdk')),
+        fc.oneof(junk, notAnObject),
+        async (name, module) => {
+          // Only a name no descriptor loads, so a junk module never replaces a real SDK for later tests.
+          await typedOrDone(() =>
+            provideSdk((typeof name === 'string' ? 'byokit-fuzz-sdk' : name) as never, module as never),
+          );
+        },
+      ),
       RUNS,
     );
     await typedOrDone(() => provideSdk(5 as never, {}));
@@ -373,10 +604,15 @@ describe('the providers entry, the keyring methods and the adapters take any arg
 
   it('getProvider and checkKeyShape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(junk, fc.constant(builtinProviders)), junk, fc.oneof(junk, fc.constant({ label: 'Acme' })), async (registry, id, shape) => {
-        await typedOrDone(() => getProvider(registry as never, id as never));
-        await typedOrDone(() => checkKeyShape(id as never, shape as never));
-      }),
+      fc.asyncProperty(
+        fc.oneof(junk, fc.constant(builtinProviders)),
+        junk,
+        fc.oneof(junk, fc.constant({ label: 'Acme' })),
+        async (registry, id, shape) => {
+          await typedOrDone(() => getProvider(registry as never, id as never));
+          await typedOrDone(() => checkKeyShape(id as never, shape as never));
+        },
+      ),
       RUNS,
     );
     expect(await typedOrDone(() => getProvider(null as never, 'openai'))).toBe('VALIDATION_FAILED');
@@ -387,21 +623,56 @@ describe('the providers entry, the keyring methods and the adapters take any arg
     const key = 'sk-proj-CANARY0000000000000000000000001';
     const input = fc.oneof(
       notAnObject,
-      fc.record({ apiKey: fc.constant(key), baseUrl: fc.constant(null), model: fc.constant(null), options: notAnObject, clientOptions: notAnObject }, { requiredKeys: ['apiKey', 'options'] }),
+      fc.record(
+        {
+          apiKey: fc.constant(key),
+          baseUrl: fc.constant(null),
+          model: fc.constant(null),
+          options: notAnObject,
+          clientOptions: notAnObject,
+        },
+        { requiredKeys: ['apiKey', 'options'] },
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...descriptors), fc.oneof(junk, notAnObject), input, fc.oneof(notAnObject, junk), async (descriptor, notDescriptor, callInput, options) => {
-        const bad = callInput === null || typeof callInput !== 'object' || (callInput as { options?: unknown }).options !== undefined;
-        await typedOrDone(() => runKeyValidation(notDescriptor as never, { apiKey: key, baseUrl: null, model: null, options: {} }), [key]);
-        if (bad) {
-          expect(await typedOrDone(() => runKeyValidation(descriptor, callInput as never), [key])).toBe('VALIDATION_FAILED');
-          expect(await typedOrDone(() => descriptor.createClient(callInput as never), [key])).toBe('VALIDATION_FAILED');
-          expect(await typedOrDone(() => descriptor.validateKey!(callInput as never), [key])).toBe('VALIDATION_FAILED');
-        }
-        if (options !== undefined && (typeof options !== 'object' || options === null)) {
-          expect(await typedOrDone(() => runKeyValidation(descriptor, { apiKey: key, baseUrl: null, model: null, options: {} }, options as never))).toBe('VALIDATION_FAILED');
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...descriptors),
+        fc.oneof(junk, notAnObject),
+        input,
+        fc.oneof(notAnObject, junk),
+        async (descriptor, notDescriptor, callInput, options) => {
+          const bad =
+            callInput === null ||
+            typeof callInput !== 'object' ||
+            (callInput as { options?: unknown }).options !== undefined;
+          await typedOrDone(
+            () => runKeyValidation(notDescriptor as never, { apiKey: key, baseUrl: null, model: null, options: {} }),
+            [key],
+          );
+          if (bad) {
+            expect(await typedOrDone(() => runKeyValidation(descriptor, callInput as never), [key])).toBe(
+              'VALIDATION_FAILED',
+            );
+            expect(await typedOrDone(() => descriptor.createClient(callInput as never), [key])).toBe(
+              'VALIDATION_FAILED',
+            );
+            expect(await typedOrDone(() => descriptor.validateKey!(callInput as never), [key])).toBe(
+              'VALIDATION_FAILED',
+            );
+          }
+          if (options !== undefined && (typeof options !== 'object' || options === null)) {
+            expect(
+              await typedOrDone(() =>
+                runKeyValidation(
+                  descriptor,
+                  { apiKey: key, baseUrl: null, model: null, options: {} },
+                  options as never,
+                ),
+              ),
+            ).toBe('VALIDATION_FAILED');
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -411,11 +682,26 @@ describe('the providers entry, the keyring methods and the adapters take any arg
     const bytes = fc.uint8Array({ maxLength: 64 });
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(junk, fc.record({ kekId: fc.oneof(fc.constant('k1'), junk), dek: fc.oneof(bytes, junk), wrapped: fc.oneof(bytes, junk), aad: fc.oneof(bytes, junk) }, { requiredKeys: [] })),
+        fc.oneof(
+          junk,
+          fc.record(
+            {
+              kekId: fc.oneof(fc.constant('k1'), junk),
+              dek: fc.oneof(bytes, junk),
+              wrapped: fc.oneof(bytes, junk),
+              aad: fc.oneof(bytes, junk),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
         async (args) => {
           await typedOrDone(() => keyring.wrapDek(args as never));
           // A wrong wrapped value of the right type is a decryption failure (noble's errors), not an argument error.
-          if (typeof args !== 'object' || args === null || !((args as { wrapped?: unknown }).wrapped instanceof Uint8Array)) {
+          if (
+            typeof args !== 'object' ||
+            args === null ||
+            !((args as { wrapped?: unknown }).wrapped instanceof Uint8Array)
+          ) {
             await typedOrDone(() => keyring.unwrapDek(args as never));
           }
         },
@@ -423,18 +709,25 @@ describe('the providers entry, the keyring methods and the adapters take any arg
       RUNS,
     );
     expect(await typedOrDone(() => keyring.wrapDek(null as never))).toBe('KEYRING_INVALID');
-    expect(await typedOrDone(() => keyring.unwrapDek({ kekId: 'k1', wrapped: 5 as never, aad: new Uint8Array() }))).toBe('KEYRING_INVALID');
+    expect(
+      await typedOrDone(() => keyring.unwrapDek({ kekId: 'k1', wrapped: 5 as never, aad: new Uint8Array() })),
+    ).toBe('KEYRING_INVALID');
     expect(await typedOrDone(() => Keyring.fromKeys(new Array(1) as never))).toBe('KEYRING_INVALID');
   });
 
   it('postgresMigrations', async () => {
-    await fc.assert(fc.asyncProperty(junk, async (location) => void (await typedOrDone(() => postgresMigrations(location as never)))), RUNS);
+    await fc.assert(
+      fc.asyncProperty(junk, async (location) => void (await typedOrDone(() => postgresMigrations(location as never)))),
+      RUNS,
+    );
     expect(await typedOrDone(() => postgresMigrations(null as never))).toBe('VALIDATION_FAILED');
   });
 });
 
 /** A zod parse, or a failure when zod throws instead of returning one. */
-function safely<T extends { success: boolean }>(parse: () => T): T | { success: false; data?: undefined; error?: undefined } {
+function safely<T extends { success: boolean }>(
+  parse: () => T,
+): T | { success: false; data?: undefined; error?: undefined } {
   try {
     return parse();
   } catch {
@@ -447,7 +740,10 @@ describe('the resolve request without zod', () => {
     const vault = createVault({ store: new MemoryStore(), keyring: Keyring.generate() });
     const junkRequest = { tenantId: 'acme', config: { length: Object.create(null) } };
     expect(() => resolveInputSchema.safeParse(junkRequest)).toThrow(TypeError);
-    await expect(vault.resolve(junkRequest as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: '(input)', message: 'is invalid' }] });
+    await expect(vault.resolve(junkRequest as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: '(input)', message: 'is invalid' }],
+    });
   });
 
   it('accepts only what the schema accepts, and gives exactly what it gives', () => {
@@ -478,14 +774,33 @@ describe('the resolve request without zod', () => {
       { numRuns: 3000 },
     );
     // And the plain, valid requests of the hot path are taken without zod.
-    expect(plainResolveRequest({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' })).toStrictEqual({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' });
-    expect(plainResolveRequest({ tenantId: 'acme', config: 'prod', explain: true })).toStrictEqual({ tenantId: 'acme', scope: '', config: 'prod', explain: true });
+    expect(plainResolveRequest({ tenantId: 'acme', scope: 'ws1/proj7', provider: 'openai' })).toStrictEqual({
+      tenantId: 'acme',
+      scope: 'ws1/proj7',
+      provider: 'openai',
+    });
+    expect(plainResolveRequest({ tenantId: 'acme', config: 'prod', explain: true })).toStrictEqual({
+      tenantId: 'acme',
+      scope: '',
+      config: 'prod',
+      explain: true,
+    });
   });
 });
 
 describe('the zod-free checks of vault.as and vault.report (zod loads on the first admin call)', () => {
   /** Both accept the same inputs, give equal values, and a rejection names the same fields. */
-  function sameAsSchema(check: (input: unknown) => unknown, schema: { safeParse: (input: unknown) => { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[] }[] } } }, input: unknown) {
+  function sameAsSchema(
+    check: (input: unknown) => unknown,
+    schema: {
+      safeParse: (input: unknown) => {
+        success: boolean;
+        data?: unknown;
+        error?: { issues: { path: PropertyKey[] }[] };
+      };
+    },
+    input: unknown,
+  ) {
     const parsed = safely(() => schema.safeParse(input));
     let checked: unknown;
     let error: unknown;
@@ -510,13 +825,38 @@ describe('the zod-free checks of vault.as and vault.report (zod loads on the fir
   it('vault.as: checkTenantHandle accepts exactly what tenantHandleInputSchema accepts', () => {
     const value = (valid: fc.Arbitrary<unknown>) => fc.oneof(valid, fc.string(), fc.constant(undefined), junk);
     const actor = fc.oneof(
-      fc.record({ id: value(fc.constantFrom('u1', '', 'x'.repeat(200), 'x'.repeat(201))), role: value(fc.constantFrom('owner', '', 'r'.repeat(100), 'r'.repeat(101))), extra: junk }, { requiredKeys: [] }),
+      fc.record(
+        {
+          id: value(fc.constantFrom('u1', '', 'x'.repeat(200), 'x'.repeat(201))),
+          role: value(fc.constantFrom('owner', '', 'r'.repeat(100), 'r'.repeat(101))),
+          extra: junk,
+        },
+        { requiredKeys: [] },
+      ),
       junk,
     );
-    const handle = fc.oneof(fc.record({ tenantId: value(fc.constantFrom('acme', 'a'.repeat(128), 'a'.repeat(129), 't:1@x', 'ü')), actor, extra: junk }, { requiredKeys: [] }), junk);
-    fc.assert(fc.property(handle, (input) => sameAsSchema(checkTenantHandle, tenantHandleInputSchema, input)), { numRuns: 3000 });
-    expect(checkTenantHandle({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } })).toStrictEqual({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
-    expect(() => checkTenantHandle({ tenantId: 'ü', actor: { id: '' } })).toThrow(/tenantId: must be 1-128 characters.*actor\.id: must have at least 1 character/);
+    const handle = fc.oneof(
+      fc.record(
+        {
+          tenantId: value(fc.constantFrom('acme', 'a'.repeat(128), 'a'.repeat(129), 't:1@x', 'ü')),
+          actor,
+          extra: junk,
+        },
+        { requiredKeys: [] },
+      ),
+      junk,
+    );
+    fc.assert(
+      fc.property(handle, (input) => sameAsSchema(checkTenantHandle, tenantHandleInputSchema, input)),
+      { numRuns: 3000 },
+    );
+    expect(checkTenantHandle({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } })).toStrictEqual({
+      tenantId: 'acme',
+      actor: { id: 'u1', role: 'owner' },
+    });
+    expect(() => checkTenantHandle({ tenantId: 'ü', actor: { id: '' } })).toThrow(
+      /tenantId: must be 1-128 characters.*actor\.id: must have at least 1 character/,
+    );
   });
 
   it('vault.report: checkOutcomeReport accepts exactly what outcomeReportSchema accepts', () => {
@@ -526,9 +866,13 @@ describe('the zod-free checks of vault.as and vault.report (zod loads on the fir
         {
           status: value(fc.constantFrom('ok', 'auth_failed', 'rate_limited', 'network', 'weird')),
           latencyMs: value(fc.oneof(fc.double(), fc.nat())),
-          model: value(fc.oneof(fc.constantFrom('gpt-4o', '', 'm'.repeat(200), 'm'.repeat(201), 'a\nb'), fc.constant(null))),
+          model: value(
+            fc.oneof(fc.constantFrom('gpt-4o', '', 'm'.repeat(200), 'm'.repeat(201), 'a\nb'), fc.constant(null)),
+          ),
           httpStatus: value(fc.oneof(fc.integer({ min: 90, max: 610 }), fc.double())),
-          providerCode: value(fc.oneof(fc.constantFrom('invalid_api_key', '', 'x'.repeat(64), 'x'.repeat(65), 'a b'), fc.string())),
+          providerCode: value(
+            fc.oneof(fc.constantFrom('invalid_api_key', '', 'x'.repeat(64), 'x'.repeat(65), 'a b'), fc.string()),
+          ),
           retryAfter: value(fc.double()),
           inputTokens: value(fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 53))),
           outputTokens: value(fc.integer()),
@@ -538,8 +882,16 @@ describe('the zod-free checks of vault.as and vault.report (zod loads on the fir
           at: value(
             fc.oneof(
               fc.date({ noInvalidDate: false }),
-              fc.date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31') }).map((d) => d.toISOString()),
-              fc.constantFrom('2026-11-24T10:00:00+01:00', '2026-11-24T10:00Z', '2026-02-29T10:00:00Z', '2024-02-29T23:59:59.5-11:30', '2026-11-24 10:00:00Z'),
+              fc
+                .date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31') })
+                .map((d) => d.toISOString()),
+              fc.constantFrom(
+                '2026-11-24T10:00:00+01:00',
+                '2026-11-24T10:00Z',
+                '2026-02-29T10:00:00Z',
+                '2024-02-29T23:59:59.5-11:30',
+                '2026-11-24 10:00:00Z',
+              ),
             ),
           ),
           prompt: junk,
@@ -548,7 +900,14 @@ describe('the zod-free checks of vault.as and vault.report (zod loads on the fir
       ),
       junk,
     );
-    fc.assert(fc.property(report, (input) => sameAsSchema(checkOutcomeReport, outcomeReportSchema, input)), { numRuns: 5000 });
-    expect(checkOutcomeReport({ status: 'ok', latencyMs: 5, inputTokens: 3 })).toStrictEqual({ status: 'ok', latencyMs: 5, inputTokens: 3 });
+    fc.assert(
+      fc.property(report, (input) => sameAsSchema(checkOutcomeReport, outcomeReportSchema, input)),
+      { numRuns: 5000 },
+    );
+    expect(checkOutcomeReport({ status: 'ok', latencyMs: 5, inputTokens: 3 })).toStrictEqual({
+      status: 'ok',
+      latencyMs: 5,
+      inputTokens: 3,
+    });
   });
 });

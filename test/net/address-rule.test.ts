@@ -36,7 +36,12 @@ describe('the default address rule (no opt-in)', () => {
     expect(rule.checkUrl(url(text))).toMatch(/address/);
   });
 
-  it.each(['https://api.openai.com/v1', 'https://8.8.8.8/', 'https://[2606:4700::1111]/', 'http://gateway.example.com/'])('allows %s', (text) => {
+  it.each([
+    'https://api.openai.com/v1',
+    'https://8.8.8.8/',
+    'https://[2606:4700::1111]/',
+    'http://gateway.example.com/',
+  ])('allows %s', (text) => {
     expect(rule.checkUrl(url(text))).toBeNull();
   });
 
@@ -55,10 +60,21 @@ describe('the default address rule (no opt-in)', () => {
 describe('allowPrivateEndpoints', () => {
   it('true allows loopback, private and link-local, never metadata or unspecified', () => {
     const rule = AddressRule.from(true);
-    for (const text of ['http://127.0.0.1/', 'http://localhost/', 'http://10.1.1.1/', 'http://[fd12::1]/', 'http://169.254.10.10/']) {
+    for (const text of [
+      'http://127.0.0.1/',
+      'http://localhost/',
+      'http://10.1.1.1/',
+      'http://[fd12::1]/',
+      'http://169.254.10.10/',
+    ]) {
       expect(rule.checkUrl(url(text)), text).toBeNull();
     }
-    for (const text of ['http://169.254.169.254/', 'http://metadata.google.internal/', 'http://0.0.0.0/', 'http://[fd00:ec2::254]/']) {
+    for (const text of [
+      'http://169.254.169.254/',
+      'http://metadata.google.internal/',
+      'http://0.0.0.0/',
+      'http://[fd00:ec2::254]/',
+    ]) {
       expect(rule.checkUrl(url(text)), text).not.toBeNull();
     }
   });
@@ -78,7 +94,9 @@ describe('allowPrivateEndpoints', () => {
   });
 
   it('a metadata address passes only when listed exactly', () => {
-    expect(AddressRule.from(['169.254.0.0/16']).checkUrl(url('http://169.254.169.254/'))).toBe('a cloud metadata address');
+    expect(AddressRule.from(['169.254.0.0/16']).checkUrl(url('http://169.254.169.254/'))).toBe(
+      'a cloud metadata address',
+    );
     expect(AddressRule.from(['169.254.0.0/16']).checkUrl(url('http://169.254.3.3/'))).toBeNull();
     expect(AddressRule.from(['169.254.169.254']).checkUrl(url('http://169.254.169.254/'))).toBeNull();
   });
@@ -98,15 +116,21 @@ describe('allowPrivateEndpoints', () => {
     expect(byName.checkResolved('instance-data.ec2.internal', '169.254.169.254')).toBe('a cloud metadata address');
     expect(byName.checkResolved('gateway.corp', '::ffff:169.254.169.254')).toBe('a cloud metadata address');
     expect(byName.checkResolved('gateway.corp', '10.0.0.7')).toBeNull();
-    expect(AddressRule.from(['gateway.corp', '169.254.0.0/16']).checkResolved('gateway.corp', '169.254.169.254')).toBe('a cloud metadata address');
+    expect(AddressRule.from(['gateway.corp', '169.254.0.0/16']).checkResolved('gateway.corp', '169.254.169.254')).toBe(
+      'a cloud metadata address',
+    );
     const exact = AddressRule.from(['metadata.google.internal', '169.254.169.254']);
     expect(exact.checkUrl(url('http://metadata.google.internal/'))).toBeNull();
     expect(exact.checkResolved('metadata.google.internal', '169.254.169.254')).toBeNull();
-    expect(AddressRule.from(['metadata.google.internal']).checkResolved('metadata.google.internal', '169.254.169.254')).toBe('a cloud metadata address');
+    expect(
+      AddressRule.from(['metadata.google.internal']).checkResolved('metadata.google.internal', '169.254.169.254'),
+    ).toBe('a cloud metadata address');
   });
 
   it("Azure's WireServer (168.63.129.16) is a metadata address: refused by default and by `true`", () => {
-    expect(AddressRule.from(undefined).checkUrl(url('http://168.63.129.16/machine?comp=goalstate'))).toBe('a cloud metadata address');
+    expect(AddressRule.from(undefined).checkUrl(url('http://168.63.129.16/machine?comp=goalstate'))).toBe(
+      'a cloud metadata address',
+    );
     expect(AddressRule.from(true).checkResolved('wire.example.com', '168.63.129.16')).toBe('a cloud metadata address');
     expect(AddressRule.from(['168.63.129.16']).checkUrl(url('http://168.63.129.16/'))).toBeNull();
   });
@@ -114,7 +138,9 @@ describe('allowPrivateEndpoints', () => {
   it('rejects malformed entries with a typed VALIDATION_FAILED error naming them', () => {
     expect(() => AddressRule.from(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);
     for (const bad of [['http://x'], [''], 'yes']) {
-      expect(() => AddressRule.from(bad as never)).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'VALIDATION_FAILED' }));
+      expect(() => AddressRule.from(bad as never)).toThrow(
+        expect.objectContaining({ name: 'ValidationError', code: 'VALIDATION_FAILED' }),
+      );
     }
   });
 

@@ -12,12 +12,18 @@ const request = { tenantId: 'acme', provider: 'openai', action: 'request' as con
 
 function guarded(options: NetworkPolicyOptions = LOCAL, extra: Partial<Parameters<typeof createGuardedFetch>[0]> = {}) {
   const incidents: NetworkError[] = [];
-  const fetch = createGuardedFetch({ policy: networkPolicy(options), request, onIncident: (e) => incidents.push(e), ...extra });
+  const fetch = createGuardedFetch({
+    policy: networkPolicy(options),
+    request,
+    onIncident: (e) => incidents.push(e),
+    ...extra,
+  });
   return { fetch, incidents };
 }
 
 /** A resolver that fails every name the way getaddrinfo does for a missing one. */
-const failingLookup: LookupAll = (hostname, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+const failingLookup: LookupAll = (hostname, callback) =>
+  callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
 
 /** A resolver that answers every name with `address` and counts its calls. */
 function fixedLookup(address: string): LookupAll & { calls: string[] } {
@@ -48,7 +54,10 @@ beforeEach(() => {
 describe('the guarded fetch: endpoint policy on every request', () => {
   it('refuses a loopback URL by default, before anything is sent', async () => {
     const { fetch, incidents } = guarded({});
-    await expect(fetch(`${api.url}/v1/models`)).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED', message: expect.stringContaining('loopback') });
+    await expect(fetch(`${api.url}/v1/models`)).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+      message: expect.stringContaining('loopback'),
+    });
     expect(api.hits).toHaveLength(0);
     expect(incidents.map((e) => e.code)).toEqual(['ENDPOINT_REFUSED']);
   });
@@ -56,7 +65,10 @@ describe('the guarded fetch: endpoint policy on every request', () => {
   it('asks the host policy with each request URL and the calling context', async () => {
     api.handle((_req, res) => json(res, 200, {}));
     const seen: string[] = [];
-    const { fetch } = guarded({ ...LOCAL, endpointPolicy: (u, r) => (seen.push(`${r.action} ${u.pathname}`), !u.pathname.includes('admin')) });
+    const { fetch } = guarded({
+      ...LOCAL,
+      endpointPolicy: (u, r) => (seen.push(`${r.action} ${u.pathname}`), !u.pathname.includes('admin')),
+    });
     expect((await fetch(`${api.url}/v1/models`)).status).toBe(200);
     await expect(fetch(`${api.url}/v1/admin`)).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     expect(seen).toEqual(['request /v1/models', 'request /v1/admin']);
@@ -67,7 +79,13 @@ describe('the guarded fetch: endpoint policy on every request', () => {
     let body = '';
     api.handle((req, res) => json(res, 200, { method: req.method }));
     const { fetch } = guarded();
-    const response = await fetch(new Request(`${api.url}/v1/chat`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } }));
+    const response = await fetch(
+      new Request(`${api.url}/v1/chat`, {
+        method: 'POST',
+        body: '{"a":1}',
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     body = await response.text();
     expect(body).toBe('{"method":"POST"}');
   });
@@ -112,7 +130,9 @@ describe("the guarded fetch: a host's fetch that follows redirects itself", () =
     api.handle((req, res) => res.writeHead(307, { location: `${refused.url}${req.url}` }).end());
     const following: FetchFunction = (input, init) => globalThis.fetch(input, { ...init, redirect: 'follow' });
     const { fetch, incidents } = guarded(LOCAL, { base: following });
-    await expect(fetch(`${api.url}/v1/models`, { headers: { 'api-key': 'k' } })).rejects.toMatchObject({ code: 'REDIRECT_REFUSED' });
+    await expect(fetch(`${api.url}/v1/models`, { headers: { 'api-key': 'k' } })).rejects.toMatchObject({
+      code: 'REDIRECT_REFUSED',
+    });
     expect(api.hits).toHaveLength(1);
     expect(refused.hits).toHaveLength(0);
     expect(incidents.map((e) => e.code)).toEqual(['REDIRECT_REFUSED']);
@@ -122,7 +142,10 @@ describe("the guarded fetch: a host's fetch that follows redirects itself", () =
     const dispatcher = await connectTimeDispatcher(AddressRule.from(['127.0.0.1']));
     expect(dispatcher).not.toBeNull();
     const error = await globalThis.fetch(`${refused.url}/x`, { dispatcher } as RequestInit).catch((e: unknown) => e);
-    expect((error as Error).cause).toMatchObject({ code: 'ENDPOINT_REFUSED', message: expect.stringContaining('a loopback address') });
+    expect((error as Error).cause).toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+      message: expect.stringContaining('a loopback address'),
+    });
     expect(refused.hits).toHaveLength(0);
     api.handle((_req, res) => json(res, 200, { ok: true }));
     expect((await globalThis.fetch(`${api.url}/x`, { dispatcher } as RequestInit)).status).toBe(200);
@@ -131,18 +154,24 @@ describe("the guarded fetch: a host's fetch that follows redirects itself", () =
 
 describe('the guarded fetch: what a host name resolves to', () => {
   it('a name that does not resolve is refused (fails closed): at connect time, before a host fetch, and in a transport check', async () => {
-    await expect(guarded({}, { lookupAll: failingLookup }).fetch('http://missing.example.test/v1')).rejects.toMatchObject({
+    await expect(
+      guarded({}, { lookupAll: failingLookup }).fetch('http://missing.example.test/v1'),
+    ).rejects.toMatchObject({
       code: 'ENDPOINT_REFUSED',
       message: expect.stringContaining('could not be resolved (ENOTFOUND)'),
     });
     let called = 0;
     const hostFetch: FetchFunction = async (input, init) => (called++, globalThis.fetch(input, init));
-    await expect(guarded({}, { base: hostFetch, lookupAll: failingLookup }).fetch('http://missing.example.test/v1')).rejects.toMatchObject({
+    await expect(
+      guarded({}, { base: hostFetch, lookupAll: failingLookup }).fetch('http://missing.example.test/v1'),
+    ).rejects.toMatchObject({
       code: 'ENDPOINT_REFUSED',
     });
     expect(called).toBe(0);
     const transport = createTransport({ policy: networkPolicy({}), request, lookupAll: failingLookup });
-    await expect(transport.check('https://missing.example.test', { resolve: true })).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+    await expect(transport.check('https://missing.example.test', { resolve: true })).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+    });
   });
 
   it('checks the address at connect time: a name resolving to loopback is refused', async () => {
@@ -173,15 +202,26 @@ describe('the guarded fetch: what a host name resolves to', () => {
       return globalThis.fetch(input, init);
     };
     const { fetch } = guarded({}, { base: hostFetch, lookupAll: fixedLookup('10.1.2.3') });
-    await expect(fetch('http://llm.example.test/v1/models')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED', message: expect.stringContaining('private') });
+    await expect(fetch('http://llm.example.test/v1/models')).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+      message: expect.stringContaining('private'),
+    });
     expect(called).toBe(0);
   });
 
   it('a transport check (for SDKs without a fetch option) resolves the name when asked to', async () => {
-    const transport = createTransport({ policy: networkPolicy({}), request, lookupAll: fixedLookup('169.254.169.254') });
+    const transport = createTransport({
+      policy: networkPolicy({}),
+      request,
+      lookupAll: fixedLookup('169.254.169.254'),
+    });
     await expect(transport.check('https://gemini.example.test')).resolves.toBeUndefined();
-    await expect(transport.check('https://gemini.example.test', { resolve: true })).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
-    await expect(transport.check('http://[::ffff:127.0.0.1]:11434')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+    await expect(transport.check('https://gemini.example.test', { resolve: true })).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+    });
+    await expect(transport.check('http://[::ffff:127.0.0.1]:11434')).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+    });
   });
 });
 
@@ -231,7 +271,8 @@ describe('the guarded fetch: bounds (validation) and streams (clients)', () => {
     expect(new TextDecoder().decode(first.value)).toBe('data: first\n\n');
     release();
     let rest = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
     expect(rest).toBe('data: last\n\n');
   });
 });
@@ -244,7 +285,10 @@ describe("the guarded fetch: a host's egress proxy", () => {
     const { Agent } = await import('undici');
     /** Stands in for a host's `setGlobalDispatcher(new ProxyAgent(...))`. */
     class HostEgressAgent extends Agent {
-      override dispatch(options: Parameters<InstanceType<typeof Agent>['dispatch']>[0], handler: Parameters<InstanceType<typeof Agent>['dispatch']>[1]) {
+      override dispatch(
+        options: Parameters<InstanceType<typeof Agent>['dispatch']>[0],
+        handler: Parameters<InstanceType<typeof Agent>['dispatch']>[1],
+      ) {
         dispatched++;
         return super.dispatch(options, handler);
       }
@@ -262,7 +306,9 @@ describe("the guarded fetch: a host's egress proxy", () => {
     const lookup = fixedLookup('127.0.0.1');
     const strict = guarded({}, { lookupAll: lookup });
     const port = new URL(api.url).port;
-    await expect(strict.fetch(`http://api.example.test:${port}/v1/models`)).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+    await expect(strict.fetch(`http://api.example.test:${port}/v1/models`)).rejects.toMatchObject({
+      code: 'ENDPOINT_REFUSED',
+    });
     expect(lookup.calls).toEqual(['api.example.test']);
     expect(dispatched).toBe(0);
     const { fetch } = guarded();

@@ -41,7 +41,14 @@ function answerWithUsage(prompt: number, completion: number): void {
       object: 'chat.completion',
       created: 1,
       model: 'gpt-4o-mini',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'hi', refusal: null }, finish_reason: 'stop', logprobs: null }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'hi', refusal: null },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
+      ],
       usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     },
   });
@@ -72,7 +79,10 @@ describe('tokens observed on access-key calls', () => {
     const r = await vault.resolve({ accessKey: secret, provider: 'openai' });
     await chat(await createClient(r, { expect: 'openai', clientOptions: { maxRetries: 0 } }));
     await eventually(async () => {
-      await expect(vault.resolve({ accessKey: secret, provider: 'openai' })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', quota: 'tokens' });
+      await expect(vault.resolve({ accessKey: secret, provider: 'openai' })).rejects.toMatchObject({
+        code: 'QUOTA_EXCEEDED',
+        quota: 'tokens',
+      });
     });
   });
 
@@ -81,12 +91,25 @@ describe('tokens observed on access-key calls', () => {
     const { vault, owner } = await setup({ onUsage: (o) => void outcomes.push(o) });
     const { accessKey, secret } = await owner.createAccessKey({ name: 'app' });
     answerWithUsage(3, 4);
-    await chat(await createClient(await vault.resolve({ accessKey: secret, provider: 'openai' }), { expect: 'openai', clientOptions: { maxRetries: 0 } }));
-    await chat(await createClient(await vault.resolve({ tenantId: 'acme', provider: 'openai' }), { expect: 'openai', clientOptions: { maxRetries: 0 } }));
+    await chat(
+      await createClient(await vault.resolve({ accessKey: secret, provider: 'openai' }), {
+        expect: 'openai',
+        clientOptions: { maxRetries: 0 },
+      }),
+    );
+    await chat(
+      await createClient(await vault.resolve({ tenantId: 'acme', provider: 'openai' }), {
+        expect: 'openai',
+        clientOptions: { maxRetries: 0 },
+      }),
+    );
     await eventually(() => expect(outcomes).toHaveLength(2));
     expect(outcomes.map((o) => o.accessKeyId)).toStrictEqual([accessKey.id, null]);
     await eventually(async () => {
-      expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items[0]).toMatchObject({ requests: 1, tokens: 7 });
+      expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items[0]).toMatchObject({
+        requests: 1,
+        tokens: 7,
+      });
     });
   });
 });

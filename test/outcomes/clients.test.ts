@@ -30,7 +30,13 @@ interface ProviderCase {
   prefix: string;
   options?: ConfigOptions;
   clientOptions?: Record<string, unknown>;
-  json: { run: (client: any) => Promise<string | undefined>; answer: Answer; input: number; output: number; model: string };
+  json: {
+    run: (client: any) => Promise<string | undefined>;
+    answer: Answer;
+    input: number;
+    output: number;
+    model: string;
+  };
   stream: { run: (client: any) => Promise<string>; answer: Answer; input: number; output: number; model: string };
   /** The provider's answer to a refused key, and the error code it carries. */
   refused: { answer: Answer; code: string };
@@ -41,24 +47,64 @@ const openaiChat = (model: string, usage: object) => ({
   object: 'chat.completion',
   created: 1,
   model,
-  choices: [{ index: 0, message: { role: 'assistant', content: COMPLETION, refusal: null }, finish_reason: 'stop', logprobs: null }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: COMPLETION, refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
   usage,
 });
 const openaiChunks = (model: string) =>
   sse(
     [
-      { id: 'c1', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { role: 'assistant', content: COMPLETION.slice(0, 9) }, finish_reason: null }], usage: null },
-      { id: 'c1', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: COMPLETION.slice(9) }, finish_reason: 'stop' }], usage: null },
-      { id: 'c1', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: 31, completion_tokens: 17, total_tokens: 48 } },
+      {
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model,
+        choices: [{ index: 0, delta: { role: 'assistant', content: COMPLETION.slice(0, 9) }, finish_reason: null }],
+        usage: null,
+      },
+      {
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model,
+        choices: [{ index: 0, delta: { content: COMPLETION.slice(9) }, finish_reason: 'stop' }],
+        usage: null,
+      },
+      {
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model,
+        choices: [],
+        usage: { prompt_tokens: 31, completion_tokens: 17, total_tokens: 48 },
+      },
     ],
     { done: true },
   );
 const openaiRefusal = {
   status: 401,
-  body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null } },
+  body: {
+    error: {
+      message: 'Incorrect API key provided',
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+      param: null,
+    },
+  },
 };
 async function openaiStream(client: OpenAI, model: string): Promise<string> {
-  const stream = await client.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } });
+  const stream = await client.chat.completions.create({
+    model,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
   return text;
@@ -72,13 +118,27 @@ const CASES: ProviderCase[] = [
     prefix: '/v1',
     clientOptions: { maxRetries: 0 },
     json: {
-      run: async (c: OpenAI) => (await c.chat.completions.create({ model: 'gpt-4o-mini', messages })).choices[0]?.message.content ?? undefined,
-      answer: { body: openaiChat('gpt-4o-mini-2024-07-18', { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 4 } }) },
+      run: async (c: OpenAI) =>
+        (await c.chat.completions.create({ model: 'gpt-4o-mini', messages })).choices[0]?.message.content ?? undefined,
+      answer: {
+        body: openaiChat('gpt-4o-mini-2024-07-18', {
+          prompt_tokens: 12,
+          completion_tokens: 5,
+          total_tokens: 17,
+          prompt_tokens_details: { cached_tokens: 4 },
+        }),
+      },
       input: 12,
       output: 5,
       model: 'gpt-4o-mini-2024-07-18',
     },
-    stream: { run: (c: OpenAI) => openaiStream(c, 'gpt-4o-mini'), answer: { chunks: openaiChunks('gpt-4o-mini-2024-07-18') }, input: 31, output: 17, model: 'gpt-4o-mini-2024-07-18' },
+    stream: {
+      run: (c: OpenAI) => openaiStream(c, 'gpt-4o-mini'),
+      answer: { chunks: openaiChunks('gpt-4o-mini-2024-07-18') },
+      input: 31,
+      output: 17,
+      model: 'gpt-4o-mini-2024-07-18',
+    },
     refused: { answer: openaiRefusal, code: 'invalid_api_key' },
   },
   {
@@ -89,14 +149,27 @@ const CASES: ProviderCase[] = [
     options: { apiVersion: '2024-10-21', deployment: 'prod-gpt4o' },
     clientOptions: { maxRetries: 0 },
     json: {
-      run: async (c: OpenAI) => (await c.chat.completions.create({ model: 'ignored', messages })).choices[0]?.message.content ?? undefined,
+      run: async (c: OpenAI) =>
+        (await c.chat.completions.create({ model: 'ignored', messages })).choices[0]?.message.content ?? undefined,
       answer: { body: openaiChat('gpt-4o-2024-08-06', { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 }) },
       input: 20,
       output: 9,
       model: 'gpt-4o-2024-08-06',
     },
-    stream: { run: (c: OpenAI) => openaiStream(c, 'ignored'), answer: { chunks: openaiChunks('gpt-4o-2024-08-06') }, input: 31, output: 17, model: 'gpt-4o-2024-08-06' },
-    refused: { answer: { status: 401, body: { error: { code: '401', message: 'Access denied due to invalid subscription key.' } } }, code: '401' },
+    stream: {
+      run: (c: OpenAI) => openaiStream(c, 'ignored'),
+      answer: { chunks: openaiChunks('gpt-4o-2024-08-06') },
+      input: 31,
+      output: 17,
+      model: 'gpt-4o-2024-08-06',
+    },
+    refused: {
+      answer: {
+        status: 401,
+        body: { error: { code: '401', message: 'Access denied due to invalid subscription key.' } },
+      },
+      code: '401',
+    },
   },
   {
     provider: 'custom',
@@ -105,13 +178,20 @@ const CASES: ProviderCase[] = [
     prefix: '/gateway/v1',
     clientOptions: { maxRetries: 0 },
     json: {
-      run: async (c: OpenAI) => (await c.chat.completions.create({ model: 'llama-3.1-8b', messages })).choices[0]?.message.content ?? undefined,
+      run: async (c: OpenAI) =>
+        (await c.chat.completions.create({ model: 'llama-3.1-8b', messages })).choices[0]?.message.content ?? undefined,
       answer: { body: openaiChat('llama-3.1-8b', { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }) },
       input: 7,
       output: 3,
       model: 'llama-3.1-8b',
     },
-    stream: { run: (c: OpenAI) => openaiStream(c, 'llama-3.1-8b'), answer: { chunks: openaiChunks('llama-3.1-8b') }, input: 31, output: 17, model: 'llama-3.1-8b' },
+    stream: {
+      run: (c: OpenAI) => openaiStream(c, 'llama-3.1-8b'),
+      answer: { chunks: openaiChunks('llama-3.1-8b') },
+      input: 31,
+      output: 17,
+      model: 'llama-3.1-8b',
+    },
     refused: { answer: openaiRefusal, code: 'invalid_api_key' },
   },
   {
@@ -134,7 +214,12 @@ const CASES: ProviderCase[] = [
           content: [{ type: 'text', text: COMPLETION }],
           stop_reason: 'end_turn',
           stop_sequence: null,
-          usage: { input_tokens: 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 6 },
+          usage: {
+            input_tokens: 10,
+            cache_creation_input_tokens: 100,
+            cache_read_input_tokens: 1000,
+            output_tokens: 6,
+          },
         },
       },
       input: 1110,
@@ -145,18 +230,54 @@ const CASES: ProviderCase[] = [
       run: async (c: Anthropic) => {
         const stream = await c.messages.create({ model: 'claude-test', max_tokens: 64, messages, stream: true });
         let text = '';
-        for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+        for await (const event of stream)
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
         return text;
       },
       answer: {
         chunks: sse([
-          { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-test-20250101', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1 } } } },
-          { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+          {
+            event: 'message_start',
+            data: {
+              type: 'message_start',
+              message: {
+                id: 'msg_1',
+                type: 'message',
+                role: 'assistant',
+                model: 'claude-test-20250101',
+                content: [],
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { input_tokens: 25, output_tokens: 1 },
+              },
+            },
+          },
+          {
+            event: 'content_block_start',
+            data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+          },
           { event: 'ping', data: { type: 'ping' } },
-          { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(0, 11) } } },
-          { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(11) } } },
+          {
+            event: 'content_block_delta',
+            data: {
+              type: 'content_block_delta',
+              index: 0,
+              delta: { type: 'text_delta', text: COMPLETION.slice(0, 11) },
+            },
+          },
+          {
+            event: 'content_block_delta',
+            data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: COMPLETION.slice(11) } },
+          },
           { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-          { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } } },
+          {
+            event: 'message_delta',
+            data: {
+              type: 'message_delta',
+              delta: { stop_reason: 'end_turn', stop_sequence: null },
+              usage: { output_tokens: 15 },
+            },
+          },
           { event: 'message_stop', data: { type: 'message_stop' } },
         ]),
       },
@@ -164,7 +285,13 @@ const CASES: ProviderCase[] = [
       output: 15,
       model: 'claude-test-20250101',
     },
-    refused: { answer: { status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }, code: 'authentication_error' },
+    refused: {
+      answer: {
+        status: 401,
+        body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+      },
+      code: 'authentication_error',
+    },
   },
   {
     provider: 'google',
@@ -173,7 +300,8 @@ const CASES: ProviderCase[] = [
     prefix: '/proxy',
     clientOptions: { httpOptions: { retryOptions: { attempts: 1 } } },
     json: {
-      run: async (c: GoogleGenAI) => (await c.models.generateContent({ model: 'gemini-2.0-flash', contents: PROMPT })).text,
+      run: async (c: GoogleGenAI) =>
+        (await c.models.generateContent({ model: 'gemini-2.0-flash', contents: PROMPT })).text,
       answer: {
         body: {
           candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION }] }, finishReason: 'STOP', index: 0 }],
@@ -188,14 +316,25 @@ const CASES: ProviderCase[] = [
     stream: {
       run: async (c: GoogleGenAI) => {
         let text = '';
-        for await (const chunk of await c.models.generateContentStream({ model: 'gemini-2.0-flash', contents: PROMPT })) text += chunk.text ?? '';
+        for await (const chunk of await c.models.generateContentStream({ model: 'gemini-2.0-flash', contents: PROMPT }))
+          text += chunk.text ?? '';
         return text;
       },
       answer: {
         chunks: sse(
           [
-            { candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(0, 8) }] }, index: 0 }], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: 'gemini-2.0-flash-001' },
-            { candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(8) }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 6, totalTokenCount: 15 }, modelVersion: 'gemini-2.0-flash-001' },
+            {
+              candidates: [{ content: { role: 'model', parts: [{ text: COMPLETION.slice(0, 8) }] }, index: 0 }],
+              usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+              modelVersion: 'gemini-2.0-flash-001',
+            },
+            {
+              candidates: [
+                { content: { role: 'model', parts: [{ text: COMPLETION.slice(8) }] }, finishReason: 'STOP', index: 0 },
+              ],
+              usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 6, totalTokenCount: 15 },
+              modelVersion: 'gemini-2.0-flash-001',
+            },
           ],
           { crlf: true },
         ),
@@ -205,7 +344,17 @@ const CASES: ProviderCase[] = [
       model: 'gemini-2.0-flash-001',
     },
     refused: {
-      answer: { status: 400, body: { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } } },
+      answer: {
+        status: 400,
+        body: {
+          error: {
+            code: 400,
+            message: 'API key not valid. Please pass a valid API key.',
+            status: 'INVALID_ARGUMENT',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+          },
+        },
+      },
       code: 'API_KEY_INVALID',
     },
   },
@@ -216,7 +365,10 @@ const CASES: ProviderCase[] = [
     prefix: '/proxy',
     clientOptions: { retryConfig: { strategy: 'none' } },
     json: {
-      run: async (c: Mistral) => (await c.chat.complete({ model: 'mistral-small-latest', messages })).choices?.[0]?.message?.content as string | undefined,
+      run: async (c: Mistral) =>
+        (await c.chat.complete({ model: 'mistral-small-latest', messages })).choices?.[0]?.message?.content as
+          | string
+          | undefined,
       answer: {
         body: {
           id: 'cmpl-1',
@@ -234,14 +386,30 @@ const CASES: ProviderCase[] = [
     stream: {
       run: async (c: Mistral) => {
         let text = '';
-        for await (const event of await c.chat.stream({ model: 'mistral-small-latest', messages })) text += (event.data.choices[0]?.delta.content as string | undefined) ?? '';
+        for await (const event of await c.chat.stream({ model: 'mistral-small-latest', messages }))
+          text += (event.data.choices[0]?.delta.content as string | undefined) ?? '';
         return text;
       },
       answer: {
         chunks: sse(
           [
-            { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'mistral-small-2503', choices: [{ index: 0, delta: { role: 'assistant', content: COMPLETION.slice(0, 5) }, finish_reason: null }] },
-            { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'mistral-small-2503', choices: [{ index: 0, delta: { content: COMPLETION.slice(5) }, finish_reason: 'stop' }], usage: { prompt_tokens: 16, completion_tokens: 11, total_tokens: 27 } },
+            {
+              id: 'c',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'mistral-small-2503',
+              choices: [
+                { index: 0, delta: { role: 'assistant', content: COMPLETION.slice(0, 5) }, finish_reason: null },
+              ],
+            },
+            {
+              id: 'c',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'mistral-small-2503',
+              choices: [{ index: 0, delta: { content: COMPLETION.slice(5) }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 16, completion_tokens: 11, total_tokens: 27 },
+            },
           ],
           { done: true },
         ),
@@ -269,7 +437,10 @@ const CASES: ProviderCase[] = [
           id: 'chat-1',
           finish_reason: 'COMPLETE',
           message: { role: 'assistant', content: [{ type: 'text', text: COMPLETION }] },
-          usage: { billed_units: { input_tokens: 5, output_tokens: 3 }, tokens: { input_tokens: 71, output_tokens: 3 } },
+          usage: {
+            billed_units: { input_tokens: 5, output_tokens: 3 },
+            tokens: { input_tokens: 71, output_tokens: 3 },
+          },
         },
       },
       input: 5,
@@ -286,12 +457,44 @@ const CASES: ProviderCase[] = [
       },
       answer: {
         chunks: sse([
-          { event: 'message-start', data: { id: 'x', type: 'message-start', delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } } },
-          { event: 'content-start', data: { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } } },
-          { event: 'content-delta', data: { type: 'content-delta', index: 0, delta: { message: { content: { text: COMPLETION.slice(0, 13) } } } } },
-          { event: 'content-delta', data: { type: 'content-delta', index: 0, delta: { message: { content: { text: COMPLETION.slice(13) } } } } },
+          {
+            event: 'message-start',
+            data: {
+              id: 'x',
+              type: 'message-start',
+              delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } },
+            },
+          },
+          {
+            event: 'content-start',
+            data: { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } },
+          },
+          {
+            event: 'content-delta',
+            data: {
+              type: 'content-delta',
+              index: 0,
+              delta: { message: { content: { text: COMPLETION.slice(0, 13) } } },
+            },
+          },
+          {
+            event: 'content-delta',
+            data: { type: 'content-delta', index: 0, delta: { message: { content: { text: COMPLETION.slice(13) } } } },
+          },
           { event: 'content-end', data: { type: 'content-end', index: 0 } },
-          { event: 'message-end', data: { type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: { billed_units: { input_tokens: 6, output_tokens: 4 }, tokens: { input_tokens: 80, output_tokens: 4 } } } } },
+          {
+            event: 'message-end',
+            data: {
+              type: 'message-end',
+              delta: {
+                finish_reason: 'COMPLETE',
+                usage: {
+                  billed_units: { input_tokens: 6, output_tokens: 4 },
+                  tokens: { input_tokens: 80, output_tokens: 4 },
+                },
+              },
+            },
+          },
         ]),
       },
       input: 6,
@@ -329,15 +532,35 @@ const CASES: ProviderCase[] = [
     stream: {
       run: async (c: Ollama) => {
         let text = '';
-        for await (const part of await c.chat({ model: 'llama3.2', messages, stream: true })) text += part.message.content;
+        for await (const part of await c.chat({ model: 'llama3.2', messages, stream: true }))
+          text += part.message.content;
         return text;
       },
       answer: {
         headers: { 'content-type': 'application/x-ndjson' },
         chunks: ndjson([
-          { model: 'llama3.2:latest', created_at: '2025-01-01T00:00:00Z', message: { role: 'assistant', content: COMPLETION.slice(0, 10) }, done: false },
-          { model: 'llama3.2:latest', created_at: '2025-01-01T00:00:00Z', message: { role: 'assistant', content: COMPLETION.slice(10) }, done: false },
-          { model: 'llama3.2:latest', created_at: '2025-01-01T00:00:00Z', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 5, prompt_eval_count: 33, eval_count: 41 },
+          {
+            model: 'llama3.2:latest',
+            created_at: '2025-01-01T00:00:00Z',
+            message: { role: 'assistant', content: COMPLETION.slice(0, 10) },
+            done: false,
+          },
+          {
+            model: 'llama3.2:latest',
+            created_at: '2025-01-01T00:00:00Z',
+            message: { role: 'assistant', content: COMPLETION.slice(10) },
+            done: false,
+          },
+          {
+            model: 'llama3.2:latest',
+            created_at: '2025-01-01T00:00:00Z',
+            message: { role: 'assistant', content: '' },
+            done: true,
+            done_reason: 'stop',
+            total_duration: 5,
+            prompt_eval_count: 33,
+            eval_count: 41,
+          },
         ]),
       },
       input: 33,
@@ -357,7 +580,12 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
 
   async function setup() {
     const setup = outcomeVault();
-    const { resolution, configId } = await keyed(setup, { provider: spec.provider, key: spec.key, baseUrl: `${server.url}${spec.prefix}`, ...(spec.options ? { options: spec.options } : {}) });
+    const { resolution, configId } = await keyed(setup, {
+      provider: spec.provider,
+      key: spec.key,
+      baseUrl: `${server.url}${spec.prefix}`,
+      ...(spec.options ? { options: spec.options } : {}),
+    });
     const client = await clientFor(resolution, spec.expect, spec.clientOptions);
     return { ...setup, resolution, configId, client };
   }
@@ -393,7 +621,13 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
     server.answer(spec.stream.answer);
     expect(await spec.stream.run(client)).toBe(COMPLETION);
     expect(outcomes).toHaveLength(1);
-    expect(outcomes[0]).toMatchObject({ status: 'ok', httpStatus: 200, streamed: true, inputTokens: spec.stream.input, outputTokens: spec.stream.output });
+    expect(outcomes[0]).toMatchObject({
+      status: 'ok',
+      httpStatus: 200,
+      streamed: true,
+      inputTokens: spec.stream.input,
+      outputTokens: spec.stream.output,
+    });
     if (spec.stream.model !== 'NONE') expect(outcomes[0]!.model).toBe(spec.stream.model);
     expectNothingSecret(outcomes, spec.key, [PROMPT, COMPLETION]);
   });
@@ -407,7 +641,13 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
     if (spec.refused.code === 'NONE') expect(outcomes[0]!.providerCode).toBeUndefined();
     else expect(outcomes[0]!.providerCode).toBe(spec.refused.code);
     await eventually(() => expect(health).toHaveLength(1));
-    expect(health[0]).toMatchObject({ configId, transition: 'failing', via: 'traffic', status: 'auth_failed', health: { state: 'failing', failureCount: 1 } });
+    expect(health[0]).toMatchObject({
+      configId,
+      transition: 'failing',
+      via: 'traffic',
+      status: 'auth_failed',
+      health: { state: 'failing', failureCount: 1 },
+    });
     const view = await owner.getConfig(configId);
     expect(view.health).toMatchObject({ state: 'failing', failureCount: 1 });
     expect(view.keyState).toBe('active');
@@ -419,7 +659,11 @@ describe.each(CASES)('instrumented $provider client', (spec) => {
 
   it('a 429 is rate_limited with the wait the provider asked for; a 500 is server_error', async () => {
     const { client, outcomes, health } = await setup();
-    server.answer({ status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' } } });
+    server.answer({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' } },
+    });
     await expect(spec.json.run(client)).rejects.toBeDefined();
     server.answer({ status: 500, body: { error: { message: 'boom' } } });
     await expect(spec.json.run(client)).rejects.toBeDefined();
@@ -441,10 +685,18 @@ describe('instrumented clients: retries, attempts, network failures', () => {
 
   it('one outcome per HTTP response: a 429 the SDK retried, then the success, each with its attempt number', async () => {
     const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'openai', key: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'openai',
+      key: canaryKey('sk-proj-'),
+      baseUrl: `${server.url}/v1`,
+    });
     const client = (await clientFor(resolution, 'openai', { maxRetries: 2 })) as OpenAI;
     server.answer(
-      { status: 429, headers: { 'retry-after-ms': '10' }, body: { error: { message: 'slow', type: 'requests', code: 'rate_limit_exceeded' } } },
+      {
+        status: 429,
+        headers: { 'retry-after-ms': '10' },
+        body: { error: { message: 'slow', type: 'requests', code: 'rate_limit_exceeded' } },
+      },
       { body: openaiChat('gpt-4o-mini', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }) },
     );
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
@@ -459,7 +711,11 @@ describe('instrumented clients: retries, attempts, network failures', () => {
     const dead = await startStreamServer();
     const url = dead.url;
     await dead.close();
-    const { resolution } = await keyed(setup, { provider: 'anthropic', key: canaryKey('sk-ant-api03-', 60), baseUrl: url });
+    const { resolution } = await keyed(setup, {
+      provider: 'anthropic',
+      key: canaryKey('sk-ant-api03-', 60),
+      baseUrl: url,
+    });
     const client = (await clientFor(resolution, 'anthropic', { maxRetries: 0 })) as Anthropic;
     const error = await client.messages.create({ model: 'm', max_tokens: 5, messages }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('APIConnectionError');
@@ -469,14 +725,23 @@ describe('instrumented clients: retries, attempts, network failures', () => {
 
   it('a stream that breaks off is a network outcome; one the caller stops early is reported once, as it stood', async () => {
     const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'openai', key: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'openai',
+      key: canaryKey('sk-proj-'),
+      baseUrl: `${server.url}/v1`,
+    });
     const client = (await clientFor(resolution, 'openai', { maxRetries: 0 })) as OpenAI;
     server.answer({ chunks: openaiChunks('gpt-4o-mini').slice(0, 4), breakOff: true });
     await expect(openaiStream(client, 'gpt-4o-mini')).rejects.toBeDefined();
     expect(setup.outcomes).toMatchObject([{ status: 'network', httpStatus: 200, streamed: true }]);
     setup.outcomes.length = 0;
     server.answer({ chunks: openaiChunks('gpt-4o-mini') });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const _chunk of stream) break;
     await eventually(() => expect(setup.outcomes).toHaveLength(1));
     expect(setup.outcomes[0]).toMatchObject({ status: 'ok', streamed: true });
@@ -485,9 +750,19 @@ describe('instrumented clients: retries, attempts, network failures', () => {
 
   it('without stream_options.include_usage an OpenAI stream has no usage to report: the outcome has no token counts', async () => {
     const setup = outcomeVault();
-    const { resolution } = await keyed(setup, { provider: 'openai', key: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'openai',
+      key: canaryKey('sk-proj-'),
+      baseUrl: `${server.url}/v1`,
+    });
     const client = (await clientFor(resolution, 'openai', { maxRetries: 0 })) as OpenAI;
-    const chunk = (content: string) => ({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    const chunk = (content: string) => ({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    });
     server.answer({ chunks: sse([chunk(COMPLETION.slice(0, 5)), chunk(COMPLETION.slice(5))], { done: true }) });
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
     for await (const _chunk of stream) void _chunk;
@@ -507,7 +782,12 @@ describe('instrumented clients: retries, attempts, network failures', () => {
       const setup = outcomeVault();
       const { resolution } = await keyed(setup, { provider: 'google', key: canaryKey('AIza', 39), baseUrl: null });
       const client = (await clientFor(resolution, 'google')) as import('@google/generative-ai').GoogleGenerativeAI;
-      server.answer({ body: { candidates: [{ content: { role: 'model', parts: [{ text: 'x' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } } });
+      server.answer({
+        body: {
+          candidates: [{ content: { role: 'model', parts: [{ text: 'x' }] }, finishReason: 'STOP', index: 0 }],
+          usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 },
+        },
+      });
       await client.getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi');
       expect(server.requests.at(-1)?.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
       expect(setup.outcomes).toStrictEqual([]);
@@ -517,7 +797,9 @@ describe('instrumented clients: retries, attempts, network failures', () => {
   });
 
   it('a platform-key client reports outcomes with source platform and no config, and never touches key health', async () => {
-    const setup = outcomeVault({ platformKeys: { openai: { apiKey: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` } } });
+    const setup = outcomeVault({
+      platformKeys: { openai: { apiKey: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` } },
+    });
     const resolution = await setup.vault.resolve({ tenantId: 'acme', provider: 'openai' });
     const client = (await clientFor(resolution, 'openai', { maxRetries: 0 })) as OpenAI;
     server.answer(openaiRefusal);
@@ -530,7 +812,11 @@ describe('instrumented clients: retries, attempts, network failures', () => {
 
   it('a vault without onUsage or key health gives plain clients: nothing observed, nothing wrapped', async () => {
     const setup = outcomeVault({ onUsage: undefined, keyHealth: false, onKeyHealth: undefined });
-    const { resolution } = await keyed(setup, { provider: 'openai', key: canaryKey('sk-proj-'), baseUrl: `${server.url}/v1` });
+    const { resolution } = await keyed(setup, {
+      provider: 'openai',
+      key: canaryKey('sk-proj-'),
+      baseUrl: `${server.url}/v1`,
+    });
     const client = (await clientFor(resolution, 'openai', { maxRetries: 0 })) as OpenAI;
     server.answer({ body: openaiChat('gpt-4o-mini', { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }) });
     const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();

@@ -45,7 +45,10 @@ export interface KeyedConfig {
 }
 
 /** Creates the config, sets its key, resolves it: the resolution and the config id. */
-export async function keyed(setup: OutcomeVault, config: KeyedConfig): Promise<{ resolution: Resolution; configId: string }> {
+export async function keyed(
+  setup: OutcomeVault,
+  config: KeyedConfig,
+): Promise<{ resolution: Resolution; configId: string }> {
   const created = await setup.owner.createConfig({
     name: config.name ?? `${config.provider}-${Math.random().toString(36).slice(2, 8)}`,
     provider: config.provider,
@@ -59,7 +62,11 @@ export async function keyed(setup: OutcomeVault, config: KeyedConfig): Promise<{
 }
 
 /** The client for a resolution, with the SDK's retries as given. */
-export function clientFor(resolution: Resolution, expect: string, clientOptions: Record<string, unknown> = {}): Promise<unknown> {
+export function clientFor(
+  resolution: Resolution,
+  expect: string,
+  clientOptions: Record<string, unknown> = {},
+): Promise<unknown> {
   return createClient(resolution, { expect, clientOptions, allowPrivateEndpoints: LOCAL });
 }
 
@@ -88,7 +95,10 @@ export function expectNothingSecret(values: unknown, key: string, secrets: reado
   const secretPart = start >= 0 ? key.slice(start) : key;
   for (let i = 0; i + 8 <= secretPart.length; i++) {
     const run = secretPart.slice(i, i + 8);
-    if (text.includes(run)) throw new Error(`key material "${run}" in: ${text.slice(Math.max(0, text.indexOf(run) - 200), text.indexOf(run) + 200)}`);
+    if (text.includes(run))
+      throw new Error(
+        `key material "${run}" in: ${text.slice(Math.max(0, text.indexOf(run) - 200), text.indexOf(run) + 200)}`,
+      );
   }
   for (const secret of secrets) expect(text).not.toContain(secret);
 }

@@ -21,36 +21,93 @@ import { eventually, expectNothingSecret, keyed, outcomeVault } from './helpers.
 /** A memory store that counts health writes. */
 class CountingStore extends MemoryStore {
   healthWrites: KeyHealthChange[] = [];
-  override async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, options: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  override async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    options: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     this.healthWrites.push(change);
     return super.recordKeyHealth(tenantId, configId, change, options);
   }
 }
 
-const refused: OutcomeReport = { status: 'auth_failed', httpStatus: 401, providerCode: 'invalid_api_key', latencyMs: 12 };
+const refused: OutcomeReport = {
+  status: 'auth_failed',
+  httpStatus: 401,
+  providerCode: 'invalid_api_key',
+  latencyMs: 12,
+};
 const fine: OutcomeReport = { status: 'ok', httpStatus: 200, latencyMs: 40, inputTokens: 10, outputTokens: 20 };
 
 async function setupKeyed(overrides: Parameters<typeof outcomeVault>[0] = {}) {
   const setup = outcomeVault(overrides);
-  const { resolution, configId } = await keyed(setup, { provider: 'openai', key: CANARY, baseUrl: 'https://api.example.test/v1' });
+  const { resolution, configId } = await keyed(setup, {
+    provider: 'openai',
+    key: CANARY,
+    baseUrl: 'https://api.example.test/v1',
+  });
   return { ...setup, resolution, configId };
 }
 
 describe('vault.report', () => {
   it('feeds onUsage with the outcome and who made the call', async () => {
-    const { vault, resolution, configId, outcomes } = await setupKeyed({ now: () => new Date('2026-05-05T05:05:05.000Z') });
+    const { vault, resolution, configId, outcomes } = await setupKeyed({
+      now: () => new Date('2026-05-05T05:05:05.000Z'),
+    });
     vault.report(resolution, { ...fine, model: 'gpt-4o-mini', attempt: 1 });
-    vault.report(resolution, { status: 'server_error', httpStatus: 503, latencyMs: 3, retryAfter: 2, at: '2026-05-05T06:00:00+01:00' });
+    vault.report(resolution, {
+      status: 'server_error',
+      httpStatus: 503,
+      latencyMs: 3,
+      retryAfter: 2,
+      at: '2026-05-05T06:00:00+01:00',
+    });
     expect(outcomes).toStrictEqual([
-      { tenantId: 'acme', scope: '', configId, accessKeyId: null, source: 'byok', provider: 'openai', status: 'ok', httpStatus: 200, latencyMs: 40, inputTokens: 10, outputTokens: 20, attempt: 1, model: 'gpt-4o-mini', at: '2026-05-05T05:05:05.000Z', via: 'report' },
-      { tenantId: 'acme', scope: '', configId, accessKeyId: null, source: 'byok', provider: 'openai', status: 'server_error', httpStatus: 503, latencyMs: 3, retryAfter: 2, model: null, at: '2026-05-05T05:00:00.000Z', via: 'report' },
+      {
+        tenantId: 'acme',
+        scope: '',
+        configId,
+        accessKeyId: null,
+        source: 'byok',
+        provider: 'openai',
+        status: 'ok',
+        httpStatus: 200,
+        latencyMs: 40,
+        inputTokens: 10,
+        outputTokens: 20,
+        attempt: 1,
+        model: 'gpt-4o-mini',
+        at: '2026-05-05T05:05:05.000Z',
+        via: 'report',
+      },
+      {
+        tenantId: 'acme',
+        scope: '',
+        configId,
+        accessKeyId: null,
+        source: 'byok',
+        provider: 'openai',
+        status: 'server_error',
+        httpStatus: 503,
+        latencyMs: 3,
+        retryAfter: 2,
+        model: null,
+        at: '2026-05-05T05:00:00.000Z',
+        via: 'report',
+      },
     ]);
   });
 
   it('refuses a resolution this vault did not hand out: another vault’s, a hand-built one', async () => {
     const { vault, resolution, outcomes } = await setupKeyed();
     const other = await setupKeyed();
-    for (const foreign of [other.resolution, { ...other.resolution, tenantId: 'acme' }, { provider: 'openai', tenantId: 'acme' }, null]) {
+    for (const foreign of [
+      other.resolution,
+      { ...other.resolution, tenantId: 'acme' },
+      { provider: 'openai', tenantId: 'acme' },
+      null,
+    ]) {
       let error: unknown;
       try {
         vault.report(foreign as typeof resolution, fine);
@@ -65,7 +122,10 @@ describe('vault.report', () => {
 
   it('takes a copy of its resolution, attributed by the original: a copy can’t move a report to another tenant or config', async () => {
     const { vault, resolution, configId, outcomes } = await setupKeyed();
-    vault.report({ ...resolution, tenantId: 'someone-else', configId: 'cfg_00000000000000000000000000', model: 'override' }, fine);
+    vault.report(
+      { ...resolution, tenantId: 'someone-else', configId: 'cfg_00000000000000000000000000', model: 'override' },
+      fine,
+    );
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]).toMatchObject({ tenantId: 'acme', configId, source: 'byok' });
   });
@@ -90,7 +150,16 @@ describe('vault.report', () => {
         return error as Error & { issues: Array<{ path: string }> };
       }
     });
-    expect(errors.map((e) => e?.issues.map((i) => i.path))).toStrictEqual([['status'], ['latencyMs'], ['latencyMs'], ['inputTokens'], ['httpStatus'], ['providerCode'], ['(input)'], ['(input)']]);
+    expect(errors.map((e) => e?.issues.map((i) => i.path))).toStrictEqual([
+      ['status'],
+      ['latencyMs'],
+      ['latencyMs'],
+      ['inputTokens'],
+      ['httpStatus'],
+      ['providerCode'],
+      ['(input)'],
+      ['(input)'],
+    ]);
     for (const error of errors) expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
     expectNothingSecret(errors, CANARY, ['PROMPT-CANARY']);
     expect(outcomes).toStrictEqual([]);
@@ -131,7 +200,13 @@ describe('key health from traffic', () => {
     expect(view.revision).toBe(before.revision);
     expect(view.updatedAt).toBe(before.updatedAt);
     const [event] = (await owner.listAudit({ type: 'key.failing' })).items;
-    expect(event).toMatchObject({ configId, actor: null, keyHint: CANARY_HINT, changes: ['health'], detail: { via: 'traffic', status: 'auth_failed', httpStatus: 401, providerCode: 'invalid_api_key' } });
+    expect(event).toMatchObject({
+      configId,
+      actor: null,
+      keyHint: CANARY_HINT,
+      changes: ['health'],
+      detail: { via: 'traffic', status: 'auth_failed', httpStatus: 401, providerCode: 'invalid_api_key' },
+    });
     expect(audit.map((e) => e.type)).toContain('key.failing');
     // A present key is never swapped because it fails (DESIGN rule 7).
     const again = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
@@ -142,7 +217,10 @@ describe('key health from traffic', () => {
 
   it('further failures of a failing key are written behind, once per interval; a later success recovers it at once', async () => {
     const store = new CountingStore();
-    const { vault, owner, resolution, configId, health } = await setupKeyed({ store, keyHealth: { flushIntervalMs: 60_000 } });
+    const { vault, owner, resolution, configId, health } = await setupKeyed({
+      store,
+      keyHealth: { flushIntervalMs: 60_000 },
+    });
     vault.report(resolution, refused);
     await eventually(() => expect(store.healthWrites).toHaveLength(1));
     for (let i = 0; i < 50; i++) vault.report(resolution, refused);
@@ -153,7 +231,11 @@ describe('key health from traffic', () => {
     expect(store.healthWrites).toHaveLength(2);
     // The success was written with the 50 failures it followed: counted, then cleared by the later success.
     expect(store.healthWrites[1]).toMatchObject({ failures: { count: 50 }, successAt: expect.any(String) });
-    expect((await owner.getConfig(configId)).health).toMatchObject({ state: 'ok', failureCount: 0, lastFailureAt: expect.any(String) });
+    expect((await owner.getConfig(configId)).health).toMatchObject({
+      state: 'ok',
+      failureCount: 0,
+      lastFailureAt: expect.any(String),
+    });
     expect((await owner.listAudit({ type: 'key.recovered' })).items).toHaveLength(1);
   });
 
@@ -168,7 +250,11 @@ describe('key health from traffic', () => {
     }
     expect(store.healthWrites).toHaveLength(0);
     await eventually(() => expect(store.healthWrites).toHaveLength(1));
-    expect(store.healthWrites[0]).toStrictEqual({ keySetAt: expect.any(String), usedAt: '2026-01-01T00:01:40.000Z', successAt: '2026-01-01T00:01:40.000Z' });
+    expect(store.healthWrites[0]).toStrictEqual({
+      keySetAt: expect.any(String),
+      usedAt: '2026-01-01T00:01:40.000Z',
+      successAt: '2026-01-01T00:01:40.000Z',
+    });
     clock += 1000;
     vault.report(resolution, { status: 'network', latencyMs: 5 });
     clock += 1000;
@@ -186,7 +272,17 @@ describe('key health from traffic', () => {
     const store = new CountingStore();
     const setup = outcomeVault({ store, keyHealth: { flushIntervalMs: 60_000, maxPendingKeys: 2 } });
     const resolutions = [];
-    for (let i = 0; i < 4; i++) resolutions.push((await keyed(setup, { provider: 'openai', key: `${CANARY}${i}`, baseUrl: 'https://api.example.test/v1', name: `k${i}` })).resolution);
+    for (let i = 0; i < 4; i++)
+      resolutions.push(
+        (
+          await keyed(setup, {
+            provider: 'openai',
+            key: `${CANARY}${i}`,
+            baseUrl: 'https://api.example.test/v1',
+            name: `k${i}`,
+          })
+        ).resolution,
+      );
     for (const r of resolutions) setup.vault.report(r, fine);
     await setup.vault.close();
     expect(store.healthWrites).toHaveLength(2);
@@ -199,7 +295,12 @@ describe('key health from traffic', () => {
     await eventually(() => expect(health).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 2));
     await owner.setKey(configId, `${CANARY}new`);
-    expect((await owner.getConfig(configId)).health).toStrictEqual({ state: 'ok', firstFailureAt: null, lastFailureAt: null, failureCount: 0 });
+    expect((await owner.getConfig(configId)).health).toStrictEqual({
+      state: 'ok',
+      firstFailureAt: null,
+      lastFailureAt: null,
+      failureCount: 0,
+    });
     vault.report(resolution, refused);
     await vault.close();
     expect(health).toHaveLength(1);
@@ -208,7 +309,11 @@ describe('key health from traffic', () => {
   it('two vaults (two processes) reporting failures of one key at once lose no count, and one transition is reported', async () => {
     const store = new MemoryStore();
     const a = outcomeVault({ store });
-    const { resolution, configId } = await keyed(a, { provider: 'openai', key: CANARY, baseUrl: 'https://api.example.test/v1' });
+    const { resolution, configId } = await keyed(a, {
+      provider: 'openai',
+      key: CANARY,
+      baseUrl: 'https://api.example.test/v1',
+    });
     const b = outcomeVault({ store, keyring: a.keyring });
     const resolutionB = await b.vault.resolve({ tenantId: 'acme', provider: 'openai' });
     for (let i = 0; i < 10; i++) {
@@ -267,7 +372,11 @@ describe('validation and key health', () => {
       expect(limited.config.lastValidatedAt! > validAt!).toBe(true);
       status = 401;
       const invalid = await setup.owner.validateKey(configId);
-      expect(invalid.config).toMatchObject({ lastValidationStatus: 'invalid_key', lastValidAt: validAt, health: { state: 'failing', failureCount: 1 } });
+      expect(invalid.config).toMatchObject({
+        lastValidationStatus: 'invalid_key',
+        lastValidAt: validAt,
+        health: { state: 'failing', failureCount: 1 },
+      });
       status = 200;
       const back = await setup.owner.validateKey(configId);
       expect(back.config).toMatchObject({ health: { state: 'ok' } });
@@ -318,8 +427,11 @@ describe('vault.close', () => {
     const script = fileURLToPath(new URL('./fixtures/exits-with-pending-news.ts', import.meta.url));
     const started = Date.now();
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../../', import.meta.url)), timeout: 20_000 }, (_error, out) =>
-        resolve({ code: child.exitCode, stdout: out }),
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', script],
+        { cwd: fileURLToPath(new URL('../../', import.meta.url)), timeout: 20_000 },
+        (_error, out) => resolve({ code: child.exitCode, stdout: out }),
       );
     });
     expect(stdout.trim()).toBe('pending news held');

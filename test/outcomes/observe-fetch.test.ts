@@ -10,7 +10,12 @@ import type { OutcomeReport } from '../../src/outcomes/types.js';
 function recorder(overrides: Partial<ObserverTarget> = {}) {
   const reports: OutcomeReport[] = [];
   const failures: unknown[] = [];
-  const target: ObserverTarget = { report: (r) => void reports.push(r), failed: (e) => void failures.push(e), safe: () => true, ...overrides };
+  const target: ObserverTarget = {
+    report: (r) => void reports.push(r),
+    failed: (e) => void failures.push(e),
+    safe: () => true,
+    ...overrides,
+  };
   return { reports, failures, target };
 }
 
@@ -30,7 +35,10 @@ function answering(chunks: Array<string | Uint8Array>, init: ResponseInit = {}):
 
 describe('observeFetch', () => {
   it('hands the SDK every byte unchanged, multi-byte characters split across chunks included', async () => {
-    const text = JSON.stringify({ content: 'naïve 😀 çà — '.repeat(500), usage: { prompt_tokens: 2, completion_tokens: 3 } });
+    const text = JSON.stringify({
+      content: 'naïve 😀 çà — '.repeat(500),
+      usage: { prompt_tokens: 2, completion_tokens: 3 },
+    });
     const bytes = new TextEncoder().encode(text);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.slice(i, i + 7));
@@ -41,17 +49,34 @@ describe('observeFetch', () => {
   });
 
   it('finds usage after a 9 MB JSON body (tail window) and after a 200 KB stream event', async () => {
-    const big = JSON.stringify({ data: [{ embedding: Array.from({ length: 1_000_000 }, () => 0.123456) }], model: 'text-embedding-3-small', usage: { prompt_tokens: 8, total_tokens: 8 } });
+    const big = JSON.stringify({
+      data: [{ embedding: Array.from({ length: 1_000_000 }, () => 0.123456) }],
+      model: 'text-embedding-3-small',
+      usage: { prompt_tokens: 8, total_tokens: 8 },
+    });
     const { reports, target } = recorder();
-    const pieces = Array.from({ length: Math.ceil(big.length / 16_384) }, (_, i) => big.slice(i * 16_384, (i + 1) * 16_384));
+    const pieces = Array.from({ length: Math.ceil(big.length / 16_384) }, (_, i) =>
+      big.slice(i * 16_384, (i + 1) * 16_384),
+    );
     await (await observeFetch(answering(pieces), target)('http://x.test/v1/embeddings')).text();
     expect(reports).toMatchObject([{ status: 'ok', inputTokens: 8, model: 'text-embedding-3-small' }]);
     expect(big.length).toBeGreaterThan(9_000_000);
 
-    const event = { type: 'response.completed', response: { output: [{ content: [{ text: 'y'.repeat(200_000) }] }], usage: { input_tokens: 40, output_tokens: 50_000 } } };
+    const event = {
+      type: 'response.completed',
+      response: {
+        output: [{ content: [{ text: 'y'.repeat(200_000) }] }],
+        usage: { input_tokens: 40, output_tokens: 50_000 },
+      },
+    };
     const sse = `data: ${JSON.stringify({ type: 'response.created' })}\n\ndata: ${JSON.stringify(event)}\n\n`;
     const stream = recorder();
-    await (await observeFetch(answering([sse], { headers: { 'content-type': 'text/event-stream' } }), stream.target)('http://x.test/v1/responses')).text();
+    await (
+      await observeFetch(
+        answering([sse], { headers: { 'content-type': 'text/event-stream' } }),
+        stream.target,
+      )('http://x.test/v1/responses')
+    ).text();
     expect(stream.reports).toMatchObject([{ status: 'ok', streamed: true, inputTokens: 40, outputTokens: 50_000 }]);
   });
 
@@ -112,7 +137,8 @@ describe('observeFetch', () => {
   });
 
   it('answers without a JSON or stream body, and bodiless ones, are reported at once and returned as they are', async () => {
-    const audio: typeof fetch = async () => new Response(new Uint8Array([1, 2, 3]), { headers: { 'content-type': 'audio/mpeg' } });
+    const audio: typeof fetch = async () =>
+      new Response(new Uint8Array([1, 2, 3]), { headers: { 'content-type': 'audio/mpeg' } });
     const { reports, target } = recorder();
     const original = await audio('http://x.test/');
     const response = await observeFetch(async () => original, target)('http://x.test/v1/speech');
@@ -133,7 +159,13 @@ describe('observeFetch', () => {
       },
     });
     // A status outside 200-599 (a fetch of a host's that returns what it likes).
-    const odd = { status: 600, statusText: '', url: 'http://x.test/', headers: new Headers({ 'content-type': 'application/json' }), body } as unknown as Response;
+    const odd = {
+      status: 600,
+      statusText: '',
+      url: 'http://x.test/',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body,
+    } as unknown as Response;
     const { failures, reports, target } = recorder();
     const response = await observeFetch(async () => odd, target)('http://x.test/');
     expect(response).toBe(odd);
@@ -154,8 +186,15 @@ describe('observeFetch', () => {
 
   it('takes the model from the URL when the answer names none (Gemini path, Azure deployment)', async () => {
     const { reports, target } = recorder();
-    await (await observeFetch(answering(['{}']), target)('http://x.test/v1beta/models/gemini-2.0-flash:generateContent')).text();
-    await (await observeFetch(answering(['{}']), target)('http://x.test/openai/deployments/prod-gpt4o/chat/completions?api-version=1')).text();
+    await (
+      await observeFetch(answering(['{}']), target)('http://x.test/v1beta/models/gemini-2.0-flash:generateContent')
+    ).text();
+    await (
+      await observeFetch(
+        answering(['{}']),
+        target,
+      )('http://x.test/openai/deployments/prod-gpt4o/chat/completions?api-version=1')
+    ).text();
     expect(reports.map((r) => r.model)).toStrictEqual(['gemini-2.0-flash', 'prod-gpt4o']);
   });
 });

@@ -58,7 +58,12 @@ describe('vault.revalidate', () => {
     const progress: RevalidateProgress[] = [];
     calls = 0;
     maxInFlight = 0;
-    const summary = await vault.revalidate({ tenantIds: ['acme', 'nobody'], olderThan: DAY, concurrency: 3, onProgress: (p) => void progress.push(p) });
+    const summary = await vault.revalidate({
+      tenantIds: ['acme', 'nobody'],
+      olderThan: DAY,
+      concurrency: 3,
+      onProgress: (p) => void progress.push(p),
+    });
     expect(summary).toStrictEqual({
       checked: 7,
       byStatus: { valid: 4, invalid_key: 3, forbidden_model: 0, rate_limited: 0, unreachable: 0, unexpected: 0 },
@@ -74,7 +79,12 @@ describe('vault.revalidate', () => {
     expect(new Set(progress.map((p) => p.configId))).toStrictEqual(new Set(ids.slice(0, 7)));
     // Each check is a validateKey: recorded, and the refused keys are failing now.
     const views = (await owner.listConfigs()).items;
-    expect(views.filter((v) => v.health.state === 'failing').map((v) => v.id).sort()).toStrictEqual(ids.slice(0, 3).sort());
+    expect(
+      views
+        .filter((v) => v.health.state === 'failing')
+        .map((v) => v.id)
+        .sort(),
+    ).toStrictEqual(ids.slice(0, 3).sort());
     expect(views.filter((v) => v.id !== ids[7]).every((v) => v.lastValidatedAt !== null)).toBe(true);
     expect(health.filter((e) => e.transition === 'failing')).toHaveLength(3);
     const audit = (await owner.listAudit({ type: 'key.validated', limit: 100 })).items;
@@ -112,7 +122,13 @@ describe('vault.revalidate', () => {
   it('checks its options: typed errors, nothing checked', async () => {
     const { vault } = await fleet(1);
     calls = 0;
-    for (const options of [{ olderThan: DAY }, { tenantIds: [], olderThan: DAY }, { tenantIds: ['acme'], olderThan: -1 }, { tenantIds: ['acme'], olderThan: DAY, concurrency: 0 }, { tenantIds: ['acme'], olderThan: DAY, signal: 'stop' }]) {
+    for (const options of [
+      { olderThan: DAY },
+      { tenantIds: [], olderThan: DAY },
+      { tenantIds: ['acme'], olderThan: -1 },
+      { tenantIds: ['acme'], olderThan: DAY, concurrency: 0 },
+      { tenantIds: ['acme'], olderThan: DAY, signal: 'stop' },
+    ]) {
       const error = await vault.revalidate(options as never).catch((e: unknown) => e);
       expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
     }

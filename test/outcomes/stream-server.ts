@@ -42,12 +42,21 @@ export async function startStreamServer(): Promise<StreamServer> {
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
       const url = req.url ?? '/';
-      const seen: SeenRequest = { method: req.method ?? 'GET', url, path: url.split('?')[0]!, headers: req.headers, body: Buffer.concat(parts).toString('utf8') };
+      const seen: SeenRequest = {
+        method: req.method ?? 'GET',
+        url,
+        path: url.split('?')[0]!,
+        headers: req.headers,
+        body: Buffer.concat(parts).toString('utf8'),
+      };
       requests.push(seen);
       const pick = answers[Math.min(next++, answers.length - 1)]!;
       const answer = typeof pick === 'function' ? pick(seen) : pick;
       const streamed = answer.chunks !== undefined;
-      res.writeHead(answer.status ?? 200, { 'content-type': streamed ? 'text/event-stream' : 'application/json', ...answer.headers });
+      res.writeHead(answer.status ?? 200, {
+        'content-type': streamed ? 'text/event-stream' : 'application/json',
+        ...answer.headers,
+      });
       if (!streamed) {
         res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
         return;
@@ -84,11 +93,17 @@ export async function startStreamServer(): Promise<StreamServer> {
 }
 
 /** Server-sent events: each payload as `data: ...` (with its `event:` line when given), split into small chunks mid-line. */
-export function sse(events: Array<unknown | { event: string; data: unknown }>, { done = false, crlf = false } = {}): string[] {
+export function sse(
+  events: Array<unknown | { event: string; data: unknown }>,
+  { done = false, crlf = false } = {},
+): string[] {
   const nl = crlf ? '\r\n' : '\n';
   let text = '';
   for (const item of events) {
-    const named = typeof item === 'object' && item !== null && 'event' in item && 'data' in item ? (item as { event: string; data: unknown }) : null;
+    const named =
+      typeof item === 'object' && item !== null && 'event' in item && 'data' in item
+        ? (item as { event: string; data: unknown })
+        : null;
     if (named) text += `event: ${named.event}${nl}`;
     const data = named ? named.data : item;
     text += `data: ${typeof data === 'string' ? data : JSON.stringify(data)}${nl}${nl}`;

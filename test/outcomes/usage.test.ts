@@ -10,16 +10,46 @@ const read = (...texts: string[]): Usage => {
 
 describe('token counts of each API’s usage object', () => {
   it.each([
-    ['OpenAI chat / Mistral', { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 4 } }, 12, 5],
+    [
+      'OpenAI chat / Mistral',
+      { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 4 } },
+      12,
+      5,
+    ],
     ['OpenAI embeddings (no output)', { prompt_tokens: 8, total_tokens: 8 }, 8, undefined],
-    ['OpenAI Responses', { input_tokens: 30, output_tokens: 9, total_tokens: 39, output_tokens_details: { reasoning_tokens: 4 } }, 30, 9],
-    ['Anthropic, cache reads and writes count as input', { input_tokens: 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 6 }, 1110, 6],
+    [
+      'OpenAI Responses',
+      { input_tokens: 30, output_tokens: 9, total_tokens: 39, output_tokens_details: { reasoning_tokens: 4 } },
+      30,
+      9,
+    ],
+    [
+      'Anthropic, cache reads and writes count as input',
+      { input_tokens: 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 6 },
+      1110,
+      6,
+    ],
     ['Anthropic message_delta (output only)', { output_tokens: 15 }, undefined, 15],
-    ['Gemini, thoughts count as output', { promptTokenCount: 8, candidatesTokenCount: 4, thoughtsTokenCount: 30, totalTokenCount: 42 }, 8, 34],
+    [
+      'Gemini, thoughts count as output',
+      { promptTokenCount: 8, candidatesTokenCount: 4, thoughtsTokenCount: 30, totalTokenCount: 42 },
+      8,
+      34,
+    ],
     ['Gemini, prompt only (first stream chunk)', { promptTokenCount: 9, totalTokenCount: 9 }, 9, undefined],
-    ['Cohere v2: billed units first', { billed_units: { input_tokens: 5, output_tokens: 3 }, tokens: { input_tokens: 71, output_tokens: 3 } }, 5, 3],
+    [
+      'Cohere v2: billed units first',
+      { billed_units: { input_tokens: 5, output_tokens: 3 }, tokens: { input_tokens: 71, output_tokens: 3 } },
+      5,
+      3,
+    ],
     ['Cohere v2: tokens without billed units', { tokens: { input_tokens: 71, output_tokens: 3 } }, 71, 3],
-    ['nonsense values are no counts', { prompt_tokens: -1, completion_tokens: 1.5, input_tokens: '7' }, undefined, undefined],
+    [
+      'nonsense values are no counts',
+      { prompt_tokens: -1, completion_tokens: 1.5, input_tokens: '7' },
+      undefined,
+      undefined,
+    ],
   ])('%s', (_name, usage, input, output) => {
     expect(countsOf(usage as Record<string, unknown>)).toStrictEqual({ inputTokens: input, outputTokens: output });
   });
@@ -37,11 +67,15 @@ describe('readUsage: the usage object found by its key, the content around it ne
   it('skips a null usage and a cut-off one, and takes counts field by field from the latest event that has them', () => {
     expect(read('{"usage":null}')).toStrictEqual({});
     expect(read('x","usage":{"prompt_tokens":5,"completion_tok')).toStrictEqual({});
-    expect(read('{"message":{"usage":{"input_tokens":25,"output_tokens":1}}}', '{"usage":{"output_tokens":15}}')).toStrictEqual({ inputTokens: 25, outputTokens: 15 });
+    expect(
+      read('{"message":{"usage":{"input_tokens":25,"output_tokens":1}}}', '{"usage":{"output_tokens":15}}'),
+    ).toStrictEqual({ inputTokens: 25, outputTokens: 15 });
   });
 
   it('reads Ollama’s counts (top-level numbers)', () => {
-    expect(read('{"done":true,"total_duration":5,"prompt_eval_count":26,"eval_count":298,"eval_duration":1}')).toStrictEqual({ inputTokens: 26, outputTokens: 298 });
+    expect(
+      read('{"done":true,"total_duration":5,"prompt_eval_count":26,"eval_count":298,"eval_duration":1}'),
+    ).toStrictEqual({ inputTokens: 26, outputTokens: 298 });
     expect(read('{"done":true,"eval_count":4}')).toStrictEqual({ outputTokens: 4 });
   });
 
@@ -89,7 +123,12 @@ describe('retryAfterOf: seconds to wait', () => {
     expect(wait({ 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s' })).toBe(360);
     expect(wait({ 'x-ratelimit-reset-tokens': '20ms' })).toBe(0.02);
     expect(wait({ 'x-ratelimit-reset-requests': '1h2m3.5s' })).toBe(3723.5);
-    expect(wait({ 'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:05Z', 'anthropic-ratelimit-tokens-reset': '2026-01-01T00:00:12Z' })).toBe(12);
+    expect(
+      wait({
+        'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:05Z',
+        'anthropic-ratelimit-tokens-reset': '2026-01-01T00:00:12Z',
+      }),
+    ).toBe(12);
   });
 
   it('is undefined when nothing says, or what is said is no duration', () => {
@@ -99,7 +138,11 @@ describe('retryAfterOf: seconds to wait', () => {
   });
 
   it('reads Gemini’s retryDelay from a 429 body', () => {
-    expect(retryDelayInBody('{"error":{"code":429,"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"12s"}]}}')).toBe(12);
+    expect(
+      retryDelayInBody(
+        '{"error":{"code":429,"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"12s"}]}}',
+      ),
+    ).toBe(12);
     expect(retryDelayInBody('{"error":{"code":429}}')).toBeUndefined();
   });
 });

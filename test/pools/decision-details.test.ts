@@ -18,9 +18,12 @@ function breakingStore(broken: () => Set<string>): StorageAdapter {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== 'loadCandidates' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      if (property !== 'loadCandidates' || typeof value !== 'function')
+        return typeof value === 'function' ? value.bind(target) : value;
       return async (...args: unknown[]) => {
-        const rows = (await (value as (...a: unknown[]) => Promise<{ id: string; sealedKey: unknown }[]>).apply(target, args)) ?? [];
+        const rows =
+          (await (value as (...a: unknown[]) => Promise<{ id: string; sealedKey: unknown }[]>).apply(target, args)) ??
+          [];
         return rows.map((row) => (broken().has(row.id) ? { ...row, sealedKey: null } : row));
       };
     },
@@ -87,7 +90,12 @@ describe('what a resolution with pools on carries', () => {
 
   it('a custom endpoint that routes the provider is not a pool: it wins every time, round-robin or not', async () => {
     const s = await poolVault(['a', 'b']);
-    const gw = await s.owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+    const gw = await s.owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://gw.example/v1',
+      routes: ['openai'],
+    });
     await s.owner.setKey(gw.id, 'gw-key-0000000000000000000001');
     await s.owner.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
     for (const explain of [false, true, false, true]) {
@@ -109,7 +117,10 @@ describe('what a resolution with pools on carries', () => {
     await s.owner.setKey(top.id, keyOf('top'));
     await s.owner.setPoolPolicy({ provider: 'openai', scope: 'ws', policy: 'round-robin' });
     const names = new Set<string>();
-    for (let i = 0; i < 6; i++) names.add((await s.vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws', explain: true })).configName!);
+    for (let i = 0; i < 6; i++)
+      names.add(
+        (await s.vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws', explain: true })).configName!,
+      );
     expect(names).toEqual(new Set(['a', 'b']));
   });
 });
@@ -126,7 +137,8 @@ describe('the rotation counter', () => {
     await other.setPoolPolicy({ provider: 'openai', policy: 'round-robin' });
     const seen: Record<string, string[]> = { acme: [], beta: [] };
     for (let i = 0; i < 4; i++) {
-      for (const tenantId of ['acme', 'beta']) seen[tenantId]!.push((await s.vault.resolve({ tenantId, provider: 'openai' })).configName!);
+      for (const tenantId of ['acme', 'beta'])
+        seen[tenantId]!.push((await s.vault.resolve({ tenantId, provider: 'openai' })).configName!);
     }
     for (const names of Object.values(seen)) {
       expect(names[0]).not.toBe(names[1]);
@@ -191,11 +203,14 @@ describe('withKey when the callback changed the keys before failing', () => {
       const s = await poolVault(['a'], { vault: { fallback: 'none' } });
       const seen: string[] = [];
       const error = await refusal(
-        s.vault.withKey(provider === undefined ? { tenantId: 'acme' } : { tenantId: 'acme', provider }, async (_client: unknown, r: Resolution) => {
-          seen.push(r.configName!);
-          await s.owner.setEnabled(s.ids.a, false);
-          throw unauthorized();
-        }),
+        s.vault.withKey(
+          provider === undefined ? { tenantId: 'acme' } : { tenantId: 'acme', provider },
+          async (_client: unknown, r: Resolution) => {
+            seen.push(r.configName!);
+            await s.owner.setEnabled(s.ids.a, false);
+            throw unauthorized();
+          },
+        ),
       );
       expect(error).toMatchObject({ status: 401, message: '401 Incorrect API key provided' });
       expect(seen).toEqual(['a']);
@@ -215,7 +230,12 @@ describe('withKey when the callback changed the keys before failing', () => {
     });
     expect(answer).toBe('a');
     expect(traces).toHaveLength(2);
-    expect(traces[1]![0]).toMatchObject({ step: 'retry', configId: s.ids.b, outcome: 'skipped', reason: 'auth_failed' });
+    expect(traces[1]![0]).toMatchObject({
+      step: 'retry',
+      configId: s.ids.b,
+      outcome: 'skipped',
+      reason: 'auth_failed',
+    });
   });
 
   it('a request without a provider that opted into the platform key still ends on the provider’s error', async () => {

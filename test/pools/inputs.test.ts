@@ -12,15 +12,45 @@ import { RUNS, configId, junk, provider, scope, typedOrDone } from '../fuzz/arbi
 import { poolVault } from './helpers.js';
 
 const member = (ids: readonly string[]) =>
-  fc.record({ configId: configId(ids), priority: fc.oneof(fc.integer({ min: -5, max: 2000 }), junk), weight: fc.oneof(fc.integer({ min: -5, max: 2000 }), junk) }, { requiredKeys: [] });
+  fc.record(
+    {
+      configId: configId(ids),
+      priority: fc.oneof(fc.integer({ min: -5, max: 2000 }), junk),
+      weight: fc.oneof(fc.integer({ min: -5, max: 2000 }), junk),
+    },
+    { requiredKeys: [] },
+  );
 
 describe('key pool inputs: typed errors only', () => {
   it('keyPools with any options', async () => {
-    const option = fc.oneof(fc.integer({ min: -10, max: 2_000_000 }), fc.double(), fc.constantFrom('fail', 'platform', 'x'), junk);
+    const option = fc.oneof(
+      fc.integer({ min: -10, max: 2_000_000 }),
+      fc.double(),
+      fc.constantFrom('fail', 'platform', 'x'),
+      junk,
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.dictionary(fc.constantFrom('factsTtlMs', 'backoffMs', 'maxCooldownMs', 'maxKeys', 'maxAttempts', 'timeoutMs', 'onFailure', 'other'), option), junk), async (options) => {
-        await typedOrDone(() => keyPools(options as never));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.dictionary(
+            fc.constantFrom(
+              'factsTtlMs',
+              'backoffMs',
+              'maxCooldownMs',
+              'maxKeys',
+              'maxAttempts',
+              'timeoutMs',
+              'onFailure',
+              'other',
+            ),
+            option,
+          ),
+          junk,
+        ),
+        async (options) => {
+          await typedOrDone(() => keyPools(options as never));
+        },
+      ),
       RUNS,
     );
   });
@@ -29,17 +59,27 @@ describe('key pool inputs: typed errors only', () => {
     const setup = await poolVault(['a', 'b']);
     const ids = Object.values(setup.ids);
     const policy = fc.record(
-      { scope, provider, policy: fc.oneof(fc.constantFrom('default', 'failover', 'round-robin', 'weighted', 'random'), junk), members: fc.oneof(fc.array(member(ids), { maxLength: 4 }), junk), extra: junk },
+      {
+        scope,
+        provider,
+        policy: fc.oneof(fc.constantFrom('default', 'failover', 'round-robin', 'weighted', 'random'), junk),
+        members: fc.oneof(fc.array(member(ids), { maxLength: 4 }), junk),
+        extra: junk,
+      },
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(policy, junk), fc.oneof(fc.record({ scope, provider }, { requiredKeys: [] }), junk), async (input, key) => {
-        const dump = () => dumpAll(setup.store as never);
-        const code = await typedOrDone(() => setup.owner.setPoolPolicy(input as never), [], undefined);
-        if (code !== 'ok') await typedOrDone(() => setup.owner.setPoolPolicy(input as never), [], dump);
-        await typedOrDone(() => setup.owner.removePoolPolicy(key as never));
-        await typedOrDone(() => setup.owner.listPools(key as never), [], dump);
-      }),
+      fc.asyncProperty(
+        fc.oneof(policy, junk),
+        fc.oneof(fc.record({ scope, provider }, { requiredKeys: [] }), junk),
+        async (input, key) => {
+          const dump = () => dumpAll(setup.store as never);
+          const code = await typedOrDone(() => setup.owner.setPoolPolicy(input as never), [], undefined);
+          if (code !== 'ok') await typedOrDone(() => setup.owner.setPoolPolicy(input as never), [], dump);
+          await typedOrDone(() => setup.owner.removePoolPolicy(key as never));
+          await typedOrDone(() => setup.owner.listPools(key as never), [], dump);
+        },
+      ),
       { numRuns: 60 },
     );
     // Whatever was written, resolution still works and names a pool key.
@@ -53,7 +93,20 @@ describe('key pool inputs: typed errors only', () => {
       fc.asyncProperty(
         fc.oneof(fc.record({ tenantId: fc.constantFrom('acme', ''), provider }, { requiredKeys: [] }), junk),
         fc.oneof(fc.constant('fn'), junk),
-        fc.oneof(fc.record({ maxAttempts: fc.oneof(fc.integer({ min: -1, max: 20 }), junk), timeoutMs: junk, onFailure: junk, signal: fc.oneof(junk, fc.record({ aborted: fc.boolean() })), expect: junk, clientOptions: junk }, { requiredKeys: [] }), junk),
+        fc.oneof(
+          fc.record(
+            {
+              maxAttempts: fc.oneof(fc.integer({ min: -1, max: 20 }), junk),
+              timeoutMs: junk,
+              onFailure: junk,
+              signal: fc.oneof(junk, fc.record({ aborted: fc.boolean() })),
+              expect: junk,
+              clientOptions: junk,
+            },
+            { requiredKeys: [] },
+          ),
+          junk,
+        ),
         async (request, fn, options) => {
           let calls = 0;
           const run = fn === 'fn' ? async () => (calls += 1) : fn;

@@ -46,15 +46,26 @@ export async function startKeyServer(): Promise<KeyServer> {
     await drain(req);
     const anthropic = req.url?.startsWith('/anthropic/') === true;
     // @anthropic-ai/sdk 1.x sends an API key as `Authorization: Bearer` too (older ones as `x-api-key`).
-    const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(req.headers['x-api-key'] ?? '');
+    const key =
+      String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(req.headers['x-api-key'] ?? '');
     keys.push(key);
     const b = behaviour.get(key) ?? 200;
     if (typeof b === 'object' && 'delayMs' in b) await new Promise((resolve) => setTimeout(resolve, b.delayMs));
     const status = typeof b === 'number' ? b : 'status' in b ? b.status : 200;
     if (status !== 200) {
       const e = ERRORS[status] ?? ERRORS[500]!;
-      const headers: Record<string, string> = typeof b === 'object' && 'retryAfter' in b && b.retryAfter !== undefined ? { 'retry-after': String(b.retryAfter) } : {};
-      return send(res, status, anthropic ? { type: 'error', error: { type: e.type, message: 'refused' } } : { error: { message: 'refused', type: e.type, code: e.code } }, headers);
+      const headers: Record<string, string> =
+        typeof b === 'object' && 'retryAfter' in b && b.retryAfter !== undefined
+          ? { 'retry-after': String(b.retryAfter) }
+          : {};
+      return send(
+        res,
+        status,
+        anthropic
+          ? { type: 'error', error: { type: e.type, message: 'refused' } }
+          : { error: { message: 'refused', type: e.type, code: e.code } },
+        headers,
+      );
     }
     if (anthropic) {
       return send(res, 200, {
@@ -73,7 +84,14 @@ export async function startKeyServer(): Promise<KeyServer> {
       object: 'chat.completion',
       created: 1,
       model: 'gpt-test',
-      choices: [{ index: 0, message: { role: 'assistant', content: `answered with ${key.slice(8, 9)}`, refusal: null }, finish_reason: 'stop', logprobs: null }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: `answered with ${key.slice(8, 9)}`, refusal: null },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
+      ],
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
     });
   });

@@ -74,11 +74,14 @@ describe('withKey in a pool', () => {
   it('moves to the next member, and the resolution after a move carries the pool’s trace', async () => {
     const s = await poolVault(['a', 'b', 'c']);
     const traces: (readonly unknown[])[] = [];
-    const answer = await s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, (_client: unknown, r: Resolution) => {
-      traces.push(r.trace);
-      if (r.configName !== 'b') throw unauthorized();
-      return r.configName;
-    });
+    const answer = await s.vault.withKey(
+      { tenantId: 'acme', provider: 'openai' },
+      (_client: unknown, r: Resolution) => {
+        traces.push(r.trace);
+        if (r.configName !== 'b') throw unauthorized();
+        return r.configName;
+      },
+    );
     expect(answer).toBe('b');
     expect(traces).toHaveLength(2);
     expect(traces[1]).toEqual([
@@ -104,7 +107,8 @@ describe('who is in the winner’s pool', () => {
     // explain: true reads every row of the chain, so the pool is drawn from all of them here, not from a filtered read.
     for (const explain of [false, true]) {
       const names: string[] = [];
-      for (let i = 0; i < 6; i++) names.push((await s.vault.resolve({ tenantId: 'acme', provider: 'openai', explain })).configName!);
+      for (let i = 0; i < 6; i++)
+        names.push((await s.vault.resolve({ tenantId: 'acme', provider: 'openai', explain })).configName!);
       expect(new Set(names)).toEqual(new Set(['a', 'b']));
       expect(names.filter((n) => n === 'a')).toHaveLength(3);
     }
@@ -114,7 +118,8 @@ describe('who is in the winner’s pool', () => {
     const s = await poolVault(['a', 'b']);
     await s.owner.setPoolPolicy({ provider: 'openai', policy: 'failover' });
     const names = new Set<string>();
-    for (let i = 0; i < 4; i++) names.add((await s.vault.resolve({ tenantId: 'acme', provider: 'openai', explain: true })).configName!);
+    for (let i = 0; i < 4; i++)
+      names.add((await s.vault.resolve({ tenantId: 'acme', provider: 'openai', explain: true })).configName!);
     expect(names).toEqual(new Set(['b']));
   });
 

@@ -11,7 +11,8 @@ import { keyPools, MemoryStore, type Resolution, type Vault } from '../../src/in
 import { makeVault, refusal } from '../vault/helpers.js';
 import { counting, keyOf, poolVault } from './helpers.js';
 
-const resolveOpenai = (setup: { vault: Vault }, scope = ''): Promise<Resolution> => setup.vault.resolve({ tenantId: 'acme', scope, provider: 'openai' });
+const resolveOpenai = (setup: { vault: Vault }, scope = ''): Promise<Resolution> =>
+  setup.vault.resolve({ tenantId: 'acme', scope, provider: 'openai' });
 
 describe('key pools: failover out of the box', () => {
   it('with no policy the pool is every eligible key in resolution order: a rate-limited key is passed over until its retry-after', async () => {
@@ -20,12 +21,27 @@ describe('key pools: failover out of the box', () => {
     // Resolution order: no default, so newest first: c, b, a.
     const first = await resolveOpenai(setup);
     expect(setup.labelOf(first.configId)).toBe('c');
-    expect(first.trace.at(-1)).toStrictEqual({ step: 'byok', scope: '', configId: setup.ids.c, configName: 'c', outcome: 'selected', pool: 'failover' });
+    expect(first.trace.at(-1)).toStrictEqual({
+      step: 'byok',
+      scope: '',
+      configId: setup.ids.c,
+      configName: 'c',
+      outcome: 'selected',
+      pool: 'failover',
+    });
     setup.vault.report(first, { status: 'rate_limited', httpStatus: 429, latencyMs: 5, retryAfter: 20 });
     const second = await resolveOpenai(setup);
     expect(setup.labelOf(second.configId)).toBe('b');
     expect(second.trace.slice(-2)).toStrictEqual([
-      { step: 'pool', scope: '', configId: setup.ids.c, configName: 'c', outcome: 'skipped', reason: 'cooling_down', until: '2030-01-01T00:00:20.000Z' },
+      {
+        step: 'pool',
+        scope: '',
+        configId: setup.ids.c,
+        configName: 'c',
+        outcome: 'skipped',
+        reason: 'cooling_down',
+        until: '2030-01-01T00:00:20.000Z',
+      },
       { step: 'byok', scope: '', configId: setup.ids.b, configName: 'b', outcome: 'selected', pool: 'failover' },
     ]);
     // The resolution names the chosen key.
@@ -69,7 +85,9 @@ describe('key pools: failover out of the box', () => {
 
   it('every key cooling down: the one whose cooldown ends first, never the platform key', async () => {
     const clock = new Date('2030-01-01T00:00:00.000Z');
-    const setup = await poolVault(['a', 'b'], { vault: { now: () => clock, platformKeys: { openai: keyOf('platform') } } });
+    const setup = await poolVault(['a', 'b'], {
+      vault: { now: () => clock, platformKeys: { openai: keyOf('platform') } },
+    });
     const first = await resolveOpenai(setup);
     setup.vault.report(first, { status: 'rate_limited', httpStatus: 429, latencyMs: 5, retryAfter: 5 });
     const second = await resolveOpenai(setup);
@@ -98,20 +116,34 @@ describe('key pools: failover out of the box', () => {
     const setup = await poolVault(['a', 'b']);
     const named = await setup.vault.resolve({ tenantId: 'acme', provider: 'openai', config: 'a' });
     setup.vault.report(named, { status: 'rate_limited', httpStatus: 429, latencyMs: 5, retryAfter: 30 });
-    expect((await setup.vault.resolve({ tenantId: 'acme', provider: 'openai', config: 'a' })).configId).toBe(setup.ids.a);
+    expect((await setup.vault.resolve({ tenantId: 'acme', provider: 'openai', config: 'a' })).configId).toBe(
+      setup.ids.a,
+    );
   });
 });
 
 describe('key pools: policies', () => {
   it('setPoolPolicy is audited, getPoolPolicies lists it, removePoolPolicy restores failover', async () => {
     const setup = await poolVault(['a', 'b']);
-    const policy = await setup.owner.setPoolPolicy({ provider: 'openai', policy: 'failover', members: [{ configId: setup.ids.a, priority: 0 }] });
-    expect(policy).toStrictEqual({ scope: '', provider: 'openai', policy: 'failover', members: [{ configId: setup.ids.a, priority: 0 }] });
+    const policy = await setup.owner.setPoolPolicy({
+      provider: 'openai',
+      policy: 'failover',
+      members: [{ configId: setup.ids.a, priority: 0 }],
+    });
+    expect(policy).toStrictEqual({
+      scope: '',
+      provider: 'openai',
+      policy: 'failover',
+      members: [{ configId: setup.ids.a, priority: 0 }],
+    });
     expect(await setup.owner.getPoolPolicies()).toStrictEqual([policy]);
     expect(setup.labelOf((await resolveOpenai(setup)).configId)).toBe('a');
     const events = (await setup.owner.listAudit({ type: 'pool.changed' })).items;
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ actor: { id: 'owner-1' }, detail: { scope: '', provider: 'openai', policy: 'failover', members: 1, revision: 1 } });
+    expect(events[0]).toMatchObject({
+      actor: { id: 'owner-1' },
+      detail: { scope: '', provider: 'openai', policy: 'failover', members: 1, revision: 1 },
+    });
     expect(await setup.owner.removePoolPolicy({ provider: 'openai' })).toBe(true);
     expect(await setup.owner.removePoolPolicy({ provider: 'openai' })).toBe(false);
     expect(setup.labelOf((await resolveOpenai(setup)).configId)).toBe('b');
@@ -139,7 +171,9 @@ describe('key pools: policies', () => {
   it('setting a policy needs key:manage in its scope; reading needs config:read', async () => {
     const setup = await poolVault(['a']);
     const viewer = setup.vault.as({ tenantId: 'acme', actor: { id: 'v1', role: 'member' } });
-    expect((await refusal(viewer.setPoolPolicy({ provider: 'openai', policy: 'round-robin' }))).code).toBe('PERMISSION_DENIED');
+    expect((await refusal(viewer.setPoolPolicy({ provider: 'openai', policy: 'round-robin' }))).code).toBe(
+      'PERMISSION_DENIED',
+    );
     expect((await refusal(viewer.removePoolPolicy({ provider: 'openai' }))).code).toBe('PERMISSION_DENIED');
     expect(await viewer.getPoolPolicies()).toStrictEqual([]);
     expect(await setup.owner.getPoolPolicies()).toStrictEqual([]);
@@ -155,7 +189,14 @@ describe('key pools: policies', () => {
 
   it('failover by priority is deterministic and moves down the list as keys cool down', async () => {
     const setup = await poolVault(['a', 'b', 'c']);
-    await setup.owner.setPoolPolicy({ provider: 'openai', policy: 'failover', members: [{ configId: setup.ids.b, priority: 1 }, { configId: setup.ids.a, priority: 2 }] });
+    await setup.owner.setPoolPolicy({
+      provider: 'openai',
+      policy: 'failover',
+      members: [
+        { configId: setup.ids.b, priority: 1 },
+        { configId: setup.ids.a, priority: 2 },
+      ],
+    });
     const picks: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await resolveOpenai(setup);
@@ -181,11 +222,21 @@ describe('key pools: policies', () => {
 
   it('weighted spreads in proportion to the weights; a cooling key’s share goes to the next', async () => {
     const setup = await poolVault(['a', 'b'], { pools: { factsTtlMs: 1000 } });
-    await setup.owner.setPoolPolicy({ provider: 'openai', policy: 'weighted', members: [{ configId: setup.ids.a, weight: 3 }, { configId: setup.ids.b, weight: 1 }] });
+    await setup.owner.setPoolPolicy({
+      provider: 'openai',
+      policy: 'weighted',
+      members: [
+        { configId: setup.ids.a, weight: 3 },
+        { configId: setup.ids.b, weight: 1 },
+      ],
+    });
     const resolved = await Promise.all(Array.from({ length: 4000 }, () => resolveOpenai(setup)));
     const a = resolved.filter((r) => r.configId === setup.ids.a).length;
     expect(a).toBe(3000);
-    setup.vault.report(resolved[0]!.configId === setup.ids.a ? resolved[0]! : resolved.find((r) => r.configId === setup.ids.a)!, { status: 'rate_limited', httpStatus: 429, latencyMs: 1, retryAfter: 60 });
+    setup.vault.report(
+      resolved[0]!.configId === setup.ids.a ? resolved[0]! : resolved.find((r) => r.configId === setup.ids.a)!,
+      { status: 'rate_limited', httpStatus: 429, latencyMs: 1, retryAfter: 60 },
+    );
     const after = await Promise.all(Array.from({ length: 100 }, () => resolveOpenai(setup)));
     expect(after.every((r) => r.configId === setup.ids.b)).toBe(true);
   });
@@ -205,7 +256,12 @@ describe('key pools: reads', () => {
     const setup = await poolVault(['a', 'b'], { store: counted.store, pools: { factsTtlMs: 60_000 } });
     counted.reset();
     for (let i = 0; i < 5; i++) await resolveOpenai(setup);
-    expect(Object.fromEntries(counted.calls)).toStrictEqual({ loadCandidates: 5, getSettings: 1, loadKeyCooldowns: 1, loadKeyHealth: 1 });
+    expect(Object.fromEntries(counted.calls)).toStrictEqual({
+      loadCandidates: 5,
+      getSettings: 1,
+      loadKeyCooldowns: 1,
+      loadKeyHealth: 1,
+    });
   });
 
   it('a 429 writes one cooldown to the store; successes write nothing', async () => {
@@ -214,7 +270,8 @@ describe('key pools: reads', () => {
     const r = await resolveOpenai(setup);
     counted.reset();
     for (let i = 0; i < 20; i++) setup.vault.report(r, { status: 'ok', httpStatus: 200, latencyMs: 1 });
-    for (let i = 0; i < 3; i++) setup.vault.report(r, { status: 'rate_limited', httpStatus: 429, latencyMs: 1, retryAfter: 30 });
+    for (let i = 0; i < 3; i++)
+      setup.vault.report(r, { status: 'rate_limited', httpStatus: 429, latencyMs: 1, retryAfter: 30 });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(Object.fromEntries(counted.calls)).toStrictEqual({ putKeyCooldown: 1 });
   });
@@ -229,13 +286,17 @@ describe('key pools: reads', () => {
     counted.store.loadCandidates = (...args: Parameters<typeof spy>) => (loads.push(args[2]), spy(...args));
     await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(loads).toStrictEqual([{ provider: 'openai', config: null, now: expect.any(String) }]);
-    expect((await refusal(vault.withKey({ tenantId: 'acme', provider: 'openai' }, async () => 1))).code).toBe('VALIDATION_FAILED');
+    expect((await refusal(vault.withKey({ tenantId: 'acme', provider: 'openai' }, async () => 1))).code).toBe(
+      'VALIDATION_FAILED',
+    );
     expect((await refusal(owner.setPoolPolicy({ provider: 'openai', policy: 'failover' }))).message).toContain('pools');
   });
 
   it('keyPools options are checked', () => {
     expect(() => keyPools({ factsTtlMs: -1 })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
-    expect(() => keyPools({ onFailure: 'sometimes' as never })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => keyPools({ onFailure: 'sometimes' as never })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 });
 
@@ -244,15 +305,35 @@ describe('key pools: the Provider Hub view', () => {
     const clock = new Date('2030-01-01T00:00:00.000Z');
     const setup = await poolVault(['a', 'b'], { vault: { now: () => clock } });
     const off = await setup.owner.createConfig({ name: 'off', provider: 'openai' });
-    await setup.owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example.com/v1', routes: ['openai'] });
-    await setup.owner.setPoolPolicy({ provider: 'openai', policy: 'weighted', members: [{ configId: setup.ids.a, weight: 5, priority: 0 }] });
+    await setup.owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://gw.example.com/v1',
+      routes: ['openai'],
+    });
+    await setup.owner.setPoolPolicy({
+      provider: 'openai',
+      policy: 'weighted',
+      members: [{ configId: setup.ids.a, weight: 5, priority: 0 }],
+    });
     const r = await setup.vault.resolve({ tenantId: 'acme', provider: 'openai', config: 'b' });
     setup.vault.report(r, { status: 'rate_limited', httpStatus: 429, latencyMs: 1, retryAfter: 30 });
     await new Promise((resolve) => setTimeout(resolve, 10));
     const pools = await setup.owner.listPools();
     expect(pools).toHaveLength(1);
     expect(pools[0]).toMatchObject({ scope: '', provider: 'openai', policy: 'weighted', policySet: true });
-    expect(pools[0]!.members.map((m) => [m.name, m.position, m.priority, m.weight, m.eligible, m.available, m.cooldown?.until ?? null, m.keyState])).toStrictEqual([
+    expect(
+      pools[0]!.members.map((m) => [
+        m.name,
+        m.position,
+        m.priority,
+        m.weight,
+        m.eligible,
+        m.available,
+        m.cooldown?.until ?? null,
+        m.keyState,
+      ]),
+    ).toStrictEqual([
       ['a', 0, 0, 5, true, true, null, 'active'],
       ['b', 1, null, 1, true, false, '2030-01-01T00:00:30.000Z', 'active'],
       ['off', null, null, 1, false, false, null, 'missing'],

@@ -67,12 +67,16 @@ describeWithServer('shared cooldowns: PostgreSQL', () => {
 
   it('with pools on, a single-config resolution is still one statement', async () => {
     const counted = countingClient(pools[0]!);
-    const made = makeVault({ store: new PostgresStore(counted, { schema, tablePrefix: 'byokit_' }), pools: keyPools() });
+    const made = makeVault({
+      store: new PostgresStore(counted, { schema, tablePrefix: 'byokit_' }),
+      pools: keyPools(),
+    });
     const one = made.vault.as({ tenantId: 'solo', actor: { id: 'o', role: 'owner' } });
     const cfg = await one.createConfig({ name: 'only', provider: 'openai' });
     await one.setKey(cfg.id, keyOf('s'));
     counted.count = 0;
-    for (let i = 0; i < 3; i++) expect((await made.vault.resolve({ tenantId: 'solo', provider: 'openai' })).configId).toBe(cfg.id);
+    for (let i = 0; i < 3; i++)
+      expect((await made.vault.resolve({ tenantId: 'solo', provider: 'openai' })).configId).toBe(cfg.id);
     expect(counted.count).toBe(3);
   });
 });
@@ -86,12 +90,21 @@ describe.skipIf(SKIP_REDIS)(`shared cooldowns: Redis (${REDIS_URL})${SKIP_REASON
   });
 
   it('a 429 seen by one process is passed over by another', async () => {
-    await expectShared([new RedisStore(clients[0]!, { keyPrefix: prefix }), new RedisStore(clients[1]!, { keyPrefix: prefix })]);
+    await expectShared([
+      new RedisStore(clients[0]!, { keyPrefix: prefix }),
+      new RedisStore(clients[1]!, { keyPrefix: prefix }),
+    ]);
   });
 
   it('a cooldown key expires in Redis at its until', async () => {
     const store = new RedisStore(clients[0]!, { keyPrefix: prefix });
-    await store.putKeyCooldown('ttl', { tenantId: 'ttl', configId: 'cfg_x', until: new Date(Date.now() + 5000).toISOString(), reason: 'rate_limited', setAt: new Date().toISOString() });
+    await store.putKeyCooldown('ttl', {
+      tenantId: 'ttl',
+      configId: 'cfg_x',
+      until: new Date(Date.now() + 5000).toISOString(),
+      reason: 'rate_limited',
+      setAt: new Date().toISOString(),
+    });
     const keys = await clients[2]!.keys(`${prefix}{ttl}:cd:*`);
     expect(keys).toHaveLength(1);
     const ttl = await clients[2]!.pttl(keys[0]!);

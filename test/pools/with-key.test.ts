@@ -26,11 +26,17 @@ beforeEach(() => {
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
 const chat = (openai: OpenAI, _r: Resolution, { signal }: { signal: AbortSignal }) =>
-  openai.chat.completions.create({ model: 'gpt-test', messages }, { signal }).then((c) => c.choices[0]!.message.content);
+  openai.chat.completions
+    .create({ model: 'gpt-test', messages }, { signal })
+    .then((c) => c.choices[0]!.message.content);
 
 async function setup(labels: string[], extra: Parameters<typeof poolVault>[1] = {}) {
   const outcomes: Outcome[] = [];
-  const made = await poolVault(labels, { baseUrl: server.openaiUrl, ...extra, vault: { onUsage: (o) => void outcomes.push(o), ...extra.vault } });
+  const made = await poolVault(labels, {
+    baseUrl: server.openaiUrl,
+    ...extra,
+    vault: { onUsage: (o) => void outcomes.push(o), ...extra.vault },
+  });
   return { ...made, outcomes };
 }
 
@@ -54,10 +60,14 @@ describe('withKey with the openai SDK', () => {
     server.behaviour.set(keyOf('c'), 401);
     server.behaviour.set(keyOf('b'), 500);
     let last: Resolution | undefined;
-    const answer = await s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, (openai: OpenAI, r, attempt) => {
-      last = r;
-      return chat(openai, r, attempt);
-    }, { maxAttempts: 3 });
+    const answer = await s.vault.withKey(
+      { tenantId: 'acme', provider: 'openai' },
+      (openai: OpenAI, r, attempt) => {
+        last = r;
+        return chat(openai, r, attempt);
+      },
+      { maxAttempts: 3 },
+    );
     expect(answer).toBe('answered with a');
     expect(seen()).toStrictEqual(['c', 'b', 'a']);
     // Every move is in the trace of the resolution that was used, with why.
@@ -93,11 +103,19 @@ describe('withKey with the openai SDK', () => {
     expect(seen()).toStrictEqual(['b', 'a']);
     server.keys.length = 0;
     let used: Resolution | undefined;
-    const answer = await s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, (openai: OpenAI, r, attempt) => ((used = r), chat(openai, r, attempt)), { maxAttempts: 5, onFailure: 'platform' });
+    const answer = await s.vault.withKey(
+      { tenantId: 'acme', provider: 'openai' },
+      (openai: OpenAI, r, attempt) => ((used = r), chat(openai, r, attempt)),
+      { maxAttempts: 5, onFailure: 'platform' },
+    );
     expect(answer).toBe('answered with p');
     expect(used!.source).toBe('platform');
     expect(used!.trace.at(-1)).toStrictEqual({ step: 'platform', outcome: 'selected' });
-    expect(s.outcomes.at(-1)).toMatchObject({ source: 'platform', status: 'ok', move: { fromConfigId: expect.any(String) } });
+    expect(s.outcomes.at(-1)).toMatchObject({
+      source: 'platform',
+      status: 'ok',
+      move: { fromConfigId: expect.any(String) },
+    });
     // Per vault.
     const v = await setup(['a'], { vault: { platformKeys: platform }, pools: { onFailure: 'platform' } });
     server.keys.length = 0;
@@ -145,9 +163,15 @@ describe('withKey with the openai SDK', () => {
 
   it('bad arguments are typed errors', async () => {
     const s = await setup(['a']);
-    expect((await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, 'nope' as never))).code).toBe('VALIDATION_FAILED');
-    expect((await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, chat, { maxAttempts: 0 }))).code).toBe('VALIDATION_FAILED');
-    expect((await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, chat, { bogus: 1 } as never))).code).toBe('VALIDATION_FAILED');
+    expect((await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, 'nope' as never))).code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      (await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, chat, { maxAttempts: 0 }))).code,
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      (await refusal(s.vault.withKey({ tenantId: 'acme', provider: 'openai' }, chat, { bogus: 1 } as never))).code,
+    ).toBe('VALIDATION_FAILED');
     expect(seen()).toStrictEqual([]);
   });
 });
@@ -163,12 +187,19 @@ describe('withKey with the anthropic SDK', () => {
     }
     server.behaviour.set(`sk-ant-api03-c${'x'.repeat(40)}`, 429);
     server.behaviour.set(`sk-ant-api03-b${'x'.repeat(40)}`, 500);
-    const text = await made.vault.withKey({ tenantId: 'acme', provider: 'anthropic' }, async (anthropic: Anthropic, _r, { signal }) => {
-      const message = await anthropic.messages.create({ model: 'claude-test', max_tokens: 10, messages }, { signal });
-      return message.content[0]?.type === 'text' ? message.content[0].text : '';
-    });
+    const text = await made.vault.withKey(
+      { tenantId: 'acme', provider: 'anthropic' },
+      async (anthropic: Anthropic, _r, { signal }) => {
+        const message = await anthropic.messages.create({ model: 'claude-test', max_tokens: 10, messages }, { signal });
+        return message.content[0]?.type === 'text' ? message.content[0].text : '';
+      },
+    );
     expect(text).toBe('hello');
-    expect(server.keys.map((k) => k.slice('sk-ant-api03-'.length, 'sk-ant-api03-'.length + 1))).toStrictEqual(['c', 'b', 'a']);
+    expect(server.keys.map((k) => k.slice('sk-ant-api03-'.length, 'sk-ant-api03-'.length + 1))).toStrictEqual([
+      'c',
+      'b',
+      'a',
+    ]);
     expect(outcomes.map((o) => o.status)).toStrictEqual(['rate_limited', 'server_error', 'ok']);
   });
 });

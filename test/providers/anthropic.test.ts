@@ -14,7 +14,12 @@ const message = {
   stop_sequence: null,
   usage: { input_tokens: 1, output_tokens: 2 },
 };
-const modelInfo = { type: 'model', id: 'claude-test-model', display_name: 'Claude Test Model', created_at: '2025-01-01T00:00:00Z' };
+const modelInfo = {
+  type: 'model',
+  id: 'claude-test-model',
+  display_name: 'Claude Test Model',
+  created_at: '2025-01-01T00:00:00Z',
+};
 
 describeProviderContract({
   id: 'anthropic',
@@ -24,20 +29,29 @@ describeProviderContract({
   baseUrl: (url) => `${url}/proxy`,
   clientOptions: { maxRetries: 0 },
   platformEnv: {
-    ANTHROPIC_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
+    ANTHROPIC_CUSTOM_HEADERS:
+      'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     ANTHROPIC_API_KEY: 'sk-ant-platform-key-from-env',
     ANTHROPIC_AUTH_TOKEN: 'platform-token-from-env',
     ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
   },
   call: {
     run: (client) =>
-      (client as Anthropic).messages.create({ model: 'claude-test-model', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+      (client as Anthropic).messages.create({
+        model: 'claude-test-model',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     method: 'POST',
     path: '/proxy/v1/messages',
     response: message,
     check: (result) => expect((result as typeof message).content[0]?.text).toBe('hi there'),
   },
-  list: { method: 'GET', path: '/proxy/v1/models', response: { data: [modelInfo], has_more: false, first_id: modelInfo.id, last_id: modelInfo.id } },
+  list: {
+    method: 'GET',
+    path: '/proxy/v1/models',
+    response: { data: [modelInfo], has_more: false, first_id: modelInfo.id, last_id: modelInfo.id },
+  },
   model: { name: 'claude-test-model', method: 'GET', path: '/proxy/v1/models/claude-test-model', response: modelInfo },
 });
 

@@ -23,7 +23,8 @@ describeProviderContract({
   options,
   clientOptions: { maxRetries: 0 },
   platformEnv: {
-    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
+    OPENAI_CUSTOM_HEADERS:
+      'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     AZURE_OPENAI_API_KEY: 'platform-azure-key-from-env',
     AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9/platform-from-env',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
@@ -31,7 +32,11 @@ describeProviderContract({
     OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env',
   },
   call: {
-    run: (client) => (client as AzureOpenAI).chat.completions.create({ model: 'ignored', messages: [{ role: 'user', content: 'hi' }] }),
+    run: (client) =>
+      (client as AzureOpenAI).chat.completions.create({
+        model: 'ignored',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     method: 'POST',
     path: '/resource/openai/deployments/prod-gpt4o/chat/completions',
     response: chatCompletion,
@@ -64,11 +69,13 @@ describe('azure-openai: options and validation', () => {
     const request = server.requests[0]!;
     expect(request.url).toBe('/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21');
     expect(request.headers['api-key']).toBe(key);
-    expect(request.headers['authorization']).toBeUndefined();
+    expect(request.headers.authorization).toBeUndefined();
   });
 
   it('requires apiVersion and a base URL', async () => {
-    await expect(azureOpenAIProvider.createClient({ apiKey: key, baseUrl: server.url, model: null, options: {} })).rejects.toMatchObject({
+    await expect(
+      azureOpenAIProvider.createClient({ apiKey: key, baseUrl: server.url, model: null, options: {} }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
     expect(azureOpenAIProvider.checkOptions?.({}, null)).toEqual([
@@ -79,13 +86,24 @@ describe('azure-openai: options and validation', () => {
 
   it('deployment probe: 400 -> valid, 404 -> forbidden_model; no deployment -> GET /models', async () => {
     const input = { apiKey: key, baseUrl: server.url, model: null, options };
-    server.respond(() => ({ status: 400, body: { error: { code: 'BadRequest', message: 'messages must not be empty' } } }));
+    server.respond(() => ({
+      status: 400,
+      body: { error: { code: 'BadRequest', message: 'messages must not be empty' } },
+    }));
     expect(await runKeyValidation(azureOpenAIProvider, input, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
-    server.respond(() => ({ status: 404, body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } }));
-    expect(await runKeyValidation(azureOpenAIProvider, input, LOCAL_ENDPOINTS)).toMatchObject({ status: 'forbidden_model', httpStatus: 404 });
+    server.respond(() => ({
+      status: 404,
+      body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } },
+    }));
+    expect(await runKeyValidation(azureOpenAIProvider, input, LOCAL_ENDPOINTS)).toMatchObject({
+      status: 'forbidden_model',
+      httpStatus: 404,
+    });
     server.requests.length = 0;
     server.respond(() => ({ status: 200, body: { object: 'list', data: [] } }));
-    expect(await runKeyValidation(azureOpenAIProvider, { ...input, options: { apiVersion: '2024-10-21' } }, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
+    expect(
+      await runKeyValidation(azureOpenAIProvider, { ...input, options: { apiVersion: '2024-10-21' } }, LOCAL_ENDPOINTS),
+    ).toEqual({ status: 'valid' });
     expect(server.requests[0]?.url).toBe('/openai/models?api-version=2024-10-21');
   });
 });

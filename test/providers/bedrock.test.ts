@@ -23,8 +23,13 @@ const converseAnswer = {
   metrics: { latencyMs: 10 },
 };
 const messagesAnswer = {
-  id: 'msg_1', type: 'message', role: 'assistant', model: MODEL,
-  content: [{ type: 'text', text: 'hi there' }], stop_reason: 'end_turn', stop_sequence: null,
+  id: 'msg_1',
+  type: 'message',
+  role: 'assistant',
+  model: MODEL,
+  content: [{ type: 'text', text: 'hi there' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
   usage: { input_tokens: 3, output_tokens: 2 },
 };
 const PLATFORM_ENV = {
@@ -76,7 +81,9 @@ describe('bedrock', () => {
     for (const [name, value] of Object.entries(PLATFORM_ENV)) vi.stubEnv(name, value);
     server.respond(() => ({ status: 200, body: converseAnswer }));
     const client = await createClient(source({}, server.url), { ...LOCAL_ENDPOINTS, expect: 'bedrock' });
-    const answer = await client.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    const answer = await client.send(
+      new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+    );
     expect(answer.output?.message?.content?.[0]?.text).toBe('hi there');
     const request = expectSignedByTenant();
     expect(request.method).toBe('POST');
@@ -86,15 +93,23 @@ describe('bedrock', () => {
   it("AnthropicBedrock (sdk: 'anthropic'): Messages goes to /model/{model}/invoke, SigV4-signed with the tenant credential", async () => {
     for (const [name, value] of Object.entries(PLATFORM_ENV)) vi.stubEnv(name, value);
     server.respond(() => ({ status: 200, body: messagesAnswer }));
-    const client = await createClient(source({ sdk: 'anthropic' }, server.url), { ...LOCAL_ENDPOINTS, expect: 'bedrock-anthropic', clientOptions: { maxRetries: 0 } });
-    const answer = await client.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
+    const client = await createClient(source({ sdk: 'anthropic' }, server.url), {
+      ...LOCAL_ENDPOINTS,
+      expect: 'bedrock-anthropic',
+      clientOptions: { maxRetries: 0 },
+    });
+    const answer = await client.messages.create({
+      model: MODEL,
+      max_tokens: 8,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(answer.content[0]).toMatchObject({ text: 'hi there' });
     const request = expectSignedByTenant();
     expect(decodeURIComponent(request.path)).toBe(`/model/${MODEL}/invoke`);
     expect(request.headers['x-gateway']).toBeUndefined();
   });
 
-  it('without a base URL, both clients go to bedrock-runtime in the credential\'s region', async () => {
+  it("without a base URL, both clients go to bedrock-runtime in the credential's region", async () => {
     vi.stubEnv('AWS_ENDPOINT_URL_BEDROCK_RUNTIME', 'http://127.0.0.1:9/platform-from-env');
     const aws = (await createClient(source(), 'bedrock')) as BedrockRuntimeClient;
     const endpoint = await aws.config.endpoint!();
@@ -106,27 +121,48 @@ describe('bedrock', () => {
   it('the endpoint policy applies: a loopback base URL is refused unless allowed; a redirect is not followed', async () => {
     await expect(createClient(source({}, server.url), 'bedrock')).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     server.respond(() => ({ status: 307, headers: { location: 'http://127.0.0.1:9/elsewhere' } }));
-    const client = await createClient(source({}, server.url), { ...LOCAL_ENDPOINTS, expect: 'bedrock', clientOptions: { maxAttempts: 1 } });
-    await expect(client.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }))).rejects.toMatchObject({
+    const client = await createClient(source({}, server.url), {
+      ...LOCAL_ENDPOINTS,
+      expect: 'bedrock',
+      clientOptions: { maxAttempts: 1 },
+    });
+    await expect(
+      client.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+    ).rejects.toMatchObject({
       code: 'REDIRECT_REFUSED',
     });
   });
 
-  it.each<[Record<string, string>]>([[{}], [{ sdk: 'anthropic' }]])('validateKey (%o): 400 -> valid; refused signature -> invalid_key; access denied on the model -> forbidden_model', async (options) => {
-    const input = { apiKey: JSON.stringify(credential), baseUrl: server.url, model: MODEL, options };
-    const awsError = (status: number, type: string) => () => ({ status, headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }, body: { message: `echo ${credential.secretAccessKey}` } });
-    server.respond(awsError(400, 'ValidationException'));
-    expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
-    expect(authorizationParts(server.requests[0]!).signature).toBe(expectedSignature(server.requests[0]!, credential.secretAccessKey));
-    server.respond(awsError(403, 'UnrecognizedClientException'));
-    const refused = await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS);
-    expect(refused).toMatchObject({ status: 'invalid_key', httpStatus: 403 });
-    expect(renderEverywhere(refused)).not.toContain(credential.secretAccessKey);
-    server.respond(awsError(403, 'AccessDeniedException'));
-    expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toMatchObject({ status: 'forbidden_model', httpStatus: 403 });
-    server.respond(awsError(429, 'ThrottlingException'));
-    expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toMatchObject({ status: 'rate_limited', httpStatus: 429 });
-  });
+  it.each<[Record<string, string>]>([[{}], [{ sdk: 'anthropic' }]])(
+    'validateKey (%o): 400 -> valid; refused signature -> invalid_key; access denied on the model -> forbidden_model',
+    async (options) => {
+      const input = { apiKey: JSON.stringify(credential), baseUrl: server.url, model: MODEL, options };
+      const awsError = (status: number, type: string) => () => ({
+        status,
+        headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+        body: { message: `echo ${credential.secretAccessKey}` },
+      });
+      server.respond(awsError(400, 'ValidationException'));
+      expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
+      expect(authorizationParts(server.requests[0]!).signature).toBe(
+        expectedSignature(server.requests[0]!, credential.secretAccessKey),
+      );
+      server.respond(awsError(403, 'UnrecognizedClientException'));
+      const refused = await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS);
+      expect(refused).toMatchObject({ status: 'invalid_key', httpStatus: 403 });
+      expect(renderEverywhere(refused)).not.toContain(credential.secretAccessKey);
+      server.respond(awsError(403, 'AccessDeniedException'));
+      expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toMatchObject({
+        status: 'forbidden_model',
+        httpStatus: 403,
+      });
+      server.respond(awsError(429, 'ThrottlingException'));
+      expect(await runKeyValidation(bedrockProvider, input, LOCAL_ENDPOINTS)).toMatchObject({
+        status: 'rate_limited',
+        httpStatus: 429,
+      });
+    },
+  );
 });
 
 describe('bedrock: the credential in the vault', () => {
@@ -146,21 +182,30 @@ describe('bedrock: the credential in the vault', () => {
       expect(text).not.toContain(credential.sessionToken);
     }
     // JSON text is taken too.
-    expect((await owner.setKey(cfg.id, JSON.stringify({ ...credential, sessionToken: undefined }))).keyHint).toBe('AKIA...MPLE');
+    expect((await owner.setKey(cfg.id, JSON.stringify({ ...credential, sessionToken: undefined }))).keyHint).toBe(
+      'AKIA...MPLE',
+    );
   });
 
   it('a bad credential is a typed error naming each bad field, never its value, and nothing is written', async () => {
     const { owner } = makeVault();
     const cfg = await owner.createConfig({ name: 'aws', provider: 'bedrock' });
-    const bad = { accessKeyId: 'not-an-aws-key-CANARYID', secretAccessKey: 'has spaces CANARY secret value', region: 'Mars' };
-    const error = (await owner.setKey(cfg.id, bad).catch((e: unknown) => e)) as Error & { code: string; issues: { path: string }[] };
+    const bad = {
+      accessKeyId: 'not-an-aws-key-CANARYID',
+      secretAccessKey: 'has spaces CANARY secret value',
+      region: 'Mars',
+    };
+    const error = (await owner.setKey(cfg.id, bad).catch((e: unknown) => e)) as Error & {
+      code: string;
+      issues: { path: string }[];
+    };
     expect(error.name).toBe('CredentialInvalidError');
     expect(error.code).toBe('KEY_FORMAT_INVALID');
     expect(error.issues.map((i) => i.path).sort()).toEqual(['accessKeyId', 'region', 'secretAccessKey']);
     expect(renderEverywhere(error)).not.toMatch(/CANARY|Mars/);
-    expect((await owner.setKey(cfg.id, { ...credential, extra: 'x' }).catch((e: { issues: unknown }) => e.issues))).toEqual([
-      expect.objectContaining({ path: '(credential)' }),
-    ]);
+    expect(
+      await owner.setKey(cfg.id, { ...credential, extra: 'x' }).catch((e: { issues: unknown }) => e.issues),
+    ).toEqual([expect.objectContaining({ path: '(credential)' })]);
     for (const notAnObject of ['AKIAIOSFODNN7EXAMPLE', '[1,2]']) {
       expect(await owner.setKey(cfg.id, notAnObject).catch((e: { code: string }) => e.code)).toBe('KEY_FORMAT_INVALID');
     }

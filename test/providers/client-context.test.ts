@@ -33,10 +33,15 @@ describe("a resolution's vault policy in createClient", () => {
     const sent: string[] = [];
     const hostFetch = async (input: string | URL | Request) => {
       sent.push(String(input instanceof Request ? input.url : input));
-      return new Response('{"object":"list","data":[]}', { status: 200, headers: { 'content-type': 'application/json' } });
+      return new Response('{"object":"list","data":[]}', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
     };
     for (const source of [r, { ...r, model: 'gpt-4o-mini' }, Object.assign({}, r, { configName: 'renamed' })]) {
-      await expect(createClient(source, { expect: 'openai', clientOptions: { fetch: hostFetch, maxRetries: 0 } })).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+      await expect(
+        createClient(source, { expect: 'openai', clientOptions: { fetch: hostFetch, maxRetries: 0 } }),
+      ).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     }
     expect(sent).toEqual([]);
   });
@@ -50,7 +55,12 @@ describe("a resolution's vault policy in createClient", () => {
   });
 
   it('the context does not show in JSON, in the documented keys, or in util.inspect beyond a placeholder', async () => {
-    const r = await resolved({ allowPrivateEndpoints: ['127.0.0.1'], endpointPolicy: function hostPolicy() { return true; } });
+    const r = await resolved({
+      allowPrivateEndpoints: ['127.0.0.1'],
+      endpointPolicy: function hostPolicy() {
+        return true;
+      },
+    });
     expect(Object.keys(r)).not.toContain('network');
     expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse(JSON.stringify({ ...r })));
     expect(JSON.stringify(r)).not.toMatch(/vault context|127\.0\.0\.1|hostPolicy/);
@@ -70,7 +80,10 @@ describe("a resolution's vault policy in createClient", () => {
       model: null,
       options: {},
       key: new Secret(KEY),
-      [symbol!]: Object.freeze({ network: { rule: { checkUrl: () => null }, endpointPolicy: undefined }, tenantId: 'acme' }),
+      [symbol!]: Object.freeze({
+        network: { rule: { checkUrl: () => null }, endpointPolicy: undefined },
+        tenantId: 'acme',
+      }),
     };
     server.hits.length = 0;
     // The default policy applies (public addresses only), so the loopback server is refused.

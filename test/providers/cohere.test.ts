@@ -19,7 +19,8 @@ describeProviderContract({
   clientOptions: { maxRetries: 0 },
   platformEnv: { CO_API_KEY: 'platform-cohere-key-from-env' },
   call: {
-    run: (client) => (client as CohereClientV2).chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'hi' }] }),
+    run: (client) =>
+      (client as CohereClientV2).chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'hi' }] }),
     method: 'POST',
     path: '/proxy/v2/chat',
     response: chatResponse,

@@ -11,7 +11,13 @@ import type { ProviderCallInput } from '../../src/providers/types.js';
 import { runKeyValidation } from '../../src/providers/validate.js';
 import { Secret } from '../../src/secret.js';
 import type { ConfigOptions } from '../../src/store/types.js';
-import { closedPortUrl, LOCAL_ENDPOINTS, startFakeServer, type FakeServer, type RecordedRequest } from './fake-server.js';
+import {
+  closedPortUrl,
+  LOCAL_ENDPOINTS,
+  startFakeServer,
+  type FakeServer,
+  type RecordedRequest,
+} from './fake-server.js';
 import { expectNoKeyLeak } from './leak.js';
 
 export interface ProviderSpec {
@@ -127,9 +133,13 @@ export function describeProviderContract(spec: ProviderSpec): void {
       const model = spec.model;
       it('validateKey with a model: model found -> valid; 404 on the model -> forbidden_model', async () => {
         server.respond((request) =>
-          request.path === model.path ? { status: 200, body: model.response } : { status: 200, body: spec.list.response },
+          request.path === model.path
+            ? { status: 200, body: model.response }
+            : { status: 200, body: spec.list.response },
         );
-        expect(await runKeyValidation(descriptor, input({ model: model.name }), LOCAL_ENDPOINTS)).toEqual({ status: 'valid' });
+        expect(await runKeyValidation(descriptor, input({ model: model.name }), LOCAL_ENDPOINTS)).toEqual({
+          status: 'valid',
+        });
         expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
           `${spec.list.method} ${spec.list.path}`,
           `${model.method} ${model.path}`,
@@ -150,7 +160,13 @@ export function describeProviderContract(spec: ProviderSpec): void {
       // A hostile or careless endpoint that echoes the key back in its error.
       server.respond(() => ({
         status,
-        body: { error: { message: `Incorrect API key provided: ${spec.key}`, type: 'authentication_error', code: 'invalid_api_key' } },
+        body: {
+          error: {
+            message: `Incorrect API key provided: ${spec.key}`,
+            type: 'authentication_error',
+            code: 'invalid_api_key',
+          },
+        },
       }));
       const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result.status).toBe('invalid_key');
@@ -159,7 +175,11 @@ export function describeProviderContract(spec: ProviderSpec): void {
     });
 
     it('validateKey: 429 -> rate_limited, one request only (no retries)', async () => {
-      server.respond(() => ({ status: 429, body: { error: { message: 'slow down', type: 'rate_limit_error' } }, headers: { 'retry-after': '0' } }));
+      server.respond(() => ({
+        status: 429,
+        body: { error: { message: 'slow down', type: 'rate_limit_error' } },
+        headers: { 'retry-after': '0' },
+      }));
       const result = await runKeyValidation(descriptor, input(), LOCAL_ENDPOINTS);
       expect(result.status).toBe('rate_limited');
       expect(result.httpStatus).toBe(429);
@@ -182,8 +202,12 @@ export function describeProviderContract(spec: ProviderSpec): void {
     });
 
     it('never hands the SDK an empty key', async () => {
-      await expect(descriptor.createClient(input({ apiKey: '' }))).rejects.toMatchObject({ code: 'KEY_FORMAT_INVALID' });
-      await expect(descriptor.createClient(input({ apiKey: '   ' }))).rejects.toMatchObject({ code: 'KEY_FORMAT_INVALID' });
+      await expect(descriptor.createClient(input({ apiKey: '' }))).rejects.toMatchObject({
+        code: 'KEY_FORMAT_INVALID',
+      });
+      await expect(descriptor.createClient(input({ apiKey: '   ' }))).rejects.toMatchObject({
+        code: 'KEY_FORMAT_INVALID',
+      });
       await expect(descriptor.createClient(input({ apiKey: undefined as unknown as string }))).rejects.toMatchObject({
         code: 'KEY_FORMAT_INVALID',
       });

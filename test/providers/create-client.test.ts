@@ -12,12 +12,20 @@ import { Secret } from '../../src/secret.js';
 import { LOCAL_ENDPOINTS, startFakeServer, type FakeServer } from './fake-server.js';
 import { canaryKey, expectNoKeyLeak } from './leak.js';
 
-const source = (provider: string, extra: Partial<{ baseUrl: string | null; options: Record<string, string> }> = {}) => ({
+const source = (
+  provider: string,
+  extra: Partial<{ baseUrl: string | null; options: Record<string, string> }> = {},
+) => ({
   provider,
-  baseUrl: extra.baseUrl ?? (provider === 'custom' || provider === 'azure-openai' ? 'https://gateway.example.test/v1' : null),
+  baseUrl:
+    extra.baseUrl ?? (provider === 'custom' || provider === 'azure-openai' ? 'https://gateway.example.test/v1' : null),
   model: null,
   options: extra.options ?? (provider === 'azure-openai' ? { apiVersion: '2024-10-21' } : {}),
-  key: new Secret(canaryKey(provider === 'openai' ? 'sk-' : provider === 'anthropic' ? 'sk-ant-' : provider === 'google' ? 'AIza' : '')),
+  key: new Secret(
+    canaryKey(
+      provider === 'openai' ? 'sk-' : provider === 'anthropic' ? 'sk-ant-' : provider === 'google' ? 'AIza' : '',
+    ),
+  ),
   configName: 'cfg',
 });
 
@@ -25,8 +33,23 @@ describe('createClient: the registry', () => {
   it('holds the built-in providers under their ids', () => {
     expect(Object.keys(builtinProviders).sort()).toEqual(
       [
-        'anthropic', 'azure-openai', 'cohere', 'custom', 'google', 'mistral', 'ollama', 'openai',
-        'deepseek', 'xai', 'groq', 'openrouter', 'together', 'fireworks', 'perplexity', 'bedrock', 'vertex',
+        'anthropic',
+        'azure-openai',
+        'cohere',
+        'custom',
+        'google',
+        'mistral',
+        'ollama',
+        'openai',
+        'deepseek',
+        'xai',
+        'groq',
+        'openrouter',
+        'together',
+        'fireworks',
+        'perplexity',
+        'bedrock',
+        'vertex',
       ].sort(),
     );
     for (const [id, descriptor] of Object.entries(builtinProviders)) {
@@ -85,7 +108,13 @@ describe('createClient: keys', () => {
   it('refuses a resolution without a usable key before touching a descriptor', async () => {
     let called = false;
     const providers: ProviderRegistry = {
-      spy: { id: 'spy', label: 'Spy', keyPrefixes: [], checkKeyFormat: () => null, createClient: async () => (called = true) },
+      spy: {
+        id: 'spy',
+        label: 'Spy',
+        keyPrefixes: [],
+        checkKeyFormat: () => null,
+        createClient: async () => (called = true),
+      },
     };
     const noKey = { ...source('spy'), key: { reveal: () => '' } as unknown as Secret };
     await expect(createClient(noKey, { providers })).rejects.toMatchObject({ code: 'KEY_FORMAT_INVALID' });
@@ -105,9 +134,12 @@ describe('createClient: keys', () => {
         checkKeyFormat: () => null,
         createClient: async (input) => {
           const inner = new Error(`socket closed while sending ${input.apiKey}`);
-          throw Object.assign(new Error(`bad key "${input.apiKey}" (tail ${input.apiKey.slice(-12)})`, { cause: inner }), {
-            request: { headers: { authorization: `Bearer ${input.apiKey}` } },
-          });
+          throw Object.assign(
+            new Error(`bad key "${input.apiKey}" (tail ${input.apiKey.slice(-12)})`, { cause: inner }),
+            {
+              request: { headers: { authorization: `Bearer ${input.apiKey}` } },
+            },
+          );
         },
       },
     };
@@ -123,7 +155,13 @@ describe('createClient: keys', () => {
   it('passes clientOptions through and the resolution key/base URL always win', async () => {
     let seen: unknown;
     const providers: ProviderRegistry = {
-      echo: { id: 'echo', label: 'Echo', keyPrefixes: [], checkKeyFormat: () => null, createClient: async (input) => (seen = input) },
+      echo: {
+        id: 'echo',
+        label: 'Echo',
+        keyPrefixes: [],
+        checkKeyFormat: () => null,
+        createClient: async (input) => (seen = input),
+      },
     };
     const r = { ...source('echo'), baseUrl: 'https://echo.example', model: 'm1', options: { region: 'eu' } };
     await createClient(r, { providers, clientOptions: { timeout: 5 } });
@@ -162,9 +200,12 @@ describe('createClient: missing SDK', () => {
   });
 
   it('does not call a broken dependency of an installed SDK "missing"', async () => {
-    const error = Object.assign(new Error("Cannot find package 'some-transitive-dep' imported from /x/node_modules/openai/index.mjs"), {
-      code: 'ERR_MODULE_NOT_FOUND',
-    });
+    const error = Object.assign(
+      new Error("Cannot find package 'some-transitive-dep' imported from /x/node_modules/openai/index.mjs"),
+      {
+        code: 'ERR_MODULE_NOT_FOUND',
+      },
+    );
     await expect(loadSdk('openai', () => Promise.reject(error))).rejects.toBe(error);
   });
 });
@@ -202,7 +243,11 @@ describe('createClient: a host-registered, non-LLM provider', () => {
   it('goes through createClient like a built-in one', async () => {
     const key = canaryKey('av_');
     const r = { provider: 'speech', baseUrl: `${server.url}/tts`, model: null, options: {}, key: new Secret(key) };
-    const speech = (await createClient(r, { expect: 'speech', providers: { speech: speechProvider }, ...LOCAL_ENDPOINTS })) as SpeechClient;
+    const speech = (await createClient(r, {
+      expect: 'speech',
+      providers: { speech: speechProvider },
+      ...LOCAL_ENDPOINTS,
+    })) as SpeechClient;
     expect(await speech.speak('hello')).toEqual({ audio: 'UklGRg==' });
     expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/tts/v1/speech' });
     expect(server.requests[0]?.headers['xi-api-key']).toBe(key);
@@ -210,6 +255,8 @@ describe('createClient: a host-registered, non-LLM provider', () => {
 
   it('requires its base URL since the descriptor says so', async () => {
     const r = { provider: 'speech', baseUrl: null, model: null, options: {}, key: new Secret(canaryKey('av_')) };
-    await expect(createClient(r, { providers: { speech: speechProvider } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(createClient(r, { providers: { speech: speechProvider } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 });

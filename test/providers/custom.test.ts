@@ -21,9 +21,17 @@ describeProviderContract({
   baseUrl: (url) => `${url}/gateway/v1`,
   clientOptions: { maxRetries: 0 },
   platformEnv: {
-    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env', OPENAI_API_KEY: 'sk-platform-key-from-env', OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env' },
+    OPENAI_CUSTOM_HEADERS:
+      'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
+    OPENAI_API_KEY: 'sk-platform-key-from-env',
+    OPENAI_ADMIN_KEY: 'sk-admin-platform-from-env',
+  },
   call: {
-    run: (client) => (client as OpenAI).chat.completions.create({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'hi' }] }),
+    run: (client) =>
+      (client as OpenAI).chat.completions.create({
+        model: 'llama-3.1-8b',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     method: 'POST',
     path: '/gateway/v1/chat/completions',
     response: chatCompletion,
@@ -35,13 +43,20 @@ describeProviderContract({
 describe('custom: base URL', () => {
   it('is required, at createClient and in checkOptions', async () => {
     await expect(
-      createClient({ provider: 'custom', baseUrl: null, model: null, options: {}, key: new Secret(canaryKey('', 30)) }, 'openai'),
+      createClient(
+        { provider: 'custom', baseUrl: null, model: null, options: {}, key: new Secret(canaryKey('', 30)) },
+        'openai',
+      ),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(customProvider.createClient({ apiKey: canaryKey('', 30), baseUrl: null, model: null, options: {} })).rejects.toMatchObject({
+    await expect(
+      customProvider.createClient({ apiKey: canaryKey('', 30), baseUrl: null, model: null, options: {} }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
     expect(customProvider.checkOptions?.({}, null)).toEqual(['a base URL is required for custom endpoint']);
-    expect(customProvider.checkOptions?.({}, 'ftp://example.com')).toEqual(['the custom endpoint base URL must use http or https']);
+    expect(customProvider.checkOptions?.({}, 'ftp://example.com')).toEqual([
+      'the custom endpoint base URL must use http or https',
+    ]);
   });
 
   it('accepts placeholder keys local servers take', () => {

@@ -83,19 +83,35 @@ describe('google: SDK choice, API version, invalid-key answer', () => {
     const client = (await createClient(source({}, null))) as GoogleGenerativeAI;
     const result = await client.getGenerativeModel({ model: 'gemini-2.0-flash' }).generateContent('hi');
     expect(result.response.text()).toBe('hi there');
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1beta/models/gemini-2.0-flash:generateContent']);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /v1beta/models/gemini-2.0-flash:generateContent',
+    ]);
     expect(server.requests[0]!.headers['x-goog-api-key']).toBe(key);
     expect(Object.values(server.requests[0]!.headers).join('\n')).not.toContain('from-env');
   });
 
   it("@google/generative-ai is never built for another base URL (a tenant's): ENDPOINT_REFUSED, pointing to sdk 'genai', nothing sent", async () => {
     routeGoogleToServer();
-    for (const baseUrl of [`${server.url}/proxy`, 'https://gemini-proxy.example.com', `${GOOGLE}/v1beta`, 'https://generativelanguage.googleapis.com.evil.example']) {
-      const error = await createClient(source({}, baseUrl), { expect: 'google', ...LOCAL_ENDPOINTS }).catch((e: unknown) => e);
-      expect(error, baseUrl).toMatchObject({ code: 'ENDPOINT_REFUSED', message: expect.stringContaining("options.sdk: 'genai'") });
+    for (const baseUrl of [
+      `${server.url}/proxy`,
+      'https://gemini-proxy.example.com',
+      `${GOOGLE}/v1beta`,
+      'https://generativelanguage.googleapis.com.evil.example',
+    ]) {
+      const error = await createClient(source({}, baseUrl), { expect: 'google', ...LOCAL_ENDPOINTS }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, baseUrl).toMatchObject({
+        code: 'ENDPOINT_REFUSED',
+        message: expect.stringContaining("options.sdk: 'genai'"),
+      });
       // Also without an expectation, and when a descriptor is called directly.
-      await expect(createClient(source({}, baseUrl), LOCAL_ENDPOINTS)).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
-      await expect(googleProvider.createClient({ apiKey: key, baseUrl, model: null, options: {} })).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
+      await expect(createClient(source({}, baseUrl), LOCAL_ENDPOINTS)).rejects.toMatchObject({
+        code: 'ENDPOINT_REFUSED',
+      });
+      await expect(
+        googleProvider.createClient({ apiKey: key, baseUrl, model: null, options: {} }),
+      ).rejects.toMatchObject({ code: 'ENDPOINT_REFUSED' });
     }
     expect(server.requests).toHaveLength(0);
     // The same config builds a guarded client with @google/genai.
@@ -127,15 +143,28 @@ describe('google: SDK choice, API version, invalid-key answer', () => {
   it('maps the 400 API_KEY_INVALID answer to invalid_key', async () => {
     server.respond(() => ({
       status: 400,
-      body: { error: { code: 400, message: `API key not valid. Please pass a valid API key. (${key})`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } },
+      body: {
+        error: {
+          code: 400,
+          message: `API key not valid. Please pass a valid API key. (${key})`,
+          status: 'INVALID_ARGUMENT',
+          details: [{ reason: 'API_KEY_INVALID' }],
+        },
+      },
     }));
-    const result = await runKeyValidation(googleProvider, { apiKey: key, baseUrl: `${server.url}/proxy`, model: null, options: {} }, LOCAL_ENDPOINTS);
+    const result = await runKeyValidation(
+      googleProvider,
+      { apiKey: key, baseUrl: `${server.url}/proxy`, model: null, options: {} },
+      LOCAL_ENDPOINTS,
+    );
     expect(result).toMatchObject({ status: 'invalid_key', httpStatus: 400 });
     expectNoKeyLeak(result, key);
   });
 
   it('checks the sdk option', () => {
-    expect(googleProvider.checkOptions?.({ sdk: 'vertex' }, null)).toEqual(['options.sdk must be one of "generative-ai", "genai"']);
+    expect(googleProvider.checkOptions?.({ sdk: 'vertex' }, null)).toEqual([
+      'options.sdk must be one of "generative-ai", "genai"',
+    ]);
     expect(googleProvider.checkOptions?.({ sdk: 'genai' }, null)).toEqual([]);
     expect(googleProvider.checkKeyFormat('sk-abcdefghijklmnopqrstuvwxyz0123456789')).toMatch(/start with "AIza"/);
   });

@@ -21,10 +21,15 @@ describe('loadSdk without a loader', () => {
 
   it.each([
     ['workerd', 'No such module "byokit-test-sdk".'],
-    ['a browser', 'Failed to resolve module specifier "byokit-test-sdk". Relative references must start with "/", "./", or "../".'],
+    [
+      'a browser',
+      'Failed to resolve module specifier "byokit-test-sdk". Relative references must start with "/", "./", or "../".',
+    ],
     ['Deno', "Cannot find module 'byokit-test-sdk'"],
   ])('recognises the "not found" error of %s, which has no code', async (_runtime, message) => {
-    await expect(loadSdk('byokit-test-sdk', () => Promise.reject(new Error(message)))).rejects.toMatchObject({ code: 'PROVIDER_SDK_MISSING' });
+    await expect(loadSdk('byokit-test-sdk', () => Promise.reject(new Error(message)))).rejects.toMatchObject({
+      code: 'PROVIDER_SDK_MISSING',
+    });
   });
 
   it('does not call a missing dependency of an installed SDK a missing SDK on those runtimes either', async () => {
@@ -60,7 +65,9 @@ describe('provideSdk', () => {
 
   it('refuses something that is not a module, and takes a CommonJS export that is a function', async () => {
     expect(() => provideSdk('openai', null as never)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
-    expect(() => provideSdk('openai', 'openai' as never)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => provideSdk('openai', 'openai' as never)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
     expect(() => provideSdk('', {})).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     const callable = Object.assign(() => undefined, { Client: class {} });
     provideSdk('byokit-test-callable-sdk', callable);

@@ -29,14 +29,20 @@ describeProviderContract({
   clientOptions: { retryConfig: { strategy: 'none' } },
   platformEnv: { MISTRAL_API_KEY: 'platform-mistral-key-from-env' },
   call: {
-    run: (client) => (client as Mistral).chat.complete({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] }),
+    run: (client) =>
+      (client as Mistral).chat.complete({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] }),
     method: 'POST',
     path: '/proxy/v1/chat/completions',
     response: chatResponse,
     check: (result) => expect((result as typeof chatResponse).choices[0]?.message.content).toBe('hi there'),
   },
   list: { method: 'GET', path: '/proxy/v1/models', response: { object: 'list', data: [modelCard] } },
-  model: { name: 'mistral-small-latest', method: 'GET', path: '/proxy/v1/models/mistral-small-latest', response: modelCard },
+  model: {
+    name: 'mistral-small-latest',
+    method: 'GET',
+    path: '/proxy/v1/models/mistral-small-latest',
+    response: modelCard,
+  },
 });
 
 describe('mistral: key format', () => {

@@ -20,14 +20,20 @@ describeProviderContract({
   baseUrl: (url) => `${url}/proxy`,
   platformEnv: { OLLAMA_API_KEY: 'platform-ollama-key-from-env' },
   call: {
-    run: (client) => (client as Ollama).chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], stream: false }),
+    run: (client) =>
+      (client as Ollama).chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], stream: false }),
     method: 'POST',
     path: '/proxy/api/chat',
     response: chatResponse,
     check: (result) => expect((result as typeof chatResponse).message.content).toBe('hi there'),
   },
   list: { method: 'GET', path: '/proxy/api/tags', response: { models: [{ name: 'llama3.2', model: 'llama3.2' }] } },
-  model: { name: 'llama3.2', method: 'POST', path: '/proxy/api/show', response: { modelfile: '', parameters: '', template: '' } },
+  model: {
+    name: 'llama3.2',
+    method: 'POST',
+    path: '/proxy/api/show',
+    response: { modelfile: '', parameters: '', template: '' },
+  },
 });
 
 describe('ollama: headers', () => {
@@ -48,7 +54,7 @@ describe('ollama: headers', () => {
       transport: localTransport('ollama'),
     });
     await client.list();
-    expect(server.requests[0]?.headers['authorization']).toBe(`Bearer ${key}`);
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
     expect(server.requests[0]?.headers['x-trace']).toBe('abc');
   });
 });

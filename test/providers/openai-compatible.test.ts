@@ -18,11 +18,36 @@ const chatCompletion = {
 const APIS = [
   { id: 'deepseek', prefix: 'sk-', base: 'https://api.deepseek.com', list: { method: 'GET', path: '/models' } },
   { id: 'xai', prefix: 'xai-', base: 'https://api.x.ai/v1', list: { method: 'GET', path: '/v1/models' } },
-  { id: 'groq', prefix: 'gsk_', base: 'https://api.groq.com/openai/v1', list: { method: 'GET', path: '/openai/v1/models' } },
-  { id: 'openrouter', prefix: 'sk-or-v1-', base: 'https://openrouter.ai/api/v1', list: { method: 'GET', path: '/api/v1/key' } },
-  { id: 'together', prefix: 'tgp_v1_', base: 'https://api.together.xyz/v1', list: { method: 'GET', path: '/v1/models' } },
-  { id: 'fireworks', prefix: 'fw_', base: 'https://api.fireworks.ai/inference/v1', list: { method: 'GET', path: '/inference/v1/models' } },
-  { id: 'perplexity', prefix: 'pplx-', base: 'https://api.perplexity.ai', list: { method: 'POST', path: '/chat/completions' } },
+  {
+    id: 'groq',
+    prefix: 'gsk_',
+    base: 'https://api.groq.com/openai/v1',
+    list: { method: 'GET', path: '/openai/v1/models' },
+  },
+  {
+    id: 'openrouter',
+    prefix: 'sk-or-v1-',
+    base: 'https://openrouter.ai/api/v1',
+    list: { method: 'GET', path: '/api/v1/key' },
+  },
+  {
+    id: 'together',
+    prefix: 'tgp_v1_',
+    base: 'https://api.together.xyz/v1',
+    list: { method: 'GET', path: '/v1/models' },
+  },
+  {
+    id: 'fireworks',
+    prefix: 'fw_',
+    base: 'https://api.fireworks.ai/inference/v1',
+    list: { method: 'GET', path: '/inference/v1/models' },
+  },
+  {
+    id: 'perplexity',
+    prefix: 'pplx-',
+    base: 'https://api.perplexity.ai',
+    list: { method: 'POST', path: '/chat/completions' },
+  },
 ] as const;
 
 for (const api of APIS) {
@@ -41,13 +66,17 @@ for (const api of APIS) {
       OPENAI_ORG_ID: 'org-from-env',
     },
     call: {
-      run: (client) => (client as OpenAI).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      run: (client) =>
+        (client as OpenAI).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
       method: 'POST',
       path: `${basePath}/chat/completions`,
       response: chatCompletion,
       check: (result) => expect((result as typeof chatCompletion).choices[0]?.message.content).toBe('hi there'),
     },
-    list: { ...api.list, response: api.id === 'openrouter' ? { data: { label: 'sk-or-v1-...' } } : { object: 'list', data: [] } },
+    list: {
+      ...api.list,
+      response: api.id === 'openrouter' ? { data: { label: 'sk-or-v1-...' } } : { object: 'list', data: [] },
+    },
   });
 }
 
@@ -61,12 +90,21 @@ describe('OpenAI-compatible providers: defaults', () => {
   });
 
   it.each(APIS)('$id: a client built without a base URL is pinned to the default one', async ({ id, prefix, base }) => {
-    const client = await createClient({ provider: id, baseUrl: null, model: null, options: {}, key: new Secret(canaryKey(prefix, 56)) }, 'openai');
+    const client = await createClient(
+      { provider: id, baseUrl: null, model: null, options: {}, key: new Secret(canaryKey(prefix, 56)) },
+      'openai',
+    );
     expect(client.baseURL).toBe(base);
   });
 
   it("code written against OpenAI takes any of them (expect: 'openai')", async () => {
-    const source = { provider: 'deepseek', baseUrl: null, model: null, options: {}, key: new Secret(canaryKey('sk-', 56)) };
+    const source = {
+      provider: 'deepseek',
+      baseUrl: null,
+      model: null,
+      options: {},
+      key: new Secret(canaryKey('sk-', 56)),
+    };
     await expect(createClient(source, 'openai')).resolves.toBeDefined();
     await expect(createClient(source, 'anthropic')).rejects.toMatchObject({ code: 'PROVIDER_MISMATCH' });
   });

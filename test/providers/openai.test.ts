@@ -10,7 +10,14 @@ const chatCompletion = {
   object: 'chat.completion',
   created: 1,
   model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hi there', refusal: null }, finish_reason: 'stop', logprobs: null }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'hi there', refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
   usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
 };
 
@@ -22,7 +29,8 @@ describeProviderContract({
   clientOptions: { maxRetries: 0 },
   // Each of these would replace or accompany the tenant's key if the SDK read them.
   platformEnv: {
-    OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
+    OPENAI_CUSTOM_HEADERS:
+      'Authorization: Bearer sk-platform-from-env\nHelicone-Auth: Bearer helicone-from-env\napi-key: azure-from-env',
     OPENAI_API_KEY: 'sk-platform-key-from-env',
     OPENAI_ADMIN_KEY: 'sk-admin-platform-key-from-env',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/platform-from-env',
@@ -37,8 +45,17 @@ describeProviderContract({
     response: chatCompletion,
     check: (result) => expect((result as typeof chatCompletion).choices[0]?.message.content).toBe('hi there'),
   },
-  list: { method: 'GET', path: '/proxy/v1/models', response: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }] } },
-  model: { name: 'gpt-4o-mini', method: 'GET', path: '/proxy/v1/models/gpt-4o-mini', response: { id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' } },
+  list: {
+    method: 'GET',
+    path: '/proxy/v1/models',
+    response: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }] },
+  },
+  model: {
+    name: 'gpt-4o-mini',
+    method: 'GET',
+    path: '/proxy/v1/models/gpt-4o-mini',
+    response: { id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' },
+  },
 });
 
 describe('openai: key format', () => {
@@ -99,7 +116,7 @@ describe('openai: platform admin key', () => {
       // Without the pin, this would authenticate as the platform's organisation admin.
       await client.admin.organization.auditLogs.list().catch(() => undefined);
       for (const request of server.requests) {
-        expect(request.headers['authorization'] ?? '').not.toContain('platform');
+        expect(request.headers.authorization ?? '').not.toContain('platform');
       }
     } finally {
       vi.unstubAllEnvs();

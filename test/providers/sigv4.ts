@@ -8,7 +8,8 @@ import type { RecordedRequest } from './fake-server.js';
 
 const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escape = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export interface SigV4Parts {
   accessKeyId: string;
@@ -20,10 +21,20 @@ export interface SigV4Parts {
 }
 
 export function authorizationParts(request: RecordedRequest): SigV4Parts {
-  const header = String(request.headers['authorization'] ?? '');
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(header);
+  const header = String(request.headers.authorization ?? '');
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      header,
+    );
   if (!match) throw new Error(`not a SigV4 Authorization header: ${header.slice(0, 40)}`);
-  return { accessKeyId: match[1]!, date: match[2]!, region: match[3]!, service: match[4]!, signedHeaders: match[5]!.split(';'), signature: match[6]! };
+  return {
+    accessKeyId: match[1]!,
+    date: match[2]!,
+    region: match[3]!,
+    service: match[4]!,
+    signedHeaders: match[5]!.split(';'),
+    signature: match[6]!,
+  };
 }
 
 /** The signature `secretAccessKey` gives the received request (non-S3 rules: the path's segments encoded once more). */
@@ -34,12 +45,31 @@ export function expectedSignature(request: RecordedRequest, secretAccessKey: str
   const canonicalQuery = query
     .split('&')
     .filter(Boolean)
-    .map((pair) => pair.split('=').map((p) => escape(decodeURIComponent(p))).join('='))
+    .map((pair) =>
+      pair
+        .split('=')
+        .map((p) => escape(decodeURIComponent(p)))
+        .join('='),
+    )
     .sort()
     .join('&');
-  const canonicalHeaders = parts.signedHeaders.map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = parts.signedHeaders
+    .map(
+      (name) =>
+        `${name}:${String(request.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const payloadHash = String(request.headers['x-amz-content-sha256'] ?? sha256(request.body));
-  const canonicalRequest = [request.method, canonicalUri, canonicalQuery, canonicalHeaders, parts.signedHeaders.join(';'), payloadHash].join('\n');
+  const canonicalRequest = [
+    request.method,
+    canonicalUri,
+    canonicalQuery,
+    canonicalHeaders,
+    parts.signedHeaders.join(';'),
+    payloadHash,
+  ].join('\n');
   const amzDate = String(request.headers['x-amz-date']);
   const scope = `${parts.date}/${parts.region}/${parts.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

@@ -87,7 +87,9 @@ describe('error classification', () => {
   });
 
   it('recognises connection failures across SDKs', () => {
-    expect(isConnectionFailure(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
+    expect(isConnectionFailure(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).toBe(
+      true,
+    );
     expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'APIConnectionError' }))).toBe(true);
     expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'ConnectionError' }))).toBe(true);
     expect(isConnectionFailure(Object.assign(new Error('x'), { name: 'CohereTimeoutError' }))).toBe(true);
@@ -108,9 +110,14 @@ describe('error classification', () => {
       detail: 'the provider refused the key (HTTP 403)',
     });
     expect(classifyValidationError({ statusCode: 429, message: 'slow' }, key).status).toBe('rate_limited');
-    expect(classifyValidationError({ status: 502, message: 'x' }, key)).toMatchObject({ status: 'unexpected', httpStatus: 502 });
+    expect(classifyValidationError({ status: 502, message: 'x' }, key)).toMatchObject({
+      status: 'unexpected',
+      httpStatus: 502,
+    });
     expect(classifyValidationError(new Error('x'.repeat(1000)), key).detail).toBe('the validation call failed');
-    expect(classifyValidationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), key).status).toBe('unreachable');
+    expect(classifyValidationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), key).status).toBe(
+      'unreachable',
+    );
   });
 
   it('shows a provider error code only when it is a short identifier that carries no part of the key', () => {
@@ -122,22 +129,33 @@ describe('error classification', () => {
     // Digits never: a reversed key, or its UTF-16 hex, would pass as an identifier.
     expect(withCode('code_1234')).toBe('the provider refused the key (HTTP 401)');
     expect(withCode([...key].reverse().join('').slice(0, 30))).toBe('the provider refused the key (HTTP 401)');
-    expect(withCode(Buffer.from(key, 'utf16le').toString('hex').slice(0, 40))).toBe('the provider refused the key (HTTP 401)');
+    expect(withCode(Buffer.from(key, 'utf16le').toString('hex').slice(0, 40))).toBe(
+      'the provider refused the key (HTTP 401)',
+    );
     // Letters only, but a piece of the key, forwards or reversed, in any case.
     const letters = 'sk-proj-abcdefghijklmnopQRSTUVWXyz';
-    const withLetterCode = (code: string) => classifyValidationError({ status: 401, message: 'm', code }, letters).detail;
+    const withLetterCode = (code: string) =>
+      classifyValidationError({ status: 401, message: 'm', code }, letters).detail;
     expect(withLetterCode('ponmlkjih')).toBe('the provider refused the key (HTTP 401)');
     expect(withLetterCode('GHIJKL')).toBe('the provider refused the key (HTTP 401)');
     expect(withLetterCode('invalid_api_key')).toBe('the provider refused the key (HTTP 401, invalid_api_key)');
     expect(withCode(key.slice(6, 30))).toBe('the provider refused the key (HTTP 401)');
     expect(withCode(Buffer.from(key).toString('hex').slice(0, 40))).toBe('the provider refused the key (HTTP 401)');
     // Nested the way @anthropic-ai/sdk keeps it: { error: { error: { type } } }.
-    const nested = classifyValidationError({ status: 401, error: { type: 'error', error: { type: 'authentication_error' } } }, key);
+    const nested = classifyValidationError(
+      { status: 401, error: { type: 'error', error: { type: 'authentication_error' } } },
+      key,
+    );
     expect(nested.detail).toBe('the provider refused the key (HTTP 401, authentication_error)');
   });
 
   it('ProviderHttpError keeps the status and a JSON error code, never the body', () => {
-    const error = new ProviderHttpError(400, JSON.stringify({ error: { message: `bad ${key}`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } }));
+    const error = new ProviderHttpError(
+      400,
+      JSON.stringify({
+        error: { message: `bad ${key}`, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] },
+      }),
+    );
     expect(error.message).toBe('HTTP 400 (API_KEY_INVALID)');
     expect(error.providerCode).toBe('API_KEY_INVALID');
     expect(new ProviderHttpError(502, `<html>${key}</html>`).message).toBe('HTTP 502');
@@ -171,13 +189,19 @@ describe('runKeyValidation with host descriptors', () => {
     };
     const result = await runKeyValidation(descriptor, input(key));
     expect(result).toEqual({ status: 'unexpected', detail: 'echo [redacted]' });
-    const encoded = await runKeyValidation({ ...descriptor, validateKey: async () => ({ status: 'valid', detail: `b64 ${btoa(key)}` }) }, input(key));
+    const encoded = await runKeyValidation(
+      { ...descriptor, validateKey: async () => ({ status: 'valid', detail: `b64 ${btoa(key)}` }) },
+      input(key),
+    );
     expect(encoded.detail).not.toContain(btoa(key).slice(4, 16));
   });
 
   it('says so when a descriptor has no live check, and refuses an empty key', async () => {
     const descriptor: ProviderDescriptor = { ...base, id: 'host' };
-    expect(await runKeyValidation(descriptor, input(canaryKey()))).toEqual({ status: 'unexpected', detail: 'Host has no live validation call' });
+    expect(await runKeyValidation(descriptor, input(canaryKey()))).toEqual({
+      status: 'unexpected',
+      detail: 'Host has no live validation call',
+    });
     await expect(runKeyValidation(descriptor, input(''))).rejects.toMatchObject({ code: 'KEY_FORMAT_INVALID' });
   });
 

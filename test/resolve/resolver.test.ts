@@ -10,7 +10,16 @@ function candidate(overrides: Partial<CandidateRecord>): CandidateRecord {
   const { sealedKey = 'byokit:1:sealed', ...fields } = overrides;
   const at = now.toISOString();
   return {
-    ...makeConfigRecord({ tenantId: 't1', name: `c-${Math.random()}`, keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: at, createdAt: at, updatedAt: at, ...fields }),
+    ...makeConfigRecord({
+      tenantId: 't1',
+      name: `c-${Math.random()}`,
+      keyHint: 'sk-...abcd',
+      kekId: 'k1',
+      keySetAt: at,
+      createdAt: at,
+      updatedAt: at,
+      ...fields,
+    }),
     sealedKey,
     pendingSealedKey: null,
     previousSealedKey: null,
@@ -40,20 +49,30 @@ describe('scopeChain', () => {
 describe('decideResolution: precedence (DESIGN rule 6)', () => {
   it('explicit config beats a custom endpoint and the default', () => {
     const explicit = candidate({ name: 'explicit' });
-    const all = [candidate({ name: 'custom', provider: 'custom', routes: ['openai'] }), candidate({ name: 'default', isDefault: true }), explicit];
+    const all = [
+      candidate({ name: 'custom', provider: 'custom', routes: ['openai'] }),
+      candidate({ name: 'default', isDefault: true }),
+      explicit,
+    ];
     const d = decide(all, { explicit });
     expect(picked(d)).toBe('explicit');
     expect(d.trace.at(-1)).toMatchObject({ step: 'explicit', outcome: 'selected' });
   });
 
   it('a custom endpoint routing the provider beats the BYOK default', () => {
-    const d = decide([candidate({ name: 'default', isDefault: true }), candidate({ name: 'custom', provider: 'custom', routes: ['openai'] })]);
+    const d = decide([
+      candidate({ name: 'default', isDefault: true }),
+      candidate({ name: 'custom', provider: 'custom', routes: ['openai'] }),
+    ]);
     expect(picked(d)).toBe('custom');
     expect(d.kind === 'config' && d.source).toBe('custom');
   });
 
   it('a custom endpoint that does not route the provider is ignored', () => {
-    const d = decide([candidate({ name: 'byok' }), candidate({ name: 'custom', provider: 'custom', routes: ['anthropic'] })]);
+    const d = decide([
+      candidate({ name: 'byok' }),
+      candidate({ name: 'custom', provider: 'custom', routes: ['anthropic'] }),
+    ]);
     expect(picked(d)).toBe('byok');
   });
 
@@ -80,7 +99,13 @@ describe('decideResolution: precedence (DESIGN rule 6)', () => {
   });
 
   it('a parent scope custom endpoint loses to a child scope BYOK config', () => {
-    const d = decide([candidate({ name: 'parent-custom', provider: 'custom', routes: ['openai'] }), candidate({ name: 'child', scope: 'ws' })], { scope: 'ws' });
+    const d = decide(
+      [
+        candidate({ name: 'parent-custom', provider: 'custom', routes: ['openai'] }),
+        candidate({ name: 'child', scope: 'ws' }),
+      ],
+      { scope: 'ws' },
+    );
     expect(picked(d)).toBe('child');
   });
 
@@ -137,7 +162,11 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
     ['neither (no key)', { sealedKey: null, keyHint: null }, 'backup'],
     ['both (a key)', {}, 'primary'],
     ['a hint without a sealed key, disabled', { ...hintWithoutSealed, enabled: false }, 'backup'],
-    ['a hint without a sealed key, expired', { ...hintWithoutSealed, keyExpiresAt: '2026-05-31T23:59:59.000Z' }, 'backup'],
+    [
+      'a hint without a sealed key, expired',
+      { ...hintWithoutSealed, keyExpiresAt: '2026-05-31T23:59:59.000Z' },
+      'backup',
+    ],
   ] as const)('%s: %s', (_case, overrides, expected) => {
     const primary = candidate({ name: 'primary', isDefault: true, ...overrides });
     const d = decide([candidate({ name: 'backup' }), primary]);
@@ -160,7 +189,9 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
   });
 
   it('a more specific usable config still wins over a broken one further up', () => {
-    const d = decide([candidate({ name: 'broken', ...hintWithoutSealed }), candidate({ name: 'proj', scope: 'ws' })], { scope: 'ws' });
+    const d = decide([candidate({ name: 'broken', ...hintWithoutSealed }), candidate({ name: 'proj', scope: 'ws' })], {
+      scope: 'ws',
+    });
     expect(picked(d)).toBe('proj');
   });
 });
@@ -168,7 +199,9 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
 /** Every order of `items`. */
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('decideResolution: which config a request gets', () => {
@@ -177,15 +210,29 @@ describe('decideResolution: which config a request gets', () => {
     const byok = candidate({ name: 'byok', isDefault: true });
     const d = decide([byok, gateway], { explicit: gateway, provider: 'openai' });
     expect(d).toMatchObject({ kind: 'config', source: 'custom', record: { name: 'gateway' } });
-    expect(d.trace).toEqual([{ step: 'explicit', scope: '', configId: gateway.id, configName: 'gateway', outcome: 'selected' }]);
-    expect(decide([gateway], { explicit: gateway, provider: 'custom' })).toMatchObject({ kind: 'config', source: 'custom' });
+    expect(d.trace).toEqual([
+      { step: 'explicit', scope: '', configId: gateway.id, configName: 'gateway', outcome: 'selected' },
+    ]);
+    expect(decide([gateway], { explicit: gateway, provider: 'custom' })).toMatchObject({
+      kind: 'config',
+      source: 'custom',
+    });
   });
 
   it('an explicitly named custom endpoint that does not route the provider is a mismatch, not another key', () => {
     const gateway = candidate({ name: 'gateway', provider: 'custom', routes: ['anthropic'] });
     const d = decide([candidate({ name: 'byok' }), gateway], { explicit: gateway, provider: 'openai' });
     expect(d).toMatchObject({ kind: 'mismatch', provider: 'openai', record: { name: 'gateway' } });
-    expect(d.trace).toEqual([{ step: 'explicit', scope: '', configId: gateway.id, configName: 'gateway', outcome: 'skipped', reason: 'provider_mismatch' }]);
+    expect(d.trace).toEqual([
+      {
+        step: 'explicit',
+        scope: '',
+        configId: gateway.id,
+        configName: 'gateway',
+        outcome: 'skipped',
+        reason: 'provider_mismatch',
+      },
+    ]);
   });
 
   it('a disabled explicit config named without a provider falls back within its own provider only', () => {
@@ -197,7 +244,14 @@ describe('decideResolution: which config a request gets', () => {
     const d = decide([explicit, sibling, openaiDefault, openaiNewest], { explicit, provider: null });
     expect(picked(d)).toBe('sibling');
     expect(d.trace).toEqual([
-      { step: 'explicit', scope: '', configId: explicit.id, configName: 'explicit', outcome: 'skipped', reason: 'disabled' },
+      {
+        step: 'explicit',
+        scope: '',
+        configId: explicit.id,
+        configName: 'explicit',
+        outcome: 'skipped',
+        reason: 'disabled',
+      },
       { step: 'byok', scope: '', configId: sibling.id, configName: 'sibling', outcome: 'selected' },
     ]);
     const alone = decide([explicit, openaiDefault], { explicit, provider: null, fallback: 'platform' });
@@ -205,7 +259,11 @@ describe('decideResolution: which config a request gets', () => {
   });
 
   it('most recent wins whatever order the candidates arrive in', () => {
-    const [first, second, third] = [candidate({ name: 'first' }), candidate({ name: 'second' }), candidate({ name: 'third' })];
+    const [first, second, third] = [
+      candidate({ name: 'first' }),
+      candidate({ name: 'second' }),
+      candidate({ name: 'third' }),
+    ];
     for (const order of permutations([first, second, third])) {
       expect(picked(decide(order))).toBe('third');
       expect(picked(decide(order, { provider: null }))).toBe('third');
@@ -213,7 +271,11 @@ describe('decideResolution: which config a request gets', () => {
   });
 
   it('the default wins whatever order the candidates arrive in, and the most recent of the rest backs it up', () => {
-    const [first, second, third] = [candidate({ name: 'first', isDefault: true }), candidate({ name: 'second' }), candidate({ name: 'third' })];
+    const [first, second, third] = [
+      candidate({ name: 'first', isDefault: true }),
+      candidate({ name: 'second' }),
+      candidate({ name: 'third' }),
+    ];
     for (const order of permutations([first, second, third])) {
       expect(picked(decide(order))).toBe('first');
       expect(picked(decide(order.map((c) => (c === first ? { ...c, enabled: false } : c))))).toBe('third');
@@ -231,10 +293,26 @@ describe('decideResolution: which config a request gets', () => {
   it('a config the tenant is not entitled to is passed over with not_entitled', () => {
     const premium = candidate({ name: 'premium', isDefault: true });
     const basic = candidate({ name: 'basic' });
-    const d = decideResolution({ candidates: [premium, basic], chain: [''], provider: 'openai', explicit: null, fallback: 'platform', now, entitled: (r) => r.name !== 'premium' });
+    const d = decideResolution({
+      candidates: [premium, basic],
+      chain: [''],
+      provider: 'openai',
+      explicit: null,
+      fallback: 'platform',
+      now,
+      entitled: (r) => r.name !== 'premium',
+    });
     expect(picked(d)).toBe('basic');
     expect(d.trace[0]).toMatchObject({ configName: 'premium', outcome: 'skipped', reason: 'not_entitled' });
-    const explicit = decideResolution({ candidates: [premium, basic], chain: [''], provider: 'openai', explicit: premium, fallback: 'platform', now, entitled: () => false });
+    const explicit = decideResolution({
+      candidates: [premium, basic],
+      chain: [''],
+      provider: 'openai',
+      explicit: premium,
+      fallback: 'platform',
+      now,
+      entitled: () => false,
+    });
     expect(explicit).toMatchObject({ kind: 'platform' });
     expect(explicit.trace[0]).toMatchObject({ step: 'explicit', reason: 'not_entitled' });
   });
@@ -242,14 +320,41 @@ describe('decideResolution: which config a request gets', () => {
 
 describe('decideResolution: the trace', () => {
   it('lists every step of the walk, scope by scope, up to the platform key', () => {
-    const gateway = candidate({ name: 'gateway', provider: 'custom', routes: ['openai'], scope: 'ws/proj', enabled: false });
-    const expired = candidate({ name: 'expired', scope: 'ws/proj', keyExpiresAt: '2026-01-01T00:00:00.000Z', isDefault: true });
+    const gateway = candidate({
+      name: 'gateway',
+      provider: 'custom',
+      routes: ['openai'],
+      scope: 'ws/proj',
+      enabled: false,
+    });
+    const expired = candidate({
+      name: 'expired',
+      scope: 'ws/proj',
+      keyExpiresAt: '2026-01-01T00:00:00.000Z',
+      isDefault: true,
+    });
     const noKey = candidate({ name: 'no-key', sealedKey: null, keyHint: null });
-    const d = decide([gateway, expired, noKey, candidate({ name: 'other', provider: 'anthropic' })], { scope: 'ws/proj' });
+    const d = decide([gateway, expired, noKey, candidate({ name: 'other', provider: 'anthropic' })], {
+      scope: 'ws/proj',
+    });
     expect(d).toMatchObject({ kind: 'platform', provider: 'openai' });
     expect(d.trace).toEqual([
-      { step: 'custom', scope: 'ws/proj', configId: gateway.id, configName: 'gateway', outcome: 'skipped', reason: 'disabled' },
-      { step: 'byok', scope: 'ws/proj', configId: expired.id, configName: 'expired', outcome: 'skipped', reason: 'expired' },
+      {
+        step: 'custom',
+        scope: 'ws/proj',
+        configId: gateway.id,
+        configName: 'gateway',
+        outcome: 'skipped',
+        reason: 'disabled',
+      },
+      {
+        step: 'byok',
+        scope: 'ws/proj',
+        configId: expired.id,
+        configName: 'expired',
+        outcome: 'skipped',
+        reason: 'expired',
+      },
       { step: 'byok', scope: 'ws', outcome: 'none' },
       { step: 'byok', scope: '', configId: noKey.id, configName: 'no-key', outcome: 'skipped', reason: 'missing_key' },
     ]);
@@ -265,7 +370,14 @@ describe('decideResolution: the trace', () => {
       trace: [
         { step: 'default', scope: 'ws', outcome: 'none' },
         { step: 'default', scope: '', configId: def.id, configName: 'def', outcome: 'skipped', reason: 'disabled' },
-        { step: 'recent', scope: '', configId: recent.id, configName: 'recent', outcome: 'skipped', reason: 'disabled' },
+        {
+          step: 'recent',
+          scope: '',
+          configId: recent.id,
+          configName: 'recent',
+          outcome: 'skipped',
+          reason: 'disabled',
+        },
         { step: 'platform', outcome: 'skipped', reason: 'no_provider' },
       ],
     });
@@ -273,7 +385,9 @@ describe('decideResolution: the trace', () => {
 
   it('a selected candidate ends the trace; no platform entry follows a fallback that never came', () => {
     const mine = candidate({ name: 'mine' });
-    expect(decide([mine], { fallback: 'none' }).trace).toEqual([{ step: 'byok', scope: '', configId: mine.id, configName: 'mine', outcome: 'selected' }]);
+    expect(decide([mine], { fallback: 'none' }).trace).toEqual([
+      { step: 'byok', scope: '', configId: mine.id, configName: 'mine', outcome: 'selected' },
+    ]);
     expect(decide([], { fallback: 'none' })).toEqual({
       kind: 'none',
       provider: 'openai',
@@ -282,7 +396,11 @@ describe('decideResolution: the trace', () => {
         { step: 'platform', outcome: 'skipped', reason: 'fallback_none' },
       ],
     });
-    expect(decide([], { fallback: 'platform' })).toEqual({ kind: 'platform', provider: 'openai', trace: [{ step: 'byok', scope: '', outcome: 'none' }] });
+    expect(decide([], { fallback: 'platform' })).toEqual({
+      kind: 'platform',
+      provider: 'openai',
+      trace: [{ step: 'byok', scope: '', outcome: 'none' }],
+    });
   });
 });
 

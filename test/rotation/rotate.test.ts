@@ -10,7 +10,13 @@ async function seed(store: MemoryStore, tenants: string[], n: number) {
   const { vault } = makeVault({ store, keyring: Keyring.fromKeys([k1]) });
   for (const tenantId of tenants) {
     const admin = vault.as({ tenantId, actor: { id: 'seed', role: 'owner' } });
-    await admin.importConfigs(Array.from({ length: n }, (_, i) => ({ name: `c${i}`, provider: 'openai' as const, key: `${CANARY}${tenantId}${i}` })));
+    await admin.importConfigs(
+      Array.from({ length: n }, (_, i) => ({
+        name: `c${i}`,
+        provider: 'openai' as const,
+        key: `${CANARY}${tenantId}${i}`,
+      })),
+    );
   }
 }
 
@@ -29,7 +35,15 @@ describe('vault.rotate and vault.keyringStatus (store-wide KEK rotation)', () =>
     expect(before.keks[1]!.byState).toStrictEqual({ active: 120, disabled: 0, expired: 0, pending: 0, previous: 0 });
     const progress: number[] = [];
     const report = await vault.rotate({ batchSize: 25, onProgress: (p) => progress.push(p.done) });
-    expect(report).toMatchObject({ done: 120, total: 120, rewrapped: 120, failures: 0, failed: [], remaining: 0, aborted: false });
+    expect(report).toMatchObject({
+      done: 120,
+      total: 120,
+      rewrapped: 120,
+      failures: 0,
+      failed: [],
+      remaining: 0,
+      aborted: false,
+    });
     expect(progress).toStrictEqual([25, 50, 75, 100, 120]);
     expect(report.rate).toBeGreaterThan(0);
     const after = await vault.keyringStatus();
@@ -38,7 +52,8 @@ describe('vault.rotate and vault.keyringStatus (store-wide KEK rotation)', () =>
       ['k1', 0],
     ]);
     const onlyNew = makeVault({ store, keyring: Keyring.fromKeys([k2]) });
-    for (const tenantId of tenants) expect((await onlyNew.vault.resolve({ tenantId, config: 'c7' })).key.reveal()).toBe(`${CANARY}${tenantId}7`);
+    for (const tenantId of tenants)
+      expect((await onlyNew.vault.resolve({ tenantId, config: 'c7' })).key.reveal()).toBe(`${CANARY}${tenantId}7`);
     expect((await vault.rotate()).rewrapped).toBe(0);
   });
 
@@ -47,7 +62,11 @@ describe('vault.rotate and vault.keyringStatus (store-wide KEK rotation)', () =>
     await seed(store, ['t-a', 't-b'], 50);
     const { vault } = makeVault({ store, keyring: Keyring.fromKeys([k2, k1]) });
     const controller = new AbortController();
-    const first = await vault.rotate({ batchSize: 20, signal: controller.signal, onProgress: (p) => p.done >= 40 && controller.abort() });
+    const first = await vault.rotate({
+      batchSize: 20,
+      signal: controller.signal,
+      onProgress: (p) => p.done >= 40 && controller.abort(),
+    });
     expect(first).toMatchObject({ aborted: true, done: 40, rewrapped: 40, remaining: 60 });
     const second = await vault.rotate({ batchSize: 20 });
     expect(second).toMatchObject({ aborted: false, total: 60, rewrapped: 60, remaining: 0 });
@@ -64,7 +83,9 @@ describe('vault.rotate and vault.keyringStatus (store-wide KEK rotation)', () =>
     expect(status.unreadable).toBe(1);
     const report = await vault.rotate();
     expect(report).toMatchObject({ rewrapped: 3, failures: 1, remaining: 1 });
-    expect(report.failed).toStrictEqual([{ tenantId: 'acme', configId: expect.stringMatching(/^cfg_/), slot: 'active', code: 'KEK_UNKNOWN' }]);
+    expect(report.failed).toStrictEqual([
+      { tenantId: 'acme', configId: expect.stringMatching(/^cfg_/), slot: 'active', code: 'KEK_UNKNOWN' },
+    ]);
   });
 
   it('a key replaced during the run keeps its new value (compare-and-swap), and every other key is rotated', async () => {

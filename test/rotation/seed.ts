@@ -24,7 +24,13 @@ export async function seed(store: StorageAdapter, tenants: number, perTenant: nu
   for (let t = 0; t < tenants; t++) {
     const tenantId = tenantOf(t);
     const admin = vault.as({ tenantId, actor: { id: 'seed', role: 'owner' } });
-    const report = await admin.importConfigs(Array.from({ length: perTenant }, (_, i) => ({ name: `c${i}`, provider: 'openai' as const, key: plaintextOf(tenantId, i) })));
+    const report = await admin.importConfigs(
+      Array.from({ length: perTenant }, (_, i) => ({
+        name: `c${i}`,
+        provider: 'openai' as const,
+        key: plaintextOf(tenantId, i),
+      })),
+    );
     expect(report.created).toBe(perTenant);
   }
   await vault.close();
@@ -35,16 +41,28 @@ export async function seed(store: StorageAdapter, tenants: number, perTenant: nu
  * with `keyring` alone: each must open to `expected(tenantId, name)`.
  * Returns how many keys were checked.
  */
-export async function expectEveryKeyOpens(store: StorageAdapter, keyring: Keyring, expected: (tenantId: string, name: string) => string): Promise<number> {
+export async function expectEveryKeyOpens(
+  store: StorageAdapter,
+  keyring: Keyring,
+  expected: (tenantId: string, name: string) => string,
+): Promise<number> {
   let cursor: string | undefined;
   let checked = 0;
   do {
     // `kekIdNot` names no KEK: every stored key is listed.
-    const page = await store.listSealedConfigsAcrossTenants({ kekIdNot: '-none-', limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.listSealedConfigsAcrossTenants({
+      kekIdNot: '-none-',
+      limit: 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     for (const row of page.items) {
-      expect(row.sealedKey?.startsWith(`byokit:1:${keyring.primaryKekId}:`), `${row.tenantId}/${row.name} is under the primary`).toBe(true);
+      expect(
+        row.sealedKey?.startsWith(`byokit:1:${keyring.primaryKekId}:`),
+        `${row.tenantId}/${row.name} is under the primary`,
+      ).toBe(true);
       const plaintext = await openSecret(row.sealedKey!, sealContext(row.tenantId, row.id, row), keyring);
-      if (plaintext !== expected(row.tenantId, row.name)) expect.fail(`${row.tenantId}/${row.name} opened to another key`);
+      if (plaintext !== expected(row.tenantId, row.name))
+        expect.fail(`${row.tenantId}/${row.name} opened to another key`);
       checked += 1;
     }
     cursor = page.nextCursor ?? undefined;

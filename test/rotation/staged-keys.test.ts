@@ -14,21 +14,38 @@ afterAll(() => server.close());
 
 async function setup(options: Parameters<typeof makeVault>[0] = {}) {
   const ctx = makeVault({ ...LOCAL_ENDPOINTS, ...options });
-  const cfg = await ctx.owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o', baseUrl: `${server.url}/v1` });
+  const cfg = await ctx.owner.createConfig({
+    name: 'prod',
+    provider: 'openai',
+    model: 'gpt-4o',
+    baseUrl: `${server.url}/v1`,
+  });
   await ctx.owner.setKey(cfg.id, CANARY);
   return { ...ctx, cfg };
 }
 
-const resolved = async (vault: Awaited<ReturnType<typeof setup>>['vault']) => (await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal();
+const resolved = async (vault: Awaited<ReturnType<typeof setup>>['vault']) =>
+  (await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal();
 
 describe('staged provider-key rotation: stage, validate, promote, roll back, expire', () => {
   it('a staged key waits beside the active one: resolution keeps the active key, the view shows both hints', async () => {
     const { vault, owner, cfg } = await setup();
     const view = await owner.setKey(cfg.id, NEW_KEY, { stage: true });
-    expect(view).toMatchObject({ keyHint: CANARY_HINT, keyState: 'active', pendingKeyHint: NEW_HINT, previousKeyHint: null, previousKeyState: null });
+    expect(view).toMatchObject({
+      keyHint: CANARY_HINT,
+      keyState: 'active',
+      pendingKeyHint: NEW_HINT,
+      previousKeyHint: null,
+      previousKeyState: null,
+    });
     expect(await resolved(vault)).toBe(CANARY);
     const [event] = (await owner.listAudit({ type: 'key.staged' })).items;
-    expect(event).toMatchObject({ configId: cfg.id, actor: { id: 'owner-1' }, keyHint: NEW_HINT, detail: { activeKeyHint: CANARY_HINT } });
+    expect(event).toMatchObject({
+      configId: cfg.id,
+      actor: { id: 'owner-1' },
+      keyHint: NEW_HINT,
+      detail: { activeKeyHint: CANARY_HINT },
+    });
   });
 
   it('validateKey({ pending: true }) calls the provider with the pending key and leaves the active key’s record alone', async () => {
@@ -42,7 +59,9 @@ describe('staged provider-key rotation: stage, validate, promote, roll back, exp
     expect(result.config).toMatchObject({ keyHint: CANARY_HINT, lastValidatedAt: null, pendingKeyHint: NEW_HINT });
     const [event] = (await owner.listAudit({ type: 'key.validated' })).items;
     expect(event).toMatchObject({ keyHint: NEW_HINT, detail: { slot: 'pending', status: 'valid' } });
-    await expect(owner.validateKey((await owner.createConfig({ name: 'bare', provider: 'openai' })).id, { pending: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      owner.validateKey((await owner.createConfig({ name: 'bare', provider: 'openai' })).id, { pending: true }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('promoteKey makes the pending key active at once and keeps the old one for the grace period; rollbackKey brings it back in one call', async () => {
@@ -70,13 +89,11 @@ describe('staged provider-key rotation: stage, validate, promote, roll back, exp
     const expired = await owner.expirePrevious(cfg.id);
     expect(expired).toMatchObject({ previousKeyHint: null, previousKeyState: null, keyHint: NEW_HINT });
     const types = (await owner.listAudit({ limit: 50 })).items.map((e) => e.type);
-    expect(types.filter((t) => ['key.staged', 'key.promoted', 'key.rolled_back', 'key.previous_expired'].includes(t)).reverse()).toStrictEqual([
-      'key.staged',
-      'key.promoted',
-      'key.rolled_back',
-      'key.promoted',
-      'key.previous_expired',
-    ]);
+    expect(
+      types
+        .filter((t) => ['key.staged', 'key.promoted', 'key.rolled_back', 'key.previous_expired'].includes(t))
+        .reverse(),
+    ).toStrictEqual(['key.staged', 'key.promoted', 'key.rolled_back', 'key.promoted', 'key.previous_expired']);
     expectNoSecret(renderEverywhere([promoted, rolledBack, expired, await owner.listAudit({ limit: 50 })]));
     expectNoSecret(renderEverywhere(await owner.listAudit({ limit: 50 })), NEW_KEY.slice('sk-proj-'.length));
   });
@@ -86,11 +103,18 @@ describe('staged provider-key rotation: stage, validate, promote, roll back, exp
     const member = vault.as({ tenantId: 'acme', actor: { id: 'm', role: 'member' } });
     await expect(member.setKey(cfg.id, NEW_KEY, { stage: true })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await owner.setKey(cfg.id, NEW_KEY, { stage: true });
-    for (const call of [() => member.promoteKey(cfg.id), () => member.rollbackKey(cfg.id), () => member.expirePrevious(cfg.id), () => member.validateKey(cfg.id, { pending: true })]) {
+    for (const call of [
+      () => member.promoteKey(cfg.id),
+      () => member.rollbackKey(cfg.id),
+      () => member.expirePrevious(cfg.id),
+      () => member.validateKey(cfg.id, { pending: true }),
+    ]) {
       await expect(call()).rejects.toMatchObject({ code: 'PERMISSION_DENIED', permission: 'key:manage' });
     }
     await expect(owner.promoteKey(cfg.id, { gracePeriodMs: -1 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(owner.setKey(cfg.id, NEW_KEY, { stage: 'yes' } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(owner.setKey(cfg.id, NEW_KEY, { stage: 'yes' } as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     await expect(owner.rollbackKey(cfg.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const before = await owner.getConfig(cfg.id);
     expect(before).toMatchObject({ keyHint: CANARY_HINT, pendingKeyHint: NEW_HINT });
@@ -137,7 +161,8 @@ describe('staged provider-key rotation: stage, validate, promote, roll back, exp
     const report = await after.vault.rotate();
     expect(report).toMatchObject({ rewrapped: 4, failures: 0, remaining: 0, total: 4, done: 4, aborted: false });
     for (const row of store.inspectRaw('acme').configs) {
-      for (const sealed of [row.sealedKey, row.pendingSealedKey, row.previousSealedKey]) if (sealed !== null) expect(sealed.startsWith('byokit:1:k2:')).toBe(true);
+      for (const sealed of [row.sealedKey, row.pendingSealedKey, row.previousSealedKey])
+        if (sealed !== null) expect(sealed.startsWith('byokit:1:k2:')).toBe(true);
     }
     const onlyNew = makeVault({ ...LOCAL_ENDPOINTS, store, keyring: Keyring.fromKeys([k2]) });
     await onlyNew.owner.promoteKey(before.cfg.id);

@@ -3,7 +3,13 @@
  * expiry, resolution order, routing, and what a filtered read returns.
  */
 import { describe, expect, it } from 'vitest';
-import { byResolutionPreference, keyExpired, poolOf, routesProvider, selectCandidates } from '../../src/store/candidates.js';
+import {
+  byResolutionPreference,
+  keyExpired,
+  poolOf,
+  routesProvider,
+  selectCandidates,
+} from '../../src/store/candidates.js';
 import type { CandidateRecord } from '../../src/store/types.js';
 import { makeConfigRecord } from '../../src/testing/fixtures.js';
 
@@ -11,7 +17,19 @@ const NOW = '2030-01-01T00:00:00.000Z';
 
 function row(id: string, fields: Partial<CandidateRecord> = {}): CandidateRecord {
   const { sealedKey = 'byokit:1:k1:x', pendingSealedKey = null, previousSealedKey = null, ...record } = fields;
-  const base = makeConfigRecord({ id, tenantId: 't', scope: '', name: `n-${id}`, provider: 'openai', keyHint: 'sk-...abcd', kekId: 'k1', keySetAt: NOW, createdAt: NOW, updatedAt: NOW, ...record });
+  const base = makeConfigRecord({
+    id,
+    tenantId: 't',
+    scope: '',
+    name: `n-${id}`,
+    provider: 'openai',
+    keyHint: 'sk-...abcd',
+    kekId: 'k1',
+    keySetAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...record,
+  });
   return { ...base, sealedKey, pendingSealedKey, previousSealedKey };
 }
 
@@ -52,7 +70,9 @@ describe('selectCandidates', () => {
   });
 
   it('with a provider: the winner alone', () => {
-    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: null, now: NOW })).toStrictEqual([wsNewest]);
+    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: null, now: NOW })).toStrictEqual([
+      wsNewest,
+    ]);
   });
 
   it('with a named config and no provider: the named rows alone', () => {
@@ -61,15 +81,27 @@ describe('selectCandidates', () => {
   });
 
   it('with a named config and a provider: the named rows, then the winner once', () => {
-    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: 'claude', now: NOW })).toStrictEqual([claude, wsNewest]);
-    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: 'cfg_2', now: NOW })).toStrictEqual([wsNewest]);
+    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: 'claude', now: NOW })).toStrictEqual([
+      claude,
+      wsNewest,
+    ]);
+    expect(selectCandidates(rows, ['ws', ''], { provider: 'openai', config: 'cfg_2', now: NOW })).toStrictEqual([
+      wsNewest,
+    ]);
   });
 
   it('with pool: the winner and the other usable configs of its scope and provider, once each', () => {
     const disabled = row('cfg_5', { scope: 'ws', enabled: false });
-    const withPool = selectCandidates([...rows, disabled], ['ws', ''], { provider: 'openai', config: 'older', now: NOW, pool: true });
+    const withPool = selectCandidates([...rows, disabled], ['ws', ''], {
+      provider: 'openai',
+      config: 'older',
+      now: NOW,
+      pool: true,
+    });
     expect(withPool).toStrictEqual([wsOlder, wsNewest]);
-    expect(selectCandidates(rows, ['ws', ''], { provider: null, config: null, now: NOW, pool: true })).toStrictEqual([claude]);
+    expect(selectCandidates(rows, ['ws', ''], { provider: null, config: null, now: NOW, pool: true })).toStrictEqual([
+      claude,
+    ]);
   });
 
   it('poolOf: nothing without a provider or for a winner of another provider', () => {

@@ -22,7 +22,12 @@ export function dumpAll(store: MemoryStore): string {
 }
 
 /** Copies a stored config (sealed key included) under another tenant, verbatim or with its tenant field rewritten. */
-export function copyMemoryRow(store: MemoryStore, from: { tenantId: string; id: string }, toTenantId: string, keepStoredTenant: boolean): boolean {
+export function copyMemoryRow(
+  store: MemoryStore,
+  from: { tenantId: string; id: string },
+  toTenantId: string,
+  keepStoredTenant: boolean,
+): boolean {
   const row = store.inspectRaw(from.tenantId).configs.find((c) => c.id === from.id);
   if (!row) throw new Error(`no config ${from.id} in tenant ${from.tenantId} to copy`);
   store.putRaw(toTenantId, keepStoredTenant ? row : { ...row, tenantId: toTenantId });

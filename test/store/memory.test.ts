@@ -19,7 +19,8 @@ runStorageAdapterTests({
     return {
       store,
       rawDump: () => dumpAll(store),
-      copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => copyMemoryRow(store, from, toTenantId, keepStoredTenant),
+      copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) =>
+        copyMemoryRow(store, from, toTenantId, keepStoredTenant),
       breakAuditWrites: () => {
         store.broken = true;
       },

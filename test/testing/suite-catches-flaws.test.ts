@@ -21,7 +21,8 @@ const EXPECTED: Record<Flaw, string> = {
   noRevisionBump: 'records › revision starts at 1 and grows by exactly 1',
   ignoreExpectedRevision: 'rewrap compare-and-swap › a stale expectedRevision throws CONCURRENT_UPDATE',
   noDefaultClearing: 'defaults › createConfig with isDefault clears the default',
-  defaultsClearedAcrossScopes: 'defaults › createConfig with isDefault clears the default of the same (tenant, scope) only',
+  defaultsClearedAcrossScopes:
+    'defaults › createConfig with isDefault clears the default of the same (tenant, scope) only',
   caseInsensitiveNames: 'names › names match exactly',
   noRenameCheck: 'names › a rename onto a taken name throws NAME_TAKEN',
   sealedKeyInGet: 'records › no read but loadCandidates returns a sealedKey property',
@@ -36,18 +37,21 @@ const EXPECTED: Record<Flaw, string> = {
   cursorOnLastPage: 'pagination › respects the limit and ends with nextCursor null',
   cursorSkipsOne: 'pagination › walks 23 configs',
   listByInsertion: 'pagination › orders by id (creation order), not by insertion order',
-  kekIdNotIncludesNoKey: 'rewrap compare-and-swap › listConfigs(kekIdNot) returns exactly the configs with a key under another KEK',
+  kekIdNotIncludesNoKey:
+    'rewrap compare-and-swap › listConfigs(kekIdNot) returns exactly the configs with a key under another KEK',
   auditCascade: 'audit › create, update and delete each write exactly their event',
   undefinedPatchClears: 'records › a patch changes only the fields it names',
   clearDefaultsBeforeRevisionCheck: 'defaults › a stale expectedRevision with isDefault: true',
-  clearDefaultsForMissing: 'defaults › updateConfig of a missing id with { scope, isDefault: true } returns null and changes nothing',
+  clearDefaultsForMissing:
+    'defaults › updateConfig of a missing id with { scope, isDefault: true } returns null and changes nothing',
   noDefaultClearingOnMove: 'defaults › a default record moved with { scope } alone stays default in its new scope',
   racyMoves: 'defaults › race: default records moved into a scope with { scope } alone',
   patchOverwritesFixedFields: 'records › a patch carrying revision, createdAt, id or tenantId does not change them',
   idKeyedRows: 'tenant isolation › the same config id in two tenants is two separate records',
   auditUnderEventTenant: 'tenant isolation › an audit event is stored under the tenant of the call',
   storedKekId: 'sealed read › kekId is the KEK id the stored sealed key names',
-  tenantBlindSealedRead: 'sealed read › loadSealedConfig returns null for a missing id, a deleted config, and another tenant',
+  tenantBlindSealedRead:
+    'sealed read › loadSealedConfig returns null for a missing id, a deleted config, and another tenant',
   sealedReadWithoutKey: 'sealed read › loadSealedConfig returns the config with its sealed key',
   healthBumpsRevision: 'key health › never touches the config',
   racyHealth: 'key health › race: 40 concurrent failure reports lose nothing',
@@ -74,15 +78,18 @@ const EXPECTED: Record<Flaw, string> = {
   filterDropsWinner: 'candidate filter › returns every row that can win, for every filter shape and scope chain',
   filterIgnoresExpiry: 'candidate filter › the winner skips disabled, keyless and expired rows',
   filterSkipsCustomEndpoints: 'candidate filter › the winner: a usable custom endpoint routing the provider beats',
-  filterIgnored: 'candidate filter › returns every row that can win, for every filter shape and scope chain, and nothing else',
+  filterIgnored:
+    'candidate filter › returns every row that can win, for every filter shape and scope chain, and nothing else',
   swapIgnoresStoredKey: 'sealed key swaps › a swap applies only while the stored sealed key is the one read',
   swapWithoutAudit: 'sealed key swaps › a swap applies only while the stored sealed key is the one read',
   racySwaps: 'sealed key swaps › race: concurrent swaps of the same key from the same value: exactly one applies',
-  sealedListingWithoutKeys: 'sealed key swaps › listSealedConfigs pages, in id order, exactly the keys under another KEK',
+  sealedListingWithoutKeys:
+    'sealed key swaps › listSealedConfigs pages, in id order, exactly the keys under another KEK',
   importOverwritesNames: 'config imports › a taken name (stored or earlier in the call)',
   importConflictFailsBatch: 'config imports › a taken name (stored or earlier in the call)',
   importSkipsDefaultCheck: 'config imports › a taken name (stored or earlier in the call)',
-  walkActiveSlotOnly: 'keyring walk › listSealedConfigsAcrossTenants pages every tenant’s configs with a key under another KEK (any slot)',
+  walkActiveSlotOnly:
+    'keyring walk › listSealedConfigsAcrossTenants pages every tenant’s configs with a key under another KEK (any slot)',
   walkCursorIgnoresTenant: 'keyring walk › listSealedConfigsAcrossTenants pages every tenant’s configs',
   countIgnoresExpiry: 'keyring walk › countKeysByKek counts keys per KEK id and state',
   stagedKeysInPlainReads: 'keyring walk › pending and previous sealed keys come back only from the sealed reads',
@@ -101,7 +108,16 @@ beforeAll(async () => {
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        [vitestCli, 'run', '--root', root, '--config', 'test/testing/broken/vitest.config.ts', '--reporter=json', `--outputFile=${output}`],
+        [
+          vitestCli,
+          'run',
+          '--root',
+          root,
+          '--config',
+          'test/testing/broken/vitest.config.ts',
+          '--reporter=json',
+          `--outputFile=${output}`,
+        ],
         { cwd: root, env: { ...process.env, CI: '' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
         // The child run is expected to fail (that is the point); only a missing report is an error.
         (error) => (readable(output) ? resolve() : reject(error ?? new Error('no report written'))),
@@ -144,6 +160,9 @@ describe('the conformance suite catches broken adapters', () => {
 
   it.each(FLAWS)('fails a store with flaw %s on the check for its rule', (flaw) => {
     const failed = results.get(flaw)?.failed ?? [];
-    expect(failed.some((title) => title.startsWith(EXPECTED[flaw])), `failed checks: ${failed.join(' | ')}`).toBe(true);
+    expect(
+      failed.some((title) => title.startsWith(EXPECTED[flaw])),
+      `failed checks: ${failed.join(' | ')}`,
+    ).toBe(true);
   });
 });

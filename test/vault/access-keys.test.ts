@@ -30,7 +30,11 @@ function setup(options: Parameters<typeof makeVault>[0] = {}) {
 describe('access keys: issuing', () => {
   it('returns the token once as a Secret that prints as its hint; views and the audit event show the hint only', async () => {
     const { owner } = setup();
-    const { accessKey, secret } = await owner.createAccessKey({ name: 'mobile app', scope: 'ws1', providers: ['openai'] });
+    const { accessKey, secret } = await owner.createAccessKey({
+      name: 'mobile app',
+      scope: 'ws1',
+      providers: ['openai'],
+    });
     const token = secret.reveal();
     expect(token).toMatch(/^byk_live_[0-9A-Z]{26}_[0-9A-Za-z]{49}$/);
     expect(accessKey).toStrictEqual({
@@ -50,8 +54,18 @@ describe('access keys: issuing', () => {
     expect(String(secret)).toBe(accessKey.hint);
     expect(JSON.stringify({ secret })).toBe(`{"secret":"${accessKey.hint}"}`);
     const [event] = (await owner.listAudit({ type: 'access_key.created' })).items;
-    expect(event).toMatchObject({ actor: { id: 'owner-1', role: 'owner' }, configId: null, keyHint: accessKey.hint, detail: { accessKeyId: accessKey.id, name: 'mobile app', scope: 'ws1' } });
-    const everything = renderEverywhere([accessKey, await owner.listAccessKeys(), await owner.getAccessKey(accessKey.id), await owner.listAudit()]);
+    expect(event).toMatchObject({
+      actor: { id: 'owner-1', role: 'owner' },
+      configId: null,
+      keyHint: accessKey.hint,
+      detail: { accessKeyId: accessKey.id, name: 'mobile app', scope: 'ws1' },
+    });
+    const everything = renderEverywhere([
+      accessKey,
+      await owner.listAccessKeys(),
+      await owner.getAccessKey(accessKey.id),
+      await owner.listAudit(),
+    ]);
     expectNoSecret(everything, token.slice(36, -6));
   });
 
@@ -74,17 +88,25 @@ describe('access keys: issuing', () => {
       { name: 'x', secret: 'mine' },
       { name: '' },
     ];
-    for (const input of bad) expect((await refusal(owner.createAccessKey(input as never))).code, JSON.stringify(input)).toBe('VALIDATION_FAILED');
+    for (const input of bad)
+      expect((await refusal(owner.createAccessKey(input as never))).code, JSON.stringify(input)).toBe(
+        'VALIDATION_FAILED',
+      );
     expect((await owner.listAccessKeys()).items).toStrictEqual([]);
     expect((await owner.listAudit()).items).toStrictEqual([]);
   });
 
   it('needs the accessKeys vault option: without it, access-key calls fail naming the option', async () => {
     const { vault, owner } = makeVault();
-    for (const error of [await refusal(owner.createAccessKey({ name: 'x' })), await refusal(vault.resolve({ accessKey: 'byk_live_x' }))]) {
+    for (const error of [
+      await refusal(owner.createAccessKey({ name: 'x' })),
+      await refusal(vault.resolve({ accessKey: 'byk_live_x' })),
+    ]) {
       expect(error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'accessKeys', message: 'not set' }] });
     }
-    expect(() => accessKeys({ keyring: { primaryKekId: 'k1' } as never })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => accessKeys({ keyring: { primaryKekId: 'k1' } as never })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 });
 
@@ -100,7 +122,14 @@ describe('access keys: resolving', () => {
     const { accessKey, secret } = await owner.createAccessKey({ name: 'app', scope: 'ws1' });
 
     const r = await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
-    expect(r).toMatchObject({ tenantId: 'acme', scope: 'ws1', configId: ws.id, source: 'byok', accessKeyId: accessKey.id, model: 'gpt-4o-mini' });
+    expect(r).toMatchObject({
+      tenantId: 'acme',
+      scope: 'ws1',
+      configId: ws.id,
+      source: 'byok',
+      accessKeyId: accessKey.id,
+      model: 'gpt-4o-mini',
+    });
     expect(r.key.reveal()).toBe('sk-proj-WS1000000000000000000000000ws1');
     // The Secret itself is accepted too.
     expect((await vault.resolve({ accessKey: secret, provider: 'openai' })).configId).toBe(ws.id);
@@ -117,7 +146,9 @@ describe('access keys: resolving', () => {
     const counted = new Proxy(store, {
       get(target, name, receiver) {
         const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? (...args: unknown[]) => (calls.push(String(name)), value.apply(target, args)) : value;
+        return typeof value === 'function'
+          ? (...args: unknown[]) => (calls.push(String(name)), value.apply(target, args))
+          : value;
       },
     });
     const { vault, owner } = setup({ store: counted });
@@ -222,18 +253,25 @@ describe('access keys: resolving', () => {
     expect(revoked).toMatchObject({ state: 'revoked', revokedAt: '2026-11-24T10:00:00.000Z' });
     expect((await owner.revokeAccessKey(accessKey.id)).revokedAt).toBe(revoked.revokedAt);
     expect((await owner.listAudit({ type: 'access_key.revoked' })).items).toHaveLength(1);
-    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe('ACCESS_KEY_INVALID');
+    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe(
+      'ACCESS_KEY_INVALID',
+    );
     expect((await owner.listAccessKeys()).items.map((k) => k.state)).toStrictEqual(['revoked']);
   });
 
   it('an expired key shows as expired and is refused', async () => {
     const { vault, owner, clock } = setup();
-    const { accessKey, secret } = await owner.createAccessKey({ name: 'app', expiresAt: new Date('2026-11-24T11:00:00Z') });
+    const { accessKey, secret } = await owner.createAccessKey({
+      name: 'app',
+      expiresAt: new Date('2026-11-24T11:00:00Z'),
+    });
     expect(accessKey.expiresAt).toBe('2026-11-24T11:00:00.000Z');
     await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
     clock.now = new Date('2026-11-24T11:00:00.000Z');
     expect((await owner.getAccessKey(accessKey.id)).state).toBe('expired');
-    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe('ACCESS_KEY_INVALID');
+    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe(
+      'ACCESS_KEY_INVALID',
+    );
   });
 
   it('a record moved to another tenant or scope behind the vault no longer verifies (the MAC binds them)', async () => {
@@ -246,7 +284,12 @@ describe('access keys: resolving', () => {
     }
     const store = new LyingStore();
     const { vault, owner } = setup({ store });
-    const { secret } = await owner.createAccessKey({ name: 'app', scope: 'ws1', providers: ['openai'], quota: { requests: { limit: 1, per: 'day' } } });
+    const { secret } = await owner.createAccessKey({
+      name: 'app',
+      scope: 'ws1',
+      providers: ['openai'],
+      quota: { requests: { limit: 1, per: 'day' } },
+    });
     const changes: Partial<AccessKeyCandidates['accessKey']>[] = [
       { tenantId: 'victim' },
       { scope: '' },
@@ -256,7 +299,10 @@ describe('access keys: resolving', () => {
     ];
     for (const change of changes) {
       store.change = (read) => ({ ...read, accessKey: { ...read.accessKey, ...change }, candidates: [] });
-      expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code, JSON.stringify(change)).toBe('ACCESS_KEY_INVALID');
+      expect(
+        (await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code,
+        JSON.stringify(change),
+      ).toBe('ACCESS_KEY_INVALID');
     }
   });
 });
@@ -270,20 +316,31 @@ describe('access keys: quotas and usage', () => {
     for (let i = 0; i < 3; i++) await vault.resolve({ accessKey, provider: 'openai' });
     const error = await refusal(vault.resolve({ accessKey, provider: 'openai' }));
     expect(error).toBeInstanceOf(QuotaExceededError);
-    expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', quota: 'requests', limit: 3, resetAt: '2026-11-24T10:06:00.000Z' });
+    expect(error).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      quota: 'requests',
+      limit: 3,
+      resetAt: '2026-11-24T10:06:00.000Z',
+    });
     clock.now = new Date('2026-11-24T10:06:00.000Z');
     await vault.resolve({ accessKey, provider: 'openai' });
   });
 
   it('a refused resolution (forbidden, no key) is not counted; only resolutions handed out are', async () => {
     const { vault, owner } = setup({ fallback: 'none' });
-    const { accessKey, secret } = await owner.createAccessKey({ name: 'app', providers: ['openai'], quota: { requests: { limit: 1, per: 'day' } } });
+    const { accessKey, secret } = await owner.createAccessKey({
+      name: 'app',
+      providers: ['openai'],
+      quota: { requests: { limit: 1, per: 'day' } },
+    });
     await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'anthropic' }));
     await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' })); // NO_KEY under fallback 'none'
     const cfg = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(cfg.id, CANARY);
     await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
-    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe('QUOTA_EXCEEDED');
+    expect((await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }))).code).toBe(
+      'QUOTA_EXCEEDED',
+    );
     expect((await owner.listAccessKeyUsage({ keyId: accessKey.id })).items).toStrictEqual([
       { tenantId: 'acme', keyId: accessKey.id, period: '2026-11-24', requests: 1, tokens: 0 },
     ]);
@@ -291,9 +348,17 @@ describe('access keys: quotas and usage', () => {
 
   it('race: 200 concurrent resolutions with a limit of 50 hand out exactly 50', async () => {
     const { vault, owner } = setup();
-    const { accessKey, secret } = await owner.createAccessKey({ name: 'app', quota: { requests: { limit: 50, per: 'hour' } } });
+    const { accessKey, secret } = await owner.createAccessKey({
+      name: 'app',
+      quota: { requests: { limit: 50, per: 'hour' } },
+    });
     const outcomes = await Promise.all(
-      Array.from({ length: 200 }, () => vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }).then(() => 'ok', (e: Error & { code?: string }) => e.code)),
+      Array.from({ length: 200 }, () =>
+        vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }).then(
+          () => 'ok',
+          (e: Error & { code?: string }) => e.code,
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(50);
     expect(outcomes.filter((o) => o === 'QUOTA_EXCEEDED')).toHaveLength(150);
@@ -302,13 +367,21 @@ describe('access keys: quotas and usage', () => {
 
   it('charges reported tokens to the key of a resolution: its usage of the day, and its token budget checked at resolve time', async () => {
     const { vault, owner, clock } = setup();
-    const { accessKey, secret } = await owner.createAccessKey({ name: 'app', quota: { tokens: { limit: 1000, per: 'day' } } });
+    const { accessKey, secret } = await owner.createAccessKey({
+      name: 'app',
+      quota: { tokens: { limit: 1000, per: 'day' } },
+    });
     const r = await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
     await vault.recordUsage({ tenantId: r.tenantId, accessKeyId: r.accessKeyId!, tokens: 600 });
     await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
     await vault.recordUsage({ tenantId: r.tenantId, accessKeyId: r.accessKeyId!, tokens: 450 });
     const error = await refusal(vault.resolve({ accessKey: secret.reveal(), provider: 'openai' }));
-    expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', quota: 'tokens', limit: 1000, resetAt: '2026-11-25T00:00:00.000Z' });
+    expect(error).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      quota: 'tokens',
+      limit: 1000,
+      resetAt: '2026-11-25T00:00:00.000Z',
+    });
     clock.now = new Date('2026-11-25T00:00:01.000Z');
     await vault.resolve({ accessKey: secret.reveal(), provider: 'openai' });
     expect((await owner.listAccessKeyUsage()).items).toStrictEqual([
@@ -328,18 +401,27 @@ describe('access keys: quotas and usage', () => {
     }
     const all = await owner.listAccessKeyUsage({ limit: 4 });
     expect(all.items.map((u) => `${u.period} ${u.keyId === a.accessKey.id ? 'a' : 'b'}`)).toStrictEqual(
-      [a.accessKey.id < b.accessKey.id ? ['a', 'b'] : ['b', 'a']].flatMap(([x, y]) => [`2026-11-24 ${x}`, `2026-11-24 ${y}`, `2026-11-25 ${x}`, `2026-11-25 ${y}`]),
+      [a.accessKey.id < b.accessKey.id ? ['a', 'b'] : ['b', 'a']].flatMap(([x, y]) => [
+        `2026-11-24 ${x}`,
+        `2026-11-24 ${y}`,
+        `2026-11-25 ${x}`,
+        `2026-11-25 ${y}`,
+      ]),
     );
     const rest = await owner.listAccessKeyUsage({ limit: 4, cursor: all.nextCursor! });
     expect(rest.items).toHaveLength(2);
     expect(rest.nextCursor).toBeNull();
     const ofA = await owner.listAccessKeyUsage({ keyId: a.accessKey.id, from: '2026-11-25', to: '2026-11-25' });
-    expect(ofA.items).toStrictEqual([{ tenantId: 'acme', keyId: a.accessKey.id, period: '2026-11-25', requests: 1, tokens: 0 }]);
+    expect(ofA.items).toStrictEqual([
+      { tenantId: 'acme', keyId: a.accessKey.id, period: '2026-11-25', requests: 1, tokens: 0 },
+    ]);
     const other = vault.as({ tenantId: 'other', actor: { id: 'o', role: 'owner' } });
     expect((await other.listAccessKeyUsage()).items).toStrictEqual([]);
     expect((await refusal(other.getAccessKey(a.accessKey.id))).code).toBe('NOT_FOUND');
     expect((await refusal(other.revokeAccessKey(a.accessKey.id))).code).toBe('NOT_FOUND');
-    expect((await refusal(vault.recordUsage({ tenantId: 'other', accessKeyId: a.accessKey.id, tokens: 5 }))).code).toBe('NOT_FOUND');
+    expect((await refusal(vault.recordUsage({ tenantId: 'other', accessKeyId: a.accessKey.id, tokens: 5 }))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -381,7 +463,13 @@ describe('access keys: permissions', () => {
     await admin.revokeAccessKey(accessKey.id);
     expect(seen).toStrictEqual([
       { permission: 'access:manage', tenantId: 'acme', action: 'createAccessKey', scope: 'ws1' },
-      { permission: 'access:manage', tenantId: 'acme', action: 'revokeAccessKey', scope: 'ws1', accessKeyId: accessKey.id },
+      {
+        permission: 'access:manage',
+        tenantId: 'acme',
+        action: 'revokeAccessKey',
+        scope: 'ws1',
+        accessKeyId: accessKey.id,
+      },
     ]);
   });
 });
@@ -392,5 +480,8 @@ it('Secret tokens never show in resolutions, usage events or errors', async () =
   const r = await vault.resolve({ accessKey: secret, provider: 'openai' });
   const error = await refusal(vault.resolve({ accessKey: secret, provider: 'openai' }));
   await new Promise((resolve) => setImmediate(resolve));
-  expectNoSecret(renderEverywhere([r, error, usage, await owner.listAudit(), secret, new Secret(secret.reveal(), secret.hint)]), secret.reveal().slice(36, -6));
+  expectNoSecret(
+    renderEverywhere([r, error, usage, await owner.listAudit(), secret, new Secret(secret.reveal(), secret.hint)]),
+    secret.reveal().slice(36, -6),
+  );
 });

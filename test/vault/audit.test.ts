@@ -40,7 +40,10 @@ describe('audit trail (DESIGN rule 10)', () => {
       expect(Date.parse(e.at)).not.toBeNaN();
     }
     expect(items.find((e) => e.type === 'key.set')).toMatchObject({ keyHint: CANARY_HINT, changes: ['key'] });
-    expect(items.find((e) => e.type === 'key.replaced')).toMatchObject({ keyHint: 'sk-proj-...9999', detail: { previousKeyHint: CANARY_HINT } });
+    expect(items.find((e) => e.type === 'key.replaced')).toMatchObject({
+      keyHint: 'sk-proj-...9999',
+      detail: { previousKeyHint: CANARY_HINT },
+    });
     expect(items.find((e) => e.type === 'config.updated')).toMatchObject({ changes: ['model'] });
     expectNoSecret(renderEverywhere(items));
     expect(JSON.stringify(items)).not.toContain('byokit:1:');
@@ -59,7 +62,12 @@ describe('audit trail (DESIGN rule 10)', () => {
     const all = [...first.items, ...rest.items];
     expect(all).toHaveLength(6);
     expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort().reverse());
-    expect((await owner.listAudit({ configId: a.id })).items.map((e) => e.type)).toEqual(['key.replaced', 'key.replaced', 'key.set', 'config.created']);
+    expect((await owner.listAudit({ configId: a.id })).items.map((e) => e.type)).toEqual([
+      'key.replaced',
+      'key.replaced',
+      'key.set',
+      'config.created',
+    ]);
     expect((await owner.listAudit({ type: 'key.set' })).items.map((e) => e.configId)).toEqual([b.id, a.id]);
   });
 

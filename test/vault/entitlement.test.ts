@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, Keyring, MemoryStore, NotEntitledError, accessKeys, byokEntitlement, type SettingsRecord } from '../../src/index.js';
+import {
+  ConflictError,
+  Keyring,
+  MemoryStore,
+  NotEntitledError,
+  accessKeys,
+  byokEntitlement,
+  type SettingsRecord,
+} from '../../src/index.js';
 import { CANARY, makeVault, refusal } from './helpers.js';
 
 const PLATFORM = 'sk-platform-0000000000000000000000p1';
@@ -15,10 +23,20 @@ describe('BYOK entitlement', () => {
     await owner.setKey(cfg.id, CANARY);
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).source).toBe('byok');
 
-    expect(await vault.setEntitlement('acme', { byok: false }, { actor: { id: 'platform-admin' } })).toStrictEqual({ byok: false, providers: null });
+    expect(await vault.setEntitlement('acme', { byok: false }, { actor: { id: 'platform-admin' } })).toStrictEqual({
+      byok: false,
+      providers: null,
+    });
     const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(r.source).toBe('platform');
-    expect(r.trace).toContainEqual({ step: 'byok', scope: '', configId: cfg.id, configName: 'own', outcome: 'skipped', reason: 'not_entitled' });
+    expect(r.trace).toContainEqual({
+      step: 'byok',
+      scope: '',
+      configId: cfg.id,
+      configName: 'own',
+      outcome: 'skipped',
+      reason: 'not_entitled',
+    });
     expect((await owner.getConfig(cfg.id)).keyState).toBe('active');
     expect((await store.loadSealedConfig('acme', cfg.id))?.sealedKey).toMatch(/^byokit:1:/);
 
@@ -31,7 +49,7 @@ describe('BYOK entitlement', () => {
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).configId).toBe(cfg.id);
   });
 
-  it('default disabled: no tenant may set keys until entitled; other tenants are unaffected by one tenant\'s setting', async () => {
+  it("default disabled: no tenant may set keys until entitled; other tenants are unaffected by one tenant's setting", async () => {
     const { vault, owner } = setup('disabled');
     const cfg = await owner.createConfig({ name: 'own', provider: 'openai' });
     expect((await refusal(owner.setKey(cfg.id, CANARY))).code).toBe('BYOK_NOT_ENTITLED');
@@ -46,7 +64,12 @@ describe('BYOK entitlement', () => {
 
   it('a provider list entitles those providers only; custom endpoints count as BYOK, entitled as provider "custom"', async () => {
     const { vault, owner } = setup('enabled');
-    const gw = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+    const gw = await owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://gw.example/v1',
+      routes: ['openai'],
+    });
     await owner.setKey(gw.id, 'gw-key-0000000000000000000001');
     const own = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(own.id, CANARY);
@@ -61,18 +84,27 @@ describe('BYOK entitlement', () => {
     await vault.setEntitlement('acme', { byok: true, providers: ['custom', 'anthropic'] });
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).source).toBe('custom');
     const mistral = await owner.createConfig({ name: 'm', provider: 'mistral' });
-    expect((await refusal(owner.setKey(mistral.id, 'mistral-key-000000000000000000000001'))).code).toBe('BYOK_NOT_ENTITLED');
+    expect((await refusal(owner.setKey(mistral.id, 'mistral-key-000000000000000000000001'))).code).toBe(
+      'BYOK_NOT_ENTITLED',
+    );
   });
 
   it('an explicitly named config the tenant is not entitled to falls through like a disabled one; under fallback "none" that is NO_KEY', async () => {
     const store = new MemoryStore();
-    const { vault, owner } = makeVault({ store, fallback: 'none', entitlement: byokEntitlement({ default: 'enabled' }) });
+    const { vault, owner } = makeVault({
+      store,
+      fallback: 'none',
+      entitlement: byokEntitlement({ default: 'enabled' }),
+    });
     const cfg = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(cfg.id, CANARY);
     await vault.setEntitlement('acme', { byok: false });
     const error = await refusal(vault.resolve({ tenantId: 'acme', config: 'own' }));
     expect(error).toMatchObject({ code: 'NO_KEY' });
-    expect((error as unknown as { trace: unknown[] }).trace[0]).toMatchObject({ step: 'explicit', reason: 'not_entitled' });
+    expect((error as unknown as { trace: unknown[] }).trace[0]).toMatchObject({
+      step: 'explicit',
+      reason: 'not_entitled',
+    });
   });
 
   it('applies to access-key resolutions too (the settings come with the access-key read)', async () => {
@@ -91,13 +123,22 @@ describe('BYOK entitlement', () => {
 
   it('is audited with the platform actor (or none), once per change; an unchanged setting writes nothing', async () => {
     const { vault, owner } = setup('enabled');
-    await vault.setEntitlement('acme', { byok: true, providers: ['openai', 'anthropic'] }, { actor: { id: 'platform-admin', role: 'staff' } });
+    await vault.setEntitlement(
+      'acme',
+      { byok: true, providers: ['openai', 'anthropic'] },
+      { actor: { id: 'platform-admin', role: 'staff' } },
+    );
     await vault.setEntitlement('acme', { byok: true, providers: ['openai', 'anthropic'] });
     await vault.setEntitlement('acme', { byok: false });
     const events = (await owner.listAudit({ type: 'entitlement.changed' })).items;
     expect(events.map((e) => [e.actor, e.configId, e.changes, e.detail])).toStrictEqual([
       [null, null, ['entitlement'], { byok: false, providers: null, revision: 2 }],
-      [{ id: 'platform-admin', role: 'staff' }, null, ['entitlement'], { byok: true, providers: 'openai,anthropic', revision: 1 }],
+      [
+        { id: 'platform-admin', role: 'staff' },
+        null,
+        ['entitlement'],
+        { byok: true, providers: 'openai,anthropic', revision: 1 },
+      ],
     ]);
   });
 
@@ -127,25 +168,53 @@ describe('BYOK entitlement', () => {
       }
     }
     const { vault, owner } = makeVault({ store: new Counting() });
-    expect(await refusal(vault.setEntitlement('acme', { byok: false }))).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'entitlement' }] });
+    expect(await refusal(vault.setEntitlement('acme', { byok: false }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'entitlement' }],
+    });
     const cfg = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(cfg.id, CANARY);
     await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(calls).toStrictEqual([]);
-    expect(() => byokEntitlement({ default: 'maybe' as never })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => byokEntitlement({ default: 'maybe' as never })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 
   it('keeps the settings sections it does not know, and fails closed on a stored document that does not validate', async () => {
     const store = new MemoryStore();
     const { vault } = setup('enabled', store);
-    const audit = { id: 'evt_01JD3Q0000000000000000000A', at: '2026-01-01T00:00:00.000Z', tenantId: 'acme', configId: null, actor: null, type: 'entitlement.changed' as const, changes: [], keyHint: null, detail: {} };
-    const later: SettingsRecord = { tenantId: 'acme', document: { laterSection: { chat: ['openai'] } }, revision: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
+    const audit = {
+      id: 'evt_01JD3Q0000000000000000000A',
+      at: '2026-01-01T00:00:00.000Z',
+      tenantId: 'acme',
+      configId: null,
+      actor: null,
+      type: 'entitlement.changed' as const,
+      changes: [],
+      keyHint: null,
+      detail: {},
+    };
+    const later: SettingsRecord = {
+      tenantId: 'acme',
+      document: { laterSection: { chat: ['openai'] } },
+      revision: 1,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     await store.putSettings(later, { audit, expectedRevision: 0 });
     await vault.setEntitlement('acme', { byok: false });
-    expect((await store.getSettings('acme'))?.document).toStrictEqual({ laterSection: { chat: ['openai'] }, entitlement: { byok: false, providers: null } });
+    expect((await store.getSettings('acme'))?.document).toStrictEqual({
+      laterSection: { chat: ['openai'] },
+      entitlement: { byok: false, providers: null },
+    });
 
-    await store.putSettings({ ...later, document: { entitlement: { byok: 'no' } } as never, revision: 3 }, { audit: { ...audit, id: 'evt_01JD3Q0000000000000000000B' }, expectedRevision: 2 });
-    expect(await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).toMatchObject({ code: 'STORE_FAILED' });
+    await store.putSettings(
+      { ...later, document: { entitlement: { byok: 'no' } } as never, revision: 3 },
+      { audit: { ...audit, id: 'evt_01JD3Q0000000000000000000B' }, expectedRevision: 2 },
+    );
+    expect(await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }))).toMatchObject({
+      code: 'STORE_FAILED',
+    });
     expect(await refusal(vault.getEntitlement('acme'))).toMatchObject({ code: 'STORE_FAILED' });
   });
 
@@ -155,10 +224,25 @@ describe('BYOK entitlement', () => {
     await Promise.all(lists.map((providers) => vault.setEntitlement('acme', { byok: true, providers })));
     const stored = await store.getSettings('acme');
     expect(stored?.revision).toBe(6);
-    expect((await owner.listAudit({ type: 'entitlement.changed' })).items.map((e) => e.detail.revision).sort()).toStrictEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      (await owner.listAudit({ type: 'entitlement.changed' })).items.map((e) => e.detail.revision).sort(),
+    ).toStrictEqual([1, 2, 3, 4, 5, 6]);
     const stale = store.putSettings(
       { ...stored!, revision: 6 },
-      { audit: { id: 'evt_01JD3Q0000000000000000000C', at: '', tenantId: 'acme', configId: null, actor: null, type: 'entitlement.changed', changes: [], keyHint: null, detail: {} }, expectedRevision: 5 },
+      {
+        audit: {
+          id: 'evt_01JD3Q0000000000000000000C',
+          at: '',
+          tenantId: 'acme',
+          configId: null,
+          actor: null,
+          type: 'entitlement.changed',
+          changes: [],
+          keyHint: null,
+          detail: {},
+        },
+        expectedRevision: 5,
+      },
     );
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
   });
@@ -170,14 +254,21 @@ describe('BYOK entitlement with the filtered resolution read', () => {
     const own = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(own.id, CANARY);
     // Newer and in the same scope: the filtered read's winner is the custom endpoint, which routes openai.
-    const gateway = await owner.createConfig({ name: 'gateway', provider: 'custom', baseUrl: 'https://gw.example.com/v1', routes: ['openai'] });
+    const gateway = await owner.createConfig({
+      name: 'gateway',
+      provider: 'custom',
+      baseUrl: 'https://gw.example.com/v1',
+      routes: ['openai'],
+    });
     await owner.setKey(gateway.id, 'gw-token-000000000001');
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).configId).toBe(gateway.id);
 
     await vault.setEntitlement('acme', { byok: true, providers: ['openai'] });
     const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(r).toMatchObject({ source: 'byok', configId: own.id });
-    expect(r.trace).toContainEqual(expect.objectContaining({ configId: gateway.id, outcome: 'skipped', reason: 'not_entitled' }));
+    expect(r.trace).toContainEqual(
+      expect.objectContaining({ configId: gateway.id, outcome: 'skipped', reason: 'not_entitled' }),
+    );
   });
 
   it('importConfigs refuses keys for providers the tenant is not entitled to, and writes nothing', async () => {

@@ -6,7 +6,9 @@ import { Keyring, MemoryStore, createVault, type StorageAdapter, type VaultOptio
 export const CANARY = 'sk-proj-CANARYcanary0123456789abcdefXYZW';
 export const CANARY_HINT = 'sk-proj-...XYZW';
 
-export function makeVault<S extends StorageAdapter = MemoryStore>(overrides: Partial<Omit<VaultOptions, 'store'>> & { store?: S } = {}) {
+export function makeVault<S extends StorageAdapter = MemoryStore>(
+  overrides: Partial<Omit<VaultOptions, 'store'>> & { store?: S } = {},
+) {
   const store = (overrides.store ?? new MemoryStore()) as S;
   const keyring = overrides.keyring ?? Keyring.generate('k1');
   const vault = createVault({ store, keyring, ...overrides });

@@ -20,7 +20,13 @@ describe('TenantVault.importConfigs', () => {
     const { vault, owner } = makeVault({ auditSink: (e) => void events.push(e) });
     const report = await owner.importConfigs([
       { name: 'prod', provider: 'openai', key: OPENAI, isDefault: true, model: 'gpt-4o' },
-      { name: 'claude', provider: 'anthropic', scope: 'ws1', key: ANTHROPIC, keyExpiresAt: '2099-01-01T00:00:00+02:00' },
+      {
+        name: 'claude',
+        provider: 'anthropic',
+        scope: 'ws1',
+        key: ANTHROPIC,
+        keyExpiresAt: '2099-01-01T00:00:00+02:00',
+      },
       { name: 'later', provider: 'openai', scope: 'ws1' },
     ]);
     expect(report.created).toBe(3);
@@ -33,7 +39,9 @@ describe('TenantVault.importConfigs', () => {
     ]);
     expect(views[1]!.keyExpiresAt).toBe('2098-12-31T22:00:00.000Z');
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(OPENAI);
-    expect((await vault.resolve({ tenantId: 'acme', scope: 'ws1', provider: 'anthropic' })).key.reveal()).toBe(ANTHROPIC);
+    expect((await vault.resolve({ tenantId: 'acme', scope: 'ws1', provider: 'anthropic' })).key.reveal()).toBe(
+      ANTHROPIC,
+    );
     expect((await vault.resolve({ tenantId: 'acme', config: 'prod' })).model).toBe('gpt-4o');
     const audit = (await owner.listAudit({ limit: 50 })).items;
     expect(audit.map((e) => [e.type, e.configId]).sort()).toStrictEqual(
@@ -67,10 +75,20 @@ describe('TenantVault.importConfigs', () => {
       .catch((e: unknown) => e);
     expect(isByokitError(error, 'VALIDATION_FAILED')).toBe(true);
     const paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
-    expect(paths).toStrictEqual(['1.key', '2.name', '3.provider', '4.baseUrl', '5.keyExpiresAt', '6.keyExpiresAt', '7.keyExpiresAt']);
+    expect(paths).toStrictEqual([
+      '1.key',
+      '2.name',
+      '3.provider',
+      '4.baseUrl',
+      '5.keyExpiresAt',
+      '6.keyExpiresAt',
+      '7.keyExpiresAt',
+    ]);
     expectNoSecret(renderEverywhere(error));
     expect(JSON.stringify(store.inspectRaw('acme'))).toBe(before);
-    const shape = await owner.importConfigs([{ name: 'x', provider: 'openai', key: 42 as unknown as string }]).catch((e: unknown) => e);
+    const shape = await owner
+      .importConfigs([{ name: 'x', provider: 'openai', key: 42 as unknown as string }])
+      .catch((e: unknown) => e);
     expect(isByokitError(shape, 'VALIDATION_FAILED')).toBe(true);
     expect((shape as Error).message).toContain('0.key');
   });
@@ -92,10 +110,18 @@ describe('TenantVault.importConfigs', () => {
       ])
       .catch((e: unknown) => e);
     expect(isByokitError(error, 'PERMISSION_DENIED')).toBe(true);
-    expect(asked).toStrictEqual(['createConfig:config:write:', 'setKey:key:manage:', 'createConfig:config:write:locked', 'createConfig:config:write:locked', 'setKey:key:manage:locked']);
+    expect(asked).toStrictEqual([
+      'createConfig:config:write:',
+      'setKey:key:manage:',
+      'createConfig:config:write:locked',
+      'createConfig:config:write:locked',
+      'setKey:key:manage:locked',
+    ]);
     expect(store.inspectRaw('acme').configs).toStrictEqual([]);
     const member = makeVault().vault.as({ tenantId: 'acme', actor: { id: 'm', role: 'member' } });
-    await expect(member.importConfigs([{ name: 'a', provider: 'openai' }])).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(member.importConfigs([{ name: 'a', provider: 'openai' }])).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
   });
 
   it('a name the tenant already has fails that item only; a default replaces its scope’s old default, as createConfig does', async () => {
@@ -109,7 +135,10 @@ describe('TenantVault.importConfigs', () => {
     ]);
     expect(report).toMatchObject({ created: 2, failed: 1 });
     expect(report.results[0]).toMatchObject({ ok: false, code: 'NAME_TAKEN' });
-    expect(report.results[1]).toMatchObject({ ok: true, config: { name: 'new-default', isDefault: true, keyState: 'active' } });
+    expect(report.results[1]).toMatchObject({
+      ok: true,
+      config: { name: 'new-default', isDefault: true, keyState: 'active' },
+    });
     expect((await owner.getConfig(existing.id)).isDefault).toBe(false);
     expect((await vault.resolve({ tenantId: 'acme' })).key.reveal()).toBe(ANTHROPIC);
     const audit = (await owner.listAudit({ limit: 50 })).items.map((e) => e.type);
@@ -118,12 +147,21 @@ describe('TenantVault.importConfigs', () => {
 
   it('writes in batches of 500, one store round trip each', async () => {
     const { vault, owner, store } = makeVault({ store: new CountingStore() });
-    const items = Array.from({ length: 1200 }, (_, i) => ({ name: `c${i}`, provider: 'openai', scope: `ws${i % 10}`, key: `${OPENAI}${i}` }));
+    const items = Array.from({ length: 1200 }, (_, i) => ({
+      name: `c${i}`,
+      provider: 'openai',
+      scope: `ws${i % 10}`,
+      key: `${OPENAI}${i}`,
+    }));
     const report = await owner.importConfigs(items);
     expect(report.created).toBe(1200);
     expect(store.batches).toStrictEqual([500, 500, 200]);
-    expect((await vault.resolve({ tenantId: 'acme', scope: 'ws3', provider: 'openai' })).key.reveal()).toBe(`${OPENAI}1193`);
-    await expect(owner.importConfigs(Array.from({ length: 10_001 }, (_, i) => ({ name: `x${i}`, provider: 'openai' })))).rejects.toMatchObject({
+    expect((await vault.resolve({ tenantId: 'acme', scope: 'ws3', provider: 'openai' })).key.reveal()).toBe(
+      `${OPENAI}1193`,
+    );
+    await expect(
+      owner.importConfigs(Array.from({ length: 10_001 }, (_, i) => ({ name: `x${i}`, provider: 'openai' }))),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
   });

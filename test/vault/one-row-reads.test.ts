@@ -5,7 +5,15 @@
  * scope (which returned every sealed key of the scope, once per config).
  */
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, createVault, type CandidateRecord, type Page, type SealedConfigQuery, type SealedKeySwap } from '../../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  createVault,
+  type CandidateRecord,
+  type Page,
+  type SealedConfigQuery,
+  type SealedKeySwap,
+} from '../../src/index.js';
 import { CANARY } from './helpers.js';
 
 /** A memory store that counts its calls and the sealed keys it hands out. */
@@ -49,7 +57,12 @@ async function scopeOf(count: number) {
   const owner = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const cfg = await owner.createConfig({ name: `c${i}`, provider: 'custom', baseUrl: 'http://127.0.0.1:9/v1', scope: 'ws' });
+    const cfg = await owner.createConfig({
+      name: `c${i}`,
+      provider: 'custom',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      scope: 'ws',
+    });
     await owner.setKey(cfg.id, `${CANARY}${i}`);
     ids.push(cfg.id);
   }
@@ -77,7 +90,11 @@ describe('per-config operations read one row', () => {
   it('rewrap of a scope reads each sealed key once: n rows, not n × n, one read and one swap per batch', async () => {
     const { store, ids } = await scopeOf(40);
     const rotated = createVault({ store, keyring: Keyring.fromKeys([K2, K1]) });
-    expect(await rotated.rewrapKeys({ tenantId: 'acme' })).toStrictEqual({ rewrapped: ids.length, failed: [], remaining: 0 });
+    expect(await rotated.rewrapKeys({ tenantId: 'acme' })).toStrictEqual({
+      rewrapped: ids.length,
+      failed: [],
+      remaining: 0,
+    });
     expect(store.calls).toStrictEqual(['listSealedConfigs', `swapSealedKeys(${ids.length})`]);
     expect(store.sealedRowsReturned).toBe(ids.length);
     for (const config of store.inspectRaw('acme').configs) expect(config.kekId).toBe('k2');

@@ -1,18 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, PermissionError, accessKeys, type AuthorizeFn, type Permission, type TenantVault } from '../../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  PermissionError,
+  accessKeys,
+  type AuthorizeFn,
+  type Permission,
+  type TenantVault,
+} from '../../src/index.js';
 import { CANARY, makeVault } from './helpers.js';
 
-type Operation = { name: string; needs: Permission[]; run: (h: TenantVault, id: string, accessKeyId: string) => Promise<unknown> };
+type Operation = {
+  name: string;
+  needs: Permission[];
+  run: (h: TenantVault, id: string, accessKeyId: string) => Promise<unknown>;
+};
 
 const operations: Operation[] = [
   { name: 'getConfig', needs: ['config:read'], run: (h, id) => h.getConfig(id) },
   { name: 'listConfigs', needs: ['config:read'], run: (h) => h.listConfigs() },
   { name: 'listAudit', needs: ['config:read'], run: (h) => h.listAudit() },
   { name: 'createConfig', needs: ['config:write'], run: (h) => h.createConfig({ name: 'new', provider: 'openai' }) },
-  { name: 'updateConfig (name, model)', needs: ['config:write'], run: (h, id) => h.updateConfig(id, { name: 'renamed', model: 'gpt-4o-mini' }) },
+  {
+    name: 'updateConfig (name, model)',
+    needs: ['config:write'],
+    run: (h, id) => h.updateConfig(id, { name: 'renamed', model: 'gpt-4o-mini' }),
+  },
   { name: 'setDefault', needs: ['config:write'], run: (h, id) => h.setDefault(id) },
-  { name: 'updateConfig (baseUrl)', needs: ['config:write', 'key:manage'], run: (h, id) => h.updateConfig(id, { baseUrl: 'https://attacker.example/v1' }) },
-  { name: 'updateConfig (provider)', needs: ['config:write', 'key:manage'], run: (h, id) => h.updateConfig(id, { provider: 'mistral' }) },
+  {
+    name: 'updateConfig (baseUrl)',
+    needs: ['config:write', 'key:manage'],
+    run: (h, id) => h.updateConfig(id, { baseUrl: 'https://attacker.example/v1' }),
+  },
+  {
+    name: 'updateConfig (provider)',
+    needs: ['config:write', 'key:manage'],
+    run: (h, id) => h.updateConfig(id, { provider: 'mistral' }),
+  },
   { name: 'setKey', needs: ['key:manage'], run: (h, id) => h.setKey(id, 'sk-proj-another00000000000000000000001') },
   { name: 'removeKey', needs: ['key:manage'], run: (h, id) => h.removeKey(id) },
   { name: 'setEnabled', needs: ['key:manage'], run: (h, id) => h.setEnabled(id, false) },
@@ -65,7 +89,13 @@ describe('a custom async policy', () => {
   it('is asked with actor, permission and context, and decides alone', async () => {
     const asked: unknown[] = [];
     const authorize: AuthorizeFn = async (actor, permission, context) => {
-      asked.push({ actor: actor.id, permission, action: context.action, tenantId: context.tenantId, configId: context.configId });
+      asked.push({
+        actor: actor.id,
+        permission,
+        action: context.action,
+        tenantId: context.tenantId,
+        configId: context.configId,
+      });
       await new Promise((r) => setTimeout(r, 1));
       // Host rule: only the security team manages keys; everyone else may edit configs.
       return permission !== 'key:manage' || actor.id.startsWith('sec-');
@@ -74,27 +104,50 @@ describe('a custom async policy', () => {
     const dev = vault.as({ tenantId: 'acme', actor: { id: 'dev-1' } });
     const sec = vault.as({ tenantId: 'acme', actor: { id: 'sec-1' } });
     const cfg = await dev.createConfig({ name: 'prod', provider: 'openai' });
-    await expect(dev.setKey(cfg.id, CANARY)).rejects.toMatchObject({ code: 'PERMISSION_DENIED', permission: 'key:manage' });
+    await expect(dev.setKey(cfg.id, CANARY)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      permission: 'key:manage',
+    });
     await expect(sec.setKey(cfg.id, CANARY)).resolves.toMatchObject({ keyState: 'active' });
-    expect(asked).toContainEqual({ actor: 'dev-1', permission: 'key:manage', action: 'setKey', tenantId: 'acme', configId: cfg.id });
+    expect(asked).toContainEqual({
+      actor: 'dev-1',
+      permission: 'key:manage',
+      action: 'setKey',
+      tenantId: 'acme',
+      configId: cfg.id,
+    });
     await expect(dev.deleteConfig(cfg.id)).resolves.toBeUndefined();
   });
 
   it('denies unless the policy returns exactly true', async () => {
     const { vault } = makeVault({ authorize: (() => 'yes') as unknown as AuthorizeFn });
-    await expect(vault.as({ tenantId: 'acme', actor: { id: 'x' } }).listConfigs()).rejects.toBeInstanceOf(PermissionError);
+    await expect(vault.as({ tenantId: 'acme', actor: { id: 'x' } }).listConfigs()).rejects.toBeInstanceOf(
+      PermissionError,
+    );
   });
 
   it('a throwing policy fails the call and writes nothing', async () => {
     const store = new MemoryStore();
-    const { vault } = makeVault({ store, authorize: async () => { throw new Error('policy service down'); } });
-    await expect(vault.as({ tenantId: 'acme', actor: { id: 'x' } }).createConfig({ name: 'p', provider: 'openai' })).rejects.toThrow('policy service down');
+    const { vault } = makeVault({
+      store,
+      authorize: async () => {
+        throw new Error('policy service down');
+      },
+    });
+    await expect(
+      vault.as({ tenantId: 'acme', actor: { id: 'x' } }).createConfig({ name: 'p', provider: 'openai' }),
+    ).rejects.toThrow('policy service down');
     expect(store.inspectRaw('acme').configs).toEqual([]);
   });
 
   it('resolve() is a service call and asks no policy', async () => {
-    const { vault } = makeVault({ authorize: () => expect.fail('resolve must not ask the policy'), platformKeys: { openai: 'sk-platform-000000000000000001' } });
-    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({ source: 'platform' });
+    const { vault } = makeVault({
+      authorize: () => expect.fail('resolve must not ask the policy'),
+      platformKeys: { openai: 'sk-platform-000000000000000001' },
+    });
+    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({
+      source: 'platform',
+    });
   });
 });
 
@@ -110,9 +163,15 @@ describe('the policy sees the scope of every action on an existing config', () =
     const cfg = await admin.createConfig({ name: 'p', provider: 'openai', scope: 'eng/api' });
     for (const op of operations) await op.run(admin, cfg.id, '').catch(() => undefined);
     const perConfig = seen.filter((s) => !['createConfig', 'listConfigs', 'listAudit'].includes(s.action));
-    expect(new Set(perConfig.map((s) => s.action))).toStrictEqual(new Set(['getConfig', 'updateConfig', 'setDefault', 'setKey', 'removeKey', 'setEnabled', 'deleteConfig']));
+    expect(new Set(perConfig.map((s) => s.action))).toStrictEqual(
+      new Set(['getConfig', 'updateConfig', 'setDefault', 'setKey', 'removeKey', 'setEnabled', 'deleteConfig']),
+    );
     // (One of the operations changes the provider to mistral on the way.)
-    for (const entry of perConfig) expect(entry, entry.action).toMatchObject({ scope: 'eng/api', provider: expect.stringMatching(/^(openai|mistral)$/) });
+    for (const entry of perConfig)
+      expect(entry, entry.action).toMatchObject({
+        scope: 'eng/api',
+        provider: expect.stringMatching(/^(openai|mistral)$/),
+      });
     expect(seen.find((s) => s.action === 'createConfig')).toMatchObject({ scope: 'eng/api' });
   });
 });

@@ -27,16 +27,27 @@ class TenantBlindStore extends MemoryStore {
   override async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
     return (await super.loadSealedConfig(tenantId, id)) ?? super.loadSealedConfig('acme', id);
   }
-  override async loadCandidates(tenantId: string, scopes: readonly string[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
-    return [...(await super.loadCandidates(tenantId, scopes, filter)), ...(tenantId === 'acme' ? [] : await super.loadCandidates('acme', scopes, filter))];
+  override async loadCandidates(
+    tenantId: string,
+    scopes: readonly string[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
+    return [
+      ...(await super.loadCandidates(tenantId, scopes, filter)),
+      ...(tenantId === 'acme' ? [] : await super.loadCandidates('acme', scopes, filter)),
+    ];
   }
   override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const own = await super.listSealedConfigs(tenantId, query);
-    return tenantId === 'acme' ? own : { items: [...own.items, ...(await super.listSealedConfigs('acme', query)).items], nextCursor: null };
+    return tenantId === 'acme'
+      ? own
+      : { items: [...own.items, ...(await super.listSealedConfigs('acme', query)).items], nextCursor: null };
   }
   override async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
     const own = await super.listConfigs(tenantId, query);
-    return tenantId === 'acme' ? own : { items: [...own.items, ...(await super.listConfigs('acme', query)).items], nextCursor: null };
+    return tenantId === 'acme'
+      ? own
+      : { items: [...own.items, ...(await super.listConfigs('acme', query)).items], nextCursor: null };
   }
 }
 
@@ -46,10 +57,20 @@ const K2 = { id: 'k2', key: new Uint8Array(32).fill(2) };
 async function setUp() {
   const store = new TenantBlindStore();
   const keyring = Keyring.fromKeys([K1]);
-  const vault = createVault({ store, keyring, platformKeys: { openai: 'sk-platform-000000000000000000000001' }, allowPrivateEndpoints: ['127.0.0.1'] });
+  const vault = createVault({
+    store,
+    keyring,
+    platformKeys: { openai: 'sk-platform-000000000000000000000001' },
+    allowPrivateEndpoints: ['127.0.0.1'],
+  });
   const acme = vault.as({ tenantId: 'acme', actor: { id: 'acme-owner', role: 'owner' } });
   const globex = vault.as({ tenantId: 'globex', actor: { id: 'globex-owner', role: 'owner' } });
-  const victim = await acme.createConfig({ name: 'gateway', provider: 'custom', routes: ['openai'], baseUrl: 'https://gateway.acme.example/v1' });
+  const victim = await acme.createConfig({
+    name: 'gateway',
+    provider: 'custom',
+    routes: ['openai'],
+    baseUrl: 'https://gateway.acme.example/v1',
+  });
   await acme.setKey(victim.id, CANARY);
   return { store, vault, acme, globex, victim };
 }
@@ -61,7 +82,9 @@ async function refusal(promise: Promise<unknown>): Promise<Error> {
   );
   expect(isByokitError(error, 'RECORD_MISMATCH'), String(error)).toBe(true);
   expect((error as Error).name).toBe('StoreError');
-  expect((error as Error).message).toMatch(/^\[byokit\] \[vault\] the memory store returned a record whose tenantId is not the one asked for/);
+  expect((error as Error).message).toMatch(
+    /^\[byokit\] \[vault\] the memory store returned a record whose tenantId is not the one asked for/,
+  );
   // It names what was asked for, never the other tenant or any value of the record.
   expect((error as Error).message).not.toContain('"acme"');
   expect((error as Error).message).not.toContain('gateway');
@@ -93,7 +116,9 @@ describe('records of another tenant are refused, never used (RECORD_MISMATCH)', 
     await refusal(vault.resolve({ tenantId: 'globex', provider: 'openai' }));
     await refusal(vault.resolve({ tenantId: 'globex', config: victim.id }));
     // A foreign row that can't win the request is not read at all (filtered read); reading the whole chain meets it.
-    await expect(vault.resolve({ tenantId: 'globex', provider: 'anthropic' })).rejects.toMatchObject({ code: 'NO_KEY' });
+    await expect(vault.resolve({ tenantId: 'globex', provider: 'anthropic' })).rejects.toMatchObject({
+      code: 'NO_KEY',
+    });
     await refusal(vault.resolve({ tenantId: 'globex', provider: 'anthropic', explain: true }));
     await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).resolves.toMatchObject({ source: 'custom' });
   });
@@ -102,7 +127,11 @@ describe('records of another tenant are refused, never used (RECORD_MISMATCH)', 
     const { store, victim } = await setUp();
     const rotated = createVault({ store, keyring: Keyring.fromKeys([K2, K1]) });
     const report = await rotated.rewrapKeys({ tenantId: 'globex' });
-    expect(report).toStrictEqual({ rewrapped: 0, failed: [{ configId: victim.id, code: 'RECORD_MISMATCH' }], remaining: 1 });
+    expect(report).toStrictEqual({
+      rewrapped: 0,
+      failed: [{ configId: victim.id, code: 'RECORD_MISMATCH' }],
+      remaining: 1,
+    });
     expect(store.inspectRaw('globex').configs).toStrictEqual([]);
   });
 
@@ -125,12 +154,19 @@ describe('records of another tenant are refused, never used (RECORD_MISMATCH)', 
     const asked = await owner.createConfig({ name: 'asked', provider: 'openai' });
     store.target = asked.id;
     store.other = keyed.id;
-    for (const attempt of [owner.getConfig(asked.id), owner.validateKey(asked.id), owner.updateConfig(asked.id, { baseUrl: 'https://x.example/v1' })]) {
+    for (const attempt of [
+      owner.getConfig(asked.id),
+      owner.validateKey(asked.id),
+      owner.updateConfig(asked.id, { baseUrl: 'https://x.example/v1' }),
+    ]) {
       const error = await attempt.then(
         () => expect.fail('expected RECORD_MISMATCH'),
         (e: unknown) => e as Error,
       );
-      expect(error).toMatchObject({ code: 'RECORD_MISMATCH', message: expect.stringContaining(`whose id is not the one asked for (config ${asked.id} of tenant "acme")`) });
+      expect(error).toMatchObject({
+        code: 'RECORD_MISMATCH',
+        message: expect.stringContaining(`whose id is not the one asked for (config ${asked.id} of tenant "acme")`),
+      });
     }
   });
 });

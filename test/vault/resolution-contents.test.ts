@@ -4,7 +4,16 @@
  * usage event, and the errors when no key can be handed out.
  */
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, NoKeyError, byokEntitlement, ResolutionDeniedError, type GuardRequest, type Resolution, type UsageEvent } from '../../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  NoKeyError,
+  byokEntitlement,
+  ResolutionDeniedError,
+  type GuardRequest,
+  type Resolution,
+  type UsageEvent,
+} from '../../src/index.js';
 import { makeVault, refusal } from './helpers.js';
 
 const OPENAI = 'sk-proj-AAAAaaaa1111bbbb2222cccc3333';
@@ -17,7 +26,13 @@ async function flush() {
 describe('a resolution carries its config', () => {
   it('the config’s options, model, base URL, scope and names, frozen', async () => {
     const { vault, owner } = makeVault();
-    const cfg = await owner.createConfig({ name: 'azure', provider: 'openai', model: 'gpt-4o', scope: 'ws', options: { apiVersion: '2024-10-21', deployment: 'prod', retries: 2, beta: true } });
+    const cfg = await owner.createConfig({
+      name: 'azure',
+      provider: 'openai',
+      model: 'gpt-4o',
+      scope: 'ws',
+      options: { apiVersion: '2024-10-21', deployment: 'prod', retries: 2, beta: true },
+    });
     await owner.setKey(cfg.id, OPENAI);
     const r = await vault.resolve({ tenantId: 'acme', scope: 'ws/proj', provider: 'openai' });
     expect(r).toMatchObject({
@@ -35,7 +50,12 @@ describe('a resolution carries its config', () => {
       keyHint: 'sk-proj-...3333',
     });
     expect(r.options).toEqual({ apiVersion: '2024-10-21', deployment: 'prod', retries: 2, beta: true });
-    expect(Object.isFrozen(r.options) && Object.isFrozen(r) && Object.isFrozen(r.trace) && r.trace.every((e) => Object.isFrozen(e))).toBe(true);
+    expect(
+      Object.isFrozen(r.options) &&
+        Object.isFrozen(r) &&
+        Object.isFrozen(r.trace) &&
+        r.trace.every((e) => Object.isFrozen(e)),
+    ).toBe(true);
   });
 
   it('with no provider named, the requested provider is null', async () => {
@@ -50,9 +70,27 @@ describe('a resolution carries its config', () => {
 
 describe('a resolution carries the platform key’s parts', () => {
   it('its options, model and base URL', async () => {
-    const { vault } = makeVault({ platformKeys: { openai: { apiKey: PLATFORM, model: 'gpt-4o-mini', baseUrl: 'https://gw.example/v1', options: { organization: 'org-1' } } } });
+    const { vault } = makeVault({
+      platformKeys: {
+        openai: {
+          apiKey: PLATFORM,
+          model: 'gpt-4o-mini',
+          baseUrl: 'https://gw.example/v1',
+          options: { organization: 'org-1' },
+        },
+      },
+    });
     const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
-    expect(r).toMatchObject({ source: 'platform', provider: 'openai', configScope: null, configId: null, configName: null, model: 'gpt-4o-mini', baseUrl: 'https://gw.example/v1', keyHint: 'sk-proj-...8888' });
+    expect(r).toMatchObject({
+      source: 'platform',
+      provider: 'openai',
+      configScope: null,
+      configId: null,
+      configName: null,
+      model: 'gpt-4o-mini',
+      baseUrl: 'https://gw.example/v1',
+      keyHint: 'sk-proj-...8888',
+    });
     expect(r.options).toEqual({ organization: 'org-1' });
     expect(Object.isFrozen(r.options)).toBe(true);
     expect(r.key.reveal()).toBe(PLATFORM);
@@ -89,7 +127,9 @@ describe('when no key can be handed out', () => {
     await owner.setEnabled(cfg.id, false);
     const error = await refusal(vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai', explain: true }));
     expect(error).toBeInstanceOf(NoKeyError);
-    expect(error.message).toBe('[byokit] [resolve] no key for tenant "acme", scope "ws", provider "openai": no usable config and no platform key');
+    expect(error.message).toBe(
+      '[byokit] [resolve] no key for tenant "acme", scope "ws", provider "openai": no usable config and no platform key',
+    );
     expect((error as NoKeyError).trace).toEqual([
       { step: 'byok', scope: 'ws', outcome: 'none' },
       { step: 'byok', scope: '', configId: cfg.id, configName: 'off', outcome: 'skipped', reason: 'disabled' },
@@ -101,20 +141,27 @@ describe('when no key can be handed out', () => {
   it('no provider named and no config: the message says so', async () => {
     const { vault } = makeVault({ platformKeys: { openai: PLATFORM } });
     const error = await refusal(vault.resolve({ tenantId: 'acme' }));
-    expect(error.message).toBe('[byokit] [resolve] no key for tenant "acme", scope "", any provider: no usable config and no provider named for a platform key');
+    expect(error.message).toBe(
+      '[byokit] [resolve] no key for tenant "acme", scope "", any provider: no usable config and no provider named for a platform key',
+    );
     expect((error as NoKeyError).trace.at(-1)).toEqual({ step: 'platform', outcome: 'skipped', reason: 'no_provider' });
   });
 
   it('fallback none: the message says so', async () => {
     const { vault } = makeVault({ platformKeys: { openai: PLATFORM }, fallback: 'none' });
     const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
-    expect(error.message).toBe('[byokit] [resolve] no key for tenant "acme", scope "", provider "openai": no usable config and the fallback policy is "none"');
+    expect(error.message).toBe(
+      '[byokit] [resolve] no key for tenant "acme", scope "", provider "openai": no usable config and the fallback policy is "none"',
+    );
   });
 
   it('a named config that does not exist is NOT_FOUND, named in the message', async () => {
     const { vault } = makeVault({ platformKeys: { openai: PLATFORM } });
     const error = await refusal(vault.resolve({ tenantId: 'acme', scope: 'ws', config: 'nope' }));
-    expect(error).toMatchObject({ code: 'NOT_FOUND', message: '[byokit] [resolve] no config "nope" visible from tenant "acme", scope "ws", config "nope"' });
+    expect(error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: '[byokit] [resolve] no config "nope" visible from tenant "acme", scope "ws", config "nope"',
+    });
   });
 
   it('a named config of another provider is PROVIDER_MISMATCH, named in the message', async () => {
@@ -122,15 +169,28 @@ describe('when no key can be handed out', () => {
     const cfg = await owner.createConfig({ name: 'claude', provider: 'anthropic' });
     await owner.setKey(cfg.id, 'sk-ant-api03-AAAAaaaa1111bbbb2222cccc3333');
     const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai', config: 'claude' }));
-    expect(error).toMatchObject({ code: 'PROVIDER_MISMATCH', message: '[byokit] [resolve] config "claude" is a anthropic config and does not serve provider "openai"' });
+    expect(error).toMatchObject({
+      code: 'PROVIDER_MISMATCH',
+      message: '[byokit] [resolve] config "claude" is a anthropic config and does not serve provider "openai"',
+    });
   });
 });
 
 describe('the guard', () => {
-  const setup = (guard: (request: GuardRequest) => unknown) => makeVault({ platformKeys: { openai: PLATFORM }, guard: guard as never });
+  const setup = (guard: (request: GuardRequest) => unknown) =>
+    makeVault({ platformKeys: { openai: PLATFORM }, guard: guard as never });
 
   it('allows anything that is not an object with a string deny', async () => {
-    for (const verdict of [undefined, null, {}, { allow: true }, { deny: 42 }, { deny: null }, 'deny', Promise.resolve({})]) {
+    for (const verdict of [
+      undefined,
+      null,
+      {},
+      { allow: true },
+      { deny: 42 },
+      { deny: null },
+      'deny',
+      Promise.resolve({}),
+    ]) {
       const { vault } = setup(() => verdict);
       expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).source).toBe('platform');
     }
@@ -149,14 +209,42 @@ describe('the guard', () => {
 
   it('sees the request and what is about to be handed out, for a config and for the platform key', async () => {
     const seen: GuardRequest[] = [];
-    const { vault, owner } = makeVault({ platformKeys: { openai: { apiKey: PLATFORM, model: 'gpt-4o-mini' } }, guard: (r) => void seen.push(r) });
-    const gw = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['anthropic'], model: 'claude-x', scope: 'ws' });
+    const { vault, owner } = makeVault({
+      platformKeys: { openai: { apiKey: PLATFORM, model: 'gpt-4o-mini' } },
+      guard: (r) => void seen.push(r),
+    });
+    const gw = await owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://gw.example/v1',
+      routes: ['anthropic'],
+      model: 'claude-x',
+      scope: 'ws',
+    });
     await owner.setKey(gw.id, 'gw-key-CCCCcccc7777dddd8888eeee');
     await vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'anthropic' });
     await vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' });
     expect(seen).toEqual([
-      { tenantId: 'acme', scope: 'ws', provider: 'custom', requestedProvider: 'anthropic', configId: gw.id, model: 'claude-x', source: 'custom', accessKeyId: null },
-      { tenantId: 'acme', scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: null, model: 'gpt-4o-mini', source: 'platform', accessKeyId: null },
+      {
+        tenantId: 'acme',
+        scope: 'ws',
+        provider: 'custom',
+        requestedProvider: 'anthropic',
+        configId: gw.id,
+        model: 'claude-x',
+        source: 'custom',
+        accessKeyId: null,
+      },
+      {
+        tenantId: 'acme',
+        scope: 'ws',
+        provider: 'openai',
+        requestedProvider: 'openai',
+        configId: null,
+        model: 'gpt-4o-mini',
+        source: 'platform',
+        accessKeyId: null,
+      },
     ]);
   });
 
@@ -184,7 +272,18 @@ describe('the usage event', () => {
     const r: Resolution = await vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' });
     await flush();
     expect(usage).toEqual([
-      { tenantId: 'acme', accessKeyId: null, scope: 'ws', provider: 'openai', requestedProvider: 'openai', configId: cfg.id, configName: 'prod', model: 'gpt-4o', source: 'byok', at: r.resolvedAt },
+      {
+        tenantId: 'acme',
+        accessKeyId: null,
+        scope: 'ws',
+        provider: 'openai',
+        requestedProvider: 'openai',
+        configId: cfg.id,
+        configName: 'prod',
+        model: 'gpt-4o',
+        source: 'byok',
+        at: r.resolvedAt,
+      },
     ]);
   });
 });
@@ -218,7 +317,9 @@ describe('the reads behind a resolution', () => {
     expect(r).toMatchObject({ configId: sibling.id, provider: 'anthropic', requestedProvider: null });
     expect(store.reads).toBe(2);
     store.reads = 0;
-    expect((await vault.resolve({ tenantId: 'acme', config: 'named', provider: 'anthropic' })).configId).toBe(sibling.id);
+    expect((await vault.resolve({ tenantId: 'acme', config: 'named', provider: 'anthropic' })).configId).toBe(
+      sibling.id,
+    );
     expect((await vault.resolve({ tenantId: 'acme', config: 'named', explain: true })).configId).toBe(sibling.id);
     expect(store.reads).toBe(2);
   });
@@ -231,7 +332,10 @@ describe('a key that cannot be opened fails closed', () => {
     await owner.setKey(cfg.id, OPENAI);
     const { vault } = makeVault({ store, keyring: Keyring.generate('k2'), platformKeys: { openai: PLATFORM } });
     const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
-    expect(error).toMatchObject({ code: 'KEY_UNDECRYPTABLE', message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it` });
+    expect(error).toMatchObject({
+      code: 'KEY_UNDECRYPTABLE',
+      message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it`,
+    });
     expect((error.cause as { code?: string }).code).toBe('KEK_UNKNOWN');
   });
 
@@ -242,7 +346,10 @@ describe('a key that cannot be opened fails closed', () => {
     const row = store.inspectRaw('acme').configs.find((c) => c.id === cfg.id)!;
     store.putRaw('acme', { ...row, sealedKey: null });
     const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
-    expect(error).toMatchObject({ code: 'KEY_UNDECRYPTABLE', message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it` });
+    expect(error).toMatchObject({
+      code: 'KEY_UNDECRYPTABLE',
+      message: `[byokit] [resolve] the key of config ${cfg.id} ("prod") can't be opened; re-enter it`,
+    });
     expect(error.cause).toBeUndefined();
   });
 });
@@ -267,7 +374,10 @@ describe('a store that fails', () => {
     }
     const { vault } = makeVault({ store: new BrokenStore(), platformKeys: { openai: PLATFORM } });
     const error = await refusal(vault.resolve({ tenantId: 'acme', provider: 'openai' }));
-    expect(error).toMatchObject({ code: 'STORE_FAILED', message: '[byokit] [vault] memory store failed during loadCandidates' });
+    expect(error).toMatchObject({
+      code: 'STORE_FAILED',
+      message: '[byokit] [vault] memory store failed during loadCandidates',
+    });
   });
 });
 
@@ -297,8 +407,16 @@ describe('what resolve accepts', () => {
 
 describe('entitlement and the filtered read', () => {
   it('a winner the tenant is not entitled to, met below the asked scope, is read past: the next config wins, not the platform key', async () => {
-    const { vault, owner } = makeVault({ platformKeys: { openai: PLATFORM }, entitlement: byokEntitlement({ default: 'enabled' }) });
-    const gw = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai'] });
+    const { vault, owner } = makeVault({
+      platformKeys: { openai: PLATFORM },
+      entitlement: byokEntitlement({ default: 'enabled' }),
+    });
+    const gw = await owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://gw.example/v1',
+      routes: ['openai'],
+    });
     await owner.setKey(gw.id, 'gw-key-0000000000000000000001');
     const own = await owner.createConfig({ name: 'own', provider: 'openai' });
     await owner.setKey(own.id, OPENAI);

@@ -25,7 +25,9 @@ describe('vault.resolve: precedence through the real vault', () => {
     expect(r.key.reveal()).toBe(PLATFORM);
     expect(r.configId).toBeNull();
     await flush();
-    expect(usage).toEqual([expect.objectContaining({ tenantId: 'acme', provider: 'openai', source: 'platform', configId: null })]);
+    expect(usage).toEqual([
+      expect.objectContaining({ tenantId: 'acme', provider: 'openai', source: 'platform', configId: null }),
+    ]);
   });
 
   it('a tenant key beats the platform key; the trace says why', async () => {
@@ -33,7 +35,14 @@ describe('vault.resolve: precedence through the real vault', () => {
     const cfg = await owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o' });
     await owner.setKey(cfg.id, OPENAI_A);
     const r = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
-    expect(r).toMatchObject({ source: 'byok', provider: 'openai', model: 'gpt-4o', configId: cfg.id, configName: 'prod', keyHint: 'sk-proj-...3333' });
+    expect(r).toMatchObject({
+      source: 'byok',
+      provider: 'openai',
+      model: 'gpt-4o',
+      configId: cfg.id,
+      configName: 'prod',
+      keyHint: 'sk-proj-...3333',
+    });
     expect(r.key.reveal()).toBe(OPENAI_A);
     expect(r.trace).toEqual([{ step: 'byok', scope: '', configId: cfg.id, configName: 'prod', outcome: 'selected' }]);
     await flush();
@@ -44,10 +53,20 @@ describe('vault.resolve: precedence through the real vault', () => {
     const { vault, owner, usage } = setup();
     const byok = await owner.createConfig({ name: 'byok', provider: 'openai', isDefault: true });
     await owner.setKey(byok.id, OPENAI_A);
-    const gw = await owner.createConfig({ name: 'gateway', provider: 'custom', baseUrl: 'https://gw.example/v1', routes: ['openai', 'anthropic'] });
+    const gw = await owner.createConfig({
+      name: 'gateway',
+      provider: 'custom',
+      baseUrl: 'https://gw.example/v1',
+      routes: ['openai', 'anthropic'],
+    });
     await owner.setKey(gw.id, GATEWAY);
     const r = await vault.resolve({ tenantId: 'acme', provider: 'anthropic' });
-    expect(r).toMatchObject({ source: 'custom', provider: 'custom', requestedProvider: 'anthropic', baseUrl: 'https://gw.example/v1' });
+    expect(r).toMatchObject({
+      source: 'custom',
+      provider: 'custom',
+      requestedProvider: 'anthropic',
+      baseUrl: 'https://gw.example/v1',
+    });
     expect(r.key.reveal()).toBe(GATEWAY);
     await flush();
     expect(usage.at(-1)).toMatchObject({ source: 'custom', provider: 'custom', requestedProvider: 'anthropic' });
@@ -118,7 +137,9 @@ describe('vault.resolve: precedence through the real vault', () => {
     const { vault } = setup({
       platformKeys: async (req) => {
         asked.push(req);
-        return req.provider === 'openai' ? { apiKey: PLATFORM, baseUrl: 'https://eu.example/v1', model: 'gpt-4o-mini' } : '';
+        return req.provider === 'openai'
+          ? { apiKey: PLATFORM, baseUrl: 'https://eu.example/v1', model: 'gpt-4o-mini' }
+          : '';
       },
     });
     const r = await vault.resolve({ tenantId: 'acme', scope: 'eng', provider: 'openai' });
@@ -170,7 +191,9 @@ describe('Resolution is a snapshot (DESIGN rule 8)', () => {
     expect(r.key.reveal()).toBe(OPENAI_A);
     expect(r.model).toBe('gpt-4o');
     expect(JSON.stringify(r)).toBe(before);
-    expect(Object.isFrozen(r) && Object.isFrozen(r.trace) && Object.isFrozen(r.trace[0]) && Object.isFrozen(r.options)).toBe(true);
+    expect(
+      Object.isFrozen(r) && Object.isFrozen(r.trace) && Object.isFrozen(r.trace[0]) && Object.isFrozen(r.options),
+    ).toBe(true);
     expect(() => {
       (r as { source: string }).source = 'platform';
     }).toThrow(TypeError);

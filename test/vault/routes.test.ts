@@ -6,7 +6,11 @@ const ANTHROPIC_KEY = 'sk-ant-api03-CANARYcanary0123456789abcdefANTH';
 const EMBED_KEY = 'sk-proj-embeddingsKEY0123456789abcdefEMBD';
 
 async function setup(options: Parameters<typeof makeVault>[0] = {}) {
-  const made = makeVault({ routes: workloadRoutes(), platformKeys: { openai: 'sk-platform-0000000000000000000000p1' }, ...options });
+  const made = makeVault({
+    routes: workloadRoutes(),
+    platformKeys: { openai: 'sk-platform-0000000000000000000000p1' },
+    ...options,
+  });
   const { owner } = made;
   const chat = await owner.createConfig({ name: 'chat', provider: 'openai', isDefault: true });
   await owner.setKey(chat.id, CANARY);
@@ -21,12 +25,26 @@ describe('workload routes', () => {
   it('a route picks its config; without one the request falls back to the provider default', async () => {
     const { vault, owner, chat, embed } = await setup();
     const view = await owner.setRoute('embeddings', embed.id);
-    expect(view).toStrictEqual({ route: 'embeddings', scope: '', configId: embed.id, configName: 'embeddings', provider: 'openai', state: 'ok' });
+    expect(view).toStrictEqual({
+      route: 'embeddings',
+      scope: '',
+      configId: embed.id,
+      configName: 'embeddings',
+      provider: 'openai',
+      state: 'ok',
+    });
 
     const routed = await vault.resolve({ tenantId: 'acme', provider: 'openai', route: 'embeddings' });
     expect(routed.configId).toBe(embed.id);
     expect(routed.key.reveal()).toBe(EMBED_KEY);
-    expect(routed.trace[0]).toStrictEqual({ step: 'route', route: 'embeddings', scope: '', configId: embed.id, configName: 'embeddings', outcome: 'selected' });
+    expect(routed.trace[0]).toStrictEqual({
+      step: 'route',
+      route: 'embeddings',
+      scope: '',
+      configId: embed.id,
+      configName: 'embeddings',
+      outcome: 'selected',
+    });
 
     const unrouted = await vault.resolve({ tenantId: 'acme', provider: 'openai', route: 'vision' });
     expect(unrouted.configId).toBe(chat.id);
@@ -55,13 +73,25 @@ describe('workload routes', () => {
     await owner.setRoute('chat', claude.id, { scope: 'ws1' });
     const mismatch = await vault.resolve({ tenantId: 'acme', scope: 'ws1', provider: 'openai', route: 'chat' });
     expect(mismatch.configId).toBe(chat.id);
-    expect(mismatch.trace[0]).toMatchObject({ step: 'route', configId: claude.id, outcome: 'skipped', reason: 'provider_mismatch' });
+    expect(mismatch.trace[0]).toMatchObject({
+      step: 'route',
+      configId: claude.id,
+      outcome: 'skipped',
+      reason: 'provider_mismatch',
+    });
 
     await owner.setRoute('batch', embed.id);
     await owner.deleteConfig(embed.id);
     const dangling = await vault.resolve({ tenantId: 'acme', provider: 'openai', route: 'batch' });
     expect(dangling.configId).toBe(chat.id);
-    expect(dangling.trace[0]).toStrictEqual({ step: 'route', route: 'batch', scope: '', configId: embed.id, outcome: 'skipped', reason: 'route_dangling' });
+    expect(dangling.trace[0]).toStrictEqual({
+      step: 'route',
+      route: 'batch',
+      scope: '',
+      configId: embed.id,
+      outcome: 'skipped',
+      reason: 'route_dangling',
+    });
     // A config moved out of the route's scope chain dangles too.
     await owner.updateConfig(claude.id, { scope: 'ws2' });
     expect(await owner.listRoutes({ scope: 'ws1' })).toMatchObject([{ route: 'chat', state: 'dangling' }]);
@@ -79,7 +109,13 @@ describe('workload routes', () => {
     await owner.setEnabled(embed.id, false);
     const r = await vault.resolve({ tenantId: 'acme', route: 'embeddings' });
     expect(r.configId).toBe(chat.id);
-    expect(r.trace[0]).toMatchObject({ step: 'route', route: 'embeddings', configId: embed.id, outcome: 'skipped', reason: 'disabled' });
+    expect(r.trace[0]).toMatchObject({
+      step: 'route',
+      route: 'embeddings',
+      configId: embed.id,
+      outcome: 'skipped',
+      reason: 'disabled',
+    });
   });
 
   it('every change is audited with the route, scope and previous config; removing a route restores the fallback', async () => {
@@ -90,8 +126,22 @@ describe('workload routes', () => {
     await owner.removeRoute('embeddings');
     const events = (await owner.listAudit({ type: 'route.changed' })).items.reverse();
     expect(events.map((e) => e.detail)).toStrictEqual([
-      { route: 'embeddings', scope: '', configId: embed.id, configName: 'embeddings', previousConfigId: null, revision: 1 },
-      { route: 'embeddings', scope: '', configId: chat.id, configName: 'chat', previousConfigId: embed.id, revision: 2 },
+      {
+        route: 'embeddings',
+        scope: '',
+        configId: embed.id,
+        configName: 'embeddings',
+        previousConfigId: null,
+        revision: 1,
+      },
+      {
+        route: 'embeddings',
+        scope: '',
+        configId: chat.id,
+        configName: 'chat',
+        previousConfigId: embed.id,
+        revision: 2,
+      },
       { route: 'embeddings', scope: '', configId: null, configName: null, previousConfigId: chat.id, revision: 3 },
     ]);
     expect(events.map((e) => e.actor)).toStrictEqual(Array(3).fill({ id: 'owner-1', role: 'owner' }));
@@ -128,7 +178,9 @@ describe('workload routes', () => {
 
   it('bad requests are typed errors: route with config, a bad route name, and no routes option', async () => {
     const { vault, embed } = await setup();
-    expect((await refusal(vault.resolve({ tenantId: 'acme', route: 'chat', config: embed.id }))).code).toBe('VALIDATION_FAILED');
+    expect((await refusal(vault.resolve({ tenantId: 'acme', route: 'chat', config: embed.id }))).code).toBe(
+      'VALIDATION_FAILED',
+    );
     expect((await refusal(vault.resolve({ tenantId: 'acme', route: 'Chat Bot' }))).code).toBe('VALIDATION_FAILED');
     const plain = makeVault({ store: new MemoryStore() });
     const error = await refusal(plain.vault.resolve({ tenantId: 'acme', route: 'chat' }));

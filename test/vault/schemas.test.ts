@@ -1,6 +1,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod/mini';
-import { createConfigInputSchema, listConfigsInputSchema, parseInput, updateConfigInputSchema } from '../../src/vault/schemas.js';
+import {
+  createConfigInputSchema,
+  listConfigsInputSchema,
+  parseInput,
+  updateConfigInputSchema,
+} from '../../src/vault/schemas.js';
 import { ValidationError } from '../../src/errors.js';
 
 describe('exported schemas, as a host uses them', () => {
@@ -55,7 +60,9 @@ describe('parseInput messages', () => {
   }
 
   it('names the rule in plain English, whatever zod locale is loaded', () => {
-    const issues = issuesOf(() => parseInput(createConfigInputSchema, { name: '', provider: 42, enabled: 'yes' }, 'config'));
+    const issues = issuesOf(() =>
+      parseInput(createConfigInputSchema, { name: '', provider: 42, enabled: 'yes' }, 'config'),
+    );
     expect(issues).toEqual([
       { path: 'name', message: 'must have at least 1 character' },
       { path: 'provider', message: 'must be a string' },
@@ -64,14 +71,26 @@ describe('parseInput messages', () => {
   });
 
   it('says required, integer and range limits', () => {
-    expect(issuesOf(() => parseInput(createConfigInputSchema, { provider: 'openai' }, 'config'))).toEqual([{ path: 'name', message: 'required' }]);
-    expect(issuesOf(() => parseInput(listConfigsInputSchema, { limit: 1.5 }, 'query'))).toEqual([{ path: 'limit', message: 'must be an integer' }]);
-    expect(issuesOf(() => parseInput(listConfigsInputSchema, { limit: 501 }, 'query'))).toEqual([{ path: 'limit', message: 'must be <= 500' }]);
+    expect(issuesOf(() => parseInput(createConfigInputSchema, { provider: 'openai' }, 'config'))).toEqual([
+      { path: 'name', message: 'required' },
+    ]);
+    expect(issuesOf(() => parseInput(listConfigsInputSchema, { limit: 1.5 }, 'query'))).toEqual([
+      { path: 'limit', message: 'must be an integer' },
+    ]);
+    expect(issuesOf(() => parseInput(listConfigsInputSchema, { limit: 501 }, 'query'))).toEqual([
+      { path: 'limit', message: 'must be <= 500' },
+    ]);
   });
 
   it('never echoes the input', () => {
     const secret = 'sk-proj-SCHEMAcanary0000000000000000001';
-    const issues = issuesOf(() => parseInput(createConfigInputSchema, { name: secret.padEnd(200, 'x'), provider: secret, baseUrl: secret }, 'config'));
+    const issues = issuesOf(() =>
+      parseInput(
+        createConfigInputSchema,
+        { name: secret.padEnd(200, 'x'), provider: secret, baseUrl: secret },
+        'config',
+      ),
+    );
     expect(JSON.stringify(issues)).not.toContain('SCHEMAcanary');
   });
 });

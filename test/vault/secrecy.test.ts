@@ -6,7 +6,14 @@ import { CANARY, CANARY_HINT, expectNoSecret, makeVault, renderEverywhere } from
 describe('Secret', () => {
   it('prints, serialises and inspects as its hint; reveal() gives the key', () => {
     const s = new Secret(CANARY, CANARY_HINT);
-    const shown = [String(s), `${s}`, s + '', JSON.stringify({ s }), inspect(s), inspect({ nested: { s } }, { depth: 5, showHidden: true })].join(' ');
+    const shown = [
+      String(s),
+      `${s}`,
+      `${s}`,
+      JSON.stringify({ s }),
+      inspect(s),
+      inspect({ nested: { s } }, { depth: 5, showHidden: true }),
+    ].join(' ');
     expectNoSecret(shown);
     expect(`${s}`).toBe(CANARY_HINT);
     expect(inspect(s)).toBe(`Secret(${CANARY_HINT})`);
@@ -40,8 +47,12 @@ describe('a canary key never leaks (DESIGN rules 1 and 2)', () => {
     record(await owner.setEnabled(cfg.id, false));
     record(await vault.resolve({ tenantId: 'acme', provider: 'openai' }).catch((e: unknown) => e));
     record(await owner.setKey(cfg.id, `${CANARY} with a space`).catch((e: unknown) => e));
-    record(await vault.resolve({ tenantId: 'acme', provider: 'openai', bogus: CANARY } as never).catch((e: unknown) => e));
-    record(await owner.createConfig({ name: 'x', provider: 'openai', apiKey: CANARY } as never).catch((e: unknown) => e));
+    record(
+      await vault.resolve({ tenantId: 'acme', provider: 'openai', bogus: CANARY } as never).catch((e: unknown) => e),
+    );
+    record(
+      await owner.createConfig({ name: 'x', provider: 'openai', apiKey: CANARY } as never).catch((e: unknown) => e),
+    );
     await owner.setEnabled(cfg.id, true);
     const lost = makeVault({ store, keyring: Keyring.generate('gone') });
     record(await lost.vault.resolve({ tenantId: 'acme', provider: 'openai' }).catch((e: unknown) => e));

@@ -24,7 +24,9 @@ class OrmBackedStore extends MemoryStore {
         detail: `Failing row contains (${tenantId}, ${id}, ${patch.sealedKey})`,
       });
       throw Object.assign(
-        new Error(`Failed query: update "configs" set "sealed_key" = $1, "key_hint" = $2 where ("tenant_id" = $3 and "id" = $4)\nparams: ${params.join(',')}`),
+        new Error(
+          `Failed query: update "configs" set "sealed_key" = $1, "key_hint" = $2 where ("tenant_id" = $3 and "id" = $4)\nparams: ${params.join(',')}`,
+        ),
         { name: 'DrizzleQueryError', params, query: 'update "configs" ...', cause: pgError },
       );
     }
@@ -39,13 +41,22 @@ describe("a custom adapter's failed write", () => {
     const admin = vault.as({ tenantId: 'acme', actor: { id: 'o', role: 'owner' } });
     const cfg = await admin.createConfig({ name: 'c', provider: 'openai' });
     store.failWrites = true;
-    const error = (await admin.setKey(cfg.id, KEY).catch((e: unknown) => e)) as Error & { cause: Error & { cause: Error } };
+    const error = (await admin.setKey(cfg.id, KEY).catch((e: unknown) => e)) as Error & {
+      cause: Error & { cause: Error };
+    };
     expect(error).toMatchObject({ code: 'STORE_FAILED' });
     const shown = inspect(error, { depth: 10, showHidden: true }) + JSON.stringify(error.cause);
     expect(shown).not.toMatch(/byokit:1:/);
     expect(shown).not.toContain('CANARY');
-    expect(error.cause).toMatchObject({ name: 'DrizzleQueryError', message: expect.stringContaining('params: [sealed value],sk-') });
-    expect(error.cause.cause).toMatchObject({ message: 'could not serialize access due to concurrent update', code: '40001', severity: 'ERROR' });
+    expect(error.cause).toMatchObject({
+      name: 'DrizzleQueryError',
+      message: expect.stringContaining('params: [sealed value],sk-'),
+    });
+    expect(error.cause.cause).toMatchObject({
+      message: 'could not serialize access due to concurrent update',
+      code: '40001',
+      severity: 'ERROR',
+    });
     // Only what identifies the failure: not the parameters, the query or the failing row.
     expect(Object.keys(error.cause).sort()).toEqual(['cause', 'name']);
     expect(Object.keys(error.cause.cause).sort()).toEqual(['code', 'name', 'severity']);
@@ -54,12 +65,23 @@ describe("a custom adapter's failed write", () => {
   it('the copy removes sealed values cut short, keeps numbers and strings of the identifying fields, and stops at depth', () => {
     let deep: unknown = new Error('bottom byokit:1:k1:AAAA');
     for (let i = 0; i < 10; i++) deep = Object.assign(new Error(`level ${i}`), { cause: deep });
-    const copy = storeErrorCause(Object.assign(new Error('x byokit:1:k2:abc-_:de'), { errno: 19, sqlState: 'HY000', constraint: 'c1', sql: 'secret sql', cause: deep }));
+    const copy = storeErrorCause(
+      Object.assign(new Error('x byokit:1:k2:abc-_:de'), {
+        errno: 19,
+        sqlState: 'HY000',
+        constraint: 'c1',
+        sql: 'secret sql',
+        cause: deep,
+      }),
+    );
     expect(copy).toMatchObject({ message: 'x [sealed value]', errno: 19, sqlState: 'HY000', constraint: 'c1' });
     expect(copy).not.toHaveProperty('sql');
     let depth = 0;
     for (let e: unknown = copy; e instanceof Error; e = e.cause) depth++;
     expect(depth).toBe(5);
-    expect(storeErrorCause('a thrown string byokit:1:k1:zzz')).toMatchObject({ name: 'Error', message: 'a thrown string [sealed value]' });
+    expect(storeErrorCause('a thrown string byokit:1:k1:zzz')).toMatchObject({
+      name: 'Error',
+      message: 'a thrown string [sealed value]',
+    });
   });
 });

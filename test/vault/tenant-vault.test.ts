@@ -11,7 +11,18 @@ describe('configs', () => {
   it('creates, reads, lists, updates and deletes', async () => {
     const { owner } = makeVault();
     const cfg = await owner.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o' });
-    expect(cfg).toMatchObject({ tenantId: 'acme', scope: '', name: 'prod', provider: 'openai', model: 'gpt-4o', enabled: true, isDefault: false, keyHint: null, keyState: 'missing', revision: 1 });
+    expect(cfg).toMatchObject({
+      tenantId: 'acme',
+      scope: '',
+      name: 'prod',
+      provider: 'openai',
+      model: 'gpt-4o',
+      enabled: true,
+      isDefault: false,
+      keyHint: null,
+      keyState: 'missing',
+      revision: 1,
+    });
     expect(cfg.id).toMatch(/^cfg_[0-9A-Z]{26}$/);
     expect(await owner.getConfig(cfg.id)).toEqual(cfg);
     const updated = await owner.updateConfig(cfg.id, { name: 'production', model: 'gpt-4o-mini' });
@@ -24,11 +35,18 @@ describe('configs', () => {
 
   it('lists page by page in creation order, filtered by scope and provider', async () => {
     const { owner } = makeVault();
-    for (let i = 0; i < 5; i++) await owner.createConfig({ name: `c${i}`, provider: i % 2 ? 'anthropic' : 'openai', scope: i < 3 ? '' : 'ws' });
+    for (let i = 0; i < 5; i++)
+      await owner.createConfig({ name: `c${i}`, provider: i % 2 ? 'anthropic' : 'openai', scope: i < 3 ? '' : 'ws' });
     const first = await owner.listConfigs({ limit: 2 });
     const second = await owner.listConfigs({ limit: 2, cursor: first.nextCursor! });
     const third = await owner.listConfigs({ limit: 2, cursor: second.nextCursor! });
-    expect([...first.items, ...second.items, ...third.items].map((c) => c.name)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect([...first.items, ...second.items, ...third.items].map((c) => c.name)).toEqual([
+      'c0',
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+    ]);
     expect(third.nextCursor).toBeNull();
     expect((await owner.listConfigs({ scope: 'ws' })).items.map((c) => c.name)).toEqual(['c3', 'c4']);
     expect((await owner.listConfigs({ provider: 'anthropic' })).items.map((c) => c.name)).toEqual(['c1', 'c3']);
@@ -39,11 +57,17 @@ describe('configs', () => {
     await owner.createConfig({ name: 'prod', provider: 'openai' });
     const second = await owner.createConfig({ name: 'cheap', provider: 'openai', model: 'gpt-4o-mini' });
     const before = snapshotStore(store);
-    await expect(owner.createConfig({ name: 'prod', provider: 'anthropic' })).rejects.toMatchObject({ code: 'NAME_TAKEN' });
+    await expect(owner.createConfig({ name: 'prod', provider: 'anthropic' })).rejects.toMatchObject({
+      code: 'NAME_TAKEN',
+    });
     await expect(owner.updateConfig(second.id, { name: 'prod' })).rejects.toMatchObject({ code: 'NAME_TAKEN' });
     expect(snapshotStore(store)).toBe(before);
     // Another tenant may use the same name.
-    await expect(vault.as({ tenantId: 'globex', actor: { id: 'g', role: 'owner' } }).createConfig({ name: 'prod', provider: 'openai' })).resolves.toBeTruthy();
+    await expect(
+      vault
+        .as({ tenantId: 'globex', actor: { id: 'g', role: 'owner' } })
+        .createConfig({ name: 'prod', provider: 'openai' }),
+    ).resolves.toBeTruthy();
   });
 
   it('keeps one default per (tenant, scope), even under 200 concurrent calls (DESIGN rule 5)', async () => {
@@ -59,7 +83,9 @@ describe('configs', () => {
     const after = (await owner.listConfigs({ limit: 100 })).items.filter((c) => c.scope === '' && c.isDefault);
     expect(after.map((c) => c.id)).toEqual([created.id]);
     await owner.setDefault(created.id, false);
-    expect((await owner.listConfigs({ limit: 100 })).items.filter((c) => c.scope === '' && c.isDefault)).toHaveLength(0);
+    expect((await owner.listConfigs({ limit: 100 })).items.filter((c) => c.scope === '' && c.isDefault)).toHaveLength(
+      0,
+    );
   });
 });
 
@@ -87,7 +113,10 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
     await owner.setEnabled(cfg.id, true);
     now = new Date('2026-03-01T00:00:00Z');
     expect((await owner.getConfig(cfg.id)).keyState).toBe('expired');
-    const lost = createVault({ store, keyring: Keyring.generate('k2') }).as({ tenantId: 'acme', actor: { id: 'o', role: 'owner' } });
+    const lost = createVault({ store, keyring: Keyring.generate('k2') }).as({
+      tenantId: 'acme',
+      actor: { id: 'o', role: 'owner' },
+    });
     expect((await lost.getConfig(cfg.id)).keyState).toBe('undecryptable');
   });
 
@@ -104,7 +133,12 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
 
   it('moving the base URL re-seals the key for the new endpoint; a new provider drops the key', async () => {
     const { vault, owner, store } = makeVault();
-    const cfg = await owner.createConfig({ name: 'gw', provider: 'custom', baseUrl: 'https://a.example/v1', routes: ['openai'] });
+    const cfg = await owner.createConfig({
+      name: 'gw',
+      provider: 'custom',
+      baseUrl: 'https://a.example/v1',
+      routes: ['openai'],
+    });
     await owner.setKey(cfg.id, CANARY);
     const sealedBefore = store.inspectRaw('acme').configs[0]!.sealedKey;
     await owner.updateConfig(cfg.id, { baseUrl: 'https://b.example/v1' });
@@ -125,10 +159,27 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
     await owner.deleteConfig(a.id);
     // Someone with database access pastes a's sealed key into b's row.
     const current = (await store.getConfig('acme', b.id))!;
-    await store.updateConfig('acme', b.id, { sealedKey: sealed, keyHint: CANARY_HINT }, {
-      audit: { id: 'evt_01JD0000000000000000000000', at: current.updatedAt, tenantId: 'acme', configId: b.id, actor: null, type: 'key.set', changes: [], keyHint: null, detail: {} },
+    await store.updateConfig(
+      'acme',
+      b.id,
+      { sealedKey: sealed, keyHint: CANARY_HINT },
+      {
+        audit: {
+          id: 'evt_01JD0000000000000000000000',
+          at: current.updatedAt,
+          tenantId: 'acme',
+          configId: b.id,
+          actor: null,
+          type: 'key.set',
+          changes: [],
+          keyHint: null,
+          detail: {},
+        },
+      },
+    );
+    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).rejects.toMatchObject({
+      code: 'KEY_UNDECRYPTABLE',
     });
-    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai' })).rejects.toMatchObject({ code: 'KEY_UNDECRYPTABLE' });
   });
 });
 
@@ -137,8 +188,14 @@ describe('bad input (DESIGN rule 12): typed error, nothing written', () => {
     ['an unknown provider', (o) => o.createConfig({ name: 'x', provider: 'nope' })],
     ['an empty name', (o) => o.createConfig({ name: '', provider: 'openai' })],
     ['a name with control characters', (o) => o.createConfig({ name: 'a\nb', provider: 'openai' })],
-    ['a key in the config payload (rule 3)', (o) => o.createConfig({ name: 'x', provider: 'openai', apiKey: CANARY } as never)],
-    ['a base URL with credentials', (o) => o.createConfig({ name: 'x', provider: 'custom', baseUrl: 'https://u:p@x.example' })],
+    [
+      'a key in the config payload (rule 3)',
+      (o) => o.createConfig({ name: 'x', provider: 'openai', apiKey: CANARY } as never),
+    ],
+    [
+      'a base URL with credentials',
+      (o) => o.createConfig({ name: 'x', provider: 'custom', baseUrl: 'https://u:p@x.example' }),
+    ],
     ['a non-http base URL', (o) => o.createConfig({ name: 'x', provider: 'custom', baseUrl: 'file:///etc/passwd' })],
     ['a custom endpoint without base URL', (o) => o.createConfig({ name: 'x', provider: 'custom' })],
     ['routes on a non-custom config', (o) => o.createConfig({ name: 'x', provider: 'openai', routes: ['anthropic'] })],
@@ -167,23 +224,36 @@ describe('bad input (DESIGN rule 12): typed error, nothing written', () => {
 
   it('validation errors name the path of each problem', async () => {
     const { owner } = makeVault();
-    const error = (await owner.createConfig({ name: '', provider: 'NOPE' }).catch((e: unknown) => e)) as ValidationError;
+    const error = (await owner
+      .createConfig({ name: '', provider: 'NOPE' })
+      .catch((e: unknown) => e)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.issues.map((i) => i.path).sort()).toEqual(['name', 'provider']);
   });
 
   it('rejects bad resolve requests and bad handles', async () => {
     const { vault } = makeVault();
-    await expect(vault.resolve({ tenantId: '', provider: 'openai' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai', extra: 1 } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(vault.resolve({ tenantId: '', provider: 'openai' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(vault.resolve({ tenantId: 'acme', provider: 'openai', extra: 1 } as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     expect(() => vault.as({ tenantId: 'a b', actor: { id: 'x' } })).toThrow(ValidationError);
   });
 
   it('checks the adapter and the keyring when the vault is created', () => {
-    expect(() => createVault({ store: { name: 'half', capabilities: { transactions: false }, getConfig: async () => null } as never, keyring: Keyring.generate() })).toThrow(
+    expect(() =>
+      createVault({
+        store: { name: 'half', capabilities: { transactions: false }, getConfig: async () => null } as never,
+        keyring: Keyring.generate(),
+      }),
+    ).toThrow(
       /missing method\(s\): createConfig, listConfigs, updateConfig, deleteConfig, loadCandidates, loadSealedConfig, listSealedConfigs, swapSealedKeys, listSealedConfigsAcrossTenants, countKeysByKek, importConfigs, listAudit/,
     );
-    expect(() => createVault({ store: new MemoryStore(), keyring: {} as never })).toThrow(expect.objectContaining({ code: 'KEYRING_INVALID' }));
+    expect(() => createVault({ store: new MemoryStore(), keyring: {} as never })).toThrow(
+      expect.objectContaining({ code: 'KEYRING_INVALID' }),
+    );
   });
 });
 
@@ -202,9 +272,16 @@ describe('rotation: vault.rewrapKeys', () => {
     await before.owner.createConfig({ name: 'keyless', provider: 'openai' });
     const rotated = makeVault({ store, keyring: Keyring.fromKeys([k2, k1]) });
     expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 3, failed: [], remaining: 0 });
-    expect(store.inspectRaw('acme').configs.filter((c) => c.sealedKey).every((c) => c.kekId === 'k2' && c.sealedKey!.startsWith('byokit:1:k2:'))).toBe(true);
+    expect(
+      store
+        .inspectRaw('acme')
+        .configs.filter((c) => c.sealedKey)
+        .every((c) => c.kekId === 'k2' && c.sealedKey!.startsWith('byokit:1:k2:')),
+    ).toBe(true);
     const onlyNew = makeVault({ store, keyring: Keyring.fromKeys([k2]) });
-    expect((await onlyNew.vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' })).key.reveal()).toBe(`${CANARY}2`);
+    expect((await onlyNew.vault.resolve({ tenantId: 'acme', scope: 'ws', provider: 'openai' })).key.reveal()).toBe(
+      `${CANARY}2`,
+    );
     expect(await rotated.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, failed: [], remaining: 0 });
     const events = await onlyNew.owner.listAudit({ type: 'key.rewrapped' });
     expect(events.items).toHaveLength(3);
@@ -217,7 +294,11 @@ describe('rotation: vault.rewrapKeys', () => {
     const cfg = await before.owner.createConfig({ name: 'c', provider: 'openai' });
     await before.owner.setKey(cfg.id, CANARY);
     const after = makeVault({ store, keyring: Keyring.generate('new') });
-    expect(await after.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({ rewrapped: 0, failed: [{ configId: cfg.id, code: 'KEK_UNKNOWN' }], remaining: 1 });
+    expect(await after.vault.rewrapKeys({ tenantId: 'acme' })).toEqual({
+      rewrapped: 0,
+      failed: [{ configId: cfg.id, code: 'KEK_UNKNOWN' }],
+      remaining: 1,
+    });
   });
 
   it('still re-wraps a key whose record another writer changed meanwhile (rename, default)', async () => {
@@ -239,9 +320,18 @@ describe('rotation: vault.rewrapKeys', () => {
     await before.owner.setKey(cfg.id, CANARY);
     const rotated = makeVault({ store, keyring: Keyring.fromKeys([k2, k1]) });
     let flip = false;
-    store.onRead = () => ((flip = !flip) ? rotated.owner.setDefault(cfg.id) : rotated.owner.updateConfig(cfg.id, { name: 'renamed' }));
-    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme', actor: { id: 'ops', role: 'owner', token: 'x' } as never }).catch((e: unknown) => e)).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme', actor: { id: 'ops' } })).toEqual({ rewrapped: 1, failed: [], remaining: 0 });
+    store.onRead = () =>
+      (flip = !flip) ? rotated.owner.setDefault(cfg.id) : rotated.owner.updateConfig(cfg.id, { name: 'renamed' });
+    expect(
+      await rotated.vault
+        .rewrapKeys({ tenantId: 'acme', actor: { id: 'ops', role: 'owner', token: 'x' } as never })
+        .catch((e: unknown) => e),
+    ).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await rotated.vault.rewrapKeys({ tenantId: 'acme', actor: { id: 'ops' } })).toEqual({
+      rewrapped: 1,
+      failed: [],
+      remaining: 0,
+    });
     expect((await store.getConfig('acme', cfg.id))?.kekId).toBe('k2');
     const onlyNew = makeVault({ store, keyring: Keyring.fromKeys([k2]) });
     expect((await onlyNew.vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);

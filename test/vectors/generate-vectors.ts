@@ -9,9 +9,31 @@ import { sealSecret } from '../../src/crypto/envelope.js';
 import { fixedBytes, hex } from './fixed-bytes.js';
 
 const cases = [
-  { name: 'openai key, default endpoint', secret: 'sk-proj-TESTVECTOR0000000000000000000000007xQ2', context: { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null } },
-  { name: 'custom endpoint with base URL', secret: 'gw-key-0123456789abcdef', context: { tenantId: 'globex', configId: 'cfg_01JD0000000000000000000001', provider: 'custom', baseUrl: 'https://llm.internal.example/v1' } },
-  { name: 'unicode tenant data, short key', secret: 'k€y-ünïcødé-1234', context: { tenantId: 'tenant_ü', configId: 'cfg_01JD0000000000000000000002', provider: 'anthropic', baseUrl: 'http://127.0.0.1:8080' } },
+  {
+    name: 'openai key, default endpoint',
+    secret: 'sk-proj-TESTVECTOR0000000000000000000000007xQ2',
+    context: { tenantId: 'acme', configId: 'cfg_01JD0000000000000000000000', provider: 'openai', baseUrl: null },
+  },
+  {
+    name: 'custom endpoint with base URL',
+    secret: 'gw-key-0123456789abcdef',
+    context: {
+      tenantId: 'globex',
+      configId: 'cfg_01JD0000000000000000000001',
+      provider: 'custom',
+      baseUrl: 'https://llm.internal.example/v1',
+    },
+  },
+  {
+    name: 'unicode tenant data, short key',
+    secret: 'k€y-ünïcødé-1234',
+    context: {
+      tenantId: 'tenant_ü',
+      configId: 'cfg_01JD0000000000000000000002',
+      provider: 'anthropic',
+      baseUrl: 'http://127.0.0.1:8080',
+    },
+  },
 ];
 
 const out = [];
@@ -23,7 +45,15 @@ for (const [index, c] of cases.entries()) {
   const keyring = Keyring.fromKeys([{ id: `k${index + 1}`, key: kek }], { random: () => Uint8Array.from(wrapNonce) });
   const queue = [Uint8Array.from(dek), Uint8Array.from(nonce)];
   const sealed = await sealSecret(c.secret, c.context, keyring, { random: () => queue.shift()! });
-  out.push({ ...c, kekId: `k${index + 1}`, kek: hex(kek), dek: hex(dek), nonce: hex(nonce), wrapNonce: hex(wrapNonce), sealed });
+  out.push({
+    ...c,
+    kekId: `k${index + 1}`,
+    kek: hex(kek),
+    dek: hex(dek),
+    nonce: hex(nonce),
+    wrapNonce: hex(wrapNonce),
+    sealed,
+  });
 }
 writeFileSync(new URL('./seal-v1.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote ${out.length} vectors`);

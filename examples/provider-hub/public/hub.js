@@ -47,12 +47,16 @@ async function api(method, path, body) {
     'x-demo-role': state.session.role,
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new Error(readable(data.error?.message ?? `HTTP ${response.status}`));
-    error.code = data.error?.code ?? 'HTTP_' + response.status;
+    error.code = data.error?.code ?? `HTTP_${response.status}`;
     error.status = response.status;
     throw error;
   }
@@ -84,7 +88,8 @@ function ago(iso) {
   ];
   let value = seconds;
   for (const [size, unit] of steps) {
-    if (Math.abs(value) < size) return unit === 'second' && Math.abs(value) < 10 ? 'just now' : relative.format(value, unit);
+    if (Math.abs(value) < size)
+      return unit === 'second' && Math.abs(value) < 10 ? 'just now' : relative.format(value, unit);
     value = Math.round(value / size);
   }
   return relative.format(value, 'year');
@@ -198,7 +203,8 @@ const POLICY_HINTS = {
 async function loadSession() {
   const session = await api('GET', '/session');
   state.permissions = new Set(session.permissions);
-  document.getElementById('whoami').textContent = `Signed in as ${session.actor.id} (${session.actor.role}) in ${TENANTS[session.tenantId] ?? session.tenantId}`;
+  document.getElementById('whoami').textContent =
+    `Signed in as ${session.actor.id} (${session.actor.role}) in ${TENANTS[session.tenantId] ?? session.tenantId}`;
   document.getElementById('readonly-note').hidden = can('key:manage');
   document.getElementById('test-request').disabled = !can('key:manage'); // a test request spends the key
 }
@@ -276,7 +282,11 @@ async function act(resultId, work) {
 async function connect(provider, key) {
   const config = await api('POST', '/configs', { name: provider.label, provider: provider.id });
   const view = await api('PUT', `/configs/${config.id}/key`, { key });
-  return { text: `Key saved for ${provider.label}: ${view.keyHint}`, resultId: config.id, focus: `validate-${config.id}` };
+  return {
+    text: `Key saved for ${provider.label}: ${view.keyHint}`,
+    resultId: config.id,
+    focus: `validate-${config.id}`,
+  };
 }
 
 async function addKey(provider, name, key) {
@@ -313,7 +323,12 @@ function providerCard(provider) {
   const titleId = `card-${provider.id}-title`;
   const prefix = provider.keyPrefixes.at(-1);
   const configs = provider.configs;
-  const headBadge = configs.length === 0 ? h('span', { class: 'badge' }, 'Not connected') : configs.length === 1 ? badge(configs[0]) : h('span', { class: 'badge' }, `${configs.length} configs`);
+  const headBadge =
+    configs.length === 0
+      ? h('span', { class: 'badge' }, 'Not connected')
+      : configs.length === 1
+        ? badge(configs[0])
+        : h('span', { class: 'badge' }, `${configs.length} configs`);
   return h(
     'article',
     { class: 'card', 'aria-labelledby': titleId, 'data-provider': provider.id },
@@ -321,11 +336,22 @@ function providerCard(provider) {
       'div',
       { class: 'card-head' },
       h('span', { class: `monogram monogram-${provider.id}`, 'aria-hidden': 'true' }, provider.label.slice(0, 1)),
-      h('div', { class: 'card-title' }, h('h3', { id: titleId }, provider.label), h('p', {}, prefix ? `Keys start with ${prefix}` : 'API key')),
+      h(
+        'div',
+        { class: 'card-title' },
+        h('h3', { id: titleId }, provider.label),
+        h('p', {}, prefix ? `Keys start with ${prefix}` : 'API key'),
+      ),
       headBadge,
     ),
-    configs.length === 0 ? connectSection(provider) : configs.map((config) => configSection(provider, config, configs.length > 1 || config.name !== provider.label)),
-    configs.length > 1 ? state.pools.filter((pool) => pool.provider === provider.id && pool.members.length > 1).map((pool) => poolSection(provider, pool)) : null,
+    configs.length === 0
+      ? connectSection(provider)
+      : configs.map((config) => configSection(provider, config, configs.length > 1 || config.name !== provider.label)),
+    configs.length > 1
+      ? state.pools
+          .filter((pool) => pool.provider === provider.id && pool.members.length > 1)
+          .map((pool) => poolSection(provider, pool))
+      : null,
     configs.length > 0 ? addKeySection(provider) : null,
   );
 }
@@ -337,7 +363,15 @@ function badge(config) {
 
 function resultLine(id, testId = 'result') {
   const result = state.results.get(id);
-  return h('p', { class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`, id: `result-${id}`, 'data-testid': testId }, result?.text ?? '');
+  return h(
+    'p',
+    {
+      class: `result ${result ? (result.ok ? 'result-ok' : 'result-bad') : ''}`,
+      id: `result-${id}`,
+      'data-testid': testId,
+    },
+    result?.text ?? '',
+  );
 }
 
 function connectSection(provider) {
@@ -360,8 +394,21 @@ function connectSection(provider) {
     h(
       'div',
       { class: 'row' },
-      h('input', { id: inputId, type: 'password', name: 'key', autocomplete: 'off', spellcheck: 'false', placeholder: 'Paste your key', disabled: !allowed, required: true }),
-      h('button', { type: 'submit', class: 'btn btn-primary', id: `connect-${provider.id}`, disabled: !allowed }, 'Connect'),
+      h('input', {
+        id: inputId,
+        type: 'password',
+        name: 'key',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: 'Paste your key',
+        disabled: !allowed,
+        required: true,
+      }),
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-primary', id: `connect-${provider.id}`, disabled: !allowed },
+        'Connect',
+      ),
     ),
     h('p', { class: 'field-hint' }, 'Encrypted before it is stored. It will not be shown again.'),
   );
@@ -370,7 +417,9 @@ function connectSection(provider) {
 
 function configSection(provider, config, showName) {
   const id = config.id;
-  const validation = config.lastValidationStatus ? VALIDATION_WORDS[config.lastValidationStatus] ?? [config.lastValidationStatus, ''] : null;
+  const validation = config.lastValidationStatus
+    ? (VALIDATION_WORDS[config.lastValidationStatus] ?? [config.lastValidationStatus, ''])
+    : null;
   const health =
     config.health.state === 'failing'
       ? h('span', { class: 'status-bad' }, `Failing since `, time(config.health.firstFailureAt))
@@ -399,7 +448,16 @@ function configSection(provider, config, showName) {
       },
     },
     h('label', { for: `key-${id}` }, config.keyHint ? 'Replace key' : 'API key'),
-    h('div', { class: 'row' }, keyInput, h('button', { type: 'submit', class: 'btn btn-primary', id: `save-${id}`, disabled: !can('key:manage') }, config.keyHint ? 'Replace' : 'Save key')),
+    h(
+      'div',
+      { class: 'row' },
+      keyInput,
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-primary', id: `save-${id}`, disabled: !can('key:manage') },
+        config.keyHint ? 'Replace' : 'Save key',
+      ),
+    ),
   );
 
   const enabled = h('input', {
@@ -424,14 +482,36 @@ function configSection(provider, config, showName) {
     h(
       'dl',
       { class: 'facts' },
-      h('div', {}, h('dt', {}, 'Key'), h('dd', {}, config.keyHint ? h('code', { 'data-testid': 'hint' }, config.keyHint) : h('span', { class: 'muted' }, 'None stored'))),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Key'),
+        h(
+          'dd',
+          {},
+          config.keyHint
+            ? h('code', { 'data-testid': 'hint' }, config.keyHint)
+            : h('span', { class: 'muted' }, 'None stored'),
+        ),
+      ),
       h(
         'div',
         {},
         h('dt', {}, 'Last validated'),
-        h('dd', { 'data-testid': 'validated' }, config.lastValidatedAt ? [time(config.lastValidatedAt), ' · ', h('span', { class: validation[1] }, validation[0])] : h('span', { class: 'muted' }, 'Never')),
+        h(
+          'dd',
+          { 'data-testid': 'validated' },
+          config.lastValidatedAt
+            ? [time(config.lastValidatedAt), ' · ', h('span', { class: validation[1] }, validation[0])]
+            : h('span', { class: 'muted' }, 'Never'),
+        ),
       ),
-      h('div', {}, h('dt', {}, 'Health'), h('dd', {}, health, ' · last used ', config.lastUsedAt ? time(config.lastUsedAt) : 'never')),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Health'),
+        h('dd', {}, health, ' · last used ', config.lastUsedAt ? time(config.lastUsedAt) : 'never'),
+      ),
       config.model ? h('div', {}, h('dt', {}, 'Model'), h('dd', {}, config.model)) : null,
     ),
     h(
@@ -450,7 +530,11 @@ function configSection(provider, config, showName) {
           onclick: () =>
             act(id, async () => {
               await api('PUT', `/configs/${id}/default`, { isDefault: !config.isDefault });
-              return { text: config.isDefault ? `${config.name} is no longer the default` : `${config.name} is now the default` };
+              return {
+                text: config.isDefault
+                  ? `${config.name} is no longer the default`
+                  : `${config.name} is now the default`,
+              };
             }),
         },
         h('span', { class: 'star', 'aria-hidden': 'true' }, config.isDefault ? '★' : '☆'),
@@ -463,7 +547,13 @@ function configSection(provider, config, showName) {
       { class: 'actions' },
       h(
         'button',
-        { type: 'button', class: 'btn btn-secondary', id: `validate-${id}`, disabled: !can('key:manage') || !config.keyHint, onclick: () => act(id, () => validate(config)) },
+        {
+          type: 'button',
+          class: 'btn btn-secondary',
+          id: `validate-${id}`,
+          disabled: !can('key:manage') || !config.keyHint,
+          onclick: () => act(id, () => validate(config)),
+        },
         'Validate',
       ),
       h('span', { class: 'spacer' }),
@@ -516,9 +606,18 @@ function memberBadge(member) {
     return h('span', { class: `badge ${tone}`, 'data-testid': 'member-status' }, word);
   }
   if (member.cooldown) {
-    return h('span', { class: 'badge badge-warn', 'data-testid': 'member-status', title: `Until ${new Date(member.cooldown.until).toLocaleTimeString()}` }, 'Cooling down');
+    return h(
+      'span',
+      {
+        class: 'badge badge-warn',
+        'data-testid': 'member-status',
+        title: `Until ${new Date(member.cooldown.until).toLocaleTimeString()}`,
+      },
+      'Cooling down',
+    );
   }
-  if (member.health.state === 'failing') return h('span', { class: 'badge badge-bad', 'data-testid': 'member-status' }, 'Failing');
+  if (member.health.state === 'failing')
+    return h('span', { class: 'badge badge-bad', 'data-testid': 'member-status' }, 'Failing');
   return h('span', { class: 'badge badge-active', 'data-testid': 'member-status' }, 'Available');
 }
 
@@ -536,16 +635,28 @@ function poolSection(provider, pool) {
     h(
       'li',
       { class: `member${m.available ? '' : ' member-out'}`, 'data-config': m.configId, 'data-testid': 'pool-member' },
-      h('span', { class: 'position' }, h('span', { class: 'visually-hidden' }, 'Position '), m.position === null ? '–' : String(m.position + 1)),
+      h(
+        'span',
+        { class: 'position' },
+        h('span', { class: 'visually-hidden' }, 'Position '),
+        m.position === null ? '–' : String(m.position + 1),
+      ),
       h(
         'div',
         { class: 'member-main' },
-        h('div', { class: 'member-line' }, h('span', { class: 'member-name', 'data-testid': 'member-name' }, m.name), m.keyHint ? h('code', {}, m.keyHint) : null),
+        h(
+          'div',
+          { class: 'member-line' },
+          h('span', { class: 'member-name', 'data-testid': 'member-name' }, m.name),
+          m.keyHint ? h('code', {}, m.keyHint) : null,
+        ),
         h(
           'div',
           { class: 'member-line' },
           memberBadge(m),
-          m.cooldown ? h('span', { class: 'meta' }, 'ready ', time(m.cooldown.until)) : h('span', { class: 'meta' }, 'used ', m.lastUsedAt ? time(m.lastUsedAt) : 'never'),
+          m.cooldown
+            ? h('span', { class: 'meta' }, 'ready ', time(m.cooldown.until))
+            : h('span', { class: 'meta' }, 'used ', m.lastUsedAt ? time(m.lastUsedAt) : 'never'),
         ),
       ),
       h(
@@ -555,13 +666,34 @@ function poolSection(provider, pool) {
           'label',
           { class: 'mini-field priority-field' },
           h('span', { 'aria-hidden': 'true' }, 'Priority'),
-          h('input', { type: 'number', name: 'priority', min: 0, max: 1000, step: 1, inputmode: 'numeric', value: m.priority ?? '', placeholder: '–', 'aria-label': `Priority of ${m.name}`, disabled: !allowed }),
+          h('input', {
+            type: 'number',
+            name: 'priority',
+            min: 0,
+            max: 1000,
+            step: 1,
+            inputmode: 'numeric',
+            value: m.priority ?? '',
+            placeholder: '–',
+            'aria-label': `Priority of ${m.name}`,
+            disabled: !allowed,
+          }),
         ),
         h(
           'label',
           { class: 'mini-field weight-field' },
           h('span', { 'aria-hidden': 'true' }, 'Weight'),
-          h('input', { type: 'number', name: 'weight', min: 0, max: 1000, step: 1, inputmode: 'numeric', value: m.weight, 'aria-label': `Weight of ${m.name}`, disabled: !allowed }),
+          h('input', {
+            type: 'number',
+            name: 'weight',
+            min: 0,
+            max: 1000,
+            step: 1,
+            inputmode: 'numeric',
+            value: m.weight,
+            'aria-label': `Weight of ${m.name}`,
+            disabled: !allowed,
+          }),
         ),
       ),
     ),
@@ -595,7 +727,8 @@ function poolSection(provider, pool) {
           const member = { configId: li.dataset.config };
           const priority = li.querySelector('input[name="priority"]').value.trim();
           const weight = li.querySelector('input[name="weight"]').value.trim();
-          if ((policy === 'failover' || policy === 'round-robin') && priority !== '') member.priority = Number(priority);
+          if ((policy === 'failover' || policy === 'round-robin') && priority !== '')
+            member.priority = Number(priority);
           if (policy === 'weighted' && weight !== '') member.weight = Number(weight);
           if (Object.keys(member).length > 1) settings.push(member);
         }
@@ -606,7 +739,16 @@ function poolSection(provider, pool) {
       },
     },
     h('label', { for: selectId }, 'Selection policy'),
-    h('div', { class: 'row' }, select, h('button', { type: 'submit', class: 'btn btn-secondary', id: `pool-save-${key}`, disabled: !allowed }, 'Save policy')),
+    h(
+      'div',
+      { class: 'row' },
+      select,
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-secondary', id: `pool-save-${key}`, disabled: !allowed },
+        'Save policy',
+      ),
+    ),
     hint,
     h('ol', { class: 'pool-members', 'aria-label': `${provider.label} keys in failover order` }, members),
     pool.policySet
@@ -622,7 +764,10 @@ function poolSection(provider, pool) {
               disabled: !allowed,
               onclick: () =>
                 act(`pool-${key}`, async () => {
-                  await api('DELETE', `/pools/policy?${new URLSearchParams({ provider: pool.provider, scope: pool.scope })}`);
+                  await api(
+                    'DELETE',
+                    `/pools/policy?${new URLSearchParams({ provider: pool.provider, scope: pool.scope })}`,
+                  );
                   return { text: `${provider.label} pool: back to failover in the default order`, focus: selectId };
                 }),
             },
@@ -639,7 +784,11 @@ function poolSection(provider, pool) {
       'div',
       { class: 'pool-head' },
       h('h4', { id: titleId }, pool.scope ? `Key pool · ${pool.scope}` : 'Key pool'),
-      h('span', { class: 'muted small', 'data-testid': 'pool-summary' }, `${POLICY_WORDS[pool.policy]} · ${available} of ${pool.members.length} available`),
+      h(
+        'span',
+        { class: 'muted small', 'data-testid': 'pool-summary' },
+        `${POLICY_WORDS[pool.policy]} · ${available} of ${pool.members.length} available`,
+      ),
     ),
     form,
     resultLine(`pool-${key}`, 'pool-result'),
@@ -667,13 +816,35 @@ function addKeySection(provider) {
       },
     },
     h('label', { for: nameId }, 'Name'),
-    h('input', { id: nameId, type: 'text', name: 'name', autocomplete: 'off', placeholder: 'e.g. Backup', maxlength: 100, required: true, disabled: !allowed }),
+    h('input', {
+      id: nameId,
+      type: 'text',
+      name: 'name',
+      autocomplete: 'off',
+      placeholder: 'e.g. Backup',
+      maxlength: 100,
+      required: true,
+      disabled: !allowed,
+    }),
     h('label', { for: keyId }, `New ${provider.label} key`),
     h(
       'div',
       { class: 'row' },
-      h('input', { id: keyId, type: 'password', name: 'key', autocomplete: 'off', spellcheck: 'false', placeholder: 'Paste the key', required: true, disabled: !allowed }),
-      h('button', { type: 'submit', class: 'btn btn-primary', id: `add-submit-${provider.id}`, disabled: !allowed }, 'Add key'),
+      h('input', {
+        id: keyId,
+        type: 'password',
+        name: 'key',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: 'Paste the key',
+        required: true,
+        disabled: !allowed,
+      }),
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-primary', id: `add-submit-${provider.id}`, disabled: !allowed },
+        'Add key',
+      ),
     ),
     h('p', { class: 'field-hint' }, 'Two keys or more of one provider form a pool.'),
   );
@@ -705,12 +876,28 @@ function renderRoutes() {
               h('code', {}, r.route),
               h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '),
               h('span', { class: 'visually-hidden' }, ' uses '),
-              r.state === 'ok' ? h('strong', { 'data-testid': 'route-config' }, r.configName) : h('span', { class: 'muted', 'data-testid': 'route-config' }, 'a deleted config'),
+              r.state === 'ok'
+                ? h('strong', { 'data-testid': 'route-config' }, r.configName)
+                : h('span', { class: 'muted', 'data-testid': 'route-config' }, 'a deleted config'),
               h(
                 'span',
                 { class: 'meta' },
-                h('span', {}, [r.provider ? providerName(r.provider) : null, scopeWords(r.scope)].filter(Boolean).join(' · ')),
-                r.state === 'dangling' ? h('span', { class: 'badge badge-bad', 'data-testid': 'dangling', title: 'Requests on this route use the provider’s default' }, 'Dangling') : null,
+                h(
+                  'span',
+                  {},
+                  [r.provider ? providerName(r.provider) : null, scopeWords(r.scope)].filter(Boolean).join(' · '),
+                ),
+                r.state === 'dangling'
+                  ? h(
+                      'span',
+                      {
+                        class: 'badge badge-bad',
+                        'data-testid': 'dangling',
+                        title: 'Requests on this route use the provider’s default',
+                      },
+                      'Dangling',
+                    )
+                  : null,
               ),
             ),
             h(
@@ -723,7 +910,10 @@ function renderRoutes() {
                 disabled: !allowed,
                 onclick: () =>
                   act('routes', async () => {
-                    await api('DELETE', `/routes/${encodeURIComponent(r.route)}${r.scope ? `?scope=${encodeURIComponent(r.scope)}` : ''}`);
+                    await api(
+                      'DELETE',
+                      `/routes/${encodeURIComponent(r.route)}${r.scope ? `?scope=${encodeURIComponent(r.scope)}` : ''}`,
+                    );
                     return { text: `Route ${r.route} removed`, focus: 'route-name' };
                   }),
               },
@@ -736,7 +926,9 @@ function renderRoutes() {
   const configSelect = document.getElementById('route-config');
   const chosen = configSelect.value;
   const configs = state.providers.flatMap((p) => p.configs.map((c) => ({ config: c, provider: p })));
-  configSelect.replaceChildren(...configs.map(({ config, provider }) => h('option', { value: config.id }, `${config.name} (${provider.label})`)));
+  configSelect.replaceChildren(
+    ...configs.map(({ config, provider }) => h('option', { value: config.id }, `${config.name} (${provider.label})`)),
+  );
   if (configs.some(({ config }) => config.id === chosen)) configSelect.value = chosen;
   const usable = allowed && configs.length > 0;
   for (const id of ['route-name', 'route-config', 'route-add']) document.getElementById(id).disabled = !usable;
@@ -753,13 +945,19 @@ function renderRouteOptions() {
   const select = document.getElementById('resolve-route');
   const names = [...new Set(state.routes.map((r) => r.route))].sort();
   if (state.resolveRoute && !names.includes(state.resolveRoute)) state.resolveRoute = '';
-  select.replaceChildren(h('option', { value: '' }, 'No route'), ...names.map((name) => h('option', { value: name }, name)));
+  select.replaceChildren(
+    h('option', { value: '' }, 'No route'),
+    ...names.map((name) => h('option', { value: name }, name)),
+  );
   select.value = state.resolveRoute;
 }
 
 function renderResolveOptions() {
   const select = document.getElementById('resolve-provider');
-  const options = [h('option', { value: '' }, 'Any provider (the default)'), ...state.providers.map((p) => h('option', { value: p.id }, p.label))];
+  const options = [
+    h('option', { value: '' }, 'Any provider (the default)'),
+    ...state.providers.map((p) => h('option', { value: p.id }, p.label)),
+  ];
   select.replaceChildren(...options);
   select.value = state.resolveProvider;
 }
@@ -773,25 +971,53 @@ function routeView(answer) {
     (state.resolveRoute ? ` on route ${state.resolveRoute}` : '');
   let headline;
   if (!r) {
-    headline = [h('span', { class: 'source source-none' }, 'No key'), h('p', { class: 'route-line' }, `${asked} would be refused: no key applies.`)];
+    headline = [
+      h('span', { class: 'source source-none' }, 'No key'),
+      h('p', { class: 'route-line' }, `${asked} would be refused: no key applies.`),
+    ];
   } else {
     const word = { byok: 'Your key', custom: 'Custom endpoint', platform: 'Platform key' }[r.source] ?? r.source;
     const from =
       r.source === 'platform'
         ? ', the platform’s own key'
-        : [', from the ', h('strong', {}, r.configName), r.provider === state.resolveProvider ? ' config' : ` config (${providerName(r.provider)})`];
+        : [
+            ', from the ',
+            h('strong', {}, r.configName),
+            r.provider === state.resolveProvider ? ' config' : ` config (${providerName(r.provider)})`,
+          ];
     headline = [
       h('span', { class: `source source-${r.source}`, 'data-testid': 'source' }, word),
-      h('p', { class: 'route-line' }, `${asked} use `, h('code', { 'data-testid': 'route-hint' }, r.keyHint), from, '.'),
+      h(
+        'p',
+        { class: 'route-line' },
+        `${asked} use `,
+        h('code', { 'data-testid': 'route-hint' }, r.keyHint),
+        from,
+        '.',
+      ),
     ];
   }
   const steps = trace.map((entry) => {
-    const what = [STEP_WORDS[entry.step] ?? entry.step, entry.route ? ` ${entry.route}` : '', entry.configName ? ` “${entry.configName}”` : ''];
+    const what = [
+      STEP_WORDS[entry.step] ?? entry.step,
+      entry.route ? ` ${entry.route}` : '',
+      entry.configName ? ` “${entry.configName}”` : '',
+    ];
     const mark = entry.outcome === 'selected' ? '✓' : '–';
     const why = entryWhy(entry);
-    return h('li', { class: entry.outcome }, h('span', { class: 'mark', 'aria-hidden': 'true' }, mark), h('span', {}, ...what, h('span', { class: 'why' }, ` — ${why}`)));
+    return h(
+      'li',
+      { class: entry.outcome },
+      h('span', { class: 'mark', 'aria-hidden': 'true' }, mark),
+      h('span', {}, ...what, h('span', { class: 'why' }, ` — ${why}`)),
+    );
   });
-  return h('div', { class: 'route', 'data-testid': 'route' }, ...headline, steps.length ? h('ol', { class: 'trace', 'aria-label': 'Why' }, steps) : null);
+  return h(
+    'div',
+    { class: 'route', 'data-testid': 'route' },
+    ...headline,
+    steps.length ? h('ol', { class: 'trace', 'aria-label': 'Why' }, steps) : null,
+  );
 }
 
 /** Why a trace entry came out as it did, in words. */
@@ -803,22 +1029,27 @@ function entryWhy(entry) {
   }
   if (entry.step === 'route' && entry.outcome === 'none') return 'not set: the provider’s default';
   if (entry.reason === 'cooling_down' && entry.until) return `cooling down, ready ${ago(entry.until)}`;
-  return entry.reason ? SKIP_WORDS[entry.reason] ?? entry.reason : 'none set up';
+  return entry.reason ? (SKIP_WORDS[entry.reason] ?? entry.reason) : 'none set up';
 }
 
 function configName(id) {
-  for (const provider of state.providers) for (const config of provider.configs) if (config.id === id) return config.name;
+  for (const provider of state.providers)
+    for (const config of provider.configs) if (config.id === id) return config.name;
   return null;
 }
 
 function auditDetail(event) {
   const d = event.detail ?? {};
-  if (event.type === 'key.validated') return (VALIDATION_WORDS[d.status]?.[0] ?? String(d.status)) + (d.httpStatus ? ` (HTTP ${d.httpStatus})` : '');
+  if (event.type === 'key.validated')
+    return (VALIDATION_WORDS[d.status]?.[0] ?? String(d.status)) + (d.httpStatus ? ` (HTTP ${d.httpStatus})` : '');
   if (event.type === 'config.default_changed') return d.isDefault ? 'made default' : 'no longer default';
-  if (event.type === 'key.failing' || event.type === 'key.recovered') return [d.via ? `via ${d.via}` : '', d.httpStatus ? `HTTP ${d.httpStatus}` : ''].filter(Boolean).join(', ');
+  if (event.type === 'key.failing' || event.type === 'key.recovered')
+    return [d.via ? `via ${d.via}` : '', d.httpStatus ? `HTTP ${d.httpStatus}` : ''].filter(Boolean).join(', ');
   if (event.changes?.length && event.type === 'config.updated') return `changed ${event.changes.join(', ')}`;
-  if (event.type === 'pool.changed') return `${d.provider}${d.scope ? ` in ${d.scope}` : ''}: ${d.policy ? POLICY_WORDS[d.policy] ?? d.policy : 'reset to failover'}`;
-  if (event.type === 'route.changed') return `${d.route} → ${d.configId ? d.configName ?? d.configId : 'removed'}${d.scope ? ` (${d.scope})` : ''}`;
+  if (event.type === 'pool.changed')
+    return `${d.provider}${d.scope ? ` in ${d.scope}` : ''}: ${d.policy ? (POLICY_WORDS[d.policy] ?? d.policy) : 'reset to failover'}`;
+  if (event.type === 'route.changed')
+    return `${d.route} → ${d.configId ? (d.configName ?? d.configId) : 'removed'}${d.scope ? ` (${d.scope})` : ''}`;
   return '';
 }
 
@@ -829,14 +1060,32 @@ function renderAudit() {
       {},
       h('td', {}, time(event.at)),
       h('td', {}, event.actor ? event.actor.id : h('span', { class: 'muted' }, 'system')),
-      h('td', {}, h('span', { class: 'event' }, EVENT_WORDS[event.type] ?? event.type), h('span', { class: 'event-type' }, event.type)),
-      h('td', {}, event.configId ? configName(event.configId) ?? (event.detail?.name ?? event.detail?.configName ? String(event.detail.name ?? event.detail.configName) : h('span', { class: 'muted' }, 'deleted')) : '—'),
+      h(
+        'td',
+        {},
+        h('span', { class: 'event' }, EVENT_WORDS[event.type] ?? event.type),
+        h('span', { class: 'event-type' }, event.type),
+      ),
+      h(
+        'td',
+        {},
+        event.configId
+          ? (configName(event.configId) ??
+              ((event.detail?.name ?? event.detail?.configName)
+                ? String(event.detail.name ?? event.detail.configName)
+                : h('span', { class: 'muted' }, 'deleted')))
+          : '—',
+      ),
       h('td', {}, event.keyHint ? h('code', {}, event.keyHint) : '—'),
       h('td', {}, auditDetail(event)),
     ),
   );
   const body = document.getElementById('audit-rows');
-  body.replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No events yet. Connect a provider to get started.'))]));
+  body.replaceChildren(
+    ...(rows.length
+      ? rows
+      : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No events yet. Connect a provider to get started.'))]),
+  );
   document.getElementById('audit-more').hidden = !state.audit.nextCursor;
 }
 
@@ -857,7 +1106,17 @@ function renderAccessKeys(page) {
       return h(
         'li',
         {},
-        h('span', {}, h('strong', {}, key.name), h('span', { class: 'meta' }, h('code', {}, key.hint), key.providers ? ` · ${key.providers.join(', ')}` : ' · any provider')),
+        h(
+          'span',
+          {},
+          h('strong', {}, key.name),
+          h(
+            'span',
+            { class: 'meta' },
+            h('code', {}, key.hint),
+            key.providers ? ` · ${key.providers.join(', ')}` : ' · any provider',
+          ),
+        ),
         h('span', { class: `badge ${tone}` }, key.state[0].toUpperCase() + key.state.slice(1)),
       );
     }),
@@ -922,8 +1181,12 @@ function wire() {
       const via = `${answer.resolution.source === 'platform' ? 'the platform key' : 'your key'} ${answer.resolution.keyHint}`;
       // withKey moved past these keys first (a 429, a refused key, a 5xx): the trace starts with them.
       const moves = answer.resolution.trace.filter((entry) => entry.step === 'retry');
-      const after = moves.length ? `, after ${moves.map((m) => `“${m.configName}” (${SKIP_WORDS[m.reason] ?? m.reason})`).join(', ')}` : '';
-      out.textContent = answer.ok ? `Answered with ${via}${after}: “${answer.reply}”` : `The provider refused ${via} (HTTP ${answer.httpStatus ?? '?'})${after}`;
+      const after = moves.length
+        ? `, after ${moves.map((m) => `“${m.configName}” (${SKIP_WORDS[m.reason] ?? m.reason})`).join(', ')}`
+        : '';
+      out.textContent = answer.ok
+        ? `Answered with ${via}${after}: “${answer.reply}”`
+        : `The provider refused ${via} (HTTP ${answer.httpStatus ?? '?'})${after}`;
       out.classList.add(answer.ok ? 'result-ok' : 'result-bad');
     } catch (error) {
       out.textContent = error.message;

@@ -43,7 +43,9 @@ interface ChatBody {
 }
 
 /** The request body, read once (Hono caches it for the route after the middleware). */
-async function chatBody(c: Context): Promise<{ model: string; messages: { role: 'user' | 'assistant' | 'system'; content: string }[] }> {
+async function chatBody(
+  c: Context,
+): Promise<{ model: string; messages: { role: 'user' | 'assistant' | 'system'; content: string }[] }> {
   const body = (await c.req.json().catch(() => null)) as ChatBody | null;
   if (typeof body?.model !== 'string' || !Array.isArray(body.messages)) {
     throw new HTTPException(400, { message: 'model (string) and messages (array) are required' });
@@ -60,7 +62,8 @@ async function chatBody(c: Context): Promise<{ model: string; messages: { role: 
 export function requireAccessKey(vault: Vault, provider = 'openai'): MiddlewareHandler<ChatEnv> {
   return async (c, next) => {
     const bearer = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!bearer) throw new HTTPException(401, { message: 'an access key is required: Authorization: Bearer byk_live_...' });
+    if (!bearer)
+      throw new HTTPException(401, { message: 'an access key is required: Authorization: Bearer byk_live_...' });
     const { model } = await chatBody(c);
     c.set('resolution', await vault.resolve({ accessKey: bearer, provider, model }));
     await next();
@@ -116,7 +119,15 @@ export function createChatApp(vault: Vault): Hono<ChatEnv> {
     }
     // A provider error (the tenant's key refused upstream ...): its status only, never its details.
     const upstream = (error as { status?: unknown }).status;
-    return c.json({ error: { code: 'upstream_error', message: `the provider answered ${typeof upstream === 'number' ? upstream : 'with an error'}` } }, 502);
+    return c.json(
+      {
+        error: {
+          code: 'upstream_error',
+          message: `the provider answered ${typeof upstream === 'number' ? upstream : 'with an error'}`,
+        },
+      },
+      502,
+    );
   });
 
   return app;

@@ -28,38 +28,60 @@ beforeAll(async () => {
   const admin = vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } });
   const config = await admin.createConfig({ name: 'prod', provider: 'openai', baseUrl: provider.baseUrl });
   await admin.setKey(config.id, ACME_KEY);
-  token = (await admin.createAccessKey({ name: 'app', models: ['gpt-4o-mini'], quota: { requests: { limit: 2, per: 'day' } } })).secret.reveal();
+  token = (
+    await admin.createAccessKey({ name: 'app', models: ['gpt-4o-mini'], quota: { requests: { limit: 2, per: 'day' } } })
+  ).secret.reveal();
   app = createChatApp(vault);
 });
 afterAll(() => provider?.close());
 
 describe('Hono recipe: resolve and call', () => {
-  it('answers with the tenant\'s own key, and a tenant without one gets the platform key', async () => {
-    const acme = await app.request('/api/chat', { method: 'POST', headers: { 'x-demo-tenant': 'acme', 'content-type': 'application/json' }, body: chat() });
+  it("answers with the tenant's own key, and a tenant without one gets the platform key", async () => {
+    const acme = await app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'x-demo-tenant': 'acme', 'content-type': 'application/json' },
+      body: chat(),
+    });
     expect(acme.status).toBe(200);
-    expect(await acme.json()).toStrictEqual({ reply: 'Hello from the local server, paid for by "acme".', source: 'byok' });
+    expect(await acme.json()).toStrictEqual({
+      reply: 'Hello from the local server, paid for by "acme".',
+      source: 'byok',
+    });
     expect(provider.seen.at(-1)).toBe('acme');
-    const globex = await app.request('/api/chat', { method: 'POST', headers: { 'x-demo-tenant': 'globex', 'content-type': 'application/json' }, body: chat() });
+    const globex = await app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'x-demo-tenant': 'globex', 'content-type': 'application/json' },
+      body: chat(),
+    });
     expect(await globex.json()).toMatchObject({ source: 'platform' });
     expect(provider.seen.at(-1)).toBe('the platform');
   });
 
   it('401 without a signed-in tenant, 400 for a bad body', async () => {
     expect((await app.request('/api/chat', { method: 'POST', body: chat() })).status).toBe(401);
-    expect((await app.request('/api/chat', { method: 'POST', headers: { 'x-demo-tenant': 'acme' }, body: '{"model":1}' })).status).toBe(400);
+    expect(
+      (await app.request('/api/chat', { method: 'POST', headers: { 'x-demo-tenant': 'acme' }, body: '{"model":1}' }))
+        .status,
+    ).toBe(400);
   });
 });
 
 describe('Hono recipe: the access-key middleware', () => {
   const call = (bearer: string | null, body = chat()) =>
-    app.request('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body });
+    app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body,
+    });
 
-  it('a valid key reaches the route with the tenant\'s resolution: the tenant\'s key goes to the provider', async () => {
+  it("a valid key reaches the route with the tenant's resolution: the tenant's key goes to the provider", async () => {
     const seen = provider.seen.length;
     const response = await call(token);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-byokit-source')).toBe('byok');
-    expect(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toContain('"acme"');
+    expect(
+      ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toContain('"acme"');
     expect(provider.seen.slice(seen)).toStrictEqual(['acme']);
   });
 
@@ -83,7 +105,10 @@ describe('Hono recipe: the access-key middleware', () => {
 
 describe('Hono recipe: main.ts', () => {
   it('serves on PORT and answers the curl it prints', async () => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'examples/recipes/hono/main.ts'], { cwd: new URL('../../..', import.meta.url), env: { ...process.env, PORT: '0' } });
+    const child = execFile(process.execPath, ['--import', 'tsx', 'examples/recipes/hono/main.ts'], {
+      cwd: new URL('../../..', import.meta.url),
+      env: { ...process.env, PORT: '0' },
+    });
     try {
       const output = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -96,7 +121,11 @@ describe('Hono recipe: main.ts', () => {
       const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       expect(url).toBeDefined();
       expect(url).not.toMatch(/:0$/);
-      const response = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'x-demo-tenant': 'acme', 'content-type': 'application/json' }, body: chat() });
+      const response = await fetch(`${url}/api/chat`, {
+        method: 'POST',
+        headers: { 'x-demo-tenant': 'acme', 'content-type': 'application/json' },
+        body: chat(),
+      });
       expect(await response.json()).toMatchObject({ source: 'byok', reply: expect.stringContaining('acme') });
     } finally {
       child.kill();

@@ -20,7 +20,12 @@ const vault = createVault({
   allowPrivateEndpoints: ['127.0.0.1'], // the stand-in provider listens on 127.0.0.1
 });
 const admin = vault.as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } });
-const config = await admin.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o-mini', baseUrl: provider.baseUrl });
+const config = await admin.createConfig({
+  name: 'prod',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  baseUrl: provider.baseUrl,
+});
 await admin.setKey(config.id, ACME_KEY);
 const { secret } = await admin.createAccessKey({ name: 'demo app', models: ['gpt-4o-mini'] });
 
@@ -29,8 +34,12 @@ const server = serve({ fetch: createChatApp(vault).fetch, port, hostname: '127.0
   const port = info.port; // the one bound (PORT=0 picks a free one)
   const body = `'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}'`;
   console.log(`Hono recipe on http://127.0.0.1:${port}`);
-  console.log(`  curl -s localhost:${port}/api/chat -H 'x-demo-tenant: acme' -H 'content-type: application/json' -d ${body}`);
-  console.log(`  curl -s localhost:${port}/v1/chat/completions -H 'authorization: Bearer ${secret.reveal()}' -H 'content-type: application/json' -d ${body}`);
+  console.log(
+    `  curl -s localhost:${port}/api/chat -H 'x-demo-tenant: acme' -H 'content-type: application/json' -d ${body}`,
+  );
+  console.log(
+    `  curl -s localhost:${port}/v1/chat/completions -H 'authorization: Bearer ${secret.reveal()}' -H 'content-type: application/json' -d ${body}`,
+  );
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

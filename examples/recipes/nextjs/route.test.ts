@@ -36,7 +36,12 @@ beforeAll(async () => {
   ({ POST } = await import('./app/api/chat/route.js'));
   const { getVault } = await import('./lib/byokit.js');
   const admin = (await getVault()).as({ tenantId: 'acme', actor: { id: 'alice', role: 'owner' } });
-  const config = await admin.createConfig({ name: 'prod', provider: 'openai', model: 'gpt-4o-mini', baseUrl: provider.baseUrl });
+  const config = await admin.createConfig({
+    name: 'prod',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    baseUrl: provider.baseUrl,
+  });
   await admin.setKey(config.id, ACME_KEY);
 });
 afterAll(async () => {
@@ -46,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('Next.js route handler app/api/chat/route.ts', () => {
-  it('streams the completion made with the tenant\'s own key, piece by piece', async () => {
+  it("streams the completion made with the tenant's own key, piece by piece", async () => {
     const seen = provider.seen.length;
     const response = await POST(request('acme'));
     expect(response.status).toBe(200);

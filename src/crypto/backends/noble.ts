@@ -16,7 +16,11 @@ export const NOBLE_MODULES = ['@noble/ciphers/aes.js', '@noble/hashes/hkdf.js', 
 
 /** What the backend uses of those modules. */
 export interface NobleModules {
-  gcm: (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => { encrypt(data: Uint8Array): Uint8Array; decrypt(data: Uint8Array): Uint8Array };
+  gcm: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad?: Uint8Array,
+  ) => { encrypt(data: Uint8Array): Uint8Array; decrypt(data: Uint8Array): Uint8Array };
   hkdf: (hash: unknown, ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number) => Uint8Array;
   sha256: unknown;
 }
@@ -25,8 +29,10 @@ export interface NobleModules {
 export function nobleBackendOf({ gcm, hkdf, sha256 }: NobleModules): CipherBackend {
   return Object.freeze({
     name: 'noble' as const,
-    sealGcm: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => gcm(key, nonce, aad).encrypt(plaintext),
-    openGcm: (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => gcm(key, nonce, aad).decrypt(sealed),
+    sealGcm: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) =>
+      gcm(key, nonce, aad).encrypt(plaintext),
+    openGcm: (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array) =>
+      gcm(key, nonce, aad).decrypt(sealed),
     hkdf64: (ikm: Uint8Array, info: Uint8Array) => hkdf(sha256, ikm, undefined, info, 64),
   });
 }

@@ -130,7 +130,10 @@ export function loadNodeCrypto(): NodeCryptoModule | null {
   if (typeof proc?.getBuiltinModule !== 'function') return null;
   try {
     const crypto = proc.getBuiltinModule('node:crypto') as Partial<NodeCryptoModule> | undefined;
-    const usable = typeof crypto?.createCipheriv === 'function' && typeof crypto.createDecipheriv === 'function' && typeof crypto.hash === 'function';
+    const usable =
+      typeof crypto?.createCipheriv === 'function' &&
+      typeof crypto.createDecipheriv === 'function' &&
+      typeof crypto.hash === 'function';
     return usable ? (crypto as NodeCryptoModule) : null;
   } catch {
     return null;

@@ -39,11 +39,21 @@ export const KNOWN_ANSWERS = {
 /** Whether `candidate` gives the known answers for a seal, an open and a derivation; synchronously for a synchronous backend. */
 function givesKnownAnswers(candidate: CipherBackend): boolean | Promise<boolean> {
   const key = knownAnswerBytes(32, 1);
-  const [nonce, plaintext, aad, info] = [knownAnswerBytes(12, 2), knownAnswerBytes(20, 3), knownAnswerBytes(24, 4), knownAnswerBytes(23, 5)];
+  const [nonce, plaintext, aad, info] = [
+    knownAnswerBytes(12, 2),
+    knownAnswerBytes(20, 3),
+    knownAnswerBytes(24, 4),
+    knownAnswerBytes(23, 5),
+  ];
   const sealed = fromHex(KNOWN_ANSWERS.sealed);
-  const compare = ([s, o, d]: Uint8Array[]) => equalBytes(s!, sealed) && equalBytes(o!, plaintext) && equalBytes(d!, fromHex(KNOWN_ANSWERS.okm));
+  const compare = ([s, o, d]: Uint8Array[]) =>
+    equalBytes(s!, sealed) && equalBytes(o!, plaintext) && equalBytes(d!, fromHex(KNOWN_ANSWERS.okm));
   try {
-    const results = [candidate.sealGcm(key, nonce, plaintext, aad), candidate.openGcm(key, nonce, sealed, aad), candidate.hkdf64(key, info)];
+    const results = [
+      candidate.sealGcm(key, nonce, plaintext, aad),
+      candidate.openGcm(key, nonce, sealed, aad),
+      candidate.hkdf64(key, info),
+    ];
     if (results.some((result) => result instanceof Promise)) return Promise.all(results).then(compare, () => false);
     return compare(results as Uint8Array[]);
   } catch {
@@ -87,7 +97,9 @@ export function cipherBackend(): CipherBackend | Promise<CipherBackend> {
  * backend, or the one given (`null` returns to the automatic choice).
  * Rejects when the runtime lacks it.
  */
-export async function forceCipherBackend(backend: CipherBackendName | CipherBackend | null): Promise<CipherBackend | null> {
+export async function forceCipherBackend(
+  backend: CipherBackendName | CipherBackend | null,
+): Promise<CipherBackend | null> {
   if (backend === null) {
     forced = undefined;
     return null;

@@ -10,7 +10,13 @@ import { GCM_TAG_LENGTH, type CipherBackend } from './types.js';
 
 /** The part of `SubtleCrypto` used here. */
 interface Subtle {
-  importKey(format: 'raw', key: Uint8Array, algorithm: string | { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
+  importKey(
+    format: 'raw',
+    key: Uint8Array,
+    algorithm: string | { name: string },
+    extractable: boolean,
+    usages: string[],
+  ): Promise<unknown>;
   encrypt(algorithm: object, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
   decrypt(algorithm: object, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
   deriveBits(algorithm: object, key: unknown, length: number): Promise<ArrayBuffer>;
@@ -19,10 +25,17 @@ interface Subtle {
 const EMPTY = new Uint8Array(0);
 
 /** A backend over `subtle`, or `null` when the runtime has none. */
-export function webCryptoBackend(subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle): CipherBackend | null {
+export function webCryptoBackend(
+  subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle,
+): CipherBackend | null {
   if (!subtle || typeof subtle.importKey !== 'function') return null;
   const aesKey = (key: Uint8Array, usage: string) => subtle.importKey('raw', key, { name: 'AES-GCM' }, false, [usage]);
-  const params = (iv: Uint8Array, additionalData: Uint8Array) => ({ name: 'AES-GCM', iv, additionalData, tagLength: GCM_TAG_LENGTH * 8 });
+  const params = (iv: Uint8Array, additionalData: Uint8Array) => ({
+    name: 'AES-GCM',
+    iv,
+    additionalData,
+    tagLength: GCM_TAG_LENGTH * 8,
+  });
   return Object.freeze({
     name: 'webcrypto' as const,
     async sealGcm(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {

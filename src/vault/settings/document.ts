@@ -10,7 +10,14 @@
 import { StoreError } from '../../errors.js';
 import type { Actor, AuditEvent } from '../../store/types.js';
 import type { SettingsRecord, TenantSettings } from '../../store/settings-storage.js';
-import { auditEvent, callStore, checkRecord, retryOnConcurrentUpdate, type AuditDraft, type VaultContext } from '../context.js';
+import {
+  auditEvent,
+  callStore,
+  checkRecord,
+  retryOnConcurrentUpdate,
+  type AuditDraft,
+  type VaultContext,
+} from '../context.js';
 import { callDetached } from '../hooks.js';
 import { parseWith } from '../lazy-schemas.js';
 
@@ -25,12 +32,23 @@ export async function readSettings(ctx: VaultContext, tenantId: string): Promise
 }
 
 /** A settings record the store returned for `tenantId`, checked and validated. */
-export async function checkSettings(ctx: VaultContext, record: SettingsRecord, tenantId: string): Promise<SettingsRecord> {
+export async function checkSettings(
+  ctx: VaultContext,
+  record: SettingsRecord,
+  tenantId: string,
+): Promise<SettingsRecord> {
   checkRecord(ctx, record, tenantId);
   try {
-    return { ...record, document: (await parseWith('tenantSettingsSchema', record.document, 'settings document')) as TenantSettings };
+    return {
+      ...record,
+      document: (await parseWith('tenantSettingsSchema', record.document, 'settings document')) as TenantSettings,
+    };
   } catch (cause) {
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] the stored settings document of tenant "${tenantId}" is not valid`, { cause });
+    throw new StoreError(
+      'STORE_FAILED',
+      `[byokit] [vault] the stored settings document of tenant "${tenantId}" is not valid`,
+      { cause },
+    );
   }
 }
 
@@ -55,14 +73,20 @@ export async function updateSettingsSection<K extends keyof TenantSettings & str
     const current = await readSettings(ctx, tenantId);
     const next = change(current?.document[section]);
     if (next === null) return current;
-    const document = (await parseWith('tenantSettingsSchema', { ...current?.document, [section]: next }, 'settings document')) as TenantSettings;
+    const document = (await parseWith(
+      'tenantSettingsSchema',
+      { ...current?.document, [section]: next },
+      'settings document',
+    )) as TenantSettings;
     const at = ctx.now();
     const revision = (current?.revision ?? 0) + 1;
     // A function: the event describes the change `change` just decided (e.g. what it replaced).
     const draft = typeof audit === 'function' ? audit() : audit;
     const event: AuditEvent = auditEvent({ ...draft, tenantId, actor, detail: { ...draft.detail, revision } }, at);
     const record: SettingsRecord = { tenantId, document, revision, updatedAt: at.toISOString() };
-    const stored = await callStore(ctx, 'putSettings', () => ctx.store.putSettings(record, { audit: event, expectedRevision: revision - 1 }));
+    const stored = await callStore(ctx, 'putSettings', () =>
+      ctx.store.putSettings(record, { audit: event, expectedRevision: revision - 1 }),
+    );
     await checkSettings(ctx, stored, tenantId);
     callDetached(ctx.auditSink, event, 'auditSink', ctx.onHookError);
     return stored;

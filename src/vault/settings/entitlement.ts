@@ -48,7 +48,9 @@ function allows(entitlement: EntitlementSettings, provider: string): boolean {
 export function byokEntitlement(options: EntitlementOptions): EntitlementFeature {
   const fallback = options?.default;
   if (fallback !== 'enabled' && fallback !== 'disabled') {
-    throw new ValidationError('[byokit] [vault] byokEntitlement needs { default: "enabled" | "disabled" }', [{ path: 'default', message: 'must be "enabled" or "disabled"' }]);
+    throw new ValidationError('[byokit] [vault] byokEntitlement needs { default: "enabled" | "disabled" }', [
+      { path: 'default', message: 'must be "enabled" or "disabled"' },
+    ]);
   }
   const effective = (settings: SettingsRecord | null): EntitlementSettings =>
     settings?.document.entitlement ?? { byok: fallback === 'enabled', providers: null };
@@ -63,7 +65,9 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
 
     async require(ctx, tenantId, provider) {
       if (!allows(effective(await readSettings(ctx, tenantId)), provider)) {
-        throw new NotEntitledError(`[byokit] [vault] tenant "${tenantId}" is not entitled to bring its own ${provider} key (the platform sets this with setEntitlement)`);
+        throw new NotEntitledError(
+          `[byokit] [vault] tenant "${tenantId}" is not entitled to bring its own ${provider} key (the platform sets this with setEntitlement)`,
+        );
       }
     },
 
@@ -77,17 +81,25 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
       const next = await parseWith('entitlementSchema', input, 'entitlement');
       const unknown = next.providers?.filter((p) => !Object.hasOwn(ctx.providers, p)) ?? [];
       if (unknown.length > 0) {
-        throw new ValidationError(`[byokit] [vault] invalid entitlement: providers: unknown provider(s) ${unknown.join(', ')}`, [
-          { path: 'providers', message: `unknown provider(s) ${unknown.join(', ')}` },
-        ]);
+        throw new ValidationError(
+          `[byokit] [vault] invalid entitlement: providers: unknown provider(s) ${unknown.join(', ')}`,
+          [{ path: 'providers', message: `unknown provider(s) ${unknown.join(', ')}` }],
+        );
       }
       const settings = await updateSettingsSection(
         ctx,
         tenantId,
         actor,
         'entitlement',
-        (current) => (current?.byok === next.byok && JSON.stringify(current.providers) === JSON.stringify(next.providers) ? null : next),
-        { type: 'entitlement.changed', changes: ['entitlement'], detail: { byok: next.byok, providers: next.providers?.join(',') ?? null } },
+        (current) =>
+          current?.byok === next.byok && JSON.stringify(current.providers) === JSON.stringify(next.providers)
+            ? null
+            : next,
+        {
+          type: 'entitlement.changed',
+          changes: ['entitlement'],
+          detail: { byok: next.byok, providers: next.providers?.join(',') ?? null },
+        },
       );
       return effective(settings);
     },

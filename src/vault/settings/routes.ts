@@ -31,7 +31,6 @@ import { MAX_ROUTED_SCOPES, MAX_ROUTES_PER_SCOPE } from './limits.js';
 export type { RoutesSettings } from './schemas.js';
 import type { VaultContext } from '../context.js';
 
-
 /** Options of `admin.setRoute` and `admin.removeRoute`. */
 export type SetRouteOptions = z.input<typeof setRouteOptionsSchema>;
 /** Query of `admin.listRoutes`. */
@@ -59,7 +58,7 @@ export interface RouteView {
 
 /** The `routes` section of a settings document, `{}` when it has none. */
 function routesOf(settings: SettingsRecord | null): RoutesSettings {
-  return (settings?.document['routes'] as RoutesSettings | undefined) ?? {};
+  return (settings?.document.routes as RoutesSettings | undefined) ?? {};
 }
 
 /** Whether a config in `configScope` serves requests in `scope` (it is in the scope's chain). */
@@ -86,21 +85,33 @@ export function workloadRoutes(): RoutesFeature {
     async pick(ctx, { tenantId, route, config }, chain): Promise<RoutePick> {
       if (config !== undefined) {
         const message = 'name a config or a route, not both';
-        throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [{ path: 'route', message }]);
+        throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [
+          { path: 'route', message },
+        ]);
       }
       const settings = await callStore(ctx, 'getSettings', () => ctx.store.getSettings(tenantId));
       const routes = routesOf(settings && (await checkSettings(ctx, settings, tenantId)));
       for (const scope of chain) {
-        const configId = Object.hasOwn(routes, scope) && Object.hasOwn(routes[scope]!, route!) ? routes[scope]![route!]! : undefined;
+        const configId =
+          Object.hasOwn(routes, scope) && Object.hasOwn(routes[scope]!, route!) ? routes[scope]![route!]! : undefined;
         if (configId !== undefined) return { settings, target: { configId, scope } };
       }
       return { settings, target: null, none: { step: 'route', route: route!, outcome: 'none' } };
     },
 
     passOver(route, target, config, provider) {
-      const entry: TraceEntry = { step: 'route', route, scope: target.scope, configId: target.configId, outcome: 'skipped' };
+      const entry: TraceEntry = {
+        step: 'route',
+        route,
+        scope: target.scope,
+        configId: target.configId,
+        outcome: 'skipped',
+      };
       if (config === null) return { ...entry, reason: 'route_dangling' };
-      const serves = provider === null || config.provider === provider || (config.provider === 'custom' && config.routes.includes(provider));
+      const serves =
+        provider === null ||
+        config.provider === provider ||
+        (config.provider === 'custom' && config.routes.includes(provider));
       return serves ? null : { ...entry, configName: config.name, reason: 'provider_mismatch' };
     },
 
@@ -115,7 +126,9 @@ export function workloadRoutes(): RoutesFeature {
         if (!config) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${as.tenantId}"`);
         if (!visibleFrom(config.scope, scope)) {
           const message = `config ${configId} lives in scope "${config.scope}", which requests in scope "${scope}" never reach`;
-          throw new ValidationError(`[byokit] [vault] invalid route: configId: ${message}`, [{ path: 'configId', message }]);
+          throw new ValidationError(`[byokit] [vault] invalid route: configId: ${message}`, [
+            { path: 'configId', message },
+          ]);
         }
         configName = config.name;
       }
@@ -147,7 +160,9 @@ export function workloadRoutes(): RoutesFeature {
           detail: { route, scope, configId, configName, previousConfigId: previous },
         }),
       );
-      return routeViews(ctx, as, { [scope]: configId === null ? {} : { [route]: configId } }).then((views) => views[0] ?? null);
+      return routeViews(ctx, as, { [scope]: configId === null ? {} : { [route]: configId } }).then(
+        (views) => views[0] ?? null,
+      );
     },
 
     async list(ctx, as, queryInput) {
@@ -155,14 +170,20 @@ export function workloadRoutes(): RoutesFeature {
       await as.allow('listRoutes', 'config:read', scope === undefined ? {} : { scope });
       const settings = await callStore(ctx, 'getSettings', () => ctx.store.getSettings(as.tenantId));
       const routes = routesOf(settings && (await checkSettings(ctx, settings, as.tenantId)));
-      return routeViews(ctx, as, scope === undefined ? routes : Object.hasOwn(routes, scope) ? { [scope]: routes[scope]! } : {});
+      return routeViews(
+        ctx,
+        as,
+        scope === undefined ? routes : Object.hasOwn(routes, scope) ? { [scope]: routes[scope]! } : {},
+      );
     },
   };
 }
 
 /** Views of `routes`, sorted by scope then route, each config read once. */
 async function routeViews(ctx: VaultContext, as: TenantActor, routes: RoutesSettings): Promise<RouteView[]> {
-  const entries = Object.entries(routes).flatMap(([scope, inScope]) => Object.entries(inScope).map(([route, configId]) => ({ scope, route, configId })));
+  const entries = Object.entries(routes).flatMap(([scope, inScope]) =>
+    Object.entries(inScope).map(([route, configId]) => ({ scope, route, configId })),
+  );
   entries.sort((x, y) => (x.scope === y.scope ? (x.route < y.route ? -1 : 1) : x.scope < y.scope ? -1 : 1));
   const ids = [...new Set(entries.map((e) => e.configId))];
   const configs = new Map(
@@ -176,6 +197,13 @@ async function routeViews(ctx: VaultContext, as: TenantActor, routes: RoutesSett
   return entries.map(({ scope, route, configId }) => {
     const config = configs.get(configId) ?? null;
     const live = config !== null && visibleFrom(config.scope, scope);
-    return { route, scope, configId, configName: live ? config.name : null, provider: live ? config.provider : null, state: live ? 'ok' : 'dangling' };
+    return {
+      route,
+      scope,
+      configId,
+      configName: live ? config.name : null,
+      provider: live ? config.provider : null,
+      state: live ? 'ok' : 'dangling',
+    };
   });
 }

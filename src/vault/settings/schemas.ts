@@ -19,12 +19,17 @@ export const entitlementSchema = /* @__PURE__ */ (() =>
     providers: z._default(z.nullable(z.array(providerIdSchema).check(z.maxLength(64))), null),
   }))();
 
-
 /** The `routes` section: `{ [scope]: { [route]: configId } }`, scope `''` being the tenant. */
 export const routesSchema = /* @__PURE__ */ (() =>
   z.record(scopeSchema, z.record(routeNameSchema, configIdSchema)).check(
-    z.refine((routes) => Object.keys(routes).length <= MAX_ROUTED_SCOPES, `at most ${MAX_ROUTED_SCOPES} scopes with routes`),
-    z.refine((routes) => Object.values(routes).every((inScope) => Object.keys(inScope).length <= MAX_ROUTES_PER_SCOPE), `at most ${MAX_ROUTES_PER_SCOPE} routes per scope`),
+    z.refine(
+      (routes) => Object.keys(routes).length <= MAX_ROUTED_SCOPES,
+      `at most ${MAX_ROUTED_SCOPES} scopes with routes`,
+    ),
+    z.refine(
+      (routes) => Object.values(routes).every((inScope) => Object.keys(inScope).length <= MAX_ROUTES_PER_SCOPE),
+      `at most ${MAX_ROUTES_PER_SCOPE} routes per scope`,
+    ),
   ))();
 
 /** The `routes` section as stored: scope to route to config id. */

@@ -12,5 +12,9 @@ describeWithServer('postgres adapter through a single pg Client', () => {
   const client = new pg.Client({ connectionString: PG_URL });
   beforeAll(() => client.connect());
   afterAll(() => client.end());
-  runStorageAdapterTests({ name: 'postgres (pg Client)', preciseCandidates: true, createStore: () => storeInFreshSchema(client, client) });
+  runStorageAdapterTests({
+    name: 'postgres (pg Client)',
+    preciseCandidates: true,
+    createStore: () => storeInFreshSchema(client, client),
+  });
 });

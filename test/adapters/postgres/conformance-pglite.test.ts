@@ -11,5 +11,9 @@ import { storeInFreshSchema } from './pg-server.js';
 describe('postgres adapter on PGlite', () => {
   const db = new PGlite();
   afterAll(() => db.close());
-  runStorageAdapterTests({ name: 'postgres (PGlite)', preciseCandidates: true, createStore: () => storeInFreshSchema(db, db) });
+  runStorageAdapterTests({
+    name: 'postgres (PGlite)',
+    preciseCandidates: true,
+    createStore: () => storeInFreshSchema(db, db),
+  });
 });

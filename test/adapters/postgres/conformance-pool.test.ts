@@ -9,5 +9,9 @@ import { describeWithServer, newPool, storeInFreshSchema } from './pg-server.js'
 describeWithServer('postgres adapter through a pg Pool', () => {
   const pool = newPool();
   afterAll(() => pool.end());
-  runStorageAdapterTests({ name: 'postgres (pg Pool)', preciseCandidates: true, createStore: () => storeInFreshSchema(pool, pool) });
+  runStorageAdapterTests({
+    name: 'postgres (pg Pool)',
+    preciseCandidates: true,
+    createStore: () => storeInFreshSchema(pool, pool),
+  });
 });

@@ -38,7 +38,9 @@ describe('postgres migrations: the shipped SQL files', () => {
   it('are exactly the SQL of postgresMigrations() for the default schema and prefix, one file per migration', () => {
     const migrations = postgresMigrations();
     expect(migrations.map((m) => m.version)).toStrictEqual(migrations.map((_, i) => i + 1));
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(files).toStrictEqual(migrations.map((m) => `${m.name}.sql`));
     for (const m of migrations) expect(readFileSync(new URL(`${m.name}.sql`, MIGRATIONS_DIR), 'utf8')).toBe(m.sql);
   });
@@ -93,7 +95,9 @@ describe('postgres migrations: schema and prefix validation', () => {
   });
 
   it('rejects a client without query()', () => {
-    expect(() => new PostgresStore({} as PostgresQueryable)).toThrow(expect.objectContaining({ code: 'ADAPTER_INVALID' }));
+    expect(() => new PostgresStore({} as PostgresQueryable)).toThrow(
+      expect.objectContaining({ code: 'ADAPTER_INVALID' }),
+    );
   });
 });
 
@@ -157,12 +161,16 @@ describeWithServer('postgres migrations on the server', () => {
       const record = makeConfigRecord({ tenantId: 't1' });
       await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
       const before = await fingerprint(admin, schema);
-      const bookkeeping = await admin.query(`SELECT version, name, applied_at::text FROM "${schema}".byokit_migrations ORDER BY version`);
+      const bookkeeping = await admin.query(
+        `SELECT version, name, applied_at::text FROM "${schema}".byokit_migrations ORDER BY version`,
+      );
       expect(bookkeeping.rows.map((r) => r.name)).toStrictEqual(postgresMigrations().map((m) => m.name));
 
       await store.migrate();
       expect(await fingerprint(admin, schema)).toStrictEqual(before);
-      const again = await admin.query(`SELECT version, name, applied_at::text FROM "${schema}".byokit_migrations ORDER BY version`);
+      const again = await admin.query(
+        `SELECT version, name, applied_at::text FROM "${schema}".byokit_migrations ORDER BY version`,
+      );
       expect(again.rows).toStrictEqual(bookkeeping.rows);
       expect(await store.getConfig('t1', record.id)).toStrictEqual(record);
     });
@@ -173,11 +181,17 @@ describeWithServer('postgres migrations on the server', () => {
       const [init] = postgresMigrations({ schema });
       await admin.query(`CREATE SCHEMA "${schema}"`);
       await admin.query(init!.sql);
-      await admin.query(`CREATE TABLE "${schema}".byokit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await admin.query(
+        `CREATE TABLE "${schema}".byokit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       await admin.query(`INSERT INTO "${schema}".byokit_migrations (version, name) VALUES (1, '001_init')`);
       const keyring = Keyring.generate('k1');
       const id = 'cfg_01JD0000000000000000000001';
-      const sealed = await sealSecret(CANARY, { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null }, keyring);
+      const sealed = await sealSecret(
+        CANARY,
+        { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null },
+        keyring,
+      );
       // Written the way 0.1 wrote it, then tampered: kek_id claims a KEK the sealed value does not name.
       await admin.query(
         `INSERT INTO "${schema}".byokit_configs (tenant_id, id, scope, name, provider, enabled, key_hint, kek_id, sealed_key, created_at, updated_at, revision)
@@ -188,13 +202,18 @@ describeWithServer('postgres migrations on the server', () => {
       const vault = createVault({ store, keyring });
       const check = async () => {
         expect(await store.getConfig('acme', id)).toMatchObject({ kekId: 'k1' });
-        expect((await store.listConfigs('acme', { kekIdNot: 'k9', limit: 10 })).items.map((r) => r.id)).toStrictEqual([id]);
+        expect((await store.listConfigs('acme', { kekIdNot: 'k9', limit: 10 })).items.map((r) => r.id)).toStrictEqual([
+          id,
+        ]);
         expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
       };
       // Reads name the staged-key columns of 006: this byokit needs its migrations applied first.
       await expect(store.getConfig('acme', id)).rejects.toMatchObject({ code: 'STORE_FAILED' });
       await store.migrate();
-      const { rows } = await admin.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs'`, [schema]);
+      const { rows } = await admin.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'byokit_configs'`,
+        [schema],
+      );
       expect(rows.map((r) => r.column_name)).not.toContain('kek_id');
       await check();
     });

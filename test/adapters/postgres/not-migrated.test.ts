@@ -18,7 +18,10 @@ describeWithServer('postgres store used before migrate()', () => {
       const store = new PostgresStore(admin, { schema });
       const vault = createVault({ store, keyring: Keyring.generate() });
       const calls = [
-        () => vault.as({ tenantId: 't1', actor: { id: 'u', role: 'owner' } }).createConfig({ name: 'n', provider: 'openai' }),
+        () =>
+          vault
+            .as({ tenantId: 't1', actor: { id: 'u', role: 'owner' } })
+            .createConfig({ name: 'n', provider: 'openai' }),
         () => vault.as({ tenantId: 't1', actor: { id: 'u', role: 'owner' } }).listConfigs(),
         () => vault.resolve({ tenantId: 't1', provider: 'openai' }),
       ];

@@ -70,11 +70,16 @@ export function freshSchemaName(): string {
 export async function dumpTables(db: PostgresQueryable, schema: string, prefix = 'byokit_'): Promise<string> {
   const names = ['configs', 'audit', 'settings', 'access_keys', 'access_key_counters', 'access_key_usage'];
   const present = new Set(
-    (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema])).rows.map((row) => String(row.table_name)),
+    (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema])).rows.map(
+      (row) => String(row.table_name),
+    ),
   );
   const parts = names
     .filter((name) => present.has(`${prefix}${name}`))
-    .map((name) => `'${name}', (SELECT coalesce(json_agg(t ORDER BY t::text), '[]'::json) FROM "${schema}"."${prefix}${name}" t)`);
+    .map(
+      (name) =>
+        `'${name}', (SELECT coalesce(json_agg(t ORDER BY t::text), '[]'::json) FROM "${schema}"."${prefix}${name}" t)`,
+    );
   const rows = await db.query(`SELECT json_build_object(${parts.join(', ')})::text AS dump`);
   return String(rows.rows[0]?.dump);
 }
@@ -84,7 +89,9 @@ export async function dumpTables(db: PostgresQueryable, schema: string, prefix =
  * check constraint ignores existing rows and rejects every new one).
  */
 export async function breakAudit(db: PostgresQueryable, schema: string, prefix = 'byokit_'): Promise<void> {
-  await db.query(`ALTER TABLE "${schema}"."${prefix}audit" ADD CONSTRAINT audit_broken_for_test CHECK (false) NOT VALID`);
+  await db.query(
+    `ALTER TABLE "${schema}"."${prefix}audit" ADD CONSTRAINT audit_broken_for_test CHECK (false) NOT VALID`,
+  );
 }
 
 /**
@@ -133,7 +140,8 @@ export async function storeInFreshSchema(
     schema,
     rawDump: () => dumpTables(admin, schema, prefix),
     breakAuditWrites: () => breakAudit(admin, schema, prefix),
-    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => copyPostgresRow(admin, schema, prefix, from, toTenantId, keepStoredTenant),
+    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) =>
+      copyPostgresRow(admin, schema, prefix, from, toTenantId, keepStoredTenant),
     cleanup: async () => {
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
     },
@@ -141,7 +149,9 @@ export async function storeInFreshSchema(
 }
 
 /** Wraps a client and counts the statements sent through it. */
-export function countingClient<C extends PostgresQueryable>(inner: C): PostgresQueryable & { count: number; texts: string[] } {
+export function countingClient<C extends PostgresQueryable>(
+  inner: C,
+): PostgresQueryable & { count: number; texts: string[] } {
   const counter = {
     count: 0,
     texts: [] as string[],

@@ -11,7 +11,13 @@ import { PostgresStore } from '../../../adapters/postgres/index.js';
 import type { PostgresQueryable } from '../../../adapters/postgres/index.js';
 import { ConflictError, StoreError } from '../../../src/errors.js';
 import type { ConfigRecord } from '../../../src/store/types.js';
-import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeTenantIds } from '../../../src/testing/index.js';
+import {
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeTenantIds,
+} from '../../../src/testing/index.js';
 import { PG_URL, countingClient, describeWithServer, newPool, storeInFreshSchema } from './pg-server.js';
 
 async function create(store: PostgresStore, overrides: Partial<ConfigRecord>): Promise<ConfigRecord> {
@@ -30,10 +36,19 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 /** Every way the error could reach a log: message, stack, cause, inspect, JSON. */
 function everythingPrinted(error: Error): string {
-  return [error.message, error.stack, inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), JSON.stringify(error.cause)].join('\n');
+  return [
+    error.message,
+    error.stack,
+    inspect(error, { depth: 10, showHidden: true }),
+    JSON.stringify(error),
+    JSON.stringify(error.cause),
+  ].join('\n');
 }
 
-function describeErrors(label: string, setup: () => Promise<{ db: PostgresQueryable; store: PostgresStore; schema: string }>) {
+function describeErrors(
+  label: string,
+  setup: () => Promise<{ db: PostgresQueryable; store: PostgresStore; schema: string }>,
+) {
   describe(`postgres store errors (${label})`, () => {
     let db: PostgresQueryable;
     let store: PostgresStore;
@@ -48,8 +63,13 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       const other = await create(store, { tenantId: a, name: 'other' });
       const onCreate = await rejection(create(store, { tenantId: a, name: 'prod' }));
       expect(onCreate).toBeInstanceOf(ConflictError);
-      expect(onCreate).toMatchObject({ code: 'NAME_TAKEN', message: expect.stringMatching(/^\[byokit\] \[postgres\] /) });
-      const onRename = await rejection(store.updateConfig(a, other.id, { name: 'prod' }, { audit: makeAuditEventFor(other, 'config.updated') }));
+      expect(onCreate).toMatchObject({
+        code: 'NAME_TAKEN',
+        message: expect.stringMatching(/^\[byokit\] \[postgres\] /),
+      });
+      const onRename = await rejection(
+        store.updateConfig(a, other.id, { name: 'prod' }, { audit: makeAuditEventFor(other, 'config.updated') }),
+      );
       expect(onRename).toBeInstanceOf(ConflictError);
       expect(onRename).toMatchObject({ code: 'NAME_TAKEN' });
     });
@@ -59,11 +79,18 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       const record = await create(store, { tenantId: a, name: 'locked-out' });
       // PostgreSQL's detail for a check violation lists the whole row ("Failing row contains (..., sealed key, ...)"),
       // and PGlite attaches the query parameters to its errors.
-      await db.query(`ALTER TABLE "${schema}".byokit_configs ADD CONSTRAINT no_keys_for_test CHECK (sealed_key IS NULL OR tenant_id <> '${a}')`);
+      await db.query(
+        `ALTER TABLE "${schema}".byokit_configs ADD CONSTRAINT no_keys_for_test CHECK (sealed_key IS NULL OR tenant_id <> '${a}')`,
+      );
       const key = makeFakeKey();
-      const error = await rejection(store.updateConfig(a, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') }));
+      const error = await rejection(
+        store.updateConfig(a, record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') }),
+      );
       expect(error).toBeInstanceOf(StoreError);
-      expect(error).toMatchObject({ code: 'STORE_FAILED', message: '[byokit] [postgres] updateConfig failed (SQLSTATE 23514)' });
+      expect(error).toMatchObject({
+        code: 'STORE_FAILED',
+        message: '[byokit] [postgres] updateConfig failed (SQLSTATE 23514)',
+      });
       expect(error.cause).toMatchObject({ code: '23514', constraint: 'no_keys_for_test' });
       // PostgreSQL cuts long values in a detail, so look for a prefix.
       const sealedPrefix = key.sealedKey.slice(0, 40);
@@ -74,7 +101,10 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       // The raw driver error does hold the sealed key, so the check above is not vacuous.
       const raw = await db
         .query(`UPDATE "${schema}".byokit_configs SET sealed_key = $1 WHERE tenant_id = $2`, [key.sealedKey, a])
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(inspect(raw, { depth: 10 })).toContain(sealedPrefix);
     });
 
@@ -83,9 +113,20 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       const record = await create(store, { tenantId: a });
       // Make the revision check compare against a value PostgreSQL will quote in its message.
       const error = await rejection(
-        store.updateConfig(a, record.id, { model: 'x' }, { audit: makeAuditEventFor(record, 'config.updated'), expectedRevision: 'sk-quoted-secret' as unknown as number }),
+        store.updateConfig(
+          a,
+          record.id,
+          { model: 'x' },
+          {
+            audit: makeAuditEventFor(record, 'config.updated'),
+            expectedRevision: 'sk-quoted-secret' as unknown as number,
+          },
+        ),
       );
-      expect(error).toMatchObject({ code: 'STORE_FAILED', message: '[byokit] [postgres] updateConfig failed (SQLSTATE 22P02)' });
+      expect(error).toMatchObject({
+        code: 'STORE_FAILED',
+        message: '[byokit] [postgres] updateConfig failed (SQLSTATE 22P02)',
+      });
       expect(everythingPrinted(error)).not.toContain('sk-quoted-secret');
     });
 
@@ -94,7 +135,9 @@ function describeErrors(label: string, setup: () => Promise<{ db: PostgresQuerya
       const error = await rejection(broken.loadCandidates('t', ['']));
       expect(error).toBeInstanceOf(StoreError);
       expect(error).toMatchObject({ code: 'STORE_FAILED' });
-      expect((error as Error).message).toMatch(/^\[byokit\] \[postgres\] loadCandidates failed \(SQLSTATE 42P01\): .*call `await store\.migrate\(\)`/);
+      expect((error as Error).message).toMatch(
+        /^\[byokit\] \[postgres\] loadCandidates failed \(SQLSTATE 42P01\): .*call `await store\.migrate\(\)`/,
+      );
     });
 
     it('times come back as the exact strings written, whatever their precision or offset', async () => {
@@ -149,7 +192,8 @@ describeWithServer('postgres store on the server', () => {
       const store = new PostgresStore(counter, { schema: sut.schema });
       const { a } = makeTenantIds();
       const configs: ConfigRecord[] = [];
-      for (let i = 0; i < 20; i++) configs.push(await create(store, { tenantId: a, scope: 'ws1', name: `c${i}`, isDefault: i === 0 }));
+      for (let i = 0; i < 20; i++)
+        configs.push(await create(store, { tenantId: a, scope: 'ws1', name: `c${i}`, isDefault: i === 0 }));
       counter.count = 0;
       const calls = Array.from({ length: 200 }, (_, i) => configs[i % 20]!).map((c) =>
         store.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') }),
@@ -166,7 +210,11 @@ describeWithServer('postgres store on the server', () => {
    * Runs `call` while `other` holds an uncommitted change, commits that change once `call` has
    * taken its snapshot and waits on the row lock, and returns what `call` returned.
    */
-  async function againstHeldChange<T>(other: pg.Client, change: () => Promise<unknown>, call: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  async function againstHeldChange<T>(
+    other: pg.Client,
+    change: () => Promise<unknown>,
+    call: () => Promise<T>,
+  ): Promise<PromiseSettledResult<T>> {
     await other.query('BEGIN');
     await change();
     const pending = call();
@@ -196,14 +244,18 @@ describeWithServer('postgres store on the server', () => {
     const defaults = async (tenantId: string, scope: string) =>
       (await sut.store.loadCandidates(tenantId, [scope])).filter((r) => r.isDefault).map((r) => r.name);
 
-    it('a default moved with { scope } while a set-default in its old scope takes the flag moves as non-default and keeps the new scope\'s default', async () => {
+    it("a default moved with { scope } while a set-default in its old scope takes the flag moves as non-default and keeps the new scope's default", async () => {
       const { a } = makeTenantIds();
       const x = await create(sut.store, { tenantId: a, name: 'x', scope: 'ws2', isDefault: true });
       const y = await create(sut.store, { tenantId: a, name: 'y', scope: 'ws2' });
       await create(sut.store, { tenantId: a, name: 'z', scope: 'ws1', isDefault: true });
       const result = await againstHeldChange(
         other,
-        () => other.query(`UPDATE ${configs} SET is_default = (id = $1), revision = revision + 1 WHERE tenant_id = $2 AND scope = 'ws2'`, [y.id, a]),
+        () =>
+          other.query(
+            `UPDATE ${configs} SET is_default = (id = $1), revision = revision + 1 WHERE tenant_id = $2 AND scope = 'ws2'`,
+            [y.id, a],
+          ),
         () => sut.store.updateConfig(a, x.id, { scope: 'ws1' }, { audit: makeAuditEventFor(x, 'config.updated') }),
       );
       expect(result).toMatchObject({ status: 'fulfilled', value: { scope: 'ws1', isDefault: false, revision: 3 } });
@@ -218,8 +270,18 @@ describeWithServer('postgres store on the server', () => {
       await create(sut.store, { tenantId: a, name: 'd2', scope: 'ws2', isDefault: true });
       const result = await againstHeldChange(
         other,
-        () => other.query(`UPDATE ${configs} SET scope = 'ws2', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`, [a, t.id]),
-        () => sut.store.updateConfig(a, t.id, { isDefault: true }, { audit: makeAuditEventFor(t, 'config.default_changed') }),
+        () =>
+          other.query(`UPDATE ${configs} SET scope = 'ws2', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`, [
+            a,
+            t.id,
+          ]),
+        () =>
+          sut.store.updateConfig(
+            a,
+            t.id,
+            { isDefault: true },
+            { audit: makeAuditEventFor(t, 'config.default_changed') },
+          ),
       );
       expect(result).toMatchObject({ status: 'fulfilled', value: { scope: 'ws2', isDefault: true, revision: 3 } });
       expect(await defaults(a, 'ws1')).toStrictEqual(['d1']);
@@ -233,7 +295,11 @@ describeWithServer('postgres store on the server', () => {
       const audit = makeAuditEventFor(b, 'config.default_changed');
       const result = await againstHeldChange(
         other,
-        () => other.query(`UPDATE ${configs} SET model = 'meanwhile', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`, [a, b.id]),
+        () =>
+          other.query(
+            `UPDATE ${configs} SET model = 'meanwhile', revision = revision + 1 WHERE tenant_id = $1 AND id = $2`,
+            [a, b.id],
+          ),
         () => sut.store.updateConfig(a, b.id, { isDefault: true }, { audit, expectedRevision: 1 }),
       );
       expect(result.status).toBe('rejected');
@@ -248,7 +314,9 @@ describeWithServer('postgres store on the server', () => {
       const audit = makeAuditEventFor({ ...record, tenantId: b }, 'config.updated');
       await sut.store.updateConfig(a, record.id, { model: 'm' }, { audit });
       expect((await sut.store.listAudit(b, { limit: 10 })).items).toStrictEqual([]);
-      expect((await sut.store.listAudit(a, { limit: 10, type: 'config.updated' })).items).toStrictEqual([{ ...audit, tenantId: a }]);
+      expect((await sut.store.listAudit(a, { limit: 10, type: 'config.updated' })).items).toStrictEqual([
+        { ...audit, tenantId: a },
+      ]);
     });
   });
 
@@ -261,9 +329,18 @@ describeWithServer('postgres store on the server', () => {
       const { a } = makeTenantIds();
       const configs: ConfigRecord[] = [];
       for (let i = 0; i < 10; i++) configs.push(await create(sut.store, { tenantId: a, scope: 'ws1', name: `c${i}` }));
-      const fresh = Array.from({ length: 10 }, (_, i) => makeConfigRecord({ tenantId: a, scope: 'ws1', name: `n${i}`, isDefault: true }));
+      const fresh = Array.from({ length: 10 }, (_, i) =>
+        makeConfigRecord({ tenantId: a, scope: 'ws1', name: `n${i}`, isDefault: true }),
+      );
       await Promise.all([
-        ...configs.map((c, i) => stores[i % 2]!.updateConfig(a, c.id, { isDefault: true }, { audit: makeAuditEventFor(c, 'config.default_changed') })),
+        ...configs.map((c, i) =>
+          stores[i % 2]!.updateConfig(
+            a,
+            c.id,
+            { isDefault: true },
+            { audit: makeAuditEventFor(c, 'config.default_changed') },
+          ),
+        ),
         ...fresh.map((r, i) => stores[i % 2]!.createConfig(r, { audit: makeAuditEventFor(r, 'config.created') })),
       ]);
       expect((await sut.store.loadCandidates(a, ['ws1'])).filter((r) => r.isDefault)).toHaveLength(1);

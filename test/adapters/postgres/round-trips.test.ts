@@ -29,7 +29,9 @@ describeWithServer('postgres round trips', () => {
       const resolution = await vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1/proj7' });
       expect(resolution.source).toBe('byok');
       expect(counter.count).toBe(1);
-      expect(counter.texts[0]).toMatch(/^SELECT .* sealed_key, pending_sealed_key, previous_sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s);
+      expect(counter.texts[0]).toMatch(
+        /^SELECT .* sealed_key, pending_sealed_key, previous_sealed_key FROM "byokit_test_\w+"\."byokit_configs"/s,
+      );
       // Only the rows that can win: the one usable config, found by one LIMIT 1 seek per scope and group.
       expect(counter.texts[0]).toContain('LIMIT 1');
 
@@ -58,7 +60,11 @@ describeWithServer('postgres round trips', () => {
       const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
       const config = await admin.createConfig({ name: 'prod', provider: 'openai', scope: 'ws1' });
       await admin.setKey(config.id, 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
-      const { secret } = await admin.createAccessKey({ name: 'app', scope: 'ws1/proj7', quota: { requests: { limit: 10, per: 'minute' } } });
+      const { secret } = await admin.createAccessKey({
+        name: 'app',
+        scope: 'ws1/proj7',
+        quota: { requests: { limit: 10, per: 'minute' } },
+      });
 
       counter.count = 0;
       counter.texts.length = 0;
@@ -87,14 +93,22 @@ describeWithServer('postgres round trips', () => {
       const config = await admin.createConfig({ name: 'prod', provider: 'openai' });
       await admin.setKey(config.id, 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
       const prepared = async () =>
-        (await client.query(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'byokit\\_%'`)).rows.map((r: { statement: string }) => r.statement);
+        (await client.query(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'byokit\\_%'`)).rows.map(
+          (r: { statement: string }) => r.statement,
+        );
       const before = (await prepared()).length;
-      for (let i = 0; i < 3; i++) expect((await vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1' })).configId).toBe(config.id);
+      for (let i = 0; i < 3; i++)
+        expect((await vault.resolve({ tenantId: 'acme', provider: 'openai', scope: 'ws1' })).configId).toBe(config.id);
       const after = await prepared();
       expect(after.length).toBe(before + 1);
       expect(after.some((text) => text.includes('CROSS JOIN LATERAL'))).toBe(true);
-      const plain = new PostgresStore({ query: (text: string, params?: unknown[]) => client.query(text, params) }, { schema: sut.schema });
-      await createVault({ store: plain, keyring: Keyring.generate('k1') }).resolve({ tenantId: 'acme', provider: 'anthropic' }).catch(() => null);
+      const plain = new PostgresStore(
+        { query: (text: string, params?: unknown[]) => client.query(text, params) },
+        { schema: sut.schema },
+      );
+      await createVault({ store: plain, keyring: Keyring.generate('k1') })
+        .resolve({ tenantId: 'acme', provider: 'anthropic' })
+        .catch(() => null);
       expect((await prepared()).length).toBe(after.length);
     } finally {
       await sut.cleanup?.();

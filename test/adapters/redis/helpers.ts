@@ -151,7 +151,11 @@ export interface RedisStoreFixture {
   prefix: string;
   rawDump: () => Promise<string>;
   breakAuditWrites: () => Promise<void>;
-  copyRowBehindAdapter: (from: { tenantId: string; id: string }, toTenantId: string, options: { keepStoredTenant: boolean }) => Promise<boolean>;
+  copyRowBehindAdapter: (
+    from: { tenantId: string; id: string },
+    toTenantId: string,
+    options: { keepStoredTenant: boolean },
+  ) => Promise<boolean>;
   cleanup: () => Promise<void>;
 }
 
@@ -163,7 +167,10 @@ export interface RedisStoreFixture {
  * with `a`, and the access-key locators), so the scripts' first write, the
  * audit event, gets NOPERM while every read still works.
  */
-export async function createRedisFixture(admin: Redis, options: { clientKeyPrefix?: string; keyPrefix?: string } = {}): Promise<RedisStoreFixture> {
+export async function createRedisFixture(
+  admin: Redis,
+  options: { clientKeyPrefix?: string; keyPrefix?: string } = {},
+): Promise<RedisStoreFixture> {
   const prefix = options.keyPrefix ?? randomPrefix();
   const fullPrefix = `${options.clientKeyPrefix ?? ''}${prefix}`;
   const user = `byokit-test-${randomBytes(6).toString('hex')}`;
@@ -185,11 +192,18 @@ export async function createRedisFixture(admin: Redis, options: { clientKeyPrefi
     client,
     prefix,
     rawDump: () => dumpUnder(admin, fullPrefix),
-    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => copyRedisRow(admin, fullPrefix, from, toTenantId, keepStoredTenant),
+    copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) =>
+      copyRedisRow(admin, fullPrefix, from, toTenantId, keepStoredTenant),
     breakAuditWrites: async () => {
       await admin.call(
-        'ACL', 'SETUSER', user, 'resetkeys',
-        `%R~${fullPrefix}*`, `%RW~${fullPrefix}{*}:`, `%RW~${fullPrefix}{*}:[^a]*`, `%RW~${fullPrefix}locate:*`,
+        'ACL',
+        'SETUSER',
+        user,
+        'resetkeys',
+        `%R~${fullPrefix}*`,
+        `%RW~${fullPrefix}{*}:`,
+        `%RW~${fullPrefix}{*}:[^a]*`,
+        `%RW~${fullPrefix}locate:*`,
       );
     },
     cleanup: async () => {

@@ -11,7 +11,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore, type RedisClientLike } from '../../../adapters/redis/index.js';
 import { StoreError } from '../../../src/errors.js';
 import type { AuditEventType, ConfigRecord, StorageAdapter } from '../../../src/store/types.js';
-import { makeAccessKeyRecord, makeAuditEvent, makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeSettingsRecord } from '../../../src/testing/fixtures.js';
+import {
+  makeAccessKeyRecord,
+  makeAuditEvent,
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeSettingsRecord,
+} from '../../../src/testing/fixtures.js';
 import {
   connect,
   createRedisFixture,
@@ -52,12 +60,16 @@ describe('RedisStore without a server', () => {
   describe('construction', () => {
     it('refuses a client without evalsha/eval, naming what is missing', () => {
       expect(() => new RedisStore({ evalsha: async () => null } as unknown as RedisClientLike)).toThrow(/lacks eval;/);
-      expect(() => new RedisStore(null as unknown as RedisClientLike)).toThrow(expect.objectContaining({ name: 'StoreError', code: 'ADAPTER_INVALID' }));
+      expect(() => new RedisStore(null as unknown as RedisClientLike)).toThrow(
+        expect.objectContaining({ name: 'StoreError', code: 'ADAPTER_INVALID' }),
+      );
     });
 
     it('refuses a keyPrefix with braces (the tenant must be the hash tag)', () => {
       const client = countingClient({ evalsha: async () => null, eval: async () => null });
-      expect(() => new RedisStore(client, { keyPrefix: 'app:{x}:' })).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'VALIDATION_FAILED' }));
+      expect(() => new RedisStore(client, { keyPrefix: 'app:{x}:' })).toThrow(
+        expect.objectContaining({ name: 'ValidationError', code: 'VALIDATION_FAILED' }),
+      );
     });
   });
 
@@ -115,8 +127,15 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const { store, prefix } = await fixture();
       const keyed: ConfigRecord[] = [];
       for (let i = 0; i < 6; i++) {
-        const record = await create(store, { tenantId: 't1', scope: 'ws1', name: `n${i}`, provider: i % 2 ? 'anthropic' : 'openai' });
-        await store.updateConfig('t1', record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+        const record = await create(store, {
+          tenantId: 't1',
+          scope: 'ws1',
+          name: `n${i}`,
+          provider: i % 2 ? 'anthropic' : 'openai',
+        });
+        await store.updateConfig('t1', record.id, makeKeyPatch(makeFakeKey()), {
+          audit: makeAuditEventFor(record, 'key.set'),
+        });
         keyed.push(record);
       }
       // What byokit before these indexes left behind: no prov: keys, no marker.
@@ -126,11 +145,17 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       await admin.del(...indexKeys);
       const filter = { provider: 'openai', config: null, now: new Date().toISOString() };
       expect((await store.loadCandidates('t1', ['ws1', ''], filter)).map((r) => r.id)).toStrictEqual([keyed[4]!.id]);
-      expect((await store.loadCandidates('t1', ['ws1', ''], { ...filter, provider: 'anthropic' })).map((r) => r.id)).toStrictEqual([keyed[5]!.id]);
+      expect(
+        (await store.loadCandidates('t1', ['ws1', ''], { ...filter, provider: 'anthropic' })).map((r) => r.id),
+      ).toStrictEqual([keyed[5]!.id]);
       expect((await keysUnder(admin, base)).filter((key) => key.startsWith(`${base}prov`))).toStrictEqual([]);
       await create(store, { tenantId: 't1', scope: '', name: 'the next write' });
       expect(await admin.exists(`${base}prov-index`)).toBe(1);
-      expect(await admin.zrange(`${base}prov:6:openai:ws1`, '0', '-1')).toStrictEqual([keyed[0]!.id, keyed[2]!.id, keyed[4]!.id]);
+      expect(await admin.zrange(`${base}prov:6:openai:ws1`, '0', '-1')).toStrictEqual([
+        keyed[0]!.id,
+        keyed[2]!.id,
+        keyed[4]!.id,
+      ]);
       expect((await store.loadCandidates('t1', ['ws1', ''], filter)).map((r) => r.id)).toStrictEqual([keyed[4]!.id]);
     });
   });
@@ -157,10 +182,16 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const records = [];
       for (let i = 0; i < 5; i++) records.push(await create(store, { tenantId: 't1', scope: 'ws1', name: `n${i}` }));
       const key = makeFakeKey('kek-7');
-      await store.updateConfig('t1', records[2]!.id, makeKeyPatch(key), { audit: makeAuditEventFor(records[2]!, 'key.set') });
+      await store.updateConfig('t1', records[2]!.id, makeKeyPatch(key), {
+        audit: makeAuditEventFor(records[2]!, 'key.set'),
+      });
       await store.loadSealedConfig('t1', records[0]!.id); // warm the server's script cache
       counting.calls.length = 0;
-      expect(await store.loadSealedConfig('t1', records[2]!.id)).toMatchObject({ id: records[2]!.id, sealedKey: key.sealedKey, kekId: 'kek-7' });
+      expect(await store.loadSealedConfig('t1', records[2]!.id)).toMatchObject({
+        id: records[2]!.id,
+        sealedKey: key.sealedKey,
+        kekId: 'kek-7',
+      });
       expect(counting.calls).toStrictEqual(['evalsha']);
     });
 
@@ -214,14 +245,20 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
   });
 
   describe('tenant registry (the store-wide rotation walk)', () => {
-    it('indexTenants fills the registry from the tenants\' own keys (data written before it existed), escaped ids included', async () => {
+    it("indexTenants fills the registry from the tenants' own keys (data written before it existed), escaped ids included", async () => {
       const { store, prefix } = await fixture();
       const tenants = ['acme', 'a{b}c', '%41', 'ünï 鍵', ''];
       for (const tenantId of tenants) {
         const record = await create(store, { tenantId, name: 'n' });
-        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey('k-old')), { audit: makeAuditEventFor(record, 'key.set') });
+        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey('k-old')), {
+          audit: makeAuditEventFor(record, 'key.set'),
+        });
       }
-      const count = async () => (await new RedisStore(admin, { keyPrefix: prefix }).countKeysByKek({ now: new Date().toISOString() })).reduce((n, l) => n + l.count, 0);
+      const count = async () =>
+        (await new RedisStore(admin, { keyPrefix: prefix }).countKeysByKek({ now: new Date().toISOString() })).reduce(
+          (n, l) => n + l.count,
+          0,
+        );
       expect(await count()).toBe(tenants.length);
       // As a store written by a byokit without the registry.
       await admin.del(`${prefix}tenants`);
@@ -247,7 +284,9 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const tenants = ['acme', 'a{b}c', 'x}:y', 'has:colon', '%41', 'ünï 鍵', ''];
       for (const tenantId of tenants) {
         const record = await create(store, { tenantId, scope: 'ws1', name: 'n', isDefault: true });
-        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey()), { audit: makeAuditEventFor(record, 'key.set') });
+        await store.updateConfig(tenantId, record.id, makeKeyPatch(makeFakeKey()), {
+          audit: makeAuditEventFor(record, 'key.set'),
+        });
         await create(store, { tenantId, scope: '', name: 'm' });
       }
       const keys = await keysUnder(admin, prefix);
@@ -283,7 +322,11 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       expect((await store.listAudit('acme', { limit: 10 })).items).toHaveLength(2);
       const keys = await keysUnder(admin, clientKeyPrefix);
       expect(keys.length).toBeGreaterThan(0);
-      for (const k of keys) expect(k.startsWith(`${clientKeyPrefix}${prefix}{acme}:`) || k === `${clientKeyPrefix}${prefix}tenants`, k).toBe(true);
+      for (const k of keys)
+        expect(
+          k.startsWith(`${clientKeyPrefix}${prefix}{acme}:`) || k === `${clientKeyPrefix}${prefix}tenants`,
+          k,
+        ).toBe(true);
       expect(await keysUnder(admin, prefix)).toStrictEqual([]);
     });
   });
@@ -303,12 +346,17 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       });
       const read = await store.getConfig('t1', record.id);
       expect(read).toStrictEqual(record);
-      const patched = await store.updateConfig('t1', record.id, { model: null, baseUrl: '', enabled: true }, { audit: makeAuditEventFor(record, 'config.updated') });
+      const patched = await store.updateConfig(
+        't1',
+        record.id,
+        { model: null, baseUrl: '', enabled: true },
+        { audit: makeAuditEventFor(record, 'config.updated') },
+      );
       expect(patched).toStrictEqual({ ...record, model: null, baseUrl: '', enabled: true, revision: 2 });
       expect(await store.getConfig('t1', record.id)).toStrictEqual(patched);
     });
 
-    it('pages exactly across the scripts\' scan batches with sparse filters', async () => {
+    it("pages exactly across the scripts' scan batches with sparse filters", async () => {
       const { store } = await fixture();
       const matching: string[] = [];
       for (let i = 0; i < 230; i++) {
@@ -336,7 +384,12 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       }
       const first = await store.listAudit('t1', { configId: target.id, type: 'key.validated', limit: 2 });
       expect(first.items.map((e) => e.id)).toStrictEqual(validated.slice(0, 2));
-      const rest = await store.listAudit('t1', { configId: target.id, type: 'key.validated', limit: 10, cursor: first.nextCursor! });
+      const rest = await store.listAudit('t1', {
+        configId: target.id,
+        type: 'key.validated',
+        limit: 10,
+        cursor: first.nextCursor!,
+      });
       expect(rest.items.map((e) => e.id)).toStrictEqual(validated.slice(2));
       expect(rest.nextCursor).toBeNull();
     });
@@ -351,7 +404,12 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const brokenDump = await rawDump();
       const key = makeFakeKey();
       const error = await store
-        .updateConfig('t1', record.id, { ...makeKeyPatch(key), name: 'renamed' }, { audit: makeAuditEventFor(record, 'key.set', { keyHint: key.keyHint }) })
+        .updateConfig(
+          't1',
+          record.id,
+          { ...makeKeyPatch(key), name: 'renamed' },
+          { audit: makeAuditEventFor(record, 'key.set', { keyHint: key.keyHint }) },
+        )
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).code).toBe('STORE_FAILED');
@@ -369,9 +427,13 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
   describe('access keys', () => {
     /** A tenant with configs on and off the key's scope chain, its settings, and one access key in ws1/p1. */
     async function seed(store: StorageAdapter, tenantId: string) {
-      for (const scope of ['', 'ws1', 'ws1/p1', 'ws2', 'ws1/p1/deeper']) await create(store, { tenantId, scope, name: `at-${scope}` });
+      for (const scope of ['', 'ws1', 'ws1/p1', 'ws2', 'ws1/p1/deeper'])
+        await create(store, { tenantId, scope, name: `at-${scope}` });
       const settings = makeSettingsRecord({ tenantId });
-      await store.putSettings(settings, { audit: makeAuditEvent({ tenantId, type: 'entitlement.changed' }), expectedRevision: 0 });
+      await store.putSettings(settings, {
+        audit: makeAuditEvent({ tenantId, type: 'entitlement.changed' }),
+        expectedRevision: 0,
+      });
       const key = makeAccessKeyRecord({ tenantId, scope: 'ws1/p1' });
       await store.createAccessKey(key, { audit: makeAuditEvent({ tenantId, type: 'access_key.created' }) });
       return { key, settings };
@@ -393,7 +455,7 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       }
     });
 
-    it('on a Redis Cluster client (isCluster) it reads the locator, then the tenant\'s slot: two scripts, one slot each, the same result', async () => {
+    it("on a Redis Cluster client (isCluster) it reads the locator, then the tenant's slot: two scripts, one slot each, the same result", async () => {
       const { client, prefix } = await fixture();
       const standalone = new RedisStore(client, { keyPrefix: prefix });
       const { key } = await seed(standalone, 'acme');
@@ -407,7 +469,7 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       expect(await cluster.loadAccessKeyCandidates(makeAccessKeyRecord().id)).toBeNull();
     });
 
-    it('keeps an access key\'s record, counters and usage in its tenant\'s slot; only its locator lives outside', async () => {
+    it("keeps an access key's record, counters and usage in its tenant's slot; only its locator lives outside", async () => {
       const { store, prefix } = await fixture();
       const { key } = await seed(store, 'acme');
       await store.useAccessKey('acme', key.id, { period: '2026-11-24', requests: { window: 'w', limit: 5 } });
@@ -422,7 +484,9 @@ describe.skipIf(SKIP_REDIS)(`RedisStore (${REDIS_URL})${SKIP_REASON}`, () => {
       const { store, prefix } = await fixture();
       await admin.set(`${prefix}{acme}:audit`, 'not a zset');
       const key = makeAccessKeyRecord({ tenantId: 'acme' });
-      await expect(store.createAccessKey(key, { audit: makeAuditEvent({ tenantId: 'acme', type: 'access_key.created' }) })).rejects.toThrow(StoreError);
+      await expect(
+        store.createAccessKey(key, { audit: makeAuditEvent({ tenantId: 'acme', type: 'access_key.created' }) }),
+      ).rejects.toThrow(StoreError);
       expect(await admin.exists(`${prefix}locate:${key.id}`)).toBe(0);
       expect(await store.loadAccessKeyCandidates(key.id)).toBeNull();
     });

@@ -17,11 +17,16 @@ function fileStoreFactory(open: (path: string) => SqliteDatabase & { close(): un
     return {
       store,
       rawDump: () => dumpDatabase(observer),
-      copyRowBehindAdapter: (from: { tenantId: string; id: string }, toTenantId: string, { keepStoredTenant }: { keepStoredTenant: boolean }) =>
-        copySqliteRow(observer, `${tablePrefix ?? 'byokit_'}configs`, from, toTenantId, keepStoredTenant),
+      copyRowBehindAdapter: (
+        from: { tenantId: string; id: string },
+        toTenantId: string,
+        { keepStoredTenant }: { keepStoredTenant: boolean },
+      ) => copySqliteRow(observer, `${tablePrefix ?? 'byokit_'}configs`, from, toTenantId, keepStoredTenant),
       breakAuditWrites: () => {
         const audit = `${tablePrefix ?? 'byokit_'}audit`;
-        observer.exec(`CREATE TRIGGER break_audit BEFORE INSERT ON ${audit} BEGIN SELECT RAISE(ABORT, 'audit writes are broken'); END`);
+        observer.exec(
+          `CREATE TRIGGER break_audit BEFORE INSERT ON ${audit} BEGIN SELECT RAISE(ABORT, 'audit writes are broken'); END`,
+        );
       },
       cleanup: () => {
         observer.close();
@@ -32,7 +37,11 @@ function fileStoreFactory(open: (path: string) => SqliteDatabase & { close(): un
   };
 }
 
-runStorageAdapterTests({ name: 'sqlite (better-sqlite3, file)', preciseCandidates: true, createStore: fileStoreFactory((path) => new Database(path)) });
+runStorageAdapterTests({
+  name: 'sqlite (better-sqlite3, file)',
+  preciseCandidates: true,
+  createStore: fileStoreFactory((path) => new Database(path)),
+});
 
 runStorageAdapterTests({
   name: 'sqlite (better-sqlite3, file, tablePrefix "acme_byok_")',
@@ -40,10 +49,13 @@ runStorageAdapterTests({
   createStore: fileStoreFactory((path) => new Database(path), 'acme_byok_'),
 });
 
-describe.skipIf(!nodeSqlite)('node:sqlite driver (skipped: node:sqlite needs Node 22.5+, this is ' + process.version + ')', () => {
-  runStorageAdapterTests({
-    name: 'sqlite (node:sqlite, file)',
-    preciseCandidates: true,
-    createStore: fileStoreFactory((path) => new nodeSqlite!.DatabaseSync(path)),
-  });
-});
+describe.skipIf(!nodeSqlite)(
+  `node:sqlite driver (skipped: node:sqlite needs Node 22.5+, this is ${process.version})`,
+  () => {
+    runStorageAdapterTests({
+      name: 'sqlite (node:sqlite, file)',
+      preciseCandidates: true,
+      createStore: fileStoreFactory((path) => new nodeSqlite!.DatabaseSync(path)),
+    });
+  },
+);

@@ -22,13 +22,18 @@ describe('isNativeModuleLoadFailure', () => {
       ),
     ],
     ['Bun', Object.assign(new Error("'better-sqlite3' is not yet supported in Bun."), { code: 'ERR_DLOPEN_FAILED' })],
-    ['a loader that drops the code', new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 115')],
+    [
+      'a loader that drops the code',
+      new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 115'),
+    ],
   ])('recognises %s', (_case, error) => {
     expect(isNativeModuleLoadFailure(error)).toBe(true);
   });
 
   it('does not take a file that cannot be opened for a driver that cannot load', () => {
-    expect(isNativeModuleLoadFailure(Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' }))).toBe(false);
+    expect(
+      isNativeModuleLoadFailure(Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' })),
+    ).toBe(false);
     expect(isNativeModuleLoadFailure(undefined)).toBe(false);
   });
 });
@@ -43,7 +48,10 @@ describe.skipIf(!node22 && !isCI())(`SQLite driver on Node 22 with a better-sqli
 
   function openOnNode22(driver: string): Record<string, unknown> {
     if (!node22) throw new Error('Node 22 is not installed: run `node scripts/runtimes.mjs install` (CI must have it)');
-    const out = execFileSync(node22, ['--no-warnings', '--import', 'tsx', fixture, tmp.dir, driver], { cwd: repo, encoding: 'utf8' });
+    const out = execFileSync(node22, ['--no-warnings', '--import', 'tsx', fixture, tmp.dir, driver], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     return JSON.parse(out.trim().split('\n').at(-1)!);
   }
 
@@ -56,6 +64,8 @@ describe.skipIf(!node22 && !isCI())(`SQLite driver on Node 22 with a better-sqli
   it("'better-sqlite3' says the native module does not load here, and how to fix it", () => {
     const report = openOnNode22('better-sqlite3');
     expect(report.error).toMatchObject({ code: 'STORE_FAILED' });
-    expect((report.error as { message: string }).message).toMatch(/native module does not load on this runtime.*npm rebuild better-sqlite3/);
+    expect((report.error as { message: string }).message).toMatch(
+      /native module does not load on this runtime.*npm rebuild better-sqlite3/,
+    );
   });
 });

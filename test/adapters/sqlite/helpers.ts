@@ -7,12 +7,18 @@ import type { SqliteDatabase } from '../../../adapters/sqlite/index.js';
 /** A fresh temp folder; `remove()` deletes it with every file in it. */
 export function tempDir(): { dir: string; file: (name?: string) => string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'byokit-sqlite-'));
-  return { dir, file: (name = 'byokit.db') => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name = 'byokit.db') => join(dir, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Every row of every table of the file, as text: the raw look behind the adapter. */
 export function dumpDatabase(db: SqliteDatabase): string {
-  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>;
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{
+    name: string;
+  }>;
   return tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
 }
 
@@ -40,10 +46,14 @@ export function copySqliteRow(
   keepStoredTenant: boolean,
 ): boolean {
   if (keepStoredTenant) return false;
-  const row = db.prepare(`SELECT * FROM ${configsTable} WHERE tenant_id = ? AND id = ?`).get(from.tenantId, from.id) as Record<string, unknown> | undefined;
+  const row = db.prepare(`SELECT * FROM ${configsTable} WHERE tenant_id = ? AND id = ?`).get(from.tenantId, from.id) as
+    | Record<string, unknown>
+    | undefined;
   if (!row) throw new Error(`no config ${from.id} in tenant ${from.tenantId} to copy`);
   const copy = { ...row, tenant_id: toTenantId };
   const columns = Object.keys(copy);
-  db.prepare(`INSERT INTO ${configsTable} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(copy));
+  db.prepare(`INSERT INTO ${configsTable} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+    ...Object.values(copy),
+  );
   return true;
 }

@@ -7,7 +7,13 @@ import { tableNames } from '../../../adapters/sqlite/tables.js';
 import { sealSecret } from '../../../src/crypto/envelope.js';
 import { Keyring, createVault } from '../../../src/index.js';
 import { CANARY } from '../../vault/helpers.js';
-import { makeAuditEventFor, makeConfigRecord, makeFakeKey, makeKeyPatch, makeRichConfigRecord } from '../../../src/testing/index.js';
+import {
+  makeAuditEventFor,
+  makeConfigRecord,
+  makeFakeKey,
+  makeKeyPatch,
+  makeRichConfigRecord,
+} from '../../../src/testing/index.js';
 import { nodeSqlite, openObserver, tempDir } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -20,7 +26,10 @@ afterEach(async () => {
   tmp.remove();
 });
 
-async function openStore(path = tmp.file(), options: Parameters<typeof SqliteStore.open>[1] = {}): Promise<SqliteStore> {
+async function openStore(
+  path = tmp.file(),
+  options: Parameters<typeof SqliteStore.open>[1] = {},
+): Promise<SqliteStore> {
   const store = await SqliteStore.open(path, options);
   closers.push(() => store.close());
   return store;
@@ -39,13 +48,20 @@ describe('SqliteStore on a file', () => {
     const record = makeRichConfigRecord({ tenantId: 'acme' });
     await first.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
     const key = makeFakeKey();
-    const updated = await first.updateConfig('acme', record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
+    const updated = await first.updateConfig('acme', record.id, makeKeyPatch(key), {
+      audit: makeAuditEventFor(record, 'key.set'),
+    });
     await first.close();
 
     const reopened = await openStore(path);
     expect(await reopened.getConfig('acme', record.id)).toStrictEqual(updated);
-    expect(await reopened.loadCandidates('acme', [record.scope])).toStrictEqual([{ ...updated, sealedKey: key.sealedKey, pendingSealedKey: null, previousSealedKey: null }]);
-    expect((await reopened.listAudit('acme', { limit: 10 })).items.map((e) => e.type)).toStrictEqual(['key.set', 'config.created']);
+    expect(await reopened.loadCandidates('acme', [record.scope])).toStrictEqual([
+      { ...updated, sealedKey: key.sealedKey, pendingSealedKey: null, previousSealedKey: null },
+    ]);
+    expect((await reopened.listAudit('acme', { limit: 10 })).items.map((e) => e.type)).toStrictEqual([
+      'key.set',
+      'config.created',
+    ]);
   });
 
   it('puts the file in WAL mode with a busy timeout, foreign keys and secure delete on', async () => {
@@ -78,7 +94,9 @@ describe('SqliteStore on a file', () => {
     expect(await two.getConfig('acme', record.id)).toStrictEqual(record);
 
     const clash = makeConfigRecord({ tenantId: 'acme', name: 'prod' });
-    await expect(two.createConfig(clash, { audit: makeAuditEventFor(clash, 'config.created') })).rejects.toMatchObject({ code: 'NAME_TAKEN' });
+    await expect(two.createConfig(clash, { audit: makeAuditEventFor(clash, 'config.created') })).rejects.toMatchObject({
+      code: 'NAME_TAKEN',
+    });
 
     const other = makeConfigRecord({ tenantId: 'acme', name: 'staging', isDefault: true });
     await two.createConfig(other, { audit: makeAuditEventFor(other, 'config.created') });
@@ -88,7 +106,12 @@ describe('SqliteStore on a file', () => {
     await one.updateConfig('acme', other.id, makeKeyPatch(key), { audit: makeAuditEventFor(other, 'key.set') });
     expect((await two.loadCandidates('acme', ['']))?.find((c) => c.id === other.id)?.sealedKey).toBe(key.sealedKey);
     await expect(
-      two.updateConfig('acme', other.id, { name: 'x' }, { audit: makeAuditEventFor(other, 'config.updated'), expectedRevision: 1 }),
+      two.updateConfig(
+        'acme',
+        other.id,
+        { name: 'x' },
+        { audit: makeAuditEventFor(other, 'config.updated'), expectedRevision: 1 },
+      ),
     ).rejects.toMatchObject({ code: 'CONCURRENT_UPDATE' });
   });
 
@@ -115,38 +138,55 @@ describe('SqliteStore on a file', () => {
     const raw = observe(path);
     const tables = tableNames();
     raw.exec(SQLITE_MIGRATIONS[0]!.sql(tables));
-    raw.exec('CREATE TABLE byokit_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    raw.exec(
+      'CREATE TABLE byokit_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     raw.prepare(`INSERT INTO byokit_migrations VALUES (1, 'configs and audit', '2025-01-01T00:00:00.000Z')`).run();
     const keyring = Keyring.generate('k1');
     const id = 'cfg_01JD0000000000000000000001';
-    const sealed = await sealSecret(CANARY, { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null }, keyring);
+    const sealed = await sealSecret(
+      CANARY,
+      { tenantId: 'acme', configId: id, provider: 'openai', baseUrl: null },
+      keyring,
+    );
     // Written the way 0.1 wrote it: the KEK id in its own column beside the sealed key.
-    raw.prepare(
-      `INSERT INTO byokit_configs (tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, kek_id,
+    raw
+      .prepare(
+        `INSERT INTO byokit_configs (tenant_id, id, scope, name, provider, routes, model, base_url, options, enabled, is_default, key_hint, kek_id,
         sealed_key, key_set_at, key_expires_at, last_validated_at, last_validation_status, created_at, updated_at, revision)
        VALUES ('acme', ?, '', 'prod', 'openai', '[]', NULL, NULL, '{}', 1, 0, 'sk-proj-...XYZW', 'k1', ?, NULL, NULL, NULL, NULL, ?, ?, 2)`,
-    ).run(id, sealed, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+      )
+      .run(id, sealed, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
 
     const store = await openStore(path);
     expect(await store.migrate()).toStrictEqual({ from: 1, to: SQLITE_SCHEMA_VERSION });
-    const columns = (raw.prepare('PRAGMA table_info(byokit_configs)').all() as Array<{ name: string }>).map((c) => c.name);
+    const columns = (raw.prepare('PRAGMA table_info(byokit_configs)').all() as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
     expect(columns).not.toContain('kek_id');
     expect(columns).toContain('sealed_key');
     expect(await store.getConfig('acme', id)).toMatchObject({ kekId: 'k1', keyHint: 'sk-proj-...XYZW', revision: 2 });
     const vault = createVault({ store, keyring });
     expect((await vault.resolve({ tenantId: 'acme', provider: 'openai' })).key.reveal()).toBe(CANARY);
-    expect(await vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } }).getConfig(id)).toMatchObject({ keyState: 'active' });
+    expect(await vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } }).getConfig(id)).toMatchObject({
+      keyState: 'active',
+    });
   });
 
   it('migrates on first use by default', async () => {
     const store = await openStore();
     expect(await store.listConfigs('acme', { limit: 1 })).toStrictEqual({ items: [], nextCursor: null });
-    expect(observe().prepare('SELECT COUNT(*) AS n FROM byokit_migrations').get()).toStrictEqual({ n: SQLITE_SCHEMA_VERSION });
+    expect(observe().prepare('SELECT COUNT(*) AS n FROM byokit_migrations').get()).toStrictEqual({
+      n: SQLITE_SCHEMA_VERSION,
+    });
   });
 
   it('with autoMigrate: false, fails with STORE_FAILED until migrate() is called', async () => {
     const store = await openStore(tmp.file(), { autoMigrate: false });
-    await expect(store.getConfig('acme', 'cfg_x')).rejects.toMatchObject({ code: 'STORE_FAILED', message: expect.stringContaining('store.migrate()') });
+    await expect(store.getConfig('acme', 'cfg_x')).rejects.toMatchObject({
+      code: 'STORE_FAILED',
+      message: expect.stringContaining('store.migrate()'),
+    });
     await store.migrate();
     expect(await store.getConfig('acme', 'cfg_x')).toBeNull();
   });
@@ -154,16 +194,27 @@ describe('SqliteStore on a file', () => {
   it('refuses a database migrated by a newer byokit', async () => {
     const path = tmp.file();
     await (await openStore(path)).migrate();
-    observe(path).prepare(`INSERT INTO byokit_migrations (version, name, applied_at) VALUES (?, 'future', '2099-01-01T00:00:00.000Z')`).run(SQLITE_SCHEMA_VERSION + 1);
+    observe(path)
+      .prepare(
+        `INSERT INTO byokit_migrations (version, name, applied_at) VALUES (?, 'future', '2099-01-01T00:00:00.000Z')`,
+      )
+      .run(SQLITE_SCHEMA_VERSION + 1);
     const later = await openStore(path);
-    await expect(later.getConfig('acme', 'cfg_x')).rejects.toMatchObject({ code: 'STORE_FAILED', message: expect.stringContaining('newer') });
+    await expect(later.getConfig('acme', 'cfg_x')).rejects.toMatchObject({
+      code: 'STORE_FAILED',
+      message: expect.stringContaining('newer'),
+    });
   });
 
   it('keeps its tables under the configured prefix and rejects a prefix that is not an identifier', async () => {
     const path = tmp.file();
     const store = await openStore(path, { tablePrefix: 'app_keys_' });
     await store.migrate();
-    const names = (observe(path).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+    const names = (
+      observe(path).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name);
     expect(names).toStrictEqual([
       'app_keys_access_key_counters',
       'app_keys_access_key_usage',
@@ -174,7 +225,9 @@ describe('SqliteStore on a file', () => {
       'app_keys_migrations',
       'app_keys_settings',
     ]);
-    expect(() => new SqliteStore(new Database(':memory:'), { tablePrefix: 'x; DROP TABLE y; --' })).toThrow(/tablePrefix/);
+    expect(() => new SqliteStore(new Database(':memory:'), { tablePrefix: 'x; DROP TABLE y; --' })).toThrow(
+      /tablePrefix/,
+    );
   });
 
   it('the database itself keeps names unique and one default per scope, even against writes that bypass the store', async () => {
@@ -185,7 +238,13 @@ describe('SqliteStore on a file', () => {
     const raw = observe(path);
     const copy = raw.prepare('SELECT * FROM byokit_configs').get() as Record<string, unknown>;
     const insert = (row: Record<string, unknown>) =>
-      raw.prepare(`INSERT INTO byokit_configs (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`).run(...Object.values(row));
+      raw
+        .prepare(
+          `INSERT INTO byokit_configs (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
+            .map(() => '?')
+            .join(', ')})`,
+        )
+        .run(...Object.values(row));
     expect(() => insert({ ...copy, id: 'cfg_other', is_default: 0 })).toThrow(/UNIQUE/);
     expect(() => insert({ ...copy, id: 'cfg_other', name: 'second' })).toThrow(/UNIQUE/);
   });
@@ -196,7 +255,11 @@ describe('SqliteStore on a file', () => {
     await store.migrate();
     observe(path).exec('DROP TABLE byokit_configs');
     const key = makeFakeKey();
-    const error = await store.updateConfig('acme', 'cfg_x', makeKeyPatch(key), { audit: makeAuditEventFor({ id: 'cfg_x', tenantId: 'acme' }, 'key.set') }).catch((e: unknown) => e);
+    const error = await store
+      .updateConfig('acme', 'cfg_x', makeKeyPatch(key), {
+        audit: makeAuditEventFor({ id: 'cfg_x', tenantId: 'acme' }, 'key.set'),
+      })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'StoreError', code: 'STORE_FAILED' });
     expect((error as Error).message).toMatch(/^\[byokit\] \[sqlite\] updateConfig failed/);
     expect((error as Error).message).not.toContain(key.sealedKey);
@@ -212,7 +275,9 @@ describe('SqliteStore on a file', () => {
     await store.updateConfig('acme', record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
     const observer = observe(path);
     observer.pragma('wal_checkpoint(TRUNCATE)');
-    const bytes = () => readFileSync(path).toString('latin1') + (existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`).toString('latin1') : '');
+    const bytes = () =>
+      readFileSync(path).toString('latin1') +
+      (existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`).toString('latin1') : '');
     expect(bytes()).toContain(key.sealedKey);
     expect(bytes()).not.toContain(key.plaintext);
     await store.deleteConfig('acme', record.id, { audit: makeAuditEventFor(record, 'config.deleted') });
@@ -235,17 +300,20 @@ describe('SqliteStore on a file', () => {
   });
 });
 
-describe.skipIf(!nodeSqlite)(`SqliteStore over node:sqlite (skipped: node:sqlite needs Node 22.5+, this is ${process.version})`, () => {
-  it('reopens a file written through node:sqlite and reads it back through better-sqlite3', async () => {
-    const path = tmp.file();
-    const db = new nodeSqlite!.DatabaseSync(path);
-    const store = new SqliteStore(db);
-    const record = makeRichConfigRecord({ tenantId: 'acme' });
-    await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
-    const key = makeFakeKey();
-    await store.updateConfig('acme', record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
-    db.close();
-    const other = new SqliteStore(observe(path));
-    expect((await other.loadCandidates('acme', [record.scope]))[0]?.sealedKey).toBe(key.sealedKey);
-  });
-});
+describe.skipIf(!nodeSqlite)(
+  `SqliteStore over node:sqlite (skipped: node:sqlite needs Node 22.5+, this is ${process.version})`,
+  () => {
+    it('reopens a file written through node:sqlite and reads it back through better-sqlite3', async () => {
+      const path = tmp.file();
+      const db = new nodeSqlite!.DatabaseSync(path);
+      const store = new SqliteStore(db);
+      const record = makeRichConfigRecord({ tenantId: 'acme' });
+      await store.createConfig(record, { audit: makeAuditEventFor(record, 'config.created') });
+      const key = makeFakeKey();
+      await store.updateConfig('acme', record.id, makeKeyPatch(key), { audit: makeAuditEventFor(record, 'key.set') });
+      db.close();
+      const other = new SqliteStore(observe(path));
+      expect((await other.loadCandidates('acme', [record.scope]))[0]?.sealedKey).toBe(key.sealedKey);
+    });
+  },
+);

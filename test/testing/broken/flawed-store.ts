@@ -152,7 +152,9 @@ export class FlawedStore implements StorageAdapter {
   /** Stores the event under the call's tenant (the flaw: under the tenant the event names). */
   #writeAudit(event: AuditEvent, tenantId: string): void {
     if (this.auditBroken) throw new Error('audit write failed');
-    this.audit.push(this.flaw === 'auditUnderEventTenant' ? structuredClone(event) : { ...structuredClone(event), tenantId });
+    this.audit.push(
+      this.flaw === 'auditUnderEventTenant' ? structuredClone(event) : { ...structuredClone(event), tenantId },
+    );
   }
 
   #live(tenantId: string): Row[] {
@@ -160,31 +162,54 @@ export class FlawedStore implements StorageAdapter {
   }
 
   #find(tenantId: string, id: string, tenantBlind = false): Row | undefined {
-    return this.rows.find((r) => !r.deleted && r.record.id === id && (tenantBlind || (r.filedUnder ?? r.record.tenantId) === tenantId));
+    return this.rows.find(
+      (r) => !r.deleted && r.record.id === id && (tenantBlind || (r.filedUnder ?? r.record.tenantId) === tenantId),
+    );
   }
 
   /** A row's record as reads return it: the KEK id its sealed key names (the flaw: whatever the record holds). */
   #read(row: Row): ConfigRecord {
     // The staged sealed keys ride in the record (a patch spreads them in); plain reads drop them.
-    const { pendingSealedKey: _p, previousSealedKey: _q, ...record } = structuredClone(row.record) as ConfigRecord & Staged;
-    if (this.flaw === 'stagedKeysInPlainReads') return { ...structuredClone(row.record), kekId: sealedKekId(row.sealedKey) };
+    const {
+      pendingSealedKey: _p,
+      previousSealedKey: _q,
+      ...record
+    } = structuredClone(row.record) as ConfigRecord & Staged;
+    if (this.flaw === 'stagedKeysInPlainReads')
+      return { ...structuredClone(row.record), kekId: sealedKekId(row.sealedKey) };
     return this.flaw === 'storedKekId' ? record : { ...record, kekId: sealedKekId(row.sealedKey) };
   }
 
   /** A row as the sealed reads return it. */
   #sealed(row: Row, sealedKey = row.sealedKey): CandidateRecord {
     const staged = row.record as ConfigRecord & Staged;
-    return { ...this.#read(row), sealedKey, pendingSealedKey: staged.pendingSealedKey ?? null, previousSealedKey: staged.previousSealedKey ?? null };
+    return {
+      ...this.#read(row),
+      sealedKey,
+      pendingSealedKey: staged.pendingSealedKey ?? null,
+      previousSealedKey: staged.previousSealedKey ?? null,
+    };
   }
 
   async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
-    const live = this.rows.filter((r) => !r.deleted).map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) }));
-    if (this.flaw === 'walkActiveSlotOnly') return pageAcrossTenants(live.map((e) => ({ ...e, row: { ...e.row, pendingSealedKey: null, previousSealedKey: null } })), query);
+    const live = this.rows
+      .filter((r) => !r.deleted)
+      .map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) }));
+    if (this.flaw === 'walkActiveSlotOnly')
+      return pageAcrossTenants(
+        live.map((e) => ({ ...e, row: { ...e.row, pendingSealedKey: null, previousSealedKey: null } })),
+        query,
+      );
     if (this.flaw === 'walkCursorIgnoresTenant') {
       // The cursor keeps the last id only: rows of later tenants with smaller ids are skipped.
       const matching = live
-        .filter((e) => holdsKeyUnderOtherKek(e.row, query.kekIdNot) && (query.cursor === undefined || e.row.id > query.cursor))
-        .sort((x, y) => (x.tenantId === y.tenantId ? (x.row.id < y.row.id ? -1 : 1) : x.tenantId < y.tenantId ? -1 : 1));
+        .filter(
+          (e) =>
+            holdsKeyUnderOtherKek(e.row, query.kekIdNot) && (query.cursor === undefined || e.row.id > query.cursor),
+        )
+        .sort((x, y) =>
+          x.tenantId === y.tenantId ? (x.row.id < y.row.id ? -1 : 1) : x.tenantId < y.tenantId ? -1 : 1,
+        );
       const items = matching.slice(0, query.limit).map((e) => e.row);
       return { items, nextCursor: matching.length > query.limit ? items.at(-1)!.id : null };
     }
@@ -192,7 +217,10 @@ export class FlawedStore implements StorageAdapter {
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
-    return countKeysByKek(this.rows.filter((r) => !r.deleted).map((r) => this.#sealed(r)), this.flaw === 'countIgnoresExpiry' ? '' : now);
+    return countKeysByKek(
+      this.rows.filter((r) => !r.deleted).map((r) => this.#sealed(r)),
+      this.flaw === 'countIgnoresExpiry' ? '' : now,
+    );
   }
 
   /** The copied-row attack: the row filed under another tenant, its own tenant field kept or rewritten. */
@@ -211,7 +239,8 @@ export class FlawedStore implements StorageAdapter {
   #clearDefaults(tenantId: string, scope: string, keepId: string): void {
     if (this.flaw === 'noDefaultClearing') return;
     for (const row of this.#live(tenantId)) {
-      if ((this.flaw === 'defaultsClearedAcrossScopes' || row.record.scope === scope) && row.record.id !== keepId) row.record.isDefault = false;
+      if ((this.flaw === 'defaultsClearedAcrossScopes' || row.record.scope === scope) && row.record.id !== keepId)
+        row.record.isDefault = false;
     }
   }
 
@@ -225,7 +254,8 @@ export class FlawedStore implements StorageAdapter {
       throw new ConflictError('NAME_TAKEN', 'name taken');
     }
     if (this.flaw === 'racyNames') await tick();
-    if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange') this.#writeAudit(audit, record.tenantId);
+    if (this.flaw !== 'auditBeforeNameCheck' && this.flaw !== 'auditAfterChange')
+      this.#writeAudit(audit, record.tenantId);
     if (record.isDefault) this.#clearDefaults(record.tenantId, record.scope, record.id);
     const row: Row = { record: structuredClone(record), sealedKey: null };
     this.rows.push(row);
@@ -236,23 +266,39 @@ export class FlawedStore implements StorageAdapter {
   async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindGet');
     if (!row) return this.flaw === 'undefinedForMissing' ? (undefined as unknown as null) : null;
-    return this.flaw === 'sealedKeyInGet' ? ({ ...this.#read(row), sealedKey: row.sealedKey } as ConfigRecord) : this.#read(row);
+    return this.flaw === 'sealedKeyInGet'
+      ? ({ ...this.#read(row), sealedKey: row.sealedKey } as ConfigRecord)
+      : this.#read(row);
   }
 
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
-    const kekIdOf = (r: ConfigRecord) => (this.flaw === 'storedKekId' ? r.kekId : sealedKekId(this.rows.find((row) => row.record === r)?.sealedKey));
+    const kekIdOf = (r: ConfigRecord) =>
+      this.flaw === 'storedKekId' ? r.kekId : sealedKekId(this.rows.find((row) => row.record === r)?.sealedKey);
     let rows = this.#live(tenantId)
       .map((r) => r.record)
       .filter((r) => query.scope === undefined || r.scope === query.scope)
       .filter((r) => query.provider === undefined || r.provider === query.provider)
-      .filter((r) => query.kekIdNot === undefined || (this.flaw === 'kekIdNotIncludesNoKey' ? kekIdOf(r) !== query.kekIdNot : this.#keyed(r) && kekIdOf(r) !== query.kekIdNot));
+      .filter(
+        (r) =>
+          query.kekIdNot === undefined ||
+          (this.flaw === 'kekIdNotIncludesNoKey'
+            ? kekIdOf(r) !== query.kekIdNot
+            : this.#keyed(r) && kekIdOf(r) !== query.kekIdNot),
+      );
     if (this.flaw !== 'listByInsertion') rows = rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     const cursor = query.cursor;
-    const start = cursor === undefined ? 0 : rows.findIndex((r) => (this.flaw === 'listByInsertion' ? r.id === cursor : r.id > cursor)) + (this.flaw === 'listByInsertion' ? 1 : 0);
+    const start =
+      cursor === undefined
+        ? 0
+        : rows.findIndex((r) => (this.flaw === 'listByInsertion' ? r.id === cursor : r.id > cursor)) +
+          (this.flaw === 'listByInsertion' ? 1 : 0);
     const from = start < 0 ? rows.length : start + (this.flaw === 'cursorSkipsOne' && cursor !== undefined ? 1 : 0);
     const items = rows.slice(from, from + query.limit);
     const more = from + query.limit < rows.length || (this.flaw === 'cursorOnLastPage' && items.length === query.limit);
-    return { items: items.map((r) => this.#read(this.#rowOf(r))), nextCursor: more && items.length > 0 ? items.at(-1)!.id : null };
+    return {
+      items: items.map((r) => this.#read(this.#rowOf(r))),
+      nextCursor: more && items.length > 0 ? items.at(-1)!.id : null,
+    };
   }
 
   #rowOf(record: ConfigRecord): Row {
@@ -264,26 +310,51 @@ export class FlawedStore implements StorageAdapter {
     return this.flaw === 'storedKekId' ? record.kekId !== null : this.#rowOf(record).sealedKey !== null;
   }
 
-  async updateConfig(tenantId: string, id: string, patch: ConfigPatch, options: UpdateOptions): Promise<ConfigRecord | null> {
+  async updateConfig(
+    tenantId: string,
+    id: string,
+    patch: ConfigPatch,
+    options: UpdateOptions,
+  ): Promise<ConfigRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindUpdate');
     if (!row) {
-      if (this.flaw === 'clearDefaultsForMissing' && patch.isDefault === true) this.#clearDefaults(tenantId, patch.scope ?? '', id);
+      if (this.flaw === 'clearDefaultsForMissing' && patch.isDefault === true)
+        this.#clearDefaults(tenantId, patch.scope ?? '', id);
       return null;
     }
-    if (this.flaw === 'clearDefaultsBeforeRevisionCheck' && (patch.isDefault === true || (patch.scope !== undefined && patch.isDefault === undefined && row.record.isDefault))) {
+    if (
+      this.flaw === 'clearDefaultsBeforeRevisionCheck' &&
+      (patch.isDefault === true || (patch.scope !== undefined && patch.isDefault === undefined && row.record.isDefault))
+    ) {
       this.#clearDefaults(tenantId, patch.scope ?? row.record.scope, id);
     }
-    if (this.flaw !== 'ignoreExpectedRevision' && options.expectedRevision !== undefined && options.expectedRevision !== row.record.revision) {
+    if (
+      this.flaw !== 'ignoreExpectedRevision' &&
+      options.expectedRevision !== undefined &&
+      options.expectedRevision !== row.record.revision
+    ) {
       throw new ConflictError('CONCURRENT_UPDATE', 'changed');
     }
     // Fields outside ConfigPatch (revision, createdAt, id, tenantId) never come from a patch; the flaw takes them.
-    const { sealedKey, revision: _revision, createdAt: _createdAt, id: _id, tenantId: _tenantId, ...fixedDropped } = patch as ConfigPatch & Partial<ConfigRecord>;
-    const fields: ConfigPatch = this.flaw === 'patchOverwritesFixedFields' ? (({ sealedKey: _s, ...all }) => all)(patch) : fixedDropped;
+    const {
+      sealedKey,
+      revision: _revision,
+      createdAt: _createdAt,
+      id: _id,
+      tenantId: _tenantId,
+      ...fixedDropped
+    } = patch as ConfigPatch & Partial<ConfigRecord>;
+    const fields: ConfigPatch =
+      this.flaw === 'patchOverwritesFixedFields' ? (({ sealedKey: _s, ...all }) => all)(patch) : fixedDropped;
     if (fields.name !== undefined && this.flaw !== 'noRenameCheck') {
-      if (this.#live(row.record.tenantId).some((r) => r !== row && this.#sameName(r.record.name, fields.name!))) throw new ConflictError('NAME_TAKEN', 'name taken');
+      if (this.#live(row.record.tenantId).some((r) => r !== row && this.#sameName(r.record.name, fields.name!)))
+        throw new ConflictError('NAME_TAKEN', 'name taken');
     }
     if (this.flaw !== 'auditAfterChange') this.#writeAudit(options.audit, tenantId);
-    const defined = this.flaw === 'undefinedPatchClears' ? fields : Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    const defined =
+      this.flaw === 'undefinedPatchClears'
+        ? fields
+        : Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     if (this.flaw === 'racyDefaults' && fields.isDefault) {
       const others = this.#live(tenantId).filter((r) => r.record.scope === row.record.scope && r !== row);
       await tick();
@@ -301,9 +372,14 @@ export class FlawedStore implements StorageAdapter {
       await tick();
       row.record = { ...row.record, ...defined, revision: row.record.revision + 1 };
     } else {
-      row.record = { ...row.record, ...defined, revision: row.record.revision + (this.flaw === 'noRevisionBump' ? 0 : 1) };
+      row.record = {
+        ...row.record,
+        ...defined,
+        revision: row.record.revision + (this.flaw === 'noRevisionBump' ? 0 : 1),
+      };
       const moveOnly = fields.scope !== undefined && fields.isDefault === undefined;
-      if (row.record.isDefault && !(this.flaw === 'noDefaultClearingOnMove' && moveOnly)) this.#clearDefaults(tenantId, row.record.scope, id);
+      if (row.record.isDefault && !(this.flaw === 'noDefaultClearingOnMove' && moveOnly))
+        this.#clearDefaults(tenantId, row.record.scope, id);
       if (sealedKey !== undefined) row.sealedKey = sealedKey;
     }
     if (this.flaw === 'auditAfterChange') this.#writeAudit(options.audit, tenantId);
@@ -318,14 +394,20 @@ export class FlawedStore implements StorageAdapter {
     else this.rows.splice(this.rows.indexOf(row), 1);
     if (this.flaw !== 'healthSurvivesDelete') this.health.delete(this.#healthKey(tenantId, id));
     if (this.flaw === 'auditCascade') {
-      for (let i = this.audit.length - 1; i >= 0; i--) if (this.audit[i]!.configId === id && this.audit[i]!.type !== 'config.deleted') this.audit.splice(i, 1);
+      for (let i = this.audit.length - 1; i >= 0; i--)
+        if (this.audit[i]!.configId === id && this.audit[i]!.type !== 'config.deleted') this.audit.splice(i, 1);
     }
     if (this.flaw === 'auditAfterChange') this.#writeAudit(audit, tenantId);
     return true;
   }
 
-  async loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]> {
-    const match = (scope: string) => scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
+  async loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<CandidateRecord[]> {
+    const match = (scope: string) =>
+      scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
     const rows = this.#live(tenantId)
       .filter((r) => match(r.record.scope))
       .map((r) => this.#sealed(r));
@@ -337,11 +419,18 @@ export class FlawedStore implements StorageAdapter {
       // The walk done wrong: expiry not checked, or custom endpoints left out.
       for (const scope of scopes) {
         const groups = [
-          ...(this.flaw === 'filterSkipsCustomEndpoints' ? [] : [rows.filter((r) => r.scope === scope && r.provider === 'custom' && r.routes.includes(filter.provider!))]),
+          ...(this.flaw === 'filterSkipsCustomEndpoints'
+            ? []
+            : [
+                rows.filter((r) => r.scope === scope && r.provider === 'custom' && r.routes.includes(filter.provider!)),
+              ]),
           rows.filter((r) => r.scope === scope && r.provider === filter.provider),
         ];
         for (const group of groups) {
-          const usable = (r: CandidateRecord) => (this.flaw === 'filterIgnoresExpiry' ? r.enabled && (r.sealedKey !== null || r.keyHint !== null) : isUsableCandidate(r, filter.now));
+          const usable = (r: CandidateRecord) =>
+            this.flaw === 'filterIgnoresExpiry'
+              ? r.enabled && (r.sealedKey !== null || r.keyHint !== null)
+              : isUsableCandidate(r, filter.now);
           const winner = group.sort(byResolutionPreference).find(usable);
           if (winner) return [...named.filter((r) => r !== winner), winner];
         }
@@ -365,7 +454,10 @@ export class FlawedStore implements StorageAdapter {
     await tick();
     const held = this.flaw === 'racyCooldowns' ? early : this.cooldowns.get(key);
     if (held && held.until >= cooldown.until && this.flaw !== 'cooldownShortened') return;
-    this.cooldowns.set(key, { ...cooldown, tenantId: this.flaw === 'cooldownTenantBlind' ? cooldown.tenantId : tenantId });
+    this.cooldowns.set(key, {
+      ...cooldown,
+      tenantId: this.flaw === 'cooldownTenantBlind' ? cooldown.tenantId : tenantId,
+    });
   }
 
   async loadKeyCooldowns(tenantId: string, configIds: readonly string[], now: string): Promise<KeyCooldownRecord[]> {
@@ -378,7 +470,11 @@ export class FlawedStore implements StorageAdapter {
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
     const rows = this.#live(tenantId)
-      .filter((r) => (this.flaw === 'sealedListingWithoutKeys' && sealedKekId(r.sealedKey) !== query.kekIdNot) || holdsKeyUnderOtherKek(this.#sealed(r), query.kekIdNot))
+      .filter(
+        (r) =>
+          (this.flaw === 'sealedListingWithoutKeys' && sealedKekId(r.sealedKey) !== query.kekIdNot) ||
+          holdsKeyUnderOtherKek(this.#sealed(r), query.kekIdNot),
+      )
       .sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
     const after = query.cursor === undefined ? rows : rows.filter((r) => r.record.id > query.cursor!);
     const items = after.slice(0, query.limit).map((r) => this.#sealed(r));
@@ -411,7 +507,9 @@ export class FlawedStore implements StorageAdapter {
       const taken =
         live.some((r) => r.record.id === record.id) ||
         (this.flaw !== 'importOverwritesNames' && live.some((r) => this.#sameName(r.record.name, record.name))) ||
-        (this.flaw !== 'importSkipsDefaultCheck' && record.isDefault && live.some((r) => r.record.scope === record.scope && r.record.isDefault));
+        (this.flaw !== 'importSkipsDefaultCheck' &&
+          record.isDefault &&
+          live.some((r) => r.record.scope === record.scope && r.record.isDefault));
       if (taken) {
         if (this.flaw === 'importConflictFailsBatch') throw new ConflictError('NAME_TAKEN', 'name taken');
         outcomes.push('conflict');
@@ -440,7 +538,10 @@ export class FlawedStore implements StorageAdapter {
       .filter((e) => query.type === undefined || e.type === query.type)
       .sort((a, b) => (this.flaw === 'auditOldestFirst' ? (a.id < b.id ? -1 : 1) : a.id < b.id ? 1 : -1));
     const cursor = query.cursor;
-    const after = cursor === undefined ? events : events.filter((e) => (this.flaw === 'auditOldestFirst' ? e.id > cursor : e.id < cursor));
+    const after =
+      cursor === undefined
+        ? events
+        : events.filter((e) => (this.flaw === 'auditOldestFirst' ? e.id > cursor : e.id < cursor));
     const items = after.slice(0, query.limit);
     return { items: structuredClone(items), nextCursor: after.length > query.limit ? items.at(-1)!.id : null };
   }
@@ -449,7 +550,12 @@ export class FlawedStore implements StorageAdapter {
     return this.flaw === 'tenantBlindHealth' ? configId : `${tenantId}/${configId}`;
   }
 
-  async recordKeyHealth(tenantId: string, configId: string, change: KeyHealthChange, { audit }: KeyHealthWriteOptions): Promise<KeyHealthResult | null> {
+  async recordKeyHealth(
+    tenantId: string,
+    configId: string,
+    change: KeyHealthChange,
+    { audit }: KeyHealthWriteOptions,
+  ): Promise<KeyHealthResult | null> {
     const row = this.#find(tenantId, configId, this.flaw === 'tenantBlindHealth');
     if (!row) return null;
     const key = this.#healthKey(tenantId, configId);
@@ -457,7 +563,10 @@ export class FlawedStore implements StorageAdapter {
     if (this.flaw === 'racyHealth') await tick();
     let result = mergeKeyHealth(stored, tenantId, configId, change);
     if (this.flaw === 'staleSuccessClears' && result.health.state === 'failing' && change.successAt !== undefined) {
-      result = { health: { ...result.health, state: 'ok', failureCount: 0, firstFailureAt: null }, transition: stored?.state === 'failing' ? 'recovered' : null };
+      result = {
+        health: { ...result.health, state: 'ok', failureCount: 0, firstFailureAt: null },
+        transition: stored?.state === 'failing' ? 'recovered' : null,
+      };
     }
     if (result.transition && this.flaw !== 'noHealthAudit') this.#writeAudit(audit[result.transition], tenantId);
     this.health.set(key, result.health);
@@ -485,7 +594,8 @@ export class FlawedStore implements StorageAdapter {
     const index = this.settings.findIndex((s) => s.tenantId === record.tenantId);
     const current = this.settings[index]?.revision ?? 0;
     if (this.flaw === 'racySettings') await tick();
-    if (this.flaw !== 'settingsIgnoreRevision' && current !== expectedRevision) throw new ConflictError('CONCURRENT_UPDATE', 'changed');
+    if (this.flaw !== 'settingsIgnoreRevision' && current !== expectedRevision)
+      throw new ConflictError('CONCURRENT_UPDATE', 'changed');
     this.#writeAudit(audit, record.tenantId);
     if (index >= 0) this.settings.splice(index, 1);
     this.settings.push(structuredClone(record));
@@ -499,7 +609,9 @@ export class FlawedStore implements StorageAdapter {
   }
 
   #key(tenantId: string, id: string): AccessKeyRecord | undefined {
-    return this.accessKeys.find((k) => k.id === id && (this.flaw === 'tenantBlindAccessKey' || k.tenantId === tenantId));
+    return this.accessKeys.find(
+      (k) => k.id === id && (this.flaw === 'tenantBlindAccessKey' || k.tenantId === tenantId),
+    );
   }
 
   async getAccessKey(tenantId: string, id: string): Promise<AccessKeyRecord | null> {
@@ -507,12 +619,19 @@ export class FlawedStore implements StorageAdapter {
   }
 
   async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
-    const all = this.accessKeys.filter((k) => k.tenantId === tenantId && (query.cursor === undefined || k.id > query.cursor)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const all = this.accessKeys
+      .filter((k) => k.tenantId === tenantId && (query.cursor === undefined || k.id > query.cursor))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
     const items = all.slice(0, query.limit);
     return structuredClone({ items, nextCursor: all.length > query.limit ? items.at(-1)!.id : null });
   }
 
-  async revokeAccessKey(tenantId: string, id: string, revokedAt: string, { audit }: WriteOptions): Promise<AccessKeyRecord | null> {
+  async revokeAccessKey(
+    tenantId: string,
+    id: string,
+    revokedAt: string,
+    { audit }: WriteOptions,
+  ): Promise<AccessKeyRecord | null> {
     const key = this.#key(tenantId, id);
     if (!key) return null;
     if (key.revokedAt === null || this.flaw === 'revokeTwice') {
@@ -526,9 +645,15 @@ export class FlawedStore implements StorageAdapter {
     const key = this.accessKeys.find((k) => k.id === id);
     if (!key) return null;
     const chain = scopeChain(key.scope);
-    const match = (scope: string) => chain.some((s) => (this.flaw === 'candidatesByPrefix' ? scope.startsWith(s) : scope === s));
+    const match = (scope: string) =>
+      chain.some((s) => (this.flaw === 'candidatesByPrefix' ? scope.startsWith(s) : scope === s));
     const candidates = this.rows
-      .filter((r) => !r.deleted && match(r.record.scope) && (this.flaw === 'candidatesOfAllTenants' || (r.filedUnder ?? r.record.tenantId) === key.tenantId))
+      .filter(
+        (r) =>
+          !r.deleted &&
+          match(r.record.scope) &&
+          (this.flaw === 'candidatesOfAllTenants' || (r.filedUnder ?? r.record.tenantId) === key.tenantId),
+      )
       .map((r) => this.#sealed(r));
     return { accessKey: structuredClone(key), candidates, settings: await this.getSettings(key.tenantId) };
   }
@@ -568,7 +693,9 @@ export class FlawedStore implements StorageAdapter {
     const sortKey = (u: AccessKeyUsageRecord) => `${u.period}:${u.keyId}`;
     const all = this.usage
       .filter((u) => this.flaw === 'usageAcrossTenants' || u.tenantId === tenantId)
-      .filter((u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'))
+      .filter(
+        (u) => (query.keyId ?? u.keyId) === u.keyId && u.period >= (query.from ?? '') && u.period <= (query.to ?? '~'),
+      )
       .filter((u) => query.cursor === undefined || sortKey(u) > query.cursor)
       .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
     const items = all.slice(0, query.limit);
@@ -577,6 +704,13 @@ export class FlawedStore implements StorageAdapter {
 
   /** Everything held, deleted rows included (a soft delete keeps the sealed key). */
   dump(): string {
-    return JSON.stringify({ rows: this.rows, audit: this.audit, settings: this.settings, accessKeys: this.accessKeys, counters: [...this.counters], usage: this.usage });
+    return JSON.stringify({
+      rows: this.rows,
+      audit: this.audit,
+      settings: this.settings,
+      accessKeys: this.accessKeys,
+      counters: [...this.counters],
+      usage: this.usage,
+    });
   }
 }

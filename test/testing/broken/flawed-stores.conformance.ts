@@ -14,7 +14,8 @@ for (const flaw of [...FLAWS, 'none' as const]) {
         store,
         rawDump: () => store.dump(),
         breakAuditWrites: () => void (store.auditBroken = true),
-        copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) => store.copyRow(from, toTenantId, keepStoredTenant),
+        copyRowBehindAdapter: (from, toTenantId, { keepStoredTenant }) =>
+          store.copyRow(from, toTenantId, keepStoredTenant),
       };
     },
   });

@@ -24,7 +24,9 @@ async function openStore(): Promise<StorageAdapter> {
 }
 
 async function createAppVault(): Promise<Vault> {
-  const privateEndpoints = process.env.BYOKIT_ALLOW_PRIVATE_ENDPOINTS?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const privateEndpoints = process.env.BYOKIT_ALLOW_PRIVATE_ENDPOINTS?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return createVault({
     store: await openStore(),
     keyring: Keyring.fromEnv(),

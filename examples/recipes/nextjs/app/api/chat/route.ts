@@ -43,7 +43,11 @@ export async function POST(request: Request): Promise<Response> {
   const tenantId = await tenantOf(request);
   if (!tenantId) return error(401, 'unauthenticated', 'sign in first');
   const body = (await request.json().catch(() => null)) as { messages?: unknown; model?: unknown } | null;
-  if (!Array.isArray(body?.messages) || !body.messages.every(isMessage) || (body.model !== undefined && typeof body.model !== 'string')) {
+  if (
+    !Array.isArray(body?.messages) ||
+    !body.messages.every(isMessage) ||
+    (body.model !== undefined && typeof body.model !== 'string')
+  ) {
     return error(400, 'invalid_request', 'messages: [{ role, content }] is required; model is an optional string');
   }
 
@@ -73,12 +77,19 @@ export async function POST(request: Request): Promise<Response> {
       },
       cancel: () => completion.controller.abort(),
     });
-    return new Response(text, { headers: { 'content-type': 'text/plain; charset=utf-8', 'x-byokit-source': resolution.source } });
+    return new Response(text, {
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-byokit-source': resolution.source },
+    });
   } catch (caught) {
     // byokit's messages carry no key material.
-    if (isByokitError(caught, 'NO_KEY')) return error(503, caught.code, 'no provider key is set up for your organisation');
+    if (isByokitError(caught, 'NO_KEY'))
+      return error(503, caught.code, 'no provider key is set up for your organisation');
     if (isByokitError(caught)) return error(500, caught.code, 'the request could not be served');
     const status = (caught as { status?: unknown }).status;
-    return error(502, 'upstream_error', `the provider answered ${typeof status === 'number' ? status : 'with an error'}`);
+    return error(
+      502,
+      'upstream_error',
+      `the provider answered ${typeof status === 'number' ? status : 'with an error'}`,
+    );
   }
 }
