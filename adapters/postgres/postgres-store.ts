@@ -35,7 +35,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -335,7 +335,7 @@ export class PostgresStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     // Scopes travel as one JSON array: the same parameter works on every client (no driver array encoding).
     if (!filter) {
       const rows = await this.#run(
@@ -440,7 +440,7 @@ export class PostgresStore implements StorageAdapter {
     return parts.length === 1 ? parts[0]! : parts.map((part) => `(${part})`).join('\nUNION ALL\n');
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     const rows = await this.#run(
       'loadSealedConfig',
       `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE tenant_id = $1::text AND id = $2::text`,
@@ -450,7 +450,7 @@ export class PostgresStore implements StorageAdapter {
     return rows[0] ? toCandidate(rows[0]) : null;
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const p = new SqlParams();
     const where = [`tenant_id = ${p.add(tenantId, 'text')}`, anySlotUnderOtherKek(p.add(query.kekIdNot, 'text'))];
     if (query.cursor !== undefined) where.push(`id > ${p.add(query.cursor, 'text')}`);
@@ -469,7 +469,7 @@ export class PostgresStore implements StorageAdapter {
    * swapped behind the cursor never shift a page, and each page is one
    * index range scan from the cursor.
    */
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const p = new SqlParams();
     const where = [anySlotUnderOtherKek(p.add(query.kekIdNot, 'text'))];
     const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);

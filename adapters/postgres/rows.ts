@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord } from '../../src/store/types.js';
+import type { AuditEvent, SealedConfigRecord, ConfigPatch, ConfigRecord } from '../../src/store/types.js';
 import type { PostgresRow } from './queryable.js';
 
 /** Collects parameter values and hands out their `$n` placeholders. */
@@ -244,8 +244,8 @@ export function toRecord(row: PostgresRow): ConfigRecord {
 }
 
 /** Maps a configs row selected with `sealed_key` to a candidate. */
-export function toCandidate(row: PostgresRow): CandidateRecord {
-  const candidate = toRecord(row) as CandidateRecord;
+export function toCandidate(row: PostgresRow): SealedConfigRecord {
+  const candidate = toRecord(row) as SealedConfigRecord;
   candidate.sealedKey = nullableText(row, 'sealed_key');
   candidate.pendingSealedKey = nullableText(row, 'pending_sealed_key');
   candidate.previousSealedKey = nullableText(row, 'previous_sealed_key');

@@ -15,7 +15,7 @@
  * @module
  */
 import type {
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigOptions,
   ConfigPatch,
   ConfigRecord,
@@ -133,7 +133,7 @@ export function decodeRecord(flat: unknown): ConfigRecord {
 }
 
 /** Decodes a config hash into a candidate, with the sealed key. */
-export function decodeCandidate(flat: unknown): CandidateRecord {
+export function decodeCandidate(flat: unknown): SealedConfigRecord {
   const map = toMap(flat);
   return {
     ...recordFromMap(map),

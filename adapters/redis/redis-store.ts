@@ -35,7 +35,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -357,7 +357,7 @@ export class RedisStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     const distinct = [...new Set(scopes)];
     if (distinct.length === 0) return [];
     const [script, args] = filter
@@ -373,7 +373,7 @@ export class RedisStore implements StorageAdapter {
     );
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     return this.#run('loadSealedConfig', tenantId, SEALED_CONFIG_SCRIPT, [id], ([status, payload]) =>
       status === 'NOT_FOUND' ? null : decodeCandidate(payload),
     );
@@ -438,7 +438,7 @@ export class RedisStore implements StorageAdapter {
     );
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const args = [query.cursor ?? '', String(query.limit + 1), '', '', ref(query.kekIdNot), '1', '1'];
     return this.#run('listSealedConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeCandidate);
@@ -453,11 +453,11 @@ export class RedisStore implements StorageAdapter {
    * from the cursor: one script per tenant visited (each in its own slot),
    * until the page is full. The cursor is the last (tenant, id) returned.
    */
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
     const want = query.limit + 1;
     // Each row with the tenant it was found under: the cursor follows the registry, whatever a hash says.
-    const found: { tenantId: string; row: CandidateRecord }[] = [];
+    const found: { tenantId: string; row: SealedConfigRecord }[] = [];
     let tenantCursor = after;
     for await (const tenantId of this.#tenants(after?.[0] ?? null)) {
       const idCursor = tenantCursor !== null && tenantCursor[0] === tenantId ? tenantCursor[1] : '';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AuditEvent, CandidateRecord, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
+import type { AuditEvent, SealedConfigRecord, ConfigRecord, ValidationStatus } from '../../src/store/types.js';
 import type { SqliteValue } from './database.js';
 
 /** A row of the configs table as the driver returns it. */
@@ -218,8 +218,8 @@ export function toConfigRecord(row: ConfigRow): ConfigRecord {
   };
 }
 
-/** A fresh {@link CandidateRecord} from a full row. */
-export function toCandidateRecord(row: ConfigRow): CandidateRecord {
+/** A fresh {@link SealedConfigRecord} from a full row. */
+export function toCandidateRecord(row: ConfigRow): SealedConfigRecord {
   return {
     ...toConfigRecord(row),
     sealedKey: row.sealed_key,

@@ -10,7 +10,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -350,7 +350,7 @@ export class SqliteStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     const chain = [...new Set(scopes)];
     if (chain.length === 0) return [];
     return this.#wrap('loadCandidates', () => {
@@ -364,7 +364,7 @@ export class SqliteStore implements StorageAdapter {
   }
 
   /** Every config of the tenant in `scopes`, with sealed keys: the unfiltered read, shared with `loadAccessKeyCandidates`. */
-  #selectCandidates(tenantId: string, scopes: readonly ScopePath[]): CandidateRecord[] {
+  #selectCandidates(tenantId: string, scopes: readonly ScopePath[]): SealedConfigRecord[] {
     // One statement for any number of scopes: the list travels as one JSON parameter.
     const rows = this.#statement(
       `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE tenant_id = ? AND scope IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
@@ -445,14 +445,14 @@ export class SqliteStore implements StorageAdapter {
     return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     return this.#wrap('loadSealedConfig', () => {
       const row = this.#selectRow(tenantId, id);
       return row ? toCandidateRecord(row) : null;
     });
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     return this.#wrap('listSealedConfigs', () => {
       const cursor = query.cursor === undefined ? '' : 'AND id > ?';
       const rows = this.#statement(
@@ -470,7 +470,7 @@ export class SqliteStore implements StorageAdapter {
   }
 
   /** Keyset paging over the primary key (tenant_id, id): rows written or swapped behind the cursor never shift a page. */
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     return this.#wrap('listSealedConfigsAcrossTenants', () => {
       const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
       const rows = this.#statement(

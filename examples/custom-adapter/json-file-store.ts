@@ -63,7 +63,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -233,17 +233,17 @@ export class JsonFileStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {}).map(candidateOf);
     return selectCandidates(rows, scopes, filter);
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     const stored = (await this.#read()).tenants[tenantId]?.configs[id];
     return stored ? candidateOf(stored) : null;
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const rows = Object.values((await this.#read()).tenants[tenantId]?.configs ?? {})
       .map(candidateOf)
       .filter((c) => holdsKeyUnderOtherKek(c, query.kekIdNot))
@@ -253,7 +253,7 @@ export class JsonFileStore implements StorageAdapter {
   }
 
   /** The store-wide walk of a KEK rotation, by byokit's own helper over every tenant's configs. */
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     return pageAcrossTenants(this.#everyConfig(await this.#read()), query);
   }
 
@@ -265,7 +265,7 @@ export class JsonFileStore implements StorageAdapter {
   }
 
   /** Every config of the file, as a candidate, with the tenant it is filed under. */
-  *#everyConfig(state: FileState): Iterable<{ tenantId: string; row: CandidateRecord }> {
+  *#everyConfig(state: FileState): Iterable<{ tenantId: string; row: SealedConfigRecord }> {
     for (const [tenantId, tenant] of Object.entries(state.tenants))
       for (const stored of Object.values(tenant.configs)) yield { tenantId, row: candidateOf(stored) };
   }
@@ -504,7 +504,7 @@ export class JsonFileStore implements StorageAdapter {
 }
 
 /** A stored config as the sealed reads return it. */
-function candidateOf(stored: StoredConfig): CandidateRecord {
+function candidateOf(stored: StoredConfig): SealedConfigRecord {
   return {
     ...storedRecord(stored.record, stored.sealedKey),
     sealedKey: stored.sealedKey,

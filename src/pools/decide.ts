@@ -10,7 +10,7 @@ import { NoKeyError } from '../errors.js';
 import { choosePoolMember } from '../resolve/pool.js';
 import { keyDisagrees, unusableReason, type Decision } from '../resolve/resolver.js';
 import type { TraceEntry } from '../resolve/types.js';
-import type { CandidateRecord } from '../store/types.js';
+import type { SealedConfigRecord } from '../store/types.js';
 import type { VaultContext } from '../vault/context.js';
 import type { PoolDecisionRequest } from '../vault/features.js';
 import { describe, frozenTrace } from '../vault/resolve-key.js';
@@ -21,9 +21,9 @@ async function chooseMember(
   ctx: VaultContext,
   state: PoolState,
   input: PoolDecisionRequest,
-  winner: CandidateRecord,
+  winner: SealedConfigRecord,
   provider: string,
-): Promise<{ record: CandidateRecord; trace: TraceEntry[] } | null> {
+): Promise<{ record: SealedConfigRecord; trace: TraceEntry[] } | null> {
   const tenantId = input.request.tenantId;
   const exclude = input.retry?.exclude ?? new Set<string>();
   const named = input.request.config !== undefined && input.request.config !== null;

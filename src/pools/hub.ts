@@ -10,7 +10,7 @@
 import type { KeyHealth } from '../outcomes/types.js';
 import { poolOrder, type PoolPolicy } from '../resolve/pool.js';
 import type { PoolPolicyKind } from '../resolve/types.js';
-import type { CandidateRecord, ConfigRecord, KeyCooldownRecord, KeyHealthRecord } from '../store/index.js';
+import type { SealedConfigRecord, ConfigRecord, KeyCooldownRecord, KeyHealthRecord } from '../store/index.js';
 import { callStore, type VaultContext } from '../vault/context.js';
 import type { TenantActor } from '../vault/features.js';
 import { parseWith } from '../vault/lazy-schemas.js';
@@ -137,7 +137,7 @@ export async function listPools(
     });
     const eligible = memberViews
       .filter((m) => m.view.eligible)
-      .map((m) => ({ ...m.record, sealedKey: null }) as CandidateRecord);
+      .map((m) => ({ ...m.record, sealedKey: null }) as SealedConfigRecord);
     // The failover order (the policy's priorities, else resolution order), whatever the policy's kind.
     const order = poolOrder(eligible, policy ? { ...policy, policy: 'failover' } : null, 0).map((r) => r.id);
     for (const m of memberViews) m.view.position = order.includes(m.record.id) ? order.indexOf(m.record.id) : null;

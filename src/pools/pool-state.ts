@@ -19,7 +19,7 @@
 import type { PoolPolicy } from '../resolve/pool.js';
 import type { Outcome } from '../outcomes/types.js';
 import type { SettingsRecord } from '../store/settings-storage.js';
-import type { CandidateRecord } from '../store/types.js';
+import type { SealedConfigRecord } from '../store/types.js';
 import { callStore, type VaultContext } from '../vault/context.js';
 import { readSettings } from '../vault/settings/document.js';
 
@@ -98,7 +98,7 @@ export class PoolState {
     poolKey: string,
     scope: string,
     provider: string,
-    members: readonly CandidateRecord[],
+    members: readonly SealedConfigRecord[],
     now: Date,
   ): Promise<CachedFacts> {
     const ids = members.map((m) => m.id);

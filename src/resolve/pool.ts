@@ -8,7 +8,7 @@
  * @module
  */
 import { byResolutionPreference } from '../store/candidates.js';
-import type { CandidateRecord } from '../store/types.js';
+import type { SealedConfigRecord } from '../store/types.js';
 import type { PoolPolicyKind, TraceEntry } from './types.js';
 
 /** One config's place in a policy: a lower `priority` comes first (failover); `weight` is its share (weighted). */
@@ -44,7 +44,7 @@ export interface PoolFacts {
 /** What {@link choosePoolMember} decides from. */
 export interface PoolChoiceInput {
   /** The pool's usable configs, any order (ordered here by the resolution rule). */
-  members: readonly CandidateRecord[];
+  members: readonly SealedConfigRecord[];
   /** The policy of this (scope, provider); `null`: none set (failover in resolution order). */
   policy: PoolPolicy | null;
   /** Which members are cooling down or failing now. */
@@ -60,7 +60,7 @@ export interface PoolChoiceInput {
 /** The choice: a member (with trace entries for the keys passed over), or `null` when every member is excluded. */
 export interface PoolChoice {
   /** The chosen config, with its sealed key; `null` when every member is excluded. */
-  record: CandidateRecord | null;
+  record: SealedConfigRecord | null;
   /** The policy the choice followed (`failover` when none is set). */
   policy: PoolPolicyKind;
   /** Entries for the members passed over, in the order they were met, then the chosen one. */
@@ -75,15 +75,15 @@ export interface PoolChoice {
  * - `default`: the resolution winner alone.
  */
 export function poolOrder(
-  members: readonly CandidateRecord[],
+  members: readonly SealedConfigRecord[],
   policy: PoolPolicy | null,
   rotation: number,
-): CandidateRecord[] {
+): SealedConfigRecord[] {
   const byRule = [...members].sort(byResolutionPreference);
   const kind = policy?.policy ?? 'failover';
   if (kind === 'default') return byRule.slice(0, 1);
   const settings = new Map((policy?.members ?? []).map((m) => [m.configId, m]));
-  const priority = (r: CandidateRecord) => settings.get(r.id)?.priority ?? Number.POSITIVE_INFINITY;
+  const priority = (r: SealedConfigRecord) => settings.get(r.id)?.priority ?? Number.POSITIVE_INFINITY;
   // Array#sort is stable: equal priorities keep the resolution order.
   const ordered = byRule.sort((a, b) => priority(a) - priority(b));
   if (kind === 'failover') return ordered;
@@ -115,7 +115,7 @@ export function choosePoolMember(input: PoolChoiceInput): PoolChoice {
   const kind = input.policy?.policy ?? 'failover';
   const trace: TraceEntry[] = [];
   const order = poolOrder(input.members, input.policy, input.rotation).filter((r) => !input.exclude.has(r.id));
-  let fallback: { record: CandidateRecord; entry: TraceEntry } | null = null;
+  let fallback: { record: SealedConfigRecord; entry: TraceEntry } | null = null;
   let fallbackRank: [number, string] | null = null;
   for (const record of order) {
     const until = input.facts.cooldownUntil(record.id);

@@ -6,7 +6,7 @@
  * @module
  */
 import { byResolutionPreference, keyExpired, routesProvider } from '../store/candidates.js';
-import type { CandidateRecord, ScopePath } from '../store/types.js';
+import type { SealedConfigRecord, ScopePath } from '../store/types.js';
 import type { KeySource, SkipReason, TraceEntry, TraceStepKind } from './types.js';
 
 /** Host policy after the tenant's own configs: use the platform key, or never. */
@@ -14,12 +14,12 @@ export type FallbackPolicy = 'platform' | 'none';
 
 /** What {@link decideResolution} needs. */
 export interface DecisionInput {
-  candidates: readonly CandidateRecord[];
+  candidates: readonly SealedConfigRecord[];
   /** From the asked scope up to the tenant, most specific first. */
   chain: readonly ScopePath[];
   provider: string | null;
   /** The explicitly named config, already looked up by the caller; `null` if none named. */
-  explicit: CandidateRecord | null;
+  explicit: SealedConfigRecord | null;
   fallback: FallbackPolicy;
   now: Date;
   /**
@@ -27,7 +27,7 @@ export interface DecisionInput {
    * entitlement); a config it is not entitled to is skipped with reason
    * `not_entitled`, its key untouched. Absent: every config is.
    */
-  entitled?: (record: CandidateRecord) => boolean;
+  entitled?: (record: SealedConfigRecord) => boolean;
   /** How the trace names the explicit config's step: `route` when a workload route named it. Default `explicit`. */
   explicitStep?: 'explicit' | 'route';
 }
@@ -38,18 +38,18 @@ export interface DecisionInput {
  * decision: it wins where its key would, and the request fails closed.
  */
 export type Decision =
-  | { kind: 'config'; record: CandidateRecord; source: KeySource; trace: TraceEntry[] }
-  | { kind: 'undecryptable'; record: CandidateRecord; trace: TraceEntry[] }
+  | { kind: 'config'; record: SealedConfigRecord; source: KeySource; trace: TraceEntry[] }
+  | { kind: 'undecryptable'; record: SealedConfigRecord; trace: TraceEntry[] }
   | { kind: 'platform'; provider: string; trace: TraceEntry[] }
   | { kind: 'none'; provider: string | null; trace: TraceEntry[] }
-  | { kind: 'mismatch'; record: CandidateRecord; provider: string; trace: TraceEntry[] };
+  | { kind: 'mismatch'; record: SealedConfigRecord; provider: string; trace: TraceEntry[] };
 
 /**
  * Why a candidate can't be used at `now`, or `null` if it can: the same rule
  * as `isUsableCandidate`, which filtered store reads apply (expiry compared
  * as ISO strings, see `keyExpired`).
  */
-export function unusableReason(record: CandidateRecord, now: Date | string): SkipReason | null {
+export function unusableReason(record: SealedConfigRecord, now: Date | string): SkipReason | null {
   if (!record.enabled) return 'disabled';
   if (record.sealedKey === null && record.keyHint === null) return 'missing_key';
   if (keyExpired(record.keyExpiresAt, typeof now === 'string' ? now : now.toISOString())) return 'expired';
@@ -57,7 +57,7 @@ export function unusableReason(record: CandidateRecord, now: Date | string): Ski
 }
 
 /** Why the decision passes a candidate over: unusable, or not entitled; `null` if it may win. */
-function skipReason(input: DecisionInput, record: CandidateRecord, now: string): SkipReason | null {
+function skipReason(input: DecisionInput, record: SealedConfigRecord, now: string): SkipReason | null {
   return unusableReason(record, now) ?? (input.entitled && !input.entitled(record) ? 'not_entitled' : null);
 }
 
@@ -68,22 +68,22 @@ function skipReason(input: DecisionInput, record: CandidateRecord, now: string):
  * and can't be used: the request fails closed instead of falling through to
  * another key (DESIGN rules 7 and 13).
  */
-export function keyDisagrees(record: CandidateRecord): boolean {
+export function keyDisagrees(record: SealedConfigRecord): boolean {
   return (record.sealedKey === null) !== (record.keyHint === null);
 }
 
 /** A usable-looking candidate as its decision: the config, or a fail-closed `undecryptable`. */
-function chosen(record: CandidateRecord, trace: TraceEntry[]): Decision {
+function chosen(record: SealedConfigRecord, trace: TraceEntry[]): Decision {
   return keyDisagrees(record)
     ? { kind: 'undecryptable', record, trace }
     : { kind: 'config', record, source: sourceOf(record), trace };
 }
 
-function sourceOf(record: CandidateRecord): KeySource {
+function sourceOf(record: SealedConfigRecord): KeySource {
   return record.provider === 'custom' ? 'custom' : 'byok';
 }
 
-function routes(record: CandidateRecord, provider: string): boolean {
+function routes(record: SealedConfigRecord, provider: string): boolean {
   return record.provider === provider || (record.provider === 'custom' && record.routes.includes(provider));
 }
 
@@ -125,7 +125,7 @@ export function decideResolution(input: DecisionInput): Decision {
   // Plain loops over the few candidates a filtered read returns: no arrays built per step.
   const wanted = provider;
   for (const scope of input.chain) {
-    const inScope: CandidateRecord[] = [];
+    const inScope: SealedConfigRecord[] = [];
     for (const candidate of input.candidates) if (candidate.scope === scope) inScope.push(candidate);
     if (inScope.length > 1) inScope.sort(byResolutionPreference);
     let considered = false;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { SettingsRecord } from './settings-storage.js';
-import type { AuditEvent, CandidateRecord, Page, ScopePath } from './types.js';
+import type { AuditEvent, SealedConfigRecord, Page, ScopePath } from './types.js';
 
 /** The length of a quota window: fixed, aligned to UTC (a calendar month for `'month'`). */
 export type QuotaWindow = 'minute' | 'hour' | 'day' | 'month';
@@ -74,7 +74,7 @@ export interface AccessKeyCandidates {
   /** The access key's record. */
   accessKey: AccessKeyRecord;
   /** The configs of the key's tenant whose scope is on the key scope's chain (its scope up to the tenant), sealed keys included. */
-  candidates: CandidateRecord[];
+  candidates: SealedConfigRecord[];
   /** The key's tenant's settings document, or `null`. */
   settings: SettingsRecord | null;
 }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { CandidateFilter, CandidateRecord, ConfigRecord, ScopePath } from './types.js';
+import type { CandidateFilter, SealedConfigRecord, ConfigRecord, ScopePath } from './types.js';
 
 /**
  * Whether a key with this expiry is expired at `now` (an ISO string):
@@ -29,7 +29,7 @@ export function keyExpired(keyExpiresAt: string | null, now: string): boolean {
  * closed where it wins), and not expired.
  */
 export function isUsableCandidate(
-  record: Pick<CandidateRecord, 'enabled' | 'sealedKey' | 'keyHint' | 'keyExpiresAt'>,
+  record: Pick<SealedConfigRecord, 'enabled' | 'sealedKey' | 'keyHint' | 'keyExpiresAt'>,
   now: string,
 ): boolean {
   return (
@@ -57,7 +57,7 @@ export function routesProvider(record: Pick<ConfigRecord, 'provider' | 'routes'>
  * each group default first, then newest; the first usable one. `null` when
  * none is usable.
  */
-export function findWinner<R extends CandidateRecord>(
+export function findWinner<R extends SealedConfigRecord>(
   rows: readonly R[],
   scopes: readonly ScopePath[],
   provider: string | null,
@@ -90,7 +90,7 @@ export function findWinner<R extends CandidateRecord>(
  * }
  * ```
  */
-export function selectCandidates<R extends CandidateRecord>(
+export function selectCandidates<R extends SealedConfigRecord>(
   rows: readonly R[],
   scopes: readonly ScopePath[],
   filter?: CandidateFilter,
@@ -113,7 +113,7 @@ export function selectCandidates<R extends CandidateRecord>(
  * provider `provider`, when the winner is one of that provider's own
  * configs (see `CandidateFilter.pool`).
  */
-export function poolOf<R extends CandidateRecord>(
+export function poolOf<R extends SealedConfigRecord>(
   rows: readonly R[],
   winner: R,
   provider: string | null,

@@ -8,15 +8,15 @@
  */
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { keyExpired } from './candidates.js';
-import { SEALED_KEY_SLOTS, type CandidateRecord, type KeyCount, type Page, type StoredKeyState } from './types.js';
+import { SEALED_KEY_SLOTS, type SealedConfigRecord, type KeyCount, type Page, type StoredKeyState } from './types.js';
 
 /**
  * What {@link countKeysByKek} reads of a stored row: its three sealed
  * values, and `enabled` and `keyExpiresAt`, which decide the state of its
- * active key. A {@link CandidateRecord} has them all.
+ * active key. A {@link SealedConfigRecord} has them all.
  */
 export type SealedSlots = Pick<
-  CandidateRecord,
+  SealedConfigRecord,
   'sealedKey' | 'pendingSealedKey' | 'previousSealedKey' | 'enabled' | 'keyExpiresAt'
 >;
 
@@ -25,7 +25,7 @@ export type SealedSlots = Pick<
  * another KEK than `kekId`; a sealed value naming no KEK counts as another.
  */
 export function holdsKeyUnderOtherKek(
-  row: Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>,
+  row: Pick<SealedConfigRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>,
   kekId: string,
 ): boolean {
   return SEALED_KEY_SLOTS.some((slot) => row[slot] !== null && sealedKekId(row[slot]) !== kekId);
@@ -99,7 +99,7 @@ export function compareTenantAndId(a: { tenantId: string; id: string }, b: { ten
  * after the last), as `StorageAdapter.listSealedConfigsAcrossTenants`
  * returns them.
  */
-export function pageAcrossTenants<T extends CandidateRecord>(
+export function pageAcrossTenants<T extends SealedConfigRecord>(
   rows: Iterable<{ tenantId: string; row: T }>,
   query: { kekIdNot: string; cursor?: string; limit: number },
 ): Page<T> {

@@ -3,7 +3,7 @@
  * Good for tests, demos and single-process hosts that reload keys elsewhere;
  * use a database adapter for anything that must survive a restart.
  *
- * Each config is held as one frozen {@link CandidateRecord} (its `kekId`
+ * Each config is held as one frozen {@link SealedConfigRecord} (its `kekId`
  * derived from its sealed key when the row is made), replaced whole by
  * every change. The sealed reads hand those frozen rows out as they are,
  * without a copy; the other reads return fresh copies without the key.
@@ -35,7 +35,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -58,17 +58,17 @@ import type {
 } from './types.js';
 
 /** A stored config: frozen, its `kekId` derived from its own `sealedKey`. */
-type Row = Readonly<CandidateRecord>;
+type Row = Readonly<SealedConfigRecord>;
 
 /** The sealed values of a row. */
-type Sealed = Pick<CandidateRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>;
+type Sealed = Pick<SealedConfigRecord, 'sealedKey' | 'pendingSealedKey' | 'previousSealedKey'>;
 
 /** No key in any slot. */
 const NO_KEYS: Sealed = Object.freeze({ sealedKey: null, pendingSealedKey: null, previousSealedKey: null });
 
 /** A frozen row for `record` and its sealed keys, with the KEK id the active sealed key names. */
 function makeRow(record: ConfigRecord, sealed: Sealed): Row {
-  const copy = copyConfigRecord(record) as CandidateRecord;
+  const copy = copyConfigRecord(record) as SealedConfigRecord;
   Object.freeze(copy.routes);
   Object.freeze(copy.options);
   copy.kekId = sealedKekId(sealed.sealedKey);
@@ -388,7 +388,7 @@ export class MemoryStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     const tenant = this.#tenants.get(tenantId);
     if (!tenant) return [];
     const chain = [...new Set(scopes)];
@@ -413,19 +413,19 @@ export class MemoryStore implements StorageAdapter {
     return out;
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     return this.#tenants.get(tenantId)?.rows.get(id) ?? null;
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const rows = [...(this.#tenants.get(tenantId)?.rows.values() ?? [])]
       .filter((row) => holdsKeyUnderOtherKek(row, query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    return pageById<CandidateRecord>(rows, query.cursor, query.limit, false);
+    return pageById<SealedConfigRecord>(rows, query.cursor, query.limit, false);
   }
 
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
-    return pageAcrossTenants<CandidateRecord>(this.#allRows(), query);
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
+    return pageAcrossTenants<SealedConfigRecord>(this.#allRows(), query);
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
@@ -630,7 +630,7 @@ export class MemoryStore implements StorageAdapter {
    */
   inspectRaw(tenantId: string): {
     /** The tenant's rows, sealed keys included. */
-    configs: CandidateRecord[];
+    configs: SealedConfigRecord[];
     /** The tenant's audit events. */
     audit: AuditEvent[];
     /** Every other tenant id held. */
@@ -660,7 +660,7 @@ export class MemoryStore implements StorageAdapter {
    * any row of that id. For tests that tamper with what is stored behind the
    * adapter, such as a row copied into another tenant; never needed otherwise.
    */
-  putRaw(tenantId: string, row: CandidateRecord): void {
+  putRaw(tenantId: string, row: SealedConfigRecord): void {
     const { sealedKey, pendingSealedKey, previousSealedKey, ...record } = row;
     const tenant = this.#tenant(tenantId);
     const previous = tenant.rows.get(row.id);

@@ -5,7 +5,7 @@
  * @module
  */
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
-import type { CandidateRecord, ConfigPatch, ConfigRecord, SealedKeySlot } from './types.js';
+import type { SealedConfigRecord, ConfigPatch, ConfigRecord, SealedKeySlot } from './types.js';
 
 /** The staged-rotation fields of a record (pending and previous keys): `null` in a new config. */
 export const STAGED_KEY_FIELDS = [
@@ -67,9 +67,9 @@ export function noStagedKeys(): Pick<ConfigRecord, (typeof STAGED_KEY_FIELDS)[nu
  * slot the patch leaves `undefined` keeps its stored value.
  */
 export function patchedSealedKeys(
-  stored: Pick<CandidateRecord, SealedKeySlot>,
+  stored: Pick<SealedConfigRecord, SealedKeySlot>,
   patch: ConfigPatch,
-): Pick<CandidateRecord, SealedKeySlot> {
+): Pick<SealedConfigRecord, SealedKeySlot> {
   return {
     sealedKey: patch.sealedKey === undefined ? stored.sealedKey : patch.sealedKey,
     pendingSealedKey: patch.pendingSealedKey === undefined ? stored.pendingSealedKey : patch.pendingSealedKey,

@@ -48,7 +48,7 @@ export type ConfigOptions = Record<string, string | number | boolean>;
 
 /**
  * One provider configuration of a tenant, as stored. Holds no secret: the
- * sealed key travels beside it only in {@link CandidateRecord}.
+ * sealed key travels beside it only in {@link SealedConfigRecord}.
  */
 export interface ConfigRecord {
   /** Time-ordered id (`cfg_` + 26 Crockford base32 characters): sorting by id sorts by creation. */
@@ -121,8 +121,11 @@ export const SEALED_KEY_SLOTS = ['sealedKey', 'pendingSealedKey', 'previousSeale
 /** One of {@link SEALED_KEY_SLOTS}. */
 export type SealedKeySlot = (typeof SEALED_KEY_SLOTS)[number];
 
-/** A config record with its sealed keys, as the resolver (and key rewrap) needs it. */
-export interface CandidateRecord extends ConfigRecord {
+/**
+ * A config record with its sealed keys (a "sealed config"), as the resolver,
+ * key rewrap and the `*SealedConfig*` storage methods hand it over.
+ */
+export interface SealedConfigRecord extends ConfigRecord {
   /** The sealed key string (see docs/format.md), or `null` when no key is stored. */
   sealedKey: string | null;
   /** The sealed pending key of a staged rotation (sealed like `sealedKey`), or `null`. */
@@ -130,6 +133,14 @@ export interface CandidateRecord extends ConfigRecord {
   /** The sealed previous key of a staged rotation, or `null`. */
   previousSealedKey: string | null;
 }
+
+/**
+ * The former name of {@link SealedConfigRecord}, kept so adapters written
+ * against 0.1 still compile.
+ *
+ * @deprecated Use {@link SealedConfigRecord}.
+ */
+export type CandidateRecord = SealedConfigRecord;
 
 /**
  * The fields an update may change. `sealedKey` changes together with
@@ -520,7 +531,11 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
    * a scope) need not be read: the resolution's trace then lists the rows
    * that were read.
    */
-  loadCandidates(tenantId: string, scopes: readonly ScopePath[], filter?: CandidateFilter): Promise<CandidateRecord[]>;
+  loadCandidates(
+    tenantId: string,
+    scopes: readonly ScopePath[],
+    filter?: CandidateFilter,
+  ): Promise<SealedConfigRecord[]>;
 
   /**
    * One config with its sealed key (`sealedKey: null` when it has none), or
@@ -532,7 +547,7 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
    *   round trip to the backend where the backend allows it.
    * - The result equals what `loadCandidates` returns for the same config.
    */
-  loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null>;
+  loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null>;
 
   /**
    * The read behind a keyring rewrap: the tenant's configs whose sealed key
@@ -543,7 +558,7 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
    *   a config, also while keys are swapped behind the cursor).
    * - Each item equals what `loadSealedConfig` returns for it.
    */
-  listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>>;
+  listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>>;
 
   /**
    * The store-wide read behind a KEK rotation: like `listSealedConfigs`
@@ -557,7 +572,7 @@ export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, Coold
    *   deleted behind the cursor, in any tenant.
    * - Each item equals what `loadSealedConfig` returns for it.
    */
-  listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>>;
+  listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>>;
 
   /**
    * How many sealed keys the store holds per KEK id (as each sealed value

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectCandidates } from '../store/candidates.js';
-import type { CandidateFilter, CandidateRecord, ConfigPatch, ConfigRecord, StorageAdapter } from '../store/types.js';
+import type { CandidateFilter, SealedConfigRecord, ConfigPatch, ConfigRecord, StorageAdapter } from '../store/types.js';
 import { makeAuditEventFor, makeFakeKey, makeKeyPatch, makeTenantIds } from './fixtures.js';
 import { createConfig, groupTitle, useStore } from './harness.js';
 import type { StorageAdapterTestOptions } from './types.js';
@@ -257,7 +257,7 @@ export function describeCandidateFilter(options: StorageAdapterTestOptions): voi
     it('many configs of one provider in one scope: the filtered read still holds the winner (newest usable), also after it changes', async () => {
       const { store } = sut();
       const { a } = makeTenantIds();
-      const rows: CandidateRecord[] = [];
+      const rows: SealedConfigRecord[] = [];
       for (let i = 0; i < 60; i++) {
         const record = await createRow(
           store,

@@ -11,7 +11,7 @@
  * @module
  */
 import { describe, expect, it } from 'vitest';
-import type { CandidateRecord, ConfigPatch, KeyCount, StorageAdapter } from '../store/types.js';
+import type { SealedConfigRecord, ConfigPatch, KeyCount, StorageAdapter } from '../store/types.js';
 import { makeAuditEventFor, makeFakeKey, makeKeyPatch, makeTenantIds, uniqueSuffix } from './fixtures.js';
 import type { FakeKey } from './fixtures.js';
 import { createConfig, groupTitle, hasSealedKeyProperty, useStore } from './harness.js';
@@ -23,8 +23,8 @@ export async function walkAcrossTenants(
   kekIdNot: string,
   limit: number,
   between?: (page: number) => Promise<void>,
-): Promise<CandidateRecord[]> {
-  const out: CandidateRecord[] = [];
+): Promise<SealedConfigRecord[]> {
+  const out: SealedConfigRecord[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
     const page = await store.listSealedConfigsAcrossTenants({

@@ -8,7 +8,7 @@
  * @module
  */
 import { describe, expect, it } from 'vitest';
-import type { CandidateRecord, ConfigPatch, StorageAdapter } from '../store/types.js';
+import type { SealedConfigRecord, ConfigPatch, StorageAdapter } from '../store/types.js';
 import { makeAuditEventFor, makeFakeKey, makeKeyPatch, makeTenantIds } from './fixtures.js';
 import type { FakeKey } from './fixtures.js';
 import { NO_RAW_DUMP, createConfig, dumpOf, expectConflict, groupTitle, useStore } from './harness.js';
@@ -16,7 +16,7 @@ import { makeStagePatch } from './keyring-walk.js';
 import type { StorageAdapterTestOptions } from './types.js';
 
 /** The patch a promotion sends, built from the sealed read it is based on. */
-function promotePatch(row: CandidateRecord, keptUntil: string): ConfigPatch {
+function promotePatch(row: SealedConfigRecord, keptUntil: string): ConfigPatch {
   return {
     sealedKey: row.pendingSealedKey,
     keyHint: row.pendingKeyHint,

@@ -16,7 +16,7 @@ import type {
   Actor,
   AuditEvent,
   AuditEventType,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigRecord,
   StorageAdapter,
 } from '../store/types.js';
@@ -202,7 +202,7 @@ export async function loadSealedConfig(
   ctx: VaultContext,
   tenantId: string,
   id: string,
-): Promise<CandidateRecord | null> {
+): Promise<SealedConfigRecord | null> {
   const row = await callStore(ctx, 'loadSealedConfig', () => ctx.store.loadSealedConfig(tenantId, id));
   return row ? checkRecord(ctx, row, tenantId, id) : null;
 }

@@ -9,7 +9,7 @@
  */
 import type { AccessKeyCandidates, AccessKeyRecord, AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { EntitlementSettings, SettingsRecord } from '../store/settings-storage.js';
-import type { Actor, CandidateRecord, Page } from '../store/types.js';
+import type { Actor, SealedConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreatedAccessKey } from './access-keys.js';
 import type { Outcome } from '../outcomes/types.js';
 import type { Resolution } from '../resolve/types.js';
@@ -75,7 +75,7 @@ export interface EntitlementFeature {
     ctx: VaultContext,
     settings: SettingsRecord | null,
     tenantId: string,
-  ): Promise<(record: CandidateRecord) => boolean>;
+  ): Promise<(record: SealedConfigRecord) => boolean>;
   /** @internal Throws `BYOK_NOT_ENTITLED` unless the tenant may bring a key for `provider`. */
   require(ctx: VaultContext, tenantId: string, provider: string): Promise<void>;
   /** @internal Validates its arguments itself. */
@@ -89,8 +89,8 @@ export interface PoolDecisionRequest {
   request: ResolveRequest & { accessKeyId: string | null };
   decision: Decision;
   /** The candidates read (with the winner's pool). */
-  candidates: readonly CandidateRecord[];
-  entitled: ((record: CandidateRecord) => boolean) | undefined;
+  candidates: readonly SealedConfigRecord[];
+  entitled: ((record: SealedConfigRecord) => boolean) | undefined;
   now: Date;
   /** A `withKey` move: the configs already tried, the moves so far. */
   retry: ResolveRetry | undefined;
@@ -151,7 +151,7 @@ export interface RoutesFeature {
   passOver(
     route: string,
     target: { configId: string; scope: string },
-    config: CandidateRecord | null,
+    config: SealedConfigRecord | null,
     provider: string | null,
   ): TraceEntry | null;
   /** @internal Validates its arguments itself. */

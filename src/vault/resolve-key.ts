@@ -18,7 +18,7 @@ import { bindClientContext, clientContextField, type ClientContext } from '../pr
 import { scopeChain } from '../resolve/scope.js';
 import type { KeySource, Resolution, TraceEntry } from '../resolve/types.js';
 import { Secret, keyHint } from '../secret.js';
-import type { CandidateFilter, CandidateRecord, ConfigOptions } from '../store/types.js';
+import type { CandidateFilter, SealedConfigRecord, ConfigOptions } from '../store/types.js';
 import type { AccessKeyResolveInput } from './access-keys.js';
 import type { KeyMove } from '../outcomes/types.js';
 import { callStore, checkRecord, feature, sealContext, type VaultContext } from './context.js';
@@ -152,7 +152,7 @@ function snapshot(
 async function fromConfig(
   ctx: VaultContext,
   request: Request,
-  record: CandidateRecord,
+  record: SealedConfigRecord,
   source: KeySource,
   trace: TraceEntry[],
 ): Promise<Snapshot> {
@@ -186,7 +186,7 @@ async function fromConfig(
   };
 }
 
-function undecryptable(record: CandidateRecord, cause?: unknown): DecryptionError {
+function undecryptable(record: SealedConfigRecord, cause?: unknown): DecryptionError {
   return new DecryptionError(
     'KEY_UNDECRYPTABLE',
     `[byokit] [resolve] the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`,
@@ -238,7 +238,7 @@ async function readCandidates(
   tenantId: string,
   chain: readonly string[],
   filter: CandidateFilter | undefined,
-): Promise<CandidateRecord[]> {
+): Promise<SealedConfigRecord[]> {
   const candidates = await callStore(ctx, 'loadCandidates', () =>
     filter === undefined
       ? ctx.store.loadCandidates(tenantId, chain)
@@ -254,7 +254,7 @@ async function readCandidates(
  * `NOT_FOUND`; a config a workload route named (`routed`) is looked up by id
  * and may be missing (a dangling route: `null`).
  */
-function namedConfig(request: Request, candidates: readonly CandidateRecord[]): CandidateRecord | null {
+function namedConfig(request: Request, candidates: readonly SealedConfigRecord[]): SealedConfigRecord | null {
   const config = request.config ?? null;
   if (config === null) return null;
   if (request.routed) return candidates.find((c) => c.id === config) ?? null;
@@ -267,9 +267,9 @@ function namedConfig(request: Request, candidates: readonly CandidateRecord[]): 
 function routedConfig(
   ctx: VaultContext,
   request: Request,
-  explicit: CandidateRecord | null,
+  explicit: SealedConfigRecord | null,
   routeTrace: TraceEntry[],
-): CandidateRecord | null {
+): SealedConfigRecord | null {
   if (!request.routed) return explicit;
   const skipped = ctx.routes!.passOver(request.route!, request.routed, explicit, request.provider ?? null);
   if (skipped === null) return explicit;
@@ -289,7 +289,7 @@ async function loadRequestCandidates(
   request: Request,
   chain: readonly string[],
   now: string,
-): Promise<{ candidates: CandidateRecord[]; explicit: CandidateRecord | null }> {
+): Promise<{ candidates: SealedConfigRecord[]; explicit: SealedConfigRecord | null }> {
   const provider = request.provider ?? null;
   const config = request.config ?? null;
   // With pools on, the read brings the winner's whole pool (the same one read: one statement, script or walk).
@@ -337,8 +337,8 @@ export async function resolveKey(
   const nowIso = now.toISOString();
   // The access-key read brought the chain's candidates and the settings; else the filtered read, and the
   // settings only when entitlement is managed, read alongside.
-  let candidates: CandidateRecord[];
-  let explicit: CandidateRecord | null;
+  let candidates: SealedConfigRecord[];
+  let explicit: SealedConfigRecord | null;
   let settings: Awaited<ReturnType<NonNullable<VaultContext['entitlement']>['read']>> | undefined;
   if (access) {
     ({ candidates, settings } = access);

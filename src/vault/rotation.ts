@@ -16,7 +16,7 @@ import { rewrapSealed } from '../crypto/envelope.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import type {
   Actor,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigPatch,
   KeyCount,
   Page,
@@ -152,7 +152,7 @@ class Tally {
 }
 
 /** The slots of a row under another KEK than the primary (a sealed value naming none counts). */
-function staleSlots(row: CandidateRecord, primary: string): SealedKeySlot[] {
+function staleSlots(row: SealedConfigRecord, primary: string): SealedKeySlot[] {
   return (['sealedKey', 'pendingSealedKey', 'previousSealedKey'] as const).filter(
     (slot) => row[slot] !== null && sealedKekId(row[slot]) !== primary,
   );
@@ -164,7 +164,7 @@ function failureCode(error: unknown): string {
 }
 
 /**
- * Re-wraps the keys of pages of sealed rows. Rows whose only stale key is
+ * Re-wraps the keys of pages of sealed configs. Rows whose only stale key is
  * the active one (nearly all) go in one batched swap per tenant; a row
  * with a stale staged key is written whole, by revision.
  */
@@ -180,12 +180,12 @@ class Rewrapper {
   }
 
   /** How many stale keys `rows` hold: what a batch counts as done. */
-  staleKeys(rows: readonly CandidateRecord[]): number {
+  staleKeys(rows: readonly SealedConfigRecord[]): number {
     return rows.reduce((sum, row) => sum + staleSlots(row, this.#primary).length, 0);
   }
 
   /** Re-wraps one tenant's rows of a page (read under `tenantId`). */
-  async tenantRows(tenantId: string, rows: readonly CandidateRecord[]): Promise<RowOutcome> {
+  async tenantRows(tenantId: string, rows: readonly SealedConfigRecord[]): Promise<RowOutcome> {
     const out: RowOutcome = { rewrapped: 0, failed: [], busy: 0 };
     const merge = (o: RowOutcome) => {
       out.rewrapped += o.rewrapped;
@@ -229,7 +229,7 @@ class Rewrapper {
     return out;
   }
 
-  #audit(tenantId: string, row: CandidateRecord, slots: readonly SealedKeySlot[], fromKekId: string | null) {
+  #audit(tenantId: string, row: SealedConfigRecord, slots: readonly SealedKeySlot[], fromKekId: string | null) {
     return auditEvent(
       {
         tenantId,
@@ -245,7 +245,7 @@ class Rewrapper {
   }
 
   /** The swap that moves a row's active key to the primary KEK, or why there is none. */
-  async #activeSwap(tenantId: string, row: CandidateRecord): Promise<SealedKeySwap | { code: string }> {
+  async #activeSwap(tenantId: string, row: SealedConfigRecord): Promise<SealedKeySwap | { code: string }> {
     const sealed = row.sealedKey!;
     let to: string;
     try {
@@ -265,7 +265,7 @@ class Rewrapper {
   async #wholeRow(tenantId: string, id: string): Promise<RowOutcome> {
     const ctx = this.#ctx;
     for (let attempt = 0; attempt < REWRAP_ATTEMPTS; attempt++) {
-      let row: CandidateRecord | null;
+      let row: SealedConfigRecord | null;
       try {
         row = await loadSealedConfig(ctx, tenantId, id);
       } catch (error) {
@@ -389,7 +389,7 @@ export async function rotateStore(
       aborted = true;
       break;
     }
-    const page: Page<CandidateRecord> = await callStore(ctx, 'listSealedConfigsAcrossTenants', () =>
+    const page: Page<SealedConfigRecord> = await callStore(ctx, 'listSealedConfigsAcrossTenants', () =>
       ctx.store.listSealedConfigsAcrossTenants({
         kekIdNot: primary,
         limit: options.batchSize,
@@ -397,7 +397,7 @@ export async function rotateStore(
       }),
     );
     // One batch per tenant of the page, a few tenants at a time: each tenant's swap is one round trip.
-    const byTenant = new Map<string, CandidateRecord[]>();
+    const byTenant = new Map<string, SealedConfigRecord[]>();
     for (const row of page.items) {
       const list = byTenant.get(row.tenantId);
       if (list) list.push(row);

@@ -36,7 +36,7 @@ function hasStagedKey(record: Pick<ConfigRecord, 'pendingKeyHint' | 'previousKey
   return record.pendingKeyHint !== null || record.previousKeyHint !== null;
 }
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
-import type { Actor, AuditEvent, CandidateRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
+import type { Actor, AuditEvent, SealedConfigRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
 import type { listAccessKeysInputSchema, listAccessKeyUsageInputSchema } from './access-schemas.js';
 import type { AccessKeysFeature, PoolsFeature, TenantActor } from './features.js';
@@ -183,7 +183,7 @@ export class TenantVault {
   }
 
   /** The config with its sealed key: one row, one read (never its whole scope). */
-  async #loadSealed(id: unknown): Promise<CandidateRecord> {
+  async #loadSealed(id: unknown): Promise<SealedConfigRecord> {
     const configId = await parseWith('configIdSchema', id, 'config id');
     const row = await loadSealedConfig(this.#ctx, this.tenantId, configId);
     if (!row) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
@@ -195,7 +195,7 @@ export class TenantVault {
    * whose row and sealed value disagree (a hint without a sealed value, or
    * the reverse) is a present key that can't be opened: `KEY_UNDECRYPTABLE`.
    */
-  async #open(row: CandidateRecord): Promise<string> {
+  async #open(row: SealedConfigRecord): Promise<string> {
     if (row.sealedKey === null && row.keyHint === null)
       throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
     try {
@@ -709,7 +709,7 @@ export class TenantVault {
    * Audits the check of a pending key. The active key's validation fields
    * and health stay as they are: they are about the key in use.
    */
-  async #recordPendingValidation(id: string, row: CandidateRecord, result: KeyValidationResult): Promise<ConfigView> {
+  async #recordPendingValidation(id: string, row: SealedConfigRecord, result: KeyValidationResult): Promise<ConfigView> {
     return this.#write(
       id,
       async (current) => {
@@ -740,7 +740,7 @@ export class TenantVault {
    * Opens a staged key of a config (pending or previous) for this tenant
    * and the id asked for; `NOT_FOUND` when the slot is empty.
    */
-  async #openSlot(row: CandidateRecord, slot: 'pendingSealedKey' | 'previousSealedKey'): Promise<string> {
+  async #openSlot(row: SealedConfigRecord, slot: 'pendingSealedKey' | 'previousSealedKey'): Promise<string> {
     const sealed = row[slot];
     if (sealed === null)
       throw new NotFoundError(
@@ -766,7 +766,7 @@ export class TenantVault {
     id: unknown,
     action: string,
     build: (
-      row: CandidateRecord,
+      row: SealedConfigRecord,
       at: Date,
     ) => { patch: ConfigPatch; audit: Omit<AuditDraft, 'tenantId' | 'actor'> } | null,
   ): Promise<ConfigView> {
@@ -911,7 +911,7 @@ export class TenantVault {
    * Other outcomes (rate limits, an unreachable endpoint) say nothing about
    * the key. A failed health write never fails the validation (`onHookError`).
    */
-  async #recordValidationHealth(row: CandidateRecord, result: KeyValidationResult): Promise<void> {
+  async #recordValidationHealth(row: SealedConfigRecord, result: KeyValidationResult): Promise<void> {
     if (row.keySetAt === null || (result.status !== 'valid' && result.status !== 'invalid_key')) return;
     const at = this.#ctx.now().toISOString();
     const change =

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { choosePoolMember, poolOrder, type PoolFacts, type PoolPolicy } from '../../src/resolve/pool.js';
-import type { CandidateRecord } from '../../src/store/types.js';
+import type { SealedConfigRecord } from '../../src/store/types.js';
 import { makeConfigRecord } from '../../src/testing/fixtures.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 const LATER = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
 
-function member(id: string, isDefault = false): CandidateRecord {
+function member(id: string, isDefault = false): SealedConfigRecord {
   const record = makeConfigRecord({
     id,
     tenantId: 't',
@@ -40,7 +40,7 @@ const policy = (kind: PoolPolicy['policy'], settings: PoolPolicy['members'] = []
   policy: kind,
   members: settings,
 });
-const ids = (records: CandidateRecord[]) => records.map((r) => r.id);
+const ids = (records: SealedConfigRecord[]) => records.map((r) => r.id);
 
 describe('poolOrder', () => {
   it('no policy and failover: resolution order (default, then newest), priorities first when given', () => {

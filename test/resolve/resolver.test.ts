@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { makeConfigRecord } from '../../src/testing/fixtures.js';
 import { decideResolution, keyDisagrees, unusableReason, type DecisionInput } from '../../src/resolve/resolver.js';
 import { scopeChain } from '../../src/resolve/scope.js';
-import type { CandidateRecord } from '../../src/store/types.js';
+import type { SealedConfigRecord } from '../../src/store/types.js';
 
 const now = new Date('2026-06-01T00:00:00.000Z');
 
-function candidate(overrides: Partial<CandidateRecord>): CandidateRecord {
+function candidate(overrides: Partial<SealedConfigRecord>): SealedConfigRecord {
   const { sealedKey = 'byokit:1:sealed', ...fields } = overrides;
   const at = now.toISOString();
   return {
@@ -26,7 +26,7 @@ function candidate(overrides: Partial<CandidateRecord>): CandidateRecord {
   };
 }
 
-function decide(candidates: CandidateRecord[], input: Partial<DecisionInput> & { scope?: string } = {}) {
+function decide(candidates: SealedConfigRecord[], input: Partial<DecisionInput> & { scope?: string } = {}) {
   return decideResolution({
     candidates,
     chain: scopeChain(input.scope ?? ''),
@@ -178,7 +178,7 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
   });
 
   it('never falls through to the platform key, at any step of the order', () => {
-    const broken = (extra: Partial<CandidateRecord>) => candidate({ name: 'broken', ...hintWithoutSealed, ...extra });
+    const broken = (extra: Partial<SealedConfigRecord>) => candidate({ name: 'broken', ...hintWithoutSealed, ...extra });
     expect(decide([broken({})]).kind).toBe('undecryptable');
     expect(decide([broken({ provider: 'custom', routes: ['openai'] })]).kind).toBe('undecryptable');
     expect(decide([broken({ scope: 'ws' })], { scope: 'ws/proj' }).kind).toBe('undecryptable');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, type CandidateRecord, type Page, type StoreSealedConfigQuery } from '../../src/index.js';
+import { Keyring, MemoryStore, type SealedConfigRecord, type Page, type StoreSealedConfigQuery } from '../../src/index.js';
 import { CANARY, makeVault } from '../vault/helpers.js';
 
 const k1 = { id: 'k1', key: new Uint8Array(32).fill(1) };
@@ -92,7 +92,7 @@ describe('vault.rotate and vault.keyringStatus (store-wide KEK rotation)', () =>
     /** Replaces one key between the walk's read and its swap. */
     class RacingStore extends MemoryStore {
       onPage: (() => Promise<void>) | null = null;
-      override async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+      override async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
         const page = await super.listSealedConfigsAcrossTenants(query);
         const race = this.onPage;
         this.onPage = null;

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keyring, createVault, type CandidateRecord, type StorageAdapter } from '../../src/index.js';
+import { Keyring, createVault, type SealedConfigRecord, type StorageAdapter } from '../../src/index.js';
 import { BACKENDS, backendMode, closeBackends, type Backend } from './backends.js';
 import { expectEveryKeyOpens, k1, k2, k3, plaintextOf, seed, tenantOf } from './seed.js';
 
@@ -148,7 +148,7 @@ for (const kind of BACKENDS) {
             }
             return async (query: Parameters<StorageAdapter['listSealedConfigsAcrossTenants']>[0]) => {
               const page = await target.listSealedConfigsAcrossTenants(query);
-              const victim: CandidateRecord | undefined = page.items[7];
+              const victim: SealedConfigRecord | undefined = page.items[7];
               if (pages++ % 5 === 0 && victim) {
                 const value = `sk-proj-REPLACED${victim.tenantId.replace(/\W/g, '')}${victim.name}zzzzzzzzzz`;
                 await racingAdmin

@@ -10,12 +10,12 @@ import {
   routesProvider,
   selectCandidates,
 } from '../../src/store/candidates.js';
-import type { CandidateRecord } from '../../src/store/types.js';
+import type { SealedConfigRecord } from '../../src/store/types.js';
 import { makeConfigRecord } from '../../src/testing/fixtures.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
-function row(id: string, fields: Partial<CandidateRecord> = {}): CandidateRecord {
+function row(id: string, fields: Partial<SealedConfigRecord> = {}): SealedConfigRecord {
   const { sealedKey = 'byokit:1:k1:x', pendingSealedKey = null, previousSealedKey = null, ...record } = fields;
   const base = makeConfigRecord({
     id,

@@ -9,7 +9,7 @@ import {
   Keyring,
   MemoryStore,
   createVault,
-  type CandidateRecord,
+  type SealedConfigRecord,
   type Page,
   type SealedConfigQuery,
   type SealedKeySwap,
@@ -20,19 +20,19 @@ import { CANARY } from './helpers.js';
 class CountingStore extends MemoryStore {
   calls: string[] = [];
   sealedRowsReturned = 0;
-  override async loadCandidates(tenantId: string, scopes: readonly string[]): Promise<CandidateRecord[]> {
+  override async loadCandidates(tenantId: string, scopes: readonly string[]): Promise<SealedConfigRecord[]> {
     const rows = await super.loadCandidates(tenantId, scopes);
     this.calls.push('loadCandidates');
     this.sealedRowsReturned += rows.filter((r) => r.sealedKey !== null).length;
     return rows;
   }
-  override async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  override async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     const row = await super.loadSealedConfig(tenantId, id);
     this.calls.push('loadSealedConfig');
     this.sealedRowsReturned += row?.sealedKey ? 1 : 0;
     return row;
   }
-  override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const page = await super.listSealedConfigs(tenantId, query);
     this.calls.push('listSealedConfigs');
     this.sealedRowsReturned += page.items.length;

@@ -11,7 +11,7 @@ import {
   createVault,
   isByokitError,
   type CandidateFilter,
-  type CandidateRecord,
+  type SealedConfigRecord,
   type ConfigQuery,
   type ConfigRecord,
   type Page,
@@ -24,20 +24,20 @@ class TenantBlindStore extends MemoryStore {
   override async getConfig(tenantId: string, id: string): Promise<ConfigRecord | null> {
     return (await super.getConfig(tenantId, id)) ?? super.getConfig('acme', id);
   }
-  override async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  override async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     return (await super.loadSealedConfig(tenantId, id)) ?? super.loadSealedConfig('acme', id);
   }
   override async loadCandidates(
     tenantId: string,
     scopes: readonly string[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     return [
       ...(await super.loadCandidates(tenantId, scopes, filter)),
       ...(tenantId === 'acme' ? [] : await super.loadCandidates('acme', scopes, filter)),
     ];
   }
-  override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  override async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const own = await super.listSealedConfigs(tenantId, query);
     return tenantId === 'acme'
       ? own

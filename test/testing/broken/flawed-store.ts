@@ -24,7 +24,7 @@ import type {
   AuditEvent,
   AuditQuery,
   CandidateFilter,
-  CandidateRecord,
+  SealedConfigRecord,
   ConfigImport,
   ConfigPatch,
   ConfigQuery,
@@ -181,7 +181,7 @@ export class FlawedStore implements StorageAdapter {
   }
 
   /** A row as the sealed reads return it. */
-  #sealed(row: Row, sealedKey = row.sealedKey): CandidateRecord {
+  #sealed(row: Row, sealedKey = row.sealedKey): SealedConfigRecord {
     const staged = row.record as ConfigRecord & Staged;
     return {
       ...this.#read(row),
@@ -191,7 +191,7 @@ export class FlawedStore implements StorageAdapter {
     };
   }
 
-  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const live = this.rows
       .filter((r) => !r.deleted)
       .map((r) => ({ tenantId: r.filedUnder ?? r.record.tenantId, row: this.#sealed(r) }));
@@ -405,7 +405,7 @@ export class FlawedStore implements StorageAdapter {
     tenantId: string,
     scopes: readonly ScopePath[],
     filter?: CandidateFilter,
-  ): Promise<CandidateRecord[]> {
+  ): Promise<SealedConfigRecord[]> {
     const match = (scope: string) =>
       scopes.some((s) => (this.flaw === 'prefixScopes' ? scope.startsWith(s) : scope === s));
     const rows = this.#live(tenantId)
@@ -427,7 +427,7 @@ export class FlawedStore implements StorageAdapter {
           rows.filter((r) => r.scope === scope && r.provider === filter.provider),
         ];
         for (const group of groups) {
-          const usable = (r: CandidateRecord) =>
+          const usable = (r: SealedConfigRecord) =>
             this.flaw === 'filterIgnoresExpiry'
               ? r.enabled && (r.sealedKey !== null || r.keyHint !== null)
               : isUsableCandidate(r, filter.now);
@@ -468,7 +468,7 @@ export class FlawedStore implements StorageAdapter {
     });
   }
 
-  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<CandidateRecord>> {
+  async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const rows = this.#live(tenantId)
       .filter(
         (r) =>
@@ -525,7 +525,7 @@ export class FlawedStore implements StorageAdapter {
     return outcomes;
   }
 
-  async loadSealedConfig(tenantId: string, id: string): Promise<CandidateRecord | null> {
+  async loadSealedConfig(tenantId: string, id: string): Promise<SealedConfigRecord | null> {
     const row = this.#find(tenantId, id, this.flaw === 'tenantBlindSealedRead');
     if (!row) return null;
     return this.#sealed(row, this.flaw === 'sealedReadWithoutKey' ? null : row.sealedKey);
