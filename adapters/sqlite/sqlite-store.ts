@@ -119,10 +119,6 @@ export interface SqliteOpenOptions extends SqliteStoreOptions {
 const UNIQUE_NAME = /UNIQUE constraint failed: \w+\.tenant_id, \w+\.name/;
 const UNIQUE_ANY = /UNIQUE constraint failed/;
 
-/** The rule of a usable config (see `isUsableCandidate`), written as the partial indexes of migration 5 expect. */
-const _USABLE_SQL =
-  'enabled = 1 AND (sealed_key IS NOT NULL OR key_hint IS NOT NULL) AND (key_expires_at IS NULL OR key_expires_at > ?)';
-
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown; errcode?: unknown } | null)?.code;
   return typeof code === 'string' ? ` (${code})` : '';

@@ -154,7 +154,6 @@ async function fromConfig(
   request: Request,
   record: SealedConfigRecord,
   source: KeySource,
-  trace: TraceEntry[],
 ): Promise<Snapshot> {
   await checkGuard(ctx, {
     tenantId: request.tenantId,
@@ -380,7 +379,7 @@ export async function resolveKey(
   if (ctx.pools) decision = await ctx.pools.decide(ctx, { request, decision, candidates, entitled, now, retry });
   let parts: Snapshot;
   if (decision.kind === 'config') {
-    parts = await fromConfig(ctx, request, decision.record, decision.source, decision.trace);
+    parts = await fromConfig(ctx, request, decision.record, decision.source);
   } else if (decision.kind === 'undecryptable') {
     // The row says a key is stored but its sealed value is gone (or the reverse): a present key, never a fallback.
     throw undecryptable(decision.record);

@@ -96,7 +96,7 @@ describe('TenantVault.importConfigs', () => {
   it('asks the policy as createConfig and setKey would, per item, before writing anything', async () => {
     const asked: string[] = [];
     const { vault, store } = makeVault({
-      authorize: (actor, permission, ctx) => {
+      authorize: (_actor, permission, ctx) => {
         asked.push(`${ctx.action}:${permission}:${ctx.scope}`);
         return permission !== 'key:manage' || ctx.scope !== 'locked';
       },
