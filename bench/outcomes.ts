@@ -62,9 +62,17 @@ async function main() {
   let outcomes = 0;
   const bytes = new TextEncoder().encode(completion);
   const inProcess = async () =>
-    new Response(new ReadableStream({ start: (controller) => (controller.enqueue(bytes), controller.close()) }), {
-      headers: { 'content-type': 'application/json' },
-    });
+    new Response(
+      new ReadableStream({
+        start: (controller) => {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      {
+        headers: { 'content-type': 'application/json' },
+      },
+    );
   const clients: Record<'tracked' | 'untracked', OpenAI> = {} as never;
   const local: Record<'tracked' | 'untracked', OpenAI> = {} as never;
   for (const kind of ['tracked', 'untracked'] as const) {

@@ -68,7 +68,10 @@ export async function postgresRows(options: { scale: boolean; log: (line: string
 
     const pgcrypto = await pool.query('CREATE EXTENSION IF NOT EXISTS pgcrypto').then(
       () => true,
-      (error: Error) => (options.log(`pgcrypto row skipped: ${error.message}`), false),
+      (error: Error) => {
+        options.log(`pgcrypto row skipped: ${error.message}`);
+        return false;
+      },
     );
     if (pgcrypto) {
       await pool.query(`CREATE TABLE "${schema}".pgp_keys (id text PRIMARY KEY, secret bytea NOT NULL)`);
@@ -197,7 +200,7 @@ async function rewrap(pool: pg.Pool, store: PostgresStore, schema: string): Prom
     perSize.set(
       size,
       await repeat(3, async (run) => {
-        let report;
+        let report: Awaited<ReturnType<(typeof vaults)[number]['rewrapKeys']>> | undefined;
         const seconds = await timed(async () => (report = await vaults[(run + 1) % 2]!.rewrapKeys({ tenantId })));
         if (report!.rewrapped !== size || report!.remaining !== 0) throw new Error(`rewrap: ${JSON.stringify(report)}`);
         return size / seconds;

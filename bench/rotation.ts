@@ -19,15 +19,13 @@ export async function rotationRow(store: StorageAdapter, backend: string): Promi
   const loader = createVault({ store, keyring: Keyring.fromKeys([k1]) });
   const tenants = Array.from({ length: TENANTS }, (_, t) => `rotate-${String(t).padStart(3, '0')}`);
   for (const tenantId of tenants) {
-    await loader
-      .as({ tenantId, actor: { id: 'bench', role: 'owner' } })
-      .importConfigs(
-        Array.from({ length: PER_TENANT }, (_, i) => ({
-          name: `r${i}`,
-          provider: 'openai',
-          key: `${KEY}${tenantId}${i}`,
-        })),
-      );
+    await loader.as({ tenantId, actor: { id: 'bench', role: 'owner' } }).importConfigs(
+      Array.from({ length: PER_TENANT }, (_, i) => ({
+        name: `r${i}`,
+        provider: 'openai',
+        key: `${KEY}${tenantId}${i}`,
+      })),
+    );
   }
   const vaults = [
     createVault({ store, keyring: Keyring.fromKeys([k2, k1]) }),

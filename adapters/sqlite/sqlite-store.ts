@@ -119,6 +119,12 @@ export interface SqliteOpenOptions extends SqliteStoreOptions {
 const UNIQUE_NAME = /UNIQUE constraint failed: \w+\.tenant_id, \w+\.name/;
 const UNIQUE_ANY = /UNIQUE constraint failed/;
 
+/** Adds one `WHERE` condition and the values of its placeholders, in order. */
+function addCondition(where: string[], params: SqliteValue[], sql: string, ...values: SqliteValue[]): void {
+  where.push(sql);
+  params.push(...values);
+}
+
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown; errcode?: unknown } | null)?.code;
   return typeof code === 'string' ? ` (${code})` : '';
@@ -278,11 +284,11 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listConfigs', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.scope !== undefined) where.push('scope = ?'), params.push(query.scope);
-      if (query.provider !== undefined) where.push('provider = ?'), params.push(query.provider);
+      if (query.scope !== undefined) addCondition(where, params, 'scope = ?', query.scope);
+      if (query.provider !== undefined) addCondition(where, params, 'provider = ?', query.provider);
       if (query.kekIdNot !== undefined)
-        where.push(`sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`), params.push(query.kekIdNot);
-      if (query.cursor !== undefined) where.push('id > ?'), params.push(query.cursor);
+        addCondition(where, params, `sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`, query.kekIdNot);
+      if (query.cursor !== undefined) addCondition(where, params, 'id > ?', query.cursor);
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${where.join(' AND ')} ORDER BY id ASC LIMIT ?`,
@@ -433,9 +439,9 @@ export class SqliteStore implements StorageAdapter {
         return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
       }
       parts.push(`SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win)`);
-        parts.push(
-          `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win) AND provider = ${provider})`,
-        );
+      parts.push(
+        `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${t} WHERE tenant_id = ${tenant} AND provider = ${provider} AND ${usable} AND scope = (SELECT scope FROM ${t} WHERE tenant_id = ${tenant} AND id = (SELECT id FROM win) AND provider = ${provider})`,
+      );
       return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?), win(id) AS (${winner}) ${parts.join(' UNION ALL ')}`;
     }
     return `WITH arg(tenant, provider, config, now, chain) AS (SELECT ?, ?, ?, ?, ?) ${parts.join(' UNION ALL ')}`;
@@ -543,9 +549,9 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listAudit', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.configId !== undefined) where.push('config_id = ?'), params.push(query.configId);
-      if (query.type !== undefined) where.push('type = ?'), params.push(query.type);
-      if (query.cursor !== undefined) where.push('id < ?'), params.push(query.cursor);
+      if (query.configId !== undefined) addCondition(where, params, 'config_id = ?', query.configId);
+      if (query.type !== undefined) addCondition(where, params, 'type = ?', query.type);
+      if (query.cursor !== undefined) addCondition(where, params, 'id < ?', query.cursor);
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${this.#tables.audit} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
@@ -736,11 +742,11 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listAccessKeyUsage', () => {
       const where = ['tenant_id = ?'];
       const params: SqliteValue[] = [tenantId];
-      if (query.keyId !== undefined) where.push('key_id = ?'), params.push(query.keyId);
-      if (query.from !== undefined) where.push('period >= ?'), params.push(query.from);
-      if (query.to !== undefined) where.push('period <= ?'), params.push(query.to);
+      if (query.keyId !== undefined) addCondition(where, params, 'key_id = ?', query.keyId);
+      if (query.from !== undefined) addCondition(where, params, 'period >= ?', query.from);
+      if (query.to !== undefined) addCondition(where, params, 'period <= ?', query.to);
       if (query.cursor !== undefined)
-        where.push('(period, key_id) > (?, ?)'), params.push(...usageCursor(query.cursor));
+        addCondition(where, params, '(period, key_id) > (?, ?)', ...usageCursor(query.cursor));
       params.push(query.limit + 1);
       const rows = this.#statement(
         `SELECT tenant_id, key_id, period, requests, tokens FROM ${this.#tables.accessKeyUsage} WHERE ${where.join(' AND ')} ORDER BY period, key_id LIMIT ?`,

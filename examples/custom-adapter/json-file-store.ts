@@ -424,7 +424,8 @@ export class JsonFileStore implements StorageAdapter {
   async useAccessKey(tenantId: string, id: string, use: AccessKeyUse): Promise<AccessKeyUseResult> {
     return this.#change<AccessKeyUseResult>((state) => {
       const tenant = tenantOf(state, tenantId);
-      const counters = (tenant.counters ??= dictionary())[id] ?? {};
+      tenant.counters ??= dictionary();
+      const counters = tenant.counters[id] ?? {};
       const requests = use.requests && counters.requests?.[0] === use.requests.window ? counters.requests[1] : 0;
       const tokens = use.tokens && counters.tokens?.[0] === use.tokens.window ? counters.tokens[1] : 0;
       if (use.tokens && tokens >= use.tokens.limit)
@@ -442,7 +443,8 @@ export class JsonFileStore implements StorageAdapter {
       const tenant = tenantOf(state, tenantId);
       usageOf(tenant, tenantId, id, charge.period).tokens += charge.tokens;
       if (charge.window !== undefined) {
-        const counters = (tenant.counters ??= dictionary())[id] ?? {};
+        tenant.counters ??= dictionary();
+        const counters = tenant.counters[id] ?? {};
         const before = counters.tokens?.[0] === charge.window ? counters.tokens[1] : 0;
         tenant.counters[id] = { ...counters, tokens: [charge.window, before + charge.tokens] };
       }
@@ -533,8 +535,10 @@ function usageOf(
   keyId: string,
   period: string,
 ): AccessKeyUsageRecord {
-  const usage = (tenant.usage ??= dictionary());
-  return (usage[`${period}:${keyId}`] ??= { tenantId, keyId, period, requests: 0, tokens: 0 });
+  tenant.usage ??= dictionary();
+  const key = `${period}:${keyId}`;
+  tenant.usage[key] ??= { tenantId, keyId, period, requests: 0, tokens: 0 };
+  return tenant.usage[key];
 }
 
 function clearDefaults(configs: Record<string, StoredConfig>, scope: ScopePath, keepId: string): void {

@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { Keyring } from '../crypto/keyring.js';
 import { KEK_ID_PATTERN } from '../crypto/sealed-kek-id.js';
 import { isByokitError } from '../errors.js';
+import type { RotationReport } from '../vault/rotation.js';
 import { createVault } from '../vault/vault.js';
 import { EXIT } from './exit-codes.js';
 import { keyringFromEnv } from './keyring-from-env.js';
@@ -145,7 +146,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (!options.json)
           write(io.stderr, `rotating ${label} to the primary KEK ${keyringFromEnv(io.env).primaryKekId}`);
         const view = progressView(io.stderr);
-        let report;
+        let report: RotationReport;
         try {
           report = await vault.rotate({
             batchSize: options.batchSize,

@@ -57,7 +57,7 @@ export function parseIPv4(text: string): Uint8Array | null {
   const lastBytes = 4 - values.length;
   if (last >= 2 ** (8 * lastBytes)) return null;
   const bytes = new Uint8Array(4);
-  values.forEach((value, i) => (bytes[i] = value));
+  bytes.set(values);
   for (let i = 0; i < lastBytes; i++) bytes[3 - i] = Math.floor(last / 2 ** (8 * i)) % 256;
   return bytes;
 }

@@ -24,6 +24,7 @@ const FIELDS = [
   'streamed',
   'at',
 ];
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const PROVIDER_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 // RFC 3339 with a `Z` or an offset, seconds required, as zod's `z.iso.datetime({ offset: true })`.

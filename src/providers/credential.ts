@@ -75,10 +75,12 @@ export interface LazyCredentialSpec {
   /** As {@link CredentialSpec.plainKey}: known before the schema loads. */
   readonly plainKey?: boolean;
   /** Gives the spec, usually by a dynamic `import()`; called on every credential the vault checks, so it must be cheap after the first call. */
+  // biome-ignore lint/suspicious/noExplicitAny: a lazy spec's credential type is only known to its descriptor.
   load(): Promise<CredentialSpec<any>>;
 }
 
 /** What a descriptor's `credential` may be: the spec, or a loader of it. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds descriptors of every credential type.
 export type CredentialDeclaration = CredentialSpec<any> | LazyCredentialSpec;
 
 /** The spec of a declaration, loading it when it is lazy. */

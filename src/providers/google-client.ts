@@ -94,7 +94,10 @@ function guardedLiveSocket(
   let socket: WebSocket | undefined;
   return {
     connect(): void {
-      opening = transport.openWebSocket(url, headers).then((opened) => Object.assign((socket = opened), callbacks));
+      opening = transport.openWebSocket(url, headers).then((opened) => {
+        socket = opened;
+        return Object.assign(opened, callbacks);
+      });
       opening.catch((error: Error) => {
         callbacks.onerror({ type: 'error', error, message: error.message });
         callbacks.onclose({ type: 'close', code: 1006, reason: error.message, wasClean: false });

@@ -150,7 +150,10 @@ function removeSorted(list: string[], id: string): void {
 /** The list of `key` in `lists`, made empty when missing. */
 function listOf(lists: Map<string, string[]>, key: string): string[] {
   let list = lists.get(key);
-  if (!list) lists.set(key, (list = []));
+  if (!list) {
+    list = [];
+    lists.set(key, list);
+  }
   return list;
 }
 

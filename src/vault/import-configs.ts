@@ -22,6 +22,7 @@ import { CredentialInvalidError, StoreError, ValidationError, type ByokitErrorCo
 import { sealSecret } from '../crypto/envelope.js';
 import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { newId } from '../ids.js';
+import type { ProviderDescriptor } from '../providers/types.js';
 import type { Actor, AuditEvent, ConfigImport, ConfigRecord } from '../store/types.js';
 import { auditEvent, callStore, checkRecord, sealContext, type VaultContext } from './context.js';
 import { configIssues, endpointIssue, keyExpiry, providerDescriptor, type Issue } from './config-rules.js';
@@ -110,7 +111,7 @@ async function checkItems(
     const first = firstWithName.get(item.name);
     if (first === undefined) firstWithName.set(item.name, index);
     else at({ path: 'name', message: `the same as item ${first}'s: names are unique in a tenant` });
-    let descriptor;
+    let descriptor: ProviderDescriptor;
     try {
       descriptor = providerDescriptor(ctx, item.provider);
     } catch (error) {

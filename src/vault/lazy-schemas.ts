@@ -19,7 +19,8 @@ let loading: Promise<SchemaModule> | undefined;
 
 /** The schema module, imported once. */
 export function loadSchemas(): Promise<SchemaModule> {
-  return (loading ??= import('./schema-catalog.js'));
+  loading ??= import('./schema-catalog.js');
+  return loading;
 }
 
 /**

@@ -122,6 +122,7 @@ export interface GuardDenial {
  */
 export type ResolutionGuard = (
   request: GuardRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async guard that allows may resolve to nothing, as hooks usually do.
 ) => void | GuardDenial | undefined | Promise<void | GuardDenial | undefined>;
 
 export type { EndpointAction, EndpointPolicy, EndpointRequest } from '../net/endpoint-policy.js';

@@ -29,6 +29,7 @@ import {
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** A workload route name (`chat`, `embeddings`, `vision`, `batch`, or the host's own): lower-case letters, digits and `_ . : -`, up to 64. */

@@ -198,6 +198,7 @@ export class Vault {
    * );
    * ```
    */
+  // biome-ignore lint/suspicious/noExplicitAny: the client's type is the caller's to name; untyped, it is the SDK's own.
   async withKey<T, C = any>(
     request: ResolveInput | AccessKeyResolveInput,
     fn: (client: C, resolution: Resolution, attempt: WithKeyAttempt) => T | Promise<T>,

@@ -165,6 +165,7 @@ describe('Keyring.fromKeys', () => {
       [{ id: 'k1', key: Array.from(good.key) }],
       /entry 1: the key must be a Uint8Array/,
     ],
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what this case tests.
     ['a hole', [good, , { id: 'k3', key: new Uint8Array(32).fill(3) }], /entry 2: the key id must be/],
   ])('refuses %s', (_, entries, message) => {
     expect(() => Keyring.fromKeys(entries as never)).toThrow(message);

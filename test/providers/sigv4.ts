@@ -8,7 +8,7 @@ import type { RecordedRequest } from './fake-server.js';
 
 const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-const escape = (text: string) =>
+const uriEscape = (text: string) =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export interface SigV4Parts {
@@ -41,14 +41,14 @@ export function authorizationParts(request: RecordedRequest): SigV4Parts {
 export function expectedSignature(request: RecordedRequest, secretAccessKey: string): string {
   const parts = authorizationParts(request);
   const [path, query = ''] = request.url.split('?') as [string, string?];
-  const canonicalUri = path.split('/').map(escape).join('/');
+  const canonicalUri = path.split('/').map(uriEscape).join('/');
   const canonicalQuery = query
     .split('&')
     .filter(Boolean)
     .map((pair) =>
       pair
         .split('=')
-        .map((p) => escape(decodeURIComponent(p)))
+        .map((p) => uriEscape(decodeURIComponent(p)))
         .join('='),
     )
     .sort()
