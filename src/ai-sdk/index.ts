@@ -31,7 +31,7 @@ import { builtinProviders } from '../providers/builtin.js';
 import { clientTransport, readResolutionKey } from '../providers/client-transport.js';
 import { ProviderMismatchError, type ClientSource } from '../providers/create-client.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { toSafeError } from '../providers/validate.js';
+import { toSafeError } from '../providers/safe-error.js';
 import { builtinAiSdkFactories, type AiSdkFactory } from './factories.js';
 
 export { builtinAiSdkFactories, AI_SDK_PACKAGES, type AiSdkFactory, type AiSdkFactoryInput } from './factories.js';

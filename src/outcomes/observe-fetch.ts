@@ -19,7 +19,7 @@
  */
 import type { FetchFunction } from '../net/guarded-fetch.js';
 import type { Transport } from '../net/transport.js';
-import { errorCodeInBody } from '../providers/validate.js';
+import { errorCodeInBody } from '../providers/error-chain.js';
 import { retryAfterOf, retryDelayInBody, statusOf } from './classify.js';
 import type { OutcomeReport } from './types.js';
 import { mentionsUsage, MODEL_ID, readModel, readUsage, type Usage } from './usage.js';

@@ -11,7 +11,8 @@ import { requireBaseUrl, requireKey, stringOption, transportOf, VALIDATION_TIMEO
 import { withoutEnvHeaders } from './env-headers.js';
 import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './openai-family.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
-import { guardedLiveCheck, httpStatusOf } from './validate.js';
+import { httpStatusOf } from './error-chain.js';
+import { guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Azure OpenAI';
 

@@ -14,7 +14,7 @@ import { createTransport, type Transport } from '../net/transport.js';
 import { observeTransport } from '../outcomes/observe-fetch.js';
 import type { Resolution } from '../resolve/types.js';
 import { clientContextOf } from './client-context.js';
-import { scrubSecret } from './validate.js';
+import { scrubSecret } from './scrub-secret.js';
 
 /** @internal The fields of a resolution a client needs. */
 export type KeyedSource = Pick<Resolution, 'provider' | 'key'>;

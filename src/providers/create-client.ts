@@ -21,7 +21,7 @@ import { builtinProviders, OPENAI_COMPATIBLE_IDS } from './builtin.js';
 import { clientTransport, readResolutionKey } from './client-transport.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
-import { toSafeError } from './validate.js';
+import { toSafeError } from './safe-error.js';
 
 /**
  * The client type each expectation gives. Keys are provider ids, plus

@@ -15,7 +15,8 @@ import { baseUrlOr, requireKey, stringOption, transportOf } from './call-input.j
 import { GOOGLE_BASE_URL as DEFAULT_BASE_URL, type GoogleClient } from './google.js';
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
-import { checkModelAccess, guardedLiveCheck, ProviderHttpError } from './validate.js';
+import { ProviderHttpError } from './error-chain.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 
 const LABEL = 'Google';
 const DEFAULT_API_VERSION = 'v1beta';

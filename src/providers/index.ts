@@ -30,10 +30,10 @@ export {
   liveCheck,
   checkModelAccess,
   classifyValidationError,
-  scrubSecret,
-  scrubError,
-  ProviderHttpError,
 } from './validate.js';
+export { scrubSecret } from './scrub-secret.js';
+export { scrubError } from './safe-error.js';
+export { ProviderHttpError } from './error-chain.js';
 export { loadSdk, provideSdk } from './load-sdk.js';
 export { checkKeyShape, type KeyShape } from './key-format.js';
 export { default as openaiProvider } from './openai.js';

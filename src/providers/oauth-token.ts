@@ -8,7 +8,7 @@
  * @module
  */
 import type { FetchFunction } from '../net/guarded-fetch.js';
-import { errorCodeInBody } from './validate.js';
+import { errorCodeInBody } from './error-chain.js';
 
 /**
  * The token endpoint refused the credential (`invalid_client`,

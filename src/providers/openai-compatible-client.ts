@@ -10,7 +10,8 @@ import { baseUrlOr, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { buildOpenAIClient, openAIValidationDefaults } from './openai-family.js';
 import type { OpenAICompatibleCheck, OpenAICompatibleSpec } from './openai-compatible.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
-import { guardedLiveCheck, httpStatusOf } from './validate.js';
+import { httpStatusOf } from './error-chain.js';
+import { guardedLiveCheck } from './validate.js';
 
 function build(
   spec: OpenAICompatibleSpec,

@@ -1,37 +1,22 @@
 /**
- * Live key validation and secret scrubbing. A provider's answer can carry
- * the key back to us (an echoing proxy, a URL with `?key=`, a header dump),
- * so a validation's `detail` is never provider text: it is our own fixed
- * wording plus, at most, an HTTP status and a short provider error code
- * that survives the scrub. Errors that keep provider text in their cause
- * chain are scrubbed of the key in every encoding {@link scrubSecret} knows.
+ * Live key validation. A provider's answer can carry the key back to us (an
+ * echoing proxy, a URL with `?key=`, a header dump), so a validation's
+ * `detail` is never provider text: it is our own fixed wording plus, at
+ * most, an HTTP status and a short provider error code that survives the
+ * scrub (`safe-error.ts` scrubs errors; `error-chain.ts` reads them).
  *
  * @module
  */
-import { ByokitError, ProviderError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Transport } from '../net/transport.js';
 import type { ValidationStatus } from '../store/types.js';
 import { requireKey } from './call-input.js';
+import { firstIdentifier, httpStatusOf, isConnectionFailure, MAX_CAUSE_DEPTH } from './error-chain.js';
+import { scrubDetail } from './safe-error.js';
 import { scrubSecret } from './scrub-secret.js';
 import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
 import { withValidationBounds, type ValidationBounds } from './validation-bounds.js';
-
-export { scrubSecret };
-
-/** Longest `detail` a validation result carries. */
-const MAX_DETAIL_LENGTH = 300;
-/** How deep a cause chain is followed (guards against cycles and absurd chains). */
-const MAX_CAUSE_DEPTH = 8;
-/**
- * What a provider error code may look like to be kept and shown: a short
- * identifier of letters, `_`, `.` and `-` (`invalid_api_key`,
- * `API_KEY_INVALID`, `ECONNREFUSED`), or a number of at most five digits
- * (Azure's `"401"`). No digits mixed with letters: hex, base32 or base64 of
- * a key, or a reversed key, would otherwise pass as a "code"; five digits
- * carry too little of a key to matter.
- */
-const ERROR_CODE = /^(?:[A-Za-z][A-Za-z_.-]{0,39}|[0-9]{1,5})$/;
 
 const STATUSES: ReadonlySet<ValidationStatus> = new Set([
   'valid',
@@ -41,224 +26,6 @@ const STATUSES: ReadonlySet<ValidationStatus> = new Set([
   'unreachable',
   'unexpected',
 ]);
-
-/** Error codes (Node, undici, TLS) that mean the endpoint was never reached or never answered. */
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_SOCKET',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** Error class names the SDKs use for "no HTTP response" (connection failures and timeouts). */
-const CONNECTION_ERROR_NAMES = new Set([
-  'APIConnectionError', // openai, @anthropic-ai/sdk
-  'APIConnectionTimeoutError', // openai, @anthropic-ai/sdk
-  'ConnectionError', // @mistralai/mistralai
-  'RequestTimeoutError', // @mistralai/mistralai
-  'CohereTimeoutError', // cohere-ai
-  'TimeoutError', // AbortSignal.timeout()
-]);
-
-/** The first short identifier among `candidates` (provider error codes, reasons, types). */
-function firstIdentifier(candidates: readonly unknown[]): string | undefined {
-  for (const candidate of candidates) if (typeof candidate === 'string' && ERROR_CODE.test(candidate)) return candidate;
-  return undefined;
-}
-
-/**
- * The provider's error code in a JSON error body (`error.details[].reason`,
- * `error.status`, `error.code`, `error.type`, `code`, `type`), if it is a
- * short identifier. @internal Also read by the outcome observer.
- */
-export function errorCodeInBody(body: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const top = parsed as { error?: unknown; code?: unknown; type?: unknown };
-  const error = (typeof top.error === 'object' && top.error !== null ? top.error : {}) as {
-    details?: unknown;
-    status?: unknown;
-    code?: unknown;
-    type?: unknown;
-  };
-  const reasons = Array.isArray(error.details)
-    ? error.details.map((detail) => (detail as { reason?: unknown } | null)?.reason)
-    : [];
-  return firstIdentifier([...reasons, error.status, error.code, error.type, top.code, top.type]);
-}
-
-/**
- * An HTTP error response from a provider, for descriptors built on `fetch`
- * (no SDK). Throw it from `validateKey` and {@link runKeyValidation} maps its
- * `status` like an SDK error's. The body is not kept: only the provider's
- * error code, when the body is JSON and the code a short identifier
- * (`providerCode`, e.g. `API_KEY_INVALID`), so no echoed key can ride along.
- *
- * @example
- * ```ts
- * const res = await input.transport.fetch(`${baseUrl}/v1/voices`, { headers: { 'xi-api-key': apiKey } });
- * if (!res.ok) throw new ProviderHttpError(res.status, await res.text());
- * ```
- */
-export class ProviderHttpError extends Error {
-  /** The HTTP status the provider answered with. */
-  readonly status: number;
-  /** The provider's error code from a JSON body, if it is a short identifier. */
-  readonly providerCode: string | undefined;
-  constructor(status: number, body: string) {
-    const providerCode = typeof body === 'string' ? errorCodeInBody(body) : undefined;
-    super(`HTTP ${status}${providerCode ? ` (${providerCode})` : ''}`);
-    this.name = 'ProviderHttpError';
-    this.status = status;
-    this.providerCode = providerCode;
-  }
-}
-
-/**
- * A copy of a thrown error that keeps its name, scrubbed message and stack,
- * HTTP status and code, and nothing else (no request, headers, body or
- * response objects the SDK may have attached).
- */
-class ScrubbedError extends Error {
-  // `declare`: no own `undefined` fields cluttering util.inspect output.
-  /** HTTP status of the original error, where it had one. */
-  declare status?: number;
-  /** `code` of the original error (e.g. `ECONNREFUSED`), scrubbed. */
-  declare code?: string;
-}
-
-function scrubChain(error: unknown, key: string, depth: number, seen: Set<unknown>): Error | undefined {
-  if (error === undefined || error === null || depth > MAX_CAUSE_DEPTH || seen.has(error)) return undefined;
-  seen.add(error);
-  if (typeof error !== 'object') {
-    return new ScrubbedError(scrubSecret(String(error), key));
-  }
-  const source = error as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; cause?: unknown };
-  const message = typeof source.message === 'string' ? source.message : '';
-  const copy = new ScrubbedError(scrubSecret(message, key));
-  copy.name = typeof source.name === 'string' ? scrubSecret(source.name, key) : 'Error';
-  copy.stack = typeof source.stack === 'string' ? scrubSecret(source.stack, key) : `${copy.name}: ${copy.message}`;
-  const status = httpStatusOf(error, false);
-  if (status !== undefined) copy.status = status;
-  if (typeof source.code === 'string') copy.code = scrubSecret(source.code, key);
-  const cause = scrubChain(source.cause, key, depth + 1, seen);
-  if (cause) Object.defineProperty(copy, 'cause', { value: cause, writable: true, configurable: true });
-  return copy;
-}
-
-/**
- * Wraps any thrown value into a `PROVIDER_REQUEST_FAILED` {@link ProviderError}
- * that carries no key: the message, the stack and every error of the cause
- * chain are copied with {@link scrubSecret} applied, and SDK-attached objects
- * (requests, headers, responses) are dropped. `context` says what was being
- * done, e.g. `'building the OpenAI client'`.
- *
- * @example
- * ```ts
- * try { await sdkCall() } catch (e) { throw scrubError(e, apiKey, 'calling Acme Voice') }
- * ```
- */
-export function scrubError(error: unknown, key: string, context = 'provider call failed'): ProviderError {
-  const cause = scrubChain(error, key, 0, new Set());
-  const reason = cause ? oneLine(cause.message) : 'unknown error';
-  return new ProviderError(
-    'PROVIDER_REQUEST_FAILED',
-    `[byokit] [providers] ${context}: ${reason}`,
-    cause ? { cause } : undefined,
-  );
-}
-
-/** True when `error` (or an error in its cause chain) already mentions no part of `key`. */
-function isClean(error: ByokitError, key: string): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    if (typeof current !== 'object') return scrubSecret(String(current), key) === String(current);
-    const { message, stack, cause } = current as { message?: unknown; stack?: unknown; cause?: unknown };
-    for (const text of [message, stack]) {
-      if (typeof text === 'string' && scrubSecret(text, key) !== text) return false;
-    }
-    current = cause;
-  }
-  return true;
-}
-
-/**
- * `error` itself when it is a byokit error that mentions no part of the key
- * (so typed errors like `PROVIDER_SDK_MISSING` keep their code), else a
- * scrubbed `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
- */
-export function toSafeError(error: unknown, key: string, context?: string): ByokitError {
-  if (error instanceof ByokitError && isClean(error, key)) return error;
-  return scrubError(error, key, context);
-}
-
-/**
- * The HTTP status an SDK error carries, under the names the SDKs use:
- * `status` (openai, @anthropic-ai/sdk, @google/genai), `statusCode`
- * (@mistralai/mistralai, cohere-ai), `status_code` (ollama). With
- * `followCauses`, the cause chain is searched too.
- */
-export function httpStatusOf(error: unknown, followCauses = true): number | undefined {
-  let current: unknown = error;
-  for (let depth = 0; typeof current === 'object' && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    const candidate = current as { status?: unknown; statusCode?: unknown; status_code?: unknown; cause?: unknown };
-    for (const value of [candidate.status, candidate.statusCode, candidate.status_code]) {
-      if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) return value;
-    }
-    if (!followCauses) return undefined;
-    current = candidate.cause;
-  }
-  return undefined;
-}
-
-/** True when `error` says no HTTP response arrived: refused, DNS, reset, TLS or timeout. */
-export function isConnectionFailure(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; typeof current === 'object' && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    const candidate = current as {
-      name?: unknown;
-      code?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      errors?: unknown;
-    };
-    if (typeof candidate.code === 'string' && CONNECTION_CODES.has(candidate.code)) return true;
-    if (typeof candidate.name === 'string' && CONNECTION_ERROR_NAMES.has(candidate.name)) return true;
-    if (candidate.name === 'TypeError' && candidate.message === 'fetch failed') return true;
-    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => isConnectionFailure(inner))) return true;
-    current = candidate.cause;
-  }
-  return false;
-}
-
-/** Collapses whitespace (SDK messages embed multi-line bodies) and caps the length. */
-function oneLine(text: string, max = MAX_DETAIL_LENGTH): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
-}
-
-/** `text` scrubbed of `key`, on one line, capped: what a result's `detail` may hold. */
-export function scrubDetail(text: string, key: string): string {
-  return oneLine(scrubSecret(text, key));
-}
 
 /**
  * The provider's (or the network's) error code carried by `error` or its

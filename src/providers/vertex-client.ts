@@ -14,7 +14,8 @@ import { guardLiveApis } from './google-client.js';
 import { serviceAccountAuthClient } from './google-service-account.js';
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
-import { checkModelAccess, guardedLiveCheck, httpStatusOf } from './validate.js';
+import { httpStatusOf } from './error-chain.js';
+import { checkModelAccess, guardedLiveCheck } from './validate.js';
 import { vertexCredential, type VertexCredential } from './vertex-credential.js';
 
 const LABEL = 'Vertex AI';

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import type { ProviderDescriptor } from '../../src/providers/types.js';
-import {
-  checkModelAccess,
-  classifyValidationError,
-  httpStatusOf,
-  isConnectionFailure,
-  ProviderHttpError,
-  runKeyValidation,
-  scrubError,
-  scrubSecret,
-  toSafeError,
-} from '../../src/providers/validate.js';
+import { httpStatusOf, isConnectionFailure, ProviderHttpError } from '../../src/providers/error-chain.js';
+import { scrubError, toSafeError } from '../../src/providers/safe-error.js';
+import { scrubSecret } from '../../src/providers/scrub-secret.js';
+import { checkModelAccess, classifyValidationError, runKeyValidation } from '../../src/providers/validate.js';
 import { canaryKey, expectNoKeyLeak } from './leak.js';
 
 describe('scrubSecret', () => {

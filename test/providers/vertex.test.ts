@@ -33,10 +33,7 @@ function verifyAssertion(request: RecordedRequest, tokenUri: string): boolean {
     .verify(publicKey, Buffer.from(signature, 'base64url'));
   const body = JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, unknown>;
   return (
-    ok &&
-    body.iss === EMAIL &&
-    body.aud === tokenUri &&
-    body.scope === 'https://www.googleapis.com/auth/cloud-platform'
+    ok && body.iss === EMAIL && body.aud === tokenUri && body.scope === 'https://www.googleapis.com/auth/cloud-platform'
   );
 }
 
