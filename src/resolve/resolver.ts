@@ -1,5 +1,5 @@
 /**
- * The resolution decision (DESIGN rule 6 and 7): a pure function over the
+ * The resolution decision (docs/architecture.md, rules 6 and 7): a pure function over the
  * candidates one adapter read returned. It picks a config or says the
  * platform key may be used; opening keys and calling hooks is the vault's job.
  *
@@ -66,7 +66,7 @@ function skipReason(input: DecisionInput, record: SealedConfigRecord, now: strin
  * shows: a hint without a sealed value (the sealed value was removed behind
  * the vault) or a sealed value without a hint. Either way a key is present
  * and can't be used: the request fails closed instead of falling through to
- * another key (DESIGN rules 7 and 13).
+ * another key (docs/architecture.md, rules 7 and 13).
  */
 export function keyDisagrees(record: SealedConfigRecord): boolean {
   return (record.sealedKey === null) !== (record.keyHint === null);

@@ -156,7 +156,7 @@ export async function retryOnConcurrentUpdate<T>(attempt: () => Promise<T>): Pro
 
 /**
  * What a config's sealed key is bound to: the tenant of the call and the
- * config id that was asked for (DESIGN rule 14: trust the request, never
+ * config id that was asked for (docs/architecture.md, rule 14: trust the request, never
  * the row), with the record's provider and endpoint.
  */
 export function sealContext(

@@ -48,7 +48,7 @@ export type PlatformKeySource =
       request: PlatformKeyRequest,
     ) => string | PlatformKey | undefined | null | Promise<string | PlatformKey | undefined | null>);
 
-/** One resolution, reported to the host for metering and attribution (DESIGN rule 11). */
+/** One resolution, reported to the host for metering and attribution (docs/architecture.md, rule 11). */
 export interface UsageEvent {
   /** The tenant resolved for. */
   tenantId: string;

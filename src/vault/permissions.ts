@@ -1,5 +1,5 @@
 /**
- * Permissions (DESIGN rule 9). Reading configs, writing configs, managing
+ * Permissions (docs/architecture.md, rule 9). Reading configs, writing configs, managing
  * keys and deleting configs are separate, so a host can let someone rename
  * a config without letting them touch or redirect its key.
  *

@@ -169,7 +169,7 @@ async function fromConfig(
   try {
     plaintext = await openSecret(record.sealedKey!, sealContext(request.tenantId, record.id, record), ctx.keyring);
   } catch (error) {
-    // Fail closed (DESIGN rule 13): never fall back to another key.
+    // Fail closed (docs/architecture.md, rule 13): never fall back to another key.
     throw undecryptable(record, error);
   }
   return {
@@ -231,7 +231,7 @@ async function fromPlatform(
   };
 }
 
-/** The filtered resolution read (DESIGN rule 16), every row checked against the request's tenant. */
+/** The filtered resolution read (docs/architecture.md, rule 16), every row checked against the request's tenant. */
 async function readCandidates(
   ctx: VaultContext,
   tenantId: string,
@@ -306,7 +306,7 @@ async function loadRequestCandidates(
   return { candidates, explicit };
 }
 
-/** Resolves which key a request uses (DESIGN rules 6-8, 11, 13, 16), by tenant or by access key. */
+/** Resolves which key a request uses (docs/architecture.md, rules 6-8, 11, 13, 16), by tenant or by access key. */
 export async function resolveKey(
   ctx: VaultContext,
   input: ResolveInput | AccessKeyResolveInput,

@@ -111,7 +111,7 @@ export const configOptionsSchema = /* @__PURE__ */ (() =>
     )
     .check(z.refine((o) => Object.keys(o).length <= 32, 'at most 32 options')))();
 
-/** Input of `createConfig`. Holds no key: keys are set with `setKey` (DESIGN rule 3). */
+/** Input of `createConfig`. Holds no key: keys are set with `setKey` (docs/architecture.md, rule 3). */
 export const createConfigInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     /** Unique within the tenant. */

@@ -1,6 +1,6 @@
 /**
  * What read paths return: a config's public view with its key hint and key
- * state (DESIGN rules 1 and 13), never ciphertext.
+ * state (docs/architecture.md, rules 1 and 13), never ciphertext.
  *
  * @module
  */

@@ -208,7 +208,7 @@ describe('key health from traffic', () => {
       detail: { via: 'traffic', status: 'auth_failed', httpStatus: 401, providerCode: 'invalid_api_key' },
     });
     expect(audit.map((e) => e.type)).toContain('key.failing');
-    // A present key is never swapped because it fails (DESIGN rule 7).
+    // A present key is never swapped because it fails (rule 7).
     const again = await vault.resolve({ tenantId: 'acme', provider: 'openai' });
     expect(again.configId).toBe(configId);
     expect(again.key.reveal()).toBe(CANARY);

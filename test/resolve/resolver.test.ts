@@ -46,7 +46,7 @@ describe('scopeChain', () => {
   });
 });
 
-describe('decideResolution: precedence (DESIGN rule 6)', () => {
+describe('decideResolution: precedence (rule 6)', () => {
   it('explicit config beats a custom endpoint and the default', () => {
     const explicit = candidate({ name: 'explicit' });
     const all = [
@@ -125,7 +125,7 @@ describe('decideResolution: precedence (DESIGN rule 6)', () => {
   });
 });
 
-describe('decideResolution: fall-through (DESIGN rule 7)', () => {
+describe('decideResolution: fall-through (rule 7)', () => {
   it.each([
     ['disabled', { enabled: false }],
     ['missing_key', { sealedKey: null, keyHint: null }],

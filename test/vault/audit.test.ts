@@ -11,7 +11,7 @@ class FailingAuditStore extends MemoryStore {
   }
 }
 
-describe('audit trail (DESIGN rule 10)', () => {
+describe('audit trail (rule 10)', () => {
   it('records every change with actor, tenant, config, type, changes and the hint at most', async () => {
     const { owner, vault } = makeVault();
     const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });

@@ -1,5 +1,5 @@
 /**
- * Per-config operations read the one row they need (DESIGN rule 16):
+ * Per-config operations read the one row they need (rule 16):
  * validateKey, a base-URL change and rewrap read a config's sealed key
  * through loadSealedConfig, never through the resolution read of its whole
  * scope (which returned every sealed key of the scope, once per config).

@@ -1,5 +1,5 @@
 /**
- * The vault trusts the request, never the row (DESIGN rule 14): whatever a
+ * The vault trusts the request, never the row (rule 14): whatever a
  * store returns for tenant B must be B's, and the config asked for, or the
  * vault refuses it with RECORD_MISMATCH. Shown with custom adapters that get
  * tenants or ids wrong, the way a tenant-blind or buggy adapter would.

@@ -175,7 +175,7 @@ describe('vault.resolve: precedence through the real vault', () => {
   });
 });
 
-describe('Resolution is a snapshot (DESIGN rule 8)', () => {
+describe('Resolution is a snapshot (rule 8)', () => {
   it('later key, default and enable changes never touch a resolution already handed out', async () => {
     const { vault, owner } = setup();
     const a = await owner.createConfig({ name: 'a', provider: 'openai', isDefault: true, model: 'gpt-4o' });

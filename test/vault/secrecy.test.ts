@@ -29,7 +29,7 @@ describe('Secret', () => {
   });
 });
 
-describe('a canary key never leaks (DESIGN rules 1 and 2)', () => {
+describe('a canary key never leaks (rules 1 and 2)', () => {
   it('not through views, resolutions, traces, audit events, errors or the sink', async () => {
     const sunk: AuditEvent[] = [];
     const { vault, owner, store } = makeVault({ auditSink: (e) => void sunk.push(e), platformKeys: {} });

@@ -52,7 +52,7 @@ describe('configs', () => {
     expect((await owner.listConfigs({ provider: 'anthropic' })).items.map((c) => c.name)).toEqual(['c1', 'c3']);
   });
 
-  it('keeps names unique within a tenant (DESIGN rule 4), and several configs per provider', async () => {
+  it('keeps names unique within a tenant (rule 4), and several configs per provider', async () => {
     const { vault, owner, store } = makeVault();
     await owner.createConfig({ name: 'prod', provider: 'openai' });
     const second = await owner.createConfig({ name: 'cheap', provider: 'openai', model: 'gpt-4o-mini' });
@@ -70,7 +70,7 @@ describe('configs', () => {
     ).resolves.toBeTruthy();
   });
 
-  it('keeps one default per (tenant, scope), even under 200 concurrent calls (DESIGN rule 5)', async () => {
+  it('keeps one default per (tenant, scope), even under 200 concurrent calls (rule 5)', async () => {
     const { owner } = makeVault();
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await owner.createConfig({ name: `c${i}`, provider: 'openai' })).id);
@@ -89,7 +89,7 @@ describe('configs', () => {
   });
 });
 
-describe('keys (DESIGN rules 1, 3, 13)', () => {
+describe('keys (rules 1, 3, 13)', () => {
   it('sets, replaces and removes a key; views carry the hint and state, never the key', async () => {
     const { owner } = makeVault();
     const cfg = await owner.createConfig({ name: 'prod', provider: 'openai' });
@@ -183,7 +183,7 @@ describe('keys (DESIGN rules 1, 3, 13)', () => {
   });
 });
 
-describe('bad input (DESIGN rule 12): typed error, nothing written', () => {
+describe('bad input (rule 12): typed error, nothing written', () => {
   const cases: Array<[string, (o: ReturnType<typeof makeVault>['owner'], id: string) => Promise<unknown>]> = [
     ['an unknown provider', (o) => o.createConfig({ name: 'x', provider: 'nope' })],
     ['an empty name', (o) => o.createConfig({ name: '', provider: 'openai' })],

@@ -5,7 +5,7 @@ import { makeVault } from './helpers.js';
 const PLATFORM = 'sk-platform-0000zzzz9999yyyy8888';
 const flush = () => new Promise((r) => setImmediate(r));
 
-describe('usage attribution (DESIGN rule 11)', () => {
+describe('usage attribution (rule 11)', () => {
   it('reports tenant, scope, provider, config, source and time for each precedence case', async () => {
     const usage: UsageEvent[] = [];
     const { vault, owner } = makeVault({
