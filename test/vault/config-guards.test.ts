@@ -81,7 +81,7 @@ describe('moving a config with a key to another scope decides who uses the key',
   });
 });
 
-describe('smaller hardening', () => {
+describe('narrow audit actors, fixed tenant handles, and refused expiries, id-like names and KEK ids', () => {
   it('audit events keep only the actor id and role', async () => {
     const { vault } = makeVault();
     const admin = vault.as({ tenantId: 'acme', actor: { id: 'u1', role: 'owner' } });
