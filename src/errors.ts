@@ -5,39 +5,10 @@
  *
  * @module
  */
+import type { TraceEntry } from './trace.js';
 
-/** Every stable error code byokit uses. */
-export type ByokitErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'NOT_FOUND'
-  | 'NAME_TAKEN'
-  | 'CONCURRENT_UPDATE'
-  | 'PERMISSION_DENIED'
-  | 'DECRYPTION_FAILED'
-  | 'KEY_UNDECRYPTABLE'
-  | 'NO_KEY'
-  | 'KEYRING_INVALID'
-  | 'KEK_UNKNOWN'
-  | 'ADAPTER_INVALID'
-  | 'STORE_FAILED'
-  | 'RECORD_MISMATCH'
-  | 'PROVIDER_UNKNOWN'
-  | 'PROVIDER_MISMATCH'
-  | 'PROVIDER_SDK_MISSING'
-  | 'KEY_FORMAT_INVALID'
-  | 'RESOLUTION_DENIED'
-  | 'PROVIDER_REQUEST_FAILED'
-  | 'ENDPOINT_REFUSED'
-  | 'REDIRECT_REFUSED'
-  | 'RESPONSE_TOO_LARGE'
-  | 'RESPONSE_TIMEOUT'
-  | 'VAULT_CLOSED'
-  | 'ACCESS_KEY_INVALID'
-  | 'ACCESS_KEY_FORBIDDEN'
-  | 'QUOTA_EXCEEDED'
-  | 'BYOK_NOT_ENTITLED';
-
-const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
+/** Every stable error code byokit uses, in one list; {@link ByokitErrorCode} is derived from it. */
+export const BYOKIT_ERROR_CODES = [
   'VALIDATION_FAILED',
   'NOT_FOUND',
   'NAME_TAKEN',
@@ -50,13 +21,13 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'KEK_UNKNOWN',
   'ADAPTER_INVALID',
   'STORE_FAILED',
+  'RECORD_MISMATCH',
   'PROVIDER_UNKNOWN',
   'PROVIDER_MISMATCH',
   'PROVIDER_SDK_MISSING',
   'KEY_FORMAT_INVALID',
   'RESOLUTION_DENIED',
   'PROVIDER_REQUEST_FAILED',
-  'RECORD_MISMATCH',
   'ENDPOINT_REFUSED',
   'REDIRECT_REFUSED',
   'RESPONSE_TOO_LARGE',
@@ -66,7 +37,12 @@ const CODES: ReadonlySet<string> = new Set<ByokitErrorCode>([
   'ACCESS_KEY_FORBIDDEN',
   'QUOTA_EXCEEDED',
   'BYOK_NOT_ENTITLED',
-]);
+] as const;
+
+/** One of {@link BYOKIT_ERROR_CODES}. */
+export type ByokitErrorCode = (typeof BYOKIT_ERROR_CODES)[number];
+
+const CODES: ReadonlySet<string> = new Set(BYOKIT_ERROR_CODES);
 
 /**
  * Whether `error` is a byokit error (optionally with `code`). Checks the
@@ -169,8 +145,8 @@ export class DecryptionError extends ByokitError {
 /** Resolution found no usable key and the fallback policy allows no platform key. */
 export class NoKeyError extends ByokitError {
   /** Each step resolution considered, for logs and support (no key material). */
-  readonly trace: readonly import('./resolve/types.js').TraceEntry[];
-  constructor(message: string, trace: readonly import('./resolve/types.js').TraceEntry[] = []) {
+  readonly trace: readonly TraceEntry[];
+  constructor(message: string, trace: readonly TraceEntry[] = []) {
     super('NO_KEY', message);
     this.trace = trace;
   }
@@ -216,6 +192,29 @@ export class ProviderError extends ByokitError {
 }
 
 /**
+ * The resolution's provider can't produce the client the caller expects
+ * (e.g. `expect: 'anthropic'`, but the tenant's custom endpoint routes
+ * Anthropic traffic and gives an OpenAI-compatible client). Code
+ * `PROVIDER_MISMATCH`.
+ */
+export class ProviderMismatchError extends ProviderError {
+  /** The expectation passed to `createClient`. */
+  readonly expected: string;
+  /** The resolution's provider. */
+  readonly actual: string;
+  constructor(expected: string, actual: string, configName?: string | null) {
+    const where = configName ? ` (config "${configName}")` : '';
+    super(
+      'PROVIDER_MISMATCH',
+      `[byokit] [providers] expected a "${expected}" client but the resolution is for "${actual}"${where}; ` +
+        `check resolution.provider before building, or expect a client that provider can build`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
  * A structured credential (AWS keys, a Google service account, an Entra
  * app) that does not match its provider's schema. Code `KEY_FORMAT_INVALID`,
  * like a key of the wrong shape; `issues` names each bad field (e.g.
@@ -240,8 +239,16 @@ export class ResolutionDeniedError extends ByokitError {
   }
 }
 
-/** Codes of {@link NetworkError}. */
-export type NetworkErrorCode = 'ENDPOINT_REFUSED' | 'REDIRECT_REFUSED' | 'RESPONSE_TOO_LARGE' | 'RESPONSE_TIMEOUT';
+/** The codes of {@link NetworkError}. */
+export const NETWORK_ERROR_CODES = [
+  'ENDPOINT_REFUSED',
+  'REDIRECT_REFUSED',
+  'RESPONSE_TOO_LARGE',
+  'RESPONSE_TIMEOUT',
+] as const satisfies readonly ByokitErrorCode[];
+
+/** One of {@link NETWORK_ERROR_CODES}. */
+export type NetworkErrorCode = (typeof NETWORK_ERROR_CODES)[number];
 
 /**
  * byokit's guarded transport stopped a request that carries a key:

@@ -19,6 +19,7 @@ export { ACCESS_KEY_PREFIX } from './access/token.js';
 export { scopeChain } from './resolve/scope.js';
 export { createClient } from './providers/create-client.js';
 export { provideSdk } from './providers/load-sdk.js';
+export { VALIDATION_FAILURE_REASONS } from './providers/types.js';
 export type {
   ProviderDescriptor,
   ProviderCallInput,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { isByokitError, NetworkError, type NetworkErrorCode } from '../errors.js';
+import { isByokitError, NETWORK_ERROR_CODES, NetworkError } from '../errors.js';
 import { checkEndpoint, type EndpointRequest, type NetworkPolicy } from './endpoint-policy.js';
 import { parseIpLiteral } from './ip-address.js';
 import { limitResponse, type ResponseLimits } from './limited-response.js';
@@ -65,12 +65,7 @@ function anySignal(signals: (AbortSignal | null | undefined)[]): AbortSignal | u
   return controller.signal;
 }
 
-const NETWORK_CODES: ReadonlySet<string> = new Set<NetworkErrorCode>([
-  'ENDPOINT_REFUSED',
-  'REDIRECT_REFUSED',
-  'RESPONSE_TOO_LARGE',
-  'RESPONSE_TIMEOUT',
-]);
+const NETWORK_CODES: ReadonlySet<string> = new Set(NETWORK_ERROR_CODES);
 
 /**
  * A byokit network error anywhere in `error`'s cause chain (fetch wraps a

@@ -18,6 +18,7 @@ import { decideWithPool } from './decide.js';
 import { listPools } from './hub.js';
 import { getPolicies, removePolicy, setPolicy } from './policies.js';
 import { PoolState } from './pool-state.js';
+import { WITH_KEY_ON_FAILURE, type WithKeyOnFailure } from './on-failure.js';
 import { withKey, type AttemptListeners } from './with-key.js';
 
 /** Options of {@link keyPools}. */
@@ -40,7 +41,7 @@ export interface KeyPoolsOptions {
   /** Default of `withKey`'s `timeoutMs` (default 60 000). */
   timeoutMs?: number;
   /** Default of `withKey`'s `onFailure`: `'platform'` lets every call end on the platform key (default `'fail'`). */
-  onFailure?: 'fail' | 'platform';
+  onFailure?: WithKeyOnFailure;
 }
 
 /** Integer options and their ranges (`keyPoolsOptionsSchema` in `byokit/schemas` says the same). */
@@ -64,7 +65,8 @@ function checkOptions(options: unknown): KeyPoolsOptions {
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (name === 'onFailure') {
-      if (value !== 'fail' && value !== 'platform') throw invalidOption(name, 'must be "fail" or "platform"');
+      if (!(WITH_KEY_ON_FAILURE as readonly unknown[]).includes(value))
+        throw invalidOption(name, 'must be "fail" or "platform"');
     } else if (Object.hasOwn(RANGES, name)) {
       const [min, max] = RANGES[name as keyof typeof RANGES];
       if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { POOL_POLICIES } from '../resolve/types.js';
+import { WITH_KEY_ON_FAILURE } from './on-failure.js';
 import { configIdSchema, providerIdSchema, scopeSchema } from '../vault/schemas.js';
 
 /** Most policies one tenant may hold (one per scope and provider). */
@@ -86,7 +87,7 @@ export const keyPoolsOptionsSchema = /* @__PURE__ */ (() =>
     /** Default of `withKey`'s `timeoutMs`, in ms (1..600 000; default 60 000). */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(600_000))),
     /** Default of `withKey`'s `onFailure` (default `'fail'`). */
-    onFailure: z.optional(z.enum(['fail', 'platform'])),
+    onFailure: z.optional(z.enum(WITH_KEY_ON_FAILURE)),
   }))();
 
 /** Options of `vault.withKey`, per call. */
@@ -97,7 +98,7 @@ export const withKeyOptionsSchema = /* @__PURE__ */ (() =>
     /** Total ms for every attempt (1..600 000; default: `keyPools({ timeoutMs })`, else 60 000); no move starts after it. */
     timeoutMs: z.optional(z.int().check(z.minimum(1), z.maximum(600_000))),
     /** `'platform'`: when every key of the pool failed, one more call with the platform key. Default `'fail'` (the last error is thrown). */
-    onFailure: z.optional(z.enum(['fail', 'platform'])),
+    onFailure: z.optional(z.enum(WITH_KEY_ON_FAILURE)),
     /** Stops the calls: no further attempt starts, and the attempt's signal aborts. */
     signal: z.optional(
       z.custom<AbortSignal>(

@@ -16,6 +16,7 @@ import { createClient } from '../providers/create-client.js';
 import type { Resolution, TraceEntry } from '../resolve/types.js';
 import type { VaultContext } from '../vault/context.js';
 import { resolveKey } from '../vault/resolve-key.js';
+import type { WithKeyOnFailure } from './on-failure.js';
 import { parseWith } from '../vault/lazy-schemas.js';
 
 /** Statuses `withKey` moves to the next key on. */
@@ -36,7 +37,7 @@ export interface WithKeyOptions {
   /** Total milliseconds for every attempt (default: `keyPools({ timeoutMs })`, else 60 000); no move starts after it. */
   timeoutMs?: number;
   /** `'platform'`: when every key of the pool failed, one more call with the platform key. Default `'fail'` (the last error is thrown). */
-  onFailure?: 'fail' | 'platform';
+  onFailure?: WithKeyOnFailure;
   /** Stops the calls: no further attempt starts, and `attempt.signal` aborts. */
   signal?: AbortSignal;
   /** As `createClient`'s `expect`. */
@@ -49,7 +50,7 @@ export interface WithKeyOptions {
 export interface WithKeyDefaults {
   maxAttempts: number;
   timeoutMs: number;
-  onFailure: 'fail' | 'platform';
+  onFailure: WithKeyOnFailure;
 }
 
 /** The SDK options that turn its own retries off (`withKey` does the retrying). */

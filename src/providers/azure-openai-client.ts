@@ -5,7 +5,7 @@
  */
 import type { AzureOpenAI } from 'openai';
 import { ValidationError } from '../errors.js';
-import type { ConfigOptions } from '../store/types.js';
+import type { ConfigOptions } from '../values.js';
 import type { Transport } from '../net/transport.js';
 import { requireBaseUrl, requireKey, stringOption, transportOf, VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';

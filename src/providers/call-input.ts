@@ -8,7 +8,7 @@ import { ProviderError, ValidationError } from '../errors.js';
 import { DEFAULT_NETWORK_POLICY } from '../net/endpoint-policy.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
 import { createTransport, type Transport } from '../net/transport.js';
-import type { ConfigOptions } from '../store/types.js';
+import type { ConfigOptions } from '../values.js';
 import type { ProviderCallInput } from './types.js';
 
 /**

@@ -13,10 +13,10 @@ import type { AzureOpenAI, OpenAI } from 'openai';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
-import { ProviderError, ValidationError } from '../errors.js';
+import { ProviderMismatchError, ValidationError } from '../errors.js';
 import type { NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Resolution } from '../resolve/types.js';
-import type { ConfigOptions } from '../store/types.js';
+import type { ConfigOptions } from '../values.js';
 import { builtinProviders, OPENAI_COMPATIBLE_IDS } from './builtin.js';
 import { clientTransport, readResolutionKey } from './client-transport.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
@@ -128,29 +128,6 @@ const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; option
   vertex: { providers: ['vertex'], options: { sdk: 'genai' } },
   'vertex-anthropic': { providers: ['vertex'], options: { sdk: 'anthropic' } },
 };
-
-/**
- * The resolution's provider can't produce the client the caller expects
- * (e.g. `expect: 'anthropic'`, but the tenant's custom endpoint routes
- * Anthropic traffic and gives an OpenAI-compatible client). Code
- * `PROVIDER_MISMATCH`.
- */
-export class ProviderMismatchError extends ProviderError {
-  /** The expectation passed to `createClient`. */
-  readonly expected: string;
-  /** The resolution's provider. */
-  readonly actual: string;
-  constructor(expected: string, actual: string, configName?: string | null) {
-    const where = configName ? ` (config "${configName}")` : '';
-    super(
-      'PROVIDER_MISMATCH',
-      `[byokit] [providers] expected a "${expected}" client but the resolution is for "${actual}"${where}; ` +
-        `check resolution.provider before building, or expect a client that provider can build`,
-    );
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
 
 /** The arguments' shapes, checked before anything reads them: a typed error instead of a TypeError from deep inside. */
 function checkClientArguments(resolution: unknown, options: unknown): void {

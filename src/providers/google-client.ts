@@ -7,7 +7,7 @@
  */
 import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
 import type { CachedContent, GoogleGenerativeAI, ModelParams, RequestOptions } from '@google/generative-ai';
-import type { ConfigOptions } from '../store/types.js';
+import type { ConfigOptions } from '../values.js';
 import type { FetchFunction } from '../net/guarded-fetch.js';
 import { endpointRefused } from '../net/resolved-addresses.js';
 import type { Transport } from '../net/transport.js';

@@ -11,15 +11,16 @@ export type {
   KeyValidationResult,
   ValidationFailureReason,
 } from './types.js';
+export { VALIDATION_FAILURE_REASONS } from './types.js';
 export type { EndpointAction, EndpointPolicy, EndpointRequest, NetworkPolicyOptions } from '../net/endpoint-policy.js';
 export type { PrivateEndpoints } from '../net/address-rule.js';
 export type { Transport } from '../net/transport.js';
 export type { FetchFunction } from '../net/guarded-fetch.js';
+export { ProviderMismatchError } from '../errors.js';
 export { getProvider, type ProviderRegistry } from './registry.js';
 export { builtinProviders } from './builtin.js';
 export {
   createClient,
-  ProviderMismatchError,
   type ClientSource,
   type CreateClientOptions,
   type ProviderClients,

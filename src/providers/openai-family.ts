@@ -6,7 +6,7 @@
  */
 import type { AzureOpenAI, ClientOptions, OpenAI } from 'openai';
 import type { Transport } from '../net/transport.js';
-import type { ConfigOptions } from '../store/types.js';
+import type { ConfigOptions } from '../values.js';
 import { requireKey } from './call-input.js';
 import { withoutEnvHeaders } from './env-headers.js';
 import type { ProviderCallInput } from './types.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Transport } from '../net/transport.js';
-import type { ConfigOptions, ValidationStatus } from '../store/types.js';
+import type { ConfigOptions, ValidationStatus } from '../values.js';
 import type { CredentialDeclaration } from './credential.js';
 
 /**
@@ -41,8 +41,16 @@ export interface ProviderCallInput {
   transport?: ProviderTransport;
 }
 
-/** Why a validation stopped before the provider could judge the key. */
-export type ValidationFailureReason = 'endpoint_refused' | 'redirect_refused' | 'response_too_large' | 'timeout';
+/** Why a validation can stop before the provider judges the key, in one list. */
+export const VALIDATION_FAILURE_REASONS = [
+  'endpoint_refused',
+  'redirect_refused',
+  'response_too_large',
+  'timeout',
+] as const;
+
+/** Why a validation stopped before the provider could judge the key: one of {@link VALIDATION_FAILURE_REASONS}. */
+export type ValidationFailureReason = (typeof VALIDATION_FAILURE_REASONS)[number];
 
 /**
  * Outcome of a live validation call. `detail` is byokit's own wording (an

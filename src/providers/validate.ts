@@ -10,22 +10,20 @@
 import { ValidationError } from '../errors.js';
 import { networkPolicy, type NetworkPolicy, type NetworkPolicyOptions } from '../net/endpoint-policy.js';
 import type { Transport } from '../net/transport.js';
-import type { ValidationStatus } from '../store/types.js';
+import { VALIDATION_STATUSES, type ValidationStatus } from '../values.js';
 import { requireKey } from './call-input.js';
 import { firstIdentifier, httpStatusOf, isConnectionFailure, MAX_CAUSE_DEPTH } from './error-chain.js';
 import { scrubDetail } from './safe-error.js';
 import { scrubSecret } from './scrub-secret.js';
-import type { KeyValidationResult, ProviderCallInput, ProviderDescriptor } from './types.js';
+import {
+  VALIDATION_FAILURE_REASONS,
+  type KeyValidationResult,
+  type ProviderCallInput,
+  type ProviderDescriptor,
+} from './types.js';
 import { withValidationBounds, type ValidationBounds } from './validation-bounds.js';
 
-const STATUSES: ReadonlySet<ValidationStatus> = new Set([
-  'valid',
-  'invalid_key',
-  'forbidden_model',
-  'rate_limited',
-  'unreachable',
-  'unexpected',
-]);
+const STATUSES: ReadonlySet<ValidationStatus> = new Set(VALIDATION_STATUSES);
 
 /**
  * The provider's (or the network's) error code carried by `error` or its
@@ -92,7 +90,7 @@ export function classifyValidationError(error: unknown, key: string): KeyValidat
   return { status: 'unexpected', detail: `the validation call failed${suffix}` };
 }
 
-const REASONS: ReadonlySet<string> = new Set(['endpoint_refused', 'redirect_refused', 'response_too_large', 'timeout']);
+const REASONS: ReadonlySet<string> = new Set(VALIDATION_FAILURE_REASONS);
 
 /** A result a descriptor returned, checked and scrubbed: unknown statuses become `unexpected`. */
 function scrubResult(result: KeyValidationResult, key: string): KeyValidationResult {

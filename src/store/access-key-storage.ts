@@ -9,8 +9,11 @@
 import type { SettingsRecord } from './settings-storage.js';
 import type { AuditEvent, SealedConfigRecord, Page, ScopePath } from './types.js';
 
-/** The length of a quota window: fixed, aligned to UTC (a calendar month for `'month'`). */
-export type QuotaWindow = 'minute' | 'hour' | 'day' | 'month';
+/** The lengths a quota window can have: fixed, aligned to UTC (a calendar month for `'month'`). */
+export const QUOTA_WINDOWS = ['minute', 'hour', 'day', 'month'] as const;
+
+/** One of {@link QUOTA_WINDOWS}. */
+export type QuotaWindow = (typeof QUOTA_WINDOWS)[number];
 
 /** One quota: at most `limit` per window. */
 export interface QuotaLimit {

@@ -31,20 +31,9 @@ import { ACCESS_KEY_STORAGE_METHODS, type AccessKeyStorage } from './access-key-
 import { SETTINGS_STORAGE_METHODS, type SettingsStorage } from './settings-storage.js';
 import { COOLDOWN_STORAGE_METHODS, type CooldownStorage } from './cooldown-storage.js';
 
-/** A scope path inside a tenant: `''` is the tenant itself, `'ws1'`, `'ws1/proj7'`. */
-export type ScopePath = string;
+import type { ConfigOptions, ScopePath, ValidationStatus } from '../values.js';
 
-/** Result of a last live validation of a stored key. */
-export type ValidationStatus =
-  | 'valid'
-  | 'invalid_key'
-  | 'forbidden_model'
-  | 'rate_limited'
-  | 'unreachable'
-  | 'unexpected';
-
-/** Provider-specific, non-secret settings of a config (Azure deployment, API version, ...). */
-export type ConfigOptions = Record<string, string | number | boolean>;
+export { VALIDATION_STATUSES, type ConfigOptions, type ScopePath, type ValidationStatus } from '../values.js';
 
 /**
  * One provider configuration of a tenant, as stored. Holds no secret: the
@@ -157,30 +146,34 @@ export type ConfigPatch = Partial<Omit<ConfigRecord, 'id' | 'tenantId' | 'create
   previousSealedKey?: string | null;
 };
 
-/** The kinds of audit event. */
-export type AuditEventType =
-  | 'config.created'
-  | 'config.updated'
-  | 'config.deleted'
-  | 'config.default_changed'
-  | 'key.set'
-  | 'key.replaced'
-  | 'key.removed'
-  | 'key.enabled'
-  | 'key.disabled'
-  | 'key.validated'
-  | 'key.rewrapped'
-  | 'key.staged'
-  | 'key.promoted'
-  | 'key.rolled_back'
-  | 'key.previous_expired'
-  | 'key.failing'
-  | 'key.recovered'
-  | 'access_key.created'
-  | 'access_key.revoked'
-  | 'entitlement.changed'
-  | 'pool.changed'
-  | 'route.changed';
+/** The kinds of audit event, in one list; {@link AuditEventType} is derived from it. */
+export const AUDIT_EVENT_TYPES = [
+  'config.created',
+  'config.updated',
+  'config.deleted',
+  'config.default_changed',
+  'key.set',
+  'key.replaced',
+  'key.removed',
+  'key.enabled',
+  'key.disabled',
+  'key.validated',
+  'key.rewrapped',
+  'key.staged',
+  'key.promoted',
+  'key.rolled_back',
+  'key.previous_expired',
+  'key.failing',
+  'key.recovered',
+  'access_key.created',
+  'access_key.revoked',
+  'entitlement.changed',
+  'pool.changed',
+  'route.changed',
+] as const;
+
+/** One of {@link AUDIT_EVENT_TYPES}. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Who did something. `role` is the host's own role name, if any. */
 export interface Actor {

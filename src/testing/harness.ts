@@ -108,7 +108,7 @@ export async function expectConflict(
 
 /** True when the record object carries a `sealedKey` property at all (even `undefined`). */
 export function hasSealedKeyProperty(value: object): boolean {
-  return  Object.hasOwn(value, 'sealedKey');
+  return Object.hasOwn(value, 'sealedKey');
 }
 
 /** The raw dump as a string, or `null` when the adapter gave none. */

@@ -9,6 +9,7 @@
  * @module
  */
 import * as z from 'zod/mini';
+import { QUOTA_WINDOWS } from '../store/access-key-storage.js';
 import { configNameSchema, modelSchema, providerIdSchema, scopeSchema, tenantIdSchema } from './schemas.js';
 
 const quotaLimit = () =>
@@ -16,7 +17,7 @@ const quotaLimit = () =>
     /** How many per window (requests, or tokens). */
     limit: z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)),
     /** The window, aligned to UTC: a minute, an hour, a day, a calendar month. */
-    per: z.enum(['minute', 'hour', 'day', 'month']),
+    per: z.enum(QUOTA_WINDOWS),
   });
 const pageLimit = () => z._default(z.int().check(z.minimum(1), z.maximum(500)), 50);
 const cursor = () => z.optional(z.string().check(z.maxLength(200)));

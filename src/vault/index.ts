@@ -42,6 +42,7 @@ export {
   type WithKeyAttempt,
   type WithKeyOptions,
 } from '../pools/index.js';
+export { WITH_KEY_ON_FAILURE, type WithKeyOnFailure } from '../pools/on-failure.js';
 export { choosePoolMember, poolOrder, type PoolChoice, type PoolChoiceInput, type PoolFacts } from '../resolve/pool.js';
 export { Vault, createVault } from './vault.js';
 export type {

@@ -28,6 +28,7 @@ import {
 } from './plain-input.js';
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
+import { AUDIT_EVENT_TYPES } from '../store/types.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -295,38 +296,13 @@ export const listConfigsInputSchema = /* @__PURE__ */ (() =>
     limit: pageLimitSchema,
   }))();
 
-const auditTypes = [
-  'config.created',
-  'config.updated',
-  'config.deleted',
-  'config.default_changed',
-  'key.set',
-  'key.replaced',
-  'key.removed',
-  'key.enabled',
-  'key.disabled',
-  'key.validated',
-  'key.rewrapped',
-  'key.staged',
-  'key.promoted',
-  'key.rolled_back',
-  'key.previous_expired',
-  'key.failing',
-  'key.recovered',
-  'access_key.created',
-  'access_key.revoked',
-  'entitlement.changed',
-  'pool.changed',
-  'route.changed',
-] as const;
-
 /** Paging and filters of `listAudit`. */
 export const listAuditInputSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     /** Only events of this config. */
     configId: z.optional(configIdSchema),
     /** Only events of this type. */
-    type: z.optional(z.enum(auditTypes)),
+    type: z.optional(z.enum(AUDIT_EVENT_TYPES)),
     /** Opaque cursor from a previous page. */
     cursor: z.optional(z.string().check(z.maxLength(200))),
     /** Page size, 1..500 (default 50). */

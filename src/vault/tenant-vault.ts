@@ -709,7 +709,11 @@ export class TenantVault {
    * Audits the check of a pending key. The active key's validation fields
    * and health stay as they are: they are about the key in use.
    */
-  async #recordPendingValidation(id: string, row: SealedConfigRecord, result: KeyValidationResult): Promise<ConfigView> {
+  async #recordPendingValidation(
+    id: string,
+    row: SealedConfigRecord,
+    result: KeyValidationResult,
+  ): Promise<ConfigView> {
     return this.#write(
       id,
       async (current) => {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KeyringError, StoreError, ValidationError, VaultClosedError, } from '../errors.js';
+import { KeyringError, StoreError, ValidationError, VaultClosedError } from '../errors.js';
 import { KEK_ID_PATTERN } from '../crypto/sealed-kek-id.js';
 import { networkPolicy } from '../net/endpoint-policy.js';
 import { builtinProviders } from '../providers/builtin.js';
@@ -36,7 +36,7 @@ import { checkTenantHandle } from './plain-input.js';
 import { checkOutcomeReport } from '../outcomes/report-input.js';
 import { TenantVault } from './tenant-vault.js';
 import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
-import type { Actor, } from '../store/types.js';
+import type { Actor } from '../store/types.js';
 
 /** The longest grace period a previous key may be kept for. */
 const MAX_GRACE_MS = 366 * 24 * 3600_000;

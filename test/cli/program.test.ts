@@ -54,15 +54,13 @@ beforeAll(async () => {
   const store = await SqliteStore.open(file);
   const vault = createVault({ store, keyring: Keyring.parse(k1) });
   for (let t = 0; t < 20; t++) {
-    await vault
-      .as({ tenantId: `t${t}`, actor: { id: 'seed', role: 'owner' } })
-      .importConfigs(
-        Array.from({ length: 10 }, (_, i) => ({
-          name: `c${i}`,
-          provider: 'openai' as const,
-          key: `sk-proj-CLItest${t}x${i}000000000000000000`,
-        })),
-      );
+    await vault.as({ tenantId: `t${t}`, actor: { id: 'seed', role: 'owner' } }).importConfigs(
+      Array.from({ length: 10 }, (_, i) => ({
+        name: `c${i}`,
+        provider: 'openai' as const,
+        key: `sk-proj-CLItest${t}x${i}000000000000000000`,
+      })),
+    );
   }
   await vault.close();
   await store.close();

@@ -17,7 +17,7 @@ import {
 import { CIPHER_BACKEND_NAMES, type CipherBackend } from '../../src/crypto/backends/types.js';
 import { webCryptoBackend } from '../../src/crypto/backends/webcrypto.js';
 import { fixedBytes } from '../vectors/fixed-bytes.js';
-import { fromHex, sealVectors, } from '../vectors/seal-vectors.js';
+import { fromHex, sealVectors } from '../vectors/seal-vectors.js';
 
 const vectors = sealVectors;
 const ctx = {

@@ -178,7 +178,8 @@ describe('decideResolution: a row whose hint and sealed key disagree fails close
   });
 
   it('never falls through to the platform key, at any step of the order', () => {
-    const broken = (extra: Partial<SealedConfigRecord>) => candidate({ name: 'broken', ...hintWithoutSealed, ...extra });
+    const broken = (extra: Partial<SealedConfigRecord>) =>
+      candidate({ name: 'broken', ...hintWithoutSealed, ...extra });
     expect(decide([broken({})]).kind).toBe('undecryptable');
     expect(decide([broken({ provider: 'custom', routes: ['openai'] })]).kind).toBe('undecryptable');
     expect(decide([broken({ scope: 'ws' })], { scope: 'ws/proj' }).kind).toBe('undecryptable');

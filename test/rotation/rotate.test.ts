@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Keyring, MemoryStore, type SealedConfigRecord, type Page, type StoreSealedConfigQuery } from '../../src/index.js';
+import {
+  Keyring,
+  MemoryStore,
+  type SealedConfigRecord,
+  type Page,
+  type StoreSealedConfigQuery,
+} from '../../src/index.js';
 import { CANARY, makeVault } from '../vault/helpers.js';
 
 const k1 = { id: 'k1', key: new Uint8Array(32).fill(1) };
