@@ -6,6 +6,7 @@
  * @module
  */
 import type { TraceEntry } from './trace.js';
+import { byokitMessage } from './message.js';
 
 /** Every stable error code byokit uses, in one list; {@link ByokitErrorCode} is derived from it. */
 export const BYOKIT_ERROR_CODES = [
@@ -206,7 +207,7 @@ export class ProviderMismatchError extends ProviderError {
     const where = configName ? ` (config "${configName}")` : '';
     super(
       'PROVIDER_MISMATCH',
-      `[byokit] [providers] expected a "${expected}" client but the resolution is for "${actual}"${where}; ` +
+      byokitMessage('providers', `expected a "${expected}" client but the resolution is for "${actual}"${where}; `) +
         `check resolution.provider before building, or expect a client that provider can build`,
     );
     this.expected = expected;
@@ -234,7 +235,7 @@ export class ResolutionDeniedError extends ByokitError {
   /** The guard's reason. */
   readonly reason: string;
   constructor(reason: string) {
-    super('RESOLUTION_DENIED', `[byokit] [resolve] resolution denied: ${reason}`);
+    super('RESOLUTION_DENIED', byokitMessage('resolve', `resolution denied: ${reason}`));
     this.reason = reason;
   }
 }
@@ -274,7 +275,7 @@ export class NetworkError extends ByokitError {
  */
 export class VaultClosedError extends ByokitError {
   constructor(operation: string) {
-    super('VAULT_CLOSED', `[byokit] [vault] the vault is closed; ${operation} refused`);
+    super('VAULT_CLOSED', byokitMessage('vault', `the vault is closed; ${operation} refused`));
   }
 }
 
@@ -307,7 +308,7 @@ export class QuotaExceededError extends ByokitError {
   constructor(quota: 'requests' | 'tokens', limit: number, resetAt: string) {
     super(
       'QUOTA_EXCEEDED',
-      `[byokit] [access] the access key's ${quota} quota of ${limit} is used up until ${resetAt}`,
+      byokitMessage('access', `the access key's ${quota} quota of ${limit} is used up until ${resetAt}`),
     );
     this.quota = quota;
     this.limit = limit;

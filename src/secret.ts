@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { byokitMessage } from './message.js';
 
 /**
  * A provider key that cannot leak by accident: it prints, serialises and
@@ -52,12 +53,12 @@ export class Secret {
 
   constructor(value: string, hint?: string) {
     if (typeof value !== 'string' || value.length === 0) {
-      throw new ValidationError('[byokit] [secret] a secret must be a non-empty string', [
+      throw new ValidationError(byokitMessage('secret', 'a secret must be a non-empty string'), [
         { path: 'value', message: 'must be a non-empty string' },
       ]);
     }
     if (hint !== undefined && typeof hint !== 'string') {
-      throw new ValidationError('[byokit] [secret] a hint must be a string', [
+      throw new ValidationError(byokitMessage('secret', 'a hint must be a string'), [
         { path: 'hint', message: 'must be a string' },
       ]);
     }

@@ -10,6 +10,7 @@
  */
 import { ConflictError, StoreError } from '../../src/errors.js';
 import type { TableNames } from './names.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** The parts of a PostgreSQL error that name things but hold no row values. */
 export interface PostgresErrorSummary {
@@ -88,7 +89,10 @@ export class PostgresNotMigratedError extends StoreError {
   constructor(operation: string, names: Pick<TableNames, 'schema' | 'prefix'>, sqlState: string, cause: unknown) {
     super(
       'STORE_FAILED',
-      `[byokit] [postgres] ${operation} failed (SQLSTATE ${sqlState}): the byokit tables do not exist in schema "${names.schema}" with prefix "${names.prefix}"; ` +
+      byokitMessage(
+        'postgres',
+        `${operation} failed (SQLSTATE ${sqlState}): the byokit tables do not exist in schema "${names.schema}" with prefix "${names.prefix}"; `,
+      ) +
         'call `await store.migrate()` once before using the store (or run the SQL from adapters/postgres/migrations/ yourself)',
       { cause },
     );
@@ -107,13 +111,20 @@ const NOT_MIGRATED_STATES = new Set(['42P01', '3F000']);
 export function toStoreError(error: unknown, operation: string, names: TableNames): Error {
   if (error instanceof ConflictError || error instanceof StoreError) return error;
   if (isUniqueViolation(error, names.nameIndex)) {
-    return new ConflictError('NAME_TAKEN', '[byokit] [postgres] a config with this name already exists in this tenant');
+    return new ConflictError(
+      'NAME_TAKEN',
+      byokitMessage('postgres', 'a config with this name already exists in this tenant'),
+    );
   }
   const state = sqlState(error);
   if (state !== undefined && NOT_MIGRATED_STATES.has(state))
     return new PostgresNotMigratedError(operation, names, state, scrubbedCause(error));
   const code = sqlState(error);
-  return new StoreError('STORE_FAILED', `[byokit] [postgres] ${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`, {
-    cause: scrubbedCause(error),
-  });
+  return new StoreError(
+    'STORE_FAILED',
+    byokitMessage('postgres', `${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`),
+    {
+      cause: scrubbedCause(error),
+    },
+  );
 }

@@ -7,6 +7,7 @@
  */
 import { ValidationError } from '../../src/errors.js';
 import type { ValidationIssue } from '../../src/errors.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** The schema used when none is given. */
 export const DEFAULT_SCHEMA = 'public';
@@ -67,7 +68,7 @@ const MAX_PREFIX = 63 - 'configs_tenant_scope_default_key'.length;
  */
 export function tableNames(location: PostgresLocation = {}): TableNames {
   if (typeof location !== 'object' || location === null) {
-    throw new ValidationError('[byokit] [postgres] the location must be an object { schema?, tablePrefix? }', [
+    throw new ValidationError(byokitMessage('postgres', 'the location must be an object { schema?, tablePrefix? }'), [
       { path: 'location', message: 'must be an object' },
     ]);
   }
@@ -87,7 +88,7 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     });
   }
   if (issues.length > 0) {
-    throw new ValidationError(`[byokit] [postgres] invalid ${issues.map((i) => i.path).join(' and ')}`, issues);
+    throw new ValidationError(byokitMessage('postgres', `invalid ${issues.map((i) => i.path).join(' and ')}`), issues);
   }
   const quotedSchema = quoteIdentifier(schema);
   const table = (name: string) => `${quotedSchema}.${quoteIdentifier(prefix + name)}`;

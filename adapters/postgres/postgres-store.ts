@@ -108,6 +108,7 @@ import {
   toCandidate,
   toRecord,
 } from './rows.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions extends PostgresLocation {
@@ -171,15 +172,18 @@ export class PostgresStore implements StorageAdapter {
    */
   constructor(client: PostgresQueryable, options: PostgresStoreOptions = {}) {
     if (typeof (client as Partial<PostgresQueryable> | null)?.query !== 'function') {
-      throw new StoreError('ADAPTER_INVALID', '[byokit] [postgres] the client must have a query(text, params) method');
+      throw new StoreError(
+        'ADAPTER_INVALID',
+        byokitMessage('postgres', 'the client must have a query(text, params) method'),
+      );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [postgres] options must be an object', [
+      throw new ValidationError(byokitMessage('postgres', 'options must be an object'), [
         { path: '(options)', message: 'must be an object' },
       ]);
     }
     if (options.maxAttempts !== undefined && !(Number.isSafeInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
-      throw new ValidationError('[byokit] [postgres] maxAttempts must be a positive integer', [
+      throw new ValidationError(byokitMessage('postgres', 'maxAttempts must be a positive integer'), [
         { path: 'maxAttempts', message: 'must be a positive integer' },
       ]);
     }
@@ -188,7 +192,7 @@ export class PostgresStore implements StorageAdapter {
     this.#t = tableNames(this.#location);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 100);
     if (options.namedStatements !== undefined && typeof options.namedStatements !== 'boolean') {
-      throw new ValidationError('[byokit] [postgres] namedStatements must be a boolean', [
+      throw new ValidationError(byokitMessage('postgres', 'namedStatements must be a boolean'), [
         { path: 'namedStatements', message: 'must be a boolean' },
       ]);
     }
@@ -223,7 +227,7 @@ export class PostgresStore implements StorageAdapter {
     );
     const rows = await this.#write('createConfig', `WITH ${ctes.join(',\n')}\nSELECT * FROM inserted`, p.values);
     const row = rows[0];
-    if (!row) throw new StoreError('STORE_FAILED', '[byokit] [postgres] createConfig returned no row');
+    if (!row) throw new StoreError('STORE_FAILED', byokitMessage('postgres', 'createConfig returned no row'));
     return toRecord(row);
   }
 
@@ -314,7 +318,7 @@ export class PostgresStore implements StorageAdapter {
     const row = (await this.#write('updateConfig', sql, p.values))[0];
     if (row && row.id !== null && row.id !== undefined) return toRecord(row);
     if (row && Number(row.found) === 1 && options.expectedRevision !== undefined) {
-      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [postgres] config ${id} changed since it was read`);
+      throw new ConflictError('CONCURRENT_UPDATE', byokitMessage('postgres', `config ${id} changed since it was read`));
     }
     return null;
   }
@@ -633,7 +637,7 @@ export class PostgresStore implements StorageAdapter {
       throw error;
     }
     const row = rows[0];
-    if (!row) throw new StoreError('STORE_FAILED', '[byokit] [postgres] recordKeyHealth returned no row');
+    if (!row) throw new StoreError('STORE_FAILED', byokitMessage('postgres', 'recordKeyHealth returned no row'));
     const health = toKeyHealth(row);
     // `'t'` from a client with raw text type parsers.
     const transitioned = row.transitioned === true || row.transitioned === 't';
@@ -724,7 +728,7 @@ export class PostgresStore implements StorageAdapter {
     if (!row)
       throw new ConflictError(
         'CONCURRENT_UPDATE',
-        `[byokit] [postgres] the settings of tenant "${record.tenantId}" changed since they were read`,
+        byokitMessage('postgres', `the settings of tenant "${record.tenantId}" changed since they were read`),
       );
     return toSettings(row);
   }
@@ -738,7 +742,7 @@ export class PostgresStore implements StorageAdapter {
       audited AS (INSERT INTO ${t.audit} (${AUDIT_COLUMNS}) SELECT ${auditValues(p, audit, tenant)} FROM inserted)
       SELECT * FROM inserted`;
     const row = (await this.#write('createAccessKey', sql, p.values))[0];
-    if (!row) throw new StoreError('STORE_FAILED', '[byokit] [postgres] createAccessKey returned no row');
+    if (!row) throw new StoreError('STORE_FAILED', byokitMessage('postgres', 'createAccessKey returned no row'));
     return toAccessKey(row);
   }
 
@@ -878,7 +882,7 @@ export class PostgresStore implements StorageAdapter {
       if (attempt >= this.#maxAttempts)
         throw new StoreError(
           'STORE_FAILED',
-          '[byokit] [postgres] useAccessKey kept losing the race for a new counters row',
+          byokitMessage('postgres', 'useAccessKey kept losing the race for a new counters row'),
         );
     }
   }

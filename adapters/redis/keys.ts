@@ -1,4 +1,5 @@
 import { ValidationError } from '../../src/errors.js';
+import { byokitMessage } from '../../src/message.js';
 
 /**
  * Key layout of the Redis adapter. Every key of one tenant starts with the
@@ -44,14 +45,15 @@ export function tenantBase(keyPrefix: string, tenantId: string): string {
  */
 export function assertKeyPrefix(keyPrefix: string): void {
   if (typeof keyPrefix !== 'string') {
-    throw new ValidationError('[byokit] [redis] keyPrefix must be a string', [
+    throw new ValidationError(byokitMessage('redis', 'keyPrefix must be a string'), [
       { path: 'keyPrefix', message: 'must be a string' },
     ]);
   }
   if (/[{}]/.test(keyPrefix)) {
-    throw new ValidationError('[byokit] [redis] keyPrefix must not contain "{" or "}": the tenant id is the hash tag', [
-      { path: 'keyPrefix', message: 'must not contain "{" or "}"' },
-    ]);
+    throw new ValidationError(
+      byokitMessage('redis', 'keyPrefix must not contain "{" or "}": the tenant id is the hash tag'),
+      [{ path: 'keyPrefix', message: 'must not contain "{" or "}"' }],
+    );
   }
 }
 

@@ -116,6 +116,7 @@ import {
   SWAP_SEALED_SCRIPT,
   UPDATE_SCRIPT,
 } from './scripts.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -208,11 +209,11 @@ export class RedisStore implements StorageAdapter {
     if (missing.length > 0) {
       throw new StoreError(
         'ADAPTER_INVALID',
-        `[byokit] [redis] the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`,
+        byokitMessage('redis', `the client lacks ${missing.join(', ')}; pass an ioredis Redis or Cluster`),
       );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [redis] options must be an object', [
+      throw new ValidationError(byokitMessage('redis', 'options must be an object'), [
         { path: '(options)', message: 'must be an object' },
       ]);
     }
@@ -246,7 +247,7 @@ export class RedisStore implements StorageAdapter {
       return read(reply);
     } catch (error) {
       if (error instanceof ByokitError) throw error;
-      throw new StoreError('STORE_FAILED', `[byokit] [redis] ${operation} failed`, { cause: scrub(error) });
+      throw new StoreError('STORE_FAILED', byokitMessage('redis', `${operation} failed`), { cause: scrub(error) });
     }
   }
 
@@ -284,11 +285,11 @@ export class RedisStore implements StorageAdapter {
       if (status === 'NAME_TAKEN') {
         throw new ConflictError(
           'NAME_TAKEN',
-          `[byokit] [redis] a config named "${record.name}" already exists in this tenant`,
+          byokitMessage('redis', `a config named "${record.name}" already exists in this tenant`),
         );
       }
       if (status === 'ID_TAKEN')
-        throw new StoreError('STORE_FAILED', `[byokit] [redis] config id ${record.id} already exists`);
+        throw new StoreError('STORE_FAILED', byokitMessage('redis', `config id ${record.id} already exists`));
       if (status !== 'OK') throw new TypeError('unexpected script status');
       // A new config has no key, so no KEK id, whatever the record says.
       return storedRecord(record, null);
@@ -331,12 +332,12 @@ export class RedisStore implements StorageAdapter {
     return this.#run('updateConfig', tenantId, UPDATE_SCRIPT, args, ([status, payload]) => {
       if (status === 'NOT_FOUND') return null;
       if (status === 'CONCURRENT_UPDATE') {
-        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [redis] config ${id} changed since it was read`);
+        throw new ConflictError('CONCURRENT_UPDATE', byokitMessage('redis', `config ${id} changed since it was read`));
       }
       if (status === 'NAME_TAKEN') {
         throw new ConflictError(
           'NAME_TAKEN',
-          `[byokit] [redis] a config named "${patch.name ?? ''}" already exists in this tenant`,
+          byokitMessage('redis', `a config named "${patch.name ?? ''}" already exists in this tenant`),
         );
       }
       return decodeRecord(payload);
@@ -425,7 +426,7 @@ export class RedisStore implements StorageAdapter {
   async putKeyCooldown(tenantId: string, cooldown: KeyCooldownRecord): Promise<void> {
     const ttl = Math.max(1, Math.ceil(Date.parse(cooldown.until) - Date.now()));
     if (!Number.isFinite(ttl))
-      throw new StoreError('STORE_FAILED', '[byokit] [redis] putKeyCooldown needs an ISO time as until');
+      throw new StoreError('STORE_FAILED', byokitMessage('redis', 'putKeyCooldown needs an ISO time as until'));
     const args = [cooldown.configId, cooldown.until, cooldown.reason, cooldown.setAt, String(ttl)];
     await this.#run('putKeyCooldown', tenantId, COOLDOWN_PUT_SCRIPT, args, () => undefined);
   }
@@ -603,7 +604,7 @@ export class RedisStore implements StorageAdapter {
       if (status === 'CONCURRENT_UPDATE') {
         throw new ConflictError(
           'CONCURRENT_UPDATE',
-          `[byokit] [redis] the settings of tenant "${record.tenantId}" changed since they were read`,
+          byokitMessage('redis', `the settings of tenant "${record.tenantId}" changed since they were read`),
         );
       }
       return decodeSettings(payload)!;
@@ -618,7 +619,8 @@ export class RedisStore implements StorageAdapter {
    */
   async createAccessKey(record: AccessKeyRecord, { audit }: WriteOptions): Promise<AccessKeyRecord> {
     const locator = locatorKey(this.#keyPrefix, record.id);
-    const idTaken = () => new StoreError('STORE_FAILED', `[byokit] [redis] access key id ${record.id} already exists`);
+    const idTaken = () =>
+      new StoreError('STORE_FAILED', byokitMessage('redis', `access key id ${record.id} already exists`));
     await this.#runOn('createAccessKey', [locator], LOCATOR_CLAIM_SCRIPT, [record.tenantId], ([status]) => {
       if (status !== 'OK') throw idTaken();
     });

@@ -8,6 +8,7 @@
 import { StoreError } from '../../src/errors.js';
 import type { SqliteDatabase } from './database.js';
 import type { TableNames } from './tables.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** One schema step. */
 export interface SqliteMigration {
@@ -229,7 +230,10 @@ export function applyMigrations(db: SqliteDatabase, tables: TableNames): { from:
     if (from > SQLITE_SCHEMA_VERSION) {
       throw new StoreError(
         'STORE_FAILED',
-        `[byokit] [sqlite] the database schema is at version ${from}, newer than this byokit knows (${SQLITE_SCHEMA_VERSION}); upgrade byokit`,
+        byokitMessage(
+          'sqlite',
+          `the database schema is at version ${from}, newer than this byokit knows (${SQLITE_SCHEMA_VERSION}); upgrade byokit`,
+        ),
       );
     }
     const record = db.prepare(`INSERT INTO ${tables.migrations} (version, name, applied_at) VALUES (?, ?, ?)`);

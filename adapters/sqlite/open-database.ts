@@ -7,6 +7,7 @@
  */
 import { StoreError } from '../../src/errors.js';
 import type { SqliteDatabase } from './database.js';
+import { byokitMessage } from '../../src/message.js';
 
 /**
  * Which driver `openSqliteDatabase` uses. `'auto'` tries better-sqlite3,
@@ -57,7 +58,7 @@ export function isNativeModuleLoadFailure(error: unknown): boolean {
 function nativeLoadError(cause: unknown): StoreError {
   return new StoreError(
     'STORE_FAILED',
-    '[byokit] [sqlite] better-sqlite3 is installed but its native module does not load on this runtime ' +
+    byokitMessage('sqlite', 'better-sqlite3 is installed but its native module does not load on this runtime ') +
       '(built for another Node.js version, or a runtime it does not support): run `npm rebuild better-sqlite3`, ' +
       "or use driver 'node:sqlite' (Node 22.5+, Bun)",
     { cause },
@@ -82,7 +83,7 @@ export async function openSqliteDatabase(path: string, driver: SqliteDriver = 'a
         : driver === 'better-sqlite3'
           ? 'install better-sqlite3'
           : 'run on Node 22.5+';
-    throw new StoreError('STORE_FAILED', `[byokit] [sqlite] no SQLite driver available: ${wanted}`);
+    throw new StoreError('STORE_FAILED', byokitMessage('sqlite', `no SQLite driver available: ${wanted}`));
   }
   if (path !== ':memory:' && !path.startsWith('file:')) {
     const { mkdirSync } = (await import('node:fs')) as typeof import('node:fs');
@@ -106,5 +107,5 @@ export async function openSqliteDatabase(path: string, driver: SqliteDriver = 'a
 }
 
 function couldNotOpen(cause: unknown): StoreError {
-  return new StoreError('STORE_FAILED', '[byokit] [sqlite] could not open the database file', { cause });
+  return new StoreError('STORE_FAILED', byokitMessage('sqlite', 'could not open the database file'), { cause });
 }

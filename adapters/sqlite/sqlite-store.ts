@@ -87,6 +87,7 @@ import { mergeKeyHealth } from '../../src/store/key-health.js';
 import { InProcessCooldowns, type KeyCooldownRecord } from '../../src/store/cooldown-storage.js';
 import { KEY_HEALTH_COLUMNS, keyHealthValues, toKeyHealth, type KeyHealthRow } from './key-health-rows.js';
 import type { TableNames } from './tables.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -183,11 +184,14 @@ export class SqliteStore implements StorageAdapter {
     if (missing.length > 0) {
       throw new StoreError(
         'ADAPTER_INVALID',
-        `[byokit] [sqlite] the database lacks ${missing.join(', ')}; pass a better-sqlite3 Database or a node:sqlite DatabaseSync`,
+        byokitMessage(
+          'sqlite',
+          `the database lacks ${missing.join(', ')}; pass a better-sqlite3 Database or a node:sqlite DatabaseSync`,
+        ),
       );
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [sqlite] options must be an object', [
+      throw new ValidationError(byokitMessage('sqlite', 'options must be an object'), [
         { path: '(options)', message: 'must be an object' },
       ]);
     }
@@ -195,7 +199,7 @@ export class SqliteStore implements StorageAdapter {
       options.busyTimeoutMs !== undefined &&
       !(Number.isFinite(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)
     ) {
-      throw new ValidationError('[byokit] [sqlite] busyTimeoutMs must be a number of milliseconds, 0 or more', [
+      throw new ValidationError(byokitMessage('sqlite', 'busyTimeoutMs must be a number of milliseconds, 0 or more'), [
         { path: 'busyTimeoutMs', message: 'must be a number, 0 or more' },
       ]);
     }
@@ -218,12 +222,12 @@ export class SqliteStore implements StorageAdapter {
    */
   static async open(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
     if (typeof path !== 'string' || path === '') {
-      throw new ValidationError('[byokit] [sqlite] the path must be a non-empty string', [
+      throw new ValidationError(byokitMessage('sqlite', 'the path must be a non-empty string'), [
         { path: 'path', message: 'must be a non-empty string' },
       ]);
     }
     if (typeof options !== 'object' || options === null) {
-      throw new ValidationError('[byokit] [sqlite] options must be an object', [
+      throw new ValidationError(byokitMessage('sqlite', 'options must be an object'), [
         { path: '(options)', message: 'must be an object' },
       ]);
     }
@@ -309,7 +313,10 @@ export class SqliteStore implements StorageAdapter {
         if (!row) return null;
         const current = toConfigRecord(row);
         if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
-          throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [sqlite] config ${id} changed since it was read`);
+          throw new ConflictError(
+            'CONCURRENT_UPDATE',
+            byokitMessage('sqlite', `config ${id} changed since it was read`),
+          );
         }
         // Only patchable fields: id, tenant, createdAt and revision never come from a patch.
         const next: ConfigRecord = { ...current, ...patchedFields(patch), revision: current.revision + 1 };
@@ -597,7 +604,7 @@ export class SqliteStore implements StorageAdapter {
         if ((this.#selectSettings(record.tenantId)?.revision ?? 0) !== expectedRevision) {
           throw new ConflictError(
             'CONCURRENT_UPDATE',
-            `[byokit] [sqlite] the settings of tenant "${record.tenantId}" changed since they were read`,
+            byokitMessage('sqlite', `the settings of tenant "${record.tenantId}" changed since they were read`),
           );
         }
         this.#statement(
@@ -787,7 +794,9 @@ export class SqliteStore implements StorageAdapter {
       if (error instanceof ByokitError) return Promise.reject(error);
       // The driver's message may name columns but never bound values; it stays in `cause`.
       return Promise.reject(
-        new StoreError('STORE_FAILED', `[byokit] [sqlite] ${operation} failed${errorCode(error)}`, { cause: error }),
+        new StoreError('STORE_FAILED', byokitMessage('sqlite', `${operation} failed${errorCode(error)}`), {
+          cause: error,
+        }),
       );
     }
   }
@@ -802,7 +811,10 @@ export class SqliteStore implements StorageAdapter {
       if (version < SQLITE_SCHEMA_VERSION) {
         throw new StoreError(
           'STORE_FAILED',
-          `[byokit] [sqlite] the database schema is at version ${version}, this byokit needs ${SQLITE_SCHEMA_VERSION}: call store.migrate() (autoMigrate is off)`,
+          byokitMessage(
+            'sqlite',
+            `the database schema is at version ${version}, this byokit needs ${SQLITE_SCHEMA_VERSION}: call store.migrate() (autoMigrate is off)`,
+          ),
         );
       }
     }
@@ -835,7 +847,10 @@ export class SqliteStore implements StorageAdapter {
         // SQLite already rolled back (e.g. on SQLITE_FULL); the original error is the one to report.
       }
       if (error instanceof Error && UNIQUE_NAME.test(error.message)) {
-        throw new ConflictError('NAME_TAKEN', '[byokit] [sqlite] a config of that name already exists in this tenant');
+        throw new ConflictError(
+          'NAME_TAKEN',
+          byokitMessage('sqlite', 'a config of that name already exists in this tenant'),
+        );
       }
       throw error;
     }

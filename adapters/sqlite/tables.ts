@@ -5,6 +5,7 @@
  * @module
  */
 import { ValidationError } from '../../src/errors.js';
+import { byokitMessage } from '../../src/message.js';
 
 /** The adapter's table names. */
 export interface TableNames {
@@ -36,7 +37,10 @@ export const DEFAULT_TABLE_PREFIX = 'byokit_';
 export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
     throw new ValidationError(
-      '[byokit] [sqlite] tablePrefix must be letters, digits and underscores, starting with a letter or underscore',
+      byokitMessage(
+        'sqlite',
+        'tablePrefix must be letters, digits and underscores, starting with a letter or underscore',
+      ),
       [{ path: 'tablePrefix', message: 'invalid identifier' }],
     );
   }

@@ -19,6 +19,7 @@ import type { OpenAICompatibleProvider } from '@ai-sdk/openai-compatible';
 import { ValidationError } from '../errors.js';
 import { loadSdk } from '../providers/load-sdk.js';
 import type { Resolution } from '../resolve/types.js';
+import { byokitMessage } from '../message.js';
 
 /** What a factory gets to build an AI SDK provider for one resolution. */
 export interface AiSdkFactoryInput {
@@ -64,7 +65,7 @@ export type AiSdkFactory = (input: AiSdkFactoryInput) => unknown;
 /** The base URL, or a typed error naming the provider (only a provider with no default can lack one). */
 function baseUrlOf(input: AiSdkFactoryInput, label: string): string {
   if (input.baseUrl) return input.baseUrl.replace(/\/+$/, '');
-  throw new ValidationError(`[byokit] [ai-sdk] a base URL is required for ${label}`, [
+  throw new ValidationError(byokitMessage('ai-sdk', `a base URL is required for ${label}`), [
     { path: 'baseUrl', message: `required for ${label}` },
   ]);
 }

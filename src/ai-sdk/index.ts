@@ -33,6 +33,7 @@ import type { ClientSource } from '../providers/create-client.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { toSafeError } from '../providers/safe-error.js';
 import { builtinAiSdkFactories, type AiSdkFactory } from './factories.js';
+import { byokitMessage } from '../message.js';
 
 export { builtinAiSdkFactories, AI_SDK_PACKAGES, type AiSdkFactory, type AiSdkFactoryInput } from './factories.js';
 
@@ -94,7 +95,7 @@ const AUTH_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'a
 
 function checkArguments(resolution: unknown, options: unknown): void {
   const invalid = (path: string, message: string) =>
-    new ValidationError(`[byokit] [ai-sdk] invalid arguments: ${path}: ${message}`, [{ path, message }]);
+    new ValidationError(byokitMessage('ai-sdk', `invalid arguments: ${path}: ${message}`), [{ path, message }]);
   if (typeof resolution !== 'object' || resolution === null)
     throw invalid('resolution', 'must be a Resolution from vault.resolve()');
   const { provider } = resolution as Partial<ClientSource>;
@@ -169,8 +170,11 @@ export async function createAiSdkProvider(
   if (typeof factory !== 'function') {
     throw new ProviderError(
       'PROVIDER_UNKNOWN',
-      `[byokit] [ai-sdk] no AI SDK provider for "${resolution.provider}"; built in: ${Object.keys(builtinAiSdkFactories).join(', ')}. ` +
-        'Pass one in options.factories (e.g. with @ai-sdk/mistral)',
+      byokitMessage(
+        'ai-sdk',
+        `no AI SDK provider for "${resolution.provider}"; built in: ${Object.keys(builtinAiSdkFactories).join(', ')}. ` +
+          'Pass one in options.factories (e.g. with @ai-sdk/mistral)',
+      ),
     );
   }
   const apiKey = readResolutionKey(resolution);
@@ -227,7 +231,7 @@ export async function aiSdkModel(
   const modelId = resolution?.model ?? defaultModel;
   if (typeof modelId !== 'string' || modelId === '') {
     const message = 'the resolution names no model; pass options.defaultModel';
-    throw new ValidationError(`[byokit] [ai-sdk] ${message}`, [{ path: 'model', message }]);
+    throw new ValidationError(byokitMessage('ai-sdk', `${message}`), [{ path: 'model', message }]);
   }
   const provider = await createAiSdkProvider(resolution, rest);
   return provider.languageModel(modelId) as AiSdkLanguageModel;

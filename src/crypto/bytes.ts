@@ -5,13 +5,14 @@
  *
  * @module
  */
+import { byokitMessage } from '../message.js';
 
 /** `length` cryptographically secure random bytes. */
 export function randomBytes(length: number): Uint8Array {
   const getRandomValues = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto
     ?.getRandomValues;
   if (typeof getRandomValues !== 'function')
-    throw new Error('[byokit] [crypto] this runtime has no crypto.getRandomValues');
+    throw new Error(byokitMessage('crypto', 'this runtime has no crypto.getRandomValues'));
   return getRandomValues.call(globalThis.crypto, new Uint8Array(length));
 }
 

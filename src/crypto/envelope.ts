@@ -22,6 +22,7 @@ import type { CipherBackend } from './backends/types.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { KekProvider } from './kek-provider.js';
 import { KEK_ID_PATTERN, SEALED_PREFIX } from './sealed-kek-id.js';
+import { byokitMessage } from '../message.js';
 
 export { SEALED_PREFIX, sealedKekId } from './sealed-kek-id.js';
 const DEK_LENGTH = 32;
@@ -47,7 +48,7 @@ export interface SealInternals {
 
 /** The one failure every kind of bad sealed value gets: it says nothing about why (no cause either). */
 function failure(): DecryptionError {
-  return new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] sealed value failed to open');
+  return new DecryptionError('DECRYPTION_FAILED', byokitMessage('crypto', 'sealed value failed to open'));
 }
 
 /** Whether a backend answered with a promise (WebCrypto) rather than at once. */
@@ -63,9 +64,9 @@ function deriveOkm(cipher: CipherBackend, dek: Uint8Array): Uint8Array | Promise
 /** Checks what a KEK provider returned before it is written into a sealed value that must open later. */
 function checkWrap(kekId: string, wrapped: Uint8Array): void {
   if (!KEK_ID_PATTERN.test(kekId))
-    throw new RangeError('[byokit] [crypto] a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"');
+    throw new RangeError(byokitMessage('crypto', 'a KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-"'));
   if (!(wrapped instanceof Uint8Array) || wrapped.length === 0)
-    throw new TypeError('[byokit] [crypto] the KEK provider returned no wrapped key');
+    throw new TypeError(byokitMessage('crypto', 'the KEK provider returned no wrapped key'));
 }
 
 function format(parts: SealedParts): string {
@@ -73,9 +74,12 @@ function format(parts: SealedParts): string {
 }
 
 function parse(sealed: string): SealedParts {
-  if (typeof sealed !== 'string') throw new TypeError('[byokit] [crypto] a sealed value must be a string');
+  if (typeof sealed !== 'string') throw new TypeError(byokitMessage('crypto', 'a sealed value must be a string'));
   if (!sealed.startsWith(SEALED_PREFIX)) {
-    throw new DecryptionError('DECRYPTION_FAILED', '[byokit] [crypto] unsupported sealed value format or version');
+    throw new DecryptionError(
+      'DECRYPTION_FAILED',
+      byokitMessage('crypto', 'unsupported sealed value format or version'),
+    );
   }
   const fields = sealed.slice(SEALED_PREFIX.length).split(':');
   if (fields.length !== 4) throw failure();
@@ -101,10 +105,10 @@ export async function sealSecret(
   internals: SealInternals = {},
 ): Promise<string> {
   if (typeof secret !== 'string' || secret.length === 0)
-    throw new TypeError('[byokit] [crypto] the secret must be a non-empty string');
+    throw new TypeError(byokitMessage('crypto', 'the secret must be a non-empty string'));
   const plaintext = utf8ToBytes(secret);
   if (plaintext.length > MAX_SECRET_BYTES)
-    throw new RangeError(`[byokit] [crypto] the secret is longer than ${MAX_SECRET_BYTES} bytes`);
+    throw new RangeError(byokitMessage('crypto', `the secret is longer than ${MAX_SECRET_BYTES} bytes`));
   const chosen = cipherBackend();
   const cipher = isPromise(chosen) ? await chosen : chosen;
   const random = internals.random ?? randomBytes;

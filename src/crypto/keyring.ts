@@ -13,6 +13,7 @@ import { cipherBackend } from './backends/select.js';
 import { GCM_TAG_LENGTH } from './backends/types.js';
 import type { KekProvider } from './kek-provider.js';
 import { KEK_ID_PATTERN } from './sealed-kek-id.js';
+import { byokitMessage } from '../message.js';
 
 export { KEK_ID_PATTERN } from './sealed-kek-id.js';
 
@@ -50,7 +51,7 @@ export function keyringEntry(keyring: Keyring, id: string): Uint8Array | undefin
 }
 
 function invalid(message: string): KeyringError {
-  return new KeyringError('KEYRING_INVALID', `[byokit] [keyring] ${message}`);
+  return new KeyringError('KEYRING_INVALID', byokitMessage('keyring', `${message}`));
 }
 
 /**
@@ -209,7 +210,8 @@ export class Keyring implements KekProvider {
 
   #kek(kekId: string): Uint8Array {
     const key = this.#keys.get(kekId);
-    if (!key) throw new KeyringError('KEK_UNKNOWN', `[byokit] [keyring] no key with id "${kekId}" in this keyring`);
+    if (!key)
+      throw new KeyringError('KEK_UNKNOWN', byokitMessage('keyring', `no key with id "${kekId}" in this keyring`));
     return key;
   }
 
@@ -237,7 +239,7 @@ export class Keyring implements KekProvider {
     const { kekId, wrapped, aad } = args;
     const kek = this.#kek(kekId);
     if (wrapped.length < NONCE_LENGTH + GCM_TAG_LENGTH)
-      throw new RangeError('[byokit] [keyring] wrapped key too short');
+      throw new RangeError(byokitMessage('keyring', 'wrapped key too short'));
     // Not awaited when chosen and synchronous: the one await is the caller's.
     const chosen = cipherBackend();
     const cipher = chosen instanceof Promise ? await chosen : chosen;

@@ -9,6 +9,7 @@
 import { ValidationError } from '../errors.js';
 import { classifyAddress, classifyHost, normalizeHost, type AddressClass } from './address-class.js';
 import { formatIp, parseIpLiteral } from './ip-address.js';
+import { byokitMessage, withoutMessagePrefix } from '../message.js';
 
 /**
  * The opt-in for self-hosted endpoints (a local Ollama, a gateway in your
@@ -104,14 +105,14 @@ export class AddressRule {
     if (allow === true) return new AddressRule(true, [], [], [], 'self-hosted');
     if (!Array.isArray(allow))
       throw invalidNetworkOption(
-        '[byokit] [net] `allowPrivateEndpoints` must be true, false or a list of host names, IPs and CIDRs',
+        byokitMessage('net', '`allowPrivateEndpoints` must be true, false or a list of host names, IPs and CIDRs'),
       );
     const names: string[] = [];
     const suffixes: string[] = [];
     const cidrs: Cidr[] = [];
     for (const raw of allow as readonly unknown[]) {
       if (typeof raw !== 'string' || raw.trim().length === 0)
-        throw invalidNetworkOption('[byokit] [net] `allowPrivateEndpoints` entries must be non-empty strings');
+        throw invalidNetworkOption(byokitMessage('net', '`allowPrivateEndpoints` entries must be non-empty strings'));
       const entry = normalizeHost(raw);
       const cidr = parseCidr(entry);
       if (cidr) cidrs.push(cidr);
@@ -119,7 +120,10 @@ export class AddressRule {
         (entry.startsWith('*.') ? suffixes : names).push(entry.startsWith('*.') ? entry.slice(1) : entry);
       else
         throw invalidNetworkOption(
-          `[byokit] [net] \`allowPrivateEndpoints\` entry "${raw}" is neither a host name, an IP address nor a CIDR range`,
+          byokitMessage(
+            'net',
+            `\`allowPrivateEndpoints\` entry "${raw}" is neither a host name, an IP address nor a CIDR range`,
+          ),
         );
     }
     const key = [...names, ...suffixes.map((s) => `*${s}`), ...cidrs.map((c) => `${formatIp(c.bytes)}/${c.bits}`)]
@@ -180,5 +184,5 @@ export class AddressRule {
 
 /** A host configuration mistake in the network options: a typed error, checked once when the vault is created. */
 export function invalidNetworkOption(message: string): ValidationError {
-  return new ValidationError(message, [{ path: 'network', message: message.replace('[byokit] [net] ', '') }]);
+  return new ValidationError(message, [{ path: 'network', message: withoutMessagePrefix(message) }]);
 }

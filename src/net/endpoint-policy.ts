@@ -7,6 +7,7 @@
  * @module
  */
 import { AddressRule, invalidNetworkOption, type PrivateEndpoints, type Refusal } from './address-rule.js';
+import { byokitMessage } from '../message.js';
 
 /**
  * Why a URL is checked: it is about to be stored (`createConfig`,
@@ -63,7 +64,7 @@ export const DEFAULT_NETWORK_POLICY: NetworkPolicy = Object.freeze({
 export function networkPolicy(options: NetworkPolicyOptions = {}): NetworkPolicy {
   const { allowPrivateEndpoints, endpointPolicy } = options;
   if (endpointPolicy !== undefined && typeof endpointPolicy !== 'function') {
-    throw invalidNetworkOption('[byokit] [net] `endpointPolicy` must be a function (url, request) => boolean');
+    throw invalidNetworkOption(byokitMessage('net', '`endpointPolicy` must be a function (url, request) => boolean'));
   }
   if (allowPrivateEndpoints === undefined && endpointPolicy === undefined) return DEFAULT_NETWORK_POLICY;
   return Object.freeze({ rule: AddressRule.from(allowPrivateEndpoints), endpointPolicy });

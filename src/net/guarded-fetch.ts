@@ -19,6 +19,7 @@ import {
   systemLookupAll,
   type LookupAll,
 } from './resolved-addresses.js';
+import { byokitMessage } from '../message.js';
 
 /** A `fetch`-compatible function (the global one, an SDK's, or a host's). */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -84,7 +85,10 @@ function networkErrorIn(error: unknown): NetworkError | null {
 function redirectRefused(status: number | undefined, origin: string): NetworkError {
   return new NetworkError(
     'REDIRECT_REFUSED',
-    `[byokit] [net] ${origin} answered with a redirect${status ? ` (HTTP ${status})` : ', which the host fetch followed to a refused address'}; ` +
+    byokitMessage(
+      'net',
+      `${origin} answered with a redirect${status ? ` (HTTP ${status})` : ', which the host fetch followed to a refused address'}; `,
+    ) +
       'a request carrying a key never follows one. Check the base URL (scheme, host, path): it should name the API itself',
     status ? { httpStatus: status } : undefined,
   );

@@ -7,6 +7,7 @@
  * @module
  */
 import { NetworkError } from '../errors.js';
+import { byokitMessage } from '../message.js';
 
 /** Limits on one answer (shared by every request of one validation). */
 export interface ResponseLimits {
@@ -20,14 +21,17 @@ export interface ResponseLimits {
 export function responseTooLarge(maxBytes: number, httpStatus: number): NetworkError {
   return new NetworkError(
     'RESPONSE_TOO_LARGE',
-    `[byokit] [net] the answer (HTTP ${httpStatus}) was larger than ${maxBytes} bytes; it was dropped unread`,
+    byokitMessage('net', `the answer (HTTP ${httpStatus}) was larger than ${maxBytes} bytes; it was dropped unread`),
     { httpStatus },
   );
 }
 
 /** The typed error for an answer that did not complete before its deadline. */
 export function responseTimeout(ms: number): NetworkError {
-  return new NetworkError('RESPONSE_TIMEOUT', `[byokit] [net] no complete answer within ${ms} ms (headers and body)`);
+  return new NetworkError(
+    'RESPONSE_TIMEOUT',
+    byokitMessage('net', `no complete answer within ${ms} ms (headers and body)`),
+  );
 }
 
 /** `reader.read()`, or the signal's reason as soon as it aborts (the reader is cancelled). */

@@ -16,6 +16,7 @@ import { NetworkError } from '../errors.js';
 import { normalizeHost } from './address-class.js';
 import type { AddressRule, Refusal } from './address-rule.js';
 import { parseIpLiteral } from './ip-address.js';
+import { byokitMessage } from '../message.js';
 
 /** One resolved address, as `dns.lookup(..., { all: true })` gives it. */
 export interface ResolvedAddress {
@@ -68,7 +69,10 @@ export function systemLookupAll(): LookupAll | null {
 export function endpointRefused(origin: string, reason: string): NetworkError {
   return new NetworkError(
     'ENDPOINT_REFUSED',
-    `[byokit] [net] refused to send a request to ${origin}: ${reason}${reason.includes('address') ? '; self-hosted endpoints need the allowPrivateEndpoints opt-in' : ''}`,
+    byokitMessage(
+      'net',
+      `refused to send a request to ${origin}: ${reason}${reason.includes('address') ? '; self-hosted endpoints need the allowPrivateEndpoints opt-in' : ''}`,
+    ),
   );
 }
 

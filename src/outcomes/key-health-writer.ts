@@ -11,6 +11,7 @@ import { auditEvent, type VaultContext } from '../vault/context.js';
 import { callDetached } from '../vault/hooks.js';
 import { healthView } from '../vault/views.js';
 import type { KeyHealthEvent } from './types.js';
+import { byokitMessage } from '../message.js';
 
 /** Which key the news is about. */
 export interface HealthTarget {
@@ -56,9 +57,13 @@ export async function writeKeyHealth(
     result = await ctx.store.recordKeyHealth(target.tenantId, target.configId, change, { audit });
   } catch (error) {
     if (isByokitError(error)) throw error;
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during recordKeyHealth`, {
-      cause: error,
-    });
+    throw new StoreError(
+      'STORE_FAILED',
+      byokitMessage('vault', `${ctx.store.name} store failed during recordKeyHealth`),
+      {
+        cause: error,
+      },
+    );
   }
   const transition = result?.transition;
   if (result && transition) {

@@ -9,6 +9,7 @@
  */
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { OUTCOME_STATUSES, type OutcomeReport } from './types.js';
+import { byokitMessage } from '../message.js';
 
 const FIELDS = [
   'status',
@@ -103,7 +104,7 @@ export function checkOutcomeReport(report: unknown): OutcomeReport {
   }
   if (issues.length > 0) {
     throw new ValidationError(
-      `[byokit] [vault] invalid report: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      byokitMessage('vault', `invalid report: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`),
       issues,
     );
   }

@@ -15,6 +15,7 @@ import type { VaultContext } from '../vault/context.js';
 import type { PoolDecisionRequest } from '../vault/features.js';
 import { describe, frozenTrace } from '../vault/resolve-key.js';
 import type { PoolState } from './pool-state.js';
+import { byokitMessage } from '../message.js';
 
 /** The pool's member for a winner, with its trace entries; `null` when every member was excluded. */
 async function chooseMember(
@@ -83,7 +84,7 @@ export async function decideWithPool(
     if (retry?.onExhausted === 'platform' && ctx.fallback === 'platform') return { kind: 'platform', provider, trace };
     trace.push({ step: 'pool', scope: decision.record.scope, outcome: 'none' });
     throw new NoKeyError(
-      `[byokit] [resolve] no other key for ${describe(request)}: every key of the pool was tried`,
+      byokitMessage('resolve', `no other key for ${describe(request)}: every key of the pool was tried`),
       frozenTrace(trace),
     );
   }
@@ -91,7 +92,7 @@ export async function decideWithPool(
     // No pool to move in (a request without a provider, a platform key): nothing else to try.
     if (decision.kind !== 'platform' && !retry.exclude.has(decision.record.id)) return { ...decision, trace };
     if (decision.kind === 'platform' && retry.onExhausted === 'platform') return { ...decision, trace };
-    throw new NoKeyError(`[byokit] [resolve] no other key for ${describe(request)}`, frozenTrace(trace));
+    throw new NoKeyError(byokitMessage('resolve', `no other key for ${describe(request)}`), frozenTrace(trace));
   }
   return decision;
 }

@@ -20,6 +20,7 @@ import { getPolicies, removePolicy, setPolicy } from './policies.js';
 import { PoolState } from './pool-state.js';
 import { WITH_KEY_ON_FAILURE, type WithKeyOnFailure } from './on-failure.js';
 import { withKey, type AttemptListeners } from './with-key.js';
+import { byokitMessage } from '../message.js';
 
 /** Options of {@link keyPools}. */
 export interface KeyPoolsOptions {
@@ -55,7 +56,9 @@ const RANGES = {
 } as const;
 
 function invalidOption(path: string, message: string): ValidationError {
-  return new ValidationError(`[byokit] [pools] invalid keyPools options: ${path}: ${message}`, [{ path, message }]);
+  return new ValidationError(byokitMessage('pools', `invalid keyPools options: ${path}: ${message}`), [
+    { path, message },
+  ]);
 }
 
 /** The options checked with plain code: creating a vault never loads the schema library. */

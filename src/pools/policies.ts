@@ -15,6 +15,7 @@ import type { TenantActor } from '../vault/features.js';
 import { parseWith } from '../vault/lazy-schemas.js';
 import { readSettings, updateSettingsSection } from '../vault/settings/document.js';
 import { poolPolicies, type PoolState } from './pool-state.js';
+import { byokitMessage } from '../message.js';
 
 /** Most policies one tenant may hold (one per scope and provider; the schema says the same). */
 const MAX_POOL_POLICIES = 500;
@@ -38,7 +39,7 @@ export async function configsOf(
 }
 
 function invalid(path: string, message: string): ValidationError {
-  return new ValidationError(`[byokit] [pools] invalid pool policy: ${path}: ${message}`, [{ path, message }]);
+  return new ValidationError(byokitMessage('pools', `invalid pool policy: ${path}: ${message}`), [{ path, message }]);
 }
 
 /** The tenant's policies (`config:read`). */

@@ -18,6 +18,7 @@ import type { VaultContext } from '../vault/context.js';
 import { resolveKey } from '../vault/resolve-key.js';
 import type { WithKeyOnFailure } from './on-failure.js';
 import { parseWith } from '../vault/lazy-schemas.js';
+import { byokitMessage } from '../message.js';
 
 /** Statuses `withKey` moves to the next key on. */
 const MOVES_ON: ReadonlySet<OutcomeStatus> = new Set(['rate_limited', 'auth_failed', 'server_error']);
@@ -100,7 +101,7 @@ export async function withKey(
 ): Promise<unknown> {
   if (typeof fn !== 'function') {
     throw new ValidationError(
-      '[byokit] [pools] invalid withKey arguments: fn: must be a function (client, resolution, attempt) => ...',
+      byokitMessage('pools', 'invalid withKey arguments: fn: must be a function (client, resolution, attempt) => ...'),
       [{ path: 'fn', message: 'must be a function' }],
     );
   }

@@ -13,13 +13,14 @@ import { loadOpenAI, openAIValidationDefaults, pinnedOpenAIOptions } from './ope
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
 import { httpStatusOf } from './error-chain.js';
 import { guardedLiveCheck } from './validate.js';
+import { byokitMessage } from '../message.js';
 
 const LABEL = 'Azure OpenAI';
 
 function requireApiVersion(options: ConfigOptions): string {
   const apiVersion = stringOption(options, 'apiVersion');
   if (!apiVersion) {
-    throw new ValidationError(`[byokit] [providers] an ${LABEL} config needs options.apiVersion`, [
+    throw new ValidationError(byokitMessage('providers', `an ${LABEL} config needs options.apiVersion`), [
       { path: 'options.apiVersion', message: `required for ${LABEL}, e.g. "2024-10-21"` },
     ]);
   }

@@ -10,6 +10,7 @@ import type { FetchFunction } from '../net/guarded-fetch.js';
 import { createTransport, type Transport } from '../net/transport.js';
 import type { ConfigOptions } from '../values.js';
 import type { ProviderCallInput } from './types.js';
+import { byokitMessage } from '../message.js';
 
 /**
  * The input's shape, checked before a descriptor reads it (hosts call
@@ -17,7 +18,7 @@ import type { ProviderCallInput } from './types.js';
  */
 function checkCallInput(input: ProviderCallInput): void {
   const bad = (path: string) =>
-    new ValidationError(`[byokit] [providers] invalid call input: ${path} must be an object`, [
+    new ValidationError(byokitMessage('providers', `invalid call input: ${path} must be an object`), [
       { path, message: 'must be an object' },
     ]);
   if (typeof input !== 'object' || input === null) throw bad('input');
@@ -40,7 +41,7 @@ export function requireKey(input: ProviderCallInput, label: string): string {
   if (typeof key !== 'string' || key.trim().length === 0) {
     throw new ProviderError(
       'KEY_FORMAT_INVALID',
-      `[byokit] [providers] refusing to build the ${label} client without a key`,
+      byokitMessage('providers', `refusing to build the ${label} client without a key`),
     );
   }
   return key;
@@ -66,7 +67,7 @@ export function transportOf(input: ProviderCallInput, provider: string): Transpo
 /** Returns the base URL without trailing slashes, or throws when a required one is missing. */
 export function requireBaseUrl(input: ProviderCallInput, label: string): string {
   if (typeof input.baseUrl !== 'string' || input.baseUrl.trim().length === 0) {
-    throw new ValidationError(`[byokit] [providers] a base URL is required for ${label}`, [
+    throw new ValidationError(byokitMessage('providers', `a base URL is required for ${label}`), [
       { path: 'baseUrl', message: `required for ${label}` },
     ]);
   }

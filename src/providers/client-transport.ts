@@ -15,6 +15,7 @@ import { observeTransport } from '../outcomes/observe-fetch.js';
 import type { Resolution } from '../resolve/types.js';
 import { clientContextOf } from './client-context.js';
 import { scrubSecret } from './scrub-secret.js';
+import { byokitMessage } from '../message.js';
 
 /** @internal The fields of a resolution a client needs. */
 export type KeyedSource = Pick<Resolution, 'provider' | 'key'>;
@@ -32,7 +33,7 @@ export function readResolutionKey(source: KeyedSource): string {
   if (typeof key !== 'string' || key.trim().length === 0) {
     throw new ProviderError(
       'KEY_FORMAT_INVALID',
-      '[byokit] [providers] the resolution carries no key; refusing to build a client',
+      byokitMessage('providers', 'the resolution carries no key; refusing to build a client'),
     );
   }
   return key;

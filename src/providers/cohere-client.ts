@@ -10,6 +10,7 @@ import { baseUrlOr, requireKey, transportOf, VALIDATION_TIMEOUT_MS } from './cal
 import { loadSdk } from './load-sdk.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
 import { checkModelAccess, guardedLiveCheck } from './validate.js';
+import { byokitMessage } from '../message.js';
 
 const LABEL = 'Cohere';
 const DEFAULT_BASE_URL = 'https://api.cohere.com';
@@ -26,7 +27,10 @@ async function build(
   if (input.clientOptions?.fetcher !== undefined) {
     // A `fetcher` replaces cohere-ai's whole HTTP layer, so nothing could guard it.
     throw new ValidationError(
-      '[byokit] [providers] clientOptions.fetcher would bypass the endpoint policy; pass clientOptions.fetch instead (it is wrapped)',
+      byokitMessage(
+        'providers',
+        'clientOptions.fetcher would bypass the endpoint policy; pass clientOptions.fetch instead (it is wrapped)',
+      ),
       [{ path: 'clientOptions.fetcher', message: 'not supported; use clientOptions.fetch' }],
     );
   }

@@ -22,6 +22,7 @@ import { clientTransport, readResolutionKey } from './client-transport.js';
 import { getProvider, type ProviderRegistry } from './registry.js';
 import type { ProviderCallInput } from './types.js';
 import { toSafeError } from './safe-error.js';
+import { byokitMessage } from '../message.js';
 
 /**
  * The client type each expectation gives. Keys are provider ids, plus
@@ -132,7 +133,7 @@ const COMPATIBLE: Readonly<Record<string, { providers: readonly string[]; option
 /** The arguments' shapes, checked before anything reads them: a typed error instead of a TypeError from deep inside. */
 function checkClientArguments(resolution: unknown, options: unknown): void {
   const invalid = (path: string, message: string) =>
-    new ValidationError(`[byokit] [providers] invalid createClient arguments: ${path}: ${message}`, [
+    new ValidationError(byokitMessage('providers', `invalid createClient arguments: ${path}: ${message}`), [
       { path, message },
     ]);
   if (typeof resolution !== 'object' || resolution === null)
@@ -221,7 +222,7 @@ export async function createClient(
 
   const apiKey = readResolutionKey(resolution);
   if (descriptor.requiresBaseUrl && !resolution.baseUrl) {
-    throw new ValidationError(`[byokit] [providers] a base URL is required for ${descriptor.label}`, [
+    throw new ValidationError(byokitMessage('providers', `a base URL is required for ${descriptor.label}`), [
       { path: 'baseUrl', message: `required for ${descriptor.label}` },
     ]);
   }

@@ -10,6 +10,7 @@
 import { CredentialInvalidError, ProviderError } from '../errors.js';
 import type { ValidationIssue } from '../errors.js';
 import { scrubSecret } from './scrub-secret.js';
+import { byokitMessage } from '../message.js';
 
 /** One problem a schema found: where (`path`) and what, in the schema's words. */
 export interface CredentialSchemaIssue {
@@ -117,7 +118,10 @@ function issuesOf(issues: readonly CredentialSchemaIssue[], input: unknown): Val
 
 function invalid(label: string, issues: ValidationIssue[]): CredentialInvalidError {
   const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  return new CredentialInvalidError(`[byokit] [providers] the ${label} credential is not valid: ${list}`, issues);
+  return new CredentialInvalidError(
+    byokitMessage('providers', `the ${label} credential is not valid: ${list}`),
+    issues,
+  );
 }
 
 /** The object a credential is given as: the object itself, or JSON text of one. */
@@ -157,7 +161,7 @@ export function prepareCredential(spec: CredentialSpec, label: string, input: un
   if (typeof hint !== 'string' || hint.length === 0 || hint.length > MAX_HINT_LENGTH) {
     throw new ProviderError(
       'KEY_FORMAT_INVALID',
-      `[byokit] [providers] the ${label} descriptor gave no usable hint for the credential`,
+      byokitMessage('providers', `the ${label} descriptor gave no usable hint for the credential`),
     );
   }
   return { plaintext, hint };

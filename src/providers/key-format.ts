@@ -23,6 +23,7 @@ export interface KeyShape {
 }
 
 import { ValidationError } from '../errors.js';
+import { byokitMessage } from '../message.js';
 
 /** Printable ASCII without space: what every provider key we know is made of. */
 const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
@@ -43,7 +44,7 @@ const WHITESPACE = /\s/;
  */
 export function checkKeyShape(key: string, shape: KeyShape): string | null {
   if (typeof shape !== 'object' || shape === null || typeof shape.label !== 'string') {
-    throw new ValidationError('[byokit] [providers] checkKeyShape(key, shape) takes a shape with a label', [
+    throw new ValidationError(byokitMessage('providers', 'checkKeyShape(key, shape) takes a shape with a label'), [
       { path: 'shape', message: 'must be an object with a label' },
     ]);
   }

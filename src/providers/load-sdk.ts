@@ -15,6 +15,7 @@
  */
 import { ProviderError, ValidationError } from '../errors.js';
 import { importAtRunTime, provideModule, providedModule } from '../runtime-modules.js';
+import { byokitMessage } from '../message.js';
 
 /** Node's codes for an import or require of a package that is not installed. */
 const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
@@ -66,7 +67,7 @@ export function provideSdk(packageName: string, sdk: object): void {
     (typeof sdk !== 'object' && typeof sdk !== 'function')
   ) {
     const message = 'provideSdk(packageName, module) takes a package name and its module namespace';
-    throw new ValidationError(`[byokit] [providers] ${message}`, [{ path: 'provideSdk', message }]);
+    throw new ValidationError(byokitMessage('providers', `${message}`), [{ path: 'provideSdk', message }]);
   }
   provideModule(packageName, sdk);
 }
@@ -94,7 +95,10 @@ export async function loadSdk<Module>(packageName: string, load?: () => Promise<
     if (isPackageMissing(error, packageName)) {
       throw new ProviderError(
         'PROVIDER_SDK_MISSING',
-        `[byokit] [providers] the "${packageName}" package is not installed; install it (npm install ${packageName}) to build this provider's client. ` +
+        byokitMessage(
+          'providers',
+          `the "${packageName}" package is not installed; install it (npm install ${packageName}) to build this provider's client. `,
+        ) +
           `Where packages can't be imported at run time (a bundled worker, a browser), import it yourself and pass it to provideSdk("${packageName}", module)`,
       );
     }

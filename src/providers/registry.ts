@@ -5,6 +5,7 @@
  */
 import { ProviderError, ValidationError } from '../errors.js';
 import type { ProviderDescriptor } from './types.js';
+import { byokitMessage } from '../message.js';
 
 /** Descriptors keyed by provider id. */
 export type ProviderRegistry = Readonly<Record<string, ProviderDescriptor>>;
@@ -13,7 +14,7 @@ export type ProviderRegistry = Readonly<Record<string, ProviderDescriptor>>;
 export function getProvider(registry: ProviderRegistry, id: string): ProviderDescriptor {
   if (typeof registry !== 'object' || registry === null || typeof id !== 'string') {
     throw new ValidationError(
-      '[byokit] [providers] getProvider(registry, id) takes a registry object of descriptors and a provider id',
+      byokitMessage('providers', 'getProvider(registry, id) takes a registry object of descriptors and a provider id'),
       [
         {
           path: typeof id === 'string' ? 'registry' : 'id',
@@ -26,7 +27,7 @@ export function getProvider(registry: ProviderRegistry, id: string): ProviderDes
   if (!descriptor) {
     throw new ProviderError(
       'PROVIDER_UNKNOWN',
-      `[byokit] [providers] unknown provider "${id}"; register a descriptor for it`,
+      byokitMessage('providers', `unknown provider "${id}"; register a descriptor for it`),
     );
   }
   return descriptor;

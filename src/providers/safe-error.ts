@@ -11,6 +11,7 @@
 import { ByokitError, ProviderError } from '../errors.js';
 import { httpStatusOf, MAX_CAUSE_DEPTH } from './error-chain.js';
 import { scrubSecret } from './scrub-secret.js';
+import { byokitMessage } from '../message.js';
 
 /** Longest `detail` a validation result carries. */
 const MAX_DETAIL_LENGTH = 300;
@@ -63,7 +64,7 @@ export function scrubError(error: unknown, key: string, context = 'provider call
   const reason = cause ? oneLine(cause.message) : 'unknown error';
   return new ProviderError(
     'PROVIDER_REQUEST_FAILED',
-    `[byokit] [providers] ${context}: ${reason}`,
+    byokitMessage('providers', `${context}: ${reason}`),
     cause ? { cause } : undefined,
   );
 }

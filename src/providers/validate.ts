@@ -22,6 +22,7 @@ import {
   type ProviderDescriptor,
 } from './types.js';
 import { withValidationBounds, type ValidationBounds } from './validation-bounds.js';
+import { byokitMessage } from '../message.js';
 
 const STATUSES: ReadonlySet<ValidationStatus> = new Set(VALIDATION_STATUSES);
 
@@ -138,7 +139,7 @@ export async function runKeyValidation(
   options: KeyValidationOptions = {},
 ): Promise<KeyValidationResult> {
   const invalid = (path: string, message: string) =>
-    new ValidationError(`[byokit] [providers] runKeyValidation: ${path} ${message}`, [{ path, message }]);
+    new ValidationError(byokitMessage('providers', `runKeyValidation: ${path} ${message}`), [{ path, message }]);
   if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.id !== 'string')
     throw invalid('descriptor', 'must be a provider descriptor');
   if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');

@@ -15,6 +15,7 @@ import { createTransport, type Transport } from '../net/transport.js';
 import { VALIDATION_TIMEOUT_MS } from './call-input.js';
 import { scrubSecret } from './scrub-secret.js';
 import type { KeyValidationResult, ProviderCallInput } from './types.js';
+import { withoutMessagePrefix } from '../message.js';
 
 /** Bytes of one validation answer read at most: model lists and error bodies are far smaller. */
 export const MAX_VALIDATION_RESPONSE_BYTES = 64 * 1024;
@@ -46,7 +47,7 @@ function positive(value: number | undefined, fallback: number): number {
 
 /** Our own message without its `[byokit] [net]` prefix, scrubbed: the detail of a refusal. */
 function detailOf(error: NetworkError, key: string): string {
-  return scrubSecret(error.message.replace(/^\[byokit\] \[net\] /, ''), key).slice(0, 300);
+  return scrubSecret(withoutMessagePrefix(error.message), key).slice(0, 300);
 }
 
 /** The result a refusal or a bound gives, whatever the SDK made of the error. */

@@ -56,6 +56,7 @@ import type {
   UpdateOptions,
   WriteOptions,
 } from './types.js';
+import { byokitMessage } from '../message.js';
 
 /** A stored config: frozen, its `kekId` derived from its own `sealedKey`. */
 type Row = Readonly<SealedConfigRecord>;
@@ -325,7 +326,10 @@ export class MemoryStore implements StorageAdapter {
   #assertNameFree(tenant: TenantRows, name: string, exceptId?: string): void {
     const owner = tenant.names.get(name);
     if (owner !== undefined && owner !== exceptId) {
-      throw new ConflictError('NAME_TAKEN', `[byokit] [memory] a config named "${name}" already exists in this tenant`);
+      throw new ConflictError(
+        'NAME_TAKEN',
+        byokitMessage('memory', `a config named "${name}" already exists in this tenant`),
+      );
     }
   }
 
@@ -366,7 +370,7 @@ export class MemoryStore implements StorageAdapter {
     const row = tenant?.rows.get(id);
     if (!tenant || !row) return null;
     if (options.expectedRevision !== undefined && row.revision !== options.expectedRevision) {
-      throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [memory] config ${id} changed since it was read`);
+      throw new ConflictError('CONCURRENT_UPDATE', byokitMessage('memory', `config ${id} changed since it was read`));
     }
     const fields = patchedFields(patch);
     if (fields.name !== undefined) this.#assertNameFree(tenant, fields.name, id);
@@ -528,7 +532,7 @@ export class MemoryStore implements StorageAdapter {
     if ((this.#state.get(record.tenantId)?.settings?.revision ?? 0) !== expectedRevision) {
       throw new ConflictError(
         'CONCURRENT_UPDATE',
-        `[byokit] [memory] the settings of tenant "${record.tenantId}" changed since they were read`,
+        byokitMessage('memory', `the settings of tenant "${record.tenantId}" changed since they were read`),
       );
     }
     this.appendAudit({ ...audit, tenantId: record.tenantId });

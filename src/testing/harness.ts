@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import type { AuditEvent, AuditQuery, ConfigQuery, ConfigRecord, StorageAdapter } from '../store/types.js';
 import { makeAuditEventFor, makeConfigRecord } from './fixtures.js';
 import type { StorageAdapterTestOptions, StoreUnderTest } from './types.js';
+import { byokitMessage } from '../message.js';
 
 /** The title of a group: `[conformance] <adapter> › <group>`. */
 export function groupTitle(options: StorageAdapterTestOptions, group: string): string {
@@ -29,7 +30,7 @@ export function useStore(options: StorageAdapterTestOptions): () => StoreUnderTe
     await done?.cleanup?.();
   });
   return () => {
-    if (!current) throw new Error('[byokit] [testing] the store is only available inside a test');
+    if (!current) throw new Error(byokitMessage('testing', 'the store is only available inside a test'));
     return current;
   };
 }

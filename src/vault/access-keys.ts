@@ -24,6 +24,7 @@ import type { AccessKeysFeature } from './features.js';
 import { callDetached } from './hooks.js';
 import { parseWith } from './lazy-schemas.js';
 import type { z } from 'zod';
+import { byokitMessage } from '../message.js';
 
 /** Input of `createAccessKey`. */
 export type CreateAccessKeyInput = z.input<typeof createAccessKeyInputSchema>;
@@ -84,7 +85,7 @@ function invalid(): AccessKeyError {
   // One message for unknown, revoked, expired and malformed: the refusal must not tell them apart.
   return new AccessKeyError(
     'ACCESS_KEY_INVALID',
-    '[byokit] [access] the access key is not valid (unknown, revoked or expired)',
+    byokitMessage('access', 'the access key is not valid (unknown, revoked or expired)'),
   );
 }
 
@@ -104,7 +105,7 @@ function checkGrants(
   const refuse = (what: string) => {
     throw new AccessKeyError(
       'ACCESS_KEY_FORBIDDEN',
-      `[byokit] [access] access key ${accessKey.id} does not allow ${what}`,
+      byokitMessage('access', `access key ${accessKey.id} does not allow ${what}`),
     );
   };
   if (accessKey.providers && !(asked && provider == null) && !accessKey.providers.includes(provider!))
@@ -116,7 +117,7 @@ function checkGrants(
 async function loadAccessKey(ctx: VaultContext, tenantId: string, id: unknown): Promise<AccessKeyRecord> {
   const accessKeyId = await parseWith('accessKeyIdSchema', id, 'access key id');
   const record = await callStore(ctx, 'getAccessKey', () => ctx.store.getAccessKey(tenantId, accessKeyId));
-  if (!record) throw new NotFoundError(`[byokit] [vault] no access key ${accessKeyId} in tenant "${tenantId}"`);
+  if (!record) throw new NotFoundError(byokitMessage('vault', `no access key ${accessKeyId} in tenant "${tenantId}"`));
   return checkRecord(ctx, record, tenantId, accessKeyId, 'access key');
 }
 
@@ -138,7 +139,7 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
   const keyring = options?.keyring;
   // A local Keyring only: hashing needs key bytes, which a KMS-backed KekProvider never hands out.
   if (!(keyring instanceof Keyring))
-    throw new ValidationError('[byokit] [access] accessKeys needs { keyring: Keyring }', [
+    throw new ValidationError(byokitMessage('access', 'accessKeys needs { keyring: Keyring }'), [
       { path: 'keyring', message: 'must be a Keyring' },
     ]);
 
@@ -202,7 +203,7 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
         issues.push({ path: 'expiresAt', message: 'must be in the future' });
       if (issues.length > 0)
         throw new ValidationError(
-          `[byokit] [vault] invalid access key: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+          byokitMessage('vault', `invalid access key: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`),
           issues,
         );
       const id = newId('ak', at.getTime());
@@ -278,7 +279,8 @@ export function accessKeys(options: AccessKeysOptions): AccessKeysFeature {
       const revoked = await callStore(ctx, 'revokeAccessKey', () =>
         ctx.store.revokeAccessKey(as.tenantId, record.id, at.toISOString(), { audit }),
       );
-      if (!revoked) throw new NotFoundError(`[byokit] [vault] no access key ${record.id} in tenant "${as.tenantId}"`);
+      if (!revoked)
+        throw new NotFoundError(byokitMessage('vault', `no access key ${record.id} in tenant "${as.tenantId}"`));
       checkRecord(ctx, revoked, as.tenantId, record.id, 'access key');
       // A concurrent revoke that got in first keeps its time and its event; this one wrote none.
       if (revoked.revokedAt === at.toISOString()) callDetached(ctx.auditSink, audit, 'auditSink', ctx.onHookError);

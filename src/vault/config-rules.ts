@@ -13,6 +13,7 @@ import type { ProviderDescriptor } from '../providers/types.js';
 import type { ConfigRecord } from '../store/types.js';
 import type { VaultContext } from './context.js';
 import type { EndpointRequest } from './options.js';
+import { byokitMessage } from '../message.js';
 
 /** One problem with an input, by path. */
 export type Issue = { path: string; message: string };
@@ -22,7 +23,7 @@ export function providerDescriptor(ctx: VaultContext, provider: string): Provide
   try {
     return getProvider(ctx.providers, provider);
   } catch {
-    throw new ValidationError(`[byokit] [vault] invalid config: provider: unknown provider "${provider}"`, [
+    throw new ValidationError(byokitMessage('vault', `invalid config: provider: unknown provider "${provider}"`), [
       { path: 'provider', message: `unknown provider "${provider}"` },
     ]);
   }

@@ -23,6 +23,7 @@ import type {
 import type { AuthorizeFn } from './permissions.js';
 import type { VaultOptions } from './options.js';
 import type { OutcomeLoop } from '../outcomes/loop.js';
+import { byokitMessage } from '../message.js';
 
 /** @internal The resolved options every part of the vault reads. */
 export interface VaultContext {
@@ -100,7 +101,7 @@ export async function callStore<T>(ctx: VaultContext, operation: string, run: ()
     return await run();
   } catch (error) {
     if (isByokitError(error)) throw error;
-    throw new StoreError('STORE_FAILED', `[byokit] [vault] ${ctx.store.name} store failed during ${operation}`, {
+    throw new StoreError('STORE_FAILED', byokitMessage('vault', `${ctx.store.name} store failed during ${operation}`), {
       cause: storeErrorCause(error),
     });
   }
@@ -185,7 +186,10 @@ export function checkRecord<R extends { tenantId: string; id?: string }>(
     const asked = id === undefined ? `tenant "${tenantId}"` : `${what} ${id} of tenant "${tenantId}"`;
     throw new StoreError(
       'RECORD_MISMATCH',
-      `[byokit] [vault] the ${ctx.store.name} store returned a record whose ${field} is not the one asked for (${asked}); refusing it (a row copied or moved behind the adapter)`,
+      byokitMessage(
+        'vault',
+        `the ${ctx.store.name} store returned a record whose ${field} is not the one asked for (${asked}); refusing it (a row copied or moved behind the adapter)`,
+      ),
     );
   }
   return record;
@@ -222,7 +226,7 @@ export function hasKey(record: Pick<ConfigRecord, 'keyHint' | 'kekId'>): boolean
  */
 export function feature<F>(value: F | undefined, option: 'accessKeys' | 'entitlement' | 'pools' | 'routes'): F {
   if (value === undefined) {
-    throw new ValidationError(`[byokit] [vault] invalid vault options: ${option}: not set (see createVault)`, [
+    throw new ValidationError(byokitMessage('vault', `invalid vault options: ${option}: not set (see createVault)`), [
       { path: option, message: 'not set' },
     ]);
   }

@@ -32,6 +32,7 @@ import type { importConfigsInputSchema } from './schemas.js';
 import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import type { z } from 'zod';
+import { byokitMessage } from '../message.js';
 
 /** One config of {@link TenantVault.importConfigs}: `createConfig`'s input plus an optional `key` and `keyExpiresAt`. */
 export type ImportConfigInput = Omit<z.input<typeof importConfigsInputSchema>[number], 'key'> & {
@@ -93,7 +94,7 @@ interface Prepared extends ConfigImport {
 function invalid(issues: Issue[]): ValidationError {
   const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => `${i.path}: ${i.message}`);
   const more = issues.length > MESSAGE_ISSUES ? `; and ${issues.length - MESSAGE_ISSUES} more` : '';
-  return new ValidationError(`[byokit] [vault] invalid configs to import: ${shown.join('; ')}${more}`, issues);
+  return new ValidationError(byokitMessage('vault', `invalid configs to import: ${shown.join('; ')}${more}`), issues);
 }
 
 /** Every problem of every item, by `<index>.<field>`; the call is refused if there is any. */
@@ -226,7 +227,7 @@ async function createOnItsOwn(ctx: VaultContext, tenantId: string, item: Prepare
   if (!keyed)
     throw new StoreError(
       'STORE_FAILED',
-      `[byokit] [vault] config ${record.id} disappeared while its key was being stored`,
+      byokitMessage('vault', `config ${record.id} disappeared while its key was being stored`),
     );
   return checkRecord(ctx, keyed, tenantId, record.id);
 }
@@ -264,7 +265,10 @@ export async function importConfigs(
     if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {
       throw new StoreError(
         'STORE_FAILED',
-        `[byokit] [vault] the ${ctx.store.name} store's importConfigs returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${batch.length} configs`,
+        byokitMessage(
+          'vault',
+          `the ${ctx.store.name} store's importConfigs returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${batch.length} configs`,
+        ),
       );
     }
     for (const [i, item] of batch.entries()) {

@@ -7,6 +7,7 @@
  */
 import { PermissionError } from '../errors.js';
 import type { Actor } from '../store/types.js';
+import { byokitMessage } from '../message.js';
 
 /**
  * The permissions the vault checks. `access:manage` covers access keys:
@@ -86,7 +87,10 @@ export async function requirePermissions(
     if ((await authorize(actor, permission, context)) !== true) {
       throw new PermissionError(
         permission,
-        `[byokit] [vault] actor "${actor.id}" may not ${context.action} (needs ${permission}) in tenant "${context.tenantId}"`,
+        byokitMessage(
+          'vault',
+          `actor "${actor.id}" may not ${context.action} (needs ${permission}) in tenant "${context.tenantId}"`,
+        ),
       );
     }
   }

@@ -11,6 +11,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { MAX_SCOPE_DEPTH, SCOPE_SEGMENT_PATTERN } from '../resolve/scope.js';
 import type { Actor } from '../store/types.js';
 import type { ResolveRequest } from './schemas.js';
+import { byokitMessage } from '../message.js';
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 export const TENANT_ID_RULE = 'must be 1-128 characters of letters, digits and _ . : @ -';
@@ -117,7 +118,7 @@ export function checkTenantHandle(input: unknown): { tenantId: string; actor: Ac
   }
   if (issues.length > 0) {
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ValidationError(`[byokit] [vault] invalid tenant handle: ${summary}`, issues);
+    throw new ValidationError(byokitMessage('vault', `invalid tenant handle: ${summary}`), issues);
   }
   const { tenantId, actor } = input as { tenantId: string; actor: { id: string; role?: string } };
   return { tenantId, actor: actor.role === undefined ? { id: actor.id } : { id: actor.id, role: actor.role } };

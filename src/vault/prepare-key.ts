@@ -10,6 +10,7 @@ import { ProviderError, ValidationError } from '../errors.js';
 import { credentialSpecOf, prepareCredential, type PreparedKey } from '../providers/credential.js';
 import type { ProviderDescriptor } from '../providers/types.js';
 import { keyHint } from '../secret.js';
+import { byokitMessage } from '../message.js';
 
 /**
  * What `setKey` (and a bulk import) seals for `key` and its hint: a plain
@@ -31,18 +32,18 @@ export async function prepareKey(descriptor: ProviderDescriptor, key: unknown): 
     if (problem !== null)
       throw new ProviderError(
         'KEY_FORMAT_INVALID',
-        `[byokit] [vault] the key does not look like a key for ${descriptor.label}: ${problem}`,
+        byokitMessage('vault', `the key does not look like a key for ${descriptor.label}: ${problem}`),
       );
     prepared = { plaintext: key, hint: keyHint(key, descriptor.keyPrefixes) };
   } else if (declaration) {
     prepared = prepareCredential(await credentialSpecOf(declaration), descriptor.label, key);
   } else {
-    throw new ValidationError('[byokit] [vault] invalid key: must be a string', [
+    throw new ValidationError(byokitMessage('vault', 'invalid key: must be a string'), [
       { path: 'key', message: 'must be a string' },
     ]);
   }
   if (new TextEncoder().encode(prepared.plaintext).length > MAX_SECRET_BYTES) {
-    throw new ValidationError(`[byokit] [vault] invalid key: must be at most ${MAX_SECRET_BYTES} bytes`, [
+    throw new ValidationError(byokitMessage('vault', `invalid key: must be at most ${MAX_SECRET_BYTES} bytes`), [
       { path: 'key', message: `must be at most ${MAX_SECRET_BYTES} bytes` },
     ]);
   }

@@ -29,6 +29,7 @@ import type { resolveInputSchema, ResolveRequest } from './schemas.js';
 import { parseWith } from './lazy-schemas.js';
 import { plainResolveRequest } from './plain-input.js';
 import type { z } from 'zod';
+import { byokitMessage } from '../message.js';
 
 /** Input of `vault.resolve`. */
 export type ResolveInput = z.input<typeof resolveInputSchema>;
@@ -188,7 +189,7 @@ async function fromConfig(
 function undecryptable(record: SealedConfigRecord, cause?: unknown): DecryptionError {
   return new DecryptionError(
     'KEY_UNDECRYPTABLE',
-    `[byokit] [resolve] the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`,
+    byokitMessage('resolve', `the key of config ${record.id} ("${record.name}") can't be opened; re-enter it`),
     cause === undefined ? undefined : { cause },
   );
 }
@@ -203,7 +204,7 @@ async function fromPlatform(
   if (!platformKey) {
     trace.push({ step: 'platform', outcome: 'skipped', reason: 'no_platform_key' });
     throw new NoKeyError(
-      `[byokit] [resolve] no key for ${describe(request)}: no usable config and no platform key`,
+      byokitMessage('resolve', `no key for ${describe(request)}: no usable config and no platform key`),
       frozenTrace(trace),
     );
   }
@@ -258,7 +259,8 @@ function namedConfig(request: Request, candidates: readonly SealedConfigRecord[]
   if (config === null) return null;
   if (request.routed) return candidates.find((c) => c.id === config) ?? null;
   const explicit = candidates.find((c) => c.id === config) ?? candidates.find((c) => c.name === config) ?? null;
-  if (!explicit) throw new NotFoundError(`[byokit] [resolve] no config "${config}" visible from ${describe(request)}`);
+  if (!explicit)
+    throw new NotFoundError(byokitMessage('resolve', `no config "${config}" visible from ${describe(request)}`));
   return explicit;
 }
 
@@ -386,7 +388,10 @@ export async function resolveKey(
   } else if (decision.kind === 'mismatch') {
     throw new ProviderError(
       'PROVIDER_MISMATCH',
-      `[byokit] [resolve] config "${decision.record.name}" is a ${decision.record.provider} config and does not serve provider "${decision.provider}"`,
+      byokitMessage(
+        'resolve',
+        `config "${decision.record.name}" is a ${decision.record.provider} config and does not serve provider "${decision.provider}"`,
+      ),
     );
   } else if (decision.kind === 'platform') {
     parts = await fromPlatform(ctx, request, decision.provider, decision.trace);
@@ -395,7 +400,10 @@ export async function resolveKey(
       decision.provider === null
         ? 'no usable config and no provider named for a platform key'
         : 'no usable config and the fallback policy is "none"';
-    throw new NoKeyError(`[byokit] [resolve] no key for ${describe(request)}: ${why}`, frozenTrace(decision.trace));
+    throw new NoKeyError(
+      byokitMessage('resolve', `no key for ${describe(request)}: ${why}`),
+      frozenTrace(decision.trace),
+    );
   }
   // Allow-lists on what the resolution ended with, then the quota: only a resolution handed out counts.
   if (access)

@@ -29,6 +29,7 @@ import {
 import { MAX_SECRET_BYTES } from '../crypto/envelope.js';
 import { OUTCOME_STATUSES } from '../outcomes/types.js';
 import { AUDIT_EVENT_TYPES } from '../store/types.js';
+import { byokitMessage } from '../message.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -448,7 +449,7 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
   } catch {
     // zod runs a length check on any value with a `length`, even after its type check failed, and
     // `{ length: Object.create(null) }` then throws a TypeError: still bad input, never an untyped error.
-    throw new ValidationError(`[byokit] [vault] invalid ${what}: (input): is invalid`, [
+    throw new ValidationError(byokitMessage('vault', `invalid ${what}: (input): is invalid`), [
       { path: '(input)', message: 'is invalid' },
     ]);
   }
@@ -458,5 +459,5 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
     message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new ValidationError(`[byokit] [vault] invalid ${what}: ${summary}`, issues);
+  throw new ValidationError(byokitMessage('vault', `invalid ${what}: ${summary}`), issues);
 }

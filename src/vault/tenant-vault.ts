@@ -73,6 +73,7 @@ import { parseWith } from './lazy-schemas.js';
 import { toView, type ConfigView } from './views.js';
 import { definedOnly, writeKeyHealth } from '../outcomes/key-health-writer.js';
 import type { z } from 'zod';
+import { byokitMessage } from '../message.js';
 
 /** Input of {@link TenantVault.createConfig}. */
 export type CreateConfigInput = z.input<typeof createConfigInputSchema>;
@@ -178,7 +179,7 @@ export class TenantVault {
   async #load(id: unknown): Promise<ConfigRecord> {
     const configId = await parseWith('configIdSchema', id, 'config id');
     const record = await loadConfig(this.#ctx, this.tenantId, configId);
-    if (!record) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
+    if (!record) throw new NotFoundError(byokitMessage('vault', `no config ${configId} in tenant "${this.tenantId}"`));
     return record;
   }
 
@@ -186,7 +187,7 @@ export class TenantVault {
   async #loadSealed(id: unknown): Promise<SealedConfigRecord> {
     const configId = await parseWith('configIdSchema', id, 'config id');
     const row = await loadSealedConfig(this.#ctx, this.tenantId, configId);
-    if (!row) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${this.tenantId}"`);
+    if (!row) throw new NotFoundError(byokitMessage('vault', `no config ${configId} in tenant "${this.tenantId}"`));
     return row;
   }
 
@@ -197,7 +198,7 @@ export class TenantVault {
    */
   async #open(row: SealedConfigRecord): Promise<string> {
     if (row.sealedKey === null && row.keyHint === null)
-      throw new NotFoundError(`[byokit] [vault] config ${row.id} has no key`);
+      throw new NotFoundError(byokitMessage('vault', `config ${row.id} has no key`));
     try {
       if (row.sealedKey === null || row.keyHint === null)
         throw new Error('the stored row and its sealed value disagree');
@@ -205,7 +206,7 @@ export class TenantVault {
     } catch (error) {
       throw new DecryptionError(
         'KEY_UNDECRYPTABLE',
-        `[byokit] [vault] the key of config ${row.id} can't be opened; re-enter it`,
+        byokitMessage('vault', `the key of config ${row.id} can't be opened; re-enter it`),
         { cause: error },
       );
     }
@@ -242,7 +243,8 @@ export class TenantVault {
           },
         ),
       );
-      if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
+      if (!updated)
+        throw new NotFoundError(byokitMessage('vault', `no config ${current.id} in tenant "${this.tenantId}"`));
       checkRecord(this.#ctx, updated, this.tenantId, current.id);
       this.#published(audit);
       return this.#view(updated);
@@ -265,7 +267,7 @@ export class TenantVault {
   ): Promise<void> {
     const issue = await endpointIssue(this.#ctx, this.tenantId, baseUrl, provider, action);
     if (issue !== null)
-      throw new ValidationError(`[byokit] [vault] invalid config: ${issue.what}: ${issue.message}`, [
+      throw new ValidationError(byokitMessage('vault', `invalid config: ${issue.what}: ${issue.message}`), [
         { path: issue.path, message: issue.message },
       ]);
   }
@@ -274,7 +276,7 @@ export class TenantVault {
     const issues = configIssues(this.#ctx, record);
     if (issues.length > 0) {
       throw new ValidationError(
-        `[byokit] [vault] invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        byokitMessage('vault', `invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`),
         issues,
       );
     }
@@ -414,7 +416,7 @@ export class TenantVault {
           if (row.revision !== current.revision)
             throw new ConflictError(
               'CONCURRENT_UPDATE',
-              `[byokit] [vault] config ${current.id} changed since it was read`,
+              byokitMessage('vault', `config ${current.id} changed since it was read`),
             );
           // The endpoint is bound into every sealed key of the config: each is sealed again for the new one.
           if (hasKey(current)) {
@@ -463,7 +465,8 @@ export class TenantVault {
     const deleted = await callStore(this.#ctx, 'deleteConfig', () =>
       this.#ctx.store.deleteConfig(this.tenantId, current.id, { audit }),
     );
-    if (!deleted) throw new NotFoundError(`[byokit] [vault] no config ${current.id} in tenant "${this.tenantId}"`);
+    if (!deleted)
+      throw new NotFoundError(byokitMessage('vault', `no config ${current.id} in tenant "${this.tenantId}"`));
     this.#published(audit);
   }
 
@@ -495,7 +498,7 @@ export class TenantVault {
     const keyOptions = await parseWith('setKeyOptionsSchema', options, 'key options');
     const expiry = keyExpiry(keyOptions.expiresAt, this.#ctx.now());
     if ('issue' in expiry) {
-      throw new ValidationError(`[byokit] [vault] invalid key options: expiresAt: ${expiry.issue}`, [
+      throw new ValidationError(byokitMessage('vault', `invalid key options: expiresAt: ${expiry.issue}`), [
         { path: 'expiresAt', message: expiry.issue },
       ]);
     }
@@ -579,7 +582,7 @@ export class TenantVault {
   /** Enables or disables a config and its key; a disabled one falls through at resolution. Needs `key:manage` in the config's scope. */
   async setEnabled(id: string, enabled: boolean): Promise<ConfigView> {
     if (typeof enabled !== 'boolean')
-      throw new ValidationError('[byokit] [vault] invalid enabled: must be a boolean', [
+      throw new ValidationError(byokitMessage('vault', 'invalid enabled: must be a boolean'), [
         { path: 'enabled', message: 'must be a boolean' },
       ]);
     return this.#write(
@@ -607,7 +610,7 @@ export class TenantVault {
    */
   async setDefault(id: string, isDefault = true): Promise<ConfigView> {
     if (typeof isDefault !== 'boolean')
-      throw new ValidationError('[byokit] [vault] invalid isDefault: must be a boolean', [
+      throw new ValidationError(byokitMessage('vault', 'invalid isDefault: must be a boolean'), [
         { path: 'isDefault', message: 'must be a boolean' },
       ]);
     return this.#write(
@@ -748,14 +751,14 @@ export class TenantVault {
     const sealed = row[slot];
     if (sealed === null)
       throw new NotFoundError(
-        `[byokit] [vault] config ${row.id} has no ${slot === 'pendingSealedKey' ? 'pending' : 'previous'} key`,
+        byokitMessage('vault', `config ${row.id} has no ${slot === 'pendingSealedKey' ? 'pending' : 'previous'} key`),
       );
     try {
       return await openSecret(sealed, sealContext(this.tenantId, row.id, row), this.#ctx.keyring);
     } catch (error) {
       throw new DecryptionError(
         'KEY_UNDECRYPTABLE',
-        `[byokit] [vault] a staged key of config ${row.id} can't be opened; stage it again`,
+        byokitMessage('vault', `a staged key of config ${row.id} can't be opened; stage it again`),
         { cause: error },
       );
     }
@@ -789,7 +792,7 @@ export class TenantVault {
           { audit, expectedRevision: row.revision },
         ),
       );
-      if (!updated) throw new NotFoundError(`[byokit] [vault] no config ${row.id} in tenant "${this.tenantId}"`);
+      if (!updated) throw new NotFoundError(byokitMessage('vault', `no config ${row.id} in tenant "${this.tenantId}"`));
       checkRecord(this.#ctx, updated, this.tenantId, row.id);
       this.#published(audit);
       return this.#view(updated);
@@ -816,7 +819,7 @@ export class TenantVault {
     const grace = gracePeriodMs ?? this.#ctx.previousKeyGracePeriodMs;
     return this.#moveKeys(id, 'promoteKey', (row, at) => {
       if (row.pendingSealedKey === null)
-        throw new NotFoundError(`[byokit] [vault] config ${row.id} has no pending key to promote`);
+        throw new NotFoundError(byokitMessage('vault', `config ${row.id} has no pending key to promote`));
       const keptUntil = new Date(at.getTime() + grace).toISOString();
       const hasActive = row.sealedKey !== null;
       return {
@@ -859,7 +862,10 @@ export class TenantVault {
     return this.#moveKeys(id, 'rollbackKey', (row, at) => {
       if (row.previousSealedKey === null || keyExpired(row.previousKeyKeptUntil, at.toISOString())) {
         throw new NotFoundError(
-          `[byokit] [vault] config ${row.id} has no previous key to roll back to (none kept, or its grace period ended)`,
+          byokitMessage(
+            'vault',
+            `config ${row.id} has no previous key to roll back to (none kept, or its grace period ended)`,
+          ),
         );
       }
       return {

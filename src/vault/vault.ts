@@ -37,6 +37,7 @@ import { checkOutcomeReport } from '../outcomes/report-input.js';
 import { TenantVault } from './tenant-vault.js';
 import type { WithKeyAttempt, WithKeyOptions } from '../pools/with-key.js';
 import type { Actor } from '../store/types.js';
+import { byokitMessage } from '../message.js';
 
 /** The longest grace period a previous key may be kept for. */
 const MAX_GRACE_MS = 366 * 24 * 3600_000;
@@ -46,7 +47,7 @@ const DEFAULT_GRACE_MS = 24 * 3600_000;
 
 function invalidOption(path: string, message: string): ValidationError {
   return new ValidationError(
-    `[byokit] [vault] invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`,
+    byokitMessage('vault', `invalid vault options: ${path === '(input)' ? '' : `${path}: `}${message}`),
     [{ path, message }],
   );
 }
@@ -111,7 +112,10 @@ function checkAdapter(store: unknown): asserts store is StorageAdapter {
     (m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function',
   );
   if (missing.length > 0) {
-    throw new StoreError('ADAPTER_INVALID', `[byokit] [vault] the store is missing method(s): ${missing.join(', ')}`);
+    throw new StoreError(
+      'ADAPTER_INVALID',
+      byokitMessage('vault', `the store is missing method(s): ${missing.join(', ')}`),
+    );
   }
 }
 
@@ -123,11 +127,17 @@ function checkKeyring(keyring: unknown): void {
     typeof k.primaryKekId === 'string' &&
     ['hasKek', 'wrapDek', 'unwrapDek'].every((m) => typeof k[m] === 'function');
   if (!ok)
-    throw new KeyringError('KEYRING_INVALID', '[byokit] [vault] `keyring` must be a Keyring or another KekProvider');
+    throw new KeyringError(
+      'KEYRING_INVALID',
+      byokitMessage('vault', '`keyring` must be a Keyring or another KekProvider'),
+    );
   if (!KEK_ID_PATTERN.test(k.primaryKekId as string)) {
     throw new KeyringError(
       'KEYRING_INVALID',
-      '[byokit] [vault] the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)',
+      byokitMessage(
+        'vault',
+        'the primary KEK id must be 1-32 characters of A-Z, a-z, 0-9, "_" or "-" (map KMS key names to short ids)',
+      ),
     );
   }
 }
@@ -233,7 +243,7 @@ export class Vault {
     this.#open('vault.report');
     if (typeof resolution !== 'object' || resolution === null || clientContextOf(resolution)?.owner !== this.#ctx) {
       throw new ValidationError(
-        '[byokit] [vault] invalid report: resolution: must be a resolution this vault returned',
+        byokitMessage('vault', 'invalid report: resolution: must be a resolution this vault returned'),
         [{ path: 'resolution', message: 'must be a resolution this vault returned' }],
       );
     }

@@ -1,6 +1,6 @@
 /**
  * Dependencies point down (docs/architecture.md): the bottom floor
- * (`values.ts`, `trace.ts`, `errors.ts`) imports nothing above it, and the
+ * (`values.ts`, `message.ts`, `trace.ts`, `errors.ts`) imports nothing above it, and the
  * providers know a resolution, not the store. Read from the source with a
  * regex over import and export-from statements, type-only ones included.
  */
@@ -34,14 +34,15 @@ const files = sourceFiles(SRC);
 
 describe('layering', () => {
   it('finds the imports it checks (the reader works)', () => {
-    expect(importsOf(join(SRC, 'errors.ts'))).toEqual(['trace.ts']);
+    expect(importsOf(join(SRC, 'errors.ts')).sort()).toEqual(['message.ts', 'trace.ts']);
     expect(importsOf(join(SRC, 'providers/create-client.ts'))).toContain('errors.ts');
   });
 
   it.each([
     ['values.ts', []],
+    ['message.ts', []],
     ['trace.ts', ['values.ts']],
-    ['errors.ts', ['trace.ts', 'values.ts']],
+    ['errors.ts', ['message.ts', 'trace.ts', 'values.ts']],
   ])('%s imports only the floor below it', (file, allowed) => {
     for (const target of importsOf(join(SRC, file))) expect(allowed, `${file} imports ${target}`).toContain(target);
   });

@@ -10,6 +10,7 @@
  */
 import { loadModule } from '../../runtime-modules.js';
 import type { CipherBackend } from './types.js';
+import { byokitMessage } from '../../message.js';
 
 /** The modules the noble backend is made of, by the specifier they are imported (or provided) under. */
 export const NOBLE_MODULES = ['@noble/ciphers/aes.js', '@noble/hashes/hkdf.js', '@noble/hashes/sha2.js'] as const;
@@ -46,8 +47,11 @@ export function loadNobleBackend(): Promise<CipherBackend> {
     (error: unknown) => {
       loading = undefined;
       throw new Error(
-        '[byokit] [crypto] this runtime has neither node:crypto nor WebCrypto, and the @noble/ciphers and @noble/hashes fallback could not be imported; ' +
-          `install them, or provide them with provideSdk(specifier, module) for ${NOBLE_MODULES.join(', ')}`,
+        byokitMessage(
+          'crypto',
+          'this runtime has neither node:crypto nor WebCrypto, and the @noble/ciphers and @noble/hashes fallback could not be imported; ' +
+            `install them, or provide them with provideSdk(specifier, module) for ${NOBLE_MODULES.join(', ')}`,
+        ),
         { cause: error },
       );
     },

@@ -16,6 +16,7 @@
  * @module
  */
 import { GCM_TAG_LENGTH, type CipherBackend } from './types.js';
+import { byokitMessage } from '../../message.js';
 
 /** A `node:crypto` cipher object, as far as GCM needs it. */
 interface GcmCipher {
@@ -103,7 +104,7 @@ export function nodeCryptoBackend(crypto: NodeCryptoModule): CipherBackend {
       return out;
     },
     openGcm(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
-      if (sealed.length < GCM_TAG_LENGTH) throw new RangeError('[byokit] [crypto] ciphertext too short');
+      if (sealed.length < GCM_TAG_LENGTH) throw new RangeError(byokitMessage('crypto', 'ciphertext too short'));
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce);
       decipher.setAAD(aad);
       decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_LENGTH));

@@ -13,6 +13,7 @@ import { loadNodeCrypto, nodeCryptoBackend } from './node.js';
 import { loadNobleBackend } from './noble.js';
 import type { CipherBackend, CipherBackendName } from './types.js';
 import { webCryptoBackend } from './webcrypto.js';
+import { byokitMessage } from '../../message.js';
 
 let detected: CipherBackend | Promise<CipherBackend> | undefined;
 let forced: CipherBackend | undefined;
@@ -112,7 +113,7 @@ export async function forceCipherBackend(
         : backend === 'node'
           ? ((nodeCrypto) => nodeCrypto && nodeCryptoBackend(nodeCrypto))(loadNodeCrypto())
           : webCryptoBackend();
-  if (!chosen) throw new Error(`[byokit] [crypto] this runtime has no ${String(backend)} backend`);
+  if (!chosen) throw new Error(byokitMessage('crypto', `this runtime has no ${String(backend)} backend`));
   forced = chosen;
   return chosen;
 }

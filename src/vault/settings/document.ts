@@ -20,6 +20,7 @@ import {
 } from '../context.js';
 import { callDetached } from '../hooks.js';
 import { parseWith } from '../lazy-schemas.js';
+import { byokitMessage } from '../../message.js';
 
 /**
  * The tenant's settings record, checked against the request (its tenant)
@@ -46,7 +47,7 @@ export async function checkSettings(
   } catch (cause) {
     throw new StoreError(
       'STORE_FAILED',
-      `[byokit] [vault] the stored settings document of tenant "${tenantId}" is not valid`,
+      byokitMessage('vault', `the stored settings document of tenant "${tenantId}" is not valid`),
       { cause },
     );
   }

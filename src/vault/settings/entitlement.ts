@@ -17,6 +17,7 @@ import { parseWith } from '../lazy-schemas.js';
 import { checkSettings, readSettings, updateSettingsSection } from './document.js';
 import type { entitlementSchema } from './schemas.js';
 import type { z } from 'zod';
+import { byokitMessage } from '../../message.js';
 
 /** Input of `vault.setEntitlement`: `{ byok, providers? }`. */
 export type EntitlementInput = z.input<typeof entitlementSchema>;
@@ -48,7 +49,7 @@ function allows(entitlement: EntitlementSettings, provider: string): boolean {
 export function byokEntitlement(options: EntitlementOptions): EntitlementFeature {
   const fallback = options?.default;
   if (fallback !== 'enabled' && fallback !== 'disabled') {
-    throw new ValidationError('[byokit] [vault] byokEntitlement needs { default: "enabled" | "disabled" }', [
+    throw new ValidationError(byokitMessage('vault', 'byokEntitlement needs { default: "enabled" | "disabled" }'), [
       { path: 'default', message: 'must be "enabled" or "disabled"' },
     ]);
   }
@@ -66,7 +67,10 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
     async require(ctx, tenantId, provider) {
       if (!allows(effective(await readSettings(ctx, tenantId)), provider)) {
         throw new NotEntitledError(
-          `[byokit] [vault] tenant "${tenantId}" is not entitled to bring its own ${provider} key (the platform sets this with setEntitlement)`,
+          byokitMessage(
+            'vault',
+            `tenant "${tenantId}" is not entitled to bring its own ${provider} key (the platform sets this with setEntitlement)`,
+          ),
         );
       }
     },
@@ -82,7 +86,7 @@ export function byokEntitlement(options: EntitlementOptions): EntitlementFeature
       const unknown = next.providers?.filter((p) => !Object.hasOwn(ctx.providers, p)) ?? [];
       if (unknown.length > 0) {
         throw new ValidationError(
-          `[byokit] [vault] invalid entitlement: providers: unknown provider(s) ${unknown.join(', ')}`,
+          byokitMessage('vault', `invalid entitlement: providers: unknown provider(s) ${unknown.join(', ')}`),
           [{ path: 'providers', message: `unknown provider(s) ${unknown.join(', ')}` }],
         );
       }

@@ -30,6 +30,7 @@ import { MAX_ROUTED_SCOPES, MAX_ROUTES_PER_SCOPE } from './limits.js';
 
 export type { RoutesSettings } from './schemas.js';
 import type { VaultContext } from '../context.js';
+import { byokitMessage } from '../../message.js';
 
 /** Options of `admin.setRoute` and `admin.removeRoute`. */
 export type SetRouteOptions = z.input<typeof setRouteOptionsSchema>;
@@ -85,7 +86,7 @@ export function workloadRoutes(): RoutesFeature {
     async pick(ctx, { tenantId, route, config }, chain): Promise<RoutePick> {
       if (config !== undefined) {
         const message = 'name a config or a route, not both';
-        throw new ValidationError(`[byokit] [resolve] invalid resolve request: route: ${message}`, [
+        throw new ValidationError(byokitMessage('resolve', `invalid resolve request: route: ${message}`), [
           { path: 'route', message },
         ]);
       }
@@ -123,10 +124,11 @@ export function workloadRoutes(): RoutesFeature {
       let configName: string | null = null;
       if (configId !== null) {
         const config = await loadConfig(ctx, as.tenantId, configId);
-        if (!config) throw new NotFoundError(`[byokit] [vault] no config ${configId} in tenant "${as.tenantId}"`);
+        if (!config)
+          throw new NotFoundError(byokitMessage('vault', `no config ${configId} in tenant "${as.tenantId}"`));
         if (!visibleFrom(config.scope, scope)) {
           const message = `config ${configId} lives in scope "${config.scope}", which requests in scope "${scope}" never reach`;
-          throw new ValidationError(`[byokit] [vault] invalid route: configId: ${message}`, [
+          throw new ValidationError(byokitMessage('vault', `invalid route: configId: ${message}`), [
             { path: 'configId', message },
           ]);
         }
@@ -149,7 +151,9 @@ export function workloadRoutes(): RoutesFeature {
           if (Object.keys(inScope).length === 0) delete next[scope];
           if (Object.keys(inScope).length > MAX_ROUTES_PER_SCOPE || Object.keys(next).length > MAX_ROUTED_SCOPES) {
             const message = `at most ${MAX_ROUTES_PER_SCOPE} routes per scope and ${MAX_ROUTED_SCOPES} scopes with routes`;
-            throw new ValidationError(`[byokit] [vault] invalid route: ${message}`, [{ path: 'route', message }]);
+            throw new ValidationError(byokitMessage('vault', `invalid route: ${message}`), [
+              { path: 'route', message },
+            ]);
           }
           return next;
         },

@@ -1,0 +1,42 @@
+/**
+ * byokit's messages name their component: `[byokit] [vault] name is taken`.
+ * One helper writes that prefix, so it is spelled one way everywhere and a
+ * log search for `[byokit] [store]`-style tags always finds them. Imports
+ * nothing: every layer uses it.
+ *
+ * @module
+ */
+
+/** The components a message can come from. */
+export const MESSAGE_COMPONENTS = [
+  'vault',
+  'providers',
+  'crypto',
+  'keyring',
+  'secret',
+  'net',
+  'resolve',
+  'access',
+  'pools',
+  'ai-sdk',
+  'memory',
+  'sqlite',
+  'postgres',
+  'redis',
+  'testing',
+] as const;
+
+/** One of {@link MESSAGE_COMPONENTS}. */
+export type MessageComponent = (typeof MESSAGE_COMPONENTS)[number];
+
+/** `text` with the component's prefix: `[byokit] [<component>] <text>`. */
+export function byokitMessage(component: MessageComponent, text: string): string {
+  return `[byokit] [${component}] ${text}`;
+}
+
+const PREFIX = /^\[byokit\] \[[a-z-]+\] /;
+
+/** A message without its `[byokit] [<component>] ` prefix, for details shown inside another message. */
+export function withoutMessagePrefix(message: string): string {
+  return message.replace(PREFIX, '');
+}

@@ -1,0 +1,45 @@
+/**
+ * Messages are prefixed by one helper (`src/message.ts`), not by hand: a
+ * hand-typed `[byokit] [x]` in the library's code would drift from it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { byokitMessage, MESSAGE_COMPONENTS, withoutMessagePrefix } from '../../src/message.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+describe('the message prefix', () => {
+  it('is written by byokitMessage and removed by withoutMessagePrefix', () => {
+    expect(byokitMessage('vault', 'name is taken')).toBe('[byokit] [vault] name is taken');
+    for (const component of MESSAGE_COMPONENTS) {
+      expect(withoutMessagePrefix(byokitMessage(component, 'text [byokit] [vault] kept'))).toBe(
+        'text [byokit] [vault] kept',
+      );
+    }
+    expect(withoutMessagePrefix('no prefix here')).toBe('no prefix here');
+  });
+
+  it('is typed by hand nowhere in src/ or adapters/ (comments aside)', () => {
+    const handTyped = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'adapters'))]
+      .filter((file) => !file.endsWith(join('src', 'message.ts')))
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line, i) => ({ line, at: `${file.slice(ROOT.length + 1)}:${i + 1}` }))
+          .filter(({ line }) => /[`'"]\[byokit\] \[/.test(line) && !/^\s*(\/?\*|\/\/)/.test(line)),
+      )
+      .map(({ at }) => at);
+    expect(handTyped).toEqual([]);
+  });
+});
