@@ -12,29 +12,9 @@ import type { ProviderDescriptor, KeyValidationResult } from '../providers/types
 import { runValidationWith } from '../providers/validate.js';
 import { noStagedKeys } from '../store/patch.js';
 import { keyExpired } from '../store/candidates.js';
+import { hasStagedKey, NO_PREVIOUS_SLOT, NO_STAGED_SLOTS } from './key-slots.js';
+import { planConfigUpdate } from './plan-config-update.js';
 
-/** A patch that empties the previous-key slot. */
-const NO_PREVIOUS_SLOT: ConfigPatch = Object.freeze({
-  previousSealedKey: null,
-  previousKeyHint: null,
-  previousKeySetAt: null,
-  previousKeyExpiresAt: null,
-  previousKeyKeptUntil: null,
-});
-
-/** A patch that empties both staged slots. */
-const NO_STAGED_SLOTS: ConfigPatch = Object.freeze({
-  ...NO_PREVIOUS_SLOT,
-  pendingSealedKey: null,
-  pendingKeyHint: null,
-  pendingKeySetAt: null,
-  pendingKeyExpiresAt: null,
-});
-
-/** Whether a record holds a staged key (pending or previous). */
-function hasStagedKey(record: Pick<ConfigRecord, 'pendingKeyHint' | 'previousKeyHint'>): boolean {
-  return record.pendingKeyHint !== null || record.previousKeyHint !== null;
-}
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
 import type { Actor, AuditEvent, SealedConfigRecord, ConfigPatch, ConfigRecord, Page } from '../store/types.js';
 import type { AccessKeyView, CreateAccessKeyInput, CreatedAccessKey } from './access-keys.js';
@@ -344,6 +324,28 @@ export class TenantVault {
   }
 
   /**
+   * Every sealed key of `current` (active and staged) sealed again for the
+   * endpoint of `next`: the endpoint is bound into each. The keys must be the
+   * ones the write's revision holds; else the write reads again and retries.
+   */
+  async #resealFor(current: ConfigRecord, next: ConfigRecord): Promise<ConfigPatch> {
+    const row = await this.#loadSealed(current.id);
+    if (row.revision !== current.revision)
+      throw new ConflictError(
+        'CONCURRENT_UPDATE',
+        byokitMessage('vault', `config ${current.id} changed since it was read`),
+      );
+    const context = sealContext(this.tenantId, current.id, next);
+    const patch: ConfigPatch = {};
+    if (hasKey(current)) patch.sealedKey = await sealSecret(await this.#open(row), context, this.#ctx.keyring);
+    for (const slot of ['pendingSealedKey', 'previousSealedKey'] as const) {
+      if (row[slot] !== null)
+        patch[slot] = await sealSecret(await this.#openSlot(row, slot), context, this.#ctx.keyring);
+    }
+    return patch;
+  }
+
+  /**
    * Changes non-secret fields. Needs `config:write` in the config's scope,
    * and for a move to another scope in the new scope too. Changing
    * `provider` or `baseUrl` decides where the key is sent, and on a config
@@ -361,87 +363,24 @@ export class TenantVault {
     return this.#write(
       id,
       async (current) => {
-        const changed = (Object.keys(data) as (keyof typeof data)[]).filter(
-          (field) => JSON.stringify(data[field]) !== JSON.stringify(current[field]),
-        );
-        const next = { ...current, ...data };
-        // A move is asked about both ends: the policy sees `scope` = each end in turn and `toScope` = where it goes.
-        const scopes = changed.includes('scope') ? [current.scope, next.scope] : [current.scope];
-        const context = (scope: string): Partial<AuthorizeContext> => ({
-          scope,
-          provider: current.provider,
-          fields: changed,
-          ...(changed.includes('scope') ? { toScope: next.scope } : {}),
-        });
-        for (const scope of scopes) await this.#allow('updateConfig', ['config:write'], current.id, context(scope));
-        if (changed.length === 0) return null;
-        // Where the key is sent (provider, endpoint), which traffic reaches it (routes) and who uses it (scope) are key decisions.
-        const movesKey =
-          changed.includes('provider') ||
-          changed.includes('baseUrl') ||
-          (hasKey(current) && (changed.includes('scope') || changed.includes('routes')));
-        if (movesKey)
-          for (const scope of scopes) await this.#allow('updateConfig', ['key:manage'], current.id, context(scope));
-        this.#checkEndpoint(next);
-        if (changed.includes('baseUrl') || changed.includes('provider'))
-          await this.#checkEndpointPolicy(next.baseUrl, next.provider, 'updateConfig');
-        const patch: ConfigPatch = {};
-        for (const field of changed) Object.assign(patch, { [field]: data[field] });
-        const changes: string[] = [...changed];
-        if (changed.includes('scope') && current.isDefault) {
-          patch.isDefault = false;
-          changes.push('isDefault');
-        }
-        const detail: AuditEvent['detail'] = {};
-        if (changed.includes('baseUrl'))
-          Object.assign(detail, { fromBaseUrl: current.baseUrl, toBaseUrl: next.baseUrl });
-        if (changed.includes('provider'))
-          Object.assign(detail, { fromProvider: current.provider, toProvider: next.provider });
-        if (changed.includes('scope')) Object.assign(detail, { fromScope: current.scope, toScope: next.scope });
-        if (changed.includes('provider') && (hasKey(current) || hasStagedKey(current))) {
-          // A key belongs to one provider: the staged keys go with the active one.
-          Object.assign(patch, {
-            sealedKey: null,
-            keyHint: null,
-            keySetAt: null,
-            keyExpiresAt: null,
-            lastValidatedAt: null,
-            lastValidationStatus: null,
-            ...NO_STAGED_SLOTS,
-          });
-          changes.push('key');
-        } else if (changed.includes('baseUrl') && (hasKey(current) || hasStagedKey(current))) {
-          const row = await this.#loadSealed(current.id);
-          // The keys must be the ones this write's revision holds; else read again and retry.
-          if (row.revision !== current.revision)
-            throw new ConflictError(
-              'CONCURRENT_UPDATE',
-              byokitMessage('vault', `config ${current.id} changed since it was read`),
-            );
-          // The endpoint is bound into every sealed key of the config: each is sealed again for the new one.
-          if (hasKey(current)) {
-            const plaintext = await this.#open(row);
-            patch.sealedKey = await sealSecret(
-              plaintext,
-              sealContext(this.tenantId, current.id, next),
-              this.#ctx.keyring,
-            );
-            patch.lastValidatedAt = null;
-            patch.lastValidationStatus = null;
-          }
-          for (const slot of ['pendingSealedKey', 'previousSealedKey'] as const) {
-            if (row[slot] !== null)
-              patch[slot] = await sealSecret(
-                await this.#openSlot(row, slot),
-                sealContext(this.tenantId, current.id, next),
-                this.#ctx.keyring,
-              );
-          }
-          changes.push('key');
-        }
+        const plan = planConfigUpdate(current, data);
+        for (const { permission, context } of plan.authorizations)
+          await this.#allow('updateConfig', [permission], current.id, context);
+        if (plan.changed.length === 0) return null;
+        this.#checkEndpoint(plan.next);
+        if (plan.checkEndpointPolicy)
+          await this.#checkEndpointPolicy(plan.next.baseUrl, plan.next.provider, 'updateConfig');
+        const patch =
+          plan.keys === 'reseal' ? { ...plan.patch, ...(await this.#resealFor(current, plan.next)) } : plan.patch;
         return {
           patch,
-          audit: { configId: current.id, type: 'config.updated', changes, keyHint: current.keyHint, detail },
+          audit: {
+            configId: current.id,
+            type: 'config.updated',
+            changes: plan.changes,
+            keyHint: current.keyHint,
+            detail: plan.detail,
+          },
         };
       },
       { cas: true },
