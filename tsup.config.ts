@@ -35,6 +35,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'providers/index': 'src/providers/index.ts',
       schemas: 'src/schemas.ts',
+      adapter: 'src/adapter.ts',
       'ai-sdk/index': 'src/ai-sdk/index.ts',
       'adapters/sqlite/index': 'adapters/sqlite/index.ts',
       'adapters/postgres/index': 'adapters/postgres/index.ts',

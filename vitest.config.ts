@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^byokit\/ai-sdk$/, replacement: here('./src/ai-sdk/index.ts') },
       { find: /^byokit\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^byokit\/schemas$/, replacement: here('./src/schemas.ts') },
+      { find: /^byokit\/adapter$/, replacement: here('./src/adapter.ts') },
       { find: /^byokit$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -12,6 +12,7 @@ const expected = {
     'tenantSettingsSchema',
     'createAccessKeyInputSchema',
   ],
+  'byokit/adapter': ['applyConfigPatch', 'checkExpectedRevision', 'pageOf', 'pageAfter', 'selectCandidates', 'ConflictError'],
   'byokit/ai-sdk': ['createAiSdkProvider', 'aiSdkModel', 'builtinAiSdkFactories'],
   'byokit/testing': ['runStorageAdapterTests'],
   'byokit/adapters/sqlite': ['SqliteStore'],

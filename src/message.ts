@@ -31,7 +31,15 @@ export type MessageComponent = (typeof MESSAGE_COMPONENTS)[number];
 
 /** `text` with the component's prefix: `[byokit] [<component>] <text>`. */
 export function byokitMessage(component: MessageComponent, text: string): string {
-  return `[byokit] [${component}] ${text}`;
+  return storeMessage(component, text);
+}
+
+/**
+ * `text` with a storage adapter's prefix: `[byokit] [<store>] <text>`, for
+ * adapters outside byokit, whose names the component list can't know.
+ */
+export function storeMessage(store: string, text: string): string {
+  return `[byokit] [${store}] ${text}`;
 }
 
 const PREFIX = /^\[byokit\] \[[a-z-]+\] /;

@@ -109,6 +109,7 @@ import {
   toRecord,
 } from './rows.js';
 import { byokitMessage } from '../../src/message.js';
+import { pageFetchLimit, pageOf } from '../../src/store/adapter-helpers.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions extends PostgresLocation {
@@ -252,7 +253,7 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listConfigs',
       `SELECT ${RECORD_COLUMNS} FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
-       ORDER BY id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+       ORDER BY id LIMIT ${p.add(pageFetchLimit(query.limit), 'integer')}`,
       p.values,
     );
     return pageOf(rows.map(toRecord), query.limit);
@@ -461,7 +462,7 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listSealedConfigs',
       `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
-       ORDER BY id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+       ORDER BY id LIMIT ${p.add(pageFetchLimit(query.limit), 'integer')}`,
       p.values,
       true,
     );
@@ -481,13 +482,11 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listSealedConfigsAcrossTenants',
       `SELECT ${RECORD_COLUMNS}, ${SEALED_SELECT} FROM ${this.#t.configs} WHERE ${where.join(' AND ')}
-       ORDER BY tenant_id, id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+       ORDER BY tenant_id, id LIMIT ${p.add(pageFetchLimit(query.limit), 'integer')}`,
       p.values,
       true,
     );
-    const items = rows.slice(0, query.limit).map(toCandidate);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null };
+    return pageOf(rows.map(toCandidate), query.limit, (row) => encodeStoreCursor(row.tenantId, row.id));
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
@@ -614,7 +613,7 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listAudit',
       `SELECT ${AUDIT_COLUMNS} FROM ${this.#t.audit} WHERE ${where.join(' AND ')}
-       ORDER BY id DESC LIMIT ${p.add(query.limit + 1, 'integer')}`,
+       ORDER BY id DESC LIMIT ${p.add(pageFetchLimit(query.limit), 'integer')}`,
       p.values,
     );
     return pageOf(rows.map(toAuditEvent), query.limit);
@@ -759,7 +758,7 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listAccessKeys',
       `SELECT ${ACCESS_KEY_COLUMNS} FROM ${this.#t.accessKeys} WHERE tenant_id = $1::text AND id > $2::text ORDER BY id LIMIT $3::integer`,
-      [tenantId, query.cursor ?? '', query.limit + 1],
+      [tenantId, query.cursor ?? '', pageFetchLimit(query.limit)],
     );
     return pageOf(rows.map(toAccessKey), query.limit);
   }
@@ -924,12 +923,10 @@ export class PostgresStore implements StorageAdapter {
     const rows = await this.#run(
       'listAccessKeyUsage',
       `SELECT ${USAGE_COLUMNS} FROM ${this.#t.accessKeyUsage} WHERE ${where.join(' AND ')}
-       ORDER BY period, key_id LIMIT ${p.add(query.limit + 1, 'integer')}`,
+       ORDER BY period, key_id LIMIT ${p.add(pageFetchLimit(query.limit), 'integer')}`,
       p.values,
     );
-    const items = rows.slice(0, query.limit).map(toUsage);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
+    return pageOf(rows.map(toUsage), query.limit, (row) => `${row.period}:${row.keyId}`);
   }
 
   /**
@@ -991,10 +988,4 @@ export class PostgresStore implements StorageAdapter {
       throw toStoreError(error, operation, this.#t);
     }
   }
-}
-
-function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? last.id : null };
 }

@@ -117,6 +117,7 @@ import {
   UPDATE_SCRIPT,
 } from './scripts.js';
 import { byokitMessage } from '../../src/message.js';
+import { pageFetchLimit, pageOf } from '../../src/store/adapter-helpers.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -305,7 +306,7 @@ export class RedisStore implements StorageAdapter {
   async listConfigs(tenantId: string, query: ConfigQuery): Promise<Page<ConfigRecord>> {
     const args = [
       query.cursor ?? '',
-      String(query.limit + 1),
+      String(pageFetchLimit(query.limit)),
       ref(query.scope),
       ref(query.provider),
       ref(query.kekIdNot),
@@ -314,9 +315,7 @@ export class RedisStore implements StorageAdapter {
     ];
     return this.#run('listConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeRecord);
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
+      return pageOf(rows, query.limit);
     });
   }
 
@@ -440,12 +439,10 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listSealedConfigs(tenantId: string, query: SealedConfigQuery): Promise<Page<SealedConfigRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), '', '', ref(query.kekIdNot), '1', '1'];
+    const args = [query.cursor ?? '', String(pageFetchLimit(query.limit)), '', '', ref(query.kekIdNot), '1', '1'];
     return this.#run('listSealedConfigs', tenantId, LIST_CONFIGS_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map(decodeCandidate);
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
+      return pageOf(rows, query.limit);
     });
   }
 
@@ -456,7 +453,7 @@ export class RedisStore implements StorageAdapter {
    */
   async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
     const after = query.cursor === undefined ? null : decodeStoreCursor(query.cursor);
-    const want = query.limit + 1;
+    const want = pageFetchLimit(query.limit);
     // Each row with the tenant it was found under: the cursor follows the registry, whatever a hash says.
     const found: { tenantId: string; row: SealedConfigRecord }[] = [];
     let tenantCursor = after;
@@ -473,12 +470,8 @@ export class RedisStore implements StorageAdapter {
       for (const row of rows) found.push({ tenantId, row });
       if (found.length >= want) break;
     }
-    const items = found.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((e) => e.row),
-      nextCursor: found.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.row.id) : null,
-    };
+    const page = pageOf(found, query.limit, (e) => encodeStoreCursor(e.tenantId, e.row.id));
+    return { items: page.items.map((e) => e.row), nextCursor: page.nextCursor };
   }
 
   async countKeysByKek({ now }: { now: string }): Promise<KeyCount[]> {
@@ -575,15 +568,13 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listAudit(tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.configId), ref(query.type)];
+    const args = [query.cursor ?? '', String(pageFetchLimit(query.limit)), ref(query.configId), ref(query.type)];
     return this.#run('listAudit', tenantId, LIST_AUDIT_SCRIPT, args, ([, payload]) => {
       const events = asArray(payload).map((json) => {
         if (typeof json !== 'string') throw new TypeError('audit event missing');
         return JSON.parse(json) as AuditEvent;
       });
-      const items = events.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items, nextCursor: events.length > query.limit && last ? last.id : null };
+      return pageOf(events, query.limit);
     });
   }
 
@@ -650,11 +641,10 @@ export class RedisStore implements StorageAdapter {
       'listAccessKeys',
       tenantId,
       ACCESS_KEY_LIST_SCRIPT,
-      [query.cursor ?? '', String(query.limit + 1)],
+      [query.cursor ?? '', String(pageFetchLimit(query.limit))],
       ([, payload]) => {
         const rows = asArray(payload).map(decodeAccessKey);
-        const items = rows.slice(0, query.limit);
-        return { items, nextCursor: rows.length > query.limit ? items.at(-1)!.id : null };
+        return pageOf(rows, query.limit);
       },
     );
   }
@@ -734,7 +724,13 @@ export class RedisStore implements StorageAdapter {
   }
 
   async listAccessKeyUsage(tenantId: string, query: AccessKeyUsageQuery): Promise<Page<AccessKeyUsageRecord>> {
-    const args = [query.cursor ?? '', String(query.limit + 1), ref(query.keyId), ref(query.from), ref(query.to)];
+    const args = [
+      query.cursor ?? '',
+      String(pageFetchLimit(query.limit)),
+      ref(query.keyId),
+      ref(query.from),
+      ref(query.to),
+    ];
     return this.#run('listAccessKeyUsage', tenantId, USAGE_LIST_SCRIPT, args, ([, payload]) => {
       const rows = asArray(payload).map((entry) => {
         const [member, requests, tokens] = asArray(entry) as string[];
@@ -747,9 +743,7 @@ export class RedisStore implements StorageAdapter {
           tokens: Number(tokens),
         };
       });
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
+      return pageOf(rows, query.limit, (row) => `${row.period}:${row.keyId}`);
     });
   }
 }

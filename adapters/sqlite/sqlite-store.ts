@@ -73,7 +73,7 @@ import {
 } from './rows.js';
 import type { AuditRow, ConfigRow, SealedValues } from './rows.js';
 import { tableNames } from './tables.js';
-import { patchedFields, patchedSealedKeys, storedRecord } from '../../src/store/patch.js';
+import { patchedSealedKeys, storedRecord } from '../../src/store/patch.js';
 import { decodeStoreCursor, encodeStoreCursor } from '../../src/store/key-counts.js';
 
 /** No key in any slot: a new config. */
@@ -88,6 +88,7 @@ import { InProcessCooldowns, type KeyCooldownRecord } from '../../src/store/cool
 import { KEY_HEALTH_COLUMNS, keyHealthValues, toKeyHealth, type KeyHealthRow } from './key-health-rows.js';
 import type { TableNames } from './tables.js';
 import { byokitMessage } from '../../src/message.js';
+import { applyConfigPatch, checkExpectedRevision, pageFetchLimit, pageOf } from '../../src/store/adapter-helpers.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -293,11 +294,11 @@ export class SqliteStore implements StorageAdapter {
       if (query.kekIdNot !== undefined)
         addCondition(where, params, `sealed_key IS NOT NULL AND ${KEK_ID_SQL} IS NOT ?`, query.kekIdNot);
       if (query.cursor !== undefined) addCondition(where, params, 'id > ?', query.cursor);
-      params.push(query.limit + 1);
+      params.push(pageFetchLimit(query.limit));
       const rows = this.#statement(
         `SELECT ${PUBLIC_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${where.join(' AND ')} ORDER BY id ASC LIMIT ?`,
       ).all(...params) as ConfigRow[];
-      return this.#page(rows.map(toConfigRecord), query.limit);
+      return pageOf(rows.map(toConfigRecord), query.limit);
     });
   }
 
@@ -312,14 +313,9 @@ export class SqliteStore implements StorageAdapter {
         const row = this.#selectRow(tenantId, id);
         if (!row) return null;
         const current = toConfigRecord(row);
-        if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
-          throw new ConflictError(
-            'CONCURRENT_UPDATE',
-            byokitMessage('sqlite', `config ${id} changed since it was read`),
-          );
-        }
+        checkExpectedRevision('sqlite', current, options.expectedRevision);
         // Only patchable fields: id, tenant, createdAt and revision never come from a patch.
-        const next: ConfigRecord = { ...current, ...patchedFields(patch), revision: current.revision + 1 };
+        const next = applyConfigPatch(current, patch);
         // Also when a default config moves to another scope: it stays the default there, as in MemoryStore.
         if (next.isDefault) this.#clearOtherDefaults(tenantId, next.scope, id);
         const nextSealed = patchedSealedKeys(toCandidateRecord(row), patch);
@@ -471,10 +467,10 @@ export class SqliteStore implements StorageAdapter {
           tenantId,
           ...kekThrice(query.kekIdNot),
           ...(query.cursor === undefined ? [] : [query.cursor]),
-          query.limit + 1,
+          pageFetchLimit(query.limit),
         ],
       ) as ConfigRow[];
-      return this.#page(rows.map(toCandidateRecord), query.limit);
+      return pageOf(rows.map(toCandidateRecord), query.limit);
     });
   }
 
@@ -485,13 +481,8 @@ export class SqliteStore implements StorageAdapter {
       const rows = this.#statement(
         `SELECT ${SEALED_CONFIG_COLUMNS} FROM ${this.#tables.configs} WHERE ${ANY_SLOT_UNDER_OTHER_KEK_SQL} ${after ? 'AND (tenant_id, id) > (?, ?)' : ''}
          ORDER BY tenant_id, id LIMIT ?`,
-      ).all(...kekThrice(query.kekIdNot), ...(after ?? []), query.limit + 1) as ConfigRow[];
-      const items = rows.slice(0, query.limit).map(toCandidateRecord);
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor: rows.length > query.limit && last ? encodeStoreCursor(last.tenantId, last.id) : null,
-      };
+      ).all(...kekThrice(query.kekIdNot), ...(after ?? []), pageFetchLimit(query.limit)) as ConfigRow[];
+      return pageOf(rows.map(toCandidateRecord), query.limit, (row) => encodeStoreCursor(row.tenantId, row.id));
     });
   }
 
@@ -559,11 +550,11 @@ export class SqliteStore implements StorageAdapter {
       if (query.configId !== undefined) addCondition(where, params, 'config_id = ?', query.configId);
       if (query.type !== undefined) addCondition(where, params, 'type = ?', query.type);
       if (query.cursor !== undefined) addCondition(where, params, 'id < ?', query.cursor);
-      params.push(query.limit + 1);
+      params.push(pageFetchLimit(query.limit));
       const rows = this.#statement(
         `SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${this.#tables.audit} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
       ).all(...params) as AuditRow[];
-      return this.#page(rows.map(toAuditEvent), query.limit);
+      return pageOf(rows.map(toAuditEvent), query.limit);
     });
   }
 
@@ -655,8 +646,8 @@ export class SqliteStore implements StorageAdapter {
     return this.#wrap('listAccessKeys', () => {
       const rows = this.#statement(
         `SELECT ${ACCESS_KEY_COLUMNS.join(', ')} FROM ${this.#tables.accessKeys} WHERE tenant_id = ? AND id > ? ORDER BY id ASC LIMIT ?`,
-      ).all(tenantId, query.cursor ?? '', query.limit + 1) as AccessKeyRow[];
-      return this.#page(rows.map(toAccessKey), query.limit);
+      ).all(tenantId, query.cursor ?? '', pageFetchLimit(query.limit)) as AccessKeyRow[];
+      return pageOf(rows.map(toAccessKey), query.limit);
     });
   }
 
@@ -754,13 +745,11 @@ export class SqliteStore implements StorageAdapter {
       if (query.to !== undefined) addCondition(where, params, 'period <= ?', query.to);
       if (query.cursor !== undefined)
         addCondition(where, params, '(period, key_id) > (?, ?)', ...usageCursor(query.cursor));
-      params.push(query.limit + 1);
+      params.push(pageFetchLimit(query.limit));
       const rows = this.#statement(
         `SELECT tenant_id, key_id, period, requests, tokens FROM ${this.#tables.accessKeyUsage} WHERE ${where.join(' AND ')} ORDER BY period, key_id LIMIT ?`,
       ).all(...params) as Parameters<typeof toUsage>[0][];
-      const items = rows.slice(0, query.limit).map(toUsage);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? `${last.period}:${last.keyId}` : null };
+      return pageOf(rows.map(toUsage), query.limit, (row) => `${row.period}:${row.keyId}`);
     });
   }
 
@@ -887,12 +876,5 @@ export class SqliteStore implements StorageAdapter {
     this.#statement(
       `UPDATE ${this.#tables.configs} SET is_default = 0 WHERE tenant_id = ? AND scope = ? AND is_default = 1 AND id <> ?`,
     ).run(tenantId, scope, keepId);
-  }
-
-  /** Rows were fetched with `limit + 1`: the extra row only says that another page exists. */
-  #page<T extends { id: string }>(items: T[], limit: number): Page<T> {
-    const more = items.length > limit;
-    const page = more ? items.slice(0, limit) : items;
-    return { items: page, nextCursor: more ? page.at(-1)!.id : null };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A storage adapter written the way a byokit user would write their own:
  * every tenant's configs and audit events in one JSON file. Only public
- * names are imported (`byokit`), and `custom-adapter.test.ts` runs the
+ * names are imported (`byokit/adapter`, the entry for adapter authors:
+ * the storage contract and the helpers every adapter needs), and `custom-adapter.test.ts` runs the
  * published conformance suite (`byokit/testing`) on it.
  *
  * How it keeps the rules:
@@ -35,19 +36,23 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import {
+  applyConfigPatch,
+  checkExpectedRevision,
   ConflictError,
   InProcessCooldowns,
   countKeysByKek,
   holdsKeyUnderOtherKek,
   mergeKeyHealth,
   pageAcrossTenants,
+  pageAfter,
   patchedFields,
   patchedSealedKeys,
   scopeChain,
   sealedKekId,
   selectCandidates,
+  storeMessage,
   storedRecord,
-} from 'byokit';
+} from 'byokit/adapter';
 import type {
   KeyCooldownRecord,
   AccessKeyCandidates,
@@ -83,7 +88,7 @@ import type {
   StoreCapabilities,
   UpdateOptions,
   WriteOptions,
-} from 'byokit';
+} from 'byokit/adapter';
 
 interface StoredConfig {
   record: ConfigRecord;
@@ -131,13 +136,6 @@ class Mutex {
   }
 }
 
-/** The first `limit` items after `cursor` in an already sorted list; the cursor is the last id. */
-function pageAfter<T extends { id: string }>(sorted: T[], limit: number, isAfter: (id: string) => boolean): Page<T> {
-  const rest = sorted.filter((item) => isAfter(item.id));
-  const items = rest.slice(0, limit);
-  return { items, nextCursor: rest.length > limit ? items.at(-1)!.id : null };
-}
-
 /** A {@link StorageAdapter} over one JSON file. */
 export class JsonFileStore implements StorageAdapter {
   readonly name = 'json-file';
@@ -158,7 +156,7 @@ export class JsonFileStore implements StorageAdapter {
       if (Object.values(tenant.configs).some((c) => c.record.name === record.name)) {
         throw new ConflictError(
           'NAME_TAKEN',
-          `[byokit] [json-file] a config of that name already exists in this tenant`,
+          storeMessage('json-file', `a config of that name already exists in this tenant`),
         );
       }
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, record.id);
@@ -182,8 +180,7 @@ export class JsonFileStore implements StorageAdapter {
       )
       .map((c) => storedRecord(c.record, c.sealedKey))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    const cursor = query.cursor;
-    return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
+    return pageAfter(records, query.cursor, query.limit);
   }
 
   async updateConfig(
@@ -196,9 +193,7 @@ export class JsonFileStore implements StorageAdapter {
       const tenant = state.tenants[tenantId];
       const stored = tenant?.configs[id];
       if (!tenant || !stored) return { value: null, write: false };
-      if (options.expectedRevision !== undefined && stored.record.revision !== options.expectedRevision) {
-        throw new ConflictError('CONCURRENT_UPDATE', `[byokit] [json-file] config ${id} changed since it was read`);
-      }
+      checkExpectedRevision('json-file', stored.record, options.expectedRevision);
       // Only the fields an update may change, and only those the patch sets.
       const defined = patchedFields(patch);
       if (
@@ -207,10 +202,10 @@ export class JsonFileStore implements StorageAdapter {
       ) {
         throw new ConflictError(
           'NAME_TAKEN',
-          `[byokit] [json-file] a config of that name already exists in this tenant`,
+          storeMessage('json-file', `a config of that name already exists in this tenant`),
         );
       }
-      const record: ConfigRecord = { ...stored.record, ...defined, id, tenantId, revision: stored.record.revision + 1 };
+      const record = applyConfigPatch(stored.record, patch);
       if (record.isDefault) clearDefaults(tenant.configs, record.scope, id);
       const next: StoredConfig = { ...stored, record, ...patchedSealedKeys(candidateOf(stored), patch) };
       tenant.configs[id] = next;
@@ -248,8 +243,7 @@ export class JsonFileStore implements StorageAdapter {
       .map(candidateOf)
       .filter((c) => holdsKeyUnderOtherKek(c, query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    const cursor = query.cursor;
-    return pageAfter(rows, query.limit, (id) => cursor === undefined || id > cursor);
+    return pageAfter(rows, query.cursor, query.limit);
   }
 
   /** The store-wide walk of a KEK rotation, by byokit's own helper over every tenant's configs. */
@@ -278,7 +272,7 @@ export class JsonFileStore implements StorageAdapter {
         // Compare-and-swap on the sealed key itself: a key replaced meanwhile is left alone.
         if (!tenant || !stored || stored.sealedKey === null || stored.sealedKey !== swap.from) return false;
         stored.sealedKey = swap.to;
-        stored.record = { ...stored.record, updatedAt: swap.updatedAt, revision: stored.record.revision + 1 };
+        stored.record = applyConfigPatch(stored.record, { updatedAt: swap.updatedAt });
         tenant.audit.push({ ...structuredClone(swap.audit), tenantId });
         return true;
       });
@@ -309,8 +303,7 @@ export class JsonFileStore implements StorageAdapter {
       .filter((e) => query.configId === undefined || e.configId === query.configId)
       .filter((e) => query.type === undefined || e.type === query.type)
       .sort((a, b) => (a.id < b.id ? 1 : -1));
-    const cursor = query.cursor;
-    return pageAfter(events, query.limit, (id) => cursor === undefined || id < cursor);
+    return pageAfter(events, query.cursor, query.limit, 'descending');
   }
 
   async recordKeyHealth(
@@ -355,7 +348,7 @@ export class JsonFileStore implements StorageAdapter {
       if ((tenant.settings?.revision ?? 0) !== expectedRevision) {
         throw new ConflictError(
           'CONCURRENT_UPDATE',
-          `[byokit] [json-file] the settings of this tenant changed since they were read`,
+          storeMessage('json-file', `the settings of this tenant changed since they were read`),
         );
       }
       tenant.settings = structuredClone(record);
@@ -383,8 +376,7 @@ export class JsonFileStore implements StorageAdapter {
     const records = Object.values(keysOf((await this.#read()).tenants[tenantId])).sort((a, b) =>
       a.id < b.id ? -1 : 1,
     );
-    const cursor = query.cursor;
-    return pageAfter(records, query.limit, (id) => cursor === undefined || id > cursor);
+    return pageAfter(records, query.cursor, query.limit);
   }
 
   async revokeAccessKey(
@@ -462,8 +454,7 @@ export class JsonFileStore implements StorageAdapter {
       )
       .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    const cursor = query.cursor;
-    const page = pageAfter(rows, query.limit, (id) => cursor === undefined || id > cursor);
+    const page = pageAfter(rows, query.cursor, query.limit);
     return { items: page.items.map(({ id: _id, ...usage }) => usage), nextCursor: page.nextCursor };
   }
 

@@ -1,26 +1,21 @@
+import { copyConfigRecord as copyRecord, patchedFields as patchFields } from './patch.js';
+
 export { MemoryStore } from './memory.js';
 export * from './types.js';
 export * from './settings-storage.js';
 export * from './access-key-storage.js';
 export * from './cooldown-storage.js';
-export { CONFIG_PATCH_FIELDS, copyConfigRecord, patchedFields, storedRecord } from './patch.js';
-export { mergeKeyHealth } from './key-health.js';
-export { sealedKekId } from '../crypto/sealed-kek-id.js';
-export {
-  byResolutionPreference,
-  findWinner,
-  isUsableCandidate,
-  keyExpired,
-  poolOf,
-  routesProvider,
-  selectCandidates,
-} from './candidates.js';
-export {
-  countKeysByKek,
-  holdsKeyUnderOtherKek,
-  pageAcrossTenants,
-  encodeStoreCursor,
-  decodeStoreCursor,
-  type SealedSlots,
-} from './key-counts.js';
-export { STAGED_KEY_FIELDS, noStagedKeys, patchedSealedKeys } from './patch.js';
+
+/**
+ * The record fields a patch sets, as in 0.1.
+ *
+ * @deprecated Import `patchedFields` from `byokit/adapter`, beside the other adapter helpers.
+ */
+export const patchedFields: typeof patchFields = patchFields;
+
+/**
+ * A fresh copy of a config record, as in 0.1.
+ *
+ * @deprecated Import `copyConfigRecord` from `byokit/adapter`, beside the other adapter helpers.
+ */
+export const copyConfigRecord: typeof copyRecord = copyRecord;

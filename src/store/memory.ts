@@ -57,6 +57,7 @@ import type {
   WriteOptions,
 } from './types.js';
 import { byokitMessage } from '../message.js';
+import { checkExpectedRevision, pageAfter } from './adapter-helpers.js';
 
 /** A stored config: frozen, its `kekId` derived from its own `sealedKey`. */
 type Row = Readonly<SealedConfigRecord>;
@@ -105,20 +106,6 @@ interface TenantState {
   keys: Map<string, AccessKeyRecord>;
   counters: Map<string, Counters>;
   usage: Map<string, AccessKeyUsageRecord>;
-}
-
-/** Takes the first `limit` items after `cursor` (an id) in an id-sorted list. */
-function pageById<T extends { id: string }>(
-  sorted: T[],
-  cursor: string | undefined,
-  limit: number,
-  descending: boolean,
-): Page<T> {
-  const after =
-    cursor === undefined ? sorted : sorted.filter((item) => (descending ? item.id < cursor : item.id > cursor));
-  const items = after.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: after.length > limit && last ? last.id : null };
 }
 
 /** Inserts `id` into an ascending list (ids are time-ordered, so usually at the end). */
@@ -356,7 +343,7 @@ export class MemoryStore implements StorageAdapter {
       .filter((r) => query.provider === undefined || r.provider === query.provider)
       .filter((r) => query.kekIdNot === undefined || (r.sealedKey !== null && r.kekId !== query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    const page = pageById(rows, query.cursor, query.limit, false);
+    const page = pageAfter(rows, query.cursor, query.limit);
     return { items: page.items.map(readRecord), nextCursor: page.nextCursor };
   }
 
@@ -369,9 +356,7 @@ export class MemoryStore implements StorageAdapter {
     const tenant = this.#tenants.get(tenantId);
     const row = tenant?.rows.get(id);
     if (!tenant || !row) return null;
-    if (options.expectedRevision !== undefined && row.revision !== options.expectedRevision) {
-      throw new ConflictError('CONCURRENT_UPDATE', byokitMessage('memory', `config ${id} changed since it was read`));
-    }
+    checkExpectedRevision('memory', row, options.expectedRevision);
     const fields = patchedFields(patch);
     if (fields.name !== undefined) this.#assertNameFree(tenant, fields.name, id);
     this.appendAudit({ ...options.audit, tenantId });
@@ -428,7 +413,7 @@ export class MemoryStore implements StorageAdapter {
     const rows = [...(this.#tenants.get(tenantId)?.rows.values() ?? [])]
       .filter((row) => holdsKeyUnderOtherKek(row, query.kekIdNot))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    return pageById<SealedConfigRecord>(rows, query.cursor, query.limit, false);
+    return pageAfter<SealedConfigRecord>(rows, query.cursor, query.limit);
   }
 
   async listSealedConfigsAcrossTenants(query: StoreSealedConfigQuery): Promise<Page<SealedConfigRecord>> {
@@ -481,7 +466,7 @@ export class MemoryStore implements StorageAdapter {
       .filter((e) => query.configId === undefined || e.configId === query.configId)
       .filter((e) => query.type === undefined || e.type === query.type)
       .sort((a, b) => (a.id < b.id ? 1 : -1));
-    const page = pageById(events, query.cursor, query.limit, true);
+    const page = pageAfter(events, query.cursor, query.limit, 'descending');
     return { items: page.items.map(copyEvent), nextCursor: page.nextCursor };
   }
 
@@ -553,7 +538,7 @@ export class MemoryStore implements StorageAdapter {
 
   async listAccessKeys(tenantId: string, query: AccessKeyQuery): Promise<Page<AccessKeyRecord>> {
     const records = [...(this.#state.get(tenantId)?.keys.values() ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1));
-    return structuredClone(pageById(records, query.cursor, query.limit, false));
+    return structuredClone(pageAfter(records, query.cursor, query.limit));
   }
 
   async revokeAccessKey(
@@ -627,7 +612,7 @@ export class MemoryStore implements StorageAdapter {
       )
       .map((u) => ({ ...u, id: `${u.period}:${u.keyId}` }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    const page = pageById(rows, query.cursor, query.limit, false);
+    const page = pageAfter(rows, query.cursor, query.limit);
     return { items: page.items.map(({ id: _id, ...usage }) => usage), nextCursor: page.nextCursor };
   }
 

@@ -343,9 +343,13 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** What an adapter can do, for the conformance suite and the vault. */
+/** What an adapter guarantees, for the conformance suite and the vault. */
 export interface StoreCapabilities {
-  /** Changes and their audit events commit in one transaction (or script). */
+  /**
+   * Changes and their audit events commit in one transaction (or script):
+   * a failed audit write leaves the change undone. The conformance suite
+   * checks this when `true` (given `breakAuditWrites`).
+   */
   transactions: boolean;
 }
 
@@ -445,8 +449,22 @@ export interface UpdateOptions extends WriteOptions {
 export interface StorageAdapter extends SettingsStorage, AccessKeyStorage, CooldownStorage {
   /** A short name for messages, e.g. `'postgres'`. */
   readonly name: string;
-  /** What the adapter guarantees (transactions), for the vault and the conformance suite. */
+  /**
+   * What the adapter guarantees. `transactions: true` promises that a change
+   * and its audit event commit together (one transaction or script); the
+   * conformance suite then checks it (an audit write that fails leaves the
+   * change undone), and skips those checks when `false`.
+   */
   readonly capabilities: StoreCapabilities;
+
+  /**
+   * Optional: releases what the adapter opened itself (a connection it made
+   * from a path or URL, cached statements). A client or pool the host passed
+   * in stays open: its owner closes it. byokit never calls it: the host
+   * that made the store closes it at shutdown (`vault.close()` leaves the
+   * store alone, as one store may serve several vaults).
+   */
+  close?(): Promise<void>;
 
   /**
    * Inserts a new config and its audit event.

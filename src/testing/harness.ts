@@ -11,7 +11,7 @@ import type { StorageAdapterTestOptions, StoreUnderTest } from './types.js';
 import { byokitMessage } from '../message.js';
 
 /** The title of a group: `[conformance] <adapter> › <group>`. */
-export function groupTitle(options: StorageAdapterTestOptions, group: string): string {
+export function groupTitle(options: Pick<StorageAdapterTestOptions, 'name'>, group: string): string {
   return `[conformance] ${options.name} › ${group}`;
 }
 

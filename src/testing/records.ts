@@ -31,6 +31,8 @@ export function describeRecords(options: StorageAdapterTestOptions): void {
       expect(typeof store.name).toBe('string');
       expect(store.name.length).toBeGreaterThan(0);
       expect(typeof store.capabilities.transactions).toBe('boolean');
+      // `close` is optional; when present it is a method (hosts call `store.close?.()` at shutdown).
+      expect(['undefined', 'function']).toContain(typeof store.close);
     });
 
     it('createConfig returns, and getConfig reads back, a record equal to the one written (every field)', async () => {

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { beforeAll, beforeEach, type RunnerTask } from 'vitest';
+import { byokitMessage } from '../message.js';
 import { describeAccessKeys } from './access-keys.js';
 import { describeAudit } from './audit.js';
 import { describeCandidateFilter } from './candidate-filter.js';
@@ -26,6 +28,7 @@ import { describeSettings } from './settings.js';
 import { describeTenantIsolation } from './tenant-isolation.js';
 import type { StorageAdapterTestOptions } from './types.js';
 import { describeVaultRoundTrip } from './vault-round-trip.js';
+import { groupTitle } from './harness.js';
 
 /** The conformance groups by name, for running a subset. */
 export const conformanceGroups = {
@@ -95,5 +98,43 @@ export const conformanceGroups = {
  * ```
  */
 export function runStorageAdapterTests(options: StorageAdapterTestOptions): void {
+  if (options.skip !== undefined) skipByName(options.name, options.skip);
   for (const group of Object.values(conformanceGroups)) group(options);
+}
+
+/**
+ * Skips the conformance tests `skip` names (by title or full title), with
+ * their reasons; fails the file when a name matches none of this adapter's
+ * tests. Hooks at the file's top level, scoped to the conformance groups of
+ * `adapterName` by their titles.
+ */
+function skipByName(adapterName: string, skip: Readonly<Record<string, string>>): void {
+  const ours = (task: { fullTestName?: string }) =>
+    task.fullTestName?.startsWith(groupTitle({ name: adapterName }, '')) ?? false;
+  // vitest reads a hook's first parameter as fixtures: it must be a destructuring pattern.
+  // biome-ignore lint/correctness/noEmptyPattern: no fixture is used, only the file (second parameter).
+  beforeAll(({}, file) => {
+    const names = new Set<string>();
+    const visit = (task: RunnerTask) => {
+      if (task.type === 'test' && ours(task)) {
+        names.add(task.name);
+        if (task.fullTestName) names.add(task.fullTestName);
+      }
+      if ('tasks' in task) for (const child of task.tasks) visit(child);
+    };
+    for (const task of file.tasks) visit(task);
+    const unknown = Object.keys(skip).filter((name) => !names.has(name));
+    if (unknown.length > 0)
+      throw new Error(
+        byokitMessage(
+          'testing',
+          `skip names no conformance test of "${adapterName}": ${unknown.map((n) => JSON.stringify(n)).join(', ')}`,
+        ),
+      );
+  });
+  beforeEach(({ task, skip: skipTest }) => {
+    if (!ours(task)) return;
+    const reason = Object.hasOwn(skip, task.name) ? skip[task.name] : skip[task.fullTestName ?? ''];
+    if (reason !== undefined) skipTest(reason);
+  });
 }
