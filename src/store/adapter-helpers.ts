@@ -46,7 +46,12 @@ export function pageOf<T>(
  * `cursor` (an id; `undefined` from the start), ascending, or descending
  * when the list is sorted newest first (audit events).
  */
-export function pageAfter<T extends { id: string }>(
+export function pageAfter<
+  T extends {
+    /** The item's id: the list's sort key and the cursor. */
+    id: string;
+  },
+>(
   sorted: readonly T[],
   cursor: string | undefined,
   limit: number,
