@@ -17,7 +17,7 @@ import {
 } from '../../src/index.js';
 import { dumpAll } from '../store/memory-helpers.js';
 
-/** Every code byokit documents. A rejection with any other code (or none) fails the property. */
+/** The codes a fuzzed input may be refused with (a subset of BYOKIT_ERROR_CODES). Any other code (or none) fails the property. */
 export const KNOWN_CODES: readonly ByokitErrorCode[] = [
   'VALIDATION_FAILED',
   'NOT_FOUND',

@@ -1,62 +1,17 @@
 // runStorageAdapterTests({ skip }) skips exactly the named conformance tests, and a name that
 // matches no test fails the file. Run in a child vitest (test/testing/skip/), compared with the
 // same store and no skip.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type ChildFileReport, runChildVitest } from './child-vitest.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const vitestCli = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-
-interface FileReport {
-  name: string;
-  status: string;
-  message?: string;
-  assertionResults: Array<{ title: string; status: string }>;
-}
-
-let files: Map<string, FileReport>;
+let files: Map<string, ChildFileReport>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byokit-skip-'));
-  const output = join(dir, 'report.json');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          vitestCli,
-          'run',
-          '--root',
-          root,
-          '--config',
-          'test/testing/skip/vitest.config.ts',
-          '--reporter=json',
-          `--outputFile=${output}`,
-        ],
-        { cwd: root, env: { ...process.env, CI: '' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-        // The child run fails (the unknown-name file must); only a missing report is an error.
-        (error) => {
-          try {
-            readFileSync(output);
-            resolve();
-          } catch {
-            reject(error ?? new Error('no report written'));
-          }
-        },
-      );
-    });
-    const report = JSON.parse(readFileSync(output, 'utf8')) as { testResults: FileReport[] };
-    files = new Map(report.testResults.map((file) => [file.name.split('/').pop()!, file]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const report = await runChildVitest('test/testing/skip/vitest.config.ts');
+  files = new Map(report.map((file) => [file.name.split('/').pop()!, file]));
 }, 150_000);
 
-const titles = (file: FileReport, status: string) =>
+const titles = (file: ChildFileReport, status: string) =>
   file.assertionResults.filter((t) => t.status === status).map((t) => t.title);
 
 describe('runStorageAdapterTests({ skip })', () => {

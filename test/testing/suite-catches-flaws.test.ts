@@ -1,17 +1,10 @@
 // The conformance suite must be able to fail: it runs (in a child vitest)
 // against FlawedStore with one flaw switched on at a time, and each flaw must
 // fail the check written for its rule, while the flawless store passes all.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLAWS } from './broken/flawed-store.js';
 import type { Flaw } from './broken/flawed-store.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const vitestCli = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+import { runChildVitest } from './child-vitest.js';
 
 /** The check (group › test title prefix) each flaw must fail. */
 const EXPECTED: Record<Flaw, string> = {
@@ -95,60 +88,22 @@ const EXPECTED: Record<Flaw, string> = {
   stagedKeysInPlainReads: 'keyring walk › pending and previous sealed keys come back only from the sealed reads',
 };
 
-interface JsonReport {
-  testResults: Array<{ assertionResults: Array<{ ancestorTitles: string[]; title: string; status: string }> }>;
-}
-
 let results: Map<string, { failed: string[]; passed: number; total: number }>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byokit-flaws-'));
-  const output = join(dir, 'report.json');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          vitestCli,
-          'run',
-          '--root',
-          root,
-          '--config',
-          'test/testing/broken/vitest.config.ts',
-          '--reporter=json',
-          `--outputFile=${output}`,
-        ],
-        { cwd: root, env: { ...process.env, CI: '' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-        // The child run is expected to fail (that is the point); only a missing report is an error.
-        (error) => (readable(output) ? resolve() : reject(error ?? new Error('no report written'))),
-      );
-    });
-    const report = JSON.parse(readFileSync(output, 'utf8')) as JsonReport;
-    results = new Map();
-    for (const file of report.testResults) {
-      for (const test of file.assertionResults) {
-        const match = /\[conformance\] flaw=(\w+) › (.*)$/.exec(test.ancestorTitles[0] ?? '');
-        if (!match) continue;
-        const entry = results.get(match[1]!) ?? { failed: [], passed: 0, total: 0 };
-        entry.total++;
-        if (test.status === 'failed') entry.failed.push(`${match[2]} › ${test.title}`);
-        if (test.status === 'passed') entry.passed++;
-        results.set(match[1]!, entry);
-      }
+  results = new Map();
+  for (const file of await runChildVitest('test/testing/broken/vitest.config.ts')) {
+    for (const test of file.assertionResults) {
+      const match = /\[conformance\] flaw=(\w+) › (.*)$/.exec(test.ancestorTitles[0] ?? '');
+      if (!match) continue;
+      const entry = results.get(match[1]!) ?? { failed: [], passed: 0, total: 0 };
+      entry.total++;
+      if (test.status === 'failed') entry.failed.push(`${match[2]} › ${test.title}`);
+      if (test.status === 'passed') entry.passed++;
+      results.set(match[1]!, entry);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }, 150_000);
-
-function readable(path: string): boolean {
-  try {
-    readFileSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the conformance suite catches broken adapters', () => {
   it('passes a store without flaws, every check of it', () => {
