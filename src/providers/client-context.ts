@@ -38,25 +38,49 @@ export interface ClientContext {
 }
 
 const CONTEXT = Symbol('byokit.vault');
-/** Tokens this module issued, and their context. */
-const contexts = new WeakMap<object, ClientContext>();
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * The opaque token: only this module can make one, and `#context in token`
+ * tells a token it made from any look-alike. The context lives in the
+ * token's private field, so no side table (a WeakMap entry per resolution
+ * costs the garbage collector more than the object itself).
+ */
+class ContextToken {
+  // Writable until `bind`, which sets `resolution` and freezes it; the field exists from the start (one shape).
+  readonly #context: { -readonly [K in keyof ClientContext]: ClientContext[K] };
+  constructor(context: Omit<ClientContext, 'resolution'>) {
+    this.#context = { ...context, resolution: undefined };
+    Object.freeze(this);
+  }
+  static contextOf(token: unknown): ClientContext | undefined {
+    return typeof token === 'object' && token !== null && #context in token
+      ? (token as ContextToken).#context
+      : undefined;
+  }
+  /** Records the frozen resolution, once, and freezes the context. */
+  bind(resolution: Resolution): void {
+    if (this.#context.resolution !== undefined) return;
+    this.#context.resolution = resolution;
+    Object.freeze(this.#context);
+  }
+  [INSPECT](): string {
+    return '[vault context]';
+  }
+}
 
 /**
  * @internal The field the vault spreads into a resolution before freezing
  * it. The token inspects as `[vault context]` and has no properties to show.
  */
 export function clientContextField(context: Omit<ClientContext, 'resolution'>): { readonly [CONTEXT]: object } {
-  const token = Object.freeze(Object.defineProperty({}, INSPECT, { value: () => '[vault context]' }));
-  contexts.set(token, { ...context });
-  return { [CONTEXT]: token };
+  return { [CONTEXT]: new ContextToken(context) };
 }
 
 /** @internal Records the frozen resolution a token was issued with, and freezes its context. */
 export function bindClientContext(resolution: Resolution): void {
-  const token = (resolution as { [CONTEXT]?: object })[CONTEXT];
-  const context = token === undefined ? undefined : contexts.get(token);
-  if (context && context.resolution === undefined) contexts.set(token!, Object.freeze({ ...context, resolution }));
+  const token = (resolution as { [CONTEXT]?: unknown })[CONTEXT];
+  if (token instanceof ContextToken && ContextToken.contextOf(token)) token.bind(resolution);
 }
 
 /**
@@ -64,6 +88,5 @@ export function bindClientContext(resolution: Resolution): void {
  * copied from), or `undefined` for a hand-built source.
  */
 export function clientContextOf(source: object): ClientContext | undefined {
-  const token = (source as { [CONTEXT]?: unknown })[CONTEXT];
-  return typeof token === 'object' && token !== null ? contexts.get(token) : undefined;
+  return ContextToken.contextOf((source as { [CONTEXT]?: unknown })[CONTEXT]);
 }
