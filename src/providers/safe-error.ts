@@ -83,13 +83,59 @@ function isClean(error: ByokitError, key: string): boolean {
   return true;
 }
 
+/** How deep the fields of a byokit error (its `issues`, its `trace`) are copied. */
+const MAX_FIELD_DEPTH = 6;
+
 /**
- * `error` itself when it is a byokit error that mentions no part of the key
- * (so typed errors like `PROVIDER_SDK_MISSING` keep their code), else a
- * scrubbed `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
+ * A field of a byokit error with every string in it scrubbed: plain objects
+ * and arrays are copied, other objects (what an SDK might attach) dropped.
+ */
+function scrubField(value: unknown, key: string, depth: number): unknown {
+  if (typeof value === 'string') return scrubSecret(value, key);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_FIELD_DEPTH) return undefined;
+  if (Array.isArray(value)) return value.map((item) => scrubField(item, key, depth + 1));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  const copy: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) copy[name] = scrubField(field, key, depth + 1);
+  return copy;
+}
+
+/**
+ * A copy of a byokit error of the same class, code and fields, with its
+ * message, stack, string fields and cause chain scrubbed. Scrubbing removes
+ * runs of five characters, so a stack's line numbers or a URL's port can
+ * match a key by chance: the error keeps what it is either way.
+ */
+function scrubbedCopy(error: ByokitError, key: string): ByokitError {
+  const copy = Object.create(Object.getPrototypeOf(error)) as ByokitError;
+  for (const name of Object.getOwnPropertyNames(error)) {
+    const descriptor = Object.getOwnPropertyDescriptor(error, name);
+    if (descriptor === undefined || !('value' in descriptor)) continue;
+    const value =
+      name === 'cause' ? scrubChain(descriptor.value, key, 1, new Set([error])) : scrubField(descriptor.value, key, 0);
+    Object.defineProperty(copy, name, { ...descriptor, value });
+  }
+  // Where the runtime keeps `stack` as an accessor, it is read through it and kept as a value.
+  if (!Object.hasOwn(copy, 'stack') && typeof error.stack === 'string') {
+    Object.defineProperty(copy, 'stack', {
+      value: scrubSecret(error.stack, key),
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+/**
+ * A byokit error stays what it is (typed errors like `ENDPOINT_REFUSED` or
+ * `PROVIDER_SDK_MISSING` keep their class and code): `error` itself when it
+ * mentions no part of the key, else a scrubbed copy. Any other thrown value
+ * becomes a scrubbed `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
  */
 export function toSafeError(error: unknown, key: string, context?: string): ByokitError {
-  if (error instanceof ByokitError && isClean(error, key)) return error;
+  if (error instanceof ByokitError) return isClean(error, key) ? error : scrubbedCopy(error, key);
   return scrubError(error, key, context);
 }
 

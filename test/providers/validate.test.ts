@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
+import { ByokitError, ProviderError, ValidationError } from '../../src/errors.js';
 import type { ProviderDescriptor } from '../../src/providers/types.js';
 import { httpStatusOf, isConnectionFailure, ProviderHttpError } from '../../src/providers/error-chain.js';
 import { scrubError, toSafeError } from '../../src/providers/safe-error.js';
@@ -57,14 +57,37 @@ describe('scrubError / toSafeError', () => {
     expect(scrubError(undefined, key).message).toContain('unknown error');
   });
 
-  it('keeps a clean byokit error as is, wraps one that mentions the key', () => {
+  it('keeps a clean byokit error as is; one that mentions the key becomes a scrubbed copy of the same class and code', () => {
     const key = canaryKey();
     const clean = new ProviderError('PROVIDER_SDK_MISSING', '[byokit] [providers] install x');
     expect(toSafeError(clean, key)).toBe(clean);
-    const dirty = new ProviderError('PROVIDER_SDK_MISSING', `[byokit] [providers] ${key}`);
-    const wrapped = toSafeError(dirty, key);
-    expect(wrapped).not.toBe(dirty);
-    expectNoKeyLeak(wrapped, key);
+    const dirty = new ProviderError('PROVIDER_SDK_MISSING', `[byokit] [providers] ${key}`, {
+      cause: Object.assign(new Error(`echo ${key}`), { headers: { authorization: key } }),
+    });
+    const copy = toSafeError(dirty, key);
+    expect(copy).not.toBe(dirty);
+    expect(copy).toBeInstanceOf(ProviderError);
+    expect(copy).toMatchObject({ name: 'ProviderError', code: 'PROVIDER_SDK_MISSING' });
+    expect(copy.message).toBe('[byokit] [providers] [redacted]');
+    expect(copy.stack).toContain('[byokit] [providers] [redacted]');
+    expect((copy.cause as Error).message).toBe('echo [redacted]');
+    expect((copy.cause as { headers?: unknown }).headers).toBeUndefined();
+    expectNoKeyLeak(copy, key);
+  });
+
+  it('a typed error keeps its class, code and fields when a URL port or stack line matches five characters of the key', () => {
+    // Scrubbing removes runs of five: `127.0.0.1:35297` reads as `12700135297` with punctuation skipped.
+    const key = 'AIzaCANARYab35297cdef0123456789abcdef01';
+    const refused = new ByokitError('ENDPOINT_REFUSED', '[byokit] [providers] http://127.0.0.1:35297/proxy is refused');
+    const copy = toSafeError(refused, key);
+    expect(copy).toBeInstanceOf(ByokitError);
+    expect(copy.code).toBe('ENDPOINT_REFUSED');
+    expect(copy.message).not.toContain('35297');
+    const issues = [{ path: `options.${key}`, message: 'not allowed' }];
+    const invalid = toSafeError(new ValidationError(`[byokit] [config] ${key}`, issues), key);
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect((invalid as ValidationError).issues).toEqual([{ path: 'options.[redacted]', message: 'not allowed' }]);
+    expectNoKeyLeak(invalid, key);
   });
 });
 
