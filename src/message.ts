@@ -42,7 +42,8 @@ export function storeMessage(store: string, text: string): string {
   return `[byokit] [${store}] ${text}`;
 }
 
-const PREFIX = /^\[byokit\] \[[a-z-]+\] /;
+/** Any component's or store's name: `storeMessage` takes names byokit does not know. */
+const PREFIX = /^\[byokit\] \[[^\]\s]+\] /;
 
 /** A message without its `[byokit] [<component>] ` prefix, for details shown inside another message. */
 export function withoutMessagePrefix(message: string): string {

@@ -69,59 +69,89 @@ export function scrubError(error: unknown, key: string, context = 'provider call
   );
 }
 
-/** True when `error` (or an error in its cause chain) already mentions no part of `key`. */
-function isClean(error: ByokitError, key: string): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth <= MAX_CAUSE_DEPTH; depth++) {
-    if (typeof current !== 'object') return scrubSecret(String(current), key) === String(current);
-    const { message, stack, cause } = current as { message?: unknown; stack?: unknown; cause?: unknown };
-    for (const text of [message, stack]) {
-      if (typeof text === 'string' && scrubSecret(text, key) !== text) return false;
-    }
-    current = cause;
-  }
-  return true;
+/** How deep the fields of a byokit error (its `issues`, its `trace`, its causes) are looked at and copied. */
+const MAX_FIELD_DEPTH = 8;
+
+/** The fields {@link scrubChain} keeps of an error that is not byokit's. */
+const KEPT_ERROR_FIELDS = new Set(['name', 'message', 'stack', 'status', 'code', 'cause']);
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
-/** How deep the fields of a byokit error (its `issues`, its `trace`) are copied. */
-const MAX_FIELD_DEPTH = 6;
+/** Own data fields of an error, and `stack` also where the runtime keeps it as an accessor. */
+function errorFields(error: Error): [string, unknown][] {
+  const fields: [string, unknown][] = [];
+  for (const name of Object.getOwnPropertyNames(error)) {
+    const descriptor = Object.getOwnPropertyDescriptor(error, name);
+    if (descriptor && 'value' in descriptor) fields.push([name, descriptor.value]);
+  }
+  if (!fields.some(([name]) => name === 'stack') && typeof error.stack === 'string')
+    fields.push(['stack', error.stack]);
+  return fields;
+}
 
 /**
- * A field of a byokit error with every string in it scrubbed: plain objects
- * and arrays are copied, other objects (what an SDK might attach) dropped.
+ * True when {@link scrubbedValue} would give `value` back unchanged: every
+ * string and field name free of the key, no function or symbol, no object
+ * other than plain ones, arrays and errors, and no field of a foreign error
+ * that the scrubbed copy would drop (its headers, its request).
  */
-function scrubField(value: unknown, key: string, depth: number): unknown {
+function isClean(value: unknown, key: string, depth: number, seen: Set<unknown>): boolean {
+  if (typeof value === 'string') return scrubSecret(value, key) === value;
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  if (typeof value !== 'object' || value === null || seen.has(value)) return true;
+  if (depth > MAX_FIELD_DEPTH) return false;
+  seen.add(value);
+  const clean = (name: string, field: unknown) =>
+    scrubSecret(name, key) === name && isClean(field, key, depth + 1, seen);
+  if (value instanceof Error) {
+    const fields = errorFields(value);
+    if (!(value instanceof ByokitError) && fields.some(([name]) => !KEPT_ERROR_FIELDS.has(name))) return false;
+    return fields.every(([name, field]) => clean(name, field));
+  }
+  if (Array.isArray(value)) return value.every((item) => isClean(item, key, depth + 1, seen));
+  return isPlainObject(value) && Object.entries(value).every(([name, field]) => clean(name, field));
+}
+
+/**
+ * `value` with the key scrubbed out of every string and field name: a byokit
+ * error copied as one of its class, any other error as {@link scrubChain}
+ * copies it, plain objects and arrays copied, and everything else (functions,
+ * symbols, class instances an SDK attaches) dropped.
+ */
+function scrubbedValue(value: unknown, key: string, depth: number, seen: Set<unknown>): unknown {
   if (typeof value === 'string') return scrubSecret(value, key);
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_FIELD_DEPTH) return undefined;
-  if (Array.isArray(value)) return value.map((item) => scrubField(item, key, depth + 1));
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  if (depth > MAX_FIELD_DEPTH || seen.has(value)) return undefined;
+  if (value instanceof ByokitError) return scrubbedCopy(value, key, depth, seen);
+  if (value instanceof Error) return scrubChain(value, key, depth, seen);
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => scrubbedValue(item, key, depth + 1, seen));
+  if (!isPlainObject(value)) return undefined;
   const copy: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(value)) copy[name] = scrubField(field, key, depth + 1);
+  for (const [name, field] of Object.entries(value))
+    copy[scrubSecret(name, key)] = scrubbedValue(field, key, depth + 1, seen);
   return copy;
 }
 
 /**
  * A copy of a byokit error of the same class, code and fields, with its
- * message, stack, string fields and cause chain scrubbed. Scrubbing removes
- * runs of five characters, so a stack's line numbers or a URL's port can
- * match a key by chance: the error keeps what it is either way.
+ * message, stack, fields and cause chain scrubbed. Scrubbing removes runs of
+ * five characters, so a stack's line numbers or a URL's port can match a key
+ * by chance: the error keeps what it is either way.
  */
-function scrubbedCopy(error: ByokitError, key: string): ByokitError {
+function scrubbedCopy(error: ByokitError, key: string, depth: number, seen: Set<unknown>): ByokitError {
+  seen.add(error);
   const copy = Object.create(Object.getPrototypeOf(error)) as ByokitError;
-  for (const name of Object.getOwnPropertyNames(error)) {
+  for (const [name, field] of errorFields(error)) {
     const descriptor = Object.getOwnPropertyDescriptor(error, name);
-    if (descriptor === undefined || !('value' in descriptor)) continue;
-    const value =
-      name === 'cause' ? scrubChain(descriptor.value, key, 1, new Set([error])) : scrubField(descriptor.value, key, 0);
-    Object.defineProperty(copy, name, { ...descriptor, value });
-  }
-  // Where the runtime keeps `stack` as an accessor, it is read through it and kept as a value.
-  if (!Object.hasOwn(copy, 'stack') && typeof error.stack === 'string') {
-    Object.defineProperty(copy, 'stack', {
-      value: scrubSecret(error.stack, key),
+    Object.defineProperty(copy, scrubSecret(name, key), {
+      value: scrubbedValue(field, key, depth + 1, seen),
       writable: true,
+      enumerable: descriptor?.enumerable ?? false,
       configurable: true,
     });
   }
@@ -130,12 +160,14 @@ function scrubbedCopy(error: ByokitError, key: string): ByokitError {
 
 /**
  * A byokit error stays what it is (typed errors like `ENDPOINT_REFUSED` or
- * `PROVIDER_SDK_MISSING` keep their class and code): `error` itself when it
- * mentions no part of the key, else a scrubbed copy. Any other thrown value
+ * `PROVIDER_SDK_MISSING` keep their class and code): `error` itself when no
+ * string, field or cause of it holds a part of the key or an object an SDK
+ * attached, else a scrubbed copy. Any other thrown value
  * becomes a scrubbed `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
  */
 export function toSafeError(error: unknown, key: string, context?: string): ByokitError {
-  if (error instanceof ByokitError) return isClean(error, key) ? error : scrubbedCopy(error, key);
+  if (error instanceof ByokitError)
+    return isClean(error, key, 0, new Set()) ? error : scrubbedCopy(error, key, 0, new Set());
   return scrubError(error, key, context);
 }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sealedKekId } from '../crypto/sealed-kek-id.js';
 import { ConflictError } from '../errors.js';
 import { storeMessage } from '../message.js';
 import { patchedFields } from './patch.js';
@@ -84,8 +85,11 @@ export function checkExpectedRevision(
 /**
  * The record after `patch`: only the fields an update may change (see
  * `patchedFields`), and `revision` one higher. Sealed values travel beside
- * it (`patchedSealedKeys`); `kekId` is derived from them.
+ * it (`patchedSealedKeys`); when the patch sets or clears `sealedKey`,
+ * `kekId` follows it (`null` once the key is gone), so the record can be
+ * returned as it is.
  */
 export function applyConfigPatch(current: ConfigRecord, patch: ConfigPatch): ConfigRecord {
-  return { ...current, ...patchedFields(patch), revision: current.revision + 1 };
+  const kekId = patch.sealedKey === undefined ? current.kekId : sealedKekId(patch.sealedKey);
+  return { ...current, ...patchedFields(patch), kekId, revision: current.revision + 1 };
 }

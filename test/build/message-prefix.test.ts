@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { byokitMessage, MESSAGE_COMPONENTS, withoutMessagePrefix } from '../../src/message.js';
+import { byokitMessage, MESSAGE_COMPONENTS, storeMessage, withoutMessagePrefix } from '../../src/message.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -28,6 +28,8 @@ describe('the message prefix', () => {
       );
     }
     expect(withoutMessagePrefix('no prefix here')).toBe('no prefix here');
+    // A host's own adapter may have any name storeMessage was given.
+    expect(withoutMessagePrefix(storeMessage('MyStore_2', 'row gone'))).toBe('row gone');
   });
 
   it('is typed by hand nowhere in src/ or adapters/ (comments aside)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByokitError, ProviderError, ValidationError } from '../../src/errors.js';
+import { ByokitError, NoKeyError, ProviderError, ValidationError } from '../../src/errors.js';
 import type { ProviderDescriptor } from '../../src/providers/types.js';
 import { httpStatusOf, isConnectionFailure, ProviderHttpError } from '../../src/providers/error-chain.js';
 import { scrubError, toSafeError } from '../../src/providers/safe-error.js';
@@ -88,6 +88,62 @@ describe('scrubError / toSafeError', () => {
     expect(invalid).toBeInstanceOf(ValidationError);
     expect((invalid as ValidationError).issues).toEqual([{ path: 'options.[redacted]', message: 'not allowed' }]);
     expectNoKeyLeak(invalid, key);
+  });
+});
+
+describe('toSafeError: what a kept or copied byokit error may carry', () => {
+  const key = 'sk-proj-ABCDEFGHIJKLMNOP1234567890';
+  class WithExtra extends ByokitError {
+    constructor(
+      message: string,
+      readonly extra: unknown,
+      cause?: unknown,
+    ) {
+      super('PROVIDER_REQUEST_FAILED', message, { cause });
+    }
+  }
+
+  it('keeps an error whose fields are clean plain data, by identity', () => {
+    const error = new WithExtra('[byokit] [providers] refused', { issues: [{ path: 'baseUrl', n: 1 }] });
+    expect(toSafeError(error, key)).toBe(error);
+    const noKey = new NoKeyError('[byokit] [resolve] no key', [{ step: 'tenant', outcome: 'skipped' } as never]);
+    expect(toSafeError(noKey, key)).toBe(noKey);
+  });
+
+  it('copies an error with a clean message whose cause carries the key in an attached object', () => {
+    const sdkError = Object.assign(new Error('401'), { headers: { authorization: `Bearer ${key}` }, status: 401 });
+    const error = new WithExtra('[byokit] [providers] the call failed', null, sdkError);
+    const safe = toSafeError(error, key);
+    expect(safe).not.toBe(error);
+    expect(safe).toBeInstanceOf(WithExtra);
+    expect(safe.message).toBe('[byokit] [providers] the call failed');
+    expect(safe.cause).toMatchObject({ message: '401', status: 401 });
+    expect((safe.cause as { headers?: unknown }).headers).toBeUndefined();
+    expectNoKeyLeak(safe, `CANARY${key}`);
+    expect(JSON.stringify(safe)).not.toContain('ABCDEFGH');
+  });
+
+  it('drops functions and symbols, and scrubs field names, of a copied error', () => {
+    const fn = Object.assign(() => key, { secret: key });
+    const dirty = (extra: unknown) => toSafeError(new WithExtra(`[byokit] [providers] ${key}`, extra), key);
+    expect((dirty(fn) as WithExtra).extra).toBeUndefined();
+    expect((dirty(Symbol(key)) as WithExtra).extra).toBeUndefined();
+    expect((dirty({ headers: { [key]: 'v', kept: 1 } }) as WithExtra).extra).toEqual({
+      headers: { '[redacted]': 'v', kept: 1 },
+    });
+    // The same when the message is clean: a function or a key-named field alone makes it copy.
+    expect(toSafeError(new WithExtra('clean', fn), key)).toMatchObject({ extra: undefined, message: 'clean' });
+    expect(toSafeError(new WithExtra('clean', { [key]: 1 }), key)).toMatchObject({ extra: { '[redacted]': 1 } });
+  });
+
+  it('survives a cycle through fields and causes', () => {
+    const loop: Record<string, unknown> = { note: key };
+    loop.self = loop;
+    const error = new WithExtra(`[byokit] [providers] ${key}`, loop);
+    (error as { cause?: unknown }).cause = error;
+    const safe = toSafeError(error, key) as WithExtra;
+    expect(safe.extra).toMatchObject({ note: '[redacted]' });
+    expect(JSON.stringify((safe.extra as { note: string }).note)).not.toContain('ABCDEFGH');
   });
 });
 

@@ -76,6 +76,13 @@ describe('byokit/adapter updates', () => {
     expect(applyConfigPatch(current, hostile)).toEqual({ ...current, revision: 3 });
   });
 
+  it('applyConfigPatch: kekId follows a patched sealedKey (null once the key is removed), else stays', () => {
+    const current = makeConfigRecord({ revision: 1, kekId: 'kek-1' });
+    expect(applyConfigPatch(current, { sealedKey: null, keyHint: null }).kekId).toBeNull();
+    expect(applyConfigPatch(current, { name: 'renamed' }).kekId).toBe('kek-1');
+    expect(applyConfigPatch(current, { sealedKey: 'byokit:1:kek-2:AAAA:BBBB:CCCC' }).kekId).toBe('kek-2');
+  });
+
   it('checkExpectedRevision passes a match or no expectation, and throws CONCURRENT_UPDATE naming the store', () => {
     const stored = { id: 'cfg_1', revision: 4 };
     expect(() => checkExpectedRevision('my-store', stored, 4)).not.toThrow();
