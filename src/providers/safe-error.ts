@@ -162,8 +162,8 @@ function scrubbedCopy(error: ByokitError, key: string, depth: number, seen: Set<
  * A byokit error stays what it is (typed errors like `ENDPOINT_REFUSED` or
  * `PROVIDER_SDK_MISSING` keep their class and code): `error` itself when no
  * string, field or cause of it holds a part of the key or an object an SDK
- * attached, else a scrubbed copy. Any other thrown value
- * becomes a scrubbed `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
+ * attached, else a scrubbed copy. Any other thrown value becomes a scrubbed
+ * `PROVIDER_REQUEST_FAILED` wrapper from {@link scrubError}.
  */
 export function toSafeError(error: unknown, key: string, context?: string): ByokitError {
   if (error instanceof ByokitError)
