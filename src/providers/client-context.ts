@@ -80,7 +80,8 @@ export function clientContextField(context: Omit<ClientContext, 'resolution'>): 
 /** @internal Records the frozen resolution a token was issued with, and freezes its context. */
 export function bindClientContext(resolution: Resolution): void {
   const token = (resolution as { [CONTEXT]?: unknown })[CONTEXT];
-  if (token instanceof ContextToken && ContextToken.contextOf(token)) token.bind(resolution);
+  // The brand check of `contextOf` (a private field), not `instanceof`, which a forged prototype passes.
+  if (ContextToken.contextOf(token)) (token as ContextToken).bind(resolution);
 }
 
 /**

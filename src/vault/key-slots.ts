@@ -1,6 +1,6 @@
 /**
- * Patches that empty a config's staged-rotation slots, and the check for a
- * staged key: shared by the tenant handle and its update planning.
+ * Patches that empty a config's key slots, and the check for a staged key:
+ * shared by the tenant handle and its update planning.
  *
  * @module
  */
@@ -22,6 +22,20 @@ export const NO_STAGED_SLOTS: ConfigPatch = Object.freeze({
   pendingKeyHint: null,
   pendingKeySetAt: null,
   pendingKeyExpiresAt: null,
+});
+
+/**
+ * A patch that leaves no key material: the key, its validation state and
+ * both staged slots (removing a key, or changing a config's provider).
+ */
+export const NO_KEYS: ConfigPatch = Object.freeze({
+  sealedKey: null,
+  keyHint: null,
+  keySetAt: null,
+  keyExpiresAt: null,
+  lastValidatedAt: null,
+  lastValidationStatus: null,
+  ...NO_STAGED_SLOTS,
 });
 
 /** Whether a record holds a staged key (pending or previous). */

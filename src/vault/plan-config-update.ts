@@ -9,7 +9,7 @@
  */
 import type { AuditEvent, ConfigPatch, ConfigRecord } from '../store/types.js';
 import { hasKey } from './context.js';
-import { hasStagedKey, NO_STAGED_SLOTS } from './key-slots.js';
+import { hasStagedKey, NO_KEYS } from './key-slots.js';
 import type { AuthorizeContext, Permission } from './permissions.js';
 
 /** The fields `updateConfig` may change (its parsed input, `undefined` meaning "not given"). */
@@ -113,15 +113,7 @@ export function planConfigUpdate(current: ConfigRecord, input: ConfigUpdateInput
   let keys: KeyAction = 'keep';
   if (changed.includes('provider') && anyKey) {
     keys = 'drop';
-    Object.assign(patch, {
-      sealedKey: null,
-      keyHint: null,
-      keySetAt: null,
-      keyExpiresAt: null,
-      lastValidatedAt: null,
-      lastValidationStatus: null,
-      ...NO_STAGED_SLOTS,
-    });
+    Object.assign(patch, NO_KEYS);
     changes.push('key');
   } else if (changed.includes('baseUrl') && anyKey) {
     keys = 'reseal';

@@ -12,7 +12,7 @@ import type { ProviderDescriptor, KeyValidationResult } from '../providers/types
 import { runValidationWith } from '../providers/validate.js';
 import { noStagedKeys } from '../store/patch.js';
 import { keyExpired } from '../store/candidates.js';
-import { hasStagedKey, NO_PREVIOUS_SLOT, NO_STAGED_SLOTS } from './key-slots.js';
+import { hasStagedKey, NO_KEYS, NO_PREVIOUS_SLOT } from './key-slots.js';
 import { planConfigUpdate } from './plan-config-update.js';
 
 import type { AccessKeyUsageRecord } from '../store/access-key-storage.js';
@@ -357,13 +357,12 @@ export class TenantVault {
    * `undefined` is left as it is (`null` clears `model` or `baseUrl`).
    */
   async updateConfig(id: string, input: UpdateConfigInput): Promise<ConfigView> {
+    // The plan reads `{ baseUrl: undefined }` as "not given", never "clear it" (that is `null`).
     const parsed = await parseWith('updateConfigInputSchema', input, 'config update');
-    // `{ baseUrl: undefined }` means "not given", never "clear it" (that is `null`).
-    const data = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as typeof parsed;
     return this.#write(
       id,
       async (current) => {
-        const plan = planConfigUpdate(current, data);
+        const plan = planConfigUpdate(current, parsed);
         for (const { permission, context } of plan.authorizations)
           await this.#allow('updateConfig', [permission], current.id, context);
         if (plan.changed.length === 0) return null;
@@ -502,15 +501,7 @@ export class TenantVault {
         if (!hasKey(current) && !hasStagedKey(current)) return null;
         return {
           // No key material stays behind: the staged keys of a rotation go too.
-          patch: {
-            sealedKey: null,
-            keyHint: null,
-            keySetAt: null,
-            keyExpiresAt: null,
-            lastValidatedAt: null,
-            lastValidationStatus: null,
-            ...NO_STAGED_SLOTS,
-          },
+          patch: { ...NO_KEYS },
           audit: { configId: current.id, type: 'key.removed', changes: ['key'], keyHint: current.keyHint },
         };
       },

@@ -2,22 +2,13 @@
  * Messages are prefixed by one helper (`src/message.ts`), not by hand: a
  * hand-typed `[byokit] [x]` in the library's code would drift from it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './source-files.js';
 import { byokitMessage, MESSAGE_COMPONENTS, storeMessage, withoutMessagePrefix } from '../../src/message.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 describe('the message prefix', () => {
   it('is written by byokitMessage and removed by withoutMessagePrefix', () => {
