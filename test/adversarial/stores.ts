@@ -67,6 +67,15 @@ export interface AttackTarget {
 /** A change to a stored access key made behind the adapter. */
 export type AccessKeyEdit = Partial<Pick<AccessKeyRecord, 'tenantId' | 'scope' | 'providers' | 'models' | 'quota'>>;
 
+/** The SQL column of each editable access-key field (the same in SQLite and PostgreSQL). */
+const ACCESS_KEY_COLUMNS = {
+  tenantId: 'tenant_id',
+  scope: 'scope',
+  providers: 'providers',
+  models: 'models',
+  quota: 'quota',
+} as const satisfies Record<keyof AccessKeyEdit, string>;
+
 interface TargetKind {
   name: string;
   /** Why it can't run here, or `null`. */
@@ -129,17 +138,10 @@ const sqlite: TargetKind = {
         return true;
       },
       editAccessKey: async (tenantId, id, change) => {
-        const columns = {
-          tenantId: 'tenant_id',
-          scope: 'scope',
-          providers: 'providers',
-          models: 'models',
-          quota: 'quota',
-        } as const;
         for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
           const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
           raw
-            .prepare(`UPDATE byokit_access_keys SET ${columns[field]} = ? WHERE tenant_id = ? AND id = ?`)
+            .prepare(`UPDATE byokit_access_keys SET ${ACCESS_KEY_COLUMNS[field]} = ? WHERE tenant_id = ? AND id = ?`)
             .run(stored, tenantId, id);
           if (field === 'tenantId') tenantId = value as string;
         }
@@ -195,18 +197,11 @@ function postgres(legacySchema: boolean): TargetKind {
           return true;
         },
         editAccessKey: async (tenantId, id, change) => {
-          const columns = {
-            tenantId: 'tenant_id',
-            scope: 'scope',
-            providers: 'providers',
-            models: 'models',
-            quota: 'quota',
-          } as const;
           for (const [field, value] of Object.entries(change) as [keyof AccessKeyEdit, unknown][]) {
             const typed = field === 'tenantId' || field === 'scope' ? '$1::text' : '$1::jsonb';
             const stored = typeof value === 'string' || value === null ? value : JSON.stringify(value);
             await admin.query(
-              `UPDATE "${schema}".byokit_access_keys SET ${columns[field]} = ${typed} WHERE tenant_id = $2 AND id = $3`,
+              `UPDATE "${schema}".byokit_access_keys SET ${ACCESS_KEY_COLUMNS[field]} = ${typed} WHERE tenant_id = $2 AND id = $3`,
               [stored, tenantId, id],
             );
             if (field === 'tenantId') tenantId = value as string;
